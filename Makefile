@@ -1,0 +1,139 @@
+# teachos: build the kernel ELF and a GRUB ISO, run it in QEMU, test it, debug it.
+# `make help` lists the targets and the variables that change them.
+
+BUILD   ?= build
+CC      ?= gcc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+HOSTCC  ?= gcc
+LD      := ld
+NASM    := nasm
+SMP     ?= 4
+MEM     ?= 256M
+ACCEL   ?= tcg
+CMDLINE ?=
+GDBPORT ?= 1234
+
+# --- flags -------------------------------------------------------------------------------------
+CFLAGS := -std=gnu11 -ffreestanding -fno-pie -mno-red-zone -mcmodel=kernel -mgeneral-regs-only \
+	  -fno-omit-frame-pointer -g -O2 -Wall -Wextra -Werror -fno-strict-aliasing \
+	  -fstack-protector-strong -mstack-protector-guard=global -fno-asynchronous-unwind-tables \
+	  -I. -MMD -MP
+ifneq ($(findstring clang,$(CC)),)
+CFLAGS += --target=x86_64-pc-none-elf -Wno-unused-command-line-argument
+endif
+LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack -T linker.ld
+NASMFLAGS := -f elf64 -g -F dwarf -I.
+
+# Host unit tests: lib/ and the allocators' pure logic, built for Linux with sanitizers.
+HOSTCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DHOST_TEST \
+	      -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# --- sources -----------------------------------------------------------------------------------
+KERNEL_DIRS := lib arch/x86_64 kernel kernel/shell mm tests/ktest
+C_SRCS   := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
+ASM_SRCS := $(wildcard boot/*.asm arch/x86_64/*.asm)
+OBJS     := $(patsubst %.c,$(BUILD)/obj/%.o,$(C_SRCS)) $(patsubst %.asm,$(BUILD)/obj/%.o,$(ASM_SRCS))
+
+HOST_TEST_SRCS := $(wildcard tests/host/test_*.c)
+HOST_TESTS     := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(HOST_TEST_SRCS))
+HOST_LIB_SRCS  := $(wildcard lib/*.c) tests/host/tap.c
+
+# --- QEMU --------------------------------------------------------------------------------------
+ifeq ($(ACCEL),kvm)
+ACCEL_OPT := -accel kvm -cpu host
+else
+ACCEL_OPT := -accel tcg,thread=multi
+endif
+QEMU_FLAGS := $(ACCEL_OPT) -smp $(SMP) -m $(MEM) -boot d -cdrom $(BUILD)/kernel.iso \
+	      -display none -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+.PHONY: all run test debug gdb clean help deps host-test check-layers compile_commands.json
+all: $(BUILD)/kernel.elf $(BUILD)/kernel.iso
+
+# --- dependencies (Debian packages, through the project's installer) --------------------------
+$(BUILD)/.deps-ok: tools/install-deps
+	@mkdir -p $(BUILD)
+	@tools/install-deps
+	@touch $@
+deps: $(BUILD)/.deps-ok
+
+# --- kernel ------------------------------------------------------------------------------------
+$(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.asm | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+# Two links: the first with an empty symbol table, the second with the table generated from the
+# first. The table lives after all code (see linker.ld), so no function moves between the links;
+# the build checks that.
+$(BUILD)/kernel.elf: $(OBJS) linker.ld tools/gen-ksyms
+	@echo "  LD      $@"
+	@tools/gen-ksyms > $(BUILD)/ksyms0.c
+	@$(CC) $(CFLAGS) -c $(BUILD)/ksyms0.c -o $(BUILD)/ksyms0.o
+	@$(LD) $(LDFLAGS) -o $(BUILD)/kernel.pass1.elf $(OBJS) $(BUILD)/ksyms0.o
+	@tools/gen-ksyms $(BUILD)/kernel.pass1.elf > $(BUILD)/ksyms.c
+	@$(CC) $(CFLAGS) -c $(BUILD)/ksyms.c -o $(BUILD)/ksyms.o
+	@$(LD) $(LDFLAGS) -o $@ $(OBJS) $(BUILD)/ksyms.o
+	@tools/gen-ksyms $@ | cmp -s - $(BUILD)/ksyms.c || \
+		{ echo "ksyms: text moved between the two links (see linker.ld)"; rm -f $@; exit 1; }
+	@grub-file --is-x86-multiboot2 $@ || { echo "$@: no multiboot2 header"; rm -f $@; exit 1; }
+
+$(BUILD)/kernel.iso: $(BUILD)/kernel.elf boot/grub.cfg tools/mkiso
+	@echo "  ISO     $@"
+	@tools/mkiso $(BUILD)/kernel.elf $@ "$(CMDLINE)"
+
+# --- run, debug --------------------------------------------------------------------------------
+# The serial port is the console (Ctrl-A X leaves QEMU, Ctrl-A C its monitor). `poweroff` ends
+# QEMU with status 0.
+run: all
+	@echo "Booting with -smp $(SMP) -m $(MEM) ($(ACCEL)). Ctrl-A X quits QEMU."
+	@qemu-system-x86_64 $(QEMU_FLAGS) -serial mon:stdio; st=$$?; \
+		[ $$st -le 1 ] || { echo "QEMU exited with status $$st"; exit $$st; }
+
+debug: all
+	@echo "QEMU is paused with its gdb stub on port $(GDBPORT). In another terminal: make gdb"
+	@qemu-system-x86_64 $(QEMU_FLAGS) -serial mon:stdio -gdb tcp::$(GDBPORT) -S
+
+gdb: $(BUILD)/kernel.elf
+	@gdb -q -ex "set \$$gdbport = $(GDBPORT)" -x tools/gdb/kernel.gdb $(BUILD)/kernel.elf
+
+# --- tests -------------------------------------------------------------------------------------
+$(BUILD)/host/%: tests/host/%.c $(HOST_LIB_SRCS) | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	@$(HOSTCC) $(HOSTCFLAGS) -MMD -MP -o $@ $< $(HOST_LIB_SRCS)
+
+host-test: $(HOST_TESTS)
+
+check-layers:
+	@tools/check-layers
+
+test: all host-test
+	@python3 tests/run-tests --build $(BUILD)
+
+clean:
+	rm -rf $(BUILD) compile_commands.json
+
+compile_commands.json:
+	bear --output $@ -- $(MAKE) -B all host-test
+
+help:
+	@echo "Targets:"
+	@echo "  make run       build, then boot in QEMU with the serial console on this terminal"
+	@echo "  make test      host unit tests, in-kernel KTAP suites in QEMU, gdb and shell checks"
+	@echo "  make debug     boot paused with a gdb stub (then 'make gdb' in a second terminal)"
+	@echo "  make gdb       attach gdb with the kernel's symbols and tools/gdb/kernel.gdb"
+	@echo "  make all       build $(BUILD)/kernel.elf and $(BUILD)/kernel.iso"
+	@echo "  make compile_commands.json   for clangd and other tools (uses bear)"
+	@echo "  make clean     remove $(BUILD)"
+	@echo "Variables: SMP=$(SMP) MEM=$(MEM) ACCEL=$(ACCEL) (or kvm) CMDLINE='$(CMDLINE)'"
+	@echo "           CC=$(CC) (clang works too) BUILD=$(BUILD) GDBPORT=$(GDBPORT)"
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

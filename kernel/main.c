@@ -1,0 +1,66 @@
+/*
+ * kmain: the order in which the kernel comes up. boot/entry.asm calls it on the boot stack, in
+ * 64-bit mode, with the boot page tables (identity + direct map of the first 4 GiB + the image
+ * at -2 GiB) and interrupts off.
+ */
+#include "kernel/main.h"
+#include "kernel/printk.h"
+#include "kernel/panic.h"
+#include "kernel/cmdline.h"
+#include "kernel/multiboot2.h"
+#include "kernel/ktest.h"
+#include "kernel/shell.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/serial.h"
+#include "arch/x86_64/tsc.h"
+#include "arch/x86_64/qemu_exit.h"
+#include "lib/string.h"
+
+uint64_t boot_tsc; /* TSC when kmain started */
+
+static void apply_cmdline(void)
+{
+	const char *v;
+
+	if ((v = cmdline_get("loglevel")) && v[0] >= '0' && v[0] <= '7' && !v[1])
+		console_loglevel = v[0] - '0';
+	v = cmdline_get("panic");
+	if (cmdline_has("ktest") || (v && strcmp(v, "exit") == 0))
+		panic_exits_qemu = 1;
+}
+
+/* Runs the suites named by ktest= and ends QEMU with the verdict. */
+static __noreturn void run_boot_tests(const char *filter)
+{
+	struct ktest_totals tot = ktest_run(*filter ? filter : "all");
+	kprintf("ktest: %u passed, %u failed, %u skipped\n", tot.passed, tot.failed, tot.skipped);
+	qemu_exit(tot.failed ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
+	halt_forever();
+}
+
+void kmain(uint32_t mbi_phys)
+{
+	const char *tests;
+	uint64_t init_ns;
+
+	boot_tsc = rdtsc();
+	serial_init();
+	tsc_calibrate();
+	multiboot2_parse(mbi_phys);
+	cmdline_init(boot_info.cmdline);
+	apply_cmdline();
+	pr_info("teachos: x86_64 teaching kernel, booted by %s\n",
+		boot_info.loader_name ? boot_info.loader_name : "an unnamed loader");
+	pr_info("cmdline: %s\n", cmdline_raw());
+	pr_info("tsc: %llu kHz\n", (unsigned long long)tsc_khz);
+
+	init_ns = tsc_to_ns(rdtsc() - boot_tsc);
+	pr_info("boot: kernel init took %llu.%03llu ms (firmware and GRUB before it: %llu ms)\n",
+		(unsigned long long)(init_ns / 1000000), (unsigned long long)(init_ns / 1000 % 1000),
+		(unsigned long long)(tsc_to_ns(boot_tsc) / 1000000));
+
+	tests = cmdline_get("ktest");
+	if (tests)
+		run_boot_tests(tests);
+	shell_run();
+}

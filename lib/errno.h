@@ -1,0 +1,34 @@
+/* Error numbers, with Linux's values so that a reader can look them up. Kernel APIs return -E. */
+#ifndef LIB_ERRNO_H
+#define LIB_ERRNO_H
+
+#define EPERM	     1
+#define ENOENT	     2
+#define EINTR	     4
+#define EIO	     5
+#define E2BIG	     7
+#define EBADF	     9
+#define EAGAIN	     11
+#define ENOMEM	     12
+#define EFAULT	     14
+#define EBUSY	     16
+#define EEXIST	     17
+#define EXDEV	     18
+#define ENODEV	     19
+#define ENOTDIR	     20
+#define EISDIR	     21
+#define EINVAL	     22
+#define EMFILE	     24
+#define ENOSPC	     28
+#define EROFS	     30
+#define ERANGE	     34
+#define ENAMETOOLONG 36
+#define ENOSYS	     38
+#define ENOTEMPTY    39
+#define ETIMEDOUT    110
+#define EUCLEAN	     117
+
+/* A short name for an error number ("EINVAL"), or "E?" for one it does not know. */
+const char *errno_name(int err);
+
+#endif
