@@ -85,7 +85,13 @@ $(BUILD)/kernel.elf: $(OBJS) linker.ld tools/gen-ksyms
 		{ echo "ksyms: text moved between the two links (see linker.ld)"; rm -f $@; exit 1; }
 	@grub-file --is-x86-multiboot2 $@ || { echo "$@: no multiboot2 header"; rm -f $@; exit 1; }
 
-$(BUILD)/kernel.iso: $(BUILD)/kernel.elf boot/grub.cfg tools/mkiso
+# The command line is baked into the ISO's grub.cfg: a stamp file that changes only when CMDLINE
+# does makes the ISO follow it.
+$(BUILD)/cmdline.stamp: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CMDLINE)' | cmp -s - $@ || echo '$(CMDLINE)' > $@
+
+$(BUILD)/kernel.iso: $(BUILD)/kernel.elf boot/grub.cfg tools/mkiso $(BUILD)/cmdline.stamp
 	@echo "  ISO     $@"
 	@tools/mkiso $(BUILD)/kernel.elf $@ "$(CMDLINE)"
 
@@ -135,5 +141,7 @@ help:
 	@echo "  make clean     remove $(BUILD)"
 	@echo "Variables: SMP=$(SMP) MEM=$(MEM) ACCEL=$(ACCEL) (or kvm) CMDLINE='$(CMDLINE)'"
 	@echo "           CC=$(CC) (clang works too) BUILD=$(BUILD) GDBPORT=$(GDBPORT)"
+
+FORCE:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
