@@ -13,7 +13,7 @@
  *	# printf: pass:1 fail:1 skip:1 total:3
  *	not ok 1 printf               a suite fails when any of its cases fails
  *
- * The host runner (tests/run-qemu) parses this and also feeds it to Perl's TAP::Parser.
+ * The host runner (tests/run-tests) parses this and also feeds it to Perl's TAP::Parser.
  */
 #include "kernel/ktest.h"
 #include "kernel/printk.h"

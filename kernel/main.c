@@ -10,6 +10,8 @@
 #include "kernel/multiboot2.h"
 #include "kernel/ktest.h"
 #include "kernel/shell.h"
+#include "mm/init.h"
+#include "kernel/trap.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/tsc.h"
@@ -45,10 +47,12 @@ void kmain(uint32_t mbi_phys)
 
 	boot_tsc = rdtsc();
 	serial_init();
+	trap_init();
 	tsc_calibrate();
 	multiboot2_parse(mbi_phys);
 	cmdline_init(boot_info.cmdline);
 	apply_cmdline();
+	mm_init();
 	pr_info("teachos: x86_64 teaching kernel, booted by %s\n",
 		boot_info.loader_name ? boot_info.loader_name : "an unnamed loader");
 	pr_info("cmdline: %s\n", cmdline_raw());

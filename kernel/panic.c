@@ -1,53 +1,56 @@
 /*
- * The panic screen. The backtrace follows the frame-pointer chain: with
- * -fno-omit-frame-pointer every function starts with "push rbp; mov rbp, rsp", so [rbp] holds the
- * caller's rbp and [rbp + 8] the return address. The walk stops at a zero rbp (set by the boot
- * code), at a frame that does not move up the stack, or after MAX_FRAMES.
+ * The panic screen: what went wrong, in words, then the registers and a symbolised backtrace
+ * (docs/panic.md shows one and explains how to read it). Everything here must work on a
+ * broken kernel: nothing allocates, the backtrace reads memory only through probes, and a
+ * panic inside the panic stops at once.
  */
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/ksyms.h"
+#include "kernel/stacktrace.h"
+#include "kernel/trap.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/qemu_exit.h"
-#include "arch/x86_64/memlayout.h"
 #include "lib/printf.h"
 
 #define MAX_FRAMES 32
-#define MAX_STACK_SPAN (64 * 1024)
 
 int panic_exits_qemu;
 static int panicking;
 
-static void print_symbol(uint64_t addr)
+static void print_trace(const struct stack_entry *trace, unsigned n)
 {
-	uint64_t off;
-	const char *name = ksym_lookup(addr, &off);
-	if (name)
-		pr_emerg("  [<%016llx>] %s+0x%llx\n", (unsigned long long)addr, name,
-			 (unsigned long long)off);
-	else
-		pr_emerg("  [<%016llx>] ?\n", (unsigned long long)addr);
+	pr_emerg("Backtrace:\n");
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t off;
+		const char *name = stack_entry_symbol(&trace[i], &off);
+		int v = trace[i].trap_vector;
+
+		if (v >= 0)
+			pr_emerg("  --- interrupted by %s %s (vector %d) ---\n", trap_name(v),
+				 trap_mnemonic(v), v);
+		if (name)
+			pr_emerg("  [<%016llx>] %s+0x%llx\n", (unsigned long long)trace[i].addr,
+				 name, (unsigned long long)off);
+		else
+			pr_emerg("  [<%016llx>] ?\n", (unsigned long long)trace[i].addr);
+	}
+	if (n == MAX_FRAMES)
+		pr_emerg("  ... (more frames not shown)\n");
 }
 
 void dump_backtrace(uint64_t rip, uint64_t rbp)
 {
-	uint64_t start = rbp;
+	struct stack_entry trace[MAX_FRAMES];
 
-	pr_emerg("Backtrace:\n");
-	print_symbol(rip);
-	for (int i = 0; i < MAX_FRAMES && rbp; i++) {
-		uint64_t *frame = (uint64_t *)rbp;
-		/* Only kernel-half, aligned frames, moving up within one stack. */
-		if (rbp < DIRECT_MAP_BASE || (rbp & 7) || rbp - start > MAX_STACK_SPAN)
-			break;
-		if (frame[1] == 0)
-			break;
-		/* The return address points after the call: step back into it for the name. */
-		print_symbol(frame[1] - 1);
-		if (frame[0] <= rbp)
-			break;
-		rbp = frame[0];
-	}
+	print_trace(trace, stack_trace_save(rip, rbp, trace, MAX_FRAMES));
+}
+
+void dump_backtrace_frame(const struct trap_frame *f)
+{
+	struct stack_entry trace[MAX_FRAMES];
+
+	print_trace(trace, stack_trace_save_trap(f, trace, MAX_FRAMES));
 }
 
 void dump_registers(const struct trap_frame *f)
@@ -64,13 +67,18 @@ void dump_registers(const struct trap_frame *f)
 		 (unsigned long long)f->r11, (unsigned long long)f->r12);
 	pr_emerg("R13: %016llx R14: %016llx R15: %016llx\n", (unsigned long long)f->r13,
 		 (unsigned long long)f->r14, (unsigned long long)f->r15);
-	pr_emerg("CS: %04llx SS: %04llx CR0: %016llx CR2: %016llx CR3: %016llx CR4: %016llx\n",
-		 (unsigned long long)f->cs, (unsigned long long)f->ss,
-		 (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
-		 (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+	pr_emerg("CS: %04llx SS: %04llx CR0: %016llx CR2: %016llx\n", (unsigned long long)f->cs,
+		 (unsigned long long)f->ss, (unsigned long long)read_cr0(),
+		 (unsigned long long)read_cr2());
+	pr_emerg("CR3: %016llx CR4: %016llx\n", (unsigned long long)read_cr3(),
+		 (unsigned long long)read_cr4());
 }
 
-/* Fills a frame with the registers as they are in the caller of panic(). */
+/*
+ * Fills a frame with the registers as they are in panic() itself, called from panic(): the
+ * backtrace then starts with panic and goes on with its caller, whose name is looked up from
+ * a return address (see stack_entry_symbol for why that matters after a noreturn call).
+ */
 static __noinline void capture_frame(struct trap_frame *f)
 {
 	uint64_t *rbp = __builtin_frame_address(0);
@@ -83,7 +91,7 @@ static __noinline void capture_frame(struct trap_frame *f)
 			     "mov %%r14, %4\n\tmov %%r15, %5\n\tmov %%cs, %6\n\tmov %%ss, %7"
 			     : "=m"(f->r10), "=m"(f->r11), "=m"(f->r12), "=m"(f->r13),
 			       "=m"(f->r14), "=m"(f->r15), "=m"(f->cs), "=m"(f->ss));
-	/* Our caller's frame: its rbp is saved at [rbp], its return address at [rbp + 8]. */
+	/* [rbp] is panic()'s rbp, [rbp + 8] the return address into panic(). */
 	f->rbp = rbp[0];
 	f->rip = rbp[1];
 	f->rsp = (uint64_t)(rbp + 2);
@@ -92,7 +100,20 @@ static __noinline void capture_frame(struct trap_frame *f)
 	f->error_code = 0;
 }
 
-static __noreturn void panic_stop(const struct trap_frame *f, const char *fmt, va_list ap)
+/* Prints each line of detail as its own message, so each gets the panic's level. */
+static void print_detail(const char *detail)
+{
+	while (detail && *detail) {
+		int len = 0;
+		while (detail[len] && detail[len] != '\n')
+			len++;
+		pr_emerg("%.*s\n", len, detail);
+		detail += len + (detail[len] == '\n');
+	}
+}
+
+static __noreturn void panic_stop(const struct trap_frame *f, const char *detail, const char *fmt,
+				  va_list ap)
 {
 	char msg[256];
 
@@ -106,8 +127,9 @@ static __noreturn void panic_stop(const struct trap_frame *f, const char *fmt, v
 	}
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	pr_emerg("Kernel panic: %s\n", msg);
+	print_detail(detail);
 	dump_registers(f);
-	dump_backtrace(f->rip, f->rbp);
+	dump_backtrace_frame(f);
 	pr_emerg("---[ end Kernel panic: %s ]---\n", msg);
 	if (panic_exits_qemu)
 		qemu_exit(QEMU_EXIT_PANIC);
@@ -116,17 +138,24 @@ static __noreturn void panic_stop(const struct trap_frame *f, const char *fmt, v
 
 void panic(const char *fmt, ...)
 {
-	struct trap_frame f;
+	struct trap_frame f = { 0 }; /* the segment registers fill only 16 bits of their fields */
 	va_list ap;
 
 	capture_frame(&f);
 	va_start(ap, fmt);
-	panic_stop(&f, fmt, ap);
+	panic_stop(&f, NULL, fmt, ap);
 }
 
 void panic_frame(const struct trap_frame *f, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	panic_stop(f, fmt, ap);
+	panic_stop(f, NULL, fmt, ap);
+}
+
+void panic_trap(const struct trap_frame *f, const char *detail, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	panic_stop(f, detail, fmt, ap);
 }

@@ -18,6 +18,7 @@
 #define __section(s)	 __attribute__((section(s)))
 #define __printf(a, b)	 __attribute__((format(printf, a, b)))
 #define __noinline	 __attribute__((noinline))
+#undef __always_inline /* the host C library defines it too (host unit tests) */
 #define __always_inline	 inline __attribute__((always_inline))
 
 #define likely(x)	 __builtin_expect(!!(x), 1)

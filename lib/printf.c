@@ -150,10 +150,11 @@ static void format_int(struct out *o, const struct spec *s, char conv, va_list *
 		base = conv == 'u' ? 10 : conv == 'o' ? 8 : 16;
 		if (s->alt && v && base == 16)
 			prefix = conv == 'X' ? "0X" : "0x";
-		else if (s->alt && base == 8)
-			prefix = "0";
 	}
 	n = (v == 0 && s->precision == 0) ? 0 : to_digits(v, base, conv == 'X', digits);
+	/* '#' with %o: the first digit printed must be a 0 (none added when one is already there). */
+	if (s->alt && base == 8 && s->precision <= n && (n == 0 || digits[0] != '0'))
+		prefix = "0";
 	emit_number(o, s, sign, prefix, digits, n);
 }
 

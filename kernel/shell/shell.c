@@ -1,99 +1,86 @@
-/* The kernel shell: reads a line from the console, splits it into words, runs the command. */
+/*
+ * The kernel shell: prints the prompt, reads a line with the editor (readline.c), splits it into
+ * words at spaces and runs the command named by the first word from the command table
+ * (cmdtab.c). There is no quoting: a word is a run of characters other than a space.
+ *
+ * A command returns 0 or a negative errno. The shell reports an error the command did not
+ * explain itself as "NAME: error ENOMEM"; after a usage line (shell_usage) nothing more is needed.
+ */
 #include "kernel/shell.h"
+#include "kernel/shell/cmdtab.h"
+#include "kernel/shell/readline.h"
 #include "kernel/printk.h"
-#include "arch/x86_64/serial.h"
-#include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
-#include "lib/string.h"
 
-#define LINE_MAX 256
-#define ARGS_MAX 16
+#define PROMPT	 "teachos> "
+#define ARGS_MAX 16 /* words in a line, the command included */
 
-extern const struct shell_cmd __shell_cmds_start[], __shell_cmds_end[];
-
-static const struct shell_cmd *find_cmd(const char *name)
-{
-	for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	return NULL;
-}
+static bool usage_printed; /* shell_usage ran during the current command */
 
 int shell_usage(const char *name)
 {
-	const struct shell_cmd *c = find_cmd(name);
+	const struct shell_cmd *c = shell_find_cmd(name);
+
 	if (c)
-		kprintf("usage: %s %s\n", c->name, c->args);
+		kprintf("usage: %s%s%s\n", c->name, c->args[0] ? " " : "", c->args);
+	usage_printed = true;
 	return -EINVAL;
 }
 
-static int getc_blocking(void)
-{
-	int c;
-	while ((c = serial_getc_nonblock()) < 0)
-		cpu_relax();
-	return c;
-}
-
-static void read_line(char *buf, size_t size)
-{
-	size_t n = 0;
-	for (;;) {
-		int c = getc_blocking();
-		if (c == '\r' || c == '\n') {
-			kprintf("\n");
-			buf[n] = 0;
-			return;
-		}
-		if (c >= 0x20 && c < 0x7f && n + 1 < size) {
-			buf[n++] = (char)c;
-			console_write((char *)&buf[n - 1], 1);
-		}
-	}
-}
-
-static int split(char *line, char **argv)
+/* Splits line in place at spaces. Returns the word count, or -E2BIG past ARGS_MAX words. */
+static int split(char *line, char *argv[ARGS_MAX])
 {
 	int argc = 0;
-	while (*line) {
+
+	for (;;) {
 		while (*line == ' ')
 			*line++ = 0;
-		if (!*line || argc == ARGS_MAX)
-			break;
+		if (!*line)
+			return argc;
+		if (argc == ARGS_MAX)
+			return -E2BIG;
 		argv[argc++] = line;
 		while (*line && *line != ' ')
 			line++;
 	}
-	return argc;
+}
+
+static void run_line(char *line)
+{
+	char *argv[ARGS_MAX];
+	const struct shell_cmd *c;
+	int argc = split(line, argv);
+	int err;
+
+	if (argc == -E2BIG) {
+		kprintf("too many words: a command takes at most %d arguments\n", ARGS_MAX - 1);
+		return;
+	}
+	if (argc == 0)
+		return;
+	c = shell_find_cmd(argv[0]);
+	if (!c) {
+		kprintf("unknown command: %s (try help)\n", argv[0]);
+		return;
+	}
+	usage_printed = false;
+	err = c->run(argc, argv);
+	if (err < 0 && !usage_printed)
+		kprintf("%s: error %s\n", argv[0], errno_name(err));
 }
 
 void shell_run(void)
 {
-	char line[LINE_MAX];
-	char *argv[ARGS_MAX];
+	char line[SHELL_LINE_MAX + 1];
 
+	shell_check_cmds();
+	kprintf("\nteachos shell: type help for the commands. Tab completes, Up recalls.\n");
 	for (;;) {
-		const struct shell_cmd *c;
-		int argc;
-		kprintf("teachos> ");
-		read_line(line, sizeof(line));
-		argc = split(line, argv);
-		if (!argc)
-			continue;
-		c = find_cmd(argv[0]);
-		if (!c)
-			kprintf("unknown command: %s (try help)\n", argv[0]);
+		int n = readline(PROMPT, line);
+
+		if (n == -E2BIG)
+			kprintf("line too long: at most %d characters; not run\n", SHELL_LINE_MAX);
 		else
-			c->run(argc, argv);
+			run_line(line);
 	}
 }
-
-static int cmd_help(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	for (const struct shell_cmd *c = __shell_cmds_start; c < __shell_cmds_end; c++)
-		kprintf("  %-10s %s\n", c->name, c->help);
-	return 0;
-}
-SHELL_COMMAND("help", "", "list the commands", cmd_help);

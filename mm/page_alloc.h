@@ -1,0 +1,68 @@
+/*
+ * The physical page allocator: blocks of 2^order contiguous frames (order 0..MAX_ORDER), from
+ * the buddy core in mm/buddy.c, with a struct page for every frame in mem_map.
+ *
+ *	struct page *p = alloc_pages(2);	4 contiguous pages, or NULL
+ *	void *va = page_address(p);		where the kernel reaches them (the direct map)
+ *	free_pages(p, 2);			with the same order
+ *
+ * Running out of memory returns NULL; it never panics. Freeing a block twice, with the wrong
+ * order, or while it still carries flags is a kernel bug and panics.
+ *
+ * Locking: single-CPU for now. The zone and the counters in page_alloc.c are the state a zone
+ * lock will protect when SMP arrives; nothing else touches them.
+ */
+#ifndef MM_PAGE_ALLOC_H
+#define MM_PAGE_ALLOC_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "arch/x86_64/memlayout.h"
+
+/* The largest block is 2^MAX_ORDER pages (4 MiB). mm/buddy.h takes it from here. */
+#define MAX_ORDER 10
+
+/* Its fields are mm's business (mm/page.h); elsewhere a struct page is a handle. */
+struct page;
+
+extern struct page *mem_map; /* mem_map[pfn] describes frame pfn */
+extern uint64_t max_pfn;     /* frames described: 0 .. max_pfn - 1 */
+
+struct page_alloc_stats {
+	uint64_t managed_pages; /* pages given to the allocator at boot */
+	uint64_t allocs;	/* successful allocations (blocks) */
+	uint64_t frees;		/* blocks freed */
+	uint64_t failures;	/* allocations that returned NULL, injected ones included */
+};
+extern struct page_alloc_stats page_alloc_stats;
+
+/* Builds mem_map and gives all free RAM to the buddy allocator. Needs the kernel page tables. */
+void page_alloc_init(void);
+bool page_alloc_ready(void);
+
+struct page *alloc_pages(unsigned int order);
+struct page *alloc_page(void);
+struct page *alloc_page_zeroed(void);
+/* alloc_pages without fault injection: for allocators built on this one (slab, kmalloc). */
+struct page *__alloc_pages(unsigned int order);
+void free_pages(struct page *page, unsigned int order);
+void free_page(struct page *page);
+
+uint64_t nr_free_pages(void);
+uint64_t nr_free_blocks(unsigned int order); /* free blocks of exactly this order */
+/* Checks the free lists (mm/buddy.h: buddy_check); 0 or -EUCLEAN. Walks every free block. */
+int page_alloc_check(void);
+
+void clear_page(void *va);
+
+/* Between a struct page, its frame number, its physical address and its direct-map address. */
+uint64_t page_to_pfn(const struct page *page);
+struct page *pfn_to_page(uint64_t pfn);
+bool pfn_valid(uint64_t pfn);
+phys_addr_t page_to_phys(const struct page *page);
+struct page *phys_to_page(phys_addr_t pa);
+void *page_address(const struct page *page);
+/* For direct-map and kernel-image addresses. */
+struct page *virt_to_page(const void *va);
+
+#endif

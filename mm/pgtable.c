@@ -1,0 +1,143 @@
+/*
+ * Page-table walks (see pgtable.h). A walk starts at the PML4 and, at each level, reads the
+ * entry that the address's 9-bit index selects: present and not PS means "the next table is at
+ * this physical address", which the kernel reads through the direct map.
+ */
+#include "mm/pgtable.h"
+#include "mm/page_alloc.h"
+#include "mm/page.h"
+#include "mm/memmap.h"
+#include "arch/x86_64/cpu.h"
+#include "kernel/panic.h"
+#include "lib/compiler.h"
+#include "lib/errno.h"
+
+pte_t *kernel_pml4;
+phys_addr_t kernel_pml4_phys;
+uint64_t pgtable_pages;
+
+phys_addr_t pgtable_alloc(void)
+{
+	phys_addr_t pa;
+
+	if (page_alloc_ready()) {
+		struct page *page = alloc_page();
+		if (!page)
+			return 0;
+		page->flags |= PG_pgtable;
+		pa = page_to_phys(page);
+	} else {
+		pa = early_alloc(1);
+		if (!pa)
+			return 0;
+	}
+	clear_page(phys_to_virt(pa));
+	pgtable_pages++;
+	return pa;
+}
+
+void pgtable_free(phys_addr_t pa)
+{
+	struct page *page = phys_to_page(pa);
+
+	if (!(page->flags & PG_pgtable))
+		panic("pgtable_free: %#llx is not a page table from the page allocator",
+		      (unsigned long long)pa);
+	page->flags &= ~PG_pgtable;
+	pgtable_pages--;
+	free_page(page);
+}
+
+int pgtable_walk(pte_t *pml4, uint64_t va, int level, bool alloc, pte_t **entry)
+{
+	pte_t *table = pml4;
+
+	if (!va_is_canonical(va) || level < 1 || level > PT_LEVELS - 1)
+		return -EINVAL;
+	for (int l = PT_LEVELS; l > level; l--) {
+		pte_t *e = &table[pt_index(va, l)];
+
+		if (!pte_present(*e)) {
+			phys_addr_t pa;
+
+			if (!alloc)
+				return -ENOENT;
+			pa = pgtable_alloc();
+			if (!pa)
+				return -ENOMEM;
+			/*
+			 * Intermediate entries allow everything; the leaf decides. User-half tables
+			 * need PTE_U at every level for user mappings to work.
+			 */
+			*e = pa | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
+		} else if (*e & PTE_PS) {
+			return -EEXIST;
+		}
+		table = phys_to_virt(pte_addr(*e));
+	}
+	*entry = &table[pt_index(va, level)];
+	return 0;
+}
+
+static int map_at_level(pte_t *pml4, uint64_t va, phys_addr_t pa, uint64_t flags, int level)
+{
+	uint64_t size = pt_level_size(level);
+	pte_t *e;
+	int err;
+
+	if (!IS_ALIGNED(va, size) || !IS_ALIGNED(pa, size) || (pa & ~PTE_ADDR_MASK))
+		return -EINVAL;
+	err = pgtable_walk(pml4, va, level, true, &e);
+	if (err)
+		return err;
+	if (pte_present(*e))
+		return -EEXIST;
+	*e = pa | (flags & ~PTE_ADDR_MASK) | PTE_P | (level > 1 ? PTE_PS : 0);
+	invlpg(va); /* a not-present entry is never cached, but a stale walk may be */
+	return 0;
+}
+
+int map_page(pte_t *pml4, uint64_t va, phys_addr_t pa, uint64_t flags)
+{
+	return map_at_level(pml4, va, pa, flags & ~PTE_PS, 1);
+}
+
+int map_page_2m(pte_t *pml4, uint64_t va, phys_addr_t pa, uint64_t flags)
+{
+	return map_at_level(pml4, va, pa, flags, 2);
+}
+
+int unmap_page(pte_t *pml4, uint64_t va)
+{
+	pte_t *e;
+
+	if (!IS_ALIGNED(va, PAGE_SIZE) || pgtable_walk(pml4, va, 1, false, &e) || !pte_present(*e))
+		return -ENOENT;
+	*e = 0;
+	invlpg(va);
+	return 0;
+}
+
+bool pgtable_translate(pte_t *pml4, uint64_t va, phys_addr_t *pa, uint64_t *flags)
+{
+	pte_t *table = pml4;
+
+	if (!va_is_canonical(va))
+		return false;
+	for (int l = PT_LEVELS; l >= 1; l--) {
+		pte_t e = table[pt_index(va, l)];
+		uint64_t size = pt_level_size(l);
+
+		if (!pte_present(e))
+			return false;
+		if (l == 1 || (e & PTE_PS)) {
+			if (pa)
+				*pa = (pte_addr(e) & ~(size - 1)) | (va & (size - 1));
+			if (flags)
+				*flags = pte_flags(e);
+			return true;
+		}
+		table = phys_to_virt(pte_addr(e));
+	}
+	return false;
+}

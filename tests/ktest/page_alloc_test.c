@@ -1,0 +1,240 @@
+/*
+ * KTAP suite "page_alloc": the buddy allocator on the kernel's real memory. The free lists of a
+ * given set of free frames are always the same once every possible merge is done, so "after
+ * freeing everything, every per-order count is back to what it was" proves full coalescing.
+ */
+#include "kernel/ktest.h"
+#include "mm/page_alloc.h"
+#include "mm/page.h"
+#include "mm/fault_inject.h"
+#include "lib/list.h"
+
+struct order_counts {
+	uint64_t n[MAX_ORDER + 1];
+};
+
+static struct order_counts snapshot(void)
+{
+	struct order_counts c;
+
+	for (unsigned int o = 0; o <= MAX_ORDER; o++)
+		c.n[o] = nr_free_blocks(o);
+	return c;
+}
+
+/* The free lists hold the same number of blocks of each order as they did in *before. */
+static bool counts_unchanged(const struct order_counts *before)
+{
+	struct order_counts now = snapshot();
+
+	for (unsigned int o = 0; o <= MAX_ORDER; o++)
+		if (now.n[o] != before->n[o])
+			return false;
+	return true;
+}
+
+/*
+ * Takes every free page one at a time (linking them through their own struct page), writes
+ * each page's frame number into it, then checks and frees them all.
+ */
+static void test_all_memory(struct ktest *t)
+{
+	struct order_counts before = snapshot();
+	uint64_t free_before = nr_free_pages(), failures = page_alloc_stats.failures;
+	uint64_t n = 0, above_4g = 0, bad = 0;
+	struct page *p, *tmp;
+	LIST_HEAD(taken);
+
+	while ((p = alloc_page())) {
+		*(uint64_t *)page_address(p) = page_to_pfn(p);
+		list_add(&p->list, &taken);
+		n++;
+	}
+	EXPECT_EQ(t, n, free_before);
+	EXPECT_EQ(t, nr_free_pages(), 0U);
+	EXPECT_EQ(t, page_alloc_stats.failures, failures + 1);
+	/* Exhaustion: every order fails, and fails cleanly. */
+	for (unsigned int o = 0; o <= MAX_ORDER; o++)
+		EXPECT_NULL(t, alloc_pages(o));
+
+	list_for_each_entry_safe(p, tmp, &taken, list) {
+		if (*(uint64_t *)page_address(p) != page_to_pfn(p))
+			bad++;
+		if (page_to_phys(p) >= (4UL << 30))
+			above_4g++;
+		list_del(&p->list);
+		free_page(p);
+	}
+	EXPECT_EQ(t, bad, 0U);
+	EXPECT_EQ(t, nr_free_pages(), free_before);
+	EXPECT_TRUE(t, counts_unchanged(&before));
+	EXPECT_EQ(t, page_alloc_check(), 0);
+	ktest_log(t, "%llu pages allocated and freed, %llu of them above 4 GiB",
+		  (unsigned long long)n, (unsigned long long)above_4g);
+	if (max_pfn > (4UL << 30) / PAGE_SIZE)
+		EXPECT_GT(t, above_4g, 0U);
+}
+
+/* The order of the free block that contains page p, or -1 when p is not free. */
+static int free_block_order(const struct page *p)
+{
+	uint64_t pfn = page_to_pfn(p);
+
+	for (unsigned int o = 0; o <= MAX_ORDER; o++) {
+		const struct page *head = pfn_to_page(pfn & ~((1UL << o) - 1));
+
+		if ((head->flags & PG_buddy) && head->order == o)
+			return o;
+	}
+	return -1;
+}
+
+/* Two buddies freed one by one join again into the block they came from. */
+static void test_coalescing(struct ktest *t)
+{
+	struct order_counts before = snapshot();
+	struct page *p = alloc_pages(1);
+
+	ASSERT_NOT_NULL(t, p);
+	EXPECT_EQ(t, page_to_pfn(p) % 2, 0U);
+	EXPECT_EQ(t, free_block_order(p), -1);
+	free_page(p);
+	EXPECT_EQ(t, free_block_order(p), 0); /* its buddy p + 1 is still allocated */
+	EXPECT_EQ(t, free_block_order(p + 1), -1);
+	free_page(p + 1);
+	EXPECT_GE(t, free_block_order(p), 1); /* merged, perhaps further up */
+	EXPECT_FALSE(t, p[1].flags & PG_buddy);
+	EXPECT_TRUE(t, counts_unchanged(&before));
+	EXPECT_EQ(t, page_alloc_check(), 0);
+}
+
+/*
+ * A page taken from a larger block leaves one free block at each order below that block's.
+ * The free blocks of orders 0..2 are taken out of the way first, so the split is certain.
+ */
+static void test_split(struct ktest *t)
+{
+	struct list_head drained[3];
+	struct order_counts before, mid;
+	unsigned int from = 0;
+	struct page *p, *tmp;
+
+	for (unsigned int o = 0; o < 3; o++) {
+		INIT_LIST_HEAD(&drained[o]);
+		while (nr_free_blocks(o) && (p = alloc_pages(o)))
+			list_add(&p->list, &drained[o]);
+	}
+	before = snapshot();
+	while (from <= MAX_ORDER && !before.n[from])
+		from++;
+	EXPECT_GE(t, from, 3U);
+	p = alloc_page();
+	if (EXPECT_NOT_NULL(t, p) && EXPECT_LE(t, from, (unsigned int)MAX_ORDER)) {
+		mid = snapshot();
+		EXPECT_EQ(t, mid.n[from], before.n[from] - 1);
+		for (unsigned int o = 0; o < from; o++)
+			EXPECT_EQ(t, mid.n[o], 1U);
+		free_page(p);
+		EXPECT_TRUE(t, counts_unchanged(&before));
+	}
+	for (unsigned int o = 0; o < 3; o++) {
+		list_for_each_entry_safe(p, tmp, &drained[o], list) {
+			list_del(&p->list);
+			free_pages(p, o);
+		}
+	}
+	EXPECT_EQ(t, page_alloc_check(), 0);
+}
+
+/* Each order gives an aligned, usable block. */
+static void test_orders(struct ktest *t)
+{
+	for (unsigned int o = 0; o <= MAX_ORDER; o++) {
+		struct page *p = alloc_pages(o);
+		uint8_t *va;
+
+		if (!EXPECT_NOT_NULL(t, p))
+			continue;
+		EXPECT_EQ(t, page_to_pfn(p) & ((1UL << o) - 1), 0U);
+		EXPECT_EQ(t, p->refcount, 1);
+		va = page_address(p);
+		va[0] = 0x5a;
+		va[(PAGE_SIZE << o) - 1] = 0xa5;
+		EXPECT_EQ(t, va[0] + va[(PAGE_SIZE << o) - 1], 0xff);
+		EXPECT_EQ(t, virt_to_page(va), p);
+		EXPECT_EQ(t, phys_to_page(page_to_phys(p)), p);
+		free_pages(p, o);
+	}
+	EXPECT_NULL(t, alloc_pages(MAX_ORDER + 1));
+}
+
+/* Blocks handed out at once never overlap. */
+static void test_no_overlap(struct ktest *t)
+{
+	enum { N = 64 };
+	struct page *p[N];
+	unsigned int order[N], bad = 0;
+
+	for (unsigned int i = 0; i < N; i++) {
+		order[i] = i % 4;
+		p[i] = alloc_pages(order[i]);
+		if (!EXPECT_NOT_NULL(t, p[i]))
+			return;
+		for (uint64_t k = 0; k < (1UL << order[i]); k++)
+			*(uint64_t *)page_address(p[i] + k) = i;
+	}
+	for (unsigned int i = 0; i < N; i++) {
+		for (uint64_t k = 0; k < (1UL << order[i]); k++)
+			if (*(uint64_t *)page_address(p[i] + k) != i)
+				bad++;
+		free_pages(p[i], order[i]);
+	}
+	EXPECT_EQ(t, bad, 0U);
+}
+
+static void test_fault_injection(struct ktest *t)
+{
+	uint64_t failures = page_alloc_stats.failures;
+	unsigned long injected = alloc_fail_injected();
+	struct page *a, *b, *c;
+
+	alloc_fail_inject(2);
+	a = alloc_page();
+	b = alloc_page();
+	c = alloc_page();
+	EXPECT_NOT_NULL(t, a);
+	EXPECT_NULL(t, b);
+	EXPECT_NOT_NULL(t, c);
+	free_page(a);
+	free_page(c);
+	EXPECT_EQ(t, page_alloc_stats.failures, failures + 1);
+	EXPECT_EQ(t, alloc_fail_injected(), injected + 1);
+
+	alloc_fail_inject_n(1, ALLOC_FAIL_FOREVER);
+	EXPECT_NULL(t, alloc_page());
+	EXPECT_NULL(t, alloc_pages(3));
+	alloc_fail_cancel();
+	a = alloc_page();
+	EXPECT_NOT_NULL(t, a);
+	free_page(a);
+}
+
+static void test_counters(struct ktest *t)
+{
+	uint64_t allocs = page_alloc_stats.allocs, frees = page_alloc_stats.frees;
+	uint64_t free_before = nr_free_pages();
+	struct page *p = alloc_pages(2);
+
+	ASSERT_NOT_NULL(t, p);
+	EXPECT_EQ(t, nr_free_pages(), free_before - 4);
+	EXPECT_EQ(t, page_alloc_stats.allocs, allocs + 1);
+	free_pages(p, 2);
+	EXPECT_EQ(t, page_alloc_stats.frees, frees + 1);
+	EXPECT_EQ(t, nr_free_pages(), free_before);
+	EXPECT_LE(t, nr_free_pages(), page_alloc_stats.managed_pages);
+	EXPECT_TRUE(t, pfn_to_page(0)->flags & PG_reserved); /* the first 1 MiB is never managed */
+}
+
+KTEST_SUITE(page_alloc, KTEST_CASE(test_orders), KTEST_CASE(test_coalescing),
+	    KTEST_CASE(test_split), KTEST_CASE(test_no_overlap), KTEST_CASE(test_counters),
+	    KTEST_CASE(test_fault_injection), KTEST_CASE(test_all_memory));

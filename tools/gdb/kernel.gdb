@@ -1,0 +1,149 @@
+# The project's gdb script. `make gdb` runs: gdb -ex 'set $gdbport = PORT' -x tools/gdb/kernel.gdb
+# build/kernel.elf, after `make debug` started QEMU paused with its gdb stub on that port.
+#
+# QEMU's stub shows each CPU as a gdb thread. The machine starts in 16-bit real mode at the
+# reset vector, runs the firmware, GRUB, then our 32-bit entry and the switch to long mode.
+# gdb keeps the x86-64 register layout throughout (the ELF is ELF64 and the architecture is
+# set below), so the session survives that switch.
+#
+# Why hbreak: GRUB copies the kernel into memory after gdb has connected, so a software
+# breakpoint (an int3 written into the code) placed now would be overwritten by the copy. A
+# hardware breakpoint lives in a debug register and matches the address whatever the memory
+# holds. x86 has four of them.
+
+set confirm off
+set pagination off
+set print pretty on
+set architecture i386:x86-64
+
+if $_isvoid($gdbport)
+	set $gdbport = 1234
+end
+eval "target remote :%d", $gdbport
+
+hbreak kmain
+
+define cpus
+	info threads
+end
+document cpus
+List the CPUs: QEMU's gdb stub shows each one as a thread ('thread N' switches to CPU N-1).
+end
+
+define trapframe
+	print/x *(struct trap_frame *)($arg0)
+end
+document trapframe
+trapframe ADDR: print the struct trap_frame at ADDR (arch/x86_64/trap.h), the registers an
+exception or interrupt saved on the stack.
+end
+
+define teachos-help
+	echo teachos gdb commands (help NAME for more):\n
+	echo \  dmesg          the kernel log ring, oldest line first\n
+	echo \  ksym ADDR      function+offset and source line of an address\n
+	echo \  pagewalk ADDR  walk the page tables for a virtual address (uses CR3)\n
+	echo \  trapframe ADDR print a saved trap frame\n
+	echo \  cpus           list the CPUs (gdb threads)\n
+	echo Plain gdb: c (continue), n/s (next/step a line), bt, info registers, x/8gx ADDR,\n
+	echo \  hbreak FUNC (use hbreak, not break, for code GRUB has not loaded yet).\n
+end
+document teachos-help
+List the commands tools/gdb/kernel.gdb adds.
+end
+
+python
+import re
+
+import gdb
+
+# arch/x86_64/memlayout.h: all RAM appears at this address (the direct map); page tables are
+# read through it.
+DIRECT_MAP_BASE = 0xFFFF800000000000
+U64 = (1 << 64) - 1
+
+
+def read_u64(addr):
+    return int.from_bytes(gdb.selected_inferior().read_memory(addr, 8).tobytes(), "little")
+
+
+class Dmesg(gdb.Command):
+    """Print the kernel log ring (kernel/printk.c), oldest line first, like the shell's dmesg.
+
+Works at any stop after printk's first message, even when the kernel is wedged."""
+
+    def __init__(self):
+        super().__init__("dmesg", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        ring = gdb.parse_and_eval("'kernel/printk.c'::ring")
+        head = int(gdb.parse_and_eval("'kernel/printk.c'::ring_head"))
+        size = ring.type.sizeof
+        data = gdb.selected_inferior().read_memory(ring.address, size).tobytes()
+        start = max(0, head - size)
+        text = bytes(data[i % size] for i in range(start, head))
+        if head > size:  # the oldest line was partly overwritten: start at the next one
+            text = text[text.find(b"\n") + 1:]
+        gdb.write(text.decode("utf-8", "replace"))
+
+
+class Ksym(gdb.Command):
+    """ksym ADDR: the function (+offset) and source line that hold ADDR.
+
+For the addresses a panic prints (RIP, backtrace frames): ksym 0xffffffff80012345"""
+
+    def __init__(self):
+        super().__init__("ksym", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        addr = int(gdb.parse_and_eval(arg)) & U64
+        # The ELF symbol table names the function even where the line is in inlined code.
+        sym = gdb.execute(f"info symbol {addr:#x}", to_string=True).strip()
+        m = re.match(r"(\S+)(?: \+ (\d+))? in section", sym)
+        name = f"{m.group(1)}+{int(m.group(2) or 0):#x}" if m else "no symbol"
+        sal = gdb.find_pc_line(addr)
+        where = f" at {sal.symtab.filename}:{sal.line}" if sal.symtab else ""
+        gdb.write(f"{addr:#x} is {name}{where}\n")
+
+
+class PageWalk(gdb.Command):
+    """pagewalk ADDR: walk the 4-level page tables of the current CPU for virtual address ADDR.
+
+Prints each level's entry with its flags (P present, RW writable, US user, PWT/PCD caching,
+A accessed, D dirty, PS large page, G global, NX no-execute) and the physical address."""
+
+    LEVELS = [("PML4", 39), ("PDPT", 30), ("PD", 21), ("PT", 12)]
+    FLAGS = [(0, "P"), (1, "RW"), (2, "US"), (3, "PWT"), (4, "PCD"), (5, "A"), (6, "D"),
+             (7, "PS"), (8, "G"), (63, "NX")]
+    ADDR_MASK = 0x000FFFFFFFFFF000
+
+    def __init__(self):
+        super().__init__("pagewalk", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        va = int(gdb.parse_and_eval(arg)) & U64
+        table = int(gdb.parse_and_eval("$cr3")) & self.ADDR_MASK
+        gdb.write(f"{va:#018x}: CR3 {table:#x}\n")
+        for depth, (name, shift) in enumerate(self.LEVELS):
+            index = (va >> shift) & 511
+            entry = read_u64(DIRECT_MAP_BASE + table + index * 8)
+            flags = " ".join(f for bit, f in self.FLAGS if entry >> bit & 1)
+            gdb.write(f"  {name + '[' + str(index) + ']':<10} = {entry:#018x}  {flags}\n")
+            if not entry & 1:
+                gdb.write("  not present: an access faults\n")
+                return
+            if depth in (1, 2) and entry & (1 << 7):  # a 1 GiB or 2 MiB page ends the walk
+                page = 1 << shift
+                phys = (entry & self.ADDR_MASK & ~(page - 1)) | (va & (page - 1))
+                gdb.write(f"  {page >> 20} MiB page: physical {phys:#x}\n")
+                return
+            table = entry & self.ADDR_MASK
+        gdb.write(f"  4 KiB page: physical {table | (va & 0xFFF):#x}\n")
+
+
+Dmesg()
+Ksym()
+PageWalk()
+end
+
+echo teachos: hardware breakpoint on kmain; 'c' runs to it. 'teachos-help' lists the helpers.\n
