@@ -162,5 +162,5 @@ boot_pd:        resb 4 * 4096
 boot_page_tables_end:
 boot32_stack:   resb 1024
 boot32_stack_top:
-global mbi_phys
+global mbi_phys, boot_pml4
 mbi_phys:       resd 1

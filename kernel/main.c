@@ -12,6 +12,8 @@
 #include "kernel/shell.h"
 #include "mm/init.h"
 #include "kernel/trap.h"
+#include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/tsc.h"
@@ -46,6 +48,7 @@ void kmain(uint32_t mbi_phys)
 	uint64_t init_ns;
 
 	boot_tsc = rdtsc();
+	percpu_init_boot_cpu();
 	serial_init();
 	trap_init();
 	tsc_calibrate();
@@ -53,6 +56,8 @@ void kmain(uint32_t mbi_phys)
 	cmdline_init(boot_info.cmdline);
 	apply_cmdline();
 	mm_init();
+	smp_init();
+	local_irq_enable();
 	pr_info("teachos: x86_64 teaching kernel, booted by %s\n",
 		boot_info.loader_name ? boot_info.loader_name : "an unnamed loader");
 	pr_info("cmdline: %s\n", cmdline_raw());

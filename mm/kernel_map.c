@@ -1,5 +1,6 @@
 /* The kernel page tables (see kernel_map.h). */
 #include "mm/kernel_map.h"
+#include "mm/ioremap.h"
 #include "mm/memmap.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"

@@ -21,10 +21,5 @@
 /* Builds the tables from early allocations, loads CR3 and turns on global pages. */
 void kernel_map_init(void);
 
-/*
- * Maps device memory (uncached) at its direct-map address and returns that address, or NULL
- * for -ENOMEM. Parts the direct map already covers with a 2 MiB page keep that mapping.
- */
-void *ioremap(phys_addr_t pa, size_t size);
 
 #endif
