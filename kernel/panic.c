@@ -5,6 +5,8 @@
  * panic inside the panic stops at once.
  */
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
+#include "kernel/smp_stop.h"
 #include "kernel/printk.h"
 #include "kernel/ksyms.h"
 #include "kernel/stacktrace.h"
@@ -16,7 +18,7 @@
 #define MAX_FRAMES 32
 
 int panic_exits_qemu;
-static int panicking;
+static int panic_cpu = -1; /* the CPU that panicked first */
 
 static void print_trace(const struct stack_entry *trace, unsigned n)
 {
@@ -117,19 +119,26 @@ static __noreturn void panic_stop(const struct trap_frame *f, const char *detail
 {
 	char msg[256];
 
+	int me = (int)smp_processor_id(), first = -1;
+
 	local_irq_disable();
-	if (panicking++) {
-		/* A panic while panicking: print the bare minimum and stop. */
-		console_write("\nnested panic, halting\n", 23);
-		if (panic_exits_qemu)
+	if (!__atomic_compare_exchange_n(&panic_cpu, &first, me, false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST)) {
+		/* Nested (same CPU) or concurrent (another CPU already panics): stop quietly, the
+		   first panic's report is the one to read. */
+		if (first == me)
+			console_write("\nnested panic, halting\n", 23);
+		if (panic_exits_qemu && first == me)
 			qemu_exit(QEMU_EXIT_PANIC);
 		halt_forever();
 	}
+	console_panic_mode();
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	pr_emerg("Kernel panic: %s\n", msg);
 	print_detail(detail);
 	dump_registers(f);
 	dump_backtrace_frame(f);
+	smp_stop_other_cpus();
 	pr_emerg("---[ end Kernel panic: %s ]---\n", msg);
 	if (panic_exits_qemu)
 		qemu_exit(QEMU_EXIT_PANIC);

@@ -5,12 +5,18 @@
  *
  * A partial line (no '\n' at the end) stays in the line buffer until the next printk completes
  * it, so printk("a"); printk("b\n"); gives one line, as in Linux.
+ *
+ * SMP: console_lock (taken with interrupts off) serialises the line buffer, the ring and the
+ * serial port, so lines from different CPUs never mix within a line. Once a panic has begun, the
+ * lock is skipped: the panicking CPU may have been stopped inside printk, or another CPU may
+ * hold the lock and never release it; the other CPUs are being stopped one at a time anyway.
  */
 #include "kernel/printk.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "kernel/spinlock.h"
 
 #define LOG_RING_SIZE (64 * 1024)
 #define LINE_MAX      512
@@ -22,6 +28,28 @@ static size_t ring_head;	/* total bytes ever written; ring[head % size] is next 
 static char line[LINE_MAX];
 static size_t line_len;
 static int line_level = -1;	/* level of the line being built, -1 if none */
+static DEFINE_SPINLOCK(console_lock);
+static bool panic_mode;
+
+void console_panic_mode(void)
+{
+	WRITE_ONCE(panic_mode, true);
+}
+
+static unsigned long console_lock_irqsave(void)
+{
+	unsigned long flags = local_irq_save();
+	if (!READ_ONCE(panic_mode))
+		spin_lock(&console_lock);
+	return flags;
+}
+
+static void console_unlock_irqrestore(unsigned long flags)
+{
+	if (spin_held_by_me(&console_lock))
+		spin_unlock(&console_lock);
+	local_irq_restore(flags);
+}
 
 void console_write(const char *s, size_t n)
 {
@@ -68,14 +96,19 @@ static void line_sink(void *ctx, char c)
 
 int vprintk(const char *fmt, va_list ap)
 {
-	int level = LOGLEVEL_DEFAULT;
+	int level = LOGLEVEL_DEFAULT, n;
+	unsigned long flags;
+
 	if (fmt[0] == KERN_SOH[0] && fmt[1] >= '0' && fmt[1] <= '7') {
 		level = fmt[1] - '0';
 		fmt += 2;
 	}
+	flags = console_lock_irqsave();
 	if (line_level < 0 || line_len == 0)
 		line_level = level;
-	return format(line_sink, NULL, fmt, ap);
+	n = format(line_sink, NULL, fmt, ap);
+	console_unlock_irqrestore(flags);
+	return n;
 }
 
 int printk(const char *fmt, ...)
@@ -96,7 +129,10 @@ static void console_sink(void *ctx, char c)
 
 int vkprintf(const char *fmt, va_list ap)
 {
-	return format(console_sink, NULL, fmt, ap);
+	unsigned long flags = console_lock_irqsave();
+	int n = format(console_sink, NULL, fmt, ap);
+	console_unlock_irqrestore(flags);
+	return n;
 }
 
 int kprintf(const char *fmt, ...)
@@ -111,6 +147,7 @@ int kprintf(const char *fmt, ...)
 
 void dmesg_print(void)
 {
+	unsigned long flags = console_lock_irqsave();
 	size_t start = ring_head > LOG_RING_SIZE ? ring_head - LOG_RING_SIZE : 0;
 
 	/* After a wrap the oldest bytes are the tail of a line: start at the next whole line. */
@@ -121,6 +158,7 @@ void dmesg_print(void)
 	}
 	for (size_t i = start; i < ring_head; i++)
 		console_write(&ring[i % LOG_RING_SIZE], 1);
+	console_unlock_irqrestore(flags);
 }
 
 size_t dmesg_dropped(void)

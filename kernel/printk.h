@@ -42,6 +42,9 @@ void console_write(const char *s, size_t n);
 /* Messages above this level go only to the log ring. Set by "loglevel=N" on the command line. */
 extern int console_loglevel;
 
+/* From now on printk takes no lock (panic only: see kernel/printk.c). */
+void console_panic_mode(void);
+
 /* Copies the log ring, oldest line first, to the console. */
 void dmesg_print(void);
 /* Bytes the ring has dropped since boot (oldest lines overwritten). */

@@ -9,6 +9,7 @@
  * with SMP the counters become atomic or per CPU.
  */
 #include "kernel/trap.h"
+#include "kernel/smp_stop.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/extable.h"
@@ -320,6 +321,8 @@ static void exception_handler(struct trap_frame *f)
 		return;
 	if (fault_catch_handle(f, cr2))
 		return;
+	if (f->vector == X86_TRAP_NMI)
+		smp_stop_nmi(f); /* returns only if this NMI is not a panic's stop request */
 	exception_panic(f, cr2);
 }
 

@@ -22,6 +22,7 @@
 #define SVR_ENABLE	   (1u << 8)
 #define ICR_PENDING	   (1u << 12)
 #define ICR_LEVEL_ASSERT   (1u << 14)
+#define ICR_DM_NMI	   (4u << 8)
 #define ICR_DM_INIT	   (5u << 8)
 #define ICR_DM_STARTUP	   (6u << 8)
 #define LVT_MASKED	   (1u << 16)
@@ -99,6 +100,11 @@ static void send_icr(uint32_t apic_id, uint32_t low)
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
 {
 	send_icr(apic_id, vector);
+}
+
+void lapic_send_nmi(uint32_t apic_id)
+{
+	send_icr(apic_id, ICR_DM_NMI);
 }
 
 void lapic_start_ap(uint32_t apic_id, uint32_t trampoline_phys)

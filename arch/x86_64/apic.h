@@ -24,6 +24,8 @@ void lapic_eoi(void);
 
 /* Fixed-vector IPI to one CPU. Waits for the previous one to be accepted in xAPIC mode. */
 void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+/* An NMI to one CPU: it arrives even when that CPU has interrupts disabled. */
+void lapic_send_nmi(uint32_t apic_id);
 /* INIT, then the two startup IPIs the MP protocol asks for, with their delays. */
 void lapic_start_ap(uint32_t apic_id, uint32_t trampoline_phys);
 

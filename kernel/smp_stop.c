@@ -1,0 +1,51 @@
+/*
+ * Stopping the other CPUs when one panics. The panicking CPU asks each other online CPU in turn
+ * to stop, by NMI (an NMI is delivered even to a CPU spinning with interrupts disabled, which is
+ * what a CPU stuck on a lock often is), and waits for it: the stopped CPU prints where it was,
+ * with a backtrace, and halts for good. One CPU at a time keeps their reports from mixing.
+ */
+#include "kernel/smp.h"
+#include "kernel/smp_stop.h"
+#include "kernel/printk.h"
+#include "kernel/panic.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/tsc.h"
+#include "lib/atomic.h"
+
+#define STOP_WAIT_MS 500
+
+static int stop_target = -1; /* the CPU being asked to stop */
+static int stopped;	     /* set by it once it has printed */
+
+bool smp_stop_nmi(const struct trap_frame *f)
+{
+	if (READ_ONCE(stop_target) != (int)smp_processor_id())
+		return false;
+	pr_emerg("CPU %u stopped by the panic; it was at:\n", smp_processor_id());
+	dump_backtrace_frame(f);
+	smp_store_release(&stopped, 1);
+	halt_forever();
+}
+
+void smp_stop_other_cpus(void)
+{
+	unsigned int me = smp_processor_id();
+
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		uint64_t end;
+		if (cpu == me || !cpu_online(cpu))
+			continue;
+		WRITE_ONCE(stopped, 0);
+		smp_store_release(&stop_target, (int)cpu);
+		lapic_send_nmi(per_cpu(cpu_info, cpu).apic_id);
+		end = ktime_ns() + STOP_WAIT_MS * 1000000ULL;
+		while (!smp_load_acquire(&stopped) && ktime_ns() < end)
+			cpu_relax();
+		if (!READ_ONCE(stopped))
+			pr_emerg("CPU %u did not answer the stop NMI within %d ms\n", cpu,
+				 STOP_WAIT_MS);
+		cpumask_clear_cpu(cpu, &cpu_online_mask);
+	}
+	WRITE_ONCE(stop_target, -1);
+}
