@@ -126,13 +126,7 @@ build_boot_page_tables:
 
 bits 64
 long_mode_entry:
-	xor eax, eax
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	mov ax, 0x10
-	mov ss, ax
+	LOAD_64BIT_DATA_SEGMENTS
 	mov rax, higher_half_entry
 	jmp rax
 

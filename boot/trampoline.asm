@@ -11,6 +11,8 @@
 ; The boot CPU fills the parameter block at the end before each startup IPI and brings the APs
 ; up one at a time, so one block is enough.
 
+%include "boot/memlayout.inc"
+
 TRAMPOLINE_BASE equ 0x8000
 %define T(x) (TRAMPOLINE_BASE + (x) - trampoline_start)
 
@@ -52,13 +54,7 @@ tramp32:
 
 bits 64
 tramp64:
-	xor eax, eax
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	mov ax, 0x10
-	mov ss, ax
+	LOAD_64BIT_DATA_SEGMENTS
 	; Everything the AP needs from the parameter block goes into registers now: after the switch
 	; to the kernel's page tables this page is gone.
 	mov rdi, [T(trampoline_arg)]
