@@ -5,6 +5,8 @@
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
 #include "kernel/printk.h"
+#include "kernel/trap.h"
+#include "mm/vmap.h"
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[],
 	__kernel_end[];
@@ -20,6 +22,8 @@ void mm_init(void)
 	kernel_map_init(); /* its tables come from the early allocator */
 	page_alloc_init(); /* takes mem_map from it, then closes it */
 	slab_init();
+	/* A double fault whose push hit a vmap stack's guard page is reported as an overflow. */
+	trap_set_guard_page_check(vmap_is_guard_page);
 
 	pr_info("mm: %llu MiB RAM, %llu MiB free; kernel image %llu KiB (text %llu, rodata %llu, "
 		"data+bss %llu), mem_map and boot tables %llu KiB\n",

@@ -93,3 +93,13 @@ unsigned int vmap_stacks_in_use(void)
 {
 	return slots_in_use;
 }
+
+bool vmap_is_guard_page(uint64_t addr)
+{
+	uint64_t off = addr - VMAP_BASE;
+	unsigned int slot = (unsigned int)(off / VMAP_STACK_SLOT_SIZE);
+
+	if (addr < VMAP_BASE || slot >= VMAP_STACK_SLOTS)
+		return false;
+	return off % VMAP_STACK_SLOT_SIZE < PAGE_SIZE && ((slot_map[slot / 64] >> (slot % 64)) & 1);
+}

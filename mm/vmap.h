@@ -13,6 +13,7 @@
 #define MM_VMAP_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include "arch/x86_64/memlayout.h"
 
 #define VMAP_STACK_SLOT_SIZE (64UL << 10)
@@ -33,5 +34,7 @@ void vmap_stack_free(void *top);
 
 /* Stacks allocated and not yet freed. */
 unsigned int vmap_stacks_in_use(void);
+/* True when addr is in the guard page of a stack now in use (for the double-fault report). */
+bool vmap_is_guard_page(uint64_t addr);
 
 #endif

@@ -4,6 +4,7 @@
  * map, nothing in the user half); the null page and a stack guard page fault when touched.
  */
 #include "kernel/ktest.h"
+#include "kernel/trap.h"
 #include "kernel/fault_catch.h"
 #include "mm/pgtable.h"
 #include "mm/page_alloc.h"
@@ -210,7 +211,10 @@ static void test_stack_guard(struct ktest *t)
 	ASSERT_EQ(t, fault_catch(write_byte, top - 4 * PAGE_SIZE - 8, &info), 1);
 	EXPECT_EQ(t, info.vector, VEC_PF);
 	EXPECT_EQ(t, info.cr2, (uint64_t)(top - 4 * PAGE_SIZE - 8));
+	/* The double-fault report knows this page as a guard page while the stack exists. */
+	EXPECT_STREQ(t, trap_addr_region((uint64_t)(top - 4 * PAGE_SIZE - 8)), "guard page");
 	vmap_stack_free(top);
+	EXPECT_FALSE(t, vmap_is_guard_page((uint64_t)(top - 4 * PAGE_SIZE - 8)));
 	EXPECT_EQ(t, vmap_stacks_in_use(), in_use - 1);
 	EXPECT_EQ(t, flags_of(top - 8), 0U);
 	EXPECT_NULL(t, vmap_stack_alloc(0));
