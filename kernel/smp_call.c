@@ -50,15 +50,9 @@ static void call_function_interrupt(struct trap_frame *f)
 	(void)f;
 	this_cpu()->ipis++;
 	lapic_eoi();
+	/* Take the whole queue, so the functions run without the lock. */
 	spin_lock(&q->lock);
-	if (!list_empty(&q->requests)) {
-		/* Move the whole queue to a local list, so functions run without the lock. */
-		todo.next = q->requests.next;
-		todo.prev = q->requests.prev;
-		todo.next->prev = &todo;
-		todo.prev->next = &todo;
-		INIT_LIST_HEAD(&q->requests);
-	}
+	list_splice_init(&q->requests, &todo);
 	spin_unlock(&q->lock);
 	list_for_each_entry_safe(r, n, &todo, node) {
 		void (*fn)(void *) = r->fn;
@@ -71,7 +65,7 @@ static void call_function_interrupt(struct trap_frame *f)
 /* Queues a request on cpu from this CPU's slot for it and sends the IPI. */
 static struct call_request *queue_call(unsigned int cpu, void (*fn)(void *), void *info)
 {
-	struct call_request *r = &this_cpu_ptr(&call_slots)[0][cpu];
+	struct call_request *r = &(*this_cpu_ptr(&call_slots))[cpu];
 	struct call_queue *q = per_cpu_ptr(&call_queue, cpu);
 	unsigned long flags;
 
@@ -140,7 +134,7 @@ static void wait_many(const struct cpumask *mask)
 
 	for_each_cpu(cpu, mask) {
 		if (cpu != me && cpu_online(cpu))
-			wait_done(&this_cpu_ptr(&call_slots)[0][cpu]);
+			wait_done(&(*this_cpu_ptr(&call_slots))[cpu]);
 	}
 }
 

@@ -58,6 +58,18 @@ static inline bool list_empty(const struct list_head *h)
 	return h->next == h;
 }
 
+/* Moves every entry of from to the front of to, and leaves from empty. */
+static inline void list_splice_init(struct list_head *from, struct list_head *to)
+{
+	if (list_empty(from))
+		return;
+	from->prev->next = to->next;
+	to->next->prev = from->prev;
+	to->next = from->next;
+	from->next->prev = to;
+	INIT_LIST_HEAD(from);
+}
+
 #define list_entry(ptr, type, member)	    container_of(ptr, type, member)
 #define list_first_entry(head, type, member) list_entry((head)->next, type, member)
 
