@@ -38,7 +38,7 @@ HOST_RENAMED := memset memcpy memmove memcmp memchr strlen strnlen strcmp strncm
 HOSTCFLAGS += -fno-builtin -U_FORTIFY_SOURCE $(foreach f,$(HOST_RENAMED),-D$(f)=lib_$(f))
 
 # --- sources -----------------------------------------------------------------------------------
-KERNEL_DIRS := lib arch/x86_64 kernel kernel/shell mm tests/ktest
+KERNEL_DIRS := lib arch/x86_64 kernel kernel/shell kernel/bench kernel/torture mm tests/ktest
 C_SRCS   := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 ASM_SRCS := $(wildcard boot/*.asm arch/x86_64/*.asm)
 OBJS     := $(patsubst %.c,$(BUILD)/obj/%.o,$(C_SRCS)) $(patsubst %.asm,$(BUILD)/obj/%.o,$(ASM_SRCS))
@@ -131,6 +131,39 @@ check-layers:
 # The runner (docs/testing.md) ends with "N passed, N failed" and fails on any failure.
 test: all host-test
 	@python3 tests/run-tests --build $(BUILD) --accel $(ACCEL)
+
+# --- benchmarks (docs/bench.md) ----------------------------------------------------------------
+# `make bench` boots once per CPU count in BENCH_SMP with bench=BENCH on the kernel command line,
+# keeps each console in $(BUILD)/bench/smpN.log, then tools/bench-report writes results.csv, the
+# ratio tables and an SVG per benchmark there. The host has few cores: under TCG, results above
+# that many CPUs measure QEMU, not the kernel.
+BENCH         ?= all
+BENCH_SECONDS ?= 1
+BENCH_SMP     ?= 2 4
+BENCH_CMDLINE := bench=$(BENCH) bench_seconds=$(BENCH_SECONDS)
+BENCH_LOGS    := $(foreach n,$(BENCH_SMP),$(BUILD)/bench/smp$(n).log)
+.PHONY: bench
+
+$(BUILD)/bench/cmdline.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(BENCH_CMDLINE)' | cmp -s - $@ || echo '$(BENCH_CMDLINE)' > $@
+
+$(BUILD)/bench/kernel.iso: $(BUILD)/kernel.elf boot/grub.cfg tools/mkiso $(BUILD)/bench/cmdline.stamp
+	@echo "  ISO     $@ ($(BENCH_CMDLINE))"
+	@tools/mkiso $(BUILD)/kernel.elf $@ "$(BENCH_CMDLINE)"
+
+# Both steps run even when a boot failed (the report shows what did finish); either failing
+# fails the target.
+bench: $(BUILD)/bench/kernel.iso
+	@st=0; tools/bench-run --iso $< --out $(BUILD)/bench --smp "$(BENCH_SMP)" --mem $(MEM) \
+		--accel $(ACCEL) --seconds $(BENCH_SECONDS) || st=1; \
+	tools/bench-report --out $(BUILD)/bench $(BENCH_LOGS) || st=1; exit $$st
+
+# The report's own test runs with the host unit tests (tests/run-tests runs $(BUILD)/host/test_*).
+host-test: $(BUILD)/host/test_bench_report
+$(BUILD)/host/test_bench_report: tests/host/test_bench_report.py
+	@mkdir -p $(dir $@)
+	@ln -sf $(abspath $<) $@
 
 clean:
 	rm -rf $(BUILD) compile_commands.json

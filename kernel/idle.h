@@ -1,12 +1,12 @@
 #ifndef KERNEL_IDLE_H
 #define KERNEL_IDLE_H
 
-#include "lib/compiler.h"
-
 /*
- * What a CPU does when it has nothing to run: halt with interrupts on until the next interrupt,
- * and count the time spent halted (the `cpus` command shows it as the idle share).
+ * What a CPU does when it has nothing to run (the idle thread, kernel/sched.c): halt with
+ * interrupts on until the next interrupt, and count the time spent halted (the `cpus` command
+ * shows it as the idle share). Call with interrupts off, after checking there is no work; it
+ * returns after the interrupt that woke the CPU, with interrupts on.
  */
-__noreturn void cpu_idle_loop(void);
+void cpu_idle_halt(void);
 
 #endif

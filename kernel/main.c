@@ -10,10 +10,13 @@
 #include "kernel/multiboot2.h"
 #include "kernel/ktest.h"
 #include "kernel/shell.h"
+#include "kernel/bench/bench.h"
 #include "mm/init.h"
 #include "kernel/trap.h"
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
+#include "kernel/console_input.h"
+#include "kernel/sched.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/tsc.h"
@@ -29,7 +32,7 @@ static void apply_cmdline(void)
 	if ((v = cmdline_get("loglevel")) && v[0] >= '0' && v[0] <= '7' && !v[1])
 		console_loglevel = v[0] - '0';
 	v = cmdline_get("panic");
-	if (cmdline_has("ktest") || (v && strcmp(v, "exit") == 0))
+	if (cmdline_has("ktest") || cmdline_has("bench") || (v && strcmp(v, "exit") == 0))
 		panic_exits_qemu = 1;
 }
 
@@ -39,6 +42,21 @@ static __noreturn void run_boot_tests(const char *filter)
 	struct ktest_totals tot = ktest_run(*filter ? filter : "all");
 	kprintf("ktest: %u passed, %u failed, %u skipped\n", tot.passed, tot.failed, tot.skipped);
 	qemu_exit(tot.failed ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
+	halt_forever();
+}
+
+/* Runs the benchmarks named by bench= (docs/bench.md) and ends QEMU. */
+static __noreturn void run_boot_benchmarks(const char *list)
+{
+	unsigned long long seconds = 1;
+	const char *v = cmdline_get("bench_seconds");
+	int err;
+
+	if (v && (parse_u64(v, &seconds, 10, 0) || seconds == 0))
+		pr_warn("bench_seconds=%s is not a positive number; using 1\n", v);
+	err = bench_run_list(*list ? list : "all", (unsigned int)seconds);
+	kprintf("bench: %s\n", err ? "failed" : "done");
+	qemu_exit(err ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
 	halt_forever();
 }
 
@@ -56,7 +74,9 @@ void kmain(uint32_t mbi_phys)
 	cmdline_init(boot_info.cmdline);
 	apply_cmdline();
 	mm_init();
+	sched_init();
 	smp_init();
+	console_input_init();
 	local_irq_enable();
 	pr_info("teachos: x86_64 teaching kernel, booted by %s\n",
 		boot_info.loader_name ? boot_info.loader_name : "an unnamed loader");
@@ -71,5 +91,7 @@ void kmain(uint32_t mbi_phys)
 	tests = cmdline_get("ktest");
 	if (tests)
 		run_boot_tests(tests);
+	if (cmdline_get("bench"))
+		run_boot_benchmarks(cmdline_get("bench"));
 	shell_run();
 }

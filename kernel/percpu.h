@@ -32,7 +32,8 @@ struct cpu {
 	uint64_t percpu_offset; /* %gs:8: add to a per-CPU variable's address for this CPU's copy */
 	unsigned int id;	/* logical CPU number, 0 = the boot CPU */
 	int preempt_count;	/* > 0: this CPU must not switch threads */
-	void *current;		/* the running thread (kernel/sched) */
+	void *thread;		/* the running thread (kernel/sched.h: current) */
+	bool need_resched;	/* switch threads at the next chance (kernel/sched.c) */
 	uint32_t apic_id;
 	bool online;
 	uint64_t ticks;		/* timer interrupts taken */

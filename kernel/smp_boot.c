@@ -17,7 +17,7 @@
 #include "kernel/multiboot2.h"
 #include "kernel/tick.h"
 #include "kernel/irq.h"
-#include "kernel/idle.h"
+#include "kernel/sched.h"
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
@@ -88,8 +88,9 @@ __noreturn void ap_start(uint64_t cpu)
 	gdt_load_cpu(b->tables, (uint64_t)b->df_stack, (uint64_t)b->nmi_stack);
 	idt_load();
 	write_cr4(read_cr4() | CR4_PGE);
+	sched_init_ap();
 	cpu_bringup((unsigned int)cpu);
-	cpu_idle_loop();
+	sched_idle_loop();
 }
 
 static int alloc_ap(unsigned int cpu, uint32_t apic_id, void **stack)
@@ -178,7 +179,7 @@ void smp_init(void)
 		panic("smp: cannot map the local APIC at %#llx", (unsigned long long)lapic_phys);
 	lapic_setup(lapic_phys);
 	pic_disable();
-	irq_init();
+	irq_init(err ? NULL : &madt);
 	bsp_apic = lapic_id();
 	this_cpu()->apic_id = bsp_apic;
 	pr_info("smp: local APIC at %#llx in %s mode, boot CPU APIC id %u\n",

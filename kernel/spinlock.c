@@ -78,6 +78,10 @@ unsigned long local_irq_save(void)
 
 void local_irq_restore(unsigned long flags)
 {
-	if (flags & RFLAGS_IF)
-		local_irq_enable();
+	if (!(flags & RFLAGS_IF))
+		return;
+	local_irq_enable();
+	/* A wakeup while interrupts were off may have asked this CPU to switch threads. */
+	if (unlikely(need_resched()) && preempt_count() == 0)
+		preempt_schedule();
 }

@@ -1,6 +1,8 @@
 /* The timer tick (see kernel/tick.h). */
 #include "kernel/tick.h"
 #include "kernel/percpu.h"
+#include "kernel/sched.h"
+#include "kernel/sleep.h"
 #include "kernel/printk.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/idt.h"
@@ -13,8 +15,11 @@ static void timer_interrupt(struct trap_frame *f)
 {
 	(void)f;
 	this_cpu()->ticks++;
-	if (smp_processor_id() == 0)
+	if (smp_processor_id() == 0) {
 		jiffies++;
+		sleep_tick();
+	}
+	sched_tick();
 	lapic_eoi();
 }
 

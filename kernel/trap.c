@@ -5,8 +5,8 @@
  * fault_catch() armed (a test)? Otherwise the kernel panics with a screen that says what the
  * CPU reported, in words.
  *
- * State here (the unexpected-interrupt counters, the guard-page callback) is global for now;
- * with SMP the counters become atomic or per CPU.
+ * State here is global and shared by all CPUs: the unexpected-interrupt counters are atomic,
+ * and the guard-page callback is one pointer, set once and read with READ_ONCE.
  */
 #include "kernel/trap.h"
 #include "kernel/smp_stop.h"
@@ -20,6 +20,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/memlayout.h"
 #include "lib/printf.h"
+#include "lib/atomic.h"
 
 /* The #PF error code (Intel SDM vol. 3, "Interrupt 14"). */
 #define PF_PRESENT (1 << 0) /* 0: the page was not present; 1: a protection violation */
@@ -70,7 +71,7 @@ extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[]
 extern const char __data_start[], __kernel_end[];
 
 static bool (*guard_page_check)(uint64_t addr);
-static uint64_t unexpected[IDT_VECTORS];
+static atomic64_t unexpected[IDT_VECTORS];
 
 const char *trap_name(unsigned vector)
 {
@@ -345,7 +346,7 @@ static void unexpected_interrupt(struct trap_frame *f)
 		exception_handler(f);
 		return;
 	}
-	n = ++unexpected[f->vector];
+	n = (uint64_t)atomic64_add_return(1, &unexpected[f->vector]);
 	if (is_power_of_two(n))
 		pr_warn("trap: unexpected interrupt on vector %llu (%llu so far), ignored\n",
 			(unsigned long long)f->vector, (unsigned long long)n);
@@ -353,7 +354,7 @@ static void unexpected_interrupt(struct trap_frame *f)
 
 uint64_t trap_unexpected_count(unsigned vector)
 {
-	return vector < IDT_VECTORS ? READ_ONCE(unexpected[vector]) : 0;
+	return vector < IDT_VECTORS ? (uint64_t)atomic64_read(&unexpected[vector]) : 0;
 }
 
 void trap_init(void)

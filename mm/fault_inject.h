@@ -8,8 +8,9 @@
  *	alloc_fail_inject_n(3, 2);	the 3rd and 4th allocations from now return NULL
  *	alloc_fail_cancel();		stop failing
  *
- * The count is global: once SMP comes, allocations on other CPUs count too, so a test arms it
- * right before the call it means to fail.
+ * The count is global and atomic: allocations on other CPUs count too, so a test arms it right
+ * before the call it means to fail, and cannot tell which CPU's allocation will fail while
+ * others allocate.
  */
 #ifndef MM_FAULT_INJECT_H
 #define MM_FAULT_INJECT_H

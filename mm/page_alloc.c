@@ -3,6 +3,11 @@
  * counters, fault injection. mem_map covers frame 0 to the end of RAM; everything that is not
  * free RAM at boot (holes, firmware areas, the first 1 MiB, the kernel image, the early
  * allocations including mem_map itself) is PG_reserved and never enters the free lists.
+ *
+ * Locking: zone_lock covers the zone (the buddy free lists, which mm/buddy.c keeps without
+ * locks of its own) and page_alloc_stats. It is taken with interrupts off, because an interrupt
+ * handler (an IPI's function) may allocate. Callers such as slab and vmap may hold their own
+ * lock when they call in; zone_lock is always the innermost, and nothing here takes another.
  */
 #include "mm/page_alloc.h"
 #include "mm/page.h"
@@ -11,6 +16,7 @@
 #include "mm/fault_inject.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
+#include "kernel/spinlock.h"
 #include "arch/x86_64/tsc.h"
 #include "arch/x86_64/cpu.h"
 
@@ -19,6 +25,7 @@ uint64_t max_pfn;
 struct page_alloc_stats page_alloc_stats;
 
 static struct buddy_zone zone;
+static DEFINE_SPINLOCK(zone_lock);
 static bool ready;
 
 /*
@@ -76,23 +83,36 @@ bool page_alloc_ready(void)
 	return ready;
 }
 
+static void count_failure(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&zone_lock, flags);
+	page_alloc_stats.failures++;
+	spin_unlock_irqrestore(&zone_lock, flags);
+}
+
 struct page *__alloc_pages(unsigned int order)
 {
-	struct page *page = buddy_alloc(&zone, order);
+	unsigned long flags;
+	struct page *page;
 
-	if (!page) {
+	spin_lock_irqsave(&zone_lock, flags);
+	page = buddy_alloc(&zone, order);
+	if (page) {
+		page->refcount = 1;
+		page_alloc_stats.allocs++;
+	} else {
 		page_alloc_stats.failures++;
-		return NULL;
 	}
-	page->refcount = 1;
-	page_alloc_stats.allocs++;
+	spin_unlock_irqrestore(&zone_lock, flags);
 	return page;
 }
 
 struct page *alloc_pages(unsigned int order)
 {
 	if (alloc_should_fail()) {
-		page_alloc_stats.failures++;
+		count_failure();
 		return NULL;
 	}
 	return __alloc_pages(order);
@@ -114,17 +134,27 @@ struct page *alloc_page_zeroed(void)
 
 void free_pages(struct page *page, unsigned int order)
 {
+	unsigned long flags;
+	int err;
+
 	if (!page)
 		return;
-	/* A free page carries no flags: PG_buddy here is a double free, others an owner's page. */
+	spin_lock_irqsave(&zone_lock, flags);
+	/*
+	 * A free page carries no flags: PG_buddy here is a double free, others an owner's page.
+	 * Checked under the lock, so a double free racing with the first one is caught too.
+	 */
 	if (page->flags)
 		panic("free_pages: pfn %#llx has flags %#llx (double free, or still owned)",
 		      (unsigned long long)page_to_pfn(page), (unsigned long long)page->flags);
 	page->refcount = 0;
-	if (buddy_free(&zone, page, order))
+	err = buddy_free(&zone, page, order);
+	if (!err)
+		page_alloc_stats.frees++;
+	spin_unlock_irqrestore(&zone_lock, flags);
+	if (err)
 		panic("free_pages: pfn %#llx order %u is not an allocated block",
 		      (unsigned long long)page_to_pfn(page), order);
-	page_alloc_stats.frees++;
 }
 
 void free_page(struct page *page)
@@ -132,19 +162,26 @@ void free_page(struct page *page)
 	free_pages(page, 0);
 }
 
+/* One word each, read without the lock: a snapshot that may be stale as soon as it returns. */
 uint64_t nr_free_pages(void)
 {
-	return zone.free_pages;
+	return READ_ONCE(zone.free_pages);
 }
 
 uint64_t nr_free_blocks(unsigned int order)
 {
-	return order <= MAX_ORDER ? zone.nr_free[order] : 0;
+	return order <= MAX_ORDER ? READ_ONCE(zone.nr_free[order]) : 0;
 }
 
 int page_alloc_check(void)
 {
-	return buddy_check(&zone);
+	unsigned long flags;
+	int err;
+
+	spin_lock_irqsave(&zone_lock, flags);
+	err = buddy_check(&zone);
+	spin_unlock_irqrestore(&zone_lock, flags);
+	return err;
 }
 
 void clear_page(void *va)

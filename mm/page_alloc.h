@@ -9,8 +9,9 @@
  * Running out of memory returns NULL; it never panics. Freeing a block twice, with the wrong
  * order, or while it still carries flags is a kernel bug and panics.
  *
- * Locking: single-CPU for now. The zone and the counters in page_alloc.c are the state a zone
- * lock will protect when SMP arrives; nothing else touches them.
+ * Locking: callable on any CPU, with interrupts on or off, in an interrupt handler too. One
+ * spinlock in page_alloc.c (zone_lock, taken with interrupts off) covers the free lists and
+ * page_alloc_stats; the counters and nr_free_* read without it are snapshots.
  */
 #ifndef MM_PAGE_ALLOC_H
 #define MM_PAGE_ALLOC_H

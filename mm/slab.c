@@ -10,18 +10,31 @@
  * takes the lowest free object of the first partial slab, making a new slab when there is
  * none. A slab whose last object is freed goes back to the buddy allocator, unless it is the
  * cache's only one (so a cache used for one object at a time does not churn pages).
+ *
+ * Locking, all spinlocks taken with interrupts off (an interrupt handler may allocate):
+ *  - c->lock, one per cache (the kmalloc caches and cache_cache included): the cache's slab
+ *    lists and counters, and the free map and in-use count of each of its slabs.
+ *  - slab_caches_lock: the list of caches.
+ *  - large_lock: kmalloc_large_stats.
+ * Lock order: slab_caches_lock, then a cache's lock, then zone_lock (mm/page_alloc.c), which a
+ * cache's lock holds while it makes a slab or gives one back. Only one cache's lock is held at
+ * a time: kmem_cache_create takes its new cache from cache_cache, lets go of cache_cache's
+ * lock, and only then sets the new cache up. large_lock is taken with no other lock held.
  */
 #include "mm/slab.h"
 #include "mm/page_alloc.h"
 #include "mm/page.h"
 #include "mm/fault_inject.h"
 #include "kernel/panic.h"
+#include "kernel/spinlock.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "lib/printf.h"
 
 LIST_HEAD(slab_caches);
+DEFINE_SPINLOCK(slab_caches_lock);
 struct kmalloc_large_stats kmalloc_large_stats;
+static DEFINE_SPINLOCK(large_lock);
 
 static struct kmem_cache kmalloc_caches[KMALLOC_NR_CLASSES];
 static struct kmem_cache cache_cache; /* where kmem_cache_create gets its caches */
@@ -64,10 +77,12 @@ static int poison_damage(const struct kmem_cache *c, const void *obj)
 /* Fixes the slab layout: slot size, objects per slab, and where the free map goes. */
 static void cache_init(struct kmem_cache *c, const char *name, size_t size, size_t align)
 {
+	unsigned long flags;
 	unsigned int n;
 
 	memset(c, 0, sizeof(*c));
 	strlcpy(c->name, name, sizeof(c->name));
+	spin_lock_init(&c->lock, c->name);
 	c->size = size;
 	c->align = align < 8 ? 8 : align;
 	c->slot_size = ALIGN_UP(size, c->align);
@@ -82,9 +97,12 @@ static void cache_init(struct kmem_cache *c, const char *name, size_t size, size
 	c->objs_per_slab = n;
 	INIT_LIST_HEAD(&c->partial);
 	INIT_LIST_HEAD(&c->full);
+	spin_lock_irqsave(&slab_caches_lock, flags);
 	list_add_tail(&c->list, &slab_caches);
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
 }
 
+/* new_slab, release_slab, take_object and put_object are called with c->lock held. */
 static struct page *new_slab(struct kmem_cache *c)
 {
 	struct page *slab = __alloc_pages(0);
@@ -117,7 +135,7 @@ static void release_slab(struct kmem_cache *c, struct page *slab)
 	free_pages(slab, 0);
 }
 
-static void *cache_alloc(struct kmem_cache *c)
+static void *take_object(struct kmem_cache *c)
 {
 	struct page *slab;
 	uint64_t *map;
@@ -159,7 +177,7 @@ static struct page *heap_page(const void *p, const char *who)
 	return virt_to_page(p);
 }
 
-static void cache_free(struct kmem_cache *c, struct page *slab, void *obj)
+static void put_object(struct kmem_cache *c, struct page *slab, void *obj)
 {
 	uint64_t off = (char *)obj - slab_object(c, slab, 0);
 	uint64_t *map = freemap(c, slab);
@@ -181,10 +199,40 @@ static void cache_free(struct kmem_cache *c, struct page *slab, void *obj)
 		release_slab(c, slab);
 }
 
+static void *cache_alloc(struct kmem_cache *c)
+{
+	unsigned long flags;
+	void *obj;
+
+	spin_lock_irqsave(&c->lock, flags);
+	obj = take_object(c);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return obj;
+}
+
+static void cache_free(struct kmem_cache *c, struct page *slab, void *obj)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	put_object(c, slab, obj);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+/* An injected failure, counted on the cache it was meant for. */
+static void count_failure(struct kmem_cache *c)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->lock, flags);
+	c->failures++;
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
 void *kmem_cache_alloc(struct kmem_cache *c)
 {
 	if (alloc_should_fail()) {
-		c->failures++;
+		count_failure(c);
 		return NULL;
 	}
 	return cache_alloc(c);
@@ -225,11 +273,14 @@ static unsigned int check_slab(struct kmem_cache *c, struct page *slab)
 
 unsigned int kmem_cache_check(struct kmem_cache *c)
 {
+	unsigned long flags;
 	struct page *slab;
 	unsigned int bad = 0;
 
+	spin_lock_irqsave(&c->lock, flags);
 	list_for_each_entry(slab, &c->partial, list)
 		bad += check_slab(c, slab);
+	spin_unlock_irqrestore(&c->lock, flags);
 	return bad; /* full slabs have no free objects */
 }
 
@@ -252,13 +303,21 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 
 int kmem_cache_destroy(struct kmem_cache *c)
 {
+	unsigned long flags;
+
 	if (is_kmalloc_cache(c) || c == &cache_cache)
 		return -EINVAL;
-	if (c->in_use)
+	spin_lock_irqsave(&c->lock, flags);
+	if (c->in_use) {
+		spin_unlock_irqrestore(&c->lock, flags);
 		return -EBUSY;
+	}
 	while (!list_empty(&c->partial))
 		release_slab(c, list_first_entry(&c->partial, struct page, list));
+	spin_unlock_irqrestore(&c->lock, flags);
+	spin_lock_irqsave(&slab_caches_lock, flags);
 	list_del(&c->list);
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
 	kmem_cache_free(&cache_cache, c);
 	return 0;
 }
@@ -274,23 +333,35 @@ struct kmem_cache *kmalloc_cache(size_t size)
 	return &kmalloc_caches[shift - 3];
 }
 
+static void count_large_failure(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&large_lock, flags);
+	kmalloc_large_stats.failures++;
+	spin_unlock_irqrestore(&large_lock, flags);
+}
+
 static void *kmalloc_large(size_t size)
 {
 	unsigned int order = 0;
+	unsigned long flags;
 	struct page *page;
 
 	while (order <= MAX_ORDER && (PAGE_SIZE << order) < size)
 		order++;
 	page = order <= MAX_ORDER ? __alloc_pages(order) : NULL;
 	if (!page) {
-		kmalloc_large_stats.failures++;
+		count_large_failure();
 		return NULL;
 	}
 	page->flags |= PG_large_kmalloc;
 	page->order = order;
+	spin_lock_irqsave(&large_lock, flags);
 	kmalloc_large_stats.in_use++;
 	kmalloc_large_stats.allocs++;
 	kmalloc_large_stats.pages += 1UL << order;
+	spin_unlock_irqrestore(&large_lock, flags);
 	return page_address(page);
 }
 
@@ -302,9 +373,9 @@ void *kmalloc(size_t size)
 		return NULL;
 	if (alloc_should_fail()) {
 		if (c)
-			c->failures++;
+			count_failure(c);
 		else
-			kmalloc_large_stats.failures++;
+			count_large_failure();
 		return NULL;
 	}
 	return c ? cache_alloc(c) : kmalloc_large(size);
@@ -322,6 +393,7 @@ void *kzalloc(size_t size)
 void kfree(const void *p)
 {
 	struct page *page;
+	unsigned long flags;
 	unsigned int order;
 
 	if (!p)
@@ -336,9 +408,11 @@ void kfree(const void *p)
 	order = page->order;
 	page->flags &= ~PG_large_kmalloc;
 	page->order = 0;
+	spin_lock_irqsave(&large_lock, flags);
 	kmalloc_large_stats.in_use--;
 	kmalloc_large_stats.frees++;
 	kmalloc_large_stats.pages -= 1UL << order;
+	spin_unlock_irqrestore(&large_lock, flags);
 	free_pages(page, order);
 }
 

@@ -16,8 +16,9 @@
  * out, panics too. Each cache counts objects in use, allocations, frees, slabs and failures
  * (the `mem` shell command shows them): a test reads in_use before and after to catch leaks.
  *
- * Locking: single-CPU for now; each cache's lists and counters are what a per-cache lock will
- * protect, and slab_caches what a global one will.
+ * Locking: callable on any CPU, with interrupts on or off. Each cache has its own spinlock over
+ * its slabs and counters; slab_caches_lock guards the list of caches (hold it to walk
+ * slab_caches). Counters read without a lock are snapshots. mm/slab.c states the lock order.
  */
 #ifndef MM_SLAB_H
 #define MM_SLAB_H
@@ -26,6 +27,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "lib/list.h"
+#include "kernel/spinlock.h"
 
 #define SLAB_POISON	   0x6b /* every byte of a free object */
 #define KMALLOC_MIN_SIZE   8
@@ -34,6 +36,7 @@
 /* Read-only outside mm/slab.c. */
 struct kmem_cache {
 	char name[24];
+	spinlock_t lock;    /* the lists, the counters, and the free maps of the slabs */
 	uint32_t size;	    /* object size asked for */
 	uint32_t align;	    /* object alignment, at least 8 */
 	uint32_t slot_size; /* distance between objects: size rounded up to align */
@@ -54,6 +57,7 @@ struct kmalloc_large_stats {
 };
 
 extern struct list_head slab_caches;
+extern spinlock_t slab_caches_lock; /* taken with spin_lock_irqsave; before any cache's lock */
 extern struct kmalloc_large_stats kmalloc_large_stats;
 
 /* Sets up the kmalloc caches. Needs the page allocator. */

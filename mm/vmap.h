@@ -29,7 +29,11 @@
  */
 void *vmap_stack_alloc(unsigned int pages);
 
-/* Unmaps and frees a stack vmap_stack_alloc returned. Panics on any other address. */
+/*
+ * Unmaps and frees a stack vmap_stack_alloc returned, after flushing it from every CPU's TLB.
+ * Panics on any other address. Once other CPUs are online it waits for them (by IPI), so it
+ * must be called with interrupts on (it panics otherwise) and no spinlock held.
+ */
 void vmap_stack_free(void *top);
 
 /* Stacks allocated and not yet freed. */

@@ -32,6 +32,7 @@ BUILD_BUG_ON(sizeof(struct idt_gate) != 16);
 static struct idt_gate idt[IDT_VECTORS] __aligned(16);
 static trap_handler_t handlers[IDT_VECTORS];
 static trap_handler_t fallback;
+static void (*irq_exit)(void);
 
 /* trap_entry.asm: the entry stub of each vector. */
 extern const uint64_t trap_stubs[IDT_VECTORS];
@@ -81,6 +82,11 @@ void idt_set_fallback(trap_handler_t fn)
 	WRITE_ONCE(fallback, fn);
 }
 
+void idt_set_irq_exit(void (*fn)(void))
+{
+	WRITE_ONCE(irq_exit, fn);
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	trap_handler_t fn = READ_ONCE(handlers[f->vector]);
@@ -91,4 +97,7 @@ void trap_dispatch(struct trap_frame *f)
 	if (!fn)
 		halt_forever();
 	fn(f);
+	/* An exception is not a point to switch threads at: the faulting code may hold anything. */
+	if (f->vector >= FIRST_IRQ_VECTOR && READ_ONCE(irq_exit))
+		irq_exit();
 }

@@ -54,6 +54,9 @@ void idt_load(void);
 int idt_set_handler(unsigned vector, trap_handler_t fn);
 /* The handler for every vector that has none. */
 void idt_set_fallback(trap_handler_t fn);
+/* fn runs after the handler of every interrupt (vector 32 and up), with interrupts still off,
+   just before the return to the interrupted code: the scheduler preempts there. */
+void idt_set_irq_exit(void (*fn)(void));
 
 /* Called by trap_entry.asm with the frame it saved. */
 void trap_dispatch(struct trap_frame *f);

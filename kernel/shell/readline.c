@@ -9,8 +9,7 @@
 #include "kernel/shell/history.h"
 #include "kernel/shell/cmdtab.h"
 #include "kernel/printk.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/serial.h"
+#include "kernel/console_input.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -319,19 +318,6 @@ enum edit_result editor_feed(struct line_editor *e, int byte)
 
 /* --- the console ----------------------------------------------------------------------------- */
 
-/*
- * The one place the shell reads input. The UART is polled for now; when its receive interrupt
- * is wired up, this waits on the interrupt handler's buffer instead.
- */
-static int shell_getc(void)
-{
-	int c;
-
-	while ((c = serial_getc_nonblock()) < 0)
-		cpu_relax();
-	return c;
-}
-
 static struct line_editor console_editor;
 
 int readline(const char *prompt, char line[SHELL_LINE_MAX + 1])
@@ -343,7 +329,7 @@ int readline(const char *prompt, char line[SHELL_LINE_MAX + 1])
 		editor_init(e, console_write, &shell_history);
 	editor_start(e, prompt);
 	do
-		r = editor_feed(e, shell_getc());
+		r = editor_feed(e, console_getc()); /* the one place the shell reads input */
 	while (r == EDIT_MORE);
 
 	line[0] = 0;

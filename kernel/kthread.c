@@ -1,0 +1,140 @@
+/*
+ * Kernel threads (kernel/kthread.h): creating, starting, stopping and joining them, and the
+ * list of all threads.
+ *
+ * Lock order: thread_list_lock is taken alone.
+ */
+#include "kernel/kthread.h"
+#include "kernel/spinlock.h"
+#include "kernel/smp.h"
+#include "kernel/printk.h"
+#include "mm/slab.h"
+#include "mm/vmap.h"
+#include "arch/x86_64/memlayout.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "lib/errno.h"
+#include <stdarg.h>
+
+LIST_HEAD(thread_list);
+DEFINE_SPINLOCK(thread_list_lock);
+static int next_tid;
+static unsigned int thread_count;
+
+void *kthread_alloc_stack(void)
+{
+	return vmap_stack_alloc(THREAD_STACK_PAGES);
+}
+
+void kthread_register(struct thread *t)
+{
+	spin_lock(&thread_list_lock);
+	t->tid = next_tid++;
+	list_add_tail(&t->all_node, &thread_list);
+	thread_count++;
+	spin_unlock(&thread_list_lock);
+}
+
+static void unregister(struct thread *t)
+{
+	spin_lock(&thread_list_lock);
+	list_del(&t->all_node);
+	thread_count--;
+	spin_unlock(&thread_list_lock);
+}
+
+unsigned int nr_threads(void)
+{
+	return READ_ONCE(thread_count);
+}
+
+/* Every kernel thread starts here, on its own stack (arch/x86_64/switch.asm jumps here). */
+static void kthread_entry(struct thread *t)
+{
+	int code = -EINTR;
+
+	sched_start_thread();
+	if (!t->should_stop)
+		code = t->fn(t->arg);
+	t->exit_code = code;
+	sched_exit();
+}
+
+struct thread *kthread_create(int (*fn)(void *), void *arg, const char *fmt, ...)
+{
+	struct thread *t = kzalloc(sizeof(*t));
+	va_list ap;
+
+	if (!t)
+		return NULL;
+	t->stack_top = kthread_alloc_stack();
+	if (!t->stack_top) {
+		kfree(t);
+		return NULL;
+	}
+	va_start(ap, fmt);
+	vsnprintf(t->name, sizeof(t->name), fmt, ap);
+	va_end(ap);
+	t->fn = fn;
+	t->arg = arg;
+	t->state = THREAD_RUNNING;
+	t->cpu = smp_processor_id();
+	t->bound_cpu = -1;
+	INIT_LIST_HEAD(&t->run_node);
+	INIT_LIST_HEAD(&t->timeout_node);
+	init_completion(&t->exited);
+	sched_prepare_stack(t, kthread_entry);
+	kthread_register(t);
+	return t;
+}
+
+void wake_up_new_thread(struct thread *t)
+{
+	t->started = true;
+	sched_enqueue_new(t);
+}
+
+int kthread_bind(struct thread *t, unsigned int cpu)
+{
+	if (!t->started) {
+		if (!cpu_online(cpu))
+			return -EINVAL;
+		t->bound_cpu = (int)cpu;
+		t->cpu = cpu;
+		return 0;
+	}
+	return sched_set_cpu(t, (int)cpu);
+}
+
+void kthread_unbind(struct thread *t)
+{
+	WRITE_ONCE(t->bound_cpu, -1);
+}
+
+bool kthread_should_stop(void)
+{
+	return READ_ONCE(current->should_stop);
+}
+
+int kthread_join(struct thread *t)
+{
+	int code;
+
+	wait_for_completion(&t->exited);
+	code = t->exit_code;
+	unregister(t);
+	vmap_stack_free(t->stack_top);
+	kfree(t);
+	return code;
+}
+
+int kthread_stop(struct thread *t)
+{
+	WRITE_ONCE(t->should_stop, true);
+	smp_mb();
+	if (!t->started)
+		wake_up_new_thread(t); /* it sees should_stop first thing and ends */
+	else
+		wake_up_process(t);
+	return kthread_join(t);
+}
