@@ -6,11 +6,16 @@
  * handler takes it with interrupts already off, readers with spin_lock_irqsave. When the ring is
  * full a new byte is dropped and counted, but a Ctrl-C still sets ctrl_c_pending, so a command
  * can be stopped even while its input floods in.
+ *
+ * Lock order: input_lock is never held while taking another lock (the handler wakes readers
+ * after releasing it).
  */
 #include "kernel/console_input.h"
 #include "kernel/irq.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
+#include "kernel/wait.h"
+#include "kernel/sleep.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/irq_vectors.h"
 #include "arch/x86_64/serial.h"
@@ -25,6 +30,7 @@ static DEFINE_SPINLOCK(input_lock);
 static bool irq_driven;
 static bool ctrl_c_pending;
 static uint64_t overruns;
+static DEFINE_WAIT_QUEUE_HEAD(input_wait);
 
 /* Moves every byte the UART holds into the ring. With input_lock held and interrupts off. */
 static void drain_uart(void)
@@ -52,11 +58,12 @@ static void uart_interrupt(struct trap_frame *f)
 	spin_lock(&input_lock);
 	drain_uart();
 	spin_unlock(&input_lock);
+	wake_up(&input_wait);
 }
 
 void console_input_init(void)
 {
-	int err = -ENODEV; (void)uart_interrupt;
+	int err = request_irq(COM1_IRQ, uart_interrupt, "serial");
 
 	if (err) {
 		pr_warn("console: no serial interrupt (%s); input is polled\n", errno_name(err));
@@ -91,23 +98,18 @@ int console_getc_nonblock(void)
 }
 
 /*
- * Returns once input may have arrived; the caller looks again. The only place a reader waits,
- * so that a wait queue can replace it. Interrupt-driven: the ring is checked with interrupts
- * off, and STI takes effect only after the instruction that follows it, so an interrupt that
- * fills the ring after the check wakes the HLT instead of slipping in before it. The IRQ goes
- * to CPU 0; a reader on another CPU sleeps until its own next timer tick (at most 1/HZ).
+ * Returns once input may have arrived; the caller looks again. Interrupt-driven, the reader
+ * sleeps on input_wait until the IRQ handler has put bytes in the ring (wait_event checks the
+ * ring after queueing itself, so bytes that arrive in between are not missed). Polled, it
+ * sleeps a tick and lets the caller poll the UART again.
  */
 static void console_wait_for_input(void)
 {
 	if (!irq_driven) {
-		cpu_relax();
+		msleep(1);
 		return;
 	}
-	local_irq_disable();
-	if (READ_ONCE(head) == READ_ONCE(tail))
-		__asm__ __volatile__("sti; hlt" ::: "memory");
-	else
-		local_irq_enable();
+	wait_event(input_wait, READ_ONCE(head) != READ_ONCE(tail));
 }
 
 int console_getc(void)

@@ -432,7 +432,9 @@ const char *thread_state_name(const struct thread *t)
 {
 	switch (t->state) {
 	case THREAD_RUNNING:
-		return cpu_rq(t->cpu)->curr == t ? "running" : "ready";
+		if (cpu_rq(t->cpu)->curr == t)
+			return "running";
+		return t->is_idle ? "idle" : "ready";
 	case THREAD_SLEEPING:
 		return "sleeping";
 	case THREAD_DEAD:

@@ -45,6 +45,9 @@ define teachos-help
 	echo \  pagewalk ADDR  walk the page tables for a virtual address (uses CR3)\n
 	echo \  trapframe ADDR print a saved trap frame\n
 	echo \  cpus           list the CPUs (gdb threads)\n
+	echo \  percpu VAR CPU one CPU's copy of a per-CPU variable (percpu cpu_info 1)\n
+	echo \  kps            the kernel threads: tid, name, CPU, state, where each sleeps\n
+	echo \  tbt TID        backtrace of a switched-out thread\n
 	echo Plain gdb: c (continue), n/s (next/step a line), bt, info registers, x/8gx ADDR,\n
 	echo \  hbreak FUNC (use hbreak, not break, for code GRUB has not loaded yet).\n
 end
@@ -141,6 +144,111 @@ A accessed, D dirty, PS large page, G global, NX no-execute) and the physical ad
         gdb.write(f"  4 KiB page: physical {table | (va & 0xFFF):#x}\n")
 
 
+def per_cpu_addr(var_addr, cpu):
+    """The address of CPU cpu's copy of the per-CPU variable at var_addr (kernel/percpu.h)."""
+    off = int(gdb.parse_and_eval(f"__per_cpu_offset[{cpu}]"))
+    return (var_addr + off) & U64
+
+
+class PerCpu(gdb.Command):
+    """percpu VAR CPU: print CPU CPU's copy of the per-CPU variable VAR (DEFINE_PER_CPU).
+
+Example: percpu cpu_info 2   (CPU 2's struct cpu: id, APIC id, ticks, running thread...)"""
+
+    def __init__(self):
+        super().__init__("percpu", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        args = gdb.string_to_argv(arg)
+        if len(args) != 2:
+            raise gdb.GdbError("usage: percpu VAR CPU")
+        var = gdb.parse_and_eval(args[0])
+        addr = per_cpu_addr(int(var.address), int(gdb.parse_and_eval(args[1])))
+        value = gdb.parse_and_eval(f"*({var.type.pointer()}){addr:#x}")
+        gdb.write(f"{value}\n")
+
+
+def threads():
+    """Every struct thread on thread_list (kernel/kthread.c), in creation order."""
+    head = gdb.parse_and_eval("&thread_list")
+    node = head["next"]
+    thread_ptr = gdb.lookup_type("struct thread").pointer()
+    offset = int(gdb.parse_and_eval("&((struct thread *)0)->all_node"))
+    while int(node) != int(head):
+        yield gdb.Value(int(node) - offset).cast(thread_ptr).dereference()
+        node = node["next"]
+
+
+def running_on():
+    """{thread address: cpu} for the thread each online CPU is running."""
+    out = {}
+    ncpus = int(gdb.parse_and_eval("nr_cpu_ids"))
+    info = gdb.parse_and_eval("cpu_info")
+    for cpu in range(ncpus):
+        c = gdb.parse_and_eval(f"*(struct cpu *){per_cpu_addr(int(info.address), cpu):#x}")
+        if int(c["thread"]):
+            out[int(c["thread"])] = cpu
+    return out
+
+
+class Kps(gdb.Command):
+    """kps: the kernel threads, like the shell's ps (tid, name, CPU, state, where it sleeps).
+
+'running' threads are on a CPU now: 'thread N' (CPU N-1) and 'bt' show them. For a switched-out
+thread, 'tbt TID' prints its backtrace."""
+
+    def __init__(self):
+        super().__init__("kps", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        running = running_on()
+        gdb.write(f"{'tid':>5}  {'name':<16} {'cpu':>3}  {'state':<9} where\n")
+        for t in threads():
+            addr = int(t.address)
+            state = str(t["state"]).replace("THREAD_", "").lower()
+            if addr in running:
+                state, where = "on-cpu", f"CPU {running[addr]} (gdb thread {running[addr] + 1})"
+            else:
+                rip = read_u64(int(t["saved_rsp"]) + 48)
+                where = gdb.execute(f"info symbol {rip:#x}", to_string=True).split(" in ")[0]
+            name = t["name"].string()
+            gdb.write(f"{int(t['tid']):>5}  {name:<16} {int(t['cpu']):>3}  {state:<9} {where}\n")
+
+
+class Tbt(gdb.Command):
+    """tbt TID: backtrace of a switched-out thread, read from its saved stack.
+
+switch_stack (arch/x86_64/switch.asm) left r15 r14 r13 r12 rbx rbp and the return address at
+saved_rsp; rbp and the return address form the first frame record, and each frame's
+'push rbp' record leads to the next."""
+
+    def __init__(self):
+        super().__init__("tbt", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        tid = int(gdb.parse_and_eval(arg))
+        for t in threads():
+            if int(t["tid"]) != tid:
+                continue
+            if int(t.address) in running_on():
+                raise gdb.GdbError(f"thread {tid} is on a CPU now: use 'kps', 'thread N', 'bt'")
+            rsp = int(t["saved_rsp"])
+            rbp, rip = read_u64(rsp + 40), read_u64(rsp + 48)
+            for depth in range(32):
+                if not rip:
+                    break
+                gdb.write(f"#{depth:<2} ")
+                gdb.execute(f"ksym {rip:#x}")
+                if not rbp:
+                    break
+                rbp, rip = read_u64(rbp), read_u64(rbp + 8)
+            return
+        raise gdb.GdbError(f"no thread {tid} (kps lists them)")
+
+
+PerCpu()
+Kps()
+Tbt()
 Dmesg()
 Ksym()
 PageWalk()
