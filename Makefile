@@ -177,11 +177,13 @@ help:
 	@echo "  make test      host unit tests, in-kernel KTAP suites in QEMU, gdb and shell checks"
 	@echo "  make debug     boot paused with a gdb stub (then 'make gdb' in a second terminal)"
 	@echo "  make gdb       attach gdb with the kernel's symbols and tools/gdb/kernel.gdb"
+	@echo "  make bench     run the benchmarks at each -smp in BENCH_SMP; CSV, ratios, SVG plots"
 	@echo "  make all       build $(BUILD)/kernel.elf and $(BUILD)/kernel.iso"
 	@echo "  make compile_commands.json   for clangd and other tools (uses bear)"
 	@echo "  make clean     remove $(BUILD)"
 	@echo "Variables: SMP=$(SMP) MEM=$(MEM) ACCEL=$(ACCEL) (or kvm) CMDLINE='$(CMDLINE)'"
 	@echo "           CC=$(CC) (clang works too) BUILD=$(BUILD) GDBPORT=$(GDBPORT)"
+	@echo "           BENCH=$(BENCH) BENCH_SMP='$(BENCH_SMP)' BENCH_SECONDS=$(BENCH_SECONDS)"
 
 FORCE:
 

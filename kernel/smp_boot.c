@@ -178,6 +178,9 @@ void smp_init(void)
 	if (!ioremap(lapic_phys, PAGE_SIZE))
 		panic("smp: cannot map the local APIC at %#llx", (unsigned long long)lapic_phys);
 	lapic_setup(lapic_phys);
+	/* Enabled first: in x2APIC mode every APIC register is an MSR that faults (#GP) until the
+	   mode is switched on, the ID register read below included. */
+	lapic_enable();
 	pic_disable();
 	irq_init(err ? NULL : &madt);
 	bsp_apic = lapic_id();

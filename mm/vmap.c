@@ -3,10 +3,12 @@
  * a stack of n pages is slot base + (n + 1) pages, so the top alone tells vmap_stack_free the
  * slot and the size.
  *
- * Locking: vmap_lock (taken with interrupts off) covers the slot bitmap and every change to the
- * page tables below the stack area: mm/pgtable.c takes no lock, and two CPUs mapping stacks at
- * once could otherwise both add the same missing page table. Lock order: vmap_lock, then
- * zone_lock (mm/page_alloc.c), taken inside it for stack pages and page tables.
+ * Locking: vmap_lock (taken with interrupts off) covers the slot bitmap; a stack's pages are
+ * mapped and unmapped while it is held. The page tables themselves are serialised inside
+ * map_page/unmap_page by pgtable_lock (mm/pgtable.c), which also guards them against
+ * ioremap and other kernel mappings outside the stack area. Lock order: vmap_lock, then
+ * pgtable_lock, then zone_lock (mm/page_alloc.c); zone_lock is also taken directly inside
+ * vmap_lock for the stack pages.
  *
  * TLB: another CPU may still have a freed stack's pages in its TLB (kernel mappings are global,
  * PTE_G, and survive CR3 loads). The slot's addresses go to the next stack and its frames back
@@ -100,7 +102,7 @@ static void flush_tlb_range_all(uint64_t start, unsigned int pages)
 
 	if (!(read_rflags() & RFLAGS_IF)) {
 		if (num_online_cpus() > 1)
-			panic("vmap_stack_free with interrupts off and %u CPUs online: cannot flush "
+			panic("vmap_stack_free: interrupts off with %u CPUs online, cannot flush "
 			      "their TLBs (free stacks with interrupts on)",
 			      num_online_cpus());
 		return;
