@@ -4,12 +4,19 @@
  *   panic MESSAGE...  the same, with your message
  *   panic fault       read an address nothing maps: the decoded #PF screen
  *   panic overflow    recurse until the stack runs into its guard page: the #DF screen
+ *   panic sleep       sleep with preemption disabled: might_sleep()'s "atomic context" panic
+ *   panic deadlock    take a spinlock this CPU already holds: the self-deadlock panic
+ *   panic mutex       lock a mutex this thread already owns: the mutex self-deadlock panic
  */
 #include "kernel/shell.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/extable.h"
 #include "kernel/fault_catch.h"
+#include "kernel/spinlock.h"
+#include "kernel/mutex.h"
+#include "kernel/sleep.h"
+#include "kernel/preempt.h"
 #include "arch/x86_64/memlayout.h"
 #include "lib/string.h"
 
@@ -67,6 +74,24 @@ static int overflow_stack(void)
 	return eat_stack(0);
 }
 
+/* The scheduler's and the locks' own checks, each broken on purpose. */
+static void break_a_lock_rule(const char *how)
+{
+	static DEFINE_SPINLOCK(demo_lock);
+	static DEFINE_MUTEX(demo_mutex);
+
+	if (strcmp(how, "sleep") == 0) {
+		preempt_disable();
+		msleep(1);
+	} else if (strcmp(how, "deadlock") == 0) {
+		spin_lock(&demo_lock);
+		spin_lock(&demo_lock);
+	} else if (strcmp(how, "mutex") == 0) {
+		mutex_lock(&demo_mutex);
+		mutex_lock(&demo_mutex);
+	}
+}
+
 static int cmd_panic(int argc, char **argv)
 {
 	char msg[200] = "";
@@ -80,6 +105,9 @@ static int cmd_panic(int argc, char **argv)
 	}
 	if (argc == 2 && strcmp(argv[1], "overflow") == 0)
 		return overflow_stack();
+	if (argc == 2 && (strcmp(argv[1], "sleep") == 0 || strcmp(argv[1], "deadlock") == 0 ||
+			  strcmp(argv[1], "mutex") == 0))
+		break_a_lock_rule(argv[1]);
 	for (int i = 1; i < argc; i++) {
 		if (i > 1)
 			strlcat(msg, " ", sizeof(msg));
@@ -87,5 +115,5 @@ static int cmd_panic(int argc, char **argv)
 	}
 	panic("requested from the shell: %s", msg);
 }
-SHELL_COMMAND("panic", "[fault | overflow | MESSAGE...]",
+SHELL_COMMAND("panic", "[fault | overflow | sleep | deadlock | mutex | MESSAGE...]",
 	      "stop the kernel with the panic screen, on purpose", cmd_panic);

@@ -69,6 +69,7 @@ void msleep(unsigned int ms)
 {
 	long left = msecs_to_jiffies(ms) + 1; /* +1: the current tick is partly over */
 
+	might_sleep();
 	while (left > 0) {
 		set_current_state(THREAD_SLEEPING);
 		left = schedule_timeout(left);
