@@ -1,10 +1,18 @@
 /*
- * fault_catch() on top of arch's catch_call(): arming is a pointer to the caller's state; the
- * exception handler asks fault_catch_handle() before it panics. One catch for the machine: with
- * SMP this state becomes per CPU (a fault is always handled on the CPU that raised it, so no
- * lock is needed then either).
+ * fault_catch() on top of arch's catch_call(): arming is a pointer to the caller's state in
+ * this CPU's per-CPU data; the exception handler asks fault_catch_handle() before it panics.
+ * A fault is always handled on the CPU that raised it, so each CPU needs only its own catch
+ * and no lock: CPUs catch faults at the same time without seeing each other's.
+ *
+ * Interrupts stay off while a catch is armed. That keeps the catch and its CPU together: the
+ * thread cannot be preempted and moved (its fault would then go to another CPU's handler, which
+ * has nothing armed), no other thread on this CPU can find the catch taken, and no interrupt
+ * handler runs whose own fault would be taken for fn's. It also makes fault_catch usable from
+ * an interrupt handler, such as a function another CPU runs here by IPI.
  */
 #include "kernel/fault_catch.h"
+#include "kernel/percpu.h"
+#include "kernel/spinlock.h"
 #include "arch/x86_64/catch_call.h"
 #include "arch/x86_64/idt.h"
 #include "lib/compiler.h"
@@ -19,21 +27,23 @@ struct fault_catcher {
 	struct fault_info *info;
 };
 
-static struct fault_catcher *armed;
+static DEFINE_PER_CPU(struct fault_catcher *, armed);
 
 int fault_catch(void (*fn)(void *), void *arg, struct fault_info *info)
 {
-	struct fault_catcher c = { .info = info };
-	int ret;
+	struct fault_catcher c = {.info = info};
+	unsigned long flags = local_irq_save();
+	int ret = -EBUSY;
 
-	if (READ_ONCE(armed))
-		return -EBUSY;
-	*info = (struct fault_info){ .vector = -1 };
-	WRITE_ONCE(armed, &c);
-	barrier();
-	ret = catch_call(fn, arg, &c.regs);
-	barrier();
-	WRITE_ONCE(armed, NULL);
+	if (!this_cpu_read(armed)) {
+		*info = (struct fault_info){.vector = -1};
+		this_cpu_write(armed, &c);
+		barrier();
+		ret = catch_call(fn, arg, &c.regs);
+		barrier();
+		this_cpu_write(armed, NULL);
+	}
+	local_irq_restore(flags);
 	return ret;
 }
 
@@ -46,7 +56,7 @@ static bool catchable(uint64_t vector)
 
 bool fault_catch_handle(struct trap_frame *f, uint64_t cr2)
 {
-	struct fault_catcher *c = READ_ONCE(armed);
+	struct fault_catcher *c = this_cpu_read(armed);
 
 	/* Only a fault in kernel mode, on the stack below the catch point, belongs to fn. */
 	if (!c || !catchable(f->vector) || (f->cs & 3) || f->rsp > c->regs.rsp)
@@ -55,7 +65,7 @@ bool fault_catch_handle(struct trap_frame *f, uint64_t cr2)
 	c->info->error_code = f->error_code;
 	c->info->cr2 = f->vector == X86_TRAP_PF ? cr2 : 0;
 	c->info->rip = f->rip;
-	WRITE_ONCE(armed, NULL);
+	this_cpu_write(armed, NULL);
 	catch_regs_resume(f, &c->regs);
 	return true;
 }

@@ -12,6 +12,9 @@
  * stack and the callee-saved registers as they were at the call, like longjmp. What fn had
  * locked or allocated stays so: fn should be a few instructions that touch nothing shared. A
  * fault while no catch is armed still panics. Catches do not nest.
+ *
+ * Each CPU has its own catch, and fn runs with interrupts off on the calling CPU, so threads and
+ * interrupt handlers (a function run here by IPI) may call fault_catch on any CPU at once.
  */
 #ifndef KERNEL_FAULT_CATCH_H
 #define KERNEL_FAULT_CATCH_H
@@ -37,7 +40,7 @@ struct fault_info {
 
 /*
  * Calls fn(arg). Returns 0 when fn returned normally, 1 when it raised an exception (info is
- * filled), or -EBUSY when a catch is already armed (fn is not called).
+ * filled), or -EBUSY when a catch is already armed on this CPU (fn is not called).
  */
 int fault_catch(void (*fn)(void *), void *arg, struct fault_info *info);
 

@@ -2,6 +2,11 @@
  * The `mem` shell command: the page allocator's counts and free blocks per order, every slab
  * cache with its objects in use, and the allocation failures. `mem check` also verifies the
  * buddy free lists and the poison of every free slab object.
+ *
+ * Locking: the list of caches is walked under slab_caches_lock (interrupts off), and
+ * kmem_cache_check takes each cache's lock inside it (the order mm/slab.c states); kprintf's
+ * console_lock comes innermost. The numbers printed are snapshots read without the caches'
+ * locks.
  */
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
@@ -10,6 +15,7 @@
 #include "mm/fault_inject.h"
 #include "kernel/shell.h"
 #include "kernel/printk.h"
+#include "kernel/spinlock.h"
 #include "lib/string.h"
 
 static unsigned long long mib(uint64_t pages)
@@ -33,18 +39,21 @@ static void show_pages(void)
 		(unsigned long long)page_alloc_stats.allocs,
 		(unsigned long long)page_alloc_stats.frees,
 		(unsigned long long)page_alloc_stats.failures, alloc_fail_injected());
-	kprintf("page tables %llu pages, vmap stacks %u\n", (unsigned long long)pgtable_pages,
-		vmap_stacks_in_use());
+	kprintf("page tables %llu pages, vmap stacks %u\n",
+		(unsigned long long)atomic64_read(&pgtable_pages), vmap_stacks_in_use());
 }
 
 static void show_slabs(bool check)
 {
 	const struct kmalloc_large_stats *l = &kmalloc_large_stats;
 	struct kmem_cache *c;
+	unsigned long flags;
 
 	kprintf("%-16s %6s %6s %8s %6s %10s %10s %6s%s\n", "cache", "size", "objs", "in use",
 		"slabs", "allocs", "frees", "fails", check ? "  damaged" : "");
-	list_for_each_entry(c, &slab_caches, list) {
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_for_each_entry(c, &slab_caches, list)
+	{
 		kprintf("%-16s %6u %6u %8llu %6llu %10llu %10llu %6llu", c->name, c->size,
 			c->objs_per_slab, (unsigned long long)c->in_use,
 			(unsigned long long)c->slabs, (unsigned long long)c->allocs,
@@ -53,6 +62,7 @@ static void show_slabs(bool check)
 			kprintf("  %7u", kmem_cache_check(c));
 		kprintf("\n");
 	}
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
 	kprintf("kmalloc above %lu bytes (whole pages): %llu in use in %llu pages, %llu allocs, "
 		"%llu frees, %llu fails\n",
 		PAGE_SIZE, (unsigned long long)l->in_use, (unsigned long long)l->pages,

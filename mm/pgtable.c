@@ -2,6 +2,17 @@
  * Page-table walks (see pgtable.h). A walk starts at the PML4 and, at each level, reads the
  * entry that the address's 9-bit index selects: present and not PS means "the next table is at
  * this physical address", which the kernel reads through the direct map.
+ *
+ * Locking: pgtable_lock (a spinlock taken with interrupts off, since an interrupt handler may
+ * map) serialises every change: adding a missing table and setting or clearing a leaf entry.
+ * Without it two CPUs mapping addresses under the same missing table (two ioremaps of nearby
+ * device pages, say) could both allocate it, and the second store would orphan the first table
+ * together with the mapping made through it. kernel_pml4 is the only PML4 so far, so one lock
+ * covers all tables. Readers take no lock: every entry changes with one 8-byte store, a new
+ * table is zeroed before its entry is published, and kernel tables are never freed, so a
+ * walker (pgtable_translate, the CPU's own) sees each entry either before or after a change.
+ * Lock order: vmap_lock (mm/vmap.c) may be held on entry; pgtable_lock, then zone_lock
+ * (mm/page_alloc.c), taken inside it when a table is allocated.
  */
 #include "mm/pgtable.h"
 #include "mm/page_alloc.h"
@@ -9,12 +20,16 @@
 #include "mm/memmap.h"
 #include "arch/x86_64/cpu.h"
 #include "kernel/panic.h"
+#include "kernel/spinlock.h"
+#include "lib/atomic.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 
 pte_t *kernel_pml4;
 phys_addr_t kernel_pml4_phys;
-uint64_t pgtable_pages;
+atomic64_t pgtable_pages;
+
+static DEFINE_SPINLOCK(pgtable_lock);
 
 phys_addr_t pgtable_alloc(void)
 {
@@ -32,7 +47,7 @@ phys_addr_t pgtable_alloc(void)
 			return 0;
 	}
 	clear_page(phys_to_virt(pa));
-	pgtable_pages++;
+	atomic64_inc(&pgtable_pages);
 	return pa;
 }
 
@@ -44,11 +59,12 @@ void pgtable_free(phys_addr_t pa)
 		panic("pgtable_free: %#llx is not a page table from the page allocator",
 		      (unsigned long long)pa);
 	page->flags &= ~PG_pgtable;
-	pgtable_pages--;
+	atomic64_add_return(-1, &pgtable_pages);
 	free_page(page);
 }
 
-int pgtable_walk(pte_t *pml4, uint64_t va, int level, bool alloc, pte_t **entry)
+/* pgtable_walk; with alloc set, the caller holds pgtable_lock. */
+static int walk(pte_t *pml4, uint64_t va, int level, bool alloc, pte_t **entry)
 {
 	pte_t *table = pml4;
 
@@ -56,8 +72,9 @@ int pgtable_walk(pte_t *pml4, uint64_t va, int level, bool alloc, pte_t **entry)
 		return -EINVAL;
 	for (int l = PT_LEVELS; l > level; l--) {
 		pte_t *e = &table[pt_index(va, l)];
+		pte_t v = READ_ONCE(*e);
 
-		if (!pte_present(*e)) {
+		if (!pte_present(v)) {
 			phys_addr_t pa;
 
 			if (!alloc)
@@ -67,34 +84,52 @@ int pgtable_walk(pte_t *pml4, uint64_t va, int level, bool alloc, pte_t **entry)
 				return -ENOMEM;
 			/*
 			 * Intermediate entries allow everything; the leaf decides. User-half tables
-			 * need PTE_U at every level for user mappings to work.
+			 * need PTE_U at every level for user mappings to work. The release store
+			 * makes the zeroed table visible before the entry that leads to it.
 			 */
-			*e = pa | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
-		} else if (*e & PTE_PS) {
+			v = pa | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
+			smp_store_release(e, v);
+		} else if (v & PTE_PS) {
 			return -EEXIST;
 		}
-		table = phys_to_virt(pte_addr(*e));
+		table = phys_to_virt(pte_addr(v));
 	}
 	*entry = &table[pt_index(va, level)];
 	return 0;
 }
 
+int pgtable_walk(pte_t *pml4, uint64_t va, int level, bool alloc, pte_t **entry)
+{
+	unsigned long flags;
+	int err;
+
+	if (!alloc)
+		return walk(pml4, va, level, false, entry);
+	spin_lock_irqsave(&pgtable_lock, flags);
+	err = walk(pml4, va, level, true, entry);
+	spin_unlock_irqrestore(&pgtable_lock, flags);
+	return err;
+}
+
 static int map_at_level(pte_t *pml4, uint64_t va, phys_addr_t pa, uint64_t flags, int level)
 {
 	uint64_t size = pt_level_size(level);
+	unsigned long irqflags;
 	pte_t *e;
 	int err;
 
 	if (!IS_ALIGNED(va, size) || !IS_ALIGNED(pa, size) || (pa & ~PTE_ADDR_MASK))
 		return -EINVAL;
-	err = pgtable_walk(pml4, va, level, true, &e);
-	if (err)
-		return err;
-	if (pte_present(*e))
-		return -EEXIST;
-	*e = pa | (flags & ~PTE_ADDR_MASK) | PTE_P | (level > 1 ? PTE_PS : 0);
-	invlpg(va); /* a not-present entry is never cached, but a stale walk may be */
-	return 0;
+	spin_lock_irqsave(&pgtable_lock, irqflags);
+	err = walk(pml4, va, level, true, &e);
+	if (!err && pte_present(*e))
+		err = -EEXIST;
+	if (!err) {
+		WRITE_ONCE(*e, pa | (flags & ~PTE_ADDR_MASK) | PTE_P | (level > 1 ? PTE_PS : 0));
+		invlpg(va); /* a not-present entry is never cached, but a stale walk may be */
+	}
+	spin_unlock_irqrestore(&pgtable_lock, irqflags);
+	return err;
 }
 
 int map_page(pte_t *pml4, uint64_t va, phys_addr_t pa, uint64_t flags)
@@ -109,13 +144,20 @@ int map_page_2m(pte_t *pml4, uint64_t va, phys_addr_t pa, uint64_t flags)
 
 int unmap_page(pte_t *pml4, uint64_t va)
 {
+	unsigned long flags;
+	int err = -ENOENT;
 	pte_t *e;
 
-	if (!IS_ALIGNED(va, PAGE_SIZE) || pgtable_walk(pml4, va, 1, false, &e) || !pte_present(*e))
+	if (!IS_ALIGNED(va, PAGE_SIZE))
 		return -ENOENT;
-	*e = 0;
-	invlpg(va);
-	return 0;
+	spin_lock_irqsave(&pgtable_lock, flags);
+	if (!walk(pml4, va, 1, false, &e) && pte_present(*e)) {
+		WRITE_ONCE(*e, 0);
+		invlpg(va);
+		err = 0;
+	}
+	spin_unlock_irqrestore(&pgtable_lock, flags);
+	return err;
 }
 
 bool pgtable_translate(pte_t *pml4, uint64_t va, phys_addr_t *pa, uint64_t *flags)
@@ -125,7 +167,7 @@ bool pgtable_translate(pte_t *pml4, uint64_t va, phys_addr_t *pa, uint64_t *flag
 	if (!va_is_canonical(va))
 		return false;
 	for (int l = PT_LEVELS; l >= 1; l--) {
-		pte_t e = table[pt_index(va, l)];
+		pte_t e = READ_ONCE(table[pt_index(va, l)]);
 		uint64_t size = pt_level_size(l);
 
 		if (!pte_present(e))

@@ -10,6 +10,10 @@
  * These change only the tables and this CPU's TLB (invlpg). Callers own the frames they map,
  * and the tables are not freed when they empty. Kernel-half PML4 entries are all created at
  * boot (mm/kernel_map.c), so changes below them are seen through every address space.
+ *
+ * Any CPU may call these at any time: changes take a spinlock inside (mm/pgtable.c), and
+ * pgtable_translate reads without one. A caller that writes an entry pgtable_walk returned
+ * does so outside that lock and must keep its own writes to that entry from racing.
  */
 #ifndef MM_PGTABLE_H
 #define MM_PGTABLE_H
@@ -18,13 +22,14 @@
 #include <stdbool.h>
 #include "arch/x86_64/pgtable.h"
 #include "arch/x86_64/memlayout.h"
+#include "lib/atomic.h"
 
 /* The kernel's PML4 (a direct-map address) and its physical address, for CR3. */
 extern pte_t *kernel_pml4;
 extern phys_addr_t kernel_pml4_phys;
 
 /* Page-table pages in use, the kernel's boot-time ones included. */
-extern uint64_t pgtable_pages;
+extern atomic64_t pgtable_pages;
 
 /*
  * A zeroed page for a page table (any level): from the page allocator, marked PG_pgtable, or
@@ -39,6 +44,8 @@ void pgtable_free(phys_addr_t pa);
  * 2 MiB page), creating the tables above it if alloc is set. Returns 0 and sets *entry, or
  * -ENOENT (a table is missing and alloc is not set), -ENOMEM (no page for a table), -EEXIST (a
  * large page above that level maps va already), -EINVAL (va not canonical, bad level).
+ * Tables are added under the lock; the entry stays valid after it is dropped, since kernel
+ * tables are never freed.
  */
 int pgtable_walk(pte_t *pml4, uint64_t va, int level, bool alloc, pte_t **entry);
 

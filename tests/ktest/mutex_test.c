@@ -40,10 +40,15 @@ static void test_mutual_exclusion(struct ktest *t)
 	struct thread *th[8];
 
 	mutex_init(&c.lock, "ktest_counter");
+	/* Held while the threads start, so that some of them surely wait and sleep. */
+	mutex_lock(&c.lock);
 	for (unsigned int i = 0; i < n; i++) {
 		th[i] = kthread_run(count_under_mutex, &c, "ktest-mutex/%u", i);
 		ASSERT_NOT_NULL(t, th[i]);
 	}
+	for (int tries = 0; tries < 1000 && c.lock.contended == 0; tries++)
+		msleep(1);
+	mutex_unlock(&c.lock);
 	for (unsigned int i = 0; i < n; i++)
 		kthread_join(th[i]);
 	EXPECT_EQ(t, c.value, (uint64_t)n * ROUNDS);

@@ -1,11 +1,14 @@
 /*
  * KTAP suite "pgtable": map, translate and unmap on a scratch address; the permissions of the
  * live kernel page tables read back from the entries (W^X for the image, NX for the direct
- * map, nothing in the user half); the null page and a stack guard page fault when touched.
+ * map, nothing in the user half); the null page and a stack guard page fault when touched;
+ * freeing a vmap stack drops its pages from another CPU's TLB too.
  */
 #include "kernel/ktest.h"
 #include "kernel/trap.h"
 #include "kernel/fault_catch.h"
+#include "kernel/preempt.h"
+#include "kernel/smp.h"
 #include "mm/pgtable.h"
 #include "mm/page_alloc.h"
 #include "mm/page.h"
@@ -61,7 +64,8 @@ static void test_map_unmap_translate(struct ktest *t)
 
 static void test_table_alloc(struct ktest *t)
 {
-	uint64_t tables = pgtable_pages, free_before = nr_free_pages(), bad = 0;
+	uint64_t tables = (uint64_t)atomic64_read(&pgtable_pages), free_before = nr_free_pages(),
+		 bad = 0;
 	phys_addr_t pa = pgtable_alloc();
 	pte_t *table;
 
@@ -71,10 +75,10 @@ static void test_table_alloc(struct ktest *t)
 		bad += table[i] != 0;
 	EXPECT_EQ(t, bad, 0U);
 	EXPECT_TRUE(t, phys_to_page(pa)->flags & PG_pgtable);
-	EXPECT_EQ(t, pgtable_pages, tables + 1);
+	EXPECT_EQ(t, (uint64_t)atomic64_read(&pgtable_pages), tables + 1);
 	EXPECT_EQ(t, nr_free_pages(), free_before - 1);
 	pgtable_free(pa);
-	EXPECT_EQ(t, pgtable_pages, tables);
+	EXPECT_EQ(t, (uint64_t)atomic64_read(&pgtable_pages), tables);
 	EXPECT_EQ(t, nr_free_pages(), free_before);
 }
 
@@ -226,8 +230,75 @@ static void test_stack_guard(struct ktest *t)
 	vmap_stack_free(top);
 }
 
+/* A read of one word on another CPU, under fault_catch. */
+struct remote_read {
+	const uint64_t *addr;
+	uint64_t value;
+	int caught; /* fault_catch's result: 0 read, 1 faulted */
+	struct fault_info info;
+};
+
+static void read_word(void *arg)
+{
+	struct remote_read *r = arg;
+
+	r->value = READ_ONCE(*r->addr);
+}
+
+/* Runs on the other CPU by IPI: in interrupt context, where fault_catch must work too. */
+static void read_remote(void *arg)
+{
+	struct remote_read *r = arg;
+
+	r->caught = fault_catch(read_word, r, &r->info);
+}
+
+/*
+ * Another CPU reads a word of a new stack, so its TLB holds the translation (kernel mappings
+ * are global: no CR3 load drops it). This CPU frees the stack and then asks for the same read
+ * again: it must fault. If vmap_stack_free flushed only this CPU's TLB, the other CPU would
+ * still reach the freed frame and read the old value.
+ */
+static void test_stack_free_flushes_other_cpus(struct ktest *t)
+{
+	const uint64_t magic = 0x5ca1ab1e0ddba11UL;
+	struct remote_read before = {0}, after = {0};
+	unsigned int other;
+	uint64_t *word;
+	char *top;
+	int err1, err2;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs 2 CPUs");
+	top = vmap_stack_alloc(1);
+	ASSERT_NOT_NULL(t, top);
+	word = (uint64_t *)(top - PAGE_SIZE);
+	WRITE_ONCE(*word, magic);
+	before.addr = after.addr = word;
+
+	/* Stay on this CPU, so that the one doing the reads is never the one freeing. */
+	preempt_disable();
+	for (other = 0; other == smp_processor_id() || !cpu_online(other); other++)
+		;
+	err1 = smp_call_function_single(other, read_remote, &before, true);
+	vmap_stack_free(top);
+	err2 = smp_call_function_single(other, read_remote, &after, true);
+	preempt_enable();
+
+	EXPECT_EQ(t, err1, 0);
+	EXPECT_EQ(t, err2, 0);
+	EXPECT_EQ(t, before.caught, 0);
+	EXPECT_EQ(t, before.value, magic);
+	if (after.caught == 0)
+		ktest_log(t, "CPU %u read %#llx through a stale TLB entry", other,
+			  (unsigned long long)after.value);
+	EXPECT_EQ(t, after.caught, 1);
+	EXPECT_EQ(t, after.info.vector, VEC_PF);
+	EXPECT_EQ(t, after.info.cr2, (uint64_t)word);
+}
+
 KTEST_SUITE(pgtable, KTEST_CASE(test_map_unmap_translate), KTEST_CASE(test_table_alloc),
 	    KTEST_CASE(test_map_enomem), KTEST_CASE(test_kernel_image_wx),
 	    KTEST_CASE(test_image_never_wx), KTEST_CASE(test_direct_map),
 	    KTEST_CASE(test_user_half_empty), KTEST_CASE(test_null_page_faults),
-	    KTEST_CASE(test_stack_guard));
+	    KTEST_CASE(test_stack_guard), KTEST_CASE(test_stack_free_flushes_other_cpus));
