@@ -17,6 +17,7 @@
 #include "kernel/smp.h"
 #include "kernel/console_input.h"
 #include "kernel/sched.h"
+#include "kernel/rcu.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/tsc.h"
@@ -77,6 +78,7 @@ void kmain(uint32_t mbi_phys)
 	sched_init();
 	smp_init();
 	console_input_init();
+	rcu_init();
 	local_irq_enable();
 	pr_info("teachos: x86_64 teaching kernel, booted by %s\n",
 		boot_info.loader_name ? boot_info.loader_name : "an unnamed loader");

@@ -34,6 +34,7 @@ struct cpu {
 	int preempt_count;	/* > 0: this CPU must not switch threads */
 	void *thread;		/* the running thread (kernel/sched.h: current) */
 	bool need_resched;	/* switch threads at the next chance (kernel/sched.c) */
+	bool rcu_urgent;	/* an expedited grace period waits for this CPU (kernel/rcu.c) */
 	uint32_t apic_id;
 	bool online;
 	uint64_t ticks;		/* timer interrupts taken */

@@ -19,6 +19,7 @@
 #include "kernel/idle.h"
 #include "kernel/tick.h"
 #include "kernel/kthread.h"
+#include "kernel/rcu.h"
 #include "lib/printf.h"
 #include "arch/x86_64/switch.h"
 #include "arch/x86_64/apic.h"
@@ -233,6 +234,7 @@ static void __schedule(bool preempt)
 	struct rq *rq = this_rq();
 	struct thread *prev = rq->curr, *next;
 
+	rcu_note_context_switch(); /* before the run queue lock: it may wake the RCU thread */
 	spin_lock(&rq->lock);
 	this_cpu()->need_resched = false;
 	put_prev(rq, prev, preempt);
@@ -536,6 +538,7 @@ __noreturn void sched_idle_loop(void)
 {
 	for (;;) {
 		local_irq_disable();
+		rcu_note_context_switch(); /* an idle CPU is in a quiescent state */
 		if (need_resched()) {
 			local_irq_enable();
 			schedule();

@@ -3,6 +3,7 @@
 #include "kernel/percpu.h"
 #include "kernel/sched.h"
 #include "kernel/sleep.h"
+#include "kernel/rcu.h"
 #include "kernel/printk.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/idt.h"
@@ -20,6 +21,8 @@ static void timer_interrupt(struct trap_frame *f)
 		sleep_tick();
 	}
 	sched_tick();
+	/* A handler does not raise the preempt count: it is still the interrupted code's. */
+	rcu_tick(preempt_count() == 0);
 	lapic_eoi();
 }
 

@@ -86,4 +86,70 @@ static inline void list_splice_init(struct list_head *from, struct list_head *to
 	     &pos->member != (head);                                             \
 	     pos = n, n = list_entry(n->member.next, __typeof__(*n), member))
 
+/*
+ * hlist: a list whose head is one pointer, for hash buckets and short lists (the aio context
+ * list). pprev points at the pointer that points at this node (the head's first or the
+ * previous node's next), so a node unlinks itself without knowing the head.
+ */
+struct hlist_node {
+	struct hlist_node *next, **pprev;
+};
+
+struct hlist_head {
+	struct hlist_node *first;
+};
+
+#define HLIST_HEAD_INIT { NULL }
+
+static inline void INIT_HLIST_HEAD(struct hlist_head *h)
+{
+	h->first = NULL;
+}
+
+static inline void INIT_HLIST_NODE(struct hlist_node *n)
+{
+	n->next = NULL;
+	n->pprev = NULL;
+}
+
+static inline bool hlist_empty(const struct hlist_head *h)
+{
+	return !READ_ONCE(h->first);
+}
+
+/* True when n is on no list (never added, or removed with hlist_del_init). */
+static inline bool hlist_unhashed(const struct hlist_node *n)
+{
+	return !n->pprev;
+}
+
+static inline void hlist_add_head(struct hlist_node *n, struct hlist_head *h)
+{
+	n->next = h->first;
+	if (n->next)
+		n->next->pprev = &n->next;
+	h->first = n;
+	n->pprev = &h->first;
+}
+
+static inline void hlist_del_init(struct hlist_node *n)
+{
+	if (hlist_unhashed(n))
+		return;
+	*n->pprev = n->next;
+	if (n->next)
+		n->next->pprev = n->pprev;
+	INIT_HLIST_NODE(n);
+}
+
+#define hlist_entry_safe(ptr, type, member)                          \
+	({                                                           \
+		__typeof__(ptr) __p = (ptr);                         \
+		__p ? container_of(__p, type, member) : NULL;        \
+	})
+
+#define hlist_for_each_entry(pos, head, member)                                    \
+	for (pos = hlist_entry_safe((head)->first, __typeof__(*pos), member); pos; \
+	     pos = hlist_entry_safe(pos->member.next, __typeof__(*pos), member))
+
 #endif

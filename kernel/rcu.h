@@ -1,0 +1,100 @@
+/*
+ * RCU (read-copy-update), quiescent-state based.
+ *
+ * Readers take no lock: rcu_read_lock() only disables preemption, so a reader cannot be switched
+ * out in the middle of its walk. An updater unlinks an element (readers may still hold it),
+ * then waits for a grace period before freeing it: synchronize_rcu() returns, or the callback
+ * given to call_rcu() runs, only after every CPU has passed a quiescent state since the
+ * removal: a point where it cannot be inside a read-side section. Here those points are a
+ * context switch, the idle loop, and a timer tick that interrupts code with preemption enabled.
+ *
+ *	reader:					updater:
+ *	rcu_read_lock();			spin_lock(&list_lock);
+ *	p = rcu_dereference(head);		rcu_assign_pointer(head, new);
+ *	use(p);					spin_unlock(&list_lock);
+ *	rcu_read_unlock();			synchronize_rcu();  or  call_rcu(&old->rcu, free_old);
+ *						kfree(old);
+ *
+ * Grace periods are numbered: gp_seq is even while none runs and odd while one does (it goes up
+ * by one at each start and each end). Callbacks queued on a CPU wait for the gp_seq value at
+ * which a whole grace period has passed since they were queued; many callbacks share one grace
+ * period. docs/rcu.md explains the machinery and how to watch it (`rcu` in the shell).
+ */
+#ifndef KERNEL_RCU_H
+#define KERNEL_RCU_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "kernel/preempt.h"
+#include "lib/compiler.h"
+
+struct rcu_head {
+	struct rcu_head *next;
+	void (*func)(struct rcu_head *head);
+	uint64_t gp_wait; /* gp_seq at which it may run */
+};
+
+DECLARE_PER_CPU(int, rcu_read_nesting);
+void rcu_read_unlock_report(void); /* kernel/rcu.c: an expedited grace period waits for us */
+void __rcu_read_unlock_underflow(void);
+
+/* Read-side critical sections nest; each lock needs its unlock on the same CPU. */
+static inline void rcu_read_lock(void)
+{
+	preempt_disable();
+	this_cpu_inc(rcu_read_nesting);
+}
+
+static inline void rcu_read_unlock(void)
+{
+	int n = --*this_cpu_ptr(&rcu_read_nesting);
+
+	if (unlikely(n < 0))
+		__rcu_read_unlock_underflow();
+	if (n == 0 && unlikely(this_cpu()->rcu_urgent))
+		rcu_read_unlock_report();
+	preempt_enable();
+}
+
+/* True inside rcu_read_lock() on this CPU (for assertions). */
+static inline bool rcu_read_lock_held(void)
+{
+	return *this_cpu_ptr(&rcu_read_nesting) > 0;
+}
+
+/* Publishes p: every store that initialised *p is visible before the pointer is. */
+#define rcu_assign_pointer(ptr, v) __atomic_store_n(&(ptr), (v), __ATOMIC_RELEASE)
+/* Reads a pointer published with rcu_assign_pointer, once (the compiler may not re-read it). */
+#define rcu_dereference(ptr) __atomic_load_n(&(ptr), __ATOMIC_CONSUME)
+
+/* Waits until every read-side section that began before the call has ended. Sleeps. */
+void synchronize_rcu(void);
+/* The same, but forces the quiescent states with IPIs instead of waiting for ticks. */
+void synchronize_rcu_expedited(void);
+/* Runs func(head) in the CPU's rcu callback thread after a grace period. Any context. */
+void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head));
+/* Waits until every callback queued before the call has run. Sleeps. */
+void rcu_barrier(void);
+
+/* kernel/sched.c and kernel/tick.c report quiescent states through these. */
+void rcu_note_context_switch(void); /* also the idle loop's report */
+/* The tick: quiescent is true when the interrupted code had preemption enabled. */
+void rcu_tick(bool quiescent);
+
+/* Creates the grace-period and callback threads (after the scheduler and the CPUs are up). */
+void rcu_init(void);
+
+struct rcu_stats {
+	uint64_t gp_seq;	 /* the current sequence number */
+	uint64_t gp_completed;	 /* grace periods finished */
+	uint64_t gp_expedited;	 /* of those, expedited */
+	uint64_t last_gp_ns;	 /* how long the last one took */
+	uint64_t max_gp_ns;
+	uint64_t stalls;	 /* stall warnings printed */
+	uint64_t cbs_invoked;
+};
+struct rcu_stats rcu_get_stats(void);
+/* Callbacks queued on cpu and not yet run. */
+uint64_t rcu_cbs_pending(unsigned int cpu);
+
+#endif
