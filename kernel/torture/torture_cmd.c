@@ -1,120 +1,63 @@
-/*
- * The `torture` shell command: bounded-time stress runs that count errors instead of hoping to
- * crash. `torture locks` tortures every lock type in turn, then runs the self-check.
- */
-#include "kernel/torture/lock_torture.h"
+/* The `torture` shell command (kernel/torture/torture.h). */
+#include "kernel/torture/torture.h"
 #include "kernel/shell.h"
 #include "kernel/printk.h"
-#include "kernel/smp.h"
 #include "lib/string.h"
 #include "lib/errno.h"
 
 #define MAX_SECONDS 3600
 
-struct torture_opts {
-	unsigned int seconds;
-	unsigned int threads;
-	int type; /* -1: every real type, then the self-check */
-};
+extern const struct torture_kind __tortures_start[], __tortures_end[];
 
-static int parse_opts(int argc, char **argv, struct torture_opts *o)
+const struct torture_kind *torture_next(const struct torture_kind *prev)
 {
-	for (int i = 2; i < argc; i += 2) {
-		unsigned long long n;
+	const struct torture_kind *k = prev ? prev + 1 : __tortures_start;
+	return k < __tortures_end ? k : NULL;
+}
 
-		if (i + 1 >= argc)
-			return -EINVAL;
-		if (strcmp(argv[i], "--type") == 0) {
-			o->type = lock_torture_parse(argv[i + 1]);
-			if (o->type < 0) {
-				kprintf("torture: unknown lock type %s (spinlock, rwlock, mutex, "
-					"broken)\n",
-					argv[i + 1]);
-				return -EINVAL;
-			}
-		} else if (strcmp(argv[i], "--seconds") == 0) {
-			if (parse_u64(argv[i + 1], &n, 10, 0) || n == 0 || n > MAX_SECONDS)
-				return -EINVAL;
-			o->seconds = (unsigned int)n;
-		} else if (strcmp(argv[i], "--threads") == 0) {
-			if (parse_u64(argv[i + 1], &n, 10, 0) || n == 0 || n > 32)
-				return -EINVAL;
-			o->threads = (unsigned int)n;
-		} else {
-			return -EINVAL;
-		}
+int torture_parse_seconds(const char *opt, const char *val, unsigned int *seconds)
+{
+	unsigned long long n;
+
+	if (strcmp(opt, "--seconds") != 0)
+		return -EINVAL;
+	if (!val || parse_u64(val, &n, 10, 0) || n == 0 || n > MAX_SECONDS) {
+		kprintf("torture: --seconds takes 1 to %d\n", MAX_SECONDS);
+		return -EINVAL;
 	}
+	*seconds = (unsigned int)n;
 	return 0;
 }
 
-static int run_one(enum lock_torture_type type, const struct torture_opts *o, bool *stopped)
+static void list_kinds(void)
 {
-	struct lock_torture_result r;
-	int err = lock_torture_run(type, o->threads, o->seconds * 1000, true, &r);
-
-	if (err)
-		return err;
-	kprintf("torture locks: %-8s %u threads, %llu ms: %llu writes, %llu reads, %llu errors%s\n",
-		lock_torture_name(type), r.threads, (unsigned long long)r.ms,
-		(unsigned long long)r.write_acquisitions, (unsigned long long)r.read_acquisitions,
-		(unsigned long long)r.errors, r.interrupted ? " (stopped by Ctrl-C)" : "");
-	*stopped = r.interrupted;
-	return (int)(r.errors > 0 ? 1 : 0);
-}
-
-/* The broken lock must be caught, or the torture proves nothing. */
-static int self_check(const struct torture_opts *o)
-{
-	struct lock_torture_result r;
-	unsigned int ms = o->seconds * 1000 < 2000 ? o->seconds * 1000 : 2000;
-
-	if (num_online_cpus() < 2) {
-		kprintf("torture locks: self-check skipped: the broken lock can only be caught with "
-			"2 or more CPUs\n");
-		return 0;
-	}
-	if (lock_torture_run(LOCK_TORTURE_BROKEN, o->threads, ms, false, &r))
-		return -ENOMEM;
-	if (r.errors == 0) {
-		kprintf("torture locks: SELF-CHECK FAILED: the broken lock ran %llu ms with no error "
-			"found\n",
-			(unsigned long long)r.ms);
-		return 1;
-	}
-	kprintf("torture locks: self-check passed: the broken lock was caught (%llu errors in "
-		"%llu writes)\n",
-		(unsigned long long)r.errors, (unsigned long long)r.write_acquisitions);
-	return 0;
-}
-
-static int torture_locks(const struct torture_opts *o)
-{
-	int failed = 0, err;
-	bool stopped = false;
-
-	if (o->type >= 0) {
-		err = run_one((enum lock_torture_type)o->type, o, &stopped);
-		return err < 0 ? err : 0;
-	}
-	for (int t = 0; t < LOCK_TORTURE_BROKEN && !stopped; t++) {
-		err = run_one((enum lock_torture_type)t, o, &stopped);
-		if (err < 0)
-			return err;
-		failed += err;
-	}
-	if (!stopped)
-		failed += self_check(o);
-	kprintf("torture locks: %s\n", stopped ? "stopped" : failed ? "FAILED" : "passed");
-	return 0;
+	kprintf("torture kinds:\n");
+	for (const struct torture_kind *k = torture_next(NULL); k; k = torture_next(k))
+		kprintf("  torture %s %s\n      %s\n", k->name, k->args, k->help);
 }
 
 static int cmd_torture(int argc, char **argv)
 {
-	struct torture_opts o = { .seconds = 5, .threads = 0, .type = -1 };
+	const struct torture_kind *k;
+	int err;
 
-	if (argc < 2 || strcmp(argv[1], "locks") != 0 || parse_opts(argc, argv, &o))
-		return shell_usage(argv[0]);
-	return torture_locks(&o);
+	if (argc < 2) {
+		shell_usage(argv[0]);
+		list_kinds();
+		return 0;
+	}
+	for (k = torture_next(NULL); k; k = torture_next(k))
+		if (strcmp(k->name, argv[1]) == 0)
+			break;
+	if (!k) {
+		kprintf("torture: no torture named %s\n", argv[1]);
+		list_kinds();
+		return -ENOENT;
+	}
+	err = k->run(argc - 1, argv + 1);
+	if (err == -EINVAL)
+		kprintf("usage: torture %s %s\n", k->name, k->args);
+	return err;
 }
-SHELL_COMMAND("torture", "locks [--type spinlock|rwlock|mutex|broken] [--seconds S] [--threads N]",
-	      "stress the locks from every CPU and count errors (Ctrl-C stops)", cmd_torture);
+SHELL_COMMAND("torture", "NAME [options] (alone: list them)",
+	      "stress a mechanism from every CPU and count errors (Ctrl-C stops)", cmd_torture);

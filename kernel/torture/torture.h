@@ -1,0 +1,32 @@
+/*
+ * Torture runs: bounded-time stress tests that count errors instead of hoping to crash, run
+ * from the shell as `torture NAME [options]`. Each kind registers itself with TORTURE(); the
+ * shell command (kernel/torture/torture_cmd.c) finds it by name and passes it the arguments
+ * after the name. A run prints progress every second, stops early on Ctrl-C
+ * (console_interrupted()), and ends with a line saying passed, FAILED or stopped.
+ */
+#ifndef KERNEL_TORTURE_TORTURE_H
+#define KERNEL_TORTURE_TORTURE_H
+
+#include "lib/compiler.h"
+
+struct torture_kind {
+	const char *name;
+	const char *args; /* synopsis of its options */
+	const char *help;
+	/* argv[0] is the kind's name. Returns 0 when it ran (passed or not), or -EINVAL for bad
+	   arguments (the shell then prints the usage). */
+	int (*run)(int argc, char **argv);
+};
+
+#define TORTURE(name_, args_, help_, fn_)                                                  \
+	static const struct torture_kind torture_##fn_ __used __aligned(8)                 \
+		__section(".tortures") = { name_, args_, help_, fn_ }
+
+const struct torture_kind *torture_next(const struct torture_kind *prev); /* NULL: first */
+
+/* Parses "--seconds S" style options shared by the kinds: returns 0 and sets *seconds, or
+   -EINVAL. Unknown options are left to the caller: *used says how many argv entries it took. */
+int torture_parse_seconds(const char *opt, const char *val, unsigned int *seconds);
+
+#endif
