@@ -12,6 +12,10 @@
  * Each CPU queues its call_rcu() callbacks in a FIFO, each tagged with the gp_seq value at which
  * it may run; a per-CPU thread rcuc/N runs the ready ones.
  *
+ * A grace period that runs longer than the stall timeout (rcu_set_stall_timeout_ms) prints a
+ * warning naming the CPUs that still owe a quiescent state, each with the backtrace it records
+ * when asked by NMI (kernel/nmi_backtrace.c), and again after each further timeout.
+ *
  * Lock order: rcu_data.lock (a CPU's callback list), then rcu_state.lock; both are taken with
  * interrupts off and never held while waking a thread.
  */
@@ -20,6 +24,7 @@
 #include "kernel/wait.h"
 #include "kernel/sleep.h"
 #include "kernel/smp.h"
+#include "kernel/nmi_backtrace.h"
 #include "kernel/mutex.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -28,6 +33,9 @@
 #include "lib/atomic.h"
 
 #define RCU_STALL_SECONDS 10 /* generous: TCG on a busy host can stall a vCPU for seconds */
+
+/* How long a grace period may run before the stall warning; rcu_set_stall_timeout_ms(). */
+static unsigned int rcu_stall_ms = RCU_STALL_SECONDS * 1000;
 
 struct rcu_data {
 	spinlock_t lock;
@@ -161,19 +169,41 @@ static void wake_ready_callbacks(void)
 	}
 }
 
+unsigned int rcu_set_stall_timeout_ms(unsigned int ms)
+{
+	return __atomic_exchange_n(&rcu_stall_ms, ms ? ms : RCU_STALL_SECONDS * 1000,
+				   __ATOMIC_RELAXED);
+}
+
+/*
+ * The stall warning: which CPUs hold the grace period up, and where each one is, by an NMI
+ * that makes it record its own backtrace (it may spin with interrupts off). The CPUs are
+ * taken from need_qs under the lock once; they may report while this prints.
+ */
 static void print_stall(uint64_t gp, uint64_t ns)
 {
+	struct cpumask stalled;
+	unsigned long flags;
 	unsigned int cpu;
 
-	rcu_state.stats.stalls++;
+	spin_lock_irqsave(&rcu_state.lock, flags);
+	stalled = rcu_state.need_qs;
+	if (cpumask_weight(&stalled)) {
+		rcu_state.stats.stalls++;
+		rcu_state.stats.stall_cpus = stalled;
+	}
+	spin_unlock_irqrestore(&rcu_state.lock, flags);
+	if (!cpumask_weight(&stalled))
+		return; /* the last CPU reported just after the timeout */
 	pr_warn("rcu: stall: grace period %llu has run %llu ms; CPUs without a quiescent state:\n",
 		(unsigned long long)gp, (unsigned long long)(ns / 1000000));
-	for_each_cpu(cpu, &rcu_state.need_qs) {
+	for_each_cpu(cpu, &stalled) {
 		struct cpu *c = per_cpu_ptr(&cpu_info, cpu);
 		struct thread *t = c->thread;
 
 		pr_warn("rcu:   CPU %u running %s, preempt count %d\n", cpu, t ? t->name : "?",
 			c->preempt_count);
+		nmi_backtrace_print(cpu, "rcu:   ");
 	}
 }
 
@@ -230,7 +260,8 @@ static int rcu_gp_kthread(void *arg)
 		preempt_enable();
 		if (expedite)
 			on_each_cpu(rcu_exp_handler, NULL, false);
-		while (!wait_event_timeout(rcu_state.gp_wq, all_reported(), RCU_STALL_SECONDS * HZ))
+		while (!wait_event_timeout(rcu_state.gp_wq, all_reported(),
+					   msecs_to_jiffies(READ_ONCE(rcu_stall_ms))))
 			print_stall(gp_seq(), ktime_ns() - rcu_state.gp_start_ns);
 		end_gp(expedite);
 		wake_ready_callbacks();

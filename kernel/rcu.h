@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "kernel/preempt.h"
+#include "kernel/cpumask.h"
 #include "lib/compiler.h"
 
 struct rcu_head {
@@ -85,16 +86,22 @@ void rcu_tick(bool quiescent);
 void rcu_init(void);
 
 struct rcu_stats {
-	uint64_t gp_seq;	 /* the current sequence number */
-	uint64_t gp_completed;	 /* grace periods finished */
-	uint64_t gp_expedited;	 /* of those, expedited */
-	uint64_t last_gp_ns;	 /* how long the last one took */
+	uint64_t gp_seq;       /* the current sequence number */
+	uint64_t gp_completed; /* grace periods finished */
+	uint64_t gp_expedited; /* of those, expedited */
+	uint64_t last_gp_ns;   /* how long the last one took */
 	uint64_t max_gp_ns;
-	uint64_t stalls;	 /* stall warnings printed */
+	uint64_t stalls;	   /* stall warnings printed */
+	struct cpumask stall_cpus; /* the CPUs the last stall warning named */
 	uint64_t cbs_invoked;
 };
 struct rcu_stats rcu_get_stats(void);
 /* Callbacks queued on cpu and not yet run. */
 uint64_t rcu_cbs_pending(unsigned int cpu);
+
+/* A grace period running longer than ms prints a stall warning (again every ms while it
+   lasts), naming the CPUs that hold it up with their backtraces. 0 restores the default
+   (10 s). Returns the previous value. */
+unsigned int rcu_set_stall_timeout_ms(unsigned int ms);
 
 #endif

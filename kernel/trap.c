@@ -10,6 +10,7 @@
  */
 #include "kernel/trap.h"
 #include "kernel/smp_stop.h"
+#include "kernel/nmi_backtrace.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/extable.h"
@@ -322,8 +323,11 @@ static void exception_handler(struct trap_frame *f)
 		return;
 	if (fault_catch_handle(f, cr2))
 		return;
-	if (f->vector == X86_TRAP_NMI)
+	if (f->vector == X86_TRAP_NMI) {
 		smp_stop_nmi(f); /* returns only if this NMI is not a panic's stop request */
+		if (nmi_backtrace_handle(f))
+			return; /* another CPU asked where this one is: not an error */
+	}
 	exception_panic(f, cr2);
 }
 

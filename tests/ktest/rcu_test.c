@@ -1,21 +1,28 @@
 /*
- * KTAP suite "rcu": a grace period waits for the readers that were there when it began; call_rcu
- * callbacks run after a grace period, never before; rcu_barrier waits for every callback;
- * read-side sections nest; the expedited form gives the same guarantee.
+ * KTAP suite "rcu": a grace period waits for the readers that were there when it began, and
+ * only for those; call_rcu callbacks run after a grace period, never before, whichever CPUs the
+ * readers and the callbacks are on; rcu_barrier waits for every callback on every CPU;
+ * read-side sections nest; the expedited form gives the same guarantee, sooner; a CPU that
+ * holds a grace period up is named by a stall warning, and an NMI gets its backtrace.
  */
 #include "kernel/ktest.h"
 #include "kernel/rcu.h"
 #include "kernel/kthread.h"
+#include "kernel/nmi_backtrace.h"
 #include "kernel/sleep.h"
 #include "kernel/smp.h"
+#include "mm/slab.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/atomic.h"
+#include "lib/string.h"
 
 #define READER_NS 50000000ULL /* how long the reader stays inside: 50 ms */
+#define MS	  1000000ULL
 
 struct reader {
 	volatile bool inside, left;
+	volatile bool release; /* held_reader: leave now */
 };
 
 /* Enters a read-side section, stays a while (busy: it may not sleep there), leaves. */
@@ -148,7 +155,325 @@ static void test_grace_periods_advance(struct ktest *t)
 	EXPECT_EQ(t, after.gp_seq % 2 == 0 || after.gp_seq > before.gp_seq, true);
 }
 
+static uint64_t gp_seq_now(void)
+{
+	return rcu_get_stats().gp_seq;
+}
+
+/* Stays inside a read-side section until released (at most 2 s). */
+static int held_reader(void *arg)
+{
+	struct reader *r = arg;
+	uint64_t end;
+
+	rcu_read_lock();
+	smp_store_release(&r->inside, true);
+	end = ktime_ns() + 2000 * MS;
+	while (!READ_ONCE(r->release) && ktime_ns() < end)
+		cpu_relax();
+	smp_store_release(&r->left, true);
+	rcu_read_unlock();
+	return 0;
+}
+
+static void nothing_cb(struct rcu_head *h)
+{
+	(void)h;
+}
+
+/*
+ * A grace period waits only for the readers that were inside when it began. A callback is
+ * queued (synchronize_rcu() waits on the same kind of callback); once the grace period it
+ * waits for (its gp_wait tells which) has begun, a reader enters on another CPU and stays.
+ * That grace period must end while the reader is still inside.
+ */
+static void test_gp_ignores_later_reader(struct ktest *t)
+{
+	struct reader r;
+	struct rcu_head head;
+	struct thread *th;
+	uint64_t want, end;
+	bool tested = false;
+
+	if (nr_cpu_ids < 2)
+		KTEST_SKIP(t, "needs 2 CPUs");
+	ASSERT_EQ(t, kthread_bind(current, 0), 0);
+	/* The grace period may end before the reader is in; then try again. */
+	for (int tries = 0; tries < 10 && !tested; tries++) {
+		memset(&r, 0, sizeof(r));
+		th = kthread_create(held_reader, &r, "ktest-late");
+		ASSERT_NOT_NULL(t, th);
+		kthread_bind(th, nr_cpu_ids - 1);
+		call_rcu(&head, nothing_cb);
+		want = head.gp_wait; /* the gp_seq at which its grace period has ended */
+		end = ktime_ns() + 1000 * MS;
+		while (gp_seq_now() < want - 1 && ktime_ns() < end)
+			cpu_relax();
+		wake_up_new_thread(th);
+		while (!smp_load_acquire(&r.inside))
+			cpu_relax();
+		if (gp_seq_now() == want - 1) {
+			/* Its grace period began before the reader entered and is not over. Sleep
+			   while waiting: an idle CPU takes the rcu_gp thread if it was queued
+			   behind the reader. */
+			end = ktime_ns() + 1500 * MS;
+			while (gp_seq_now() < want && ktime_ns() < end)
+				msleep(1);
+			EXPECT_GE(t, gp_seq_now(), want);
+			EXPECT_FALSE(t,
+				     smp_load_acquire(&r.left)); /* it ended without the reader */
+			ktest_log(t,
+				  "grace period %llu ended with a reader that came after it inside",
+				  (unsigned long long)want);
+			tested = true;
+		}
+		WRITE_ONCE(r.release, true);
+		kthread_join(th);
+		rcu_barrier(); /* head is on this stack frame */
+	}
+	kthread_unbind(current);
+	EXPECT_TRUE(t, tested);
+}
+
+/* Readers on every CPU, each queueing a callback from inside its section. */
+struct multi_readers {
+	unsigned int n;
+	atomic_t entered;
+	volatile bool left[NR_CPUS];
+	struct multi_probe {
+		struct rcu_head rcu;
+		struct multi_readers *m;
+		unsigned int index;
+		bool together;		     /* every reader was inside when it was queued */
+		volatile bool ran, all_left; /* when it ran, every reader had left */
+	} probes[NR_CPUS];
+};
+
+static void multi_probe_cb(struct rcu_head *h)
+{
+	struct multi_probe *p = container_of(h, struct multi_probe, rcu);
+	bool all = true;
+
+	for (unsigned int i = 0; i < p->m->n; i++)
+		all &= smp_load_acquire(&p->m->left[i]);
+	p->all_left = all;
+	smp_store_release(&p->ran, true);
+}
+
+static int multi_reader(void *arg)
+{
+	struct multi_probe *p = arg;
+	struct multi_readers *m = p->m;
+	uint64_t end = ktime_ns() + 2000 * MS;
+
+	rcu_read_lock();
+	atomic_inc(&m->entered);
+	while ((unsigned int)atomic_read(&m->entered) < m->n && ktime_ns() < end)
+		cpu_relax();
+	p->together = (unsigned int)atomic_read(&m->entered) == m->n;
+	call_rcu(&p->rcu, multi_probe_cb);
+	/* Stay on, each reader a different time: they leave one after the other. */
+	end = ktime_ns() + (20 + 10 * p->index) * MS;
+	while (ktime_ns() < end)
+		cpu_relax();
+	smp_store_release(&m->left[p->index], true);
+	rcu_read_unlock();
+	return 0;
+}
+
+static void test_call_rcu_waits_for_readers_on_all_cpus(struct ktest *t)
+{
+	struct multi_readers *m;
+	struct thread *th[NR_CPUS];
+	unsigned int cpu, i;
+
+	if (nr_cpu_ids < 2)
+		KTEST_SKIP(t, "needs 2 CPUs");
+	m = kzalloc(sizeof(*m));
+	ASSERT_NOT_NULL(t, m);
+	ASSERT_EQ(t, kthread_bind(current, 0), 0);
+	m->n = num_online_cpus();
+	i = 0;
+	for_each_cpu(cpu, &cpu_online_mask) {
+		m->probes[i] = (struct multi_probe){ .m = m, .index = i };
+		th[i] = kthread_create(multi_reader, &m->probes[i], "ktest-mr/%u", cpu);
+		ASSERT_NOT_NULL(t, th[i]);
+		kthread_bind(th[i], cpu);
+		i++;
+	}
+	/* This CPU's reader last: once it runs, this thread waits until it leaves. */
+	for (i = m->n; i-- > 0;)
+		wake_up_new_thread(th[i]);
+	for (i = 0; i < m->n; i++)
+		kthread_join(th[i]);
+	rcu_barrier();
+	kthread_unbind(current);
+	for (i = 0; i < m->n; i++) {
+		EXPECT_TRUE(t, m->probes[i].together);
+		EXPECT_TRUE(t, m->probes[i].ran);
+		EXPECT_TRUE(t, m->probes[i].all_left);
+	}
+	kfree(m);
+}
+
+#define BARRIER_CBS 100 /* callbacks queued by each CPU */
+
+struct cpu_cb {
+	struct rcu_head rcu;
+	unsigned int cpu;
+};
+
+static atomic_t cpu_cbs_run, cpu_cbs_elsewhere;
+
+static void cpu_cb_fn(struct rcu_head *h)
+{
+	struct cpu_cb *c = container_of(h, struct cpu_cb, rcu);
+
+	atomic_inc(&cpu_cbs_run);
+	if (smp_processor_id() != c->cpu)
+		atomic_inc(&cpu_cbs_elsewhere); /* the callback thread of another CPU ran it */
+}
+
+static int queue_cbs(void *arg)
+{
+	struct cpu_cb *cbs = arg;
+
+	for (int i = 0; i < BARRIER_CBS; i++) {
+		cbs[i].cpu = smp_processor_id();
+		call_rcu(&cbs[i].rcu, cpu_cb_fn);
+	}
+	return 0;
+}
+
+/* rcu_barrier waits for the callbacks of every CPU, not only those of its own. */
+static void test_barrier_every_cpu(struct ktest *t)
+{
+	unsigned int n = num_online_cpus(), cpu, i = 0;
+	struct cpu_cb *cbs = kzalloc(n * BARRIER_CBS * sizeof(*cbs));
+	struct thread *th[NR_CPUS];
+	uint64_t pending = 0;
+
+	ASSERT_NOT_NULL(t, cbs);
+	atomic_set(&cpu_cbs_run, 0);
+	atomic_set(&cpu_cbs_elsewhere, 0);
+	for_each_cpu(cpu, &cpu_online_mask) {
+		th[i] = kthread_create(queue_cbs, &cbs[i * BARRIER_CBS], "ktest-cbs/%u", cpu);
+		ASSERT_NOT_NULL(t, th[i]);
+		kthread_bind(th[i], cpu);
+		wake_up_new_thread(th[i++]);
+	}
+	for (i = 0; i < n; i++)
+		kthread_join(th[i]);
+	for_each_cpu(cpu, &cpu_online_mask)
+		pending += rcu_cbs_pending(cpu);
+	rcu_barrier();
+	ktest_log(t, "%u CPUs x %d callbacks, %llu still pending when rcu_barrier began", n,
+		  BARRIER_CBS, (unsigned long long)pending);
+	EXPECT_EQ(t, atomic_read(&cpu_cbs_run), (int)(n * BARRIER_CBS));
+	EXPECT_EQ(t, atomic_read(&cpu_cbs_elsewhere), 0);
+	kfree(cbs);
+}
+
+/* The expedited form forces the quiescent states by IPI instead of waiting for ticks. */
+static void test_expedited_latency(struct ktest *t)
+{
+	struct rcu_stats before = rcu_get_stats(), after;
+	uint64_t t0, normal, expedited;
+	const int rounds = 5;
+
+	t0 = ktime_ns();
+	for (int i = 0; i < rounds; i++)
+		synchronize_rcu();
+	normal = (ktime_ns() - t0) / rounds;
+	t0 = ktime_ns();
+	for (int i = 0; i < rounds; i++)
+		synchronize_rcu_expedited();
+	expedited = (ktime_ns() - t0) / rounds;
+	after = rcu_get_stats();
+	ktest_log(t, "synchronize_rcu %llu us, synchronize_rcu_expedited %llu us (average of %d)",
+		  (unsigned long long)(normal / 1000), (unsigned long long)(expedited / 1000),
+		  rounds);
+	if (nr_cpu_ids == 1)
+		return; /* one CPU: neither waits for anything */
+	EXPECT_GE(t, after.gp_expedited, before.gp_expedited + 1);
+	EXPECT_GE(t, after.gp_completed, before.gp_completed + rounds);
+}
+
+#define STALL_MS 250
+
+struct stall {
+	volatile bool inside;
+};
+
+/* Holds its CPU with preemption off: no switch, and no tick finds it quiescent. */
+static int stall_spinner(void *arg)
+{
+	struct stall *s = arg;
+	uint64_t end;
+
+	preempt_disable();
+	smp_store_release(&s->inside, true);
+	end = ktime_ns() + 2 * STALL_MS * MS;
+	while (ktime_ns() < end)
+		cpu_relax();
+	preempt_enable();
+	return 0;
+}
+
+static bool trace_has(const struct stack_entry *trace, unsigned n, const char *fn)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const char *name = stack_entry_symbol(&trace[i], NULL);
+
+		if (name && strcmp(name, fn) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A CPU that spins with preemption off for twice the stall timeout while a grace period waits:
+ * the stall warning names it, and an NMI finds it in the spinning function.
+ */
+static void test_stall_warning(struct ktest *t)
+{
+	struct stack_entry trace[NMI_BACKTRACE_MAX];
+	struct rcu_stats before, after;
+	struct stall s = { 0 };
+	unsigned int cpu = nr_cpu_ids - 1, old, n;
+	struct thread *th;
+
+	if (nr_cpu_ids < 2)
+		KTEST_SKIP(t, "needs 2 CPUs (the spinner would hold the only one)");
+	ASSERT_EQ(t, kthread_bind(current, 0), 0);
+	old = rcu_set_stall_timeout_ms(STALL_MS);
+	synchronize_rcu(); /* a grace period that began with the old timeout is over */
+	before = rcu_get_stats();
+	th = kthread_create(stall_spinner, &s, "ktest-stall");
+	ASSERT_NOT_NULL(t, th);
+	kthread_bind(th, cpu);
+	wake_up_new_thread(th);
+	while (!smp_load_acquire(&s.inside))
+		cpu_relax();
+	n = nmi_backtrace_save(cpu, trace, NMI_BACKTRACE_MAX);
+	synchronize_rcu(); /* cannot end before the spinner does: a stall */
+	after = rcu_get_stats();
+	rcu_set_stall_timeout_ms(old);
+	kthread_join(th);
+	kthread_unbind(current);
+	ktest_log(t, "stalls %llu -> %llu; NMI backtrace of CPU %u: %u frames",
+		  (unsigned long long)before.stalls, (unsigned long long)after.stalls, cpu, n);
+	EXPECT_GT(t, after.stalls, before.stalls);
+	EXPECT_TRUE(t, cpumask_test_cpu(cpu, &after.stall_cpus));
+	EXPECT_GT(t, n, 0u);
+	EXPECT_TRUE(t, trace_has(trace, n, "stall_spinner"));
+}
+
 KTEST_SUITE(rcu, KTEST_CASE(test_synchronize_waits_for_reader),
-	    KTEST_CASE(test_expedited_waits_for_reader), KTEST_CASE(test_call_rcu_runs_after_readers),
-	    KTEST_CASE(test_barrier_waits_for_all), KTEST_CASE(test_nesting),
-	    KTEST_CASE(test_grace_periods_advance));
+	    KTEST_CASE(test_expedited_waits_for_reader),
+	    KTEST_CASE(test_call_rcu_runs_after_readers), KTEST_CASE(test_barrier_waits_for_all),
+	    KTEST_CASE(test_nesting), KTEST_CASE(test_grace_periods_advance),
+	    KTEST_CASE(test_gp_ignores_later_reader),
+	    KTEST_CASE(test_call_rcu_waits_for_readers_on_all_cpus),
+	    KTEST_CASE(test_barrier_every_cpu), KTEST_CASE(test_expedited_latency),
+	    KTEST_CASE(test_stall_warning));

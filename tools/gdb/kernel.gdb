@@ -48,6 +48,7 @@ define teachos-help
 	echo \  percpu VAR CPU one CPU's copy of a per-CPU variable (percpu cpu_info 1)\n
 	echo \  kps            the kernel threads: tid, name, CPU, state, where each sleeps\n
 	echo \  tbt TID        backtrace of a switched-out thread\n
+	echo \  rcu            grace periods, quiescent states owed, callbacks per CPU\n
 	echo Plain gdb: c (continue), n/s (next/step a line), bt, info registers, x/8gx ADDR,\n
 	echo \  hbreak FUNC (use hbreak, not break, for code GRUB has not loaded yet).\n
 end
@@ -246,7 +247,61 @@ saved_rsp; rbp and the return address form the first frame record, and each fram
         raise gdb.GdbError(f"no thread {tid} (kps lists them)")
 
 
+def cpus_in(mask):
+    """The CPU numbers set in a struct cpumask."""
+    words = mask["bits"]
+    n = words.type.range()[1] + 1
+    return [w * 64 + b for w in range(n) for b in range(64) if int(words[w]) >> b & 1]
+
+
+def per_cpu_value(var, cpu):
+    """CPU cpu's copy of the per-CPU variable var (a gdb.Value)."""
+    addr = per_cpu_addr(int(var.address), cpu)
+    return gdb.parse_and_eval(f"*({var.type.pointer()}){addr:#x}")
+
+
+class Rcu(gdb.Command):
+    """rcu: the RCU state (kernel/rcu.c), like the shell's rcu command, read from memory.
+
+gp_seq is odd while a grace period runs; 'owed by' lists the CPUs that have not reported a
+quiescent state for it yet (need_qs). Per CPU: callbacks pending and invoked, the last grace
+period it reported for (qs_gp), its read-side nesting now, and whether an expedited grace
+period waits for it (urgent)."""
+
+    def __init__(self):
+        super().__init__("rcu", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        st = gdb.parse_and_eval("'kernel/rcu.c'::rcu_state")
+        stats = st["stats"]
+        seq = int(st["gp_seq"])
+        if seq & 1:
+            owed = " ".join(str(c) for c in cpus_in(st["need_qs"])) or "nobody"
+            state = f"running, owed by CPUs: {owed}"
+        else:
+            state = "none running"
+        gdb.write(f"gp_seq {seq} ({state}); requested up to {int(st['gp_requested'])}\n")
+        gdb.write(f"grace periods: {int(stats['gp_completed'])} completed "
+                  f"({int(stats['gp_expedited'])} expedited); last "
+                  f"{int(stats['last_gp_ns']) / 1e6:.1f} ms, longest "
+                  f"{int(stats['max_gp_ns']) / 1e6:.1f} ms\n")
+        gdb.write(f"stall warnings: {int(stats['stalls'])}\n")
+        rdata = gdb.parse_and_eval("'kernel/rcu.c'::rcu_data")
+        nesting = gdb.parse_and_eval("rcu_read_nesting")
+        info = gdb.parse_and_eval("cpu_info")
+        gdb.write(f"{'cpu':>3}  {'pending':>7}  {'invoked':>8}  {'qs_gp':>6}  nesting  urgent\n")
+        invoked = 0
+        for cpu in cpus_in(gdb.parse_and_eval("cpu_online_mask")):
+            rd = per_cpu_value(rdata, cpu)
+            invoked += int(rd["invoked"])
+            urgent = "yes" if bool(per_cpu_value(info, cpu)["rcu_urgent"]) else "no"
+            gdb.write(f"{cpu:>3}  {int(rd['pending']):>7}  {int(rd['invoked']):>8}  "
+                      f"{int(rd['qs_gp']):>6}  {int(per_cpu_value(nesting, cpu)):>7}  {urgent}\n")
+        gdb.write(f"callbacks invoked: {invoked}\n")
+
+
 PerCpu()
+Rcu()
 Kps()
 Tbt()
 Dmesg()
