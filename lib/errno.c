@@ -12,8 +12,8 @@ static const struct {
 	{ ENODEV, "ENODEV" },	{ ENOTDIR, "ENOTDIR" },	    { EISDIR, "EISDIR" },
 	{ EINVAL, "EINVAL" },	{ EMFILE, "EMFILE" },	    { ENOSPC, "ENOSPC" },
 	{ EROFS, "EROFS" },	{ ERANGE, "ERANGE" },	    { ENAMETOOLONG, "ENAMETOOLONG" },
-	{ ENOSYS, "ENOSYS" },	{ ENOTEMPTY, "ENOTEMPTY" }, { ETIMEDOUT, "ETIMEDOUT" },
-	{ EUCLEAN, "EUCLEAN" },
+	{ ENOSYS, "ENOSYS" },	{ ENOTEMPTY, "ENOTEMPTY" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+	{ ETIMEDOUT, "ETIMEDOUT" }, { EUCLEAN, "EUCLEAN" },
 };
 
 const char *errno_name(int err)

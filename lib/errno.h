@@ -25,6 +25,7 @@
 #define ENAMETOOLONG 36
 #define ENOSYS	     38
 #define ENOTEMPTY    39
+#define EOPNOTSUPP   95
 #define ETIMEDOUT    110
 #define EUCLEAN	     117
 

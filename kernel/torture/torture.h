@@ -25,8 +25,8 @@ struct torture_kind {
 
 const struct torture_kind *torture_next(const struct torture_kind *prev); /* NULL: first */
 
-/* Parses "--seconds S" style options shared by the kinds: returns 0 and sets *seconds, or
-   -EINVAL. Unknown options are left to the caller: *used says how many argv entries it took. */
+/* Parses the "--seconds S" option every kind takes: opt is the option word, val the word after
+   it. Returns 0 and sets *seconds, or -EINVAL (after saying what is allowed). */
 int torture_parse_seconds(const char *opt, const char *val, unsigned int *seconds);
 
 #endif
