@@ -59,7 +59,6 @@ static struct {
 	struct rcu_stats stats;
 } rcu_state = { .lock = SPINLOCK_INIT("rcu_state") };
 
-DEFINE_PER_CPU(int, rcu_read_nesting);
 static DEFINE_PER_CPU(struct rcu_data, rcu_data);
 static bool rcu_ready;
 
@@ -74,10 +73,6 @@ static uint64_t gp_snapshot(void)
 	return (gp_seq() + 3) & ~1ULL;
 }
 
-void __rcu_read_unlock_underflow(void)
-{
-	panic("rcu_read_unlock: more unlocks than locks on CPU %u", smp_processor_id());
-}
 
 /* Asks for a grace period that ends at gp_seq >= want. */
 static void request_gp(uint64_t want, bool expedite)
@@ -139,8 +134,11 @@ void rcu_tick(bool quiescent)
 		rcu_qs();
 }
 
-void rcu_read_unlock_report(void)
+/* The outermost rcu_read_unlock() found an expedited grace period waiting, or nesting < 0. */
+void rcu_read_unlock_slow(int nesting)
 {
+	if (nesting < 0)
+		panic("rcu_read_unlock: more unlocks than locks on CPU %u", smp_processor_id());
 	/* Only rcu_read_lock()'s own preempt count left: nothing else keeps this CPU busy. */
 	if (preempt_count() == 1)
 		rcu_qs();

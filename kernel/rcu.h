@@ -35,32 +35,40 @@ struct rcu_head {
 	uint64_t gp_wait; /* gp_seq at which it may run */
 };
 
-DECLARE_PER_CPU(int, rcu_read_nesting);
-void rcu_read_unlock_report(void); /* kernel/rcu.c: an expedited grace period waits for us */
-void __rcu_read_unlock_underflow(void);
+void rcu_read_unlock_slow(int nesting); /* kernel/rcu.c: underflow, or a report is due */
 
-/* Read-side critical sections nest; each lock needs its unlock on the same CPU. */
+/*
+ * Read-side critical sections nest; each lock needs its unlock on the same CPU. The nesting
+ * count lives in struct cpu, so each side is one %gs-relative instruction besides the preempt
+ * count's: the read side must cost next to nothing, or readers lose what RCU is for.
+ */
 static inline void rcu_read_lock(void)
 {
 	preempt_disable();
-	this_cpu_inc(rcu_read_nesting);
+	__asm__ __volatile__("incl %%gs:%c0" ::"i"(offsetof(struct cpu, rcu_read_nesting)) : "memory");
 }
 
 static inline void rcu_read_unlock(void)
 {
-	int n = --*this_cpu_ptr(&rcu_read_nesting);
+	int n;
 
-	if (unlikely(n < 0))
-		__rcu_read_unlock_underflow();
-	if (n == 0 && unlikely(this_cpu()->rcu_urgent))
-		rcu_read_unlock_report();
+	__asm__ __volatile__("decl %%gs:%c1\n\tmovl %%gs:%c1, %0"
+			     : "=r"(n)
+			     : "i"(offsetof(struct cpu, rcu_read_nesting))
+			     : "memory");
+	/* Outermost unlock: an expedited grace period may be waiting for this CPU. */
+	if (unlikely(n <= 0) && (n < 0 || READ_ONCE(this_cpu()->rcu_urgent)))
+		rcu_read_unlock_slow(n);
 	preempt_enable();
 }
 
 /* True inside rcu_read_lock() on this CPU (for assertions). */
 static inline bool rcu_read_lock_held(void)
 {
-	return *this_cpu_ptr(&rcu_read_nesting) > 0;
+	int n;
+
+	__gs_read(rcu_read_nesting, n);
+	return n > 0;
 }
 
 /* Publishes p: every store that initialised *p is visible before the pointer is. */

@@ -287,7 +287,6 @@ period waits for it (urgent)."""
                   f"{int(stats['max_gp_ns']) / 1e6:.1f} ms\n")
         gdb.write(f"stall warnings: {int(stats['stalls'])}\n")
         rdata = gdb.parse_and_eval("'kernel/rcu.c'::rcu_data")
-        nesting = gdb.parse_and_eval("rcu_read_nesting")
         info = gdb.parse_and_eval("cpu_info")
         gdb.write(f"{'cpu':>3}  {'pending':>7}  {'invoked':>8}  {'qs_gp':>6}  nesting  urgent\n")
         invoked = 0
@@ -296,7 +295,7 @@ period waits for it (urgent)."""
             invoked += int(rd["invoked"])
             urgent = "yes" if bool(per_cpu_value(info, cpu)["rcu_urgent"]) else "no"
             gdb.write(f"{cpu:>3}  {int(rd['pending']):>7}  {int(rd['invoked']):>8}  "
-                      f"{int(rd['qs_gp']):>6}  {int(per_cpu_value(nesting, cpu)):>7}  {urgent}\n")
+                      f"{int(rd['qs_gp']):>6}  {int(per_cpu_value(info, cpu)['rcu_read_nesting']):>7}  {urgent}\n")
         gdb.write(f"callbacks invoked: {invoked}\n")
 
 

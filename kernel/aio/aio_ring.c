@@ -1,0 +1,105 @@
+/*
+ * The completion ring (kernel/aio/aio_ring.h) and io_getevents, which reaps it.
+ *
+ * Locking: ring->lock guards head, count, reserved and the events; io_getevents takes it
+ * through the aio_ring_* calls only, and sleeps on ctx->wait holding no lock.
+ */
+#include "kernel/aio/aio.h"
+#include "kernel/panic.h"
+#include "kernel/sleep.h"
+#include "mm/slab.h"
+#include "lib/errno.h"
+
+int aio_ring_init(struct aio_ring *ring, unsigned int nr)
+{
+	ring->events = kmalloc(nr * sizeof(struct io_event));
+	if (!ring->events)
+		return -ENOMEM;
+	spin_lock_init(&ring->lock, "aio_ring");
+	ring->nr = nr;
+	ring->head = 0;
+	ring->count = 0;
+	ring->reserved = 0;
+	return 0;
+}
+
+void aio_ring_free(struct aio_ring *ring)
+{
+	kfree(ring->events);
+	ring->events = NULL;
+}
+
+bool aio_ring_reserve(struct aio_ring *ring)
+{
+	bool ok;
+
+	spin_lock(&ring->lock);
+	ok = ring->reserved < ring->nr;
+	if (ok)
+		ring->reserved++;
+	spin_unlock(&ring->lock);
+	return ok;
+}
+
+void aio_ring_unreserve(struct aio_ring *ring)
+{
+	spin_lock(&ring->lock);
+	ring->reserved--;
+	spin_unlock(&ring->lock);
+}
+
+void aio_ring_post(struct aio_ring *ring, const struct io_event *ev)
+{
+	spin_lock(&ring->lock);
+	/* The request reserved its slot, so count < reserved <= nr. */
+	if (ring->count >= ring->reserved)
+		panic("aio: event posted to a ring without a reserved slot");
+	ring->events[(ring->head + ring->count) % ring->nr] = *ev;
+	WRITE_ONCE(ring->count, ring->count + 1);
+	spin_unlock(&ring->lock);
+}
+
+unsigned int aio_ring_reap(struct aio_ring *ring, struct io_event *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	spin_lock(&ring->lock);
+	while (n < max && ring->count > 0) {
+		out[n++] = ring->events[ring->head];
+		ring->head = (ring->head + 1) % ring->nr;
+		WRITE_ONCE(ring->count, ring->count - 1);
+		ring->reserved--;
+	}
+	spin_unlock(&ring->lock);
+	return n;
+}
+
+long io_getevents(struct mm_aio *mm, aio_context_t id, long min_nr, long nr,
+		  struct io_event *events, long timeout_ms)
+{
+	struct kioctx *ctx;
+	long got = 0, left;
+
+	if (min_nr < 0 || min_nr > nr)
+		return -EINVAL;
+	ctx = lookup_ioctx(mm, id);
+	if (!ctx)
+		return -EINVAL;
+	/* +1 tick, as msleep: the current tick is partly over, and the wait lasts timeout_ms. */
+	if (timeout_ms < 0)
+		left = MAX_SCHEDULE_TIMEOUT;
+	else
+		left = timeout_ms ? msecs_to_jiffies((unsigned int)timeout_ms) + 1 : 0;
+	for (;;) {
+		got += aio_ring_reap(&ctx->ring, events + got, (unsigned int)(nr - got));
+		if (got >= min_nr || READ_ONCE(ctx->dead) || left == 0)
+			break;
+		/* Our reference keeps ctx, and so ctx->wait, alive while we sleep on it. */
+		left = wait_event_timeout(
+			ctx->wait, aio_ring_count(&ctx->ring) > 0 || READ_ONCE(ctx->dead), left);
+	}
+	if (got == 0 && min_nr > 0 && READ_ONCE(ctx->dead))
+		got = -EINVAL; /* destroyed while we waited */
+	put_ioctx(ctx);
+	return got;
+}
