@@ -34,7 +34,6 @@ struct cpu {
 	int preempt_count;	/* > 0: this CPU must not switch threads */
 	void *thread;		/* the running thread (kernel/sched.h: current) */
 	bool need_resched;	/* switch threads at the next chance (kernel/sched.c) */
-	bool rcu_urgent;	/* an expedited grace period waits for this CPU (kernel/rcu.c) */
 	int rcu_read_nesting;	/* depth of rcu_read_lock() sections (kernel/rcu.h) */
 	uint32_t apic_id;
 	bool online;

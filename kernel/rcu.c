@@ -7,7 +7,8 @@
  * bit at its first quiescent state of the grace period: a context switch, the idle loop, or a
  * tick that interrupted code with preemption enabled. An expedited grace period also sends an
  * IPI to every CPU, whose handler reports at once unless it interrupted a read-side section;
- * then the section's rcu_read_unlock() reports.
+ * then it sets need_resched, so the preempt_enable() at the section's end switches threads, and
+ * the switch reports.
  *
  * Each CPU queues its call_rcu() callbacks in a FIFO, each tagged with the gp_seq value at which
  * it may run; a per-CPU thread rcuc/N runs the ready ones.
@@ -116,7 +117,6 @@ static void rcu_qs(void)
 		last = cpumask_weight(&rcu_state.need_qs) == 0;
 	}
 	rd->qs_gp = gp;
-	this_cpu()->rcu_urgent = false;
 	spin_unlock(&rcu_state.lock);
 	if (last)
 		wake_up_process(rcu_state.gp_thread);
@@ -134,14 +134,9 @@ void rcu_tick(bool quiescent)
 		rcu_qs();
 }
 
-/* The outermost rcu_read_unlock() found an expedited grace period waiting, or nesting < 0. */
-void rcu_read_unlock_slow(int nesting)
+void rcu_read_unlock_underflow(void)
 {
-	if (nesting < 0)
-		panic("rcu_read_unlock: more unlocks than locks on CPU %u", smp_processor_id());
-	/* Only rcu_read_lock()'s own preempt count left: nothing else keeps this CPU busy. */
-	if (preempt_count() == 1)
-		rcu_qs();
+	panic("rcu_read_unlock: more unlocks than locks on CPU %u", smp_processor_id());
 }
 
 /* The expedited IPI: report now unless the interrupted code was in a read-side section. */
@@ -151,7 +146,7 @@ static void rcu_exp_handler(void *info)
 	if (preempt_count() == 0)
 		rcu_qs();
 	else
-		this_cpu()->rcu_urgent = true;
+		this_cpu()->need_resched = true; /* the end of the section switches, and reports */
 }
 
 static void wake_ready_callbacks(void)

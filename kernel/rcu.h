@@ -35,7 +35,7 @@ struct rcu_head {
 	uint64_t gp_wait; /* gp_seq at which it may run */
 };
 
-void rcu_read_unlock_slow(int nesting); /* kernel/rcu.c: underflow, or a report is due */
+void rcu_read_unlock_underflow(void); /* kernel/rcu.c: panics */
 
 /*
  * Read-side critical sections nest; each lock needs its unlock on the same CPU. The nesting
@@ -48,18 +48,19 @@ static inline void rcu_read_lock(void)
 	__asm__ __volatile__("incl %%gs:%c0" ::"i"(offsetof(struct cpu, rcu_read_nesting)) : "memory");
 }
 
+/* An expedited grace period that finds this CPU inside a section sets need_resched, so the
+   preempt_enable() that ends the outermost section switches, and the switch reports. */
 static inline void rcu_read_unlock(void)
 {
-	int n;
-
-	__asm__ __volatile__("decl %%gs:%c1\n\tmovl %%gs:%c1, %0"
-			     : "=r"(n)
-			     : "i"(offsetof(struct cpu, rcu_read_nesting))
-			     : "memory");
-	/* Outermost unlock: an expedited grace period may be waiting for this CPU. */
-	if (unlikely(n <= 0) && (n < 0 || READ_ONCE(this_cpu()->rcu_urgent)))
-		rcu_read_unlock_slow(n);
+	__asm__ goto("decl %%gs:%c0\n\tjs %l[underflow]"
+		     :
+		     : "i"(offsetof(struct cpu, rcu_read_nesting))
+		     : "memory", "cc"
+		     : underflow);
 	preempt_enable();
+	return;
+underflow:
+	rcu_read_unlock_underflow();
 }
 
 /* True inside rcu_read_lock() on this CPU (for assertions). */
