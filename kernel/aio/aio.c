@@ -18,6 +18,7 @@
  */
 #include "kernel/aio/aio.h"
 #include "kernel/mutex.h"
+#include "kernel/sleep.h"
 #include "kernel/rculist.h"
 #include "kernel/panic.h"
 #include "kernel/smp.h"
@@ -277,6 +278,21 @@ void aio_set_max_nr(uint64_t max)
 	spin_lock(&aio_nr_lock);
 	aio_max_nr = max;
 	spin_unlock(&aio_nr_lock);
+}
+
+bool aio_wait_for_frees(unsigned int timeout_ms)
+{
+	for (unsigned int waited = 0;; waited += 10) {
+		struct aio_stats s;
+
+		rcu_barrier();
+		s = aio_get_stats();
+		if (s.freed == s.destroyed)
+			return true;
+		if (waited >= timeout_ms)
+			return false;
+		msleep(10);
+	}
 }
 
 struct aio_stats aio_get_stats(void)

@@ -195,6 +195,10 @@ struct aio_stats {
 	uint64_t allocated; /* kioctx objects in the slab: live, or waiting for their free */
 };
 struct aio_stats aio_get_stats(void);
+/* Waits until every context destroyed so far has been freed (requests in flight hold theirs
+   until their event is posted; then the free waits for a grace period). Sleeps; false if that
+   took more than timeout_ms. */
+bool aio_wait_for_frees(unsigned int timeout_ms);
 /* Freed contexts whose slab poison was overwritten since their free: a write after free. */
 unsigned int kioctx_poison_damage(void);
 /* Sets aio_max_nr (tests and the torture lower it to reach the limit). */

@@ -250,19 +250,9 @@ static bool watch(unsigned int seconds)
 	return false;
 }
 
-/* Waits (up to 5 s) until every destroyed context has been freed. */
 static bool settle(void)
 {
-	for (int i = 0; i < 500; i++) {
-		struct aio_stats s;
-
-		rcu_barrier();
-		s = aio_get_stats();
-		if (s.freed == s.destroyed)
-			return true;
-		msleep(10);
-	}
-	return false;
+	return aio_wait_for_frees(5000);
 }
 
 static void check_end(const struct aio_stats *start)

@@ -44,8 +44,7 @@ static int self_check(void)
 	print_result(RCU_TORTURE_BROKEN, &r);
 	if (r.errors == 0) {
 		kprintf("torture rcu: SELF-CHECK FAILED: the broken updater ran %llu ms with no "
-			"error "
-			"found\n",
+			"error found\n",
 			(unsigned long long)r.ms);
 		return 1;
 	}

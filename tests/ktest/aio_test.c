@@ -33,22 +33,9 @@ static void with_owner(struct ktest *t, void (*body)(struct ktest *t, struct mm_
 	exit_aio(&mm);
 }
 
-/*
- * Waits until every context destroyed so far is freed: requests still in flight hold theirs
- * until the worker posts the event, then the free waits for a grace period. False after 2 s.
- */
 static bool settle(void)
 {
-	for (int i = 0; i < 200; i++) {
-		struct aio_stats s;
-
-		rcu_barrier();
-		s = aio_get_stats();
-		if (s.freed == s.destroyed)
-			return true;
-		msleep(10);
-	}
-	return false;
+	return aio_wait_for_frees(2000);
 }
 
 static void setup_lookup_destroy(struct ktest *t, struct mm_aio *mm)
