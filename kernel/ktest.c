@@ -19,6 +19,9 @@
 #include "kernel/printk.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "kernel/smp.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/tsc.h"
 
 extern const struct ktest_suite __ktest_suites_start[], __ktest_suites_end[];
 
@@ -67,6 +70,16 @@ void ktest_skip(struct ktest *t, const char *reason)
 {
 	t->skipped = true;
 	strlcpy(t->skip_reason, reason, sizeof(t->skip_reason));
+}
+
+void ktest_wait_for_all_cpus(int *arrived)
+{
+	uint64_t end = ktime_ns() + 5000000000ULL;
+
+	__atomic_fetch_add(arrived, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(arrived, __ATOMIC_ACQUIRE) < (int)num_online_cpus() &&
+	       ktime_ns() < end)
+		cpu_relax();
 }
 
 void ktest_log(struct ktest *t, const char *fmt, ...)

@@ -50,6 +50,11 @@ void ktest_skip(struct ktest *t, const char *reason);
 /* A diagnostic line ("# ...") inside the current case. */
 void ktest_log(struct ktest *t, const char *fmt, ...) __printf(2, 3);
 
+/* A start line for a case that runs on every CPU at once (on_each_cpu): each CPU counts itself
+   in *arrived (zeroed by the case beforehand) and spins until every online CPU has, or 5 s
+   have passed (a bound against a lost CPU, not a timing test). Safe with interrupts off. */
+void ktest_wait_for_all_cpus(int *arrived);
+
 #define EXPECT_TRUE(t, c)  ktest_check(t, !!(c), __FILE__, __LINE__, #c)
 #define EXPECT_FALSE(t, c) ktest_check(t, !(c), __FILE__, __LINE__, "!(" #c ")")
 #define EXPECT_EQ(t, a, b) __ktest_cmp(t, a, b, ==)

@@ -219,17 +219,8 @@ static void test_failure(struct ktest *t)
 #define STRESS_HELD   8
 
 static const size_t stress_sizes[] = {8, 24, 64, 100, 200, 512, 1000, 2048, 4096, 5000, 16384};
-static atomic_t stress_bad, stress_failed, stress_arrived;
-
-/* Waits until every online CPU has arrived, or (a bound, not a timing test) 5 s have passed. */
-static void stress_rendezvous(void)
-{
-	uint64_t end = ktime_ns() + 5000000000ULL;
-
-	atomic_inc(&stress_arrived);
-	while (atomic_read(&stress_arrived) < (int)num_online_cpus() && ktime_ns() < end)
-		cpu_relax();
-}
+static atomic_t stress_bad, stress_failed;
+static int stress_arrived;
 
 static size_t stress_words(size_t size)
 {
@@ -254,7 +245,7 @@ static void kmalloc_stress(void *arg)
 	size_t size[STRESS_HELD];
 
 	(void)arg;
-	stress_rendezvous();
+	ktest_wait_for_all_cpus(&stress_arrived);
 	for (unsigned int i = 0; i < STRESS_ROUNDS; i++) {
 		unsigned int slot;
 
@@ -293,7 +284,7 @@ static void test_smp_stress(struct ktest *t)
 	free_before = nr_free_pages();
 	atomic_set(&stress_bad, 0);
 	atomic_set(&stress_failed, 0);
-	atomic_set(&stress_arrived, 0);
+	stress_arrived = 0;
 	on_each_cpu(kmalloc_stress, NULL, true);
 	EXPECT_EQ(t, atomic_read(&stress_bad), 0);
 	EXPECT_EQ(t, atomic_read(&stress_failed), 0);

@@ -256,17 +256,8 @@ static void test_counters(struct ktest *t)
 #define STRESS_ROUNDS 500
 #define STRESS_HELD   8
 
-static atomic_t stress_bad, stress_failed, stress_arrived;
-
-/* Waits until every online CPU has arrived, or (a bound, not a timing test) 5 s have passed. */
-static void stress_rendezvous(void)
-{
-	uint64_t end = ktime_ns() + 5000000000ULL;
-
-	atomic_inc(&stress_arrived);
-	while (atomic_read(&stress_arrived) < (int)num_online_cpus() && ktime_ns() < end)
-		cpu_relax();
-}
+static atomic_t stress_bad, stress_failed;
+static int stress_arrived;
 
 static uint64_t stress_tag(unsigned int cpu, unsigned int slot, unsigned int round, uint64_t k)
 {
@@ -301,7 +292,7 @@ static void alloc_stress(void *arg)
 	uint64_t tag[STRESS_HELD], x = 0x9e3779b97f4a7c15ULL * (cpu + 1);
 
 	(void)arg;
-	stress_rendezvous();
+	ktest_wait_for_all_cpus(&stress_arrived);
 	for (unsigned int i = 0; i < STRESS_ROUNDS; i++) {
 		unsigned int slot;
 
@@ -329,7 +320,7 @@ static void test_smp_stress(struct ktest *t)
 
 	atomic_set(&stress_bad, 0);
 	atomic_set(&stress_failed, 0);
-	atomic_set(&stress_arrived, 0);
+	stress_arrived = 0;
 	on_each_cpu(alloc_stress, NULL, true);
 	EXPECT_EQ(t, atomic_read(&stress_bad), 0);
 	EXPECT_EQ(t, atomic_read(&stress_failed), 0);
