@@ -31,11 +31,17 @@ struct cpu {
 	struct cpu *self;	/* %gs:0 */
 	uint64_t percpu_offset; /* %gs:8: add to a per-CPU variable's address for this CPU's copy */
 	unsigned int id;	/* logical CPU number, 0 = the boot CPU */
-	int preempt_count;	/* > 0: this CPU must not switch threads */
+	uint32_t apic_id;
+	/*
+	 * Two counters in one aligned 64-bit word, preempt_count the low half: rcu_read_lock()
+	 * raises both with a single add and rcu_read_unlock() lowers both with a single sub
+	 * (kernel/rcu.h). Every RCU section also holds off preemption, so the word is 0 exactly
+	 * when preempt_count is 0.
+	 */
+	int preempt_count __aligned(8); /* > 0: this CPU must not switch threads */
+	int rcu_read_nesting;	/* depth of rcu_read_lock() sections (kernel/rcu.h) */
 	void *thread;		/* the running thread (kernel/sched.h: current) */
 	bool need_resched;	/* switch threads at the next chance (kernel/sched.c) */
-	int rcu_read_nesting;	/* depth of rcu_read_lock() sections (kernel/rcu.h) */
-	uint32_t apic_id;
 	bool online;
 	uint64_t ticks;		/* timer interrupts taken */
 	uint64_t ipis;		/* IPIs received */

@@ -38,32 +38,48 @@ struct rcu_head {
 void rcu_read_unlock_underflow(void); /* kernel/rcu.c: panics */
 
 /*
- * Read-side critical sections nest; each lock needs its unlock on the same CPU. The nesting
- * count lives in struct cpu, so each side is one %gs-relative instruction besides the preempt
- * count's: the read side must cost next to nothing, or readers lose what RCU is for.
+ * Read-side critical sections nest; each lock needs its unlock on the same CPU. A section
+ * holds off preemption and counts its depth, and the read side must cost next to nothing or
+ * readers lose what RCU is for. So struct cpu keeps preempt_count and rcu_read_nesting in one
+ * 64-bit word (low half, high half) and each side is a single %gs-relative add or sub of
+ * RCU_READ_ONE, which moves both counters by one. After the sub, the sign flag is bit 63, the
+ * sign of the nesting count: an unlock without a lock makes it -1. The zero flag says the
+ * whole word is 0: preemption is enabled again, the moment preempt_enable() would look at
+ * need_resched.
  */
+#define RCU_READ_ONE ((1ULL << 32) | 1)
+_Static_assert(offsetof(struct cpu, preempt_count) % 8 == 0 &&
+		       offsetof(struct cpu, rcu_read_nesting) == offsetof(struct cpu, preempt_count) + 4,
+	       "rcu_read_lock() needs preempt_count and rcu_read_nesting in one 64-bit word");
+
 static inline void rcu_read_lock(void)
 {
-	preempt_disable();
-	__asm__ __volatile__("incl %%gs:%c0" ::"i"(offsetof(struct cpu, rcu_read_nesting)) : "memory");
+	__asm__ __volatile__("addq %0, %%gs:%c1"
+			     :
+			     : "r"(RCU_READ_ONE), "i"(offsetof(struct cpu, preempt_count))
+			     : "memory", "cc");
 }
 
-/* An expedited grace period that finds this CPU inside a section sets need_resched, so the
-   preempt_enable() that ends the outermost section switches, and the switch reports. */
 static inline void rcu_read_unlock(void)
 {
-	__asm__ goto("decl %%gs:%c0\n\tjs %l[underflow]"
+	__asm__ goto("subq %0, %%gs:%c1\n\t"
+		     "js %l[underflow]\n\t"
+		     "jz %l[preemptible]"
 		     :
-		     : "i"(offsetof(struct cpu, rcu_read_nesting))
+		     : "r"(RCU_READ_ONE), "i"(offsetof(struct cpu, preempt_count))
 		     : "memory", "cc"
-		     : underflow);
-	preempt_enable();
+		     : underflow, preemptible);
+	return;
+preemptible:
+	/* An expedited grace period that found this CPU inside the section set need_resched:
+	   the switch reports the quiescent state. */
+	if (unlikely(need_resched()))
+		preempt_schedule();
 	return;
 underflow:
 	rcu_read_unlock_underflow();
 }
 
-/* True inside rcu_read_lock() on this CPU (for assertions). */
 static inline bool rcu_read_lock_held(void)
 {
 	int n;
