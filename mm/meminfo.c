@@ -9,6 +9,7 @@
  * locks.
  */
 #include "mm/page_alloc.h"
+#include "mm/scrub.h"
 #include "mm/slab.h"
 #include "mm/pgtable.h"
 #include "mm/vmap.h"
@@ -39,6 +40,8 @@ static void show_pages(void)
 		(unsigned long long)page_alloc_stats.allocs,
 		(unsigned long long)page_alloc_stats.frees,
 		(unsigned long long)page_alloc_stats.failures, alloc_fail_injected());
+	kprintf("pages zeroed at their first allocation %llu (mm/scrub.c)\n",
+		(unsigned long long)nr_scrubbed_pages());
 	kprintf("page tables %llu pages, vmap stacks %u\n",
 		(unsigned long long)atomic64_read(&pgtable_pages), vmap_stacks_in_use());
 }

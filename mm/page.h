@@ -24,6 +24,7 @@ struct kmem_cache;
 #define PG_slab		 (1UL << 2) /* a slab of a kmem_cache (slab_* fields are valid) */
 #define PG_large_kmalloc (1UL << 3) /* heads a kmalloc allocation of whole pages (order) */
 #define PG_pgtable	 (1UL << 4) /* a page table */
+#define PG_unscrubbed	 (1UL << 5) /* free since boot, never written: zeroed at first alloc */
 
 struct page {
 	uint64_t flags;	  /* PG_* */
