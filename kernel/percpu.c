@@ -4,6 +4,7 @@
  * area, and __per_cpu_offset[cpu] is the distance from the linked copy to its area.
  */
 #include "kernel/percpu.h"
+#include "kernel/preempt.h"
 #include "arch/x86_64/cpu.h"
 #include "mm/page_alloc.h"
 #include "lib/errno.h"
@@ -25,6 +26,7 @@ static void init_cpu_struct(unsigned int cpu, uint32_t apic_id)
 	struct cpu *c = per_cpu_ptr(&cpu_info, cpu);
 	c->self = c;
 	c->percpu_offset = __per_cpu_offset[cpu];
+	c->preempt_count = PREEMPT_NO_RESCHED; /* 0, and no switch pending */
 	c->id = cpu;
 	c->apic_id = apic_id;
 }

@@ -33,13 +33,15 @@ struct cpu {
 	unsigned int id;	/* logical CPU number, 0 = the boot CPU */
 	uint32_t apic_id;
 	/*
-	 * Two counters in one aligned 64-bit word, preempt_count the low half: rcu_read_lock()
-	 * raises both with a single add and rcu_read_unlock() lowers both with a single sub
-	 * (kernel/rcu.h). Every RCU section also holds off preemption, so the word is 0 exactly
-	 * when preempt_count is 0.
+	 * One aligned 64-bit word that preempt_disable(), preempt_enable(), rcu_read_lock() and
+	 * rcu_read_unlock() each change with one instruction (kernel/preempt.h, kernel/rcu.h):
+	 *   bits 0-30   the preempt count: > 0, this CPU must not switch threads
+	 *   bit 31      PREEMPT_NO_RESCHED: clear when a switch is pending (need_resched, folded)
+	 *   bits 32-63  rcu_read_nesting: the depth of rcu_read_lock() sections
+	 * Every RCU section also counts in the preempt count.
 	 */
-	int preempt_count __aligned(8); /* > 0: this CPU must not switch threads */
-	int rcu_read_nesting;	/* depth of rcu_read_lock() sections (kernel/rcu.h) */
+	unsigned int preempt_count __aligned(8);
+	int rcu_read_nesting;
 	void *thread;		/* the running thread (kernel/sched.h: current) */
 	bool need_resched;	/* switch threads at the next chance (kernel/sched.c) */
 	bool online;

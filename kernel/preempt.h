@@ -8,8 +8,14 @@
  * A thread switch never changes the count: every switch happens inside the scheduler at the
  * same depth, so the thread switched in finds the count the switched-out thread left.
  *
- * preempt_enable() that brings the count back to 0 switches threads at once if this CPU's
- * need_resched was set meanwhile (by the tick or a wakeup) and interrupts are on.
+ * preempt_enable() that brings the count back to 0 switches threads at once if a switch is
+ * pending and interrupts are on. To make that one instruction and one branch, the pending
+ * switch is folded into the count's word, as Linux does on x86: bit 31, PREEMPT_NO_RESCHED, is
+ * set while no switch is pending, so the decrement gives exactly 0 only when the count reached
+ * 0 *and* a switch waits. struct cpu's need_resched stays the flag that everyone sets, other
+ * CPUs included; this CPU folds it into the word on the way out of every interrupt
+ * (sched_preempt_irq(); a CPU that asks another one to switch sends it an IPI), and the switch
+ * sets the bit again when it clears need_resched.
  */
 #ifndef KERNEL_PREEMPT_H
 #define KERNEL_PREEMPT_H
@@ -17,11 +23,29 @@
 #include "kernel/percpu.h"
 #include "lib/compiler.h"
 
+#define PREEMPT_NO_RESCHED 0x80000000u
+
 static inline int preempt_count(void)
 {
-	int n;
+	unsigned int n;
 	__gs_read(preempt_count, n);
-	return n;
+	return (int)(n & ~PREEMPT_NO_RESCHED);
+}
+
+/* need_resched is set: let the next preempt_enable() to 0 see it. This CPU only. */
+static inline void fold_need_resched(void)
+{
+	__asm__ __volatile__("andl %0, %%gs:%c1" ::"i"(~PREEMPT_NO_RESCHED),
+			     "i"(offsetof(struct cpu, preempt_count))
+			     : "memory", "cc");
+}
+
+/* The switch cleared need_resched. This CPU only. */
+static inline void clear_folded_resched(void)
+{
+	__asm__ __volatile__("orl %0, %%gs:%c1" ::"i"(PREEMPT_NO_RESCHED),
+			     "i"(offsetof(struct cpu, preempt_count))
+			     : "memory", "cc");
 }
 
 static inline bool need_resched(void)
@@ -50,9 +74,13 @@ void preempt_schedule(void);
 
 static inline void preempt_enable(void)
 {
-	preempt_enable_no_resched();
-	if (unlikely(need_resched()) && preempt_count() == 0)
-		preempt_schedule();
+	__asm__ goto("decl %%gs:%c0\n\t"
+		     "jz %l[resched]" ::"i"(offsetof(struct cpu, preempt_count))
+		     : "memory", "cc"
+		     : resched);
+	return;
+resched:
+	preempt_schedule();
 }
 
 #endif

@@ -195,7 +195,7 @@ static void print_stall(uint64_t gp, uint64_t ns)
 		struct thread *t = c->thread;
 
 		pr_warn("rcu:   CPU %u running %s, preempt count %d\n", cpu, t ? t->name : "?",
-			c->preempt_count);
+			(int)(c->preempt_count & ~PREEMPT_NO_RESCHED));
 		nmi_backtrace_print(cpu, "rcu:   ");
 	}
 }

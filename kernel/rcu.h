@@ -40,14 +40,25 @@ void rcu_read_unlock_underflow(void); /* kernel/rcu.c: panics */
 /*
  * Read-side critical sections nest; each lock needs its unlock on the same CPU. A section
  * holds off preemption and counts its depth, and the read side must cost next to nothing or
- * readers lose what RCU is for. So struct cpu keeps preempt_count and rcu_read_nesting in one
- * 64-bit word (low half, high half) and each side is a single %gs-relative add or sub of
- * RCU_READ_ONE, which moves both counters by one. After the sub, the sign flag is bit 63, the
- * sign of the nesting count: an unlock without a lock makes it -1. The zero flag says the
- * whole word is 0: preemption is enabled again, the moment preempt_enable() would look at
- * need_resched.
+ * readers lose what RCU is for. So struct cpu keeps the preempt count and rcu_read_nesting in
+ * one 64-bit word (low half, high half; kernel/percpu.h) and each side is a single
+ * %gs-relative add or sub of RCU_READ_ONE, which moves both counters by one.
+ *
+ * The unlock then needs one branch for its two checks. The sub borrows (carry set) only when
+ * the nesting count was 0: an unlock without a lock. It gives 0 only when the preempt count
+ * reaches 0 with a switch pending (PREEMPT_NO_RESCHED clear, kernel/preempt.h): the moment
+ * preempt_enable() would switch. "Below or equal" is carry or zero. Inside a section the
+ * preempt count is at least 1, so no other value can borrow or give 0.
  */
 #define RCU_READ_ONE ((1ULL << 32) | 1)
+
+static inline int rcu_read_nesting(void)
+{
+	int n;
+
+	__gs_read(rcu_read_nesting, n);
+	return n;
+}
 _Static_assert(offsetof(struct cpu, preempt_count) % 8 == 0 &&
 		       offsetof(struct cpu, rcu_read_nesting) == offsetof(struct cpu, preempt_count) + 4,
 	       "rcu_read_lock() needs preempt_count and rcu_read_nesting in one 64-bit word");
@@ -63,29 +74,22 @@ static inline void rcu_read_lock(void)
 static inline void rcu_read_unlock(void)
 {
 	__asm__ goto("subq %0, %%gs:%c1\n\t"
-		     "js %l[underflow]\n\t"
-		     "jz %l[preemptible]"
+		     "jbe %l[slow]"
 		     :
 		     : "r"(RCU_READ_ONE), "i"(offsetof(struct cpu, preempt_count))
 		     : "memory", "cc"
-		     : underflow, preemptible);
+		     : slow);
 	return;
-preemptible:
-	/* An expedited grace period that found this CPU inside the section set need_resched:
-	   the switch reports the quiescent state. */
-	if (unlikely(need_resched()))
-		preempt_schedule();
-	return;
-underflow:
-	rcu_read_unlock_underflow();
+slow:
+	if (unlikely(rcu_read_nesting() < 0))
+		rcu_read_unlock_underflow();
+	else
+		preempt_schedule(); /* an expedited grace period may be waiting for this switch */
 }
 
 static inline bool rcu_read_lock_held(void)
 {
-	int n;
-
-	__gs_read(rcu_read_nesting, n);
-	return n > 0;
+	return rcu_read_nesting() > 0;
 }
 
 /* Publishes p: every store that initialised *p is visible before the pointer is. */

@@ -237,6 +237,7 @@ static void __schedule(bool preempt)
 	rcu_note_context_switch(); /* before the run queue lock: it may wake the RCU thread */
 	spin_lock(&rq->lock);
 	this_cpu()->need_resched = false;
+	clear_folded_resched();
 	put_prev(rq, prev, preempt);
 	next = pick_next(rq);
 	if (next == prev) {
@@ -291,7 +292,12 @@ void preempt_schedule(void)
 /* On the way out of an interrupt (arch/x86_64/idt.c calls it; interrupts are off). */
 void sched_preempt_irq(void)
 {
-	if (!need_resched() || preempt_count() != 0 || !sched_running)
+	if (!need_resched())
+		return;
+	/* Set by this interrupt (the tick, an IPI) or by another CPU: from now on the
+	   preempt_enable() that ends a section switches (kernel/preempt.h). */
+	fold_need_resched();
+	if (preempt_count() != 0 || !sched_running)
 		return;
 	/* The idle loop switches by itself right after its HLT (this keeps its idle-time count
 	   exact: it never sleeps in the middle of an interrupt). */
