@@ -139,8 +139,9 @@ test: all host-test
 # that many CPUs measure QEMU, not the kernel.
 BENCH         ?= all
 BENCH_SECONDS ?= 1
+BENCH_REPEAT  ?= 1
 BENCH_SMP     ?= 2 4
-BENCH_CMDLINE := bench=$(BENCH) bench_seconds=$(BENCH_SECONDS)
+BENCH_CMDLINE := bench=$(BENCH) bench_seconds=$(BENCH_SECONDS) bench_repeat=$(BENCH_REPEAT)
 BENCH_LOGS    := $(foreach n,$(BENCH_SMP),$(BUILD)/bench/smp$(n).log)
 .PHONY: bench
 
@@ -156,7 +157,7 @@ $(BUILD)/bench/kernel.iso: $(BUILD)/kernel.elf boot/grub.cfg tools/mkiso $(BUILD
 # fails the target.
 bench: $(BUILD)/bench/kernel.iso
 	@st=0; tools/bench-run --iso $< --out $(BUILD)/bench --smp "$(BENCH_SMP)" --mem $(MEM) \
-		--accel $(ACCEL) --seconds $(BENCH_SECONDS) || st=1; \
+		--accel $(ACCEL) --seconds $(BENCH_SECONDS) --repeat $(BENCH_REPEAT) || st=1; \
 	tools/bench-report --out $(BUILD)/bench $(BENCH_LOGS) || st=1; exit $$st
 
 # The report's own test runs with the host unit tests (tests/run-tests runs $(BUILD)/host/test_*).

@@ -49,13 +49,20 @@ static __noreturn void run_boot_tests(const char *filter)
 /* Runs the benchmarks named by bench= (docs/bench.md) and ends QEMU. */
 static __noreturn void run_boot_benchmarks(const char *list)
 {
-	unsigned long long seconds = 1;
+	unsigned long long seconds = 1, repeat = 1;
 	const char *v = cmdline_get("bench_seconds");
+	const char *r = cmdline_get("bench_repeat");
 	int err;
 
-	if (v && (parse_u64(v, &seconds, 10, 0) || seconds == 0))
+	if (v && (parse_u64(v, &seconds, 10, 0) || seconds == 0)) {
 		pr_warn("bench_seconds=%s is not a positive number; using 1\n", v);
-	err = bench_run_list(*list ? list : "all", (unsigned int)seconds);
+		seconds = 1;
+	}
+	if (r && (parse_u64(r, &repeat, 10, 0) || repeat == 0 || repeat > BENCH_MAX_REPEAT)) {
+		pr_warn("bench_repeat=%s is not 1 to %d; using 1\n", r, BENCH_MAX_REPEAT);
+		repeat = 1;
+	}
+	err = bench_run_list(*list ? list : "all", (unsigned int)seconds, (unsigned int)repeat);
 	kprintf("bench: %s\n", err ? "failed" : "done");
 	qemu_exit(err ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
 	halt_forever();

@@ -153,55 +153,190 @@ static unsigned int default_cpu_counts(unsigned int *out)
 	return n;
 }
 
-static void print_result(const struct bench *b, const struct bench_variant *v, unsigned int n,
-			 const struct bench_result *r, const char *extra)
+/* ns per op (x1000, for three decimals) and ops per second of one result. */
+static uint64_t ns_per_op_milli(const struct bench *b, unsigned int n, const struct bench_result *r)
 {
-	uint64_t per_op_cpus = b->latency ? 1 : n;
-	uint64_t ns_per_op_milli = r->ops ? r->ns * per_op_cpus * 1000 / r->ops : 0;
-	uint64_t ops_per_sec = r->ns ? r->ops * 1000000000ULL / r->ns : 0;
+	return r->ops ? r->ns * (b->latency ? 1 : n) * 1000 / r->ops : 0;
+}
 
-	kprintf("  %-12s %4u %14llu %10llu.%03llu\n", v->name, n, (unsigned long long)ops_per_sec,
-		(unsigned long long)(ns_per_op_milli / 1000),
-		(unsigned long long)(ns_per_op_milli % 1000));
+static uint64_t ops_per_sec(const struct bench_result *r)
+{
+	return r->ns ? r->ops * 1000000000ULL / r->ns : 0;
+}
+
+/* One row of the human table, as each run ends. */
+static void print_row(const struct bench *b, const struct bench_variant *v, unsigned int n,
+		      const struct bench_result *r, unsigned int round, unsigned int rounds)
+{
+	uint64_t ns = ns_per_op_milli(b, n, r);
+
+	kprintf("  %-12s %4u %14llu %10llu.%03llu", v->name, n, (unsigned long long)ops_per_sec(r),
+		(unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000));
+	if (rounds > 1)
+		kprintf("   round %u/%u", round + 1, rounds);
+	kprintf("\n");
+}
+
+/* The machine-readable line (docs/bench.md) that tools/bench-report reads. */
+static void print_bench_line(const struct bench *b, const struct bench_variant *v, unsigned int n,
+			     const struct bench_result *r, const char *extra, unsigned int round,
+			     unsigned int rounds)
+{
+	uint64_t ns = ns_per_op_milli(b, n, r);
+
 	kprintf("BENCH name=%s variant=%s cpus=%u ops=%llu seconds=%llu.%06llu "
-		"ns_per_op=%llu.%03llu%s\n",
+		"ns_per_op=%llu.%03llu%s",
 		b->name, v->name, n, (unsigned long long)r->ops,
 		(unsigned long long)(r->ns / 1000000000ULL),
-		(unsigned long long)(r->ns / 1000 % 1000000), (unsigned long long)(ns_per_op_milli / 1000),
-		(unsigned long long)(ns_per_op_milli % 1000), extra);
+		(unsigned long long)(r->ns / 1000 % 1000000), (unsigned long long)(ns / 1000),
+		(unsigned long long)(ns % 1000), extra);
+	if (rounds > 1)
+		kprintf(" round=%u", round + 1);
+	kprintf("\n");
+}
+
+/*
+ * --repeat R runs R rounds, each running every variant at every CPU count once (run_round), and
+ * prints every run. The summary then gives, for each variant and CPU count, the median throughput over the
+ * rounds, and ratios that are the median of each round's own ratio: the 2-CPU run over the
+ * 1-CPU run of the same round, a variant over the first variant in the same round. Runs of one
+ * round are seconds apart, so when the host slows down for a while (other machines on its
+ * cores) both sides of a ratio slow down together, and the ratio keeps its value.
+ */
+static struct bench_result results[BENCH_MAX_REPEAT][MAX_VARIANTS][BENCH_MAX_CPUS_LIST];
+
+static uint64_t median(uint64_t *v, unsigned int n)
+{
+	for (unsigned int i = 1; i < n; i++) {
+		uint64_t x = v[i];
+		unsigned int j = i;
+
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+	return v[n / 2];
+}
+
+static uint64_t median_ops_per_sec(unsigned int vi, unsigned int ci, unsigned int rounds)
+{
+	uint64_t v[BENCH_MAX_REPEAT];
+
+	for (unsigned int r = 0; r < rounds; r++)
+		v[r] = ops_per_sec(&results[r][vi][ci]);
+	return median(v, rounds);
+}
+
+/* The median over the rounds of result (vi, ci) / result (vj, cj), times 1000. */
+static uint64_t median_ratio_milli(unsigned int rounds, unsigned int vi, unsigned int ci,
+				   unsigned int vj, unsigned int cj)
+{
+	uint64_t v[BENCH_MAX_REPEAT];
+
+	for (unsigned int r = 0; r < rounds; r++) {
+		uint64_t den = ops_per_sec(&results[r][vj][cj]);
+
+		v[r] = den ? ops_per_sec(&results[r][vi][ci]) * 1000 / den : 0;
+	}
+	return median(v, rounds);
+}
+
+static void print_ratio(bool known, uint64_t milli)
+{
+	if (known)
+		kprintf(" %7llu.%02llu", (unsigned long long)(milli / 1000),
+			(unsigned long long)(milli % 1000 / 10));
+	else
+		kprintf(" %10s", "-");
+}
+
+static void print_summary(const struct bench *b, const unsigned int *counts, unsigned int nc,
+			  unsigned int rounds)
+{
+	unsigned int one = nc; /* the index of the 1-CPU runs, if any */
+	char vs[24];
+
+	for (unsigned int ci = 0; ci < nc; ci++)
+		if (counts[ci] == 1 && b->min_cpus <= 1)
+			one = ci;
+	kprintf("bench %s: the median of %u rounds; ratios are medians of each round's ratio\n",
+		b->name, rounds);
+	snprintf(vs, sizeof(vs), "vs %s", b->variants[0].name);
+	kprintf("  %-12s %4s %14s %14s %10s %10s\n", "variant", "cpus", "ops/s",
+		b->latency ? "ns per call" : "ns/op per CPU", "scaling", vs);
+	for (unsigned int vi = 0; vi < b->nr_variants; vi++) {
+		for (unsigned int ci = 0; ci < nc; ci++) {
+			uint64_t ops = median_ops_per_sec(vi, ci, rounds);
+			uint64_t ns =
+				ops ? (b->latency ? 1 : counts[ci]) * 1000000000000ULL / ops : 0;
+
+			if (counts[ci] < b->min_cpus)
+				continue;
+			kprintf("  %-12s %4u %14llu %10llu.%03llu", b->variants[vi].name,
+				counts[ci], (unsigned long long)ops,
+				(unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000));
+			print_ratio(one < nc,
+				    one < nc ? median_ratio_milli(rounds, vi, ci, vi, one) : 0);
+			print_ratio(true, median_ratio_milli(rounds, vi, ci, 0, ci));
+			kprintf("\n");
+		}
+	}
+}
+
+/* Round r runs every variant at every CPU count; odd rounds run the sequence backwards, so
+   over two rounds a steady drift of the host's speed weighs on every run alike. */
+static int run_round(const struct bench *b, const struct bench_options *opt,
+		     const unsigned int *counts, unsigned int nc, unsigned int round)
+{
+	unsigned int total = b->nr_variants * nc;
+	char extra[128];
+
+	for (unsigned int j = 0; j < total; j++) {
+		unsigned int k = round % 2 ? total - 1 - j : j;
+		unsigned int vi = k / nc, ci = k % nc;
+		const struct bench_variant *v = &b->variants[vi];
+		struct bench_result *r = &results[round][vi][ci];
+		int err;
+
+		if (counts[ci] < b->min_cpus)
+			continue;
+		err = run_one(v, counts[ci], opt->seconds, r, extra, sizeof(extra));
+		if (err) {
+			kprintf("bench %s: variant %s at %u CPUs: %s\n", b->name, v->name,
+				counts[ci], errno_name(-err));
+			return err;
+		}
+		print_row(b, v, counts[ci], r, round, opt->repeat);
+		print_bench_line(b, v, counts[ci], r, extra, round, opt->repeat);
+	}
+	return 0;
 }
 
 static int bench_run_locked(const struct bench *b, const struct bench_options *opt)
 {
 	unsigned int counts[BENCH_MAX_CPUS_LIST], nc = opt->nr_cpus;
-	char extra[128];
 	int err;
 
+	if (opt->repeat == 0 || opt->repeat > BENCH_MAX_REPEAT || b->nr_variants > MAX_VARIANTS)
+		return -EINVAL;
 	if (nc)
 		memcpy(counts, opt->cpus, nc * sizeof(counts[0]));
 	else
 		nc = default_cpu_counts(counts);
-	kprintf("bench %s: %s (%u s per run; Ctrl-C stops)\n", b->name, b->help, opt->seconds);
+	for (unsigned int ci = 0; ci < nc; ci++)
+		if (counts[ci] > num_online_cpus() || counts[ci] == 0)
+			return -EINVAL;
+	kprintf("bench %s: %s (%u s per run", b->name, b->help, opt->seconds);
+	if (opt->repeat > 1)
+		kprintf(", %u rounds", opt->repeat);
+	kprintf("; Ctrl-C stops)\n");
 	kprintf("  %-12s %4s %14s %14s\n", "variant", "cpus", "ops/s",
 		b->latency ? "ns per call" : "ns/op per CPU");
-	for (unsigned int vi = 0; vi < b->nr_variants; vi++) {
-		for (unsigned int ci = 0; ci < nc; ci++) {
-			struct bench_result r;
-
-			if (counts[ci] > num_online_cpus() || counts[ci] == 0)
-				return -EINVAL;
-			if (counts[ci] < b->min_cpus)
-				continue;
-			err = run_one(&b->variants[vi], counts[ci], opt->seconds, &r, extra,
-				      sizeof(extra));
-			if (err) {
-				kprintf("bench %s: variant %s at %u CPUs: %s\n", b->name,
-					b->variants[vi].name, counts[ci], errno_name(-err));
-				return err;
-			}
-			print_result(b, &b->variants[vi], counts[ci], &r, extra);
-		}
-	}
+	for (unsigned int round = 0; round < opt->repeat; round++)
+		if ((err = run_round(b, opt, counts, nc, round)) != 0)
+			return err;
+	if (opt->repeat > 1)
+		print_summary(b, counts, nc, opt->repeat);
 	return 0;
 }
 
@@ -215,9 +350,11 @@ int bench_run(const struct bench *b, const struct bench_options *opt)
 	return err;
 }
 
-int bench_run_list(const char *list, unsigned int seconds)
+int bench_run_list(const char *list, unsigned int seconds, unsigned int repeat)
 {
-	struct bench_options opt = { .nr_cpus = 0, .seconds = seconds ? seconds : 1 };
+	struct bench_options opt = { .nr_cpus = 0,
+				     .seconds = seconds ? seconds : 1,
+				     .repeat = repeat ? repeat : 1 };
 	char name[32];
 	int err;
 

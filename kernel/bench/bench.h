@@ -60,11 +60,13 @@ struct bench {
 	}
 
 #define BENCH_MAX_CPUS_LIST 16
+#define BENCH_MAX_REPEAT    15
 
 struct bench_options {
 	unsigned int cpus[BENCH_MAX_CPUS_LIST]; /* CPU counts to run, e.g. 1 2 4 */
 	unsigned int nr_cpus;			/* 0: 1, 2, 4 ... up to every online CPU */
 	unsigned int seconds;			/* per variant and CPU count */
+	unsigned int repeat;			/* rounds; each result is their median */
 };
 
 const struct bench *bench_find(const char *name);
@@ -72,6 +74,6 @@ const struct bench *bench_next(const struct bench *prev); /* NULL: the first */
 /* Runs every variant of b at every CPU count. Returns 0, -EINTR on Ctrl-C, or an error. */
 int bench_run(const struct bench *b, const struct bench_options *opt);
 /* Runs the benchmarks named in list ("all" or "a,b,c"): the bench= boot parameter. */
-int bench_run_list(const char *list, unsigned int seconds);
+int bench_run_list(const char *list, unsigned int seconds, unsigned int repeat);
 
 #endif

@@ -62,6 +62,12 @@ static int parse_options(int argc, char **argv, struct bench_options *opt)
 				return -EINVAL;
 			}
 			opt->seconds = (unsigned int)n;
+		} else if (strcmp(argv[i], "--repeat") == 0) {
+			if (parse_u64(argv[++i], &n, 10, 0) || n == 0 || n > BENCH_MAX_REPEAT) {
+				kprintf("bench: --repeat takes 1 to %d\n", BENCH_MAX_REPEAT);
+				return -EINVAL;
+			}
+			opt->repeat = (unsigned int)n;
 		} else {
 			return -EINVAL;
 		}
@@ -71,7 +77,7 @@ static int parse_options(int argc, char **argv, struct bench_options *opt)
 
 static int cmd_bench(int argc, char **argv)
 {
-	struct bench_options opt = { .nr_cpus = 0, .seconds = 1 };
+	struct bench_options opt = { .nr_cpus = 0, .seconds = 1, .repeat = 1 };
 	const struct bench *b = NULL;
 	int err;
 
@@ -98,5 +104,7 @@ static int cmd_bench(int argc, char **argv)
 		kprintf("bench: stopped by Ctrl-C\n");
 	return err;
 }
-SHELL_COMMAND("bench", "NAME|all [--cpus 1,2,4] [--seconds S]",
-	      "run a benchmark's variants on 1, 2, 4... CPUs (alone: list them)", cmd_bench);
+SHELL_COMMAND("bench", "NAME|all [--cpus 1,2,4] [--seconds S] [--repeat R]",
+	      "run a benchmark's variants on 1, 2, 4... CPUs, R interleaved rounds reported as "
+	      "their median (alone: list them)",
+	      cmd_bench);

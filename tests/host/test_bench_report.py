@@ -44,6 +44,28 @@ $ qemu-system-x86_64 -accel tcg,thread=multi -smp 4 -m 256M -boot d -cdrom x.iso
 """
 MALFORMED = [11, 12, 13, 14, 15, 16]
 
+# bench --repeat 3: every line has round=. The host slows down in round 2, so the throughputs
+# of that round are all low but its ratios are like the others'. The median of each round's
+# own ratio (scaling 2.0, 1.8, 1.9 -> 1.9) is not the ratio of the medians (2000/1000 = 2.0).
+ROUNDS_LOG = """\
+$ qemu-system-x86_64 -accel tcg,thread=multi -smp 2 -m 256M -boot d -cdrom x.iso
+BENCH name=lookup variant=rcu cpus=1 ops=1000 seconds=1 ns_per_op=1 round=1
+BENCH name=lookup variant=rcu cpus=2 ops=2000 seconds=1 ns_per_op=1 round=1
+BENCH name=lookup variant=lock cpus=1 ops=500 seconds=1 ns_per_op=1 round=1
+BENCH name=lookup variant=lock cpus=2 ops=600 seconds=1 ns_per_op=1 round=1
+BENCH name=lookup variant=rcu cpus=1 ops=400 seconds=1 ns_per_op=1 round=2
+BENCH name=lookup variant=rcu cpus=2 ops=720 seconds=1 ns_per_op=1 round=2
+BENCH name=lookup variant=lock cpus=1 ops=160 seconds=1 ns_per_op=1 round=2
+BENCH name=lookup variant=lock cpus=2 ops=180 seconds=1 ns_per_op=1 round=2
+BENCH name=lookup variant=rcu cpus=1 ops=1100 seconds=1 ns_per_op=1 round=3
+BENCH name=lookup variant=rcu cpus=2 ops=2090 seconds=1 ns_per_op=1 round=3
+BENCH name=lookup variant=lock cpus=1 ops=495 seconds=1 ns_per_op=1 round=3
+BENCH name=lookup variant=lock cpus=2 ops=700 seconds=1 ns_per_op=1 round=3
+BENCH name=lookup variant=rcu cpus=2 ops=1 seconds=1 ns_per_op=1 round=0
+BENCH name=lookup variant=rcu cpus=2 ops=1 seconds=1 ns_per_op=1 round=3
+bench: done
+"""
+
 
 class Tap:
     def __init__(self):
@@ -142,6 +164,27 @@ def main():
                 close(vs.get(("gather", "batch", 4)), 1.0),
                 "variant ratio is throughput over the first variant's at the same cpus",
                 [str(vs)])
+
+        # Rounds: medians of throughput, medians of each round's ratios.
+        rlog = os.path.join(tmp, "rounds.log")
+        with open(rlog, "w") as f:
+            f.write(ROUNDS_LOG)
+        report = tool.Report()
+        with contextlib.redirect_stderr(io.StringIO()) as err:
+            boot = tool.parse_log(report, rlog, ROUNDS_LOG)
+        scale, vs = tool.scaling(boot), tool.variant_ratios(boot)
+        t.check(close(scale.get(("lookup", "rcu", 2)), 1.9) and
+                close(scale.get(("lookup", "lock", 2)), 1.2) and
+                close(vs.get(("lookup", "lock", 1)), 0.45),
+                "with rounds, a ratio is the median of each round's own ratio",
+                [str(scale), str(vs)])
+        t.check("rounds.log:14: malformed BENCH line (round=0" in err.getvalue() and
+                "rounds.log:15: a second result for name=lookup variant=rcu cpus=2 round=3"
+                in err.getvalue(), "a bad round and a repeated round are warned about",
+                [err.getvalue()])
+        status, stdout, stderr = run_tool(["--out", os.path.join(tmp, "r"), "--no-plot", rlog])
+        t.check(status == 0 and "median of 3 rounds" in stdout and " 495 " in stdout,
+                "the table gives the median throughput of the rounds", [stdout, stderr])
 
         # The CSV read back gives the same rows.
         again = os.path.join(tmp, "again")
