@@ -18,6 +18,9 @@
 #define __section(s)	 __attribute__((section(s)))
 #define __printf(a, b)	 __attribute__((format(printf, a, b)))
 #define __noinline	 __attribute__((noinline))
+/* Not inlined, and not specialised for its callers either (no constant propagation into it):
+   a benchmark's baseline compiled the way the function it is measured against is. */
+#define __noipa		 __attribute__((noipa))
 #undef __always_inline /* the host C library defines it too (host unit tests) */
 #define __always_inline	 inline __attribute__((always_inline))
 

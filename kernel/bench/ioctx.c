@@ -1,10 +1,12 @@
 /*
  * bench ioctx: the cost of turning an aio context id into a context (seed 5). An owner has a
  * list of BENCH_CONTEXTS contexts; each thread looks ids up over and over and drops the
- * reference it got. Thread i of T takes the contexts i, i + T, i + 2T ... in turn: no two
- * threads share a context's reference count (up to BENCH_CONTEXTS threads), and with T
- * dividing BENCH_CONTEXTS every context is looked up equally often, so the average walk is
- * half the list at every thread count and only the synchronisation differs.
+ * reference it got. The list is newest first, so finding the context made k-th walks
+ * BENCH_CONTEXTS - k entries. The contexts go in pairs, k and BENCH_CONTEXTS - 1 - k, whose two
+ * walks add up to BENCH_CONTEXTS + 1 entries; thread i of T takes the pairs i, i + T, ... So
+ * every thread walks the same distance on average at every thread count, and no two threads
+ * share a context's reference count (up to BENCH_CONTEXTS / 2 threads): only the
+ * synchronisation differs from one run to the next.
  *
  *  - "rcu": lookup_ioctx(), the seed's "after": rcu_read_lock() only disables preemption, and
  *    the only shared line written is the context's own reference count. It should scale.
@@ -20,7 +22,7 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 
-#define BENCH_CONTEXTS 4
+#define BENCH_CONTEXTS 8
 #define BATCH	       100 /* lookups between looks at the stop flag */
 
 static struct ioctx_bench {
@@ -58,8 +60,9 @@ static void ioctx_teardown(void *data, char *extra, size_t size)
 }
 
 /* The floor: lookup_ioctx() line for line, without rcu_read_lock(). Safe here only because
-   nothing destroys the bench's contexts while it runs. Not inlined, like lookup_ioctx(). */
-static __noinline struct kioctx *lookup_unsync(struct mm_aio *mm, aio_context_t id)
+   nothing destroys the bench's contexts while it runs. Compiled like lookup_ioctx(), which is
+   in another file: a call, and mm an argument rather than a constant. */
+static __noipa struct kioctx *lookup_unsync(struct mm_aio *mm, aio_context_t id)
 {
 	struct kioctx *ctx, *found = NULL;
 
@@ -75,18 +78,31 @@ static __noinline struct kioctx *lookup_unsync(struct mm_aio *mm, aio_context_t 
 	return found;
 }
 
+/* The ids thread b looks up, in turn: the pairs of contexts it owns. Returns how many. */
+static unsigned int my_ids(const struct bench_thread *b, aio_context_t *ids)
+{
+	unsigned int n = 0;
+
+	for (unsigned int p = b->index % (BENCH_CONTEXTS / 2); p < BENCH_CONTEXTS / 2;
+	     p += b->nr_threads) {
+		ids[n++] = B.ids[p];
+		ids[n++] = B.ids[BENCH_CONTEXTS - 1 - p];
+	}
+	return n;
+}
+
 static __always_inline uint64_t run_lookups(struct bench_thread *b, int variant)
 {
-	unsigned int first = b->index % BENCH_CONTEXTS, k = first;
-	unsigned int step = MIN(b->nr_threads, BENCH_CONTEXTS);
+	aio_context_t ids[BENCH_CONTEXTS];
+	unsigned int n = my_ids(b, ids), k = 0;
 	uint64_t ops = 0, misses = 0;
 
 	while (!READ_ONCE(*b->stop)) {
 		for (int i = 0; i < BATCH; i++) {
-			aio_context_t id = B.ids[k];
+			aio_context_t id = ids[k];
 			struct kioctx *ctx;
 
-			k = k + step < BENCH_CONTEXTS ? k + step : first;
+			k = k + 1 < n ? k + 1 : 0;
 
 			if (variant == 0) {
 				ctx = lookup_ioctx(&B.mm, id);
@@ -126,5 +142,5 @@ static uint64_t run_unsync(struct bench_thread *b)
 
 BENCHMARK(ioctx, "aio context lookup: RCU (lockless) vs rwlock vs no read-side protection", 1,
 	  { "rcu", ioctx_setup, run_rcu, ioctx_teardown },
-	  { "rwlock", ioctx_setup, run_rwlock, ioctx_teardown },
-	  { "unsync", ioctx_setup, run_unsync, ioctx_teardown });
+	  { "unsync", ioctx_setup, run_unsync, ioctx_teardown },
+	  { "rwlock", ioctx_setup, run_rwlock, ioctx_teardown });
