@@ -60,7 +60,8 @@ static inline int rcu_read_nesting(void)
 	return n;
 }
 _Static_assert(offsetof(struct cpu, preempt_count) % 8 == 0 &&
-		       offsetof(struct cpu, rcu_read_nesting) == offsetof(struct cpu, preempt_count) + 4,
+		       offsetof(struct cpu, rcu_read_nesting) ==
+			       offsetof(struct cpu, preempt_count) + 4,
 	       "rcu_read_lock() needs preempt_count and rcu_read_nesting in one 64-bit word");
 
 static inline void rcu_read_lock(void)

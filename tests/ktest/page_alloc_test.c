@@ -8,6 +8,7 @@
 #include "mm/page_alloc.h"
 #include "mm/page.h"
 #include "mm/fault_inject.h"
+#include "mm/scrub.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/atomic.h"
@@ -240,6 +241,59 @@ static void test_counters(struct ktest *t)
 }
 
 /*
+ * mm/scrub.c: a frame still marked PG_unscrubbed is zeroed when it is handed out, a frame
+ * without the mark keeps what its last owner wrote (pages are not zeroed on every allocation),
+ * and no page of a block ever reaches its owner with the mark.
+ */
+static bool page_filled_with(const struct page *page, uint64_t pattern)
+{
+	const uint64_t *p = page_address(page);
+
+	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+		if (p[i] != pattern)
+			return false;
+	return true;
+}
+
+static void fill_page(struct page *page, uint64_t pattern)
+{
+	uint64_t *p = page_address(page);
+
+	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+		p[i] = pattern;
+}
+
+static void test_scrub_on_first_allocation(struct ktest *t)
+{
+	const uint64_t pattern = 0x5c7ab5c7ab5c7ab5ULL;
+	struct page *block = alloc_pages(1);
+	unsigned int marked = 0;
+	uint64_t scrubbed;
+
+	ASSERT_NOT_NULL(t, block);
+	EXPECT_FALSE(t, (block[0].flags | block[1].flags) & PG_unscrubbed);
+	fill_page(&block[0], pattern);
+	fill_page(&block[1], pattern);
+	block[1].flags |= PG_unscrubbed; /* as if page 1 had never been allocated */
+	scrubbed = nr_scrubbed_pages();
+	scrub_new_block(block, 1);
+	EXPECT_TRUE(t, page_filled_with(&block[0], pattern));
+	EXPECT_TRUE(t, page_filled_with(&block[1], 0));
+	EXPECT_FALSE(t, block[1].flags & PG_unscrubbed);
+	EXPECT_EQ(t, nr_scrubbed_pages(), scrubbed + 1);
+	free_pages(block, 1); /* would panic if a flag were left */
+
+	/* A 4 MiB block: whatever mix of new and used frames it holds, none is still marked. */
+	block = alloc_pages(MAX_ORDER);
+	ASSERT_NOT_NULL(t, block);
+	for (unsigned int i = 0; i < (1U << MAX_ORDER); i++)
+		marked += !!(block[i].flags & PG_unscrubbed);
+	EXPECT_EQ(t, marked, 0U);
+	free_pages(block, MAX_ORDER);
+	EXPECT_LE(t, nr_scrubbed_pages(), page_alloc_stats.managed_pages);
+}
+
+/*
  * All CPUs at once (on_each_cpu: each runs this by IPI, interrupts off) allocate and free
  * blocks of orders 0..3, keeping up to STRESS_HELD at a time. Each page of a block gets a word
  * naming the CPU, the slot and the round, at both ends, checked just before the free: if two
@@ -333,5 +387,5 @@ static void test_smp_stress(struct ktest *t)
 
 KTEST_SUITE(page_alloc, KTEST_CASE(test_orders), KTEST_CASE(test_coalescing),
 	    KTEST_CASE(test_split), KTEST_CASE(test_no_overlap), KTEST_CASE(test_counters),
-	    KTEST_CASE(test_fault_injection), KTEST_CASE(test_all_memory),
-	    KTEST_CASE(test_smp_stress));
+	    KTEST_CASE(test_scrub_on_first_allocation), KTEST_CASE(test_fault_injection),
+	    KTEST_CASE(test_all_memory), KTEST_CASE(test_smp_stress));

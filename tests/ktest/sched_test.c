@@ -1,6 +1,6 @@
 /*
  * KTAP suite "sched": kernel threads start, end and return their exit code; a busy loop is
- * preempted; sleep and wakeup lose nothing; threads move between CPUs when bound; unbound
+ * preempted, and a switch that falls due in a preempt-off or RCU section happens at its end; sleep and wakeup lose nothing; threads move between CPUs when bound; unbound
  * threads spread out; kthread_create survives an allocation failure.
  *
  * No case depends on timing beyond generous bounds (TCG on a 2-core host may run 4 vCPUs).
@@ -11,6 +11,8 @@
 #include "kernel/sleep.h"
 #include "kernel/smp.h"
 #include "kernel/tick.h"
+#include "kernel/preempt.h"
+#include "kernel/rcu.h"
 #include "mm/fault_inject.h"
 #include "mm/vmap.h"
 #include "arch/x86_64/cpu.h"
@@ -157,6 +159,84 @@ static void test_busy_loop_is_preempted(struct ktest *t)
 	kthread_unbind(current);
 	EXPECT_TRUE(t, s.released);
 	EXPECT_GT(t, sched_stats(cpu).nr_preemptions, preempt0);
+}
+
+/*
+ * A switch that falls due inside a section that holds off preemption happens at the section's
+ * end: the tick sets need_resched, the interrupt's exit folds it into the preempt word (it
+ * cannot switch: the count is 1), and the preempt_enable() or rcu_read_unlock() that brings
+ * the count to 0 switches to the waiting thread (kernel/preempt.h).
+ */
+static int set_flag(void *arg)
+{
+	WRITE_ONCE(*(volatile bool *)arg, true);
+	return 0;
+}
+
+static void check_section_end_switches(struct ktest *t, bool rcu)
+{
+	unsigned int cpu = smp_processor_id();
+	volatile bool ran = false;
+	uint64_t preempt0, end;
+	struct thread *th;
+	bool due;
+
+	ASSERT_EQ(t, kthread_bind(current, cpu), 0);
+	th = kthread_create(set_flag, (void *)&ran, "ktest-waiter");
+	ASSERT_NOT_NULL(t, th);
+	kthread_bind(th, cpu);
+	if (rcu)
+		rcu_read_lock();
+	else
+		preempt_disable();
+	wake_up_new_thread(th);		 /* queued behind this thread, which will not let go */
+	end = ktime_ns() + 100000000ULL; /* 10 ticks: the slice is 2 */
+	while (!need_resched() && ktime_ns() < end)
+		cpu_relax();
+	due = need_resched();
+	EXPECT_EQ(t, preempt_count(), 1); /* the folded bit is not part of the count */
+	EXPECT_FALSE(t, ran);
+	preempt0 = sched_stats(cpu).nr_preemptions;
+	if (rcu)
+		rcu_read_unlock();
+	else
+		preempt_enable();
+	EXPECT_TRUE(t, due);
+	EXPECT_TRUE(t, ran); /* it ran in the switch at the section's end */
+	EXPECT_GT(t, sched_stats(cpu).nr_preemptions, preempt0);
+	EXPECT_EQ(t, preempt_count(), 0);
+	kthread_join(th);
+	kthread_unbind(current);
+}
+
+static void test_preempt_enable_switches_when_due(struct ktest *t)
+{
+	check_section_end_switches(t, false);
+}
+
+static void test_rcu_read_unlock_switches_when_due(struct ktest *t)
+{
+	check_section_end_switches(t, true);
+}
+
+/* With nothing due, the end of a section is just a decrement: no switch, no preemption. */
+static void test_section_end_without_switch(struct ktest *t)
+{
+	unsigned int cpu = smp_processor_id();
+	uint64_t preempt0;
+
+	ASSERT_EQ(t, kthread_bind(current, cpu), 0);
+	preempt0 = sched_stats(cpu).nr_preemptions;
+	for (int i = 0; i < 1000; i++) {
+		preempt_disable();
+		rcu_read_lock();
+		rcu_read_unlock();
+		preempt_enable();
+	}
+	EXPECT_EQ(t, preempt_count(), 0);
+	/* A tick may have preempted this thread for another one: allow a few, not one per pair. */
+	EXPECT_LT(t, sched_stats(cpu).nr_preemptions - preempt0, 10ULL);
+	kthread_unbind(current);
 }
 
 /* Sleep and wakeup: every wakeup of a waiter on a wait queue is seen, on every CPU. */
@@ -331,6 +411,9 @@ static void test_create_fails_cleanly(struct ktest *t)
 KTEST_SUITE(sched, KTEST_CASE(test_run_and_join), KTEST_CASE(test_stop_before_start),
 	    KTEST_CASE(test_stop_running_thread), KTEST_CASE(test_bound_threads_stay),
 	    KTEST_CASE(test_bind_rejects_offline_cpu), KTEST_CASE(test_busy_loop_is_preempted),
+	    KTEST_CASE(test_preempt_enable_switches_when_due),
+	    KTEST_CASE(test_rcu_read_unlock_switches_when_due),
+	    KTEST_CASE(test_section_end_without_switch),
 	    KTEST_CASE(test_sleep_and_wakeup), KTEST_CASE(test_wait_timeout_and_msleep),
 	    KTEST_CASE(test_migration), KTEST_CASE(test_migrate_running_thread),
 	    KTEST_CASE(test_load_balancing), KTEST_CASE(test_create_fails_cleanly));
