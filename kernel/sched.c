@@ -228,6 +228,13 @@ static struct thread *pick_next(struct rq *rq)
 	return next;
 }
 
+static void (*switch_mm_hook)(struct mm *prev, struct mm *next);
+
+void sched_set_switch_mm(void (*fn)(struct mm *prev, struct mm *next))
+{
+	WRITE_ONCE(switch_mm_hook, fn);
+}
+
 /* The switch. Called with interrupts off and a preempt count of exactly 1. */
 static void __schedule(bool preempt)
 {
@@ -250,6 +257,8 @@ static void __schedule(bool preempt)
 	rq->curr = next;
 	rq->last = prev;
 	this_cpu()->thread = next;
+	if (prev->mm != next->mm)
+		switch_mm_hook(prev->mm, next->mm); /* only mm/ makes threads with an mm */
 	switch_stack(&prev->saved_rsp, next->saved_rsp);
 	/* prev runs again here, perhaps on another CPU, switched in by whoever ran there. */
 	finish_switch();
@@ -311,6 +320,9 @@ void sched_preempt_irq(void)
 
 __noreturn void sched_exit(void)
 {
+	if (current->mm)
+		panic("thread %s exits inside an address space: it must kthread_unuse_mm() first",
+		      current->name);
 	local_irq_disable();
 	preempt_disable();
 	current->state = THREAD_DEAD;

@@ -39,6 +39,8 @@ enum thread_state {
 	THREAD_DEAD,	 /* finished; its joiner frees it */
 };
 
+struct mm; /* mm/mm.h: an address space; the scheduler only passes it on */
+
 struct thread {
 	uint64_t saved_rsp; /* while switched out: the stack pointer (arch/x86_64/switch.asm) */
 	int tid;
@@ -53,6 +55,7 @@ struct thread {
 	struct list_head all_node; /* on the list of all threads (ps) */
 
 	void *stack_top; /* a guarded vmap stack; NULL for a CPU's boot stack */
+	struct mm *mm;	 /* the address space it runs in (kthread_use_mm), NULL: the kernel's */
 	uint64_t start_tsc; /* when it last got the CPU */
 	uint64_t run_tsc;   /* TSC cycles it has run */
 	uint64_t nr_switches;	/* times it got the CPU */
@@ -73,6 +76,13 @@ struct thread {
 };
 
 #define current ((struct thread *)this_cpu()->thread)
+
+/*
+ * mm/ registers how to move a CPU from one address space to another (load CR3, keep each mm's
+ * cpumask of the CPUs running it). The switch calls it, interrupts off, when the next thread's
+ * mm differs from the previous one's; NULL stands for the kernel's own page tables.
+ */
+void sched_set_switch_mm(void (*fn)(struct mm *prev, struct mm *next));
 
 /* Per-CPU scheduler state, exported for `cpus`, `ps` and tests. */
 struct sched_stats {

@@ -1,7 +1,8 @@
 /*
  * CPU exceptions: their names, the decoding of their error codes, and what happens to them.
  * An exception in the kernel is a bug unless the code expected it, so the handler asks, in
- * order: is the faulting instruction in the exception table (a probe, copy_from_user)? Is a
+ * order: is it a page fault an address space resolves (mm/fault.c)? Is the faulting
+ * instruction in the exception table (a probe, copy_from_user)? Is a
  * fault_catch() armed (a test)? Otherwise the kernel panics with a screen that says what the
  * CPU reported, in words.
  *
@@ -72,6 +73,12 @@ extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[]
 extern const char __data_start[], __kernel_end[];
 
 static bool (*guard_page_check)(uint64_t addr);
+static bool (*page_fault_handler)(struct trap_frame *f, uint64_t cr2);
+
+void trap_set_page_fault_handler(bool (*fn)(struct trap_frame *f, uint64_t cr2))
+{
+	WRITE_ONCE(page_fault_handler, fn);
+}
 static atomic64_t unexpected[IDT_VECTORS];
 
 const char *trap_name(unsigned vector)
@@ -318,7 +325,10 @@ static void exception_handler(struct trap_frame *f)
 {
 	/* First, before anything else can fault and overwrite it. */
 	uint64_t cr2 = read_cr2();
+	bool (*pf)(struct trap_frame *, uint64_t) = READ_ONCE(page_fault_handler);
 
+	if (f->vector == X86_TRAP_PF && pf && pf(f, cr2))
+		return; /* demand paging, copy-on-write: the access is retried */
 	if ((f->vector == X86_TRAP_PF || f->vector == X86_TRAP_GP) && extable_fixup(f))
 		return;
 	if (fault_catch_handle(f, cr2))

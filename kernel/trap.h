@@ -39,6 +39,12 @@ const char *trap_addr_region(uint64_t addr);
  * guard page (boot_stack_guard) is known without it.
  */
 void trap_set_guard_page_check(bool (*is_guard_page)(uint64_t addr));
+/*
+ * mm/fault.c registers the page-fault handler of address spaces: it returns true when it made
+ * the access possible (the instruction is retried), false when the fault is not its to resolve
+ * (then the exception table, or a panic, decides).
+ */
+void trap_set_page_fault_handler(bool (*fn)(struct trap_frame *f, uint64_t cr2));
 
 /* How often an unregistered vector >= 32 has fired since boot. */
 uint64_t trap_unexpected_count(unsigned vector);
