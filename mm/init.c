@@ -4,6 +4,8 @@
 #include "mm/kernel_map.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
+#include "mm/mm.h"
+#include "mm/fault.h"
 #include "kernel/printk.h"
 #include "kernel/trap.h"
 #include "mm/vmap.h"
@@ -22,6 +24,8 @@ void mm_init(void)
 	kernel_map_init(); /* its tables come from the early allocator */
 	page_alloc_init(); /* takes mem_map from it, then closes it */
 	slab_init();
+	mm_init_address_spaces(); /* the zero page, the address-space switch */
+	fault_init();
 	/* A double fault whose push hit a vmap stack's guard page is reported as an overflow. */
 	trap_set_guard_page_check(vmap_is_guard_page);
 

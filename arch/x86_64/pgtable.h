@@ -31,6 +31,9 @@ typedef uint64_t pte_t;
 #define PTE_PS	(1UL << 7)  /* page size: this level-2/3 entry maps a large page */
 #define PTE_G	(1UL << 8)  /* global: kept in the TLB across CR3 loads (CR4.PGE) */
 #define PTE_NX	(1UL << 63) /* no execute */
+/* Bits 9..11 are the software's. With PTE_P clear the CPU ignores every other bit, so a
+   hidden page keeps its address: mprotect(PROT_NONE) leaves it there (mm/fault.c). */
+#define PTE_PROTNONE (1UL << 9)
 
 #define PTE_ADDR_MASK 0x000ffffffffff000UL /* bits 12..51: physical address */
 

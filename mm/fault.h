@@ -1,0 +1,47 @@
+/*
+ * Page faults in an address space. The kernel thread running inside an mm touches a user-half
+ * address that is not mapped, or not writable, and the fault handler makes it so, if the VMA
+ * there allows the access:
+ *
+ *  - demand zero: the first write to an anonymous page maps a new zeroed page;
+ *  - the zero page: the first read of a private anonymous page maps the one shared page of
+ *    zeros, read-only;
+ *  - copy-on-write: a write to the zero page (or any page shared read-only by a private
+ *    mapping) maps a private copy;
+ *  - reuse: a write to the mm's own page that mprotect had made read-only makes it writable.
+ *
+ * An access outside every VMA, or one its protection forbids, is not resolved: the faulting
+ * instruction's exception-table entry turns it into -EFAULT (copy_from_user and friends,
+ * mm/uaccess.h), and a counter records it. A fault in code that may not sleep (a spinlock held,
+ * interrupts off) is not resolved either, since taking mmap_lock may sleep.
+ */
+#ifndef MM_FAULT_H
+#define MM_FAULT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+struct mm;
+
+/* Resolves a fault at addr in mm: 0, -EFAULT (no VMA, or not allowed) or -ENOMEM. Sleeps. */
+int handle_mm_fault(struct mm *mm, uint64_t addr, bool write);
+
+struct fault_stats {
+	uint64_t demand_zero;
+	uint64_t zero_page;
+	uint64_t cow;
+	uint64_t reuse;
+	uint64_t protnone;    /* a page mprotect(PROT_NONE) had hidden, shown again */
+	uint64_t spurious;    /* already resolved by another thread (or a stale TLB entry) */
+	uint64_t bad_area;    /* no VMA there: -EFAULT */
+	uint64_t bad_access;  /* the VMA forbids it: -EFAULT */
+	uint64_t no_sleep;    /* in code that may not sleep: -EFAULT */
+	uint64_t oom;	      /* no page for the page or a table: -ENOMEM, then -EFAULT */
+};
+/* The sum over all CPUs. */
+struct fault_stats fault_stats(void);
+
+/* Registers the handler with the trap code; from mm_init(). */
+void fault_init(void);
+
+#endif

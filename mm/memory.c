@@ -1,0 +1,198 @@
+/*
+ * The page tables of an address space (mm/memory.h). The user half's tables hang below PML4
+ * entries 0..255; they are made on demand by faults and freed by munmap once no VMA covers
+ * their range (free_pgtables), through the mmu_gather.
+ *
+ * Lock order: mmap_lock, then page_table_lock, then zone_lock (a table or a batch allocated).
+ * A lockless walker (mm/gup_fast.c) takes none of them: a new table is zeroed before the entry
+ * that links it is stored (release), and an unlinked table is freed a grace period later.
+ */
+#include "mm/memory.h"
+#include "mm/mm.h"
+#include "mm/vma.h"
+#include "mm/mmu_gather.h"
+#include "mm/page.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "kernel/panic.h"
+#include "kernel/spinlock.h"
+#include "lib/atomic.h"
+
+struct page *zero_page;
+static atomic64_t user_pages;
+
+uint64_t nr_user_pages(void)
+{
+	return (uint64_t)atomic64_read(&user_pages);
+}
+
+void count_user_page(int delta)
+{
+	atomic64_add_return(delta, &user_pages);
+}
+
+/* Table entries above the leaves allow everything; the leaf entry decides. */
+#define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
+
+pte_t *mm_pte(struct mm *mm, uint64_t va, bool alloc)
+{
+	pte_t *table = mm->pml4;
+
+	for (int level = 4; level > 1; level--) {
+		pte_t *e = &table[pt_index(va, level)];
+		pte_t v = READ_ONCE(*e);
+
+		if (!pte_present(v)) {
+			phys_addr_t pa;
+
+			if (!alloc || !(pa = pgtable_alloc()))
+				return NULL;
+			mm->nr_pgtables++;
+			v = pa | TABLE_FLAGS;
+			__atomic_store_n(e, v, __ATOMIC_RELEASE); /* zeroed table first */
+		}
+		table = phys_to_virt(pte_addr(v));
+	}
+	return &table[pt_index(va, 1)];
+}
+
+static DEFINE_SPINLOCK(quarantine_lock);
+static LIST_HEAD(quarantine);
+static bool quarantine_open;
+
+void put_user_page(struct page *page)
+{
+	uint64_t *p;
+
+	if (page == zero_page)
+		return;
+	count_user_page(-1);
+	if (!READ_ONCE(quarantine_open)) {
+		free_page(page);
+		return;
+	}
+	p = page_address(page);
+	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+		WRITE_ONCE(p[i], USER_PAGE_POISON);
+	spin_lock(&quarantine_lock);
+	list_add_tail(&page->list, &quarantine);
+	spin_unlock(&quarantine_lock);
+}
+
+void user_page_quarantine_open(void)
+{
+	WRITE_ONCE(quarantine_open, true);
+}
+
+unsigned int user_page_quarantine_close(unsigned int *kept)
+{
+	unsigned int written = 0, n = 0;
+	struct page *page, *tmp;
+	LIST_HEAD(pages);
+
+	spin_lock(&quarantine_lock);
+	WRITE_ONCE(quarantine_open, false);
+	list_splice_init(&quarantine, &pages);
+	spin_unlock(&quarantine_lock);
+	list_for_each_entry_safe(page, tmp, &pages, list) {
+		const uint64_t *p = page_address(page);
+
+		for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+			if (p[i] != USER_PAGE_POISON) {
+				written++;
+				break;
+			}
+		list_del(&page->list);
+		free_page(page);
+		n++;
+	}
+	*kept = n;
+	return written;
+}
+
+static uint64_t next_boundary(uint64_t va, uint64_t size)
+{
+	return (va + size) & ~(size - 1);
+}
+
+void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start, uint64_t end)
+{
+	struct mm *mm = vma->mm;
+	uint64_t va = start;
+
+	while (va < end) {
+		bool full = false;
+
+		spin_lock(&mm->page_table_lock);
+		while (va < end && !full) {
+			pte_t *pte = mm_pte(mm, va, false);
+			pte_t e;
+
+			if (!pte) { /* no table here: nothing mapped up to the next one */
+				va = next_boundary(va, PAGE_SIZE_2M);
+				continue;
+			}
+			e = READ_ONCE(*pte);
+			if (pte_present(e) || (e & PTE_PROTNONE)) {
+				struct page *page = phys_to_page(pte_addr(e));
+
+				WRITE_ONCE(*pte, 0);
+				if (page != zero_page)
+					mm->nr_pages--;
+				tlb_note_page(tlb, va);
+				full = tlb_remove_page(tlb, page);
+			}
+			va += PAGE_SIZE;
+		}
+		spin_unlock(&mm->page_table_lock);
+		if (full) /* out of the lock: the flush waits for other CPUs */
+			tlb_flush_mmu(tlb);
+	}
+}
+
+/* Unlinked already: hands the table at this level and every table below it to the gather. */
+static void free_subtree(struct mmu_gather *tlb, struct mm *mm, phys_addr_t table, int level)
+{
+	pte_t *t = phys_to_virt(table);
+
+	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
+		if (!t[i])
+			continue;
+		if (level == 1)
+			panic("free_pgtables: a page is still mapped at index %u of a table no VMA "
+			      "covers",
+			      i);
+		free_subtree(tlb, mm, pte_addr(t[i]), level - 1);
+	}
+	mm->nr_pgtables--;
+	tlb_remove_table(tlb, table);
+}
+
+/* The entries of a table at this level (4 = the PML4) that overlap [start, end). */
+static void free_below(struct mmu_gather *tlb, struct mm *mm, pte_t *table, int level,
+		       uint64_t base, uint64_t start, uint64_t end)
+{
+	uint64_t size = pt_level_size(level);
+
+	for (uint64_t eb = base + (start - base) / size * size; eb < end; eb += size) {
+		pte_t *e = &table[pt_index(eb, level)];
+		pte_t v = READ_ONCE(*e);
+
+		if (!pte_present(v))
+			continue;
+		if (vma_range_free(mm, eb, eb + size)) {
+			WRITE_ONCE(*e, 0);
+			free_subtree(tlb, mm, pte_addr(v), level - 1);
+		} else if (level > 2) {
+			free_below(tlb, mm, phys_to_virt(pte_addr(v)), level - 1, eb,
+				   start > eb ? start : eb, end < eb + size ? end : eb + size);
+		}
+	}
+}
+
+void free_pgtables(struct mmu_gather *tlb, struct mm *mm, uint64_t start, uint64_t end)
+{
+	spin_lock(&mm->page_table_lock);
+	free_below(tlb, mm, mm->pml4, 4, 0, start, end);
+	spin_unlock(&mm->page_table_lock);
+}

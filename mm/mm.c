@@ -1,0 +1,182 @@
+/*
+ * Address spaces (mm/mm.h): making and freeing them, the two counts, moving a CPU between
+ * them, and kernel threads that run inside one.
+ *
+ * Lock order: mm_list_lock is a leaf (nothing is taken inside it).
+ */
+#include "mm/mm.h"
+#include "mm/vma.h"
+#include "mm/memory.h"
+#include "mm/mmu_gather.h"
+#include "mm/page.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "mm/slab.h"
+#include "kernel/sched.h"
+#include "kernel/panic.h"
+#include "kernel/percpu.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/string.h"
+
+static DEFINE_SPINLOCK(mm_list_lock);
+static LIST_HEAD(mm_list);
+static unsigned int mm_count_live;
+
+/* The mm whose page tables this CPU has loaded (NULL: the kernel's). */
+static DEFINE_PER_CPU(struct mm *, loaded_mm);
+
+struct mm *current_mm(void)
+{
+	return this_cpu_read(loaded_mm);
+}
+
+/*
+ * The scheduler's hook, interrupts off. The order is what mm/tlb.c relies on: this CPU joins
+ * next's mask before its CR3 can make it cache next's entries, and leaves prev's mask only
+ * after its CR3 load dropped prev's entries.
+ */
+static void switch_mm(struct mm *prev, struct mm *next)
+{
+	unsigned int cpu = smp_processor_id();
+
+	if (next)
+		cpumask_set_cpu(cpu, &next->cpu_mask); /* a locked or: a full barrier */
+	write_cr3(next ? next->pml4_phys : kernel_pml4_phys);
+	this_cpu_write(loaded_mm, next);
+	if (prev)
+		cpumask_clear_cpu(cpu, &prev->cpu_mask);
+}
+
+void mm_init_address_spaces(void)
+{
+	zero_page = alloc_page_zeroed();
+	if (!zero_page)
+		panic("mm: no page for the zero page");
+	sched_set_switch_mm(switch_mm);
+}
+
+struct mm *mm_alloc(const char *name)
+{
+	struct mm *mm = kzalloc(sizeof(*mm));
+	phys_addr_t pml4;
+
+	if (!mm)
+		return NULL;
+	pml4 = pgtable_alloc();
+	if (!pml4) {
+		kfree(mm);
+		return NULL;
+	}
+	mm->pml4 = phys_to_virt(pml4);
+	mm->pml4_phys = pml4;
+	/* The kernel half: the same tables as every other address space (made at boot). */
+	memcpy(&mm->pml4[PT_ENTRIES / 2], &kernel_pml4[PT_ENTRIES / 2],
+	       PT_ENTRIES / 2 * sizeof(pte_t));
+	init_rwsem(&mm->mmap_lock, "mmap_lock");
+	INIT_LIST_HEAD(&mm->vmas);
+	spin_lock_init(&mm->page_table_lock, "page_table_lock");
+	atomic_set(&mm->users, 1);
+	atomic_set(&mm->count, 1);
+	strlcpy(mm->name, name, sizeof(mm->name));
+	mm_aio_init(&mm->aio, mm->name);
+	spin_lock(&mm_list_lock);
+	list_add_tail(&mm->all_node, &mm_list);
+	mm_count_live++;
+	spin_unlock(&mm_list_lock);
+	return mm;
+}
+
+void mmget(struct mm *mm)
+{
+	atomic_inc(&mm->users);
+	mmgrab(mm);
+}
+
+void mmgrab(struct mm *mm)
+{
+	atomic_inc(&mm->count);
+}
+
+/* The last user is gone: no thread runs in mm, nobody can fault in it. Remove everything. */
+static void exit_mmap(struct mm *mm)
+{
+	struct vm_area *vma, *tmp;
+	struct mmu_gather tlb;
+
+	exit_aio(&mm->aio);
+	down_write(&mm->mmap_lock);
+	tlb_gather_mmu(&tlb, mm);
+	list_for_each_entry_safe(vma, tmp, &mm->vmas, node) {
+		zap_page_range(&tlb, vma, vma->start, vma->end);
+		vma_unlink(vma);
+		vma_free(vma);
+	}
+	free_pgtables(&tlb, mm, 0, USER_TOP);
+	tlb_finish_mmu(&tlb);
+	up_write(&mm->mmap_lock);
+	if (mm->nr_pages || mm->nr_pgtables)
+		panic("exit_mmap: %s still has %llu pages and %llu page tables", mm->name,
+		      (unsigned long long)mm->nr_pages, (unsigned long long)mm->nr_pgtables);
+}
+
+void mmput(struct mm *mm)
+{
+	if (atomic_dec_and_test(&mm->users))
+		exit_mmap(mm);
+	mmdrop(mm);
+}
+
+void mmdrop(struct mm *mm)
+{
+	if (!atomic_dec_and_test(&mm->count))
+		return;
+	if (cpumask_weight(&mm->cpu_mask))
+		panic("mmdrop: %s is freed while CPUs still run it", mm->name);
+	spin_lock(&mm_list_lock);
+	list_del(&mm->all_node);
+	mm_count_live--;
+	spin_unlock(&mm_list_lock);
+	pgtable_free(mm->pml4_phys);
+	kfree(mm);
+}
+
+void kthread_use_mm(struct mm *mm)
+{
+	unsigned long flags;
+
+	if (current->mm)
+		panic("kthread_use_mm: %s is already inside %s", current->name, current->mm->name);
+	mmget(mm);
+	flags = local_irq_save(); /* the switch hook and this store must not be split */
+	current->mm = mm;
+	switch_mm(NULL, mm);
+	local_irq_restore(flags);
+}
+
+void kthread_unuse_mm(struct mm *mm)
+{
+	unsigned long flags;
+
+	if (current->mm != mm)
+		panic("kthread_unuse_mm: %s is not inside %s", current->name, mm->name);
+	flags = local_irq_save();
+	current->mm = NULL;
+	switch_mm(mm, NULL);
+	local_irq_restore(flags);
+	mmput(mm);
+}
+
+void mm_for_each(void (*fn)(struct mm *mm, void *arg), void *arg)
+{
+	struct mm *mm;
+
+	spin_lock(&mm_list_lock);
+	list_for_each_entry(mm, &mm_list, all_node)
+		fn(mm, arg);
+	spin_unlock(&mm_list_lock);
+}
+
+unsigned int nr_mms(void)
+{
+	return READ_ONCE(mm_count_live);
+}

@@ -1,0 +1,200 @@
+/*
+ * vm_mmap, vm_munmap and vm_mprotect (mm/mmap.h).
+ *
+ * Unmapping is where the mmu_gather works: the VMAs of the range are zapped (entries cleared,
+ * pages gathered, a flush and a free whenever the gather fills), then unlinked, then the page
+ * tables no VMA needs any more are gathered too, and tlb_finish_mmu flushes and frees the rest.
+ *
+ * Lock order: mmap_lock (write), then page_table_lock (mm/memory.c, mprotect below).
+ */
+#include "mm/mmap.h"
+#include "mm/mm.h"
+#include "mm/vma.h"
+#include "mm/memory.h"
+#include "mm/mmu_gather.h"
+#include "mm/tlb.h"
+#include "lib/errno.h"
+
+#define MAP_TYPE (MAP_SHARED | MAP_PRIVATE)
+
+/* [addr, addr + len) rounded out to pages and inside the user half: 0, or the error. */
+static int check_range(uint64_t addr, size_t len, uint64_t *end)
+{
+	uint64_t n;
+
+	if (!len || (addr & ~PAGE_MASK))
+		return -EINVAL;
+	n = (len + PAGE_SIZE - 1) & PAGE_MASK;
+	if (n < len) /* overflowed */
+		return -ENOMEM;
+	if (addr < MMAP_MIN_ADDR || addr >= USER_TOP)
+		return -EINVAL;
+	if (n > USER_TOP - addr)
+		return -ENOMEM;
+	*end = addr + n;
+	return 0;
+}
+
+/* Makes VMA boundaries fall at start and end. 0 or -ENOMEM. */
+static int split_at(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct vm_area *vma = find_vma(mm, start);
+
+	if (vma && vma->start < start && !vma_split(vma, start))
+		return -ENOMEM;
+	vma = find_vma(mm, end - 1);
+	if (vma && vma->end > end && !vma_split(vma, end))
+		return -ENOMEM;
+	return 0;
+}
+
+static int do_munmap(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct vm_area *vma;
+	struct mmu_gather tlb;
+	int err;
+
+	if (vma_range_free(mm, start, end))
+		return 0;
+	if ((err = split_at(mm, start, end)) != 0)
+		return err;
+	tlb_gather_mmu(&tlb, mm);
+	while ((vma = find_vma_above(mm, start)) && vma->start < end) {
+		zap_page_range(&tlb, vma, vma->start, vma->end);
+		vma_unlink(vma);
+		vma_free(vma);
+	}
+	free_pgtables(&tlb, mm, start, end);
+	tlb_finish_mmu(&tlb);
+	return 0;
+}
+
+int vm_munmap(struct mm *mm, uint64_t addr, size_t len)
+{
+	uint64_t end;
+	int err = check_range(addr, len, &end);
+
+	if (err)
+		return err;
+	down_write(&mm->mmap_lock);
+	err = do_munmap(mm, addr, end);
+	up_write(&mm->mmap_lock);
+	return err;
+}
+
+static int check_mmap_args(size_t len, unsigned int prot, unsigned int flags,
+			   struct vm_file *file, uint64_t off)
+{
+	if (!len || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
+	    (flags & ~(MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS)) ||
+	    ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_PRIVATE) ||
+	    (off & ~PAGE_MASK))
+		return -EINVAL;
+	if (file)
+		return -ENODEV;
+	if (!(flags & MAP_ANONYMOUS))
+		return -EINVAL;
+	return 0;
+}
+
+/* Where the mapping goes: the fixed address (its old mappings removed), the hint when it is
+   free, else the lowest gap above MMAP_BASE. 0 when there is none. */
+static uint64_t place(struct mm *mm, uint64_t addr, uint64_t len, unsigned int flags, int *err)
+{
+	uint64_t end;
+
+	*err = 0;
+	if (flags & MAP_FIXED) {
+		if ((*err = check_range(addr, len, &end)) != 0)
+			return 0;
+		if ((*err = do_munmap(mm, addr, end)) != 0)
+			return 0;
+		return addr;
+	}
+	if (addr && !check_range(addr, len, &end) && vma_range_free(mm, addr, end))
+		return addr;
+	addr = vma_find_gap(mm, MMAP_BASE, len);
+	if (!addr)
+		*err = -ENOMEM;
+	return addr;
+}
+
+int64_t vm_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, unsigned int flags,
+		struct vm_file *file, uint64_t off)
+{
+	struct vm_area *vma;
+	uint64_t n;
+	int err;
+
+	if ((err = check_mmap_args(len, prot, flags, file, off)) != 0)
+		return err;
+	n = (len + PAGE_SIZE - 1) & PAGE_MASK;
+	if (n < len || n > USER_TOP - MMAP_MIN_ADDR)
+		return -ENOMEM;
+	down_write(&mm->mmap_lock);
+	addr = place(mm, addr, n, flags, &err);
+	if (!err) {
+		vma = vma_alloc(mm, addr, addr + n, prot, flags & (MAP_TYPE | MAP_ANONYMOUS));
+		if (vma)
+			vma_link(vma);
+		else
+			err = -ENOMEM;
+	}
+	up_write(&mm->mmap_lock);
+	return err ? err : (int64_t)addr;
+}
+
+/* With page_table_lock: narrows the entries of [start, end) to prot. True if any changed. */
+static bool narrow_entries(struct mm *mm, uint64_t start, uint64_t end, unsigned int prot)
+{
+	bool changed = false;
+
+	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+		pte_t *pte = mm_pte(mm, va, false);
+		pte_t e = pte ? READ_ONCE(*pte) : 0;
+
+		if (!pte_present(e))
+			continue;
+		if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+			e = pte_addr(e) | PTE_PROTNONE; /* hidden, kept: mm/fault.c shows it again */
+		else if (!(prot & PROT_WRITE))
+			e &= ~PTE_W;
+		else
+			continue; /* widening: the next fault does it */
+		WRITE_ONCE(*pte, e);
+		changed = true;
+	}
+	return changed;
+}
+
+int vm_mprotect(struct mm *mm, uint64_t addr, size_t len, unsigned int prot)
+{
+	struct vm_area *vma;
+	uint64_t end, at;
+	bool changed;
+	int err = check_range(addr, len, &end);
+
+	if (err)
+		return err;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	down_write(&mm->mmap_lock);
+	for (at = addr; at < end; at = vma->end) /* mapped throughout? */
+		if (!(vma = find_vma(mm, at))) {
+			up_write(&mm->mmap_lock);
+			return -ENOMEM;
+		}
+	if ((err = split_at(mm, addr, end)) == 0) {
+		for (at = addr; at < end; at = vma->end) {
+			vma = find_vma(mm, at);
+			vma->prot = prot;
+		}
+		spin_lock(&mm->page_table_lock);
+		changed = narrow_entries(mm, addr, end, prot);
+		spin_unlock(&mm->page_table_lock);
+		if (changed) /* before returning: from now on no CPU may use the old rights */
+			flush_tlb_range(mm, addr, end);
+	}
+	up_write(&mm->mmap_lock);
+	return err;
+}

@@ -1,0 +1,199 @@
+/*
+ * The mmu_gather (mm/mmu_gather.h). Three modes, for the bench (tlb_mode):
+ *   TLB_BATCHED    the seed: up to 8 + a page of pages per flush, IPIs only to the mm's CPUs;
+ *   TLB_UNBATCHED  the gather is full after every page: one flush (and IPI round) per page;
+ *   TLB_BROADCAST  batched, but every flush interrupts every online CPU.
+ */
+#include "mm/mmu_gather.h"
+#include "mm/memory.h"
+#include "mm/tlb.h"
+#include "mm/mm.h"
+#include "mm/page_alloc.h"
+#include "mm/page.h"
+#include "mm/pgtable.h"
+#include "kernel/rcu.h"
+#include "kernel/smp.h"
+#include "lib/atomic.h"
+#include "lib/string.h"
+
+enum tlb_mode tlb_mode = TLB_BATCHED;
+
+struct table_batch {
+	struct rcu_head rcu;
+	unsigned int nr;
+	phys_addr_t tables[];
+};
+#define TABLE_BATCH_MAX ((PAGE_SIZE - sizeof(struct table_batch)) / sizeof(phys_addr_t))
+
+static atomic64_t n_gathers, n_flushes, n_pages_freed, n_tables_freed, n_batch_pages,
+	n_batch_fails;
+
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
+{
+	memset(tlb, 0, sizeof(*tlb));
+	tlb->mm = mm;
+	tlb->mode = READ_ONCE(tlb_mode);
+	tlb->start = UINT64_MAX;
+	atomic64_add_return(1, &n_gathers);
+}
+
+void tlb_note_page(struct mmu_gather *tlb, uint64_t va)
+{
+	if (va < tlb->start)
+		tlb->start = va;
+	if (va + PAGE_SIZE > tlb->end)
+		tlb->end = va + PAGE_SIZE;
+}
+
+/* Room for one more page? Gets the batch page the first time the local slots are full. */
+static bool has_room(struct mmu_gather *tlb)
+{
+	struct page *p;
+
+	if (tlb->mode == TLB_UNBATCHED)
+		return tlb->nr_local == 0;
+	if (tlb->nr_local < MMU_GATHER_LOCAL)
+		return true;
+	if (!tlb->batch && !tlb->batch_failed) {
+		p = alloc_page(); /* never sleeps: the caller holds page_table_lock */
+		if (p) {
+			tlb->batch = page_address(p);
+			tlb->batch->nr = 0;
+			tlb->batch->max = MMU_GATHER_BATCH;
+			atomic64_add_return(1, &n_batch_pages);
+		} else {
+			tlb->batch_failed = true; /* flush after 8 pages instead */
+			atomic64_add_return(1, &n_batch_fails);
+		}
+	}
+	return tlb->batch && tlb->batch->nr < tlb->batch->max;
+}
+
+bool tlb_remove_page(struct mmu_gather *tlb, struct page *page)
+{
+	if (tlb->nr_local < MMU_GATHER_LOCAL && (tlb->mode != TLB_UNBATCHED || !tlb->nr_local))
+		tlb->local[tlb->nr_local++] = page;
+	else
+		tlb->batch->pages[tlb->batch->nr++] = page; /* has_room said so last time */
+	return !has_room(tlb);
+}
+
+static void free_tables_rcu(struct rcu_head *head)
+{
+	struct table_batch *b = container_of(head, struct table_batch, rcu);
+
+	for (unsigned int i = 0; i < b->nr; i++)
+		pgtable_free(b->tables[i]);
+	atomic64_add_return(b->nr, &n_tables_freed);
+	free_page(virt_to_page(b));
+}
+
+static void flush_tlb(struct mmu_gather *tlb)
+{
+	uint64_t start = tlb->flush_all ? 0 : tlb->start;
+	uint64_t end = tlb->flush_all ? USER_TOP : tlb->end;
+
+	if (start >= end)
+		return;
+	if (tlb->mode == TLB_BROADCAST)
+		flush_tlb_range_broadcast(tlb->mm, start, end);
+	else
+		flush_tlb_range(tlb->mm, start, end);
+	atomic64_add_return(1, &n_flushes);
+	tlb->start = UINT64_MAX;
+	tlb->end = 0;
+	tlb->flush_all = false;
+}
+
+/* After the flush: the tables wait for a grace period; then nobody can be walking them. */
+static void queue_tables(struct mmu_gather *tlb)
+{
+	if (tlb->tables) {
+		call_rcu(&tlb->tables->rcu, free_tables_rcu);
+		tlb->tables = NULL;
+	}
+}
+
+/*
+ * No page for a table batch: free this one table at once, but safely. After the flush no TLB
+ * holds it; a lockless walker runs with interrupts off, so once every other CPU has answered
+ * an IPI, none is still inside a walk that could have read the old entry.
+ */
+static void nop(void *arg)
+{
+	(void)arg;
+}
+
+static void remove_table_now(struct mmu_gather *tlb, phys_addr_t table)
+{
+	tlb->flush_all = true;
+	flush_tlb(tlb);
+	smp_call_function_many(&cpu_online_mask, nop, NULL, true);
+	pgtable_free(table);
+	atomic64_add_return(1, &n_tables_freed);
+}
+
+void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t table)
+{
+	struct page *p;
+
+	tlb->flush_all = true; /* paging-structure caches may hold the entry that pointed here */
+	if (!tlb->tables) {
+		p = alloc_page();
+		if (!p) {
+			remove_table_now(tlb, table);
+			return;
+		}
+		tlb->tables = page_address(p);
+		tlb->tables->nr = 0;
+	}
+	tlb->tables->tables[tlb->tables->nr++] = table;
+	if (tlb->tables->nr == TABLE_BATCH_MAX) {
+		flush_tlb(tlb);
+		queue_tables(tlb);
+	}
+}
+
+static void free_pages_gathered(struct mmu_gather *tlb)
+{
+	uint64_t n = tlb->nr_local;
+
+	for (unsigned int i = 0; i < tlb->nr_local; i++)
+		put_user_page(tlb->local[i]);
+	tlb->nr_local = 0;
+	if (tlb->batch) {
+		for (unsigned int i = 0; i < tlb->batch->nr; i++)
+			put_user_page(tlb->batch->pages[i]);
+		n += tlb->batch->nr;
+		tlb->batch->nr = 0;
+	}
+	tlb->batch_failed = false; /* the next round tries again */
+	atomic64_add_return((int64_t)n, &n_pages_freed);
+}
+
+void tlb_flush_mmu(struct mmu_gather *tlb)
+{
+	flush_tlb(tlb); /* first: from here on no CPU reaches the pages */
+	free_pages_gathered(tlb);
+	queue_tables(tlb);
+}
+
+void tlb_finish_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush_mmu(tlb);
+	if (tlb->batch)
+		free_page(virt_to_page(tlb->batch));
+	tlb->batch = NULL;
+}
+
+struct mmu_gather_stats mmu_gather_stats(void)
+{
+	return (struct mmu_gather_stats){
+		.gathers = (uint64_t)atomic64_read(&n_gathers),
+		.flushes = (uint64_t)atomic64_read(&n_flushes),
+		.pages_freed = (uint64_t)atomic64_read(&n_pages_freed),
+		.tables_freed = (uint64_t)atomic64_read(&n_tables_freed),
+		.batch_pages = (uint64_t)atomic64_read(&n_batch_pages),
+		.batch_fails = (uint64_t)atomic64_read(&n_batch_fails),
+	};
+}

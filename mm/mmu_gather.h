@@ -1,0 +1,84 @@
+/*
+ * The mmu_gather (seed 4): how unmapping frees memory safely and cheaply.
+ *
+ * Once a page-table entry is cleared, other CPUs may still reach the page through their TLBs
+ * until they flush. So the page may not be freed, or reused, until every CPU running the mm has
+ * flushed. Flushing (an IPI round trip) for each page would cost more than the unmapping itself,
+ * so the gather collects the pages of many cleared entries, and at the end, or when it is full,
+ * does one flush for the whole range and only then frees them all:
+ *
+ *	struct mmu_gather tlb;
+ *	tlb_gather_mmu(&tlb, mm);
+ *	zap_page_range(&tlb, vma, start, end);   clears entries, tlb_remove_page() for each page
+ *	free_pgtables(&tlb, ...);                 empty tables, tlb_remove_table()
+ *	tlb_finish_mmu(&tlb);                     the last flush, then the last frees
+ *
+ * The gather lives on the caller's stack. It holds 8 pages in its own slots; past that it tries
+ * to get a page for a batch of about 500 more, without sleeping (the caller may hold the
+ * page-table lock), and when that fails it just flushes more often. When it is full the zap
+ * drops the page-table lock, flushes and frees (tlb_flush_mmu), and takes the lock again:
+ * nothing keeps preemption off for a whole unmap.
+ *
+ * Page-table pages are freed after an RCU grace period (tlb_remove_table): a lockless walker
+ * (gup_fast, mm/gup_fast.h) reads tables with interrupts off inside rcu_read_lock(), and a
+ * table unlinked while it walks stays readable until it is done.
+ */
+#ifndef MM_MMU_GATHER_H
+#define MM_MMU_GATHER_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "arch/x86_64/memlayout.h"
+
+struct mm;
+struct page;
+
+#define MMU_GATHER_LOCAL 8
+/* Pages in the page-sized batch: a page minus the batch's header. */
+#define MMU_GATHER_BATCH ((PAGE_SIZE - 16) / sizeof(struct page *))
+
+struct mmu_gather_batch {
+	unsigned int nr;
+	unsigned int max;
+	struct page *pages[];
+};
+
+/* The variants the bench compares (mm/mmu_gather.c says what each does). */
+enum tlb_mode { TLB_BATCHED, TLB_UNBATCHED, TLB_BROADCAST };
+extern enum tlb_mode tlb_mode;
+
+struct mmu_gather {
+	struct mm *mm;
+	enum tlb_mode mode;
+	uint64_t start, end;	 /* the range whose entries were cleared since the last flush */
+	bool flush_all;		 /* a table was unlinked: flush everything */
+	unsigned int nr_local;
+	struct page *local[MMU_GATHER_LOCAL];
+	struct mmu_gather_batch *batch; /* NULL until the local slots fill and a page is free */
+	bool batch_failed;		/* the allocation failed: make do with the local slots */
+	struct table_batch *tables;	/* page tables waiting for the next flush */
+};
+
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm);
+/* Notes that the entry for va was cleared (widens the range to flush). */
+void tlb_note_page(struct mmu_gather *tlb, uint64_t va);
+/* Queues a page to free after the flush. Returns true when the gather is now full: the caller
+   must drop its page-table lock and call tlb_flush_mmu() before it queues another. */
+bool tlb_remove_page(struct mmu_gather *tlb, struct page *page);
+/* Queues a page-table page (already unlinked) to free a grace period after the flush. */
+void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t table);
+/* Flushes the TLBs of the CPUs that run the mm, then frees what was queued. No spinlock held. */
+void tlb_flush_mmu(struct mmu_gather *tlb);
+void tlb_finish_mmu(struct mmu_gather *tlb);
+
+struct mmu_gather_stats {
+	uint64_t gathers;      /* tlb_gather_mmu calls */
+	uint64_t flushes;      /* tlb_flush_mmu calls that flushed */
+	uint64_t pages_freed;
+	uint64_t tables_freed; /* after their grace period */
+	uint64_t batch_pages;  /* batch pages allocated */
+	uint64_t batch_fails;  /* batch allocations that failed (local slots only) */
+};
+struct mmu_gather_stats mmu_gather_stats(void);
+
+#endif

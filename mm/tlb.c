@@ -1,0 +1,84 @@
+/* TLB shootdown for an address space (mm/tlb.h). */
+#include "mm/tlb.h"
+#include "mm/mm.h"
+#include "kernel/smp.h"
+#include "kernel/percpu.h"
+#include "kernel/preempt.h"
+#include "arch/x86_64/tlb.h"
+#include "kernel/spinlock.h"
+
+static DEFINE_PER_CPU(struct tlb_stats, tlb_counts);
+
+struct flush_request {
+	struct mm *mm;
+	uint64_t start, end;
+};
+
+/* On one CPU: flush, if this CPU still runs the mm (it may have left since the mask was read). */
+static void flush_here(void *arg)
+{
+	const struct flush_request *r = arg;
+	struct tlb_stats *s = this_cpu_ptr(&tlb_counts);
+
+	if (current_mm() != r->mm) {
+		s->skipped++;
+		return;
+	}
+	if (local_flush_tlb_range(r->start, r->end) > TLB_FLUSH_CEILING)
+		s->full_flushes++;
+	else
+		s->pages += (r->end - r->start) / PAGE_SIZE;
+}
+
+static void flush_mask(struct mm *mm, uint64_t start, uint64_t end, const struct cpumask *mask)
+{
+	struct flush_request r = { mm, start, end };
+	struct cpumask others = *mask;
+	unsigned int cpu;
+
+	preempt_disable();
+	cpu = smp_processor_id();
+	this_cpu_ptr(&tlb_counts)->flushes++;
+	if (cpumask_test_cpu(cpu, mask)) {
+		unsigned long flags = local_irq_save(); /* an IPI's flush_here counts here too */
+
+		flush_here(&r);
+		local_irq_restore(flags);
+	}
+	cpumask_clear_cpu(cpu, &others);
+	if (cpumask_weight(&others)) {
+		this_cpu_ptr(&tlb_counts)->ipis += cpumask_weight(&others);
+		smp_call_function_many(&others, flush_here, &r, true);
+	}
+	preempt_enable();
+}
+
+void flush_tlb_range(struct mm *mm, uint64_t start, uint64_t end)
+{
+	/* The caller changed the entries; the fence orders those stores before the mask read. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	flush_mask(mm, start, end, &mm->cpu_mask);
+}
+
+void flush_tlb_range_broadcast(struct mm *mm, uint64_t start, uint64_t end)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	flush_mask(mm, start, end, &cpu_online_mask);
+}
+
+struct tlb_stats tlb_stats(void)
+{
+	struct tlb_stats sum = { 0 };
+	unsigned int cpu;
+
+	for_each_cpu(cpu, &cpu_online_mask) {
+		const struct tlb_stats *s = per_cpu_ptr(&tlb_counts, cpu);
+
+		sum.flushes += s->flushes;
+		sum.ipis += s->ipis;
+		sum.pages += s->pages;
+		sum.full_flushes += s->full_flushes;
+		sum.skipped += s->skipped;
+	}
+	return sum;
+}

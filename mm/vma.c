@@ -1,0 +1,98 @@
+/*
+ * The sorted VMA list of an mm (mm/vma.h). A list keeps the code short and easy to follow in
+ * gdb; an mm here has a handful of VMAs. Linux uses a tree (a maple tree today) for the same
+ * operations. Callers hold mmap_lock (write for the changes).
+ */
+#include "mm/vma.h"
+#include "mm/mm.h"
+#include "mm/slab.h"
+#include "arch/x86_64/memlayout.h"
+
+struct vm_area *find_vma_above(struct mm *mm, uint64_t addr)
+{
+	struct vm_area *vma;
+
+	list_for_each_entry(vma, &mm->vmas, node)
+		if (vma->end > addr)
+			return vma;
+	return NULL;
+}
+
+struct vm_area *find_vma(struct mm *mm, uint64_t addr)
+{
+	struct vm_area *vma = find_vma_above(mm, addr);
+
+	return vma && vma->start <= addr ? vma : NULL;
+}
+
+bool vma_range_free(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct vm_area *vma = find_vma_above(mm, start);
+
+	return !vma || vma->start >= end;
+}
+
+uint64_t vma_find_gap(struct mm *mm, uint64_t from, uint64_t len)
+{
+	uint64_t addr = from;
+	struct vm_area *vma;
+
+	list_for_each_entry(vma, &mm->vmas, node) {
+		if (vma->end <= addr)
+			continue;
+		if (vma->start >= addr + len)
+			break;
+		addr = vma->end;
+	}
+	return addr + len <= USER_TOP && addr + len > addr ? addr : 0;
+}
+
+struct vm_area *vma_alloc(struct mm *mm, uint64_t start, uint64_t end, unsigned int prot,
+			  unsigned int flags)
+{
+	struct vm_area *vma = kzalloc(sizeof(*vma));
+
+	if (!vma)
+		return NULL;
+	vma->start = start;
+	vma->end = end;
+	vma->prot = prot;
+	vma->flags = flags;
+	vma->mm = mm;
+	INIT_LIST_HEAD(&vma->node);
+	return vma;
+}
+
+void vma_free(struct vm_area *vma)
+{
+	kfree(vma);
+}
+
+void vma_link(struct vm_area *vma)
+{
+	struct mm *mm = vma->mm;
+	struct vm_area *next = find_vma_above(mm, vma->start);
+
+	list_add_tail(&vma->node, next ? &next->node : &mm->vmas); /* before next */
+	mm->nr_vmas++;
+}
+
+void vma_unlink(struct vm_area *vma)
+{
+	list_del_init(&vma->node);
+	vma->mm->nr_vmas--;
+}
+
+struct vm_area *vma_split(struct vm_area *vma, uint64_t addr)
+{
+	struct vm_area *high = vma_alloc(vma->mm, addr, vma->end, vma->prot, vma->flags);
+
+	if (!high)
+		return NULL;
+	high->file = vma->file;
+	high->pgoff = vma->pgoff + (addr - vma->start) / PAGE_SIZE;
+	vma->end = addr;
+	list_add(&high->node, &vma->node);
+	vma->mm->nr_vmas++;
+	return high;
+}

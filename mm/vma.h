@@ -1,0 +1,59 @@
+/*
+ * Virtual memory areas: the mappings of an mm. Each VMA covers [start, end), page aligned, with
+ * one protection and one kind (private or shared, anonymous or a file at an offset). An mm keeps
+ * its VMAs in a list sorted by address; they never overlap. All of this is under mmap_lock:
+ * read to look, write to change.
+ */
+#ifndef MM_VMA_H
+#define MM_VMA_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "lib/list.h"
+
+struct mm;
+
+/* vm_mmap's prot and flags, with Linux's values. */
+#define PROT_NONE  0x0
+#define PROT_READ  0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC  0x4
+
+#define MAP_SHARED    0x01
+#define MAP_PRIVATE   0x02
+#define MAP_FIXED     0x10
+#define MAP_ANONYMOUS 0x20
+
+struct vm_file; /* a mapped file: arrives with the page cache (the shared-dirty issue) */
+
+struct vm_area {
+	uint64_t start, end;
+	unsigned int prot;  /* PROT_* */
+	unsigned int flags; /* MAP_SHARED or MAP_PRIVATE, and MAP_ANONYMOUS */
+	struct vm_file *file;
+	uint64_t pgoff; /* the file page that start maps */
+	struct mm *mm;
+	struct list_head node; /* in mm->vmas */
+};
+
+/* The VMA that contains addr, or NULL. */
+struct vm_area *find_vma(struct mm *mm, uint64_t addr);
+/* The first VMA that ends above addr (contains it or lies above it), or NULL. */
+struct vm_area *find_vma_above(struct mm *mm, uint64_t addr);
+/* True when no VMA overlaps [start, end). */
+bool vma_range_free(struct mm *mm, uint64_t start, uint64_t end);
+/* The lowest free range of len bytes at or above from and below USER_TOP; 0 if none. */
+uint64_t vma_find_gap(struct mm *mm, uint64_t from, uint64_t len);
+
+/* A new VMA (not yet in any list), or NULL. */
+struct vm_area *vma_alloc(struct mm *mm, uint64_t start, uint64_t end, unsigned int prot,
+			  unsigned int flags);
+void vma_free(struct vm_area *vma);
+/* Puts vma in its mm's list, in order. The range must be free. */
+void vma_link(struct vm_area *vma);
+void vma_unlink(struct vm_area *vma);
+/* Cuts vma in two at addr (start < addr < end): vma keeps the low part, the new VMA, linked
+   after it, the high part. Returns it, or NULL when out of memory (vma unchanged). */
+struct vm_area *vma_split(struct vm_area *vma, uint64_t addr);
+
+#endif

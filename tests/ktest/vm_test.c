@@ -1,0 +1,377 @@
+/*
+ * KTAP suite "vm": address spaces (seed 4). vm_mmap, vm_munmap and vm_mprotect and their
+ * errors; demand-zero pages, the zero page and copy-on-write, seen through copy_to_user and
+ * copy_from_user from a kernel thread inside the mm; bad accesses give -EFAULT; a CPU that does
+ * not run the mm gets no IPI; a failed batch allocation still unmaps correctly, with more
+ * flushes; and the seed's invariant: threads on the other CPUs keep writing into a region while
+ * it is unmapped, and no write lands in a freed page (freed pages are poisoned and kept, then
+ * checked). Pages and page tables come back to their baseline.
+ */
+#include "kernel/ktest.h"
+#include "kernel/kthread.h"
+#include "kernel/rcu.h"
+#include "kernel/smp.h"
+#include "mm/mm.h"
+#include "mm/vma.h"
+#include "mm/mmap.h"
+#include "mm/memory.h"
+#include "mm/mmu_gather.h"
+#include "mm/fault.h"
+#include "mm/tlb.h"
+#include "mm/uaccess.h"
+#include "mm/page.h"
+#include "mm/page_alloc.h"
+#include "mm/pgtable.h"
+#include "mm/fault_inject.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/errno.h"
+
+#define RW	(PROT_READ | PROT_WRITE)
+#define ANON	(MAP_PRIVATE | MAP_ANONYMOUS)
+#define KERNEL_ADDR 0xffff800000000000ULL
+
+struct baseline {
+	uint64_t user_pages, pgtables;
+};
+
+static struct baseline baseline(void)
+{
+	rcu_barrier(); /* page tables freed by earlier tests wait for a grace period */
+	return (struct baseline){ nr_user_pages(), (uint64_t)atomic64_read(&pgtable_pages) };
+}
+
+static void expect_baseline(struct ktest *t, const struct baseline *b)
+{
+	struct baseline now = baseline();
+
+	EXPECT_EQ(t, now.user_pages, b->user_pages);
+	EXPECT_EQ(t, now.pgtables, b->pgtables);
+}
+
+static struct mm *enter_new_mm(const char *name)
+{
+	struct mm *mm = mm_alloc(name);
+
+	if (mm)
+		kthread_use_mm(mm);
+	return mm;
+}
+
+static void leave_mm(struct mm *mm)
+{
+	kthread_unuse_mm(mm);
+	mmput(mm);
+}
+
+static void test_mmap_errors(struct ktest *t)
+{
+	struct mm *mm = mm_alloc("ktest-args");
+	int64_t a;
+
+	ASSERT_NOT_NULL(t, mm);
+	EXPECT_EQ(t, vm_mmap(mm, 0, 0, RW, ANON, NULL, 0), -EINVAL);
+	EXPECT_EQ(t, vm_mmap(mm, MMAP_BASE + 1, PAGE_SIZE, RW, ANON | MAP_FIXED, NULL, 0), -EINVAL);
+	EXPECT_EQ(t, vm_mmap(mm, KERNEL_ADDR, PAGE_SIZE, RW, ANON | MAP_FIXED, NULL, 0), -EINVAL);
+	EXPECT_EQ(t, vm_mmap(mm, 0, PAGE_SIZE, RW, ANON | MAP_FIXED, NULL, 0), -EINVAL);
+	EXPECT_EQ(t, vm_mmap(mm, USER_TOP - PAGE_SIZE, 2 * PAGE_SIZE, RW, ANON | MAP_FIXED, NULL, 0),
+		  -ENOMEM);
+	EXPECT_EQ(t, vm_mmap(mm, 0, (size_t)-1, RW, ANON, NULL, 0), -ENOMEM);
+	EXPECT_EQ(t, vm_mmap(mm, 0, USER_TOP, RW, ANON, NULL, 0), -ENOMEM);
+	EXPECT_EQ(t, vm_mmap(mm, 0, PAGE_SIZE, 0x8, ANON, NULL, 0), -EINVAL);
+	EXPECT_EQ(t, vm_mmap(mm, 0, PAGE_SIZE, RW, ANON | MAP_SHARED, NULL, 0), -EINVAL);
+	EXPECT_EQ(t, vm_mmap(mm, 0, PAGE_SIZE, RW, MAP_ANONYMOUS, NULL, 0), -EINVAL);
+	EXPECT_EQ(t, vm_mmap(mm, 0, PAGE_SIZE, RW, MAP_PRIVATE, NULL, 0), -EINVAL);
+	EXPECT_EQ(t, vm_mmap(mm, 0, PAGE_SIZE, RW, ANON | 0x100, NULL, 0), -EINVAL);
+	EXPECT_EQ(t, vm_mmap(mm, 0, PAGE_SIZE, RW, ANON, NULL, 1), -EINVAL);
+	EXPECT_EQ(t, vm_mmap(mm, 0, PAGE_SIZE, RW, MAP_PRIVATE, (struct vm_file *)1, 0), -ENODEV);
+	EXPECT_EQ(t, vm_munmap(mm, MMAP_BASE + 1, PAGE_SIZE), -EINVAL);
+	EXPECT_EQ(t, vm_munmap(mm, MMAP_BASE, 0), -EINVAL);
+	EXPECT_EQ(t, vm_munmap(mm, KERNEL_ADDR, PAGE_SIZE), -EINVAL);
+	EXPECT_EQ(t, vm_mprotect(mm, MMAP_BASE, PAGE_SIZE, PROT_READ), -ENOMEM);
+	EXPECT_EQ(t, mm->nr_vmas, 0U);
+
+	a = vm_mmap(mm, 0, 3 * PAGE_SIZE, RW, ANON, NULL, 0);
+	EXPECT_EQ(t, a, (int64_t)MMAP_BASE);
+	EXPECT_EQ(t, vm_mprotect(mm, a, 4 * PAGE_SIZE, PROT_READ), -ENOMEM); /* a hole after */
+	EXPECT_EQ(t, vm_mprotect(mm, a, PAGE_SIZE, 0x10), -EINVAL);
+	EXPECT_EQ(t, vm_munmap(mm, a + 10 * PAGE_SIZE, PAGE_SIZE), 0); /* nothing there: fine */
+	EXPECT_EQ(t, mm->nr_vmas, 1U);
+	EXPECT_EQ(t, vm_mmap(mm, a, PAGE_SIZE, RW, ANON, NULL, 0), (int64_t)(a + 3 * PAGE_SIZE));
+	EXPECT_EQ(t, mm->nr_vmas, 2U); /* the hint was taken: placed after it */
+	mmput(mm);
+}
+
+static void test_demand_zero_and_cow(struct ktest *t)
+{
+	struct baseline b = baseline();
+	struct fault_stats f0 = fault_stats(), f1;
+	struct mm *mm = enter_new_mm("ktest-cow");
+	uint64_t v = 1, a;
+
+	ASSERT_NOT_NULL(t, mm);
+	a = (uint64_t)vm_mmap(mm, 0, 2 * PAGE_SIZE, RW, ANON, NULL, 0);
+	EXPECT_EQ(t, get_user_u64(&v, a), 0);
+	EXPECT_EQ(t, v, 0ULL);
+	EXPECT_EQ(t, mm->nr_pages, 0ULL); /* the zero page, not a page of its own */
+	EXPECT_EQ(t, put_user_u64(a, 0x1234), 0);
+	EXPECT_EQ(t, put_user_u64(a + PAGE_SIZE + 8, 0x5678), 0);
+	EXPECT_EQ(t, get_user_u64(&v, a), 0);
+	EXPECT_EQ(t, v, 0x1234ULL);
+	EXPECT_EQ(t, get_user_u64(&v, a + PAGE_SIZE + 8), 0);
+	EXPECT_EQ(t, v, 0x5678ULL);
+	EXPECT_EQ(t, get_user_u64(&v, a + PAGE_SIZE), 0);
+	EXPECT_EQ(t, v, 0ULL);
+	EXPECT_EQ(t, mm->nr_pages, 2ULL);
+	EXPECT_EQ(t, *(uint64_t *)page_address(zero_page), 0ULL);
+	f1 = fault_stats();
+	EXPECT_EQ(t, f1.zero_page - f0.zero_page, 1ULL);
+	EXPECT_EQ(t, f1.cow - f0.cow, 1ULL);
+	EXPECT_EQ(t, f1.demand_zero - f0.demand_zero, 1ULL);
+	EXPECT_GT(t, mm->nr_pgtables, 0ULL);
+	leave_mm(mm);
+	expect_baseline(t, &b);
+}
+
+static void test_bad_accesses(struct ktest *t)
+{
+	struct fault_stats f0 = fault_stats(), f1;
+	uint64_t u0 = uaccess_faults(), v = 0, buf[4] = { 1, 2, 3, 4 };
+	struct mm *mm = enter_new_mm("ktest-bad");
+	uint64_t ro, rw;
+
+	ASSERT_NOT_NULL(t, mm);
+	ro = (uint64_t)vm_mmap(mm, 0, PAGE_SIZE, PROT_READ, ANON, NULL, 0);
+	rw = (uint64_t)vm_mmap(mm, ro + 2 * PAGE_SIZE, PAGE_SIZE, RW, ANON, NULL, 0);
+	EXPECT_EQ(t, rw, ro + 2 * PAGE_SIZE);
+	EXPECT_EQ(t, put_user_u64(ro, 7), -EFAULT);	       /* read-only */
+	EXPECT_EQ(t, get_user_u64(&v, ro + PAGE_SIZE), -EFAULT); /* no VMA */
+	EXPECT_EQ(t, get_user_u64(&v, KERNEL_ADDR), -EFAULT);	 /* refused before any access */
+	EXPECT_EQ(t, get_user_u64(&v, USER_TOP - 4), -EFAULT);	 /* runs past the user half */
+	/* Across the end of a mapping: the bytes before the hole are written. */
+	EXPECT_EQ(t, copy_to_user(rw + PAGE_SIZE - 16, buf, sizeof(buf)), -EFAULT);
+	EXPECT_EQ(t, get_user_u64(&v, rw + PAGE_SIZE - 8), 0);
+	EXPECT_EQ(t, v, 2ULL);
+	f1 = fault_stats();
+	EXPECT_EQ(t, f1.bad_access - f0.bad_access, 1ULL);
+	EXPECT_EQ(t, f1.bad_area - f0.bad_area, 2ULL);
+	EXPECT_EQ(t, uaccess_faults() - u0, 3ULL);
+	leave_mm(mm);
+}
+
+static void test_mprotect_keeps_data(struct ktest *t)
+{
+	struct baseline b = baseline();
+	struct mm *mm = enter_new_mm("ktest-mprotect");
+	uint64_t v = 0, a;
+
+	ASSERT_NOT_NULL(t, mm);
+	a = (uint64_t)vm_mmap(mm, 0, 3 * PAGE_SIZE, RW, ANON, NULL, 0);
+	EXPECT_EQ(t, put_user_u64(a + PAGE_SIZE, 42), 0);
+	EXPECT_EQ(t, vm_mprotect(mm, a + PAGE_SIZE, PAGE_SIZE, PROT_READ), 0);
+	EXPECT_EQ(t, mm->nr_vmas, 3U); /* split around the middle page */
+	EXPECT_EQ(t, put_user_u64(a + PAGE_SIZE, 43), -EFAULT);
+	EXPECT_EQ(t, put_user_u64(a, 1), 0); /* the neighbours keep their rights */
+	EXPECT_EQ(t, get_user_u64(&v, a + PAGE_SIZE), 0);
+	EXPECT_EQ(t, v, 42ULL);
+	EXPECT_EQ(t, vm_mprotect(mm, a + PAGE_SIZE, PAGE_SIZE, PROT_NONE), 0);
+	EXPECT_EQ(t, get_user_u64(&v, a + PAGE_SIZE), -EFAULT);
+	EXPECT_EQ(t, vm_mprotect(mm, a, 3 * PAGE_SIZE, RW), 0);
+	EXPECT_EQ(t, get_user_u64(&v, a + PAGE_SIZE), 0); /* the hidden page is back, unchanged */
+	EXPECT_EQ(t, v, 42ULL);
+	EXPECT_EQ(t, put_user_u64(a + PAGE_SIZE, 44), 0);
+	EXPECT_EQ(t, get_user_u64(&v, a + PAGE_SIZE), 0);
+	EXPECT_EQ(t, v, 44ULL);
+	EXPECT_EQ(t, mm->nr_pages, 2ULL);
+	leave_mm(mm);
+	expect_baseline(t, &b);
+}
+
+static void test_munmap_and_fixed(struct ktest *t)
+{
+	struct baseline b = baseline();
+	struct mm *mm = enter_new_mm("ktest-munmap");
+	uint64_t v = 0, a;
+
+	ASSERT_NOT_NULL(t, mm);
+	a = (uint64_t)vm_mmap(mm, 0, 3 * PAGE_SIZE, RW, ANON, NULL, 0);
+	for (int i = 0; i < 3; i++)
+		EXPECT_EQ(t, put_user_u64(a + i * PAGE_SIZE, 100 + i), 0);
+	EXPECT_EQ(t, vm_munmap(mm, a + PAGE_SIZE, PAGE_SIZE), 0);
+	EXPECT_EQ(t, mm->nr_vmas, 2U);
+	EXPECT_EQ(t, mm->nr_pages, 2ULL);
+	EXPECT_EQ(t, get_user_u64(&v, a + PAGE_SIZE), -EFAULT); /* accesses after munmap fault */
+	EXPECT_EQ(t, get_user_u64(&v, a + 2 * PAGE_SIZE), 0);
+	EXPECT_EQ(t, v, 102ULL);
+	/* MAP_FIXED over the hole and the last page: the old page goes, the new one reads 0. */
+	EXPECT_EQ(t, vm_mmap(mm, a + PAGE_SIZE, 2 * PAGE_SIZE, RW, ANON | MAP_FIXED, NULL, 0),
+		  (int64_t)(a + PAGE_SIZE));
+	EXPECT_EQ(t, get_user_u64(&v, a + 2 * PAGE_SIZE), 0);
+	EXPECT_EQ(t, v, 0ULL);
+	EXPECT_EQ(t, get_user_u64(&v, a), 0);
+	EXPECT_EQ(t, v, 100ULL);
+	EXPECT_EQ(t, vm_munmap(mm, a, 3 * PAGE_SIZE), 0);
+	EXPECT_EQ(t, mm->nr_vmas, 0U);
+	EXPECT_EQ(t, mm->nr_pages, 0ULL);
+	rcu_barrier();
+	EXPECT_EQ(t, mm->nr_pgtables, 0ULL); /* no VMA left: every table went */
+	leave_mm(mm);
+	expect_baseline(t, &b);
+}
+
+/* Writes a value into each of n pages at a. */
+static int fill(uint64_t a, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (put_user_u64(a + i * PAGE_SIZE, i))
+			return -EFAULT;
+	return 0;
+}
+
+static void test_no_ipi_when_alone(struct ktest *t)
+{
+	struct mm *mm = enter_new_mm("ktest-alone");
+	struct tlb_stats s0, s1;
+	uint64_t a;
+
+	ASSERT_NOT_NULL(t, mm);
+	a = (uint64_t)vm_mmap(mm, 0, 16 * PAGE_SIZE, RW, ANON, NULL, 0);
+	EXPECT_EQ(t, fill(a, 16), 0);
+	s0 = tlb_stats();
+	EXPECT_EQ(t, vm_munmap(mm, a, 16 * PAGE_SIZE), 0);
+	s1 = tlb_stats();
+	EXPECT_EQ(t, cpumask_weight(&mm->cpu_mask), 1U);
+	EXPECT_EQ(t, s1.ipis, s0.ipis); /* only this CPU runs the mm: nobody else to tell */
+	EXPECT_GT(t, s1.flushes, s0.flushes);
+	leave_mm(mm);
+}
+
+/* Unmaps 64 written pages; returns the gather's flushes. */
+static uint64_t unmap_64(struct ktest *t, struct mm *mm, bool fail_batches)
+{
+	struct mmu_gather_stats g0, g1;
+	uint64_t a = (uint64_t)vm_mmap(mm, 0, 64 * PAGE_SIZE, RW, ANON, NULL, 0);
+
+	EXPECT_EQ(t, fill(a, 64), 0);
+	g0 = mmu_gather_stats();
+	if (fail_batches)
+		alloc_fail_inject_n(1, ALLOC_FAIL_FOREVER);
+	EXPECT_EQ(t, vm_munmap(mm, a, 64 * PAGE_SIZE), 0);
+	alloc_fail_cancel();
+	g1 = mmu_gather_stats();
+	EXPECT_EQ(t, mm->nr_pages, 0ULL);
+	EXPECT_EQ(t, g1.pages_freed - g0.pages_freed, 64ULL);
+	if (fail_batches)
+		EXPECT_GT(t, g1.batch_fails, g0.batch_fails);
+	return g1.flushes - g0.flushes;
+}
+
+static void test_batch_allocation_failure(struct ktest *t)
+{
+	struct baseline b = baseline();
+	struct mm *mm = enter_new_mm("ktest-nobatch");
+	uint64_t with, without, v;
+
+	ASSERT_NOT_NULL(t, mm);
+	with = unmap_64(t, mm, false);
+	without = unmap_64(t, mm, true);
+	EXPECT_EQ(t, with, 1ULL);	     /* 64 pages fit one batch: one flush */
+	EXPECT_GE(t, without, 64ULL / 8); /* 8 local slots: a flush every 8 pages */
+	EXPECT_EQ(t, get_user_u64(&v, MMAP_BASE), -EFAULT);
+	leave_mm(mm);
+	expect_baseline(t, &b);
+}
+
+/*
+ * The seed's invariant. Writer threads on every other CPU run inside the mm and write into its
+ * 64 pages, over and over; this thread unmaps them. The quarantine poisons each freed page and
+ * keeps it: a write through a TLB entry that outlived the unmap would change the poison. Each
+ * writer must end with -EFAULT (accesses after munmap fault).
+ */
+#define INV_PAGES 64
+#define INV_ROUNDS 20
+
+struct writer {
+	struct mm *mm;
+	uint64_t a;
+	volatile uint64_t writes;
+	int err;
+};
+
+static int writer_fn(void *arg)
+{
+	struct writer *w = arg;
+	uint64_t n = 0;
+
+	kthread_use_mm(w->mm);
+	for (;;) {
+		int err = fill(w->a, INV_PAGES);
+
+		if (err) {
+			w->err = err;
+			break;
+		}
+		WRITE_ONCE(w->writes, ++n);
+	}
+	kthread_unuse_mm(w->mm);
+	return 0;
+}
+
+static void invariant_round(struct ktest *t, unsigned int me, unsigned int *written,
+			    unsigned int *kept)
+{
+	struct mm *mm = enter_new_mm("ktest-inv");
+	struct writer w[NR_CPUS] = { 0 };
+	struct thread *th[NR_CPUS] = { 0 };
+	unsigned int cpu, k;
+	uint64_t a;
+
+	ASSERT_NOT_NULL(t, mm);
+	a = (uint64_t)vm_mmap(mm, 0, INV_PAGES * PAGE_SIZE, RW, ANON, NULL, 0);
+	EXPECT_EQ(t, fill(a, INV_PAGES), 0);
+	for_each_cpu(cpu, &cpu_online_mask) {
+		if (cpu == me)
+			continue;
+		w[cpu] = (struct writer){ .mm = mm, .a = a };
+		th[cpu] = kthread_create(writer_fn, &w[cpu], "ktest-writer/%u", cpu);
+		ASSERT_NOT_NULL(t, th[cpu]);
+		kthread_bind(th[cpu], cpu);
+		wake_up_new_thread(th[cpu]);
+	}
+	for_each_cpu(cpu, &cpu_online_mask) /* every writer's TLB holds the pages */
+		while (th[cpu] && READ_ONCE(w[cpu].writes) < 3)
+			cpu_relax();
+	user_page_quarantine_open();
+	EXPECT_EQ(t, vm_munmap(mm, a, INV_PAGES * PAGE_SIZE), 0);
+	for_each_cpu(cpu, &cpu_online_mask)
+		if (th[cpu]) {
+			kthread_join(th[cpu]);
+			EXPECT_EQ(t, w[cpu].err, -EFAULT);
+		}
+	*written += user_page_quarantine_close(&k);
+	*kept += k;
+	leave_mm(mm);
+}
+
+static void test_no_write_after_free(struct ktest *t)
+{
+	struct baseline b = baseline();
+	unsigned int me = smp_processor_id(), written = 0, kept = 0;
+	struct tlb_stats s0 = tlb_stats(), s1;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs 2 CPUs");
+	ASSERT_EQ(t, kthread_bind(current, me), 0);
+	for (int i = 0; i < INV_ROUNDS; i++)
+		invariant_round(t, me, &written, &kept);
+	kthread_unbind(current);
+	s1 = tlb_stats();
+	EXPECT_EQ(t, kept, (unsigned int)(INV_ROUNDS * INV_PAGES));
+	EXPECT_EQ(t, written, 0U);
+	EXPECT_GT(t, s1.ipis, s0.ipis);
+	expect_baseline(t, &b);
+}
+
+KTEST_SUITE(vm, KTEST_CASE(test_mmap_errors), KTEST_CASE(test_demand_zero_and_cow),
+	    KTEST_CASE(test_bad_accesses), KTEST_CASE(test_mprotect_keeps_data),
+	    KTEST_CASE(test_munmap_and_fixed), KTEST_CASE(test_no_ipi_when_alone),
+	    KTEST_CASE(test_batch_allocation_failure), KTEST_CASE(test_no_write_after_free));
