@@ -150,8 +150,10 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 	}
 }
 
-/* Unlinked already: hands the table at this level and every table below it to the gather. */
-static void free_subtree(struct mmu_gather *tlb, struct mm *mm, phys_addr_t table, int level)
+/* Unlinked already: hands the table at this level (mapping from va on) and every table below
+   it to the gather. */
+static void free_subtree(struct mmu_gather *tlb, struct mm *mm, phys_addr_t table, int level,
+			 uint64_t va)
 {
 	pte_t *t = phys_to_virt(table);
 
@@ -159,13 +161,12 @@ static void free_subtree(struct mmu_gather *tlb, struct mm *mm, phys_addr_t tabl
 		if (!t[i])
 			continue;
 		if (level == 1)
-			panic("free_pgtables: a page is still mapped at index %u of a table no VMA "
-			      "covers",
-			      i);
-		free_subtree(tlb, mm, pte_addr(t[i]), level - 1);
+			panic("free_pgtables: a page is still mapped at %#llx, which no VMA covers",
+			      (unsigned long long)(va + i * PAGE_SIZE));
+		free_subtree(tlb, mm, pte_addr(t[i]), level - 1, va + i * pt_level_size(level));
 	}
 	mm->nr_pgtables--;
-	tlb_remove_table(tlb, table);
+	tlb_remove_table(tlb, table, va);
 }
 
 /* The entries of a table at this level (4 = the PML4) that overlap [start, end). */
@@ -182,7 +183,7 @@ static void free_below(struct mmu_gather *tlb, struct mm *mm, pte_t *table, int 
 			continue;
 		if (vma_range_free(mm, eb, eb + size)) {
 			WRITE_ONCE(*e, 0);
-			free_subtree(tlb, mm, pte_addr(v), level - 1);
+			free_subtree(tlb, mm, pte_addr(v), level - 1, eb);
 		} else if (level > 2) {
 			free_below(tlb, mm, phys_to_virt(pte_addr(v)), level - 1, eb,
 				   start > eb ? start : eb, end < eb + size ? end : eb + size);

@@ -90,19 +90,15 @@ static void free_tables_rcu(struct rcu_head *head)
 
 static void flush_tlb(struct mmu_gather *tlb)
 {
-	uint64_t start = tlb->flush_all ? 0 : tlb->start;
-	uint64_t end = tlb->flush_all ? USER_TOP : tlb->end;
-
-	if (start >= end)
+	if (tlb->start >= tlb->end)
 		return;
 	if (tlb->mode == TLB_BROADCAST)
-		flush_tlb_range_broadcast(tlb->mm, start, end);
+		flush_tlb_range_broadcast(tlb->mm, tlb->start, tlb->end);
 	else
-		flush_tlb_range(tlb->mm, start, end);
+		flush_tlb_range(tlb->mm, tlb->start, tlb->end);
 	atomic64_add_return(1, &n_flushes);
 	tlb->start = UINT64_MAX;
 	tlb->end = 0;
-	tlb->flush_all = false;
 }
 
 /* After the flush: the tables wait for a grace period; then nobody can be walking them. */
@@ -126,18 +122,24 @@ static void nop(void *arg)
 
 static void remove_table_now(struct mmu_gather *tlb, phys_addr_t table)
 {
-	tlb->flush_all = true;
 	flush_tlb(tlb);
 	smp_call_function_many(&cpu_online_mask, nop, NULL, true);
 	pgtable_free(table);
 	atomic64_add_return(1, &n_tables_freed);
 }
 
-void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t table)
+/*
+ * The CPUs' paging-structure caches may still hold the entry that pointed to the table. Any
+ * INVLPG empties those caches whole (Intel SDM vol. 3, 4.10.4.1), and the pages the table
+ * mapped are in the range to flush already; if none is, one page of its range goes in, so that
+ * the flush happens at all (4.10.4.2: "at least once").
+ */
+void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t table, uint64_t va)
 {
 	struct page *p;
 
-	tlb->flush_all = true; /* paging-structure caches may hold the entry that pointed here */
+	if (tlb->start >= tlb->end)
+		tlb_note_page(tlb, va);
 	if (!tlb->tables) {
 		p = alloc_page();
 		if (!p) {

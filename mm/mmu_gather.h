@@ -51,7 +51,6 @@ struct mmu_gather {
 	struct mm *mm;
 	enum tlb_mode mode;
 	uint64_t start, end;	 /* the range whose entries were cleared since the last flush */
-	bool flush_all;		 /* a table was unlinked: flush everything */
 	unsigned int nr_local;
 	struct page *local[MMU_GATHER_LOCAL];
 	struct mmu_gather_batch *batch; /* NULL until the local slots fill and a page is free */
@@ -65,8 +64,9 @@ void tlb_note_page(struct mmu_gather *tlb, uint64_t va);
 /* Queues a page to free after the flush. Returns true when the gather is now full: the caller
    must drop its page-table lock and call tlb_flush_mmu() before it queues another. */
 bool tlb_remove_page(struct mmu_gather *tlb, struct page *page);
-/* Queues a page-table page (already unlinked) to free a grace period after the flush. */
-void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t table);
+/* Queues a page-table page (already unlinked; it mapped addresses from va on) to free a grace
+   period after the flush. */
+void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t table, uint64_t va);
 /* Flushes the TLBs of the CPUs that run the mm, then frees what was queued. No spinlock held. */
 void tlb_flush_mmu(struct mmu_gather *tlb);
 void tlb_finish_mmu(struct mmu_gather *tlb);

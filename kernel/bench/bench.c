@@ -22,7 +22,7 @@
 
 extern const struct bench __benchmarks_start[], __benchmarks_end[];
 
-#define MAX_VARIANTS 8
+#define MAX_VARIANTS 12 /* bench munmap: 3 modes x 4 sizes */
 
 struct bench_result {
 	uint64_t ops;
