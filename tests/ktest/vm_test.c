@@ -23,6 +23,7 @@
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/fault_inject.h"
+#include "mm/gup_fast.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
 
@@ -371,7 +372,87 @@ static void test_no_write_after_free(struct ktest *t)
 	expect_baseline(t, &b);
 }
 
+/*
+ * Lockless walkers (gup_fast) on the other CPUs, against munmap freeing the page tables under
+ * them: the region has a PML4 slot of its own, so each munmap frees a PDPT, a PD and the PTs.
+ * A walker must never step into a table that was freed.
+ */
+#define WALK_BASE   0x200000000000ULL /* 32 TiB: PML4 slot 64 */
+#define WALK_PAGES  1024	      /* 4 MiB: two page tables */
+#define WALK_ROUNDS 200
+
+struct walker {
+	struct mm *mm;
+	volatile bool stop;
+	uint64_t walks, found;
+};
+
+static int walker_fn(void *arg)
+{
+	struct walker *w = arg;
+	uint32_t seed = 0x9e3779b9u ^ (uint32_t)(uintptr_t)w;
+	uint64_t pa, e;
+
+	while (!READ_ONCE(w->stop)) {
+		seed ^= seed << 13, seed ^= seed >> 17, seed ^= seed << 5;
+		w->found += gup_fast_walk(w->mm, WALK_BASE + (seed % WALK_PAGES) * PAGE_SIZE, &pa, &e);
+		w->walks++;
+	}
+	return 0;
+}
+
+static void test_lockless_walk_vs_munmap(struct ktest *t)
+{
+	struct baseline b = baseline();
+	uint64_t freed0 = gup_fast_freed_tables(), tables0 = mmu_gather_stats().tables_freed;
+	struct mm *mm = enter_new_mm("ktest-walk");
+	struct walker w[NR_CPUS] = { 0 };
+	struct thread *th[NR_CPUS] = { 0 };
+	unsigned int cpu, me = smp_processor_id();
+	uint64_t walks = 0, found = 0;
+
+	ASSERT_NOT_NULL(t, mm);
+	ASSERT_EQ(t, kthread_bind(current, me), 0);
+	for_each_cpu(cpu, &cpu_online_mask) {
+		if (cpu == me)
+			continue;
+		w[cpu].mm = mm;
+		th[cpu] = kthread_create(walker_fn, &w[cpu], "ktest-walker/%u", cpu);
+		ASSERT_NOT_NULL(t, th[cpu]);
+		kthread_bind(th[cpu], cpu);
+		wake_up_new_thread(th[cpu]);
+	}
+	for (int r = 0; r < WALK_ROUNDS; r++) {
+		EXPECT_EQ(t, vm_mmap(mm, WALK_BASE, WALK_PAGES * PAGE_SIZE, RW, ANON | MAP_FIXED,
+				     NULL, 0),
+			  (int64_t)WALK_BASE);
+		for (unsigned int i = 0; i < WALK_PAGES; i += 64)
+			EXPECT_EQ(t, put_user_u64(WALK_BASE + i * PAGE_SIZE, i), 0);
+		EXPECT_EQ(t, vm_munmap(mm, WALK_BASE, WALK_PAGES * PAGE_SIZE), 0);
+	}
+	for_each_cpu(cpu, &cpu_online_mask)
+		if (th[cpu]) {
+			WRITE_ONCE(w[cpu].stop, true);
+			kthread_join(th[cpu]);
+			walks += w[cpu].walks;
+			found += w[cpu].found;
+		}
+	kthread_unbind(current);
+	leave_mm(mm);
+	rcu_barrier();
+	EXPECT_EQ(t, gup_fast_freed_tables(), freed0);
+	/* PDPT, PD and two PTs per round */
+	EXPECT_GE(t, mmu_gather_stats().tables_freed - tables0, 4ULL * WALK_ROUNDS);
+	if (num_online_cpus() > 1) {
+		EXPECT_GT(t, walks, 0ULL);
+		ktest_log(t, "%llu lockless walks, %llu found a page", (unsigned long long)walks,
+			  (unsigned long long)found);
+	}
+	expect_baseline(t, &b);
+}
+
 KTEST_SUITE(vm, KTEST_CASE(test_mmap_errors), KTEST_CASE(test_demand_zero_and_cow),
 	    KTEST_CASE(test_bad_accesses), KTEST_CASE(test_mprotect_keeps_data),
 	    KTEST_CASE(test_munmap_and_fixed), KTEST_CASE(test_no_ipi_when_alone),
-	    KTEST_CASE(test_batch_allocation_failure), KTEST_CASE(test_no_write_after_free));
+	    KTEST_CASE(test_batch_allocation_failure), KTEST_CASE(test_no_write_after_free),
+	    KTEST_CASE(test_lockless_walk_vs_munmap));

@@ -1,0 +1,53 @@
+/* The lockless page-table walk (mm/gup_fast.h). */
+#include "mm/gup_fast.h"
+#include "mm/mm.h"
+#include "mm/page.h"
+#include "mm/page_alloc.h"
+#include "kernel/rcu.h"
+#include "kernel/spinlock.h"
+#include "lib/atomic.h"
+
+static atomic64_t freed_tables;
+
+static bool still_a_table(const struct page *tp)
+{
+	if (READ_ONCE(tp->flags) & PG_pgtable)
+		return true;
+	atomic64_add_return(1, &freed_tables);
+	return false;
+}
+
+bool gup_fast_walk(struct mm *mm, uint64_t va, phys_addr_t *pa, uint64_t *entry)
+{
+	unsigned long flags = local_irq_save();
+	pte_t *table = mm->pml4; /* the caller holds the mm: its PML4 stays */
+	struct page *tp = NULL;
+	bool found = false;
+
+	rcu_read_lock();
+	for (int level = 4; level >= 1; level--) {
+		pte_t e = __atomic_load_n(&table[pt_index(va, level)], __ATOMIC_ACQUIRE);
+
+		/* Was the table freed while we read from it? Then e is garbage. */
+		if ((tp && !still_a_table(tp)) || !pte_present(e))
+			break;
+		if (level == 1) {
+			*pa = pte_addr(e) | (va & ~PAGE_MASK);
+			*entry = e;
+			found = true;
+			break;
+		}
+		tp = phys_to_page(pte_addr(e));
+		if (!still_a_table(tp))
+			break;
+		table = phys_to_virt(pte_addr(e));
+	}
+	rcu_read_unlock();
+	local_irq_restore(flags);
+	return found;
+}
+
+uint64_t gup_fast_freed_tables(void)
+{
+	return (uint64_t)atomic64_read(&freed_tables);
+}
