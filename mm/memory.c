@@ -60,23 +60,31 @@ static DEFINE_SPINLOCK(quarantine_lock);
 static LIST_HEAD(quarantine);
 static bool quarantine_open;
 
-void put_user_page(struct page *page)
+static void quarantine_page(struct page *page)
 {
-	uint64_t *p;
+	uint64_t *p = page_address(page);
 
-	if (page == zero_page)
-		return;
-	count_user_page(-1);
-	if (!READ_ONCE(quarantine_open)) {
-		free_page(page);
-		return;
-	}
-	p = page_address(page);
 	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
 		WRITE_ONCE(p[i], USER_PAGE_POISON);
 	spin_lock(&quarantine_lock);
 	list_add_tail(&page->list, &quarantine);
 	spin_unlock(&quarantine_lock);
+}
+
+void put_user_pages(struct page **pages, unsigned int n)
+{
+	unsigned int kept = 0;
+
+	for (unsigned int i = 0; i < n; i++) /* the zero page is nobody's to free */
+		if (pages[i] != zero_page)
+			pages[kept++] = pages[i];
+	count_user_page(-(int)kept);
+	if (!READ_ONCE(quarantine_open)) {
+		free_pages_bulk(pages, kept);
+		return;
+	}
+	for (unsigned int i = 0; i < kept; i++)
+		quarantine_page(pages[i]);
 }
 
 void user_page_quarantine_open(void)
@@ -115,6 +123,29 @@ static uint64_t next_boundary(uint64_t va, uint64_t size)
 	return (va + size) & ~(size - 1);
 }
 
+/*
+ * Clears the entries of [va, end), which lie in one page table (pte is va's entry), until the
+ * gather is full. Returns where it stopped.
+ */
+static uint64_t zap_pte_range(struct mmu_gather *tlb, struct mm *mm, pte_t *pte, uint64_t va,
+			      uint64_t end, bool *full)
+{
+	for (; va < end && !*full; va += PAGE_SIZE, pte++) {
+		pte_t e = READ_ONCE(*pte);
+		struct page *page;
+
+		if (!pte_present(e) && !(e & PTE_PROTNONE))
+			continue;
+		page = phys_to_page(pte_addr(e));
+		WRITE_ONCE(*pte, 0);
+		if (page != zero_page)
+			mm->nr_pages--;
+		tlb_note_page(tlb, va);
+		*full = tlb_remove_page(tlb, page);
+	}
+	return va;
+}
+
 void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start, uint64_t end)
 {
 	struct mm *mm = vma->mm;
@@ -125,24 +156,16 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 
 		spin_lock(&mm->page_table_lock);
 		while (va < end && !full) {
+			/* One page table at a time: the entries up to its end are consecutive. */
+			uint64_t table_end = next_boundary(va, PAGE_SIZE_2M);
 			pte_t *pte = mm_pte(mm, va, false);
-			pte_t e;
 
-			if (!pte) { /* no table here: nothing mapped up to the next one */
-				va = next_boundary(va, PAGE_SIZE_2M);
-				continue;
-			}
-			e = READ_ONCE(*pte);
-			if (pte_present(e) || (e & PTE_PROTNONE)) {
-				struct page *page = phys_to_page(pte_addr(e));
-
-				WRITE_ONCE(*pte, 0);
-				if (page != zero_page)
-					mm->nr_pages--;
-				tlb_note_page(tlb, va);
-				full = tlb_remove_page(tlb, page);
-			}
-			va += PAGE_SIZE;
+			if (table_end > end)
+				table_end = end;
+			if (!pte) /* no table here: nothing mapped up to the next one */
+				va = table_end;
+			else
+				va = zap_pte_range(tlb, mm, pte, va, table_end, &full);
 		}
 		spin_unlock(&mm->page_table_lock);
 		if (full) /* out of the lock: the flush waits for other CPUs */

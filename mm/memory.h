@@ -34,12 +34,13 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
    VMA uses any more. Takes page_table_lock. */
 void free_pgtables(struct mmu_gather *tlb, struct mm *mm, uint64_t start, uint64_t end);
 
-/* Drops a mapping's hold on a page: frees it, unless it is the zero page. */
-void put_user_page(struct page *page);
+/* Drops the mappings' hold on n pages: frees them together, except the zero page (the array
+   is reordered). */
+void put_user_pages(struct page **pages, unsigned int n);
 
 /*
  * For the tests of the seed's invariant (no page freed while a TLB can still reach it): while a
- * quarantine is open, put_user_page() fills each page with a poison pattern and keeps it
+ * quarantine is open, put_user_pages() fills each page with a poison pattern and keeps it
  * instead of freeing it. Closing it checks that every kept page still holds the poison (a
  * write through a stale TLB entry would have changed it), frees them, and returns how many had
  * been written; *kept says how many there were.

@@ -160,12 +160,10 @@ static void free_pages_gathered(struct mmu_gather *tlb)
 {
 	uint64_t n = tlb->nr_local;
 
-	for (unsigned int i = 0; i < tlb->nr_local; i++)
-		put_user_page(tlb->local[i]);
+	put_user_pages(tlb->local, tlb->nr_local);
 	tlb->nr_local = 0;
 	if (tlb->batch) {
-		for (unsigned int i = 0; i < tlb->batch->nr; i++)
-			put_user_page(tlb->batch->pages[i]);
+		put_user_pages(tlb->batch->pages, tlb->batch->nr);
 		n += tlb->batch->nr;
 		tlb->batch->nr = 0;
 	}

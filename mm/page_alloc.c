@@ -135,14 +135,9 @@ struct page *alloc_page_zeroed(void)
 	return page;
 }
 
-void free_pages(struct page *page, unsigned int order)
+/* Zone lock held: frees one block; false if it was not an allocated block. */
+static bool free_locked(struct page *page, unsigned int order)
 {
-	unsigned long flags;
-	int err;
-
-	if (!page)
-		return;
-	spin_lock_irqsave(&zone_lock, flags);
 	/*
 	 * A free page carries no flags: PG_buddy here is a double free, others an owner's page.
 	 * Checked under the lock, so a double free racing with the first one is caught too.
@@ -151,13 +146,39 @@ void free_pages(struct page *page, unsigned int order)
 		panic("free_pages: pfn %#llx has flags %#llx (double free, or still owned)",
 		      (unsigned long long)page_to_pfn(page), (unsigned long long)page->flags);
 	page->refcount = 0;
-	err = buddy_free(&zone, page, order);
-	if (!err)
-		page_alloc_stats.frees++;
+	if (buddy_free(&zone, page, order))
+		return false;
+	page_alloc_stats.frees++;
+	return true;
+}
+
+void free_pages(struct page *page, unsigned int order)
+{
+	unsigned long flags;
+	bool ok;
+
+	if (!page)
+		return;
+	spin_lock_irqsave(&zone_lock, flags);
+	ok = free_locked(page, order);
 	spin_unlock_irqrestore(&zone_lock, flags);
-	if (err)
+	if (!ok)
 		panic("free_pages: pfn %#llx order %u is not an allocated block",
 		      (unsigned long long)page_to_pfn(page), order);
+}
+
+void free_pages_bulk(struct page **pages, unsigned int n)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&zone_lock, flags);
+	for (i = 0; i < n && free_locked(pages[i], 0); i++)
+		;
+	spin_unlock_irqrestore(&zone_lock, flags);
+	if (i < n)
+		panic("free_pages_bulk: pfn %#llx is not an allocated page",
+		      (unsigned long long)page_to_pfn(pages[i]));
 }
 
 void free_page(struct page *page)

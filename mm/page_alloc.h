@@ -48,6 +48,8 @@ struct page *alloc_page_zeroed(void);
 struct page *__alloc_pages(unsigned int order);
 void free_pages(struct page *page, unsigned int order);
 void free_page(struct page *page);
+/* Frees n single pages under one hold of the zone lock (the mmu_gather's batches). */
+void free_pages_bulk(struct page **pages, unsigned int n);
 
 uint64_t nr_free_pages(void);
 uint64_t nr_free_blocks(unsigned int order); /* free blocks of exactly this order */
