@@ -246,6 +246,72 @@ static void test_no_ipi_when_alone(struct ktest *t)
 	leave_mm(mm);
 }
 
+/* Runs inside an mm on its CPU, writing its own page, until told to stop. */
+struct spinner {
+	struct mm *mm;
+	uint64_t page;
+	volatile bool stop, running;
+};
+
+static int spinner_fn(void *arg)
+{
+	struct spinner *s = arg;
+
+	kthread_use_mm(s->mm);
+	while (!READ_ONCE(s->stop)) {
+		put_user_u64(s->page, 1);
+		WRITE_ONCE(s->running, true);
+	}
+	kthread_unuse_mm(s->mm);
+	return 0;
+}
+
+/* IPIs per munmap of 16 written pages in a mode, with a thread of the mm on one other CPU. */
+static uint64_t ipis_for_munmap(struct ktest *t, struct mm *mm, enum tlb_mode mode)
+{
+	uint64_t a = (uint64_t)vm_mmap(mm, 0, 16 * PAGE_SIZE, RW, ANON, NULL, 0);
+	struct tlb_stats s0, s1;
+
+	EXPECT_EQ(t, fill(a, 16), 0);
+	WRITE_ONCE(tlb_mode, mode);
+	s0 = tlb_stats();
+	EXPECT_EQ(t, vm_munmap(mm, a, 16 * PAGE_SIZE), 0);
+	s1 = tlb_stats();
+	WRITE_ONCE(tlb_mode, TLB_BATCHED);
+	return s1.ipis - s0.ipis;
+}
+
+/* With the mm on 2 of 3 or more CPUs, a shootdown interrupts 1 other CPU, not all of them. */
+static void test_ipis_only_where_the_mm_runs(struct ktest *t)
+{
+	unsigned int me = smp_processor_id(), other = me == 0 ? 1 : 0;
+	struct mm *mm;
+	struct spinner s = { 0 };
+	struct thread *th;
+	uint64_t page;
+
+	if (num_online_cpus() < 3)
+		KTEST_SKIP(t, "needs 3 CPUs");
+	ASSERT_EQ(t, kthread_bind(current, me), 0);
+	mm = enter_new_mm("ktest-ipis");
+	ASSERT_NOT_NULL(t, mm);
+	page = (uint64_t)vm_mmap(mm, 0, PAGE_SIZE, RW, ANON, NULL, 0);
+	s = (struct spinner){ .mm = mm, .page = page };
+	th = kthread_create(spinner_fn, &s, "ktest-spinner");
+	ASSERT_NOT_NULL(t, th);
+	kthread_bind(th, other);
+	wake_up_new_thread(th);
+	while (!READ_ONCE(s.running))
+		cpu_relax();
+	EXPECT_EQ(t, cpumask_weight(&mm->cpu_mask), 2U);
+	EXPECT_EQ(t, ipis_for_munmap(t, mm, TLB_BATCHED), 1ULL);
+	EXPECT_EQ(t, ipis_for_munmap(t, mm, TLB_BROADCAST), (uint64_t)num_online_cpus() - 1);
+	WRITE_ONCE(s.stop, true);
+	kthread_join(th);
+	leave_mm(mm);
+	kthread_unbind(current);
+}
+
 /* Unmaps 64 written pages; returns the gather's flushes. */
 static uint64_t unmap_64(struct ktest *t, struct mm *mm, bool fail_batches)
 {
@@ -454,5 +520,6 @@ static void test_lockless_walk_vs_munmap(struct ktest *t)
 KTEST_SUITE(vm, KTEST_CASE(test_mmap_errors), KTEST_CASE(test_demand_zero_and_cow),
 	    KTEST_CASE(test_bad_accesses), KTEST_CASE(test_mprotect_keeps_data),
 	    KTEST_CASE(test_munmap_and_fixed), KTEST_CASE(test_no_ipi_when_alone),
+	    KTEST_CASE(test_ipis_only_where_the_mm_runs),
 	    KTEST_CASE(test_batch_allocation_failure), KTEST_CASE(test_no_write_after_free),
 	    KTEST_CASE(test_lockless_walk_vs_munmap));
