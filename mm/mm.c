@@ -105,7 +105,7 @@ static void exit_mmap(struct mm *mm)
 
 	exit_aio(&mm->aio);
 	down_write(&mm->mmap_lock);
-	tlb_gather_mmu(&tlb, mm);
+	tlb_gather_mmu_fullmm(&tlb, mm);
 	list_for_each_entry_safe(vma, tmp, &mm->vmas, node) {
 		zap_page_range(&tlb, vma, vma->start, vma->end);
 		vma_unlink(vma);

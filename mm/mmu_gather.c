@@ -13,6 +13,7 @@
 #include "mm/pgtable.h"
 #include "kernel/rcu.h"
 #include "kernel/smp.h"
+#include "kernel/panic.h"
 #include "lib/atomic.h"
 #include "lib/string.h"
 
@@ -25,7 +26,7 @@ struct table_batch {
 };
 #define TABLE_BATCH_MAX ((PAGE_SIZE - sizeof(struct table_batch)) / sizeof(phys_addr_t))
 
-static atomic64_t n_gathers, n_flushes, n_pages_freed, n_tables_freed, n_batch_pages,
+static atomic64_t n_gathers, n_fullmm, n_flushes, n_pages_freed, n_tables_freed, n_batch_pages,
 	n_batch_fails;
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
@@ -35,6 +36,13 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
 	tlb->mode = READ_ONCE(tlb_mode);
 	tlb->start = UINT64_MAX;
 	atomic64_add_return(1, &n_gathers);
+}
+
+void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm *mm)
+{
+	tlb_gather_mmu(tlb, mm);
+	tlb->fullmm = true;
+	atomic64_add_return(1, &n_fullmm);
 }
 
 void tlb_note_page(struct mmu_gather *tlb, uint64_t va)
@@ -90,6 +98,13 @@ static void free_tables_rcu(struct rcu_head *head)
 
 static void flush_tlb(struct mmu_gather *tlb)
 {
+	if (tlb->fullmm) {
+		if (cpumask_weight(&tlb->mm->cpu_mask))
+			panic("mmu_gather: %s is torn down while CPUs still run it", tlb->mm->name);
+		tlb->start = UINT64_MAX;
+		tlb->end = 0;
+		return;
+	}
 	if (tlb->start >= tlb->end)
 		return;
 	if (tlb->mode == TLB_BROADCAST)
@@ -190,6 +205,7 @@ struct mmu_gather_stats mmu_gather_stats(void)
 {
 	return (struct mmu_gather_stats){
 		.gathers = (uint64_t)atomic64_read(&n_gathers),
+		.fullmm = (uint64_t)atomic64_read(&n_fullmm),
 		.flushes = (uint64_t)atomic64_read(&n_flushes),
 		.pages_freed = (uint64_t)atomic64_read(&n_pages_freed),
 		.tables_freed = (uint64_t)atomic64_read(&n_tables_freed),

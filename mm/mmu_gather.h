@@ -50,6 +50,7 @@ extern enum tlb_mode tlb_mode;
 struct mmu_gather {
 	struct mm *mm;
 	enum tlb_mode mode;
+	bool fullmm; /* tearing down the whole mm: no CPU runs it, nothing to shoot down */
 	uint64_t start, end;	 /* the range whose entries were cleared since the last flush */
 	unsigned int nr_local;
 	struct page *local[MMU_GATHER_LOCAL];
@@ -59,6 +60,10 @@ struct mmu_gather {
 };
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm);
+/* For exit_mmap: the last user is gone, so no CPU runs the mm (its cpu_mask is empty) and no
+   TLB holds its entries. The gather frees without any flush; the tables still wait for a grace
+   period. */
+void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm *mm);
 /* Notes that the entry for va was cleared (widens the range to flush). */
 void tlb_note_page(struct mmu_gather *tlb, uint64_t va);
 /* Queues a page to free after the flush. Returns true when the gather is now full: the caller
@@ -73,6 +78,7 @@ void tlb_finish_mmu(struct mmu_gather *tlb);
 
 struct mmu_gather_stats {
 	uint64_t gathers;      /* tlb_gather_mmu calls */
+	uint64_t fullmm;       /* of them, whole-mm teardowns */
 	uint64_t flushes;      /* tlb_flush_mmu calls that flushed */
 	uint64_t pages_freed;
 	uint64_t tables_freed; /* after their grace period */

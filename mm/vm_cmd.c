@@ -77,9 +77,10 @@ static void show(void)
 		(unsigned long long)t.pages, (unsigned long long)t.full_flushes,
 		(unsigned long long)t.skipped, feat.pcid ? "yes" : "no",
 		feat.invpcid ? "yes" : "no");
-	kprintf("mmu_gather (%s): %llu gathers, %llu flushes, %llu pages and %llu page tables "
-		"freed, %llu batch pages, %llu batch allocations failed\n",
-		mode_names[tlb_mode], (unsigned long long)g.gathers, (unsigned long long)g.flushes,
+	kprintf("mmu_gather (%s): %llu gathers (%llu whole-mm teardowns), %llu flushes, %llu pages "
+		"and %llu page tables freed, %llu batch pages, %llu batch allocations failed\n",
+		mode_names[tlb_mode], (unsigned long long)g.gathers, (unsigned long long)g.fullmm,
+		(unsigned long long)g.flushes,
 		(unsigned long long)g.pages_freed, (unsigned long long)g.tables_freed,
 		(unsigned long long)g.batch_pages, (unsigned long long)g.batch_fails);
 	mm_for_each(print_mm, NULL);

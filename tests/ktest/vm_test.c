@@ -246,6 +246,30 @@ static void test_no_ipi_when_alone(struct ktest *t)
 	leave_mm(mm);
 }
 
+/* The last user gone, exit_mmap frees everything without one shootdown: nobody runs the mm. */
+static void test_teardown_needs_no_flush(struct ktest *t)
+{
+	struct baseline b = baseline();
+	struct mm *mm = enter_new_mm("ktest-exit");
+	struct mmu_gather_stats g0, g1;
+	struct tlb_stats s0, s1;
+	uint64_t a;
+
+	ASSERT_NOT_NULL(t, mm);
+	a = (uint64_t)vm_mmap(mm, 0, 32 * PAGE_SIZE, RW, ANON, NULL, 0);
+	EXPECT_EQ(t, fill(a, 32), 0);
+	kthread_unuse_mm(mm);
+	g0 = mmu_gather_stats();
+	s0 = tlb_stats();
+	mmput(mm); /* the last user: exit_mmap */
+	s1 = tlb_stats();
+	g1 = mmu_gather_stats();
+	EXPECT_EQ(t, g1.fullmm - g0.fullmm, 1ULL);
+	EXPECT_EQ(t, g1.pages_freed - g0.pages_freed, 32ULL);
+	EXPECT_EQ(t, s1.flushes, s0.flushes);
+	expect_baseline(t, &b);
+}
+
 /* Runs inside an mm on its CPU, writing its own page, until told to stop. */
 struct spinner {
 	struct mm *mm;
@@ -520,6 +544,6 @@ static void test_lockless_walk_vs_munmap(struct ktest *t)
 KTEST_SUITE(vm, KTEST_CASE(test_mmap_errors), KTEST_CASE(test_demand_zero_and_cow),
 	    KTEST_CASE(test_bad_accesses), KTEST_CASE(test_mprotect_keeps_data),
 	    KTEST_CASE(test_munmap_and_fixed), KTEST_CASE(test_no_ipi_when_alone),
-	    KTEST_CASE(test_ipis_only_where_the_mm_runs),
+	    KTEST_CASE(test_ipis_only_where_the_mm_runs), KTEST_CASE(test_teardown_needs_no_flush),
 	    KTEST_CASE(test_batch_allocation_failure), KTEST_CASE(test_no_write_after_free),
 	    KTEST_CASE(test_lockless_walk_vs_munmap));
