@@ -19,8 +19,13 @@
 #define __printf(a, b)	 __attribute__((format(printf, a, b)))
 #define __noinline	 __attribute__((noinline))
 /* Not inlined, and not specialised for its callers either (no constant propagation into it):
-   a benchmark's baseline compiled the way the function it is measured against is. */
-#define __noipa		 __attribute__((noipa))
+   a benchmark's baseline compiled the way the function it is measured against is. Clang has
+   no such attribute; noinline is the nearest. */
+#ifdef __clang__
+#define __noipa __attribute__((noinline))
+#else
+#define __noipa __attribute__((noipa))
+#endif
 #undef __always_inline /* the host C library defines it too (host unit tests) */
 #define __always_inline	 inline __attribute__((always_inline))
 
