@@ -26,14 +26,11 @@
 #include "mm/pgtable.h"
 #include "kernel/kthread.h"
 #include "kernel/rcu.h"
-#include "kernel/sleep.h"
 #include "kernel/smp.h"
 #include "kernel/printk.h"
-#include "kernel/console_input.h"
 #include "kernel/tick.h"
 #include "lib/atomic.h"
 #include "lib/errno.h"
-#include "lib/printf.h"
 #include "lib/string.h"
 
 #define REGION	      0x300000000000ULL /* 48 TiB: PML4 slot 96 */
@@ -164,23 +161,6 @@ static void report(const char *when)
 		(long long)atomic64_read(&T.errors));
 }
 
-/* Sleeps for the run, printing progress every second; true if Ctrl-C stopped it. */
-static bool watch(unsigned int seconds)
-{
-	for (unsigned int s = 1; s <= seconds; s++) {
-		char when[24];
-
-		for (int i = 0; i < 10; i++) {
-			msleep(100);
-			if (console_interrupted())
-				return true;
-		}
-		snprintf(when, sizeof(when), "%us: ", s);
-		report(when);
-	}
-	return false;
-}
-
 static void check_end(uint64_t user_pages, uint64_t pgtables, uint64_t freed_tables)
 {
 	unsigned int kept, written = user_page_quarantine_close(&kept);
@@ -232,27 +212,23 @@ static int torture_tlb(unsigned int seconds)
 	kprintf("torture tlb: an updater on CPU 0, %u writers and lockless walkers, for %u s\n",
 		n - 1, seconds);
 	if (n == num_online_cpus())
-		stopped = watch(seconds);
+		stopped = torture_watch(seconds, report);
 	WRITE_ONCE(T.stop, true);
 	while (n--)
 		kthread_join(th[n]);
 	mmput(T.mm);
 	check_end(user_pages, pgtables, freed_tables);
 	report("end: ");
-	if (stopped)
-		kprintf("torture tlb: stopped\n");
-	else
-		kprintf("torture tlb: %s\n", atomic64_read(&T.errors) ? "FAILED" : "passed");
+	torture_verdict("tlb", stopped, (long long)atomic64_read(&T.errors));
 	return 0;
 }
 
 static int torture_tlb_cmd(int argc, char **argv)
 {
-	unsigned int seconds = 5;
+	unsigned int seconds;
 
-	for (int i = 1; i < argc; i += 2)
-		if (torture_parse_seconds(argv[i], i + 1 < argc ? argv[i + 1] : NULL, &seconds))
-			return -EINVAL;
+	if (torture_parse_seconds_only(argc, argv, &seconds))
+		return -EINVAL;
 	return torture_tlb(seconds);
 }
 TORTURE("tlb", "[--seconds S]",

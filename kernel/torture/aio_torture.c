@@ -22,14 +22,11 @@
 #include "kernel/aio/memfile.h"
 #include "kernel/kthread.h"
 #include "kernel/sched.h"
-#include "kernel/sleep.h"
 #include "kernel/smp.h"
 #include "kernel/printk.h"
-#include "kernel/console_input.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/atomic.h"
 #include "lib/errno.h"
-#include "lib/printf.h"
 #include "lib/string.h"
 
 #define SLOTS	      32
@@ -233,23 +230,6 @@ static void report(const char *when)
 		(long long)atomic64_read(&T.errors));
 }
 
-/* Sleeps for the run, printing progress every second; true if Ctrl-C stopped it. */
-static bool watch(unsigned int seconds)
-{
-	for (unsigned int s = 1; s <= seconds; s++) {
-		char when[24];
-
-		for (int i = 0; i < 10; i++) {
-			msleep(100);
-			if (console_interrupted())
-				return true;
-		}
-		snprintf(when, sizeof(when), "%us: ", s);
-		report(when);
-	}
-	return false;
-}
-
 static bool settle(void)
 {
 	return aio_wait_for_frees(5000);
@@ -335,7 +315,7 @@ static int torture_aio(unsigned int seconds)
 	}
 	kprintf("torture aio: %u updaters, %u readers, %u I/O threads for %u s\n", T.nr_updaters,
 		cpus, cpus, seconds);
-	stopped = err ? false : watch(seconds);
+	stopped = err ? false : torture_watch(seconds, report);
 	WRITE_ONCE(T.stop, true);
 	while (n--)
 		kthread_join(th[n]);
@@ -347,20 +327,16 @@ static int torture_aio(unsigned int seconds)
 	}
 	check_end(&start);
 	report("end: ");
-	if (stopped)
-		kprintf("torture aio: stopped\n");
-	else
-		kprintf("torture aio: %s\n", atomic64_read(&T.errors) ? "FAILED" : "passed");
+	torture_verdict("aio", stopped, (long long)atomic64_read(&T.errors));
 	return 0;
 }
 
 static int torture_aio_cmd(int argc, char **argv)
 {
-	unsigned int seconds = 5;
+	unsigned int seconds;
 
-	for (int i = 1; i < argc; i += 2)
-		if (torture_parse_seconds(argv[i], i + 1 < argc ? argv[i + 1] : NULL, &seconds))
-			return -EINVAL;
+	if (torture_parse_seconds_only(argc, argv, &seconds))
+		return -EINVAL;
 	return torture_aio(seconds);
 }
 TORTURE("aio", "[--seconds S]",

@@ -8,6 +8,7 @@
 #ifndef KERNEL_TORTURE_TORTURE_H
 #define KERNEL_TORTURE_TORTURE_H
 
+#include <stdbool.h>
 #include "lib/compiler.h"
 
 struct torture_kind {
@@ -28,5 +29,12 @@ const struct torture_kind *torture_next(const struct torture_kind *prev); /* NUL
 /* Parses the "--seconds S" option every kind takes: opt is the option word, val the word after
    it. Returns 0 and sets *seconds, or -EINVAL (after saying what is allowed). */
 int torture_parse_seconds(const char *opt, const char *val, unsigned int *seconds);
+/* For the kinds whose only option is --seconds: argv after the kind's name; 5 s by default. */
+int torture_parse_seconds_only(int argc, char **argv, unsigned int *seconds);
+
+/* Sleeps for the run, calling report("Ns: ") every second; true if Ctrl-C stopped it. */
+bool torture_watch(unsigned int seconds, void (*report)(const char *when));
+/* The last line of a run: "torture NAME: stopped", "passed" or "FAILED". */
+void torture_verdict(const char *name, bool stopped, long long errors);
 
 #endif
