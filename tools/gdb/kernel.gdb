@@ -42,7 +42,7 @@ define teachos-help
 	echo teachos gdb commands (help NAME for more):\n
 	echo \  dmesg          the kernel log ring, oldest line first\n
 	echo \  ksym ADDR      function+offset and source line of an address\n
-	echo \  pagewalk ADDR  walk the page tables for a virtual address (uses CR3)\n
+	echo \  pagewalk ADDR [MM]  walk the page tables for an address (CR3, or a struct mm *)\n
 	echo \  trapframe ADDR print a saved trap frame\n
 	echo \  cpus           list the CPUs (gdb threads)\n
 	echo \  percpu VAR CPU one CPU's copy of a per-CPU variable (percpu cpu_info 1)\n
@@ -111,23 +111,36 @@ For the addresses a panic prints (RIP, backtrace frames): ksym 0xffffffff8001234
 
 
 class PageWalk(gdb.Command):
-    """pagewalk ADDR: walk the 4-level page tables of the current CPU for virtual address ADDR.
+    """pagewalk ADDR [MM]: walk the 4-level page tables for virtual address ADDR.
 
-Prints each level's entry with its flags (P present, RW writable, US user, PWT/PCD caching,
-A accessed, D dirty, PS large page, G global, NX no-execute) and the physical address."""
+The tables are the current CPU's (CR3), or those of MM, a struct mm * expression (mm/mm.h),
+for an address space this CPU does not run. Prints each level's entry with its flags
+(P present, RW writable, US user, PWT/PCD caching, A accessed, D dirty, PS large page,
+G global, PROTNONE the software bit mprotect(PROT_NONE) leaves, NX no-execute) and the
+physical address."""
 
     LEVELS = [("PML4", 39), ("PDPT", 30), ("PD", 21), ("PT", 12)]
     FLAGS = [(0, "P"), (1, "RW"), (2, "US"), (3, "PWT"), (4, "PCD"), (5, "A"), (6, "D"),
-             (7, "PS"), (8, "G"), (63, "NX")]
+             (7, "PS"), (8, "G"), (9, "PROTNONE"), (63, "NX")]
     ADDR_MASK = 0x000FFFFFFFFFF000
 
     def __init__(self):
         super().__init__("pagewalk", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        va = int(gdb.parse_and_eval(arg)) & U64
-        table = int(gdb.parse_and_eval("$cr3")) & self.ADDR_MASK
-        gdb.write(f"{va:#018x}: CR3 {table:#x}\n")
+        if not arg.strip():
+            raise gdb.GdbError("usage: pagewalk ADDR [MM]  (MM: a struct mm * expression)")
+        try:  # ADDR alone may hold spaces: (unsigned long)&kmain
+            va, mm_expr = int(gdb.parse_and_eval(arg)) & U64, None
+        except gdb.error:
+            head, _, mm_expr = arg.strip().rpartition(" ")
+            va = int(gdb.parse_and_eval(head)) & U64
+        if mm_expr:
+            mm = gdb.parse_and_eval(mm_expr).dereference()
+            table, root = int(mm["pml4_phys"]), f"mm {mm['name'].string()}"
+        else:
+            table, root = int(gdb.parse_and_eval("$cr3")) & self.ADDR_MASK, "CR3"
+        gdb.write(f"{va:#018x}: {root} {table:#x}\n")
         for depth, (name, shift) in enumerate(self.LEVELS):
             index = (va >> shift) & 511
             entry = read_u64(DIRECT_MAP_BASE + table + index * 8)
