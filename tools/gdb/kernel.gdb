@@ -110,52 +110,100 @@ For the addresses a panic prints (RIP, backtrace frames): ksym 0xffffffff8001234
         gdb.write(f"{addr:#x} is {name}{where}\n")
 
 
+# arch/x86_64/pgtable.h: an entry holds the next table's (or the page's) physical address in
+# bits 12..51 and flags around it. Bit 9 is the software's: PTE_PROTNONE, left by
+# mprotect(PROT_NONE) on an entry whose P it clears, so that the address still names the page.
+PTE_ADDR_MASK = 0x000FFFFFFFFFF000
+PTE_P, PTE_PS, PTE_PROTNONE = 1 << 0, 1 << 7, 1 << 9
+PTE_FLAGS = [(0, "P"), (1, "RW"), (2, "US"), (3, "PWT"), (4, "PCD"), (5, "A"), (6, "D"),
+             (7, "PS"), (8, "G"), (9, "PROTNONE"), (63, "NX")]
+PT_LEVELS = [("PML4", 39), ("PDPT", 30), ("PD", 21), ("PT", 12)]  # name, shift of the index
+
+
+def addr_and_rest(arg, usage):
+    """(ADDR, REST) from "ADDR [REST]": ADDR an address expression, REST None or a string.
+
+ADDR alone may hold spaces ((unsigned long)&kmain), so the whole argument is tried first."""
+    if not arg.strip():
+        raise gdb.GdbError(usage)
+    try:
+        value, rest = gdb.parse_and_eval(arg), None
+    except gdb.error as e:
+        head, _, rest = arg.strip().rpartition(" ")
+        if not head:
+            raise gdb.GdbError(f"{str(e).rstrip('.')}; {usage}")
+        try:
+            value = gdb.parse_and_eval(head)
+        except gdb.error as e:
+            raise gdb.GdbError(f"{str(e).rstrip('.')}; {usage}")
+    if value.type.code == gdb.TYPE_CODE_FUNC:  # a function's name: its address
+        value = value.address
+    return int(value) & U64, rest
+
+
+def walk_page_tables(va, table, root):
+    """Print the walk the MMU does for virtual address va from the PML4 at physical table.
+
+Each level: the entry's index, its raw value, the physical address it points to, its flags.
+Then where the walk ends: the physical address of va, or the level at which it stops."""
+    gdb.write(f"{va:#018x}: {root} {table:#x}\n")
+    if va >> 47 not in (0, 0x1FFFF):  # bits 47..63 all equal: canonical
+        gdb.write("  not canonical (bits 48..63 must copy bit 47): an access faults\n")
+        return
+    for depth, (name, shift) in enumerate(PT_LEVELS):
+        index = (va >> shift) & 511
+        entry = read_u64(DIRECT_MAP_BASE + table + index * 8)
+        large = depth in (1, 2) and entry & PTE_PS  # a 1 GiB or 2 MiB page ends the walk
+        size = 1 << shift
+        # In a large page's entry, bit 12 is PAT, not an address bit.
+        target = entry & PTE_ADDR_MASK & ~(size - 1 if large else 0)
+        # Without P the CPU ignores the other bits; only PROTNONE says they still mean a page.
+        points_to = f"{target:#x}" if entry & (PTE_P | PTE_PROTNONE) else "-"
+        flags = " ".join(f for bit, f in PTE_FLAGS if entry >> bit & 1)
+        slot = f"{name}[{index}]"
+        gdb.write(f"  {slot:<10} = {entry:#018x} -> {points_to:<13} {flags}".rstrip() + "\n")
+        if not entry & PTE_P:
+            if entry & PTE_PROTNONE:
+                gdb.write(f"  not present at {name}: PROTNONE, mprotect(PROT_NONE) hides "
+                          f"physical {target:#x}; an access faults\n")
+            else:
+                gdb.write(f"  not present at {name}: an access faults\n")
+            return
+        if large or depth == 3:
+            label = {12: "4 KiB", 21: "2 MiB", 30: "1 GiB"}[shift]
+            gdb.write(f"  {label} page: physical {target | (va & (size - 1)):#x}\n")
+            return
+        table = target
+
+
 class PageWalk(gdb.Command):
     """pagewalk ADDR [MM]: walk the 4-level page tables for virtual address ADDR.
 
 The tables are the current CPU's (CR3), or those of MM, a struct mm * expression (mm/mm.h),
-for an address space this CPU does not run. Prints each level's entry with its flags
-(P present, RW writable, US user, PWT/PCD caching, A accessed, D dirty, PS large page,
-G global, PROTNONE the software bit mprotect(PROT_NONE) leaves, NX no-execute) and the
-physical address."""
+for an address space this CPU does not run. Prints each level's entry, the physical address it
+points to and its flags (P present, RW writable, US user, PWT/PCD caching, A accessed, D dirty,
+PS large page, G global, PROTNONE the software bit mprotect(PROT_NONE) leaves, NX no-execute),
+then the physical address of ADDR, or the level where the walk stops."""
 
-    LEVELS = [("PML4", 39), ("PDPT", 30), ("PD", 21), ("PT", 12)]
-    FLAGS = [(0, "P"), (1, "RW"), (2, "US"), (3, "PWT"), (4, "PCD"), (5, "A"), (6, "D"),
-             (7, "PS"), (8, "G"), (9, "PROTNONE"), (63, "NX")]
-    ADDR_MASK = 0x000FFFFFFFFFF000
+    USAGE = "usage: pagewalk ADDR [MM]  (MM: a struct mm * expression)"
 
     def __init__(self):
         super().__init__("pagewalk", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        if not arg.strip():
-            raise gdb.GdbError("usage: pagewalk ADDR [MM]  (MM: a struct mm * expression)")
-        try:  # ADDR alone may hold spaces: (unsigned long)&kmain
-            va, mm_expr = int(gdb.parse_and_eval(arg)) & U64, None
-        except gdb.error:
-            head, _, mm_expr = arg.strip().rpartition(" ")
-            va = int(gdb.parse_and_eval(head)) & U64
+        va, mm_expr = addr_and_rest(arg, self.USAGE)
         if mm_expr:
             mm = gdb.parse_and_eval(mm_expr).dereference()
             table, root = int(mm["pml4_phys"]), f"mm {mm['name'].string()}"
         else:
-            table, root = int(gdb.parse_and_eval("$cr3")) & self.ADDR_MASK, "CR3"
-        gdb.write(f"{va:#018x}: {root} {table:#x}\n")
-        for depth, (name, shift) in enumerate(self.LEVELS):
-            index = (va >> shift) & 511
-            entry = read_u64(DIRECT_MAP_BASE + table + index * 8)
-            flags = " ".join(f for bit, f in self.FLAGS if entry >> bit & 1)
-            gdb.write(f"  {name + '[' + str(index) + ']':<10} = {entry:#018x}  {flags}\n")
-            if not entry & 1:
-                gdb.write("  not present: an access faults\n")
-                return
-            if depth in (1, 2) and entry & (1 << 7):  # a 1 GiB or 2 MiB page ends the walk
-                page = 1 << shift
-                phys = (entry & self.ADDR_MASK & ~(page - 1)) | (va & (page - 1))
-                gdb.write(f"  {page >> 20} MiB page: physical {phys:#x}\n")
-                return
-            table = entry & self.ADDR_MASK
-        gdb.write(f"  4 KiB page: physical {table | (va & 0xFFF):#x}\n")
+            cr3 = gdb.parse_and_eval("$cr3")  # void when the stub does not send CR3
+            if cr3.type.code != gdb.TYPE_CODE_VOID:
+                table, root = int(cr3), "CR3"
+            else:
+                table, root = int(gdb.parse_and_eval("kernel_pml4_phys")), "kernel_pml4_phys"
+                if not table:
+                    raise gdb.GdbError("pagewalk: no $cr3, and kernel_pml4_phys is not set yet")
+        walk_page_tables(va, table & PTE_ADDR_MASK, root)
 
 
 def per_cpu_addr(var_addr, cpu):
