@@ -3,7 +3,8 @@
  * wait queue and tries again when woken; every release that could let somebody in wakes them
  * all. Simple rather than fair among the sleepers.
  *
- * Lock order: s->lock, then the wait queue's lock (wake_up, inside it a run queue lock).
+ * Locks: s->lock is taken alone; wake_up (the wait queue's lock, then a run queue lock) runs
+ * after it is dropped.
  */
 #include "kernel/rwsem.h"
 #include "kernel/sched.h"
