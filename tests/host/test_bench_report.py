@@ -145,6 +145,8 @@ def main():
 
         t.check("vs batch" in stdout and "scaling" in stdout and "cpus=4" in stdout,
                 "the table has throughput, scaling and variant sections", [stdout])
+        t.check("\n  pages " in stdout and "\n  batch " in stdout,
+                "a benchmark's own numeric keys get a table of their own", [stdout])
 
         tool = load_tool()
         report = tool.Report()
