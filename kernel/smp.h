@@ -31,6 +31,9 @@ int smp_call_function_single(unsigned int cpu, void (*fn)(void *), void *info, b
 void smp_call_function_many(const struct cpumask *mask, void (*fn)(void *), void *info, bool wait);
 /* On every online CPU, this one included. */
 void on_each_cpu(void (*fn)(void *), void *info, bool wait);
+/* On every online CPU in mask, this one included if it is in mask: the others get their IPIs
+   first, so this CPU's share runs while theirs do. */
+void on_each_cpu_mask(const struct cpumask *mask, void (*fn)(void *), void *info, bool wait);
 /* Sets up this CPU's queue of incoming calls; run by each CPU before it goes online. */
 void smp_call_init_cpu(void);
 

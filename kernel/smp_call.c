@@ -148,20 +148,27 @@ void smp_call_function_many(const struct cpumask *mask, void (*fn)(void *), void
 	preempt_enable();
 }
 
-void on_each_cpu(void (*fn)(void *), void *info, bool wait)
+void on_each_cpu_mask(const struct cpumask *mask, void (*fn)(void *), void *info, bool wait)
 {
 	unsigned long flags;
 
 	check_callable();
 	preempt_disable();
-	call_many(&cpu_online_mask, fn, info);
-	/* Our own share runs as the others' does: with interrupts off. */
-	flags = local_irq_save();
-	fn(info);
-	local_irq_restore(flags);
+	call_many(mask, fn, info);
+	/* Our own share runs while the others run theirs, as theirs does: interrupts off. */
+	if (cpumask_test_cpu(smp_processor_id(), mask)) {
+		flags = local_irq_save();
+		fn(info);
+		local_irq_restore(flags);
+	}
 	if (wait)
-		wait_many(&cpu_online_mask);
+		wait_many(mask);
 	preempt_enable();
+}
+
+void on_each_cpu(void (*fn)(void *), void *info, bool wait)
+{
+	on_each_cpu_mask(&cpu_online_mask, fn, info, wait);
 }
 
 void smp_call_init_cpu(void)

@@ -5,7 +5,6 @@
 #include "kernel/percpu.h"
 #include "kernel/preempt.h"
 #include "arch/x86_64/tlb.h"
-#include "kernel/spinlock.h"
 
 static DEFINE_PER_CPU(struct tlb_stats, tlb_counts);
 
@@ -33,23 +32,14 @@ static void flush_here(void *arg)
 static void flush_mask(struct mm *mm, uint64_t start, uint64_t end, const struct cpumask *mask)
 {
 	struct flush_request r = { mm, start, end };
-	struct cpumask others = *mask;
-	unsigned int cpu;
+	struct cpumask cpus = *mask; /* one snapshot: the IPIs counted are the IPIs sent */
 
 	preempt_disable();
-	cpu = smp_processor_id();
 	this_cpu_ptr(&tlb_counts)->flushes++;
-	if (cpumask_test_cpu(cpu, mask)) {
-		unsigned long flags = local_irq_save(); /* an IPI's flush_here counts here too */
-
-		flush_here(&r);
-		local_irq_restore(flags);
-	}
-	cpumask_clear_cpu(cpu, &others);
-	if (cpumask_weight(&others)) {
-		this_cpu_ptr(&tlb_counts)->ipis += cpumask_weight(&others);
-		smp_call_function_many(&others, flush_here, &r, true);
-	}
+	this_cpu_ptr(&tlb_counts)->ipis +=
+		cpumask_weight(&cpus) - cpumask_test_cpu(smp_processor_id(), &cpus);
+	/* The IPIs go out first; this CPU flushes while the others do, then waits for them. */
+	on_each_cpu_mask(&cpus, flush_here, &r, true);
 	preempt_enable();
 }
 
