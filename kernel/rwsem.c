@@ -110,8 +110,3 @@ bool rwsem_is_write_locked_by_me(struct rw_semaphore *s)
 {
 	return READ_ONCE(s->writer) == current;
 }
-
-bool rwsem_is_locked(struct rw_semaphore *s)
-{
-	return READ_ONCE(s->count) != 0;
-}

@@ -33,6 +33,5 @@ void down_write(struct rw_semaphore *s);
 void up_write(struct rw_semaphore *s);
 /* The write side held by the caller: what code that changes mappings asserts. */
 bool rwsem_is_write_locked_by_me(struct rw_semaphore *s);
-bool rwsem_is_locked(struct rw_semaphore *s);
 
 #endif

@@ -6,7 +6,15 @@
 #include "mm/vma.h"
 #include "mm/mm.h"
 #include "mm/slab.h"
+#include "kernel/panic.h"
 #include "arch/x86_64/memlayout.h"
+
+/* The list changes only under mmap_lock held for writing, by the caller. */
+static void assert_write_locked(struct mm *mm, const char *what)
+{
+	if (!rwsem_is_write_locked_by_me(&mm->mmap_lock))
+		panic("%s on %s without mmap_lock held for writing", what, mm->name);
+}
 
 struct vm_area *find_vma_above(struct mm *mm, uint64_t addr)
 {
@@ -71,22 +79,27 @@ void vma_free(struct vm_area *vma)
 void vma_link(struct vm_area *vma)
 {
 	struct mm *mm = vma->mm;
-	struct vm_area *next = find_vma_above(mm, vma->start);
+	struct vm_area *next;
 
+	assert_write_locked(mm, "vma_link");
+	next = find_vma_above(mm, vma->start);
 	list_add_tail(&vma->node, next ? &next->node : &mm->vmas); /* before next */
 	mm->nr_vmas++;
 }
 
 void vma_unlink(struct vm_area *vma)
 {
+	assert_write_locked(vma->mm, "vma_unlink");
 	list_del_init(&vma->node);
 	vma->mm->nr_vmas--;
 }
 
 struct vm_area *vma_split(struct vm_area *vma, uint64_t addr)
 {
-	struct vm_area *high = vma_alloc(vma->mm, addr, vma->end, vma->prot, vma->flags);
+	struct vm_area *high;
 
+	assert_write_locked(vma->mm, "vma_split");
+	high = vma_alloc(vma->mm, addr, vma->end, vma->prot, vma->flags);
 	if (!high)
 		return NULL;
 	high->file = vma->file;
