@@ -67,14 +67,13 @@ static bool has_room(struct mmu_gather *tlb)
 		if (p) {
 			tlb->batch = page_address(p);
 			tlb->batch->nr = 0;
-			tlb->batch->max = MMU_GATHER_BATCH;
 			atomic64_add_return(1, &n_batch_pages);
 		} else {
 			tlb->batch_failed = true; /* flush after 8 pages instead */
 			atomic64_add_return(1, &n_batch_fails);
 		}
 	}
-	return tlb->batch && tlb->batch->nr < tlb->batch->max;
+	return tlb->batch && tlb->batch->nr < MMU_GATHER_BATCH;
 }
 
 bool tlb_remove_page(struct mmu_gather *tlb, struct page *page)

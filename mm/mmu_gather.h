@@ -39,9 +39,9 @@ struct page;
 
 struct mmu_gather_batch {
 	unsigned int nr;
-	unsigned int max;
-	struct page *pages[];
+	struct page *pages[MMU_GATHER_BATCH];
 };
+_Static_assert(sizeof(struct mmu_gather_batch) <= PAGE_SIZE, "a batch must fit in its page");
 
 /* The variants the bench compares (mm/mmu_gather.c says what each does). */
 enum tlb_mode { TLB_BATCHED, TLB_UNBATCHED, TLB_BROADCAST };
