@@ -38,7 +38,8 @@ HOST_RENAMED := memset memcpy memmove memcmp memchr strlen strnlen strcmp strncm
 HOSTCFLAGS += -fno-builtin -U_FORTIFY_SOURCE $(foreach f,$(HOST_RENAMED),-D$(f)=lib_$(f))
 
 # --- sources -----------------------------------------------------------------------------------
-KERNEL_DIRS := lib arch/x86_64 kernel kernel/aio kernel/shell kernel/bench kernel/torture mm tests/ktest
+KERNEL_DIRS := lib arch/x86_64 kernel kernel/aio kernel/shell kernel/bench kernel/torture mm fs fs/tmpfs fs/shell \
+	       tests/ktest
 C_SRCS   := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 ASM_SRCS := $(wildcard boot/*.asm arch/x86_64/*.asm)
 OBJS     := $(patsubst %.c,$(BUILD)/obj/%.o,$(C_SRCS)) $(patsubst %.asm,$(BUILD)/obj/%.o,$(ASM_SRCS))

@@ -48,6 +48,13 @@ unsigned int nr_threads(void)
 	return READ_ONCE(thread_count);
 }
 
+static void (*exit_hook)(void);
+
+void kthread_set_exit_hook(void (*fn)(void))
+{
+	WRITE_ONCE(exit_hook, fn);
+}
+
 /* Every kernel thread starts here, on its own stack (arch/x86_64/switch.asm jumps here). */
 static void kthread_entry(struct thread *t)
 {
@@ -57,6 +64,8 @@ static void kthread_entry(struct thread *t)
 	if (!t->should_stop)
 		code = t->fn(t->arg);
 	t->exit_code = code;
+	if (READ_ONCE(exit_hook))
+		exit_hook();
 	sched_exit();
 }
 

@@ -12,6 +12,7 @@
 #include "kernel/shell.h"
 #include "kernel/bench/bench.h"
 #include "mm/init.h"
+#include "fs/init.h"
 #include "kernel/trap.h"
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
@@ -87,6 +88,7 @@ void kmain(uint32_t mbi_phys)
 	console_input_init();
 	rcu_init();
 	local_irq_enable();
+	vfs_init();
 	pr_info("teachos: x86_64 teaching kernel, booted by %s\n",
 		boot_info.loader_name ? boot_info.loader_name : "an unnamed loader");
 	pr_info("cmdline: %s\n", cmdline_raw());

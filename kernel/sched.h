@@ -40,6 +40,8 @@ enum thread_state {
 };
 
 struct mm; /* mm/mm.h: an address space; the scheduler only passes it on */
+struct files_struct; /* fs/file.h: open files, and the working directory; kept for fs/ */
+struct fs_struct;
 
 struct thread {
 	uint64_t saved_rsp; /* while switched out: the stack pointer (arch/x86_64/switch.asm) */
@@ -56,6 +58,8 @@ struct thread {
 
 	void *stack_top; /* a guarded vmap stack; NULL for a CPU's boot stack */
 	struct mm *mm;	 /* the address space it runs in (kthread_use_mm), NULL: the kernel's */
+	struct files_struct *files; /* its file descriptors; NULL until it opens one */
+	struct fs_struct *fs;	    /* its working directory; NULL: the root */
 	uint64_t start_tsc; /* when it last got the CPU */
 	uint64_t run_tsc;   /* TSC cycles it has run */
 	uint64_t nr_switches;	/* times it got the CPU */

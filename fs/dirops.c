@@ -1,0 +1,288 @@
+/*
+ * Directory changes (see dirops.h and syscalls.h). The filesystem's inode operations do the
+ * work on its own structures and make new dentries positive (d_add); this file checks the
+ * arguments, takes the locks and the write reference, and unhashes removed names (d_delete).
+ *
+ * Lock order: rename_mutex (renames between directories), then directory i_rwsems (parent
+ * before child; unrelated directories by address), then the victim's i_rwsem.
+ */
+#include "fs/dirops.h"
+#include "fs/dcache.h"
+#include "fs/file.h"
+#include "fs/mount.h"
+#include "fs/namei.h"
+#include "fs/syscalls.h"
+#include "kernel/mutex.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+static DEFINE_MUTEX(rename_mutex);
+
+/* dir's i_rwsem held for writing: the child named name, asking the filesystem if needed. */
+static struct dentry *lookup_locked(struct dentry *dir, const char *name, int *err)
+{
+	struct inode *inode = dir->d_inode;
+	unsigned int len = (unsigned int)strlen(name);
+	struct dentry *d = d_lookup(dir, name, len);
+
+	*err = 0;
+	if (d || !inode->i_op->lookup)
+		return d;
+	if (!(d = d_alloc(dir, name, len))) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = inode->i_op->lookup(inode, d);
+	if (*err || !d->d_inode) {
+		dput(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* dir's i_rwsem held: a new name may go in (the directory itself was not removed). */
+static int may_create(struct inode *dir)
+{
+	return dir->i_nlink == 0 ? -ENOENT : 0;
+}
+
+typedef int (*make_fn)(struct inode *dir, struct dentry *d, umode_t mode);
+
+/* A new entry name in parent made by make(), with the locks and write reference it needs. */
+static int make_entry(const struct path *parent, const char *name, umode_t mode, make_fn make,
+		      struct dentry **out)
+{
+	struct inode *dir = parent->dentry->d_inode;
+	struct dentry *d;
+	int err;
+
+	if (!make)
+		return -EINVAL;
+	if ((err = may_create(dir)))
+		return err;
+	if ((err = mnt_want_write(parent->mnt)))
+		return err;
+	d = d_alloc(parent->dentry, name, (unsigned int)strlen(name));
+	if (!d)
+		err = -ENOMEM;
+	else if ((err = make(dir, d, mode)))
+		dput(d);
+	else
+		*out = d;
+	if (!err)
+		dir->i_mtime_ns = dir->i_ctime_ns = current_time_ns();
+	mnt_drop_write(parent->mnt);
+	return err;
+}
+
+int vfs_create_at(const struct path *parent, const char *name, umode_t mode, bool excl,
+		  struct path *out)
+{
+	struct inode *dir = parent->dentry->d_inode;
+	struct dentry *d;
+	int err;
+
+	down_write(&dir->i_rwsem);
+	d = lookup_locked(parent->dentry, name, &err);
+	if (d && excl) {
+		dput(d);
+		err = -EEXIST;
+	} else if (!d && !err) {
+		err = make_entry(parent, name, mode, dir->i_op->create, &d);
+	}
+	up_write(&dir->i_rwsem);
+	if (err)
+		return err;
+	out->mnt = mntget(parent->mnt);
+	out->dentry = d;
+	return 0;
+}
+
+int sys_mkdir(const char *name, umode_t mode)
+{
+	char last[NAME_MAX + 1];
+	struct path parent;
+	struct dentry *d;
+	bool slash;
+	int err;
+
+	if ((err = kern_path_parent(name, &parent, last, &slash)))
+		return err == -EINVAL ? -EEXIST : err;
+	struct inode *dir = parent.dentry->d_inode;
+
+	down_write(&dir->i_rwsem);
+	if (!last[0] || (d = lookup_locked(parent.dentry, last, &err))) {
+		if (last[0])
+			dput(d);
+		err = -EEXIST;
+	} else if (!err && !(err = make_entry(&parent, last, (mode & 07777) | S_IFDIR,
+					      dir->i_op->mkdir, &d))) {
+		dput(d);
+	}
+	up_write(&dir->i_rwsem);
+	path_put(&parent);
+	return err;
+}
+
+/* Removes name from its directory: rmdir when dir_wanted, else unlink. */
+static int remove_entry(const char *name, bool dir_wanted)
+{
+	char last[NAME_MAX + 1];
+	struct path parent;
+	struct dentry *d;
+	struct inode *dir;
+	bool slash;
+	int err;
+
+	if ((err = kern_path_parent(name, &parent, last, &slash)))
+		return err;
+	if (!last[0]) {
+		path_put(&parent);
+		return -EBUSY; /* "/" */
+	}
+	dir = parent.dentry->d_inode;
+	down_write(&dir->i_rwsem);
+	d = lookup_locked(parent.dentry, last, &err);
+	if (!d) {
+		err = err ? err : -ENOENT;
+	} else if (dir_wanted != S_ISDIR(d->d_inode->i_mode)) {
+		err = dir_wanted ? -ENOTDIR : (slash ? -ENOTDIR : -EISDIR);
+	} else if (d_mountpoint(d)) {
+		err = -EBUSY;
+	} else if (!(err = mnt_want_write(parent.mnt))) {
+		struct inode *victim = d->d_inode;
+
+		down_write(&victim->i_rwsem);
+		err = dir_wanted ? (dir->i_op->rmdir ? dir->i_op->rmdir(dir, d) : -EINVAL)
+				 : (dir->i_op->unlink ? dir->i_op->unlink(dir, d) : -EINVAL);
+		up_write(&victim->i_rwsem);
+		if (!err) {
+			d_delete(d);
+			dir->i_mtime_ns = dir->i_ctime_ns = current_time_ns();
+		}
+		mnt_drop_write(parent.mnt);
+	}
+	if (d)
+		dput(d);
+	up_write(&dir->i_rwsem);
+	path_put(&parent);
+	return err;
+}
+
+int sys_rmdir(const char *name)
+{
+	return remove_entry(name, true);
+}
+
+int sys_unlink(const char *name)
+{
+	return remove_entry(name, false);
+}
+
+/* True when d is a or lies below a (rename_mutex held: the tree cannot change shape). */
+static bool is_subdir(struct dentry *d, struct dentry *a)
+{
+	for (;;) {
+		if (d == a)
+			return true;
+		if (d->d_parent == d)
+			return false;
+		d = d->d_parent;
+	}
+}
+
+static void lock_rename(struct dentry *p1, struct dentry *p2)
+{
+	if (p1 == p2) {
+		down_write(&p1->d_inode->i_rwsem);
+		return;
+	}
+	mutex_lock(&rename_mutex);
+	if (is_subdir(p2, p1) || (!is_subdir(p1, p2) && p1 < p2)) {
+		down_write(&p1->d_inode->i_rwsem);
+		down_write(&p2->d_inode->i_rwsem);
+	} else {
+		down_write(&p2->d_inode->i_rwsem);
+		down_write(&p1->d_inode->i_rwsem);
+	}
+}
+
+static void unlock_rename(struct dentry *p1, struct dentry *p2)
+{
+	up_write(&p1->d_inode->i_rwsem);
+	if (p1 != p2) {
+		up_write(&p2->d_inode->i_rwsem);
+		mutex_unlock(&rename_mutex);
+	}
+}
+
+/* Both parents locked: checks, then the filesystem's rename and the dcache's move. */
+static int do_rename(const struct path *op, const char *oname, const struct path *np,
+		     const char *nname)
+{
+	struct inode *odir = op->dentry->d_inode, *ndir = np->dentry->d_inode;
+	struct dentry *old, *new;
+	int err;
+
+	if (!(old = lookup_locked(op->dentry, oname, &err)))
+		return err ? err : -ENOENT;
+	new = lookup_locked(np->dentry, nname, &err);
+	if (err)
+		goto out;
+	if (old == new) /* the same file: nothing to do */
+		goto out;
+	err = -EBUSY;
+	if (d_mountpoint(old) || (new && d_mountpoint(new)))
+		goto out;
+	err = -EINVAL; /* a directory into itself or below itself */
+	if (S_ISDIR(old->d_inode->i_mode) && is_subdir(np->dentry, old))
+		goto out;
+	err = -ENOTDIR;
+	if (new && S_ISDIR(old->d_inode->i_mode) && !S_ISDIR(new->d_inode->i_mode))
+		goto out;
+	err = -EISDIR;
+	if (new && !S_ISDIR(old->d_inode->i_mode) && S_ISDIR(new->d_inode->i_mode))
+		goto out;
+	if ((err = may_create(ndir)) || (err = mnt_want_write(op->mnt)))
+		goto out;
+	err = odir->i_op->rename ? odir->i_op->rename(odir, old, ndir, new) : -EINVAL;
+	if (!err) {
+		if (new)
+			d_delete(new);
+		d_move(old, np->dentry, nname, (unsigned int)strlen(nname));
+		odir->i_mtime_ns = ndir->i_mtime_ns = current_time_ns();
+	}
+	mnt_drop_write(op->mnt);
+out:
+	if (new)
+		dput(new);
+	dput(old);
+	return err;
+}
+
+int sys_rename(const char *from, const char *to)
+{
+	char oname[NAME_MAX + 1], nname[NAME_MAX + 1];
+	struct path op, np;
+	bool oslash, nslash;
+	int err;
+
+	if ((err = kern_path_parent(from, &op, oname, &oslash)))
+		return err;
+	if ((err = kern_path_parent(to, &np, nname, &nslash))) {
+		path_put(&op);
+		return err;
+	}
+	if (!oname[0] || !nname[0])
+		err = -EBUSY;
+	else if (op.mnt != np.mnt)
+		err = -EXDEV; /* rename never crosses a mount, even of the same filesystem */
+	if (!err) {
+		lock_rename(op.dentry, np.dentry);
+		err = do_rename(&op, oname, &np, nname);
+		unlock_rename(op.dentry, np.dentry);
+	}
+	path_put(&np);
+	path_put(&op);
+	return err;
+}

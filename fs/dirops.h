@@ -1,0 +1,18 @@
+/*
+ * Changes to directories: create, mkdir, unlink, rmdir, rename. Each one takes the directory's
+ * i_rwsem for writing and a write reference on the mount (mnt_want_write) for its duration, so
+ * a read-only mount or superblock refuses it with EROFS, and remount,ro waits for none of them.
+ */
+#ifndef FS_DIROPS_H
+#define FS_DIROPS_H
+
+#include "fs/fs.h"
+
+/*
+ * The file name in directory parent, created (regular, mode) if absent; EEXIST if present
+ * and excl. Referenced path in *out. 0 or a negative errno.
+ */
+int vfs_create_at(const struct path *parent, const char *name, umode_t mode, bool excl,
+		  struct path *out);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * struct file: allocation, references, and the release that ends an open (see file.h).
+ */
+#include "fs/file.h"
+#include "fs/dcache.h"
+#include "fs/mount.h"
+#include "kernel/panic.h"
+#include "mm/slab.h"
+
+static struct kmem_cache *file_cache;
+static atomic64_t open_files;
+
+void files_init(void)
+{
+	file_cache = kmem_cache_create("file", sizeof(struct file), 64);
+	if (!file_cache)
+		panic("files_init: no memory for the file cache");
+}
+
+void path_get(const struct path *path)
+{
+	mntget(path->mnt);
+	dget(path->dentry);
+}
+
+void path_put(const struct path *path)
+{
+	dput(path->dentry);
+	mntput(path->mnt);
+}
+
+struct file *alloc_file(const struct path *path, unsigned int flags, unsigned int mode)
+{
+	struct file *f = kmem_cache_zalloc(file_cache);
+
+	if (!f)
+		return NULL;
+	f->f_path = *path;
+	path_get(path);
+	f->f_inode = path->dentry->d_inode;
+	f->f_op = f->f_inode->i_fop;
+	f->f_flags = flags;
+	f->f_mode = mode;
+	atomic_set(&f->f_count, 1);
+	mutex_init(&f->f_pos_lock, "f_pos_lock");
+	atomic64_inc(&open_files);
+	return f;
+}
+
+struct file *get_file(struct file *f)
+{
+	atomic_inc(&f->f_count);
+	return f;
+}
+
+/* The last reference: the write reference goes (on whatever CPU runs this), then the path. */
+static void __fput(struct file *f)
+{
+	if (f->f_mode & FMODE_WRITE_REF)
+		mnt_drop_write(f->f_path.mnt);
+	path_put(&f->f_path);
+	atomic64_add_return(-1, &open_files);
+	kmem_cache_free(file_cache, f);
+}
+
+void fput(struct file *f)
+{
+	int left = atomic_add_return(-1, &f->f_count);
+
+	if (left < 0)
+		panic("fput: file count went below zero");
+	if (left == 0)
+		__fput(f);
+}
+
+uint64_t nr_files(void)
+{
+	return (uint64_t)atomic64_read(&open_files);
+}

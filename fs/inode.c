@@ -1,0 +1,95 @@
+/*
+ * Inode allocation and references (see inode.h). Inodes come from one slab cache; each
+ * superblock keeps a list of its inodes (sb->s_lock) so that unmounting can tell that none
+ * is left behind.
+ */
+#include "fs/inode.h"
+#include "kernel/panic.h"
+#include "kernel/tick.h"
+#include "mm/slab.h"
+#include "arch/x86_64/tsc.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/memlayout.h"
+
+static struct kmem_cache *inode_cache;
+static atomic64_t inodes_in_memory;
+
+uint64_t current_time_ns(void)
+{
+	return tsc_to_ns(rdtsc());
+}
+
+void inode_init(void)
+{
+	inode_cache = kmem_cache_create("inode", sizeof(struct inode), 64);
+	if (!inode_cache)
+		panic("inode_init: no memory for the inode cache");
+}
+
+struct inode *new_inode(struct super_block *sb)
+{
+	static atomic64_t next_ino;
+	struct inode *inode;
+
+	if (!(inode = kmem_cache_zalloc(inode_cache)))
+		return NULL;
+	inode->i_ino = (uint64_t)atomic64_add_return(1, &next_ino);
+	inode->i_nlink = 1;
+	inode->i_sb = sb;
+	atomic_set(&inode->i_count, 1);
+	inode->i_mtime_ns = inode->i_ctime_ns = current_time_ns();
+	init_rwsem(&inode->i_rwsem, "i_rwsem");
+	mapping_init(&inode->i_data, NULL, inode);
+	spin_lock(&sb->s_lock);
+	list_add(&inode->i_sb_list, &sb->s_inodes);
+	sb->s_nr_inodes++;
+	spin_unlock(&sb->s_lock);
+	atomic64_inc(&inodes_in_memory);
+	return inode;
+}
+
+void ihold(struct inode *inode)
+{
+	if (atomic_add_return(1, &inode->i_count) < 2)
+		panic("ihold: inode %llu had no reference", (unsigned long long)inode->i_ino);
+}
+
+static void free_inode_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(inode_cache, container_of(head, struct inode, i_rcu));
+}
+
+void iput(struct inode *inode)
+{
+	struct super_block *sb;
+
+	if (!inode || !atomic_dec_and_test(&inode->i_count))
+		return;
+	sb = inode->i_sb;
+	if (sb->s_op && sb->s_op->evict_inode) /* before the pages go: it may count them */
+		sb->s_op->evict_inode(inode);
+	truncate_inode_pages(&inode->i_data, 0);
+	spin_lock(&sb->s_lock);
+	list_del(&inode->i_sb_list);
+	sb->s_nr_inodes--;
+	spin_unlock(&sb->s_lock);
+	atomic64_add_return(-1, &inodes_in_memory);
+	call_rcu(&inode->i_rcu, free_inode_rcu);
+}
+
+void generic_fillattr(struct inode *inode, struct kstat *st)
+{
+	st->ino = inode->i_ino;
+	st->mode = inode->i_mode;
+	st->nlink = inode->i_nlink;
+	st->size = inode->i_size;
+	st->blocks = inode->i_data.nrpages * (PAGE_SIZE / 512);
+	st->mtime_ns = inode->i_mtime_ns;
+	st->ctime_ns = inode->i_ctime_ns;
+	st->dev = inode->i_sb->s_dev;
+}
+
+uint64_t nr_inodes(void)
+{
+	return (uint64_t)atomic64_read(&inodes_in_memory);
+}

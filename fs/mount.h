@@ -1,0 +1,169 @@
+/*
+ * Mounts. A struct vfsmount attaches a superblock's tree (from mnt_root down) at a dentry of
+ * another mount: the mount tree. The same superblock may be mounted many times (bind mounts),
+ * and each mount has its own flags: a read-only bind of a writable filesystem refuses writes
+ * while the original mount still takes them.
+ *
+ * Three mechanisms live here, each in its own file:
+ *
+ *   fs/namespace.c   the tree: mount, bind, umount, remount, lookup_mnt, path crossing
+ *   fs/mnt_count.c   references (seed 2): per-CPU counts; mntput's fast path for mounts in the
+ *                    namespace and longterm internal mounts; kern_mount, clone_private_mount,
+ *                    kern_unmount_array (many mounts, one grace period)
+ *   fs/mnt_writers.c writer counts (seed 1): mnt_want_write/mnt_drop_write, remount,ro's
+ *                    WRITE_HOLD and sum, and the variants kept for comparison
+ *
+ * Locking: namespace_sem (a rwsem) serialises changes to the tree; mount_lock (a seqlock)
+ * is held for writing while the tree or the mount hash changes, so lockless path walks can
+ * tell, and its spinlock covers mnt_flags and the slow path of mntput.
+ */
+#ifndef FS_MOUNT_H
+#define FS_MOUNT_H
+
+#include "fs/fs.h"
+#include "kernel/seqlock.h"
+#include "kernel/percpu.h"
+
+/* vfsmount->mnt_flags */
+#define MNT_READONLY   0x01 /* this mount refuses writes */
+#define MNT_WRITE_HOLD 0x02 /* remount,ro is summing the writers: new writers wait */
+#define MNT_DOOMED     0x04 /* the last reference is gone; being freed */
+
+/* How a mount counts its writers (fixed when it is mounted; see fs/mnt_writers.c). */
+enum mnt_writers_mode {
+	WRITERS_PERCPU,	    /* a counter per CPU, summed by remount,ro (the seed; default) */
+	WRITERS_ATOMIC,	    /* one shared atomic counter */
+	WRITERS_SEED_CACHE, /* the seed's first form: each CPU caches one mount's count */
+	WRITERS_NONE,	    /* no counting: unsafe, for the benchmark's baseline only */
+	NR_WRITERS_MODES
+};
+
+/* What each CPU keeps for one mount, on its own cache line. */
+struct mnt_pcp {
+	int count;   /* references taken on this CPU minus those dropped here */
+	int writers; /* write references, the same way */
+} __aligned(64);
+
+struct mnt_namespace; /* there is one: init_mnt_ns */
+#define MNT_NS_INTERNAL ((struct mnt_namespace *)1) /* a longterm internal mount */
+
+struct vfsmount {
+	struct dentry *mnt_root;
+	struct super_block *mnt_sb;
+	unsigned int mnt_flags; /* MNT_*; changed under mount_lock's spinlock */
+	enum mnt_writers_mode mnt_writers_mode;
+	struct vfsmount *mnt_parent;   /* the mount this one sits on; itself if none */
+	struct dentry *mnt_mountpoint; /* the dentry of mnt_parent it covers */
+	/*
+	 * &init_mnt_ns while in the mount tree, MNT_NS_INTERNAL for a longterm internal mount,
+	 * NULL for a detached short-term one. mntput reads it under rcu_read_lock: non-NULL means
+	 * the fast path (see fs/mnt_count.c).
+	 */
+	struct mnt_namespace *mnt_ns;
+	struct mnt_pcp *mnt_pcp;      /* [nr_cpu_ids] */
+	atomic_t mnt_writers_shared;  /* WRITERS_ATOMIC's counter; WRITERS_SEED_CACHE's overflow */
+	struct hlist_node mnt_hash;   /* in the mount hash, by (parent, mountpoint) */
+	struct list_head mnt_child;   /* on mnt_parent->mnt_mounts */
+	struct list_head mnt_mounts;  /* mounts on top of this one's dentries */
+	struct list_head mnt_instance; /* on mnt_sb->s_mounts */
+	struct list_head mnt_list;     /* in the namespace, in mount order (`mount` lists them) */
+	int mnt_id;
+	char mnt_devname[32];
+	struct rcu_head mnt_rcu;
+};
+
+extern seqlock_t mount_lock;
+extern struct mnt_namespace init_mnt_ns;
+
+/* ---- fs/mnt_count.c: references ---- */
+
+/* A new mount of sb's root (taking over one active reference), one reference held. */
+struct vfsmount *alloc_vfsmnt(struct super_block *sb, struct dentry *root, const char *devname,
+			      enum mnt_writers_mode mode);
+struct vfsmount *mntget(struct vfsmount *mnt);
+void mntput(struct vfsmount *mnt);
+/* The sum of every CPU's count (exact only while nothing else changes it). */
+int mnt_get_count(const struct vfsmount *mnt);
+
+/* A longterm internal mount of a new superblock of the named type; 0 or a negative errno. */
+int kern_mount(const char *fstype, const char *options, struct vfsmount **out);
+/* A longterm internal mount of the tree at path (overlayfs's layers); 0 or a negative errno. */
+int clone_private_mount(const struct path *path, struct vfsmount **out);
+void kern_unmount(struct vfsmount *mnt);
+/* Makes n longterm mounts short-term, waits one grace period, then puts them all. */
+void kern_unmount_array(struct vfsmount **mnts, unsigned int n);
+
+/* fs/namespace.c's umount waited a grace period (counted with kern_unmount_array's). */
+void mnt_count_note_grace_period(void);
+
+struct mnt_count_stats {
+	uint64_t mount_lock_taken; /* mntput slow paths (the global lock) */
+	uint64_t grace_periods;	   /* synchronize_rcu calls made by unmounting */
+	uint64_t mounts_freed;
+	uint64_t mounts_alive;
+};
+struct mnt_count_stats mnt_count_stats(void);
+
+/* ---- fs/mnt_writers.c: writer counts ---- */
+
+/* 0, or -EROFS when the mount or its superblock is read-only. */
+int mnt_want_write(struct vfsmount *mnt);
+void mnt_drop_write(struct vfsmount *mnt);
+/* The sum of the mount's writer counts (all CPUs). */
+int mnt_get_writers(struct vfsmount *mnt);
+/* remount,ro of one mount: 0, or -EBUSY while any writer is counted. mount_lock held. */
+int mnt_make_readonly(struct vfsmount *mnt);
+/* Superblock read-only: every mount of sb checked at once; 0 or -EBUSY. mount_lock held. */
+int sb_prepare_remount_readonly(struct super_block *sb);
+/* Forgets a mount in the per-CPU caches of WRITERS_SEED_CACHE before it is freed. */
+void mnt_writers_release(struct vfsmount *mnt);
+/* Each CPU's writer count of mnt into counts[0..nr_cpu_ids); returns the sum. */
+int mnt_writers_per_cpu(struct vfsmount *mnt, int *counts);
+bool mnt_is_readonly(const struct vfsmount *mnt);
+
+const char *writers_mode_name(enum mnt_writers_mode mode);
+/* -1 for an unknown name. */
+int writers_mode_parse(const char *name);
+extern enum mnt_writers_mode default_writers_mode;
+
+struct mnt_writers_stats {
+	uint64_t want, drop, erofs; /* calls, and refusals */
+	uint64_t hold_waits;	    /* mnt_want_write found WRITE_HOLD set and waited */
+	uint64_t cache_switches;    /* WRITERS_SEED_CACHE: a CPU's cache moved to another mount */
+	uint64_t remount_busy;	    /* remount,ro refused for writers */
+};
+struct mnt_writers_stats mnt_writers_stats(void);
+
+/* ---- fs/namespace.c: the tree ---- */
+
+void mnt_init(void);
+/* Mounts the root filesystem (a tmpfs); the namespace starts there. */
+void init_mount_tree(void);
+/* The mount on (mnt, dentry), with a reference, or NULL (the caller holds mnt, dentry). */
+struct vfsmount *lookup_mnt(const struct path *path);
+/* Lockless form for path walks: under rcu_read_lock, no reference; check mount_lock after. */
+struct vfsmount *__lookup_mnt(struct vfsmount *mnt, struct dentry *dentry);
+/* The root of the namespace, with references. */
+void get_fs_root_path(struct path *root);
+/* The same without references: the root mount and its dentry live as long as the kernel. */
+void fs_root_noref(struct path *root);
+
+#define MS_RDONLY  0x01
+#define MS_BIND	   0x02
+#define MS_REMOUNT 0x04
+/*
+ * The mount(2) of this kernel: a new filesystem of type (source, options) on dir; with
+ * MS_BIND, source is a path bound on dir; with MS_REMOUNT, dir's mount (and with no MS_BIND,
+ * its superblock) becomes read-only (MS_RDONLY) or writable. 0 or a negative errno.
+ */
+int do_mount(const char *source, const char *dir, const char *type, unsigned long flags,
+	     const char *options);
+/* 0, -EINVAL (not a mount point), -EBUSY (open files, a working directory, mounts on it). */
+int do_umount(const char *dir);
+
+/* Calls fn for each mount in the namespace, in mount order, under namespace_sem (read). */
+void iterate_mounts(void (*fn)(struct vfsmount *mnt, void *arg), void *arg);
+/* Writes the path of mnt's root as seen from the namespace root into buf. */
+int mnt_path(struct vfsmount *mnt, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,371 @@
+/*
+ * Path walking (see namei.h), in two modes.
+ *
+ * RCU walk, tried first: under rcu_read_lock, each component is found in the dcache hash with
+ * no lock and no reference; dentries and mounts are freed only after a grace period, so the
+ * walk reads valid memory even while they die. Only at the end does it take references on the
+ * final mount and dentry, then checks that no rename (rename_lock) and no mount or umount
+ * (mount_lock) ran meanwhile; if one did, it drops them and walks again. Opening files in
+ * different directories on several CPUs thus writes no shared cache line in the walk.
+ *
+ * Ref walk, the fallback (after a few retries, or when a directory must ask its filesystem
+ * because the dcache does not know a name): a reference at every step and the directory's
+ * i_rwsem around each lookup.
+ *
+ * Lock order: a directory's i_rwsem, then the locks of fs/dcache.c.
+ */
+#include "fs/namei.h"
+#include "fs/dcache.h"
+#include "fs/file.h"
+#include "fs/mount.h"
+#include "kernel/preempt.h"
+#include "kernel/sched.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define RCU_WALK_TRIES 3
+#define ECHILD_REFWALK 1000 /* internal: the RCU walk cannot go on, walk with references */
+
+struct nameidata {
+	struct path path; /* where the walk stands; referenced only in ref walk */
+	bool rcu;
+	unsigned int rseq, mseq;
+};
+
+static DEFINE_PER_CPU(struct lookup_stats, walk_stats);
+
+static void count(uint64_t *field_of_this_cpu)
+{
+	(*field_of_this_cpu)++;
+}
+
+#define COUNT(field)                                                   \
+	do {                                                           \
+		preempt_disable();                                     \
+		count(&this_cpu_ptr(&walk_stats)->field);               \
+		preempt_enable();                                      \
+	} while (0)
+
+/* nd's mount and dentry change to (mnt, dentry): references follow in ref walk. */
+static void nd_move(struct nameidata *nd, struct vfsmount *mnt, struct dentry *dentry)
+{
+	if (!nd->rcu) {
+		mntget(mnt);
+		dget(dentry);
+		path_put(&nd->path);
+	}
+	nd->path.mnt = mnt;
+	nd->path.dentry = dentry;
+}
+
+/* Down through every mount stacked on the current dentry. */
+static void follow_mounts(struct nameidata *nd)
+{
+	while (d_mountpoint(nd->path.dentry)) {
+		struct vfsmount *child;
+
+		if (nd->rcu) {
+			child = __lookup_mnt(nd->path.mnt, nd->path.dentry);
+			if (!child)
+				return;
+			nd_move(nd, child, child->mnt_root);
+		} else {
+			child = lookup_mnt(&nd->path);
+			if (!child)
+				return;
+			nd_move(nd, child, child->mnt_root);
+			mntput(child);
+		}
+	}
+}
+
+static void follow_dotdot(struct nameidata *nd, const struct path *root)
+{
+	struct vfsmount *mnt = nd->path.mnt;
+	struct dentry *d = nd->path.dentry;
+
+	/* At a mount's root, ".." belongs to the directory the mount covers. */
+	while (d == mnt->mnt_root && !(mnt == root->mnt && d == root->dentry) &&
+	       mnt->mnt_parent != mnt) {
+		d = READ_ONCE(mnt->mnt_mountpoint);
+		mnt = READ_ONCE(mnt->mnt_parent);
+	}
+	if (!(mnt == root->mnt && d == root->dentry) && d != mnt->mnt_root)
+		d = READ_ONCE(d->d_parent);
+	nd_move(nd, mnt, d);
+	follow_mounts(nd);
+}
+
+/* Ref walk: the child named name, asking the filesystem if the dcache has no answer. */
+static struct dentry *lookup_slow(struct dentry *dir, const char *name, unsigned int len,
+				  int *err)
+{
+	struct inode *inode = dir->d_inode;
+	struct dentry *d;
+
+	down_read(&inode->i_rwsem);
+	d = d_lookup(dir, name, len);
+	up_read(&inode->i_rwsem);
+	if (d || !inode->i_op->lookup) {
+		*err = d ? 0 : -ENOENT;
+		return d;
+	}
+	down_write(&inode->i_rwsem);
+	d = d_lookup(dir, name, len);
+	if (!d && (d = d_alloc(dir, name, len))) {
+		*err = inode->i_op->lookup(inode, d);
+		if (*err || !d->d_inode) {
+			dput(d);
+			d = NULL;
+		}
+	}
+	up_write(&inode->i_rwsem);
+	if (!d && !*err)
+		*err = -ENOENT;
+	return d;
+}
+
+static int walk_component(struct nameidata *nd, const char *name, unsigned int len)
+{
+	struct dentry *dir = nd->path.dentry, *child;
+	int err = 0;
+
+	if (nd->rcu) {
+		child = __d_lookup_rcu(dir, name, len);
+		if (!child)
+			return dir->d_inode->i_op->lookup ? -ECHILD_REFWALK : -ENOENT;
+		nd_move(nd, nd->path.mnt, child);
+	} else {
+		child = lookup_slow(dir, name, len, &err);
+		if (!child)
+			return err;
+		nd_move(nd, nd->path.mnt, child);
+		dput(child);
+	}
+	follow_mounts(nd);
+	return 0;
+}
+
+/* Walks name from nd->path; on return nd->path is where it stopped. */
+static int link_path_walk(struct nameidata *nd, const char *name, const struct path *root,
+			  unsigned int flags)
+{
+	while (*name) {
+		const char *end;
+		unsigned int len;
+		int err;
+
+		while (*name == '/')
+			name++;
+		if (!*name)
+			break;
+		end = strchr(name, '/');
+		len = end ? (unsigned int)(end - name) : (unsigned int)strlen(name);
+		if (len > NAME_MAX)
+			return -ENAMETOOLONG;
+		if (!S_ISDIR(READ_ONCE(nd->path.dentry->d_inode)->i_mode))
+			return -ENOTDIR;
+		if (len == 2 && name[0] == '.' && name[1] == '.')
+			follow_dotdot(nd, root);
+		else if (!(len == 1 && name[0] == '.') && (err = walk_component(nd, name, len)))
+			return err;
+		name += len;
+		if (*name == '/') /* "x/" must be a directory, even at the end */
+			flags |= LOOKUP_DIRECTORY;
+	}
+	if ((flags & LOOKUP_DIRECTORY) && !S_ISDIR(nd->path.dentry->d_inode->i_mode))
+		return -ENOTDIR;
+	return 0;
+}
+
+/*
+ * One RCU walk. 0 with references on nd->path; -EAGAIN when a rename or mount moved
+ * something meanwhile; -ECHILD_REFWALK; or the walk's own error, checked the same way.
+ */
+static int rcu_walk(struct nameidata *nd, const char *name, const struct path *start,
+		    const struct path *root, unsigned int flags)
+{
+	int err;
+
+	nd->rcu = true;
+	nd->path = *start;
+	nd->rseq = read_seqbegin(&rename_lock);
+	nd->mseq = read_seqbegin(&mount_lock);
+	rcu_read_lock();
+	err = link_path_walk(nd, name, root, flags);
+	if (!err) {
+		mntget(nd->path.mnt);
+		if (!dget_unless_dead(nd->path.dentry)) {
+			mntput(nd->path.mnt);
+			err = -EAGAIN;
+		}
+	}
+	rcu_read_unlock();
+	smp_mb(); /* our references are visible before the sequences are checked (umount) */
+	if (read_seqretry(&rename_lock, nd->rseq) || read_seqretry(&mount_lock, nd->mseq)) {
+		if (!err)
+			path_put(&nd->path);
+		return -EAGAIN;
+	}
+	return err;
+}
+
+static int ref_walk(struct nameidata *nd, const char *name, const struct path *start,
+		    const struct path *root, unsigned int flags)
+{
+	int err;
+
+	nd->rcu = false;
+	nd->path = *start;
+	path_get(&nd->path);
+	err = link_path_walk(nd, name, root, flags);
+	if (err)
+		path_put(&nd->path);
+	return err;
+}
+
+/*
+ * Where name starts: the root or the working directory. No references are taken: the root
+ * never changes, and only this thread changes its own working directory, whose references its
+ * fs_struct holds meanwhile. (References on shared dentries would put every open on every CPU
+ * on the same cache line.)
+ */
+static void path_start(const char *name, struct path *start)
+{
+	struct fs_struct *fs = current->fs;
+
+	if (name[0] != '/' && fs && fs->pwd.mnt)
+		*start = fs->pwd;
+	else
+		fs_root_noref(start);
+}
+
+static int path_lookup(const char *name, unsigned int flags, struct path *out)
+{
+	struct nameidata nd;
+	struct path start, root;
+	int err = -EAGAIN;
+
+	if (!name[0])
+		return -ENOENT;
+	if (strnlen(name, PATH_MAX) == PATH_MAX)
+		return -ENAMETOOLONG;
+	path_start(name, &start);
+	fs_root_noref(&root);
+	for (int tries = 0; tries < RCU_WALK_TRIES && err == -EAGAIN; tries++) {
+		err = rcu_walk(&nd, name, &start, &root, flags);
+		if (err == -EAGAIN)
+			COUNT(rcu_retries);
+	}
+	if (err == -EAGAIN || err == -ECHILD_REFWALK) {
+		err = ref_walk(&nd, name, &start, &root, flags);
+		COUNT(ref_walks);
+	} else {
+		COUNT(rcu_walks);
+	}
+	if (!err)
+		*out = nd.path;
+	return err;
+}
+
+int kern_path(const char *name, unsigned int flags, struct path *out)
+{
+	return path_lookup(name, flags, out);
+}
+
+int kern_path_parent(const char *name, struct path *parent, char *last, bool *trailing_slash)
+{
+	size_t n = strnlen(name, PATH_MAX);
+	char dir[PATH_MAX];
+	size_t end = n, start;
+	int err;
+
+	if (n == 0)
+		return -ENOENT;
+	if (n == PATH_MAX)
+		return -ENAMETOOLONG;
+	*trailing_slash = false;
+	while (end > 0 && name[end - 1] == '/') {
+		end--;
+		*trailing_slash = true;
+	}
+	start = end;
+	while (start > 0 && name[start - 1] != '/')
+		start--;
+	if (end - start > NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(last, name + start, end - start);
+	last[end - start] = '\0';
+	if (start == 0) {
+		dir[0] = '.';
+		dir[1] = '\0';
+	} else {
+		memcpy(dir, name, start);
+		dir[start] = '\0';
+	}
+	if ((err = path_lookup(dir, LOOKUP_DIRECTORY, parent)))
+		return err;
+	if (!strcmp(last, ".") || !strcmp(last, "..")) {
+		path_put(parent);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int d_path(const struct path *path, char *buf, size_t size)
+{
+	struct vfsmount *mnt = path->mnt;
+	struct dentry *d = path->dentry;
+	size_t pos = size;
+	unsigned int rseq, mseq;
+
+	if (size < 2)
+		return -ENAMETOOLONG;
+	do {
+		rseq = read_seqbegin(&rename_lock);
+		mseq = read_seqbegin(&mount_lock);
+		pos = size - 1;
+		buf[pos] = '\0';
+		mnt = path->mnt;
+		d = path->dentry;
+		rcu_read_lock();
+		for (;;) {
+			if (d == mnt->mnt_root) {
+				if (mnt->mnt_parent == mnt)
+					break;
+				d = READ_ONCE(mnt->mnt_mountpoint);
+				mnt = READ_ONCE(mnt->mnt_parent);
+				continue;
+			}
+			unsigned int len = READ_ONCE(d->d_len);
+
+			if (len + 1 > pos) {
+				rcu_read_unlock();
+				return -ENAMETOOLONG;
+			}
+			pos -= len;
+			memcpy(buf + pos, d->d_name, len);
+			buf[--pos] = '/';
+			d = READ_ONCE(d->d_parent);
+		}
+		rcu_read_unlock();
+	} while (read_seqretry(&rename_lock, rseq) || read_seqretry(&mount_lock, mseq));
+	if (pos == size - 1)
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, size - pos);
+	return 0;
+}
+
+struct lookup_stats lookup_stats(void)
+{
+	struct lookup_stats sum = {0};
+
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		const struct lookup_stats *s = per_cpu_ptr(&walk_stats, cpu);
+
+		sum.rcu_walks += READ_ONCE(s->rcu_walks);
+		sum.rcu_retries += READ_ONCE(s->rcu_retries);
+		sum.ref_walks += READ_ONCE(s->ref_walks);
+	}
+	return sum;
+}

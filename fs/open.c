@@ -1,0 +1,232 @@
+/*
+ * Opening and closing files, truncate, stat, the working directory (see syscalls.h).
+ *
+ * An open for writing takes a write reference on the mount (mnt_want_write) that the file
+ * keeps until its release; O_CREAT of a new name and O_TRUNC take one for the change itself.
+ *
+ * Lock order: a directory's i_rwsem (create), then the file's (truncate).
+ */
+#include "fs/syscalls.h"
+#include "fs/dcache.h"
+#include "fs/dirops.h"
+#include "fs/file.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
+#include "fs/namei.h"
+#include "fs/super.h"
+#include "lib/errno.h"
+#include "arch/x86_64/memlayout.h"
+
+/* The inode's i_rwsem held: changes the size through the filesystem. */
+static int do_truncate_locked(struct inode *inode, uint64_t size)
+{
+	int err;
+
+	if (S_ISDIR(inode->i_mode))
+		return -EISDIR;
+	if (size > inode->i_sb->s_maxbytes)
+		return size > (1ULL << 62) ? -EINVAL : -ENOSPC;
+	if (!inode->i_op->setsize)
+		return -EINVAL;
+	err = inode->i_op->setsize(inode, size);
+	if (!err)
+		inode->i_mtime_ns = inode->i_ctime_ns = current_time_ns();
+	return err;
+}
+
+/* With a write reference held on path's mount for the duration. */
+static int vfs_truncate(const struct path *path, uint64_t size)
+{
+	struct inode *inode = path->dentry->d_inode;
+	int err;
+
+	if ((err = mnt_want_write(path->mnt)))
+		return err;
+	down_write(&inode->i_rwsem);
+	err = do_truncate_locked(inode, size);
+	up_write(&inode->i_rwsem);
+	mnt_drop_write(path->mnt);
+	return err;
+}
+
+/* The dentry for the last component of name, made if O_CREAT asks; referenced path in *out. */
+static int open_lookup(const char *name, unsigned int flags, umode_t mode, struct path *out)
+{
+	char last[NAME_MAX + 1];
+	struct path parent;
+	bool slash;
+	int err;
+
+	if (!(flags & O_CREAT))
+		return kern_path(name, flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0, out);
+	if ((err = kern_path_parent(name, &parent, last, &slash)))
+		return err == -EINVAL ? -EISDIR : err;
+	if (slash || !last[0]) {
+		path_put(&parent);
+		return -EISDIR;
+	}
+	err = vfs_create_at(&parent, last, mode | S_IFREG, flags & O_EXCL, out);
+	path_put(&parent);
+	return err;
+}
+
+int sys_open(const char *name, unsigned int flags, umode_t mode)
+{
+	unsigned int acc = flags & O_ACCMODE, fmode;
+	struct inode *inode;
+	struct file *f;
+	struct path path;
+	int err, fd;
+
+	if (acc == O_ACCMODE)
+		return -EINVAL;
+	fmode = (acc == O_RDONLY || acc == O_RDWR ? FMODE_READ : 0) |
+		(acc == O_WRONLY || acc == O_RDWR ? FMODE_WRITE : 0);
+	if ((err = open_lookup(name, flags, mode, &path)))
+		return err;
+	inode = path.dentry->d_inode;
+	err = -EISDIR;
+	if (S_ISDIR(inode->i_mode) && (fmode & FMODE_WRITE))
+		goto out;
+	err = -ENOTDIR;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(inode->i_mode))
+		goto out;
+	if ((fmode & FMODE_WRITE) && (err = mnt_want_write(path.mnt)))
+		goto out;
+	err = -ENOMEM;
+	f = alloc_file(&path, flags, fmode | (fmode & FMODE_WRITE ? FMODE_WRITE_REF : 0));
+	if (!f) {
+		if (fmode & FMODE_WRITE)
+			mnt_drop_write(path.mnt);
+		goto out;
+	}
+	if ((flags & O_TRUNC) && (fmode & FMODE_WRITE) && S_ISREG(inode->i_mode) &&
+	    (err = vfs_truncate(&path, 0))) {
+		fput(f);
+		goto out;
+	}
+	fd = fd_install_new(f);
+	if (fd < 0)
+		fput(f);
+	path_put(&path);
+	return fd;
+out:
+	path_put(&path);
+	return err;
+}
+
+int sys_close(int fd)
+{
+	return close_fd(fd);
+}
+
+int sys_truncate(const char *name, uint64_t size)
+{
+	struct path path;
+	int err;
+
+	if ((err = kern_path(name, 0, &path)))
+		return err;
+	err = vfs_truncate(&path, size);
+	path_put(&path);
+	return err;
+}
+
+int sys_ftruncate(int fd, uint64_t size)
+{
+	struct file *f = fget(fd);
+	int err;
+
+	if (!f)
+		return -EBADF;
+	err = (f->f_mode & FMODE_WRITE) ? vfs_truncate(&f->f_path, size) : -EINVAL;
+	fput(f);
+	return err;
+}
+
+static void path_stat(const struct path *path, struct kstat *st)
+{
+	generic_fillattr(path->dentry->d_inode, st);
+	st->mnt_id = (unsigned int)path->mnt->mnt_id;
+	st->mnt_readonly = mnt_is_readonly(path->mnt);
+}
+
+int sys_stat(const char *name, struct kstat *st)
+{
+	struct path path;
+	int err;
+
+	if ((err = kern_path(name, 0, &path)))
+		return err;
+	path_stat(&path, st);
+	path_put(&path);
+	return 0;
+}
+
+int sys_fstat(int fd, struct kstat *st)
+{
+	struct file *f = fget(fd);
+
+	if (!f)
+		return -EBADF;
+	path_stat(&f->f_path, st);
+	fput(f);
+	return 0;
+}
+
+int sys_chdir(const char *name)
+{
+	struct path path;
+	int err;
+
+	if ((err = kern_path(name, LOOKUP_DIRECTORY, &path)))
+		return err;
+	err = set_fs_pwd(&path);
+	path_put(&path);
+	return err;
+}
+
+int sys_getcwd(char *buf, size_t size)
+{
+	struct path pwd;
+	int err;
+
+	get_fs_pwd(&pwd);
+	err = d_path(&pwd, buf, size);
+	path_put(&pwd);
+	return err;
+}
+
+int sys_statfs(const char *name, struct kstatfs *st)
+{
+	struct path path;
+	int err;
+
+	if ((err = kern_path(name, 0, &path)))
+		return err;
+	err = vfs_statfs(path.mnt->mnt_sb, st);
+	path_put(&path);
+	return err;
+}
+
+int vfs_statfs(struct super_block *sb, struct kstatfs *st)
+{
+	*st = (struct kstatfs){.f_bsize = PAGE_SIZE, .f_files = sb->s_nr_inodes};
+	return sb->s_op && sb->s_op->statfs ? sb->s_op->statfs(sb, st) : 0;
+}
+
+int sys_sync(void)
+{
+	return sync_filesystems();
+}
+
+int sys_mount(const char *source, const char *dir, const char *type, unsigned long flags,
+	      const char *options)
+{
+	return do_mount(source, dir, type, flags, options);
+}
+
+int sys_umount(const char *dir)
+{
+	return do_umount(dir);
+}

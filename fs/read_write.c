@@ -1,0 +1,127 @@
+/*
+ * read, write, lseek, fsync and readdir on descriptors (see syscalls.h). The position moves
+ * under the file's f_pos_lock, so two threads sharing a descriptor read or write disjoint
+ * ranges; pread/pwrite take a position of their own and leave f_pos alone.
+ */
+#include "fs/syscalls.h"
+#include "fs/file.h"
+#include "lib/errno.h"
+
+ssize_t kernel_read(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+	if (!(f->f_mode & FMODE_READ))
+		return -EBADF;
+	if (S_ISDIR(f->f_inode->i_mode))
+		return -EISDIR;
+	if (!f->f_op || !f->f_op->read)
+		return -EINVAL;
+	return f->f_op->read(f, buf, n, pos);
+}
+
+ssize_t kernel_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+	if (!(f->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (!f->f_op || !f->f_op->write)
+		return -EINVAL;
+	return f->f_op->write(f, buf, n, pos);
+}
+
+static ssize_t rw_fd(int fd, void *buf, size_t n, const uint64_t *at, bool write)
+{
+	struct file *f = fget(fd);
+	uint64_t pos;
+	ssize_t ret;
+
+	if (!f)
+		return -EBADF;
+	if (at) {
+		pos = *at;
+		ret = write ? kernel_write(f, buf, n, &pos) : kernel_read(f, buf, n, &pos);
+	} else {
+		mutex_lock(&f->f_pos_lock);
+		ret = write ? kernel_write(f, buf, n, &f->f_pos) : kernel_read(f, buf, n, &f->f_pos);
+		mutex_unlock(&f->f_pos_lock);
+	}
+	fput(f);
+	return ret;
+}
+
+ssize_t sys_read(int fd, void *buf, size_t n)
+{
+	return rw_fd(fd, buf, n, NULL, false);
+}
+
+ssize_t sys_write(int fd, const void *buf, size_t n)
+{
+	return rw_fd(fd, (void *)buf, n, NULL, true);
+}
+
+ssize_t sys_pread(int fd, void *buf, size_t n, uint64_t pos)
+{
+	return rw_fd(fd, buf, n, &pos, false);
+}
+
+ssize_t sys_pwrite(int fd, const void *buf, size_t n, uint64_t pos)
+{
+	return rw_fd(fd, (void *)buf, n, &pos, true);
+}
+
+int64_t sys_lseek(int fd, int64_t off, int whence)
+{
+	struct file *f = fget(fd);
+	int64_t base, ret;
+
+	if (!f)
+		return -EBADF;
+	mutex_lock(&f->f_pos_lock);
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (int64_t)f->f_pos;
+		break;
+	case SEEK_END:
+		base = (int64_t)READ_ONCE(f->f_inode->i_size);
+		break;
+	default:
+		base = -1;
+		break;
+	}
+	ret = base < 0 || base + off < 0 ? -EINVAL : base + off;
+	if (ret >= 0)
+		f->f_pos = (uint64_t)ret;
+	mutex_unlock(&f->f_pos_lock);
+	fput(f);
+	return ret;
+}
+
+int sys_fsync(int fd)
+{
+	struct file *f = fget(fd);
+	int err;
+
+	if (!f)
+		return -EBADF;
+	err = f->f_op && f->f_op->fsync ? f->f_op->fsync(f) : 0;
+	fput(f);
+	return err;
+}
+
+int sys_readdir(int fd, struct dir_context *ctx)
+{
+	struct file *f = fget(fd);
+	int err;
+
+	if (!f)
+		return -EBADF;
+	if (!S_ISDIR(f->f_inode->i_mode))
+		err = -ENOTDIR;
+	else if (!f->f_op || !f->f_op->iterate)
+		err = -EINVAL;
+	else
+		err = f->f_op->iterate(f, ctx);
+	fput(f);
+	return err;
+}

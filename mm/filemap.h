@@ -1,0 +1,68 @@
+/*
+ * The page cache: the pages of a file's data, kept in memory and found by their index (offset
+ * in the file / PAGE_SIZE). Each inode has one struct address_space; a filesystem reads and
+ * writes file data through it, and tmpfs keeps its files nowhere else.
+ *
+ *	struct page *p = find_or_create_page(mapping, index);	referenced, or NULL (no memory)
+ *	memcpy(page_address(p) + off, buf, n);
+ *	put_page(p);
+ *
+ * References: the cache holds one reference on every page in it; find_get_page and
+ * find_or_create_page give the caller another, which put_page drops. A page leaves the cache
+ * only through truncate_inode_pages (or delete_from_page_cache); it is freed when its last
+ * reference goes.
+ *
+ * Locking: each mapping has a spinlock over its tree and counters (taken with interrupts on;
+ * no interrupt handler touches the page cache). Callers serialise changes to a file's
+ * contents themselves (the inode's lock); the mapping lock only keeps the tree consistent.
+ */
+#ifndef MM_FILEMAP_H
+#define MM_FILEMAP_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "kernel/spinlock.h"
+
+struct page;
+struct address_space;
+
+/* Page-cache page flags (page->flags; mm/page.h has the allocator's). */
+#define PG_uptodate (1UL << 8) /* the page holds the file's data (read in, or zero-filled) */
+#define PG_dirty    (1UL << 9) /* changed since last written to the backing store */
+
+/* What a filesystem provides; tmpfs provides nothing (its pages have no backing store). */
+struct address_space_operations {
+	/* Fills a new page from the backing store; 0 or a negative errno. */
+	int (*readpage)(struct address_space *mapping, struct page *page);
+};
+
+struct address_space {
+	spinlock_t lock;   /* root, height, nrpages */
+	void *root;	   /* the radix tree: a node, or NULL when empty */
+	unsigned int height;	/* levels of nodes; 0 when empty */
+	uint64_t nrpages;	/* pages in the cache */
+	const struct address_space_operations *a_ops;
+	void *host;		/* the inode this mapping belongs to */
+};
+
+void mapping_init(struct address_space *m, const struct address_space_operations *ops,
+		  void *host);
+
+/* The page at index with a reference taken, or NULL. */
+struct page *find_get_page(struct address_space *m, uint64_t index);
+/*
+ * The page at index, created (zero-filled, or read through a_ops->readpage) when absent, with
+ * a reference taken. NULL when a page or a tree node cannot be allocated.
+ */
+struct page *find_or_create_page(struct address_space *m, uint64_t index);
+/* Drops every page at index >= start; with start 0, empties the mapping. */
+void truncate_inode_pages(struct address_space *m, uint64_t start);
+
+void get_page(struct page *page);
+/* Drops a reference; the last one frees the page. */
+void put_page(struct page *page);
+
+/* Pages in all page caches (for `mem` and the leak checks of tests). */
+uint64_t nr_pagecache_pages(void);
+
+#endif
