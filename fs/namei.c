@@ -146,6 +146,16 @@ static int walk_component(struct nameidata *nd, const char *name, unsigned int l
 	return 0;
 }
 
+/* True for "/", "//"...: what follows the last component of a path with a trailing slash. */
+static bool only_slashes(const char *s)
+{
+	if (*s != '/')
+		return false;
+	while (*s == '/')
+		s++;
+	return *s == '\0';
+}
+
 /* Walks name from nd->path; on return nd->path is where it stopped. */
 static int link_path_walk(struct nameidata *nd, const char *name, const struct path *root,
 			  unsigned int flags)
@@ -170,7 +180,7 @@ static int link_path_walk(struct nameidata *nd, const char *name, const struct p
 		else if (!(len == 1 && name[0] == '.') && (err = walk_component(nd, name, len)))
 			return err;
 		name += len;
-		if (*name == '/') /* "x/" must be a directory, even at the end */
+		if (only_slashes(name)) /* "x/" must be a directory */
 			flags |= LOOKUP_DIRECTORY;
 	}
 	if ((flags & LOOKUP_DIRECTORY) && !S_ISDIR(nd->path.dentry->d_inode->i_mode))
