@@ -12,7 +12,8 @@ static atomic64_t open_files;
 
 void files_init(void)
 {
-	file_cache = kmem_cache_create("file", sizeof(struct file), 64);
+	/* Opens and closes run on every CPU at once: per-CPU arrays keep them off one lock. */
+	file_cache = kmem_cache_create_percpu("file", sizeof(struct file), 64);
 	if (!file_cache)
 		panic("files_init: no memory for the file cache");
 }

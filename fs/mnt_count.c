@@ -196,6 +196,11 @@ int clone_private_mount(const struct path *path, struct vfsmount **out)
 	return 0;
 }
 
+void mnt_make_shortterm(struct vfsmount *mnt)
+{
+	WRITE_ONCE(mnt->mnt_ns, NULL);
+}
+
 void kern_unmount(struct vfsmount *mnt)
 {
 	if (mnt)
@@ -208,7 +213,7 @@ void kern_unmount_array(struct vfsmount **mnts, unsigned int n)
 
 	for (unsigned int i = 0; i < n; i++)
 		if (mnts[i]) {
-			WRITE_ONCE(mnts[i]->mnt_ns, NULL); /* short-term from now on */
+			mnt_make_shortterm(mnts[i]);
 			live++;
 		}
 	if (!live)

@@ -90,6 +90,11 @@ int kern_mount(const char *fstype, const char *options, struct vfsmount **out);
 /* A longterm internal mount of the tree at path (overlayfs's layers); 0 or a negative errno. */
 int clone_private_mount(const struct path *path, struct vfsmount **out);
 void kern_unmount(struct vfsmount *mnt);
+/*
+ * From now on mntput takes the slow path for mnt. Its puts already under way may still take the
+ * fast one: wait a grace period before counting on the sum (kern_unmount_array does).
+ */
+void mnt_make_shortterm(struct vfsmount *mnt);
 /* Makes n longterm mounts short-term, waits one grace period, then puts them all. */
 void kern_unmount_array(struct vfsmount **mnts, unsigned int n);
 

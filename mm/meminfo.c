@@ -58,7 +58,7 @@ static void show_slabs(bool check)
 	list_for_each_entry(c, &slab_caches, list)
 	{
 		kprintf("%-16s %6u %6u %8llu %6llu %10llu %10llu %6llu", c->name, c->size,
-			c->objs_per_slab, (unsigned long long)c->in_use,
+			c->objs_per_slab, (unsigned long long)(c->in_use - kmem_cache_cpu_cached(c)),
 			(unsigned long long)c->slabs, (unsigned long long)c->allocs,
 			(unsigned long long)c->frees, (unsigned long long)c->failures);
 		if (check)

@@ -11,6 +11,13 @@
  * none. A slab whose last object is freed goes back to the buddy allocator, unless it is the
  * cache's only one (so a cache used for one object at a time does not churn pages).
  *
+ * Caches made with kmem_cache_create_percpu also keep a few free objects per CPU (struct
+ * slab_cpu_cache): kmem_cache_free puts the object, poisoned, on this CPU's array, and
+ * kmem_cache_alloc takes from there first, checking the poison, so a thread that allocates and
+ * frees on one CPU (open and close of a file) takes no shared lock. Only when the array is
+ * empty or full does the cache's lock come in. Objects on the arrays count as in use for the
+ * slab (c->in_use); kmem_cache_cpu_cached says how many sit there.
+ *
  * Locking, all spinlocks taken with interrupts off (an interrupt handler may allocate):
  *  - c->lock, one per cache (the kmalloc caches and cache_cache included): the cache's slab
  *    lists and counters, and the free map and in-use count of each of its slabs.
@@ -27,6 +34,8 @@
 #include "mm/fault_inject.h"
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
+#include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "lib/printf.h"
@@ -40,6 +49,16 @@ static struct kmem_cache kmalloc_caches[KMALLOC_NR_CLASSES];
 static struct kmem_cache cache_cache; /* where kmem_cache_create gets its caches */
 
 #define POISON_WORD (SLAB_POISON * 0x0101010101010101UL)
+
+/* The per-CPU arrays of the caches made with kmem_cache_create_percpu (interrupts off). */
+#define SLAB_CPU_OBJS	     8
+#define SLAB_PERCPU_CACHES   16
+struct slab_cpu_cache {
+	void *objs[SLAB_CPU_OBJS];
+	unsigned int n;
+};
+static DEFINE_PER_CPU(struct slab_cpu_cache, slab_cpu[SLAB_PERCPU_CACHES]);
+static uint32_t percpu_slots_used; /* bit i: slot i taken; under slab_caches_lock */
 
 static uint64_t *freemap(const struct kmem_cache *c, struct page *slab)
 {
@@ -81,6 +100,7 @@ static void cache_init(struct kmem_cache *c, const char *name, size_t size, size
 	unsigned int n;
 
 	memset(c, 0, sizeof(*c));
+	c->cpu_slot = -1;
 	strlcpy(c->name, name, sizeof(c->name));
 	spin_lock_init(&c->lock, c->name);
 	c->size = size;
@@ -229,13 +249,60 @@ static void count_failure(struct kmem_cache *c)
 	spin_unlock_irqrestore(&c->lock, flags);
 }
 
+/* A free object from this CPU's array, its poison checked; NULL when the array is empty. */
+static void *cpu_cache_alloc(struct kmem_cache *c)
+{
+	unsigned long flags = local_irq_save();
+	struct slab_cpu_cache *a = this_cpu_ptr(&slab_cpu[c->cpu_slot]);
+	void *obj = a->n ? a->objs[--a->n] : NULL;
+	int bad;
+
+	local_irq_restore(flags);
+	if (obj && (bad = poison_damage(c, obj)) >= 0)
+		panic("slab: use after free in cache %s at %p (byte %d is %#x, not %#x)", c->name,
+		      obj, bad, ((uint8_t *)obj)[bad], SLAB_POISON);
+	return obj;
+}
+
 void *kmem_cache_alloc(struct kmem_cache *c)
 {
+	void *obj;
+
 	if (alloc_should_fail()) {
 		count_failure(c);
 		return NULL;
 	}
+	if (c->cpu_slot >= 0 && (obj = cpu_cache_alloc(c)))
+		return obj;
 	return cache_alloc(c);
+}
+
+/*
+ * Puts a poisoned object on this CPU's array; when the array is full, half of it goes back to
+ * the slabs first. A second free of an object still on this CPU's array panics here; one on
+ * another CPU's array is caught by the slab's free map when the arrays drain.
+ */
+static void cpu_cache_free(struct kmem_cache *c, struct page *slab, void *obj)
+{
+	void *spill[SLAB_CPU_OBJS / 2];
+	struct slab_cpu_cache *a;
+	unsigned int nspill = 0;
+	unsigned long flags;
+
+	flags = local_irq_save();
+	a = this_cpu_ptr(&slab_cpu[c->cpu_slot]);
+	for (unsigned int i = 0; i < a->n; i++)
+		if (a->objs[i] == obj)
+			panic("slab: double free in cache %s at %p", c->name, obj);
+	if (a->n == SLAB_CPU_OBJS)
+		while (nspill < SLAB_CPU_OBJS / 2)
+			spill[nspill++] = a->objs[--a->n];
+	poison(c, obj);
+	a->objs[a->n++] = obj;
+	local_irq_restore(flags);
+	(void)slab;
+	for (unsigned int i = 0; i < nspill; i++)
+		cache_free(c, heap_page(spill[i], "kmem_cache_free"), spill[i]);
 }
 
 void *kmem_cache_zalloc(struct kmem_cache *c)
@@ -256,7 +323,10 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 	slab = heap_page(obj, "kmem_cache_free");
 	if (!(slab->flags & PG_slab) || slab->slab_cache != c)
 		panic("kmem_cache_free: %p is not an object of cache %s", obj, c->name);
-	cache_free(c, slab, obj);
+	if (c->cpu_slot >= 0)
+		cpu_cache_free(c, slab, obj);
+	else
+		cache_free(c, slab, obj);
 }
 
 static unsigned int check_slab(struct kmem_cache *c, struct page *slab)
@@ -301,12 +371,58 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 	return c;
 }
 
+struct kmem_cache *kmem_cache_create_percpu(const char *name, size_t size, size_t align)
+{
+	struct kmem_cache *c = kmem_cache_create(name, size, align);
+	unsigned long flags;
+
+	if (!c)
+		return NULL;
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	for (int i = 0; i < SLAB_PERCPU_CACHES && c->cpu_slot < 0; i++)
+		if (!(percpu_slots_used & (1U << i))) {
+			percpu_slots_used |= 1U << i;
+			c->cpu_slot = i;
+		}
+	spin_unlock_irqrestore(&slab_caches_lock, flags); /* no slot left: no arrays */
+	return c;
+}
+
+uint64_t kmem_cache_cpu_cached(struct kmem_cache *c)
+{
+	uint64_t n = 0;
+
+	if (c->cpu_slot >= 0)
+		for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
+			n += READ_ONCE(per_cpu(slab_cpu[c->cpu_slot], cpu).n);
+	return n;
+}
+
+/* Nobody uses the cache any more: every CPU's array goes back to the slabs. */
+static void drain_cpu_caches(struct kmem_cache *c)
+{
+	if (c->cpu_slot < 0)
+		return;
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct slab_cpu_cache *a = &per_cpu(slab_cpu[c->cpu_slot], cpu);
+
+		while (a->n) {
+			void *obj = a->objs[--a->n];
+
+			cache_free(c, heap_page(obj, "kmem_cache_destroy"), obj);
+		}
+	}
+}
+
 int kmem_cache_destroy(struct kmem_cache *c)
 {
 	unsigned long flags;
 
 	if (is_kmalloc_cache(c) || c == &cache_cache)
 		return -EINVAL;
+	if (c->in_use > kmem_cache_cpu_cached(c))
+		return -EBUSY;
+	drain_cpu_caches(c);
 	spin_lock_irqsave(&c->lock, flags);
 	if (c->in_use) {
 		spin_unlock_irqrestore(&c->lock, flags);
@@ -317,6 +433,8 @@ int kmem_cache_destroy(struct kmem_cache *c)
 	spin_unlock_irqrestore(&c->lock, flags);
 	spin_lock_irqsave(&slab_caches_lock, flags);
 	list_del(&c->list);
+	if (c->cpu_slot >= 0)
+		percpu_slots_used &= ~(1U << c->cpu_slot);
 	spin_unlock_irqrestore(&slab_caches_lock, flags);
 	kmem_cache_free(&cache_cache, c);
 	return 0;

@@ -49,6 +49,7 @@ struct kmem_cache {
 	uint64_t in_use;	  /* objects handed out and not freed */
 	uint64_t allocs, frees, failures;
 	uint64_t slabs; /* pages the cache holds */
+	int cpu_slot;	/* its per-CPU arrays (kmem_cache_create_percpu), or -1 */
 };
 
 /* Whole-page kmalloc allocations (above 4096 bytes). */
@@ -68,6 +69,14 @@ void slab_init(void);
  * two up to PAGE_SIZE). The name is copied. NULL for bad arguments or out of memory.
  */
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align);
+/*
+ * The same, with a few free objects kept per CPU so that allocating and freeing on one CPU
+ * takes no shared lock (see mm/slab.c). For objects allocated and freed at a high rate on many
+ * CPUs (struct file). Works as a plain cache when the per-CPU slots have run out.
+ */
+struct kmem_cache *kmem_cache_create_percpu(const char *name, size_t size, size_t align);
+/* Free objects waiting on the per-CPU arrays (counted in in_use). */
+uint64_t kmem_cache_cpu_cached(struct kmem_cache *c);
 /* Frees the cache and its slabs. -EBUSY while objects are in use, -EINVAL for a kmalloc one. */
 int kmem_cache_destroy(struct kmem_cache *c);
 void *kmem_cache_alloc(struct kmem_cache *c);

@@ -4,6 +4,7 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/smp.h"
+#include "kernel/preempt.h"
 #include "mm/slab.h"
 #include "mm/page_alloc.h"
 #include "mm/fault_inject.h"
@@ -222,6 +223,34 @@ static const size_t stress_sizes[] = {8, 24, 64, 100, 200, 512, 1000, 2048, 4096
 static atomic_t stress_bad, stress_failed;
 static int stress_arrived;
 
+/* A cache with per-CPU arrays: a freed object comes back first on its CPU, poisoned. */
+static void test_percpu_cache(struct ktest *t)
+{
+	struct kmem_cache *c = kmem_cache_create_percpu("test_pcpu", 100, 0);
+	void *p, *q, *many[20];
+
+	ASSERT_NOT_NULL(t, c);
+	EXPECT_GE(t, c->cpu_slot, 0);
+	preempt_disable(); /* one CPU's array throughout */
+	p = kmem_cache_alloc(c);
+	kmem_cache_free(c, p);
+	EXPECT_TRUE(t, all_bytes(p, SLAB_POISON, 100));
+	EXPECT_EQ(t, kmem_cache_cpu_cached(c), 1U);
+	q = kmem_cache_alloc(c);
+	preempt_enable();
+	EXPECT_TRUE(t, p == q);
+	EXPECT_EQ(t, kmem_cache_cpu_cached(c), 0U);
+	EXPECT_EQ(t, kmem_cache_destroy(c), -EBUSY);
+	kmem_cache_free(c, q);
+	for (unsigned int i = 0; i < ARRAY_SIZE(many); i++)
+		ASSERT_NOT_NULL(t, many[i] = kmem_cache_alloc(c));
+	for (unsigned int i = 0; i < ARRAY_SIZE(many); i++)
+		kmem_cache_free(c, many[i]);
+	EXPECT_LE(t, kmem_cache_cpu_cached(c), 8U); /* the rest went back to the slabs */
+	EXPECT_EQ(t, c->in_use, kmem_cache_cpu_cached(c));
+	EXPECT_EQ(t, kmem_cache_destroy(c), 0); /* drains the arrays */
+}
+
 static size_t stress_words(size_t size)
 {
 	return MIN(size, 512) / 8;
@@ -299,5 +328,5 @@ static void test_smp_stress(struct ktest *t)
 
 KTEST_SUITE(kmalloc, KTEST_CASE(test_sizes), KTEST_CASE(test_alignment), KTEST_CASE(test_poison),
 	    KTEST_CASE(test_use_after_free_detected), KTEST_CASE(test_leak_counters),
-	    KTEST_CASE(test_custom_cache), KTEST_CASE(test_kzalloc), KTEST_CASE(test_failure),
+	    KTEST_CASE(test_custom_cache), KTEST_CASE(test_percpu_cache), KTEST_CASE(test_kzalloc), KTEST_CASE(test_failure),
 	    KTEST_CASE(test_smp_stress));
