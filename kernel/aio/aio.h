@@ -83,6 +83,10 @@ struct aio_file;
 struct aio_file_operations {
 	int64_t (*read)(struct aio_file *f, void *buf, size_t len, int64_t pos);
 	int64_t (*write)(struct aio_file *f, const void *buf, size_t len, int64_t pos);
+	/* Optional: io_submit pins the object while a request on it is queued or running
+	   (an open file of fs/, which fs/aio_file.c wraps), the worker unpins it after. */
+	void (*get)(struct aio_file *f);
+	void (*put)(struct aio_file *f);
 };
 
 struct aio_file {

@@ -75,6 +75,8 @@ static void aio_complete(struct aio_kiocb *req)
 	};
 
 	aio_ring_post(&ctx->ring, &ev);
+	if (req->iocb.aio_filp && req->iocb.aio_filp->f_op->put)
+		req->iocb.aio_filp->f_op->put(req->iocb.aio_filp);
 	atomic64_inc(&nr_completed);
 	wake_up(&ctx->wait);
 	put_ioctx(ctx);
@@ -151,6 +153,8 @@ static int io_submit_one(struct kioctx *ctx, struct iocb *iocb)
 	}
 	req->iocb = *iocb;
 	req->user_iocb = iocb;
+	if (iocb->aio_filp && iocb->aio_filp->f_op->get)
+		iocb->aio_filp->f_op->get(iocb->aio_filp);
 	get_ioctx(ctx);
 	req->ctx = ctx;
 	atomic64_inc(&nr_submitted);

@@ -13,6 +13,9 @@
 #include "kernel/ktest.h"
 #include "kernel/aio/aio.h"
 #include "kernel/aio/memfile.h"
+#include "fs/file.h"
+#include "fs/mount.h"
+#include "fs/syscalls.h"
 #include "kernel/kthread.h"
 #include "kernel/sleep.h"
 #include "kernel/smp.h"
@@ -437,6 +440,66 @@ out:
 	memfile_free(f);
 }
 
+/*
+ * On a real file of a tmpfs: a PWRITE and a PREAD through file_aio, with the descriptor
+ * closed while the write is queued (the request keeps the file), a PWRITE on a read-only
+ * open refused with EBADF in its event, and nothing left behind: no open file, no writer on
+ * the mount, which then unmounts.
+ */
+static void real_file(struct ktest *t, struct mm_aio *mm)
+{
+	static const char msg[] = "written by a worker";
+	uint64_t files = nr_files();
+	struct iocb w, r, bad, *batch[1];
+	struct io_event ev[2];
+	struct file *f;
+	char buf[32] = {0};
+	aio_context_t id;
+	int fd;
+
+	ASSERT_EQ(t, sys_mkdir("/tmp/aio_real", 0755), 0);
+	ASSERT_EQ(t, sys_mount("aio", "/tmp/aio_real", "tmpfs", 0, NULL), 0);
+	ASSERT_EQ(t, io_setup(mm, 2, &id), 0);
+	fd = sys_open("/tmp/aio_real/f", O_RDWR | O_CREAT, 0644);
+	ASSERT_GE(t, fd, 0);
+	f = fget(fd);
+	w = (struct iocb){.aio_data = 1, .aio_lio_opcode = IOCB_CMD_PWRITE,
+			  .aio_filp = file_aio(f), .aio_buf = (void *)msg,
+			  .aio_nbytes = sizeof(msg), .aio_offset = 10};
+	batch[0] = &w;
+	EXPECT_EQ(t, io_submit(mm, id, 1, batch), 1);
+	fput(f);
+	EXPECT_EQ(t, sys_close(fd), 0); /* the queued write still holds the file */
+	EXPECT_EQ(t, io_getevents(mm, id, 1, 2, ev, 5000), 1);
+	EXPECT_EQ(t, ev[0].res, (int64_t)sizeof(msg));
+	fd = sys_open("/tmp/aio_real/f", O_RDONLY, 0);
+	ASSERT_GE(t, fd, 0);
+	f = fget(fd);
+	r = (struct iocb){.aio_data = 2, .aio_lio_opcode = IOCB_CMD_PREAD, .aio_filp = file_aio(f),
+			  .aio_buf = buf, .aio_nbytes = sizeof(msg), .aio_offset = 10};
+	bad = (struct iocb){.aio_data = 3, .aio_lio_opcode = IOCB_CMD_PWRITE,
+			    .aio_filp = file_aio(f), .aio_buf = (void *)msg, .aio_nbytes = 4};
+	batch[0] = &r;
+	EXPECT_EQ(t, io_submit(mm, id, 1, batch), 1);
+	batch[0] = &bad;
+	EXPECT_EQ(t, io_submit(mm, id, 1, batch), 1);
+	EXPECT_EQ(t, io_getevents(mm, id, 2, 2, ev, 5000), 2);
+	for (int i = 0; i < 2; i++)
+		EXPECT_EQ(t, ev[i].res, ev[i].data == 2 ? (int64_t)sizeof(msg) : -EBADF);
+	EXPECT_EQ(t, memcmp(buf, msg, sizeof(msg)), 0);
+	fput(f);
+	EXPECT_EQ(t, sys_close(fd), 0);
+	EXPECT_EQ(t, io_destroy(mm, id), 0);
+	EXPECT_EQ(t, nr_files(), files);
+	EXPECT_EQ(t, sys_umount("/tmp/aio_real"), 0); /* EBUSY if a reference leaked */
+	EXPECT_EQ(t, sys_rmdir("/tmp/aio_real"), 0);
+}
+
+static void test_submit_on_a_real_file(struct ktest *t)
+{
+	with_owner(t, real_file);
+}
+
 static void test_submit_getevents_round_trip(struct ktest *t)
 {
 	with_owner(t, round_trip);
@@ -625,6 +688,7 @@ KTEST_SUITE(aio, KTEST_CASE(test_setup_lookup_destroy), KTEST_CASE(test_lookup_d
 	    KTEST_CASE(test_gp_retry_fails_with_eagain),
 	    KTEST_CASE(test_setup_enomem_changes_no_counts),
 	    KTEST_CASE(test_lookup_every_cpu_while_churning),
-	    KTEST_CASE(test_submit_getevents_round_trip), KTEST_CASE(test_getevents_timeouts),
+	    KTEST_CASE(test_submit_getevents_round_trip), KTEST_CASE(test_submit_on_a_real_file),
+	    KTEST_CASE(test_getevents_timeouts),
 	    KTEST_CASE(test_submit_errors), KTEST_CASE(test_destroy_wakes_getevents),
 	    KTEST_CASE(test_rwlock_lookup), KTEST_CASE(test_exit_aio_destroys_all));
