@@ -27,6 +27,7 @@ static DEFINE_SPINLOCK(dcache_hash_lock);
 static struct hlist_head dentry_hashtable[D_HASH_SIZE];
 static struct kmem_cache *dentry_cache;
 static atomic64_t dentries;
+static uint64_t last_d_seq; /* under dcache_hash_lock */
 
 void dcache_init(void)
 {
@@ -99,6 +100,7 @@ void d_add(struct dentry *d, struct inode *inode)
 {
 	d->d_inode = inode;
 	spin_lock(&dcache_hash_lock);
+	d->d_seq = ++last_d_seq;
 	list_add_tail(&d->d_child, &d->d_parent->d_subdirs);
 	hlist_add_head_rcu(&d->d_hash, d_bucket(d->d_hashval)); /* publishes d_inode too */
 	WRITE_ONCE(d->d_flags, d->d_flags | DCACHE_HASHED);
@@ -211,6 +213,7 @@ void d_move(struct dentry *d, struct dentry *new_parent, const char *name, unsig
 	list_del(&d->d_child);
 	WRITE_ONCE(d->d_parent, new_parent);
 	d_set_name(d, name, len);
+	d->d_seq = ++last_d_seq;
 	list_add_tail(&d->d_child, &new_parent->d_subdirs);
 	hlist_add_head_rcu(&d->d_hash, d_bucket(d->d_hashval));
 	spin_unlock(&dcache_hash_lock);
@@ -249,7 +252,6 @@ unsigned int shrink_dcache_sb(struct super_block *sb)
 int dcache_readdir(struct file *f, struct dir_context *ctx)
 {
 	struct dentry *dir = f->f_path.dentry, *d;
-	uint64_t i = 0;
 
 	if (ctx->pos == 0) {
 		if (!ctx->actor(ctx, ".", 1, dir->d_inode->i_ino, S_IFDIR))
@@ -262,12 +264,13 @@ int dcache_readdir(struct file *f, struct dir_context *ctx)
 		ctx->pos++;
 	}
 	down_read(&dir->d_inode->i_rwsem);
+	/* Not a count of entries: one removed between two calls would make the next skip one. */
 	list_for_each_entry(d, &dir->d_subdirs, d_child) {
-		if (i++ < ctx->pos - 2)
-			continue;
+		if (d->d_seq < ctx->pos - 2)
+			continue; /* returned by an earlier call */
 		if (!ctx->actor(ctx, d->d_name, d->d_len, d->d_inode->i_ino, d->d_inode->i_mode))
 			break;
-		ctx->pos++;
+		ctx->pos = d->d_seq + 3;
 	}
 	up_read(&dir->d_inode->i_rwsem);
 	return 0;

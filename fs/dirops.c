@@ -145,8 +145,10 @@ static int remove_entry(const char *name, bool dir_wanted)
 	d = lookup_locked(parent.dentry, last, &err);
 	if (!d) {
 		err = err ? err : -ENOENT;
-	} else if (dir_wanted != S_ISDIR(d->d_inode->i_mode)) {
-		err = dir_wanted ? -ENOTDIR : (slash ? -ENOTDIR : -EISDIR);
+	} else if (!dir_wanted && S_ISDIR(d->d_inode->i_mode)) {
+		err = -EISDIR;
+	} else if (!S_ISDIR(d->d_inode->i_mode) && (dir_wanted || slash)) {
+		err = -ENOTDIR; /* rmdir of a file, or "file/" */
 	} else if (d_mountpoint(d)) {
 		err = -EBUSY;
 	} else if (!(err = mnt_want_write(parent.mnt))) {
@@ -216,9 +218,12 @@ static void unlock_rename(struct dentry *p1, struct dentry *p2)
 	}
 }
 
-/* Both parents locked: checks, then the filesystem's rename and the dcache's move. */
+/*
+ * Both parents locked: checks, then the filesystem's rename and the dcache's move. slash: either
+ * path ended in '/', which only a directory may.
+ */
 static int do_rename(const struct path *op, const char *oname, const struct path *np,
-		     const char *nname)
+		     const char *nname, bool slash)
 {
 	struct inode *odir = op->dentry->d_inode, *ndir = np->dentry->d_inode;
 	struct dentry *old, *new;
@@ -229,6 +234,10 @@ static int do_rename(const struct path *op, const char *oname, const struct path
 	new = lookup_locked(np->dentry, nname, &err);
 	if (err)
 		goto out;
+	err = -ENOTDIR;
+	if (slash && !S_ISDIR(old->d_inode->i_mode))
+		goto out;
+	err = 0;
 	if (old == new) /* the same file: nothing to do */
 		goto out;
 	err = -EBUSY;
@@ -279,7 +288,7 @@ int sys_rename(const char *from, const char *to)
 		err = -EXDEV; /* rename never crosses a mount, even of the same filesystem */
 	if (!err) {
 		lock_rename(op.dentry, np.dentry);
-		err = do_rename(&op, oname, &np, nname);
+		err = do_rename(&op, oname, &np, nname, oslash || nslash);
 		unlock_rename(op.dentry, np.dentry);
 	}
 	path_put(&np);

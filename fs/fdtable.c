@@ -44,6 +44,23 @@ int fd_install_new(struct file *f)
 	return fd;
 }
 
+int fd_available(void)
+{
+	struct files_struct *files = get_files(true);
+	int err = -EMFILE;
+
+	if (!files)
+		return -ENOMEM;
+	spin_lock(&files->lock);
+	for (int i = 0; i < NR_OPEN; i++)
+		if (!files->fd[i]) {
+			err = 0;
+			break;
+		}
+	spin_unlock(&files->lock);
+	return err;
+}
+
 struct file *fget(int fd)
 {
 	struct files_struct *files = get_files(false);

@@ -54,6 +54,12 @@ void fput(struct file *f);
 
 /* The lowest free descriptor now pointing at f (the table takes over f's reference), or -EMFILE. */
 int fd_install_new(struct file *f);
+/*
+ * 0 when the current thread has a free descriptor (its table made if need be), else -EMFILE or
+ * -ENOMEM. Only a thread fills its own table, so the slot is still free at fd_install_new:
+ * sys_open asks first, and an open refused for EMFILE neither creates nor truncates.
+ */
+int fd_available(void);
 /* The file at fd with a reference, or NULL (a bad descriptor). */
 struct file *fget(int fd);
 /* Empties the slot; 0 or -EBADF. */

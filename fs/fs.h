@@ -93,7 +93,7 @@ struct kstatfs {
 struct dir_context {
 	bool (*actor)(struct dir_context *ctx, const char *name, unsigned int len, uint64_t ino,
 		      umode_t mode);
-	uint64_t pos; /* entries already returned: where the next call resumes */
+	uint64_t pos; /* where the next call resumes: 0 at first, then the filesystem's cookie */
 };
 
 struct file_system_type {

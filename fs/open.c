@@ -80,13 +80,15 @@ int sys_open(const char *name, unsigned int flags, umode_t mode)
 
 	if (acc == O_ACCMODE)
 		return -EINVAL;
+	if ((err = fd_available())) /* before anything changes */
+		return err;
 	fmode = (acc == O_RDONLY || acc == O_RDWR ? FMODE_READ : 0) |
 		(acc == O_WRONLY || acc == O_RDWR ? FMODE_WRITE : 0);
 	if ((err = open_lookup(name, flags, mode, &path)))
 		return err;
 	inode = path.dentry->d_inode;
-	err = -EISDIR;
-	if (S_ISDIR(inode->i_mode) && (fmode & FMODE_WRITE))
+	err = -EISDIR; /* a directory is not written, nor created over (as Linux) */
+	if (S_ISDIR(inode->i_mode) && ((fmode & FMODE_WRITE) || (flags & O_CREAT)))
 		goto out;
 	err = -ENOTDIR;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(inode->i_mode))

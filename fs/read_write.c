@@ -89,7 +89,9 @@ int64_t sys_lseek(int fd, int64_t off, int whence)
 		base = -1;
 		break;
 	}
-	ret = base < 0 || base + off < 0 ? -EINVAL : base + off;
+	/* A bad whence, a negative result, or one past INT64_MAX (checked without overflowing). */
+	if (base < 0 || __builtin_add_overflow(base, off, &ret) || ret < 0)
+		ret = -EINVAL;
 	if (ret >= 0)
 		f->f_pos = (uint64_t)ret;
 	mutex_unlock(&f->f_pos_lock);
