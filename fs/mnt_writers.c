@@ -271,9 +271,13 @@ static void set_mnt_readonly(void *arg)
 
 int mnt_make_readonly(struct vfsmount *mnt)
 {
-	if (mnt->mnt_writers_mode == WRITERS_NONE)
+	static bool warned; /* once: the mounts torture's own check flips such a mount often */
+
+	if (mnt->mnt_writers_mode == WRITERS_NONE && !READ_ONCE(warned)) {
+		WRITE_ONCE(warned, true);
 		pr_warn("remount: %s counts no writers (mode none): read-only is not safe\n",
 			mnt->mnt_devname);
+	}
 	return hold_and_check(&mnt, 1, set_mnt_readonly, mnt);
 }
 

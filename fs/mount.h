@@ -158,8 +158,9 @@ void fs_root_noref(struct path *root);
 #define MS_REMOUNT 0x04
 /*
  * The mount(2) of this kernel: a new filesystem of type (source, options) on dir; with
- * MS_BIND, source is a path bound on dir; with MS_REMOUNT, dir's mount (and with no MS_BIND,
- * its superblock) becomes read-only (MS_RDONLY) or writable. 0 or a negative errno.
+ * MS_BIND, source is a path bound on dir (a bind of a read-only mount starts read-only); with
+ * MS_REMOUNT, dir's mount (and with no MS_BIND, its superblock) becomes read-only (MS_RDONLY)
+ * or writable. 0 or a negative errno.
  */
 int do_mount(const char *source, const char *dir, const char *type, unsigned long flags,
 	     const char *options);

@@ -6,10 +6,12 @@
  *    writing (an open that fails with EROFS is counted, not an error), read the mount's
  *    generation, append a record holding it, and close, sometimes on another CPU: every tenth
  *    round the thread moves to the next CPU between open and close, so the write reference is
- *    dropped on a CPU that did not take it.
+ *    dropped on a CPU that did not take it (with one CPU, it yields there instead: otherwise
+ *    the flipper would only ever run while no writer holds a reference).
  *  - a flipper cycles over the mounts: remount,ro (of the mount, or every other time of the
  *    superblock); when that succeeds it makes the mount's generation odd; later it makes it
- *    even again and remounts rw. A remount,ro that fails with EBUSY is counted.
+ *    even again and remounts rw, and every other time leaves the mount writable for a tick
+ *    before the next remount,ro. A remount,ro that fails with EBUSY is counted.
  *
  * Invariant checked: once remount,ro succeeded, no writer holds or gets a write reference
  * until rw again. Two ways: writers count themselves in holding[] between their open and their
@@ -17,13 +19,18 @@
  * writer reads the generation while it holds a reference, so every record in every file must
  * hold an even generation. At the end every mount's writer
  * sum must be zero, the file contents must parse, and the mounts must come off cleanly.
+ *
+ * mount_torture_run (fs/mount_torture.h) runs it for a given time with the modes the caller
+ * picks: the ktest suite "mount" runs it for a second, and once with WRITERS_NONE, which counts
+ * no writers, to see that these checks catch a remount,ro that lets writers through.
  */
 #include "kernel/torture/torture.h"
+#include "fs/mount_torture.h"
 #include "fs/file.h"
-#include "fs/mount.h"
 #include "fs/namei.h"
 #include "fs/syscalls.h"
 #include "kernel/kthread.h"
+#include "kernel/mutex.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/sleep.h"
@@ -34,15 +41,23 @@
 #include "lib/string.h"
 #include "mm/slab.h"
 
-#define NR_MOUNTS 3
+#define NR_MOUNTS MOUNT_TORTURE_MAX_MOUNTS
 #define RECORD	  16 /* "g%014llu\n" */
 
-static const enum mnt_writers_mode modes[NR_MOUNTS] = {WRITERS_PERCPU, WRITERS_ATOMIC,
-							WRITERS_SEED_CACHE};
+static const enum mnt_writers_mode shell_modes[NR_MOUNTS] = {WRITERS_PERCPU, WRITERS_ATOMIC,
+							     WRITERS_SEED_CACHE};
+
+/* One run at a time: T is the run's state. */
+static DEFINE_MUTEX(torture_mutex);
 
 static struct mount_torture {
-	volatile uint64_t gen[NR_MOUNTS]; /* odd while the mount is read-only */
-	atomic_t holding[NR_MOUNTS];	  /* writers between their open and their close */
+	char prefix[40]; /* the mounts are prefix0, prefix1... */
+	unsigned int nr; /* mounts */
+	enum mnt_writers_mode modes[NR_MOUNTS];
+	unsigned int nr_writers;	     /* one per online CPU */
+	struct thread *threads[NR_CPUS + 1]; /* the writers, then the flipper */
+	volatile uint64_t gen[NR_MOUNTS];    /* odd while the mount is read-only */
+	atomic_t holding[NR_MOUNTS];	     /* writers between their open and their close */
 	volatile bool stop;
 	atomic64_t writes, erofs, remounts_ro, busy, moved, errors;
 } T;
@@ -63,18 +78,18 @@ static void error(const char *what, long long value)
 
 static void mount_dir(unsigned int m, char *buf, size_t size)
 {
-	snprintf(buf, size, "/tmp/torture_mnt%u", m);
+	snprintf(buf, size, "%s%u", T.prefix, m);
 }
 
 static void writer_file(unsigned int m, unsigned int w, char *buf, size_t size)
 {
-	snprintf(buf, size, "/tmp/torture_mnt%u/w%u", m, w);
+	snprintf(buf, size, "%s%u/w%u", T.prefix, m, w);
 }
 
 /* One round: open, record the generation, close (perhaps on another CPU). */
 static void write_round(unsigned int w, uint32_t *rnd)
 {
-	unsigned int m = next_random(rnd) % NR_MOUNTS;
+	unsigned int m = next_random(rnd) % T.nr;
 	char name[64], rec[RECORD + 1];
 	int fd;
 
@@ -97,7 +112,9 @@ static void write_round(unsigned int w, uint32_t *rnd)
 	if (next_random(rnd) % 10 == 0) {
 		unsigned int cpu = (smp_processor_id() + 1) % num_online_cpus();
 
-		if (sched_set_cpu(current, (int)cpu) == 0)
+		if (cpu == smp_processor_id())
+			yield(); /* one CPU: the others run while this writer holds its reference */
+		else if (sched_set_cpu(current, (int)cpu) == 0)
 			atomic64_inc(&T.moved);
 	}
 	atomic_dec(&T.holding[m]);
@@ -120,7 +137,7 @@ static int writer(void *arg)
 
 static int remount(unsigned int m, unsigned long flags)
 {
-	char dir[32];
+	char dir[48];
 
 	mount_dir(m, dir, sizeof(dir));
 	return sys_mount(NULL, dir, NULL, MS_REMOUNT | flags, NULL);
@@ -132,8 +149,8 @@ static int flipper(void *arg)
 
 	(void)arg;
 	while (!READ_ONCE(T.stop)) {
-		unsigned int m = round % NR_MOUNTS;
-		unsigned long scope = (round / NR_MOUNTS) % 2 ? 0 : MS_BIND; /* sb, or the mount */
+		unsigned int m = round % T.nr;
+		unsigned long scope = (round / T.nr) % 2 ? 0 : MS_BIND; /* sb, or the mount */
 		int err = remount(m, scope | MS_RDONLY);
 
 		round++;
@@ -154,6 +171,8 @@ static int flipper(void *arg)
 		T.gen[m]++; /* even again before writes can start */
 		if ((err = remount(m, scope)))
 			error("remount rw", err);
+		if (round % 2) /* every other time the writers get a while to pile in */
+			msleep(1);
 	}
 	return 0;
 }
@@ -167,7 +186,7 @@ static void check_files(unsigned int nr_writers)
 		error("no memory for the check", -ENOMEM);
 		return;
 	}
-	for (unsigned int m = 0; m < NR_MOUNTS; m++)
+	for (unsigned int m = 0; m < T.nr; m++)
 		for (unsigned int w = 0; w < nr_writers; w++) {
 			char name[64];
 			ssize_t n;
@@ -194,12 +213,12 @@ static void check_files(unsigned int nr_writers)
 
 static int setup(unsigned int nr_writers)
 {
-	for (unsigned int m = 0; m < NR_MOUNTS; m++) {
-		char dir[32], opts[32], name[64];
+	for (unsigned int m = 0; m < T.nr; m++) {
+		char dir[48], opts[32], name[64];
 		int err, fd;
 
 		mount_dir(m, dir, sizeof(dir));
-		snprintf(opts, sizeof(opts), "writers=%s", writers_mode_name(modes[m]));
+		snprintf(opts, sizeof(opts), "writers=%s", writers_mode_name(T.modes[m]));
 		if ((err = sys_mkdir(dir, 0755)) && err != -EEXIST)
 			return err;
 		if ((err = sys_mount("torture", dir, "tmpfs", 0, opts)))
@@ -216,8 +235,8 @@ static int setup(unsigned int nr_writers)
 
 static void teardown(void)
 {
-	for (unsigned int m = 0; m < NR_MOUNTS; m++) {
-		char dir[32];
+	for (unsigned int m = 0; m < T.nr; m++) {
+		char dir[48];
 		struct path p;
 		int err;
 
@@ -241,42 +260,98 @@ static void report(const char *when)
 		(long long)atomic64_read(&T.moved), (long long)atomic64_read(&T.errors));
 }
 
+/* Sets up the mounts and starts the threads; on an error, undoes what it did. */
+static int start(const char *prefix, const enum mnt_writers_mode *modes, unsigned int nr)
+{
+	unsigned int n = num_online_cpus();
+	int err;
+
+	memset(&T, 0, sizeof(T));
+	strlcpy(T.prefix, prefix, sizeof(T.prefix));
+	T.nr = nr;
+	memcpy(T.modes, modes, nr * sizeof(*modes));
+	T.nr_writers = n;
+	if ((err = setup(n))) {
+		kprintf("torture mounts: setup failed (%d)\n", err);
+		error("setup", err);
+		teardown();
+		return err;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		T.threads[i] = kthread_create(writer, (void *)(uintptr_t)i, "mntw/%u", i);
+		if (T.threads[i]) {
+			kthread_bind(T.threads[i], i);
+			wake_up_new_thread(T.threads[i]);
+		}
+	}
+	T.threads[n] = kthread_create(flipper, NULL, "mntflip");
+	if (T.threads[n])
+		wake_up_new_thread(T.threads[n]);
+	return 0;
+}
+
+/* Stops the threads, checks the files and takes the mounts down. */
+static void finish(void)
+{
+	WRITE_ONCE(T.stop, true);
+	for (unsigned int i = 0; i <= T.nr_writers; i++)
+		if (T.threads[i])
+			kthread_join(T.threads[i]);
+	check_files(T.nr_writers);
+	teardown();
+	if (atomic64_read(&T.writes) == 0 || atomic64_read(&T.remounts_ro) == 0)
+		error("no writes or no successful remount,ro: nothing was tested", 0);
+}
+
+int mount_torture_run(const char *prefix, const enum mnt_writers_mode *modes, unsigned int nr,
+		      unsigned int ms, struct mount_torture_result *res)
+{
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	if (nr == 0 || nr > NR_MOUNTS || strlen(prefix) + 1 >= sizeof(T.prefix))
+		return -EINVAL;
+	for (unsigned int m = 0; m < nr; m++)
+		if (modes[m] >= NR_WRITERS_MODES)
+			return -EINVAL;
+	if (!mutex_trylock(&torture_mutex))
+		return -EBUSY;
+	if (!(err = start(prefix, modes, nr))) {
+		msleep(ms);
+		finish();
+	}
+	*res = (struct mount_torture_result){
+		.writes = atomic64_read(&T.writes),
+		.erofs = atomic64_read(&T.erofs),
+		.remounts_ro = atomic64_read(&T.remounts_ro),
+		.busy = atomic64_read(&T.busy),
+		.moved = atomic64_read(&T.moved),
+		.errors = atomic64_read(&T.errors),
+	};
+	mutex_unlock(&torture_mutex);
+	return err;
+}
+
 static int mount_torture(int argc, char **argv)
 {
-	unsigned int seconds, n = num_online_cpus();
-	struct thread *threads[NR_CPUS + 1];
+	unsigned int seconds;
 	bool stopped;
-	int err;
 
 	if (torture_parse_seconds_only(argc, argv, &seconds))
 		return -EINVAL;
-	memset(&T, 0, sizeof(T));
-	if ((err = setup(n))) {
-		kprintf("torture mounts: setup failed (%d)\n", err);
-		teardown();
+	if (!mutex_trylock(&torture_mutex)) {
+		kprintf("torture mounts: another run is going on\n");
 		return 0;
 	}
-	for (unsigned int i = 0; i < n; i++) {
-		threads[i] = kthread_create(writer, (void *)(uintptr_t)i, "mntw/%u", i);
-		if (threads[i]) {
-			kthread_bind(threads[i], i);
-			wake_up_new_thread(threads[i]);
-		}
+	if (start("/tmp/torture_mnt", shell_modes, NR_MOUNTS)) {
+		mutex_unlock(&torture_mutex);
+		return 0;
 	}
-	threads[n] = kthread_create(flipper, NULL, "mntflip");
-	if (threads[n])
-		wake_up_new_thread(threads[n]);
 	stopped = torture_watch(seconds, report);
-	WRITE_ONCE(T.stop, true);
-	for (unsigned int i = 0; i <= n; i++)
-		if (threads[i])
-			kthread_join(threads[i]);
-	check_files(n);
-	teardown();
+	finish();
 	report("end: ");
-	if (atomic64_read(&T.writes) == 0 || atomic64_read(&T.remounts_ro) == 0)
-		error("no writes or no successful remount,ro: nothing was tested", 0);
 	torture_verdict("mounts", stopped, atomic64_read(&T.errors));
+	mutex_unlock(&torture_mutex);
 	return 0;
 }
 

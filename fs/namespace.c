@@ -170,6 +170,8 @@ static int new_mount(const char *source, const char *type, unsigned long flags,
 	int err;
 
 	if (flags & MS_BIND) {
+		if (!source)
+			return -EINVAL;
 		if ((err = kern_path(source, LOOKUP_FOLLOW, &src)))
 			return err;
 		sb = src.mnt->mnt_sb;
@@ -178,6 +180,8 @@ static int new_mount(const char *source, const char *type, unsigned long flags,
 		if (!*out) {
 			dput(src.dentry);
 			deactivate_super(sb);
+		} else { /* a bind of a read-only mount is read-only too, as in Linux */
+			(*out)->mnt_flags = READ_ONCE(src.mnt->mnt_flags) & MNT_READONLY;
 		}
 		path_put(&src);
 		return *out ? 0 : -ENOMEM;
