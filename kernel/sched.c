@@ -519,6 +519,7 @@ void sched_init(void)
 
 	adopt_current(&main_thread, "main", false);
 	main_thread.bound_cpu = -1;
+	main_thread.started = true; /* it runs already: kthread_bind must move it, not just note it */
 	rq->nr_running = 1;
 
 	/* The boot CPU's idle thread is a thread like any other, on a stack of its own. */

@@ -320,6 +320,21 @@ static void test_migration(struct ktest *t)
 		EXPECT_EQ(t, seen[cpu], cpu);
 }
 
+/*
+ * The same for the thread that runs the tests (the boot's main thread, which the scheduler
+ * adopted instead of starting it): binding itself must move it too.
+ */
+static void test_migration_of_this_thread(struct ktest *t)
+{
+	unsigned int seen[NR_CPUS];
+	int ret = record_cpus(seen);
+
+	kthread_unbind(current);
+	ASSERT_EQ(t, ret, 0);
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		EXPECT_EQ(t, seen[cpu], cpu);
+}
+
 /* Moves a running thread from outside: it must arrive without stopping. */
 static int spin_until_stopped(void *arg)
 {
@@ -415,5 +430,6 @@ KTEST_SUITE(sched, KTEST_CASE(test_run_and_join), KTEST_CASE(test_stop_before_st
 	    KTEST_CASE(test_rcu_read_unlock_switches_when_due),
 	    KTEST_CASE(test_section_end_without_switch),
 	    KTEST_CASE(test_sleep_and_wakeup), KTEST_CASE(test_wait_timeout_and_msleep),
-	    KTEST_CASE(test_migration), KTEST_CASE(test_migrate_running_thread),
+	    KTEST_CASE(test_migration), KTEST_CASE(test_migration_of_this_thread),
+	    KTEST_CASE(test_migrate_running_thread),
 	    KTEST_CASE(test_load_balancing), KTEST_CASE(test_create_fails_cleanly));
