@@ -25,3 +25,46 @@ const char *errno_name(int err)
 			return names[i].name;
 	return "E?";
 }
+
+/* The meanings, worded as Linux's strerror but shorter and in lower case. */
+static const struct {
+	int err;
+	const char *text;
+} texts[] = {
+	{EPERM, "operation not permitted"},
+	{ENOENT, "no such file or directory"},
+	{EINTR, "interrupted"},
+	{EIO, "input/output error"},
+	{E2BIG, "argument list too long"},
+	{EBADF, "bad file descriptor"},
+	{EAGAIN, "try again"},
+	{ENOMEM, "out of memory"},
+	{EFAULT, "bad address"},
+	{EBUSY, "busy"},
+	{EEXIST, "file exists"},
+	{EXDEV, "cross-device link"},
+	{ENODEV, "no such device or file system type"},
+	{ENOTDIR, "not a directory"},
+	{EISDIR, "is a directory"},
+	{EINVAL, "invalid argument"},
+	{EMFILE, "too many open files"},
+	{ENOSPC, "no space left on device"},
+	{EROFS, "read-only file system"},
+	{ERANGE, "result out of range"},
+	{ENAMETOOLONG, "file name too long"},
+	{ENOSYS, "not implemented"},
+	{ENOTEMPTY, "directory not empty"},
+	{EOPNOTSUPP, "operation not supported"},
+	{ETIMEDOUT, "timed out"},
+	{EUCLEAN, "structure needs cleaning"},
+};
+
+const char *errno_text(int err)
+{
+	if (err < 0)
+		err = -err;
+	for (size_t i = 0; i < ARRAY_SIZE(texts); i++)
+		if (texts[i].err == err)
+			return texts[i].text;
+	return "unknown error";
+}

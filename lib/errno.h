@@ -31,5 +31,10 @@
 
 /* A short name for an error number ("EINVAL"), or "E?" for one it does not know. */
 const char *errno_name(int err);
+/*
+ * What an error number means, in a few lower-case words ("no such file or directory"), for
+ * messages such as "cat: /x: no such file or directory (ENOENT)"; "unknown error" when unknown.
+ */
+const char *errno_text(int err);
 
 #endif

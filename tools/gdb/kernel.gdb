@@ -49,6 +49,7 @@ define teachos-help
 	echo \  kps            the kernel threads: tid, name, CPU, state, where each sleeps\n
 	echo \  tbt TID        backtrace of a switched-out thread\n
 	echo \  rcu            grace periods, quiescent states owed, callbacks per CPU\n
+	echo \  mounts [ID|ADDR] the mount tree; with a mount id or address, its per-CPU counts\n
 	echo Plain gdb: c (continue), n/s (next/step a line), bt, info registers, x/8gx ADDR,\n
 	echo \  hbreak FUNC (use hbreak, not break, for code GRUB has not loaded yet).\n
 end
@@ -360,8 +361,211 @@ others, by an expedited grace period that found it inside a read-side section)."
         gdb.write(f"callbacks invoked: {invoked}\n")
 
 
+# fs/mount.h and fs/fs.h: a mount's own flags, and its superblock's.
+MNT_FLAGS = [(0x02, "WRITE_HOLD"), (0x04, "DOOMED")]  # MNT_READONLY (0x01) is shown as ro/rw
+MNT_READONLY, SB_RDONLY = 0x01, 0x1
+
+
+def mount_list():
+    """Every struct vfsmount on init_mnt_ns.list (fs/namespace.c), in mount order.
+
+struct mnt_namespace is complete only in fs/namespace.c, hence the file-qualified name."""
+    head = gdb.parse_and_eval("&'fs/namespace.c'::init_mnt_ns.list")
+    mnt_ptr = gdb.lookup_type("struct vfsmount").pointer()
+    offset = int(gdb.parse_and_eval("&((struct vfsmount *)0)->mnt_list"))
+    node = head["next"]
+    for _ in range(100000):  # a corrupted list must not hang gdb
+        if int(node) == int(head) or not int(node):
+            return
+        yield gdb.Value(int(node) - offset).cast(mnt_ptr).dereference()
+        node = node["next"]
+
+
+def dentry_name(d):
+    n = min(int(d["d_len"]), d["d_name"].type.sizeof)
+    data = gdb.selected_inferior().read_memory(int(d["d_name"].address), n).tobytes()
+    return data.decode("utf-8", "replace")
+
+
+def mount_path(mnt):
+    """The path of mnt's root seen from the namespace root, built as d_path (fs/namei.c) does:
+names up the d_parent chain; at a mount's root, on to the dentry it covers in its parent."""
+    parts, d = [], mnt["mnt_root"]
+    for _ in range(4096):
+        if int(d) == int(mnt["mnt_root"]):
+            if int(mnt["mnt_parent"]) == int(mnt.address):  # the root of its tree
+                break
+            d, mnt = mnt["mnt_mountpoint"], mnt["mnt_parent"].dereference()
+            continue
+        if int(d["d_parent"]) == int(d):  # a root that is not mnt's: the walk is lost
+            parts.append("?")
+            break
+        parts.append(dentry_name(d))
+        d = d["d_parent"]
+    return "/" + "/".join(reversed(parts))
+
+
+def mount_flags(mnt):
+    flags = int(mnt["mnt_flags"])
+    out = ["ro" if flags & MNT_READONLY else "rw"]
+    if int(mnt["mnt_sb"]["s_flags"]) & SB_RDONLY:
+        out.append("SB_RDONLY")
+    out += [name for bit, name in MNT_FLAGS if flags & bit]
+    return ",".join(out)
+
+
+def writers_enum(name):
+    """The value of an enum mnt_writers_mode constant (fs/mount.h), e.g. WRITERS_ATOMIC."""
+    return int(gdb.parse_and_eval(name))
+
+
+def writers_mode(mnt):
+    """(enum value, the kernel's name for it: percpu, atomic, seed-cache, none)."""
+    mode = int(mnt["mnt_writers_mode"])
+    try:
+        name = gdb.parse_and_eval(f"'fs/mnt_writers.c'::mode_names[{mode}]").string()
+    except (gdb.error, gdb.MemoryError):
+        name = str(mnt["mnt_writers_mode"]).replace("WRITERS_", "").lower()
+    return mode, name
+
+
+def mount_counts(mnt):
+    """Per CPU (refs, pcp writers, writers cached in cpu_writer or None), and the shared counter.
+
+The writers remount,ro would see (mnt_writers_per_cpu): the shared counter plus, for percpu,
+each CPU's mnt_pcp writers, for seed-cache, each CPU's cpu_writer count if it caches mnt."""
+    mode, _ = writers_mode(mnt)
+    ncpus = int(gdb.parse_and_eval("nr_cpu_ids"))
+    pcp = mnt["mnt_pcp"]
+    cache = None
+    if mode == writers_enum("WRITERS_SEED_CACHE"):
+        cache = gdb.parse_and_eval("'fs/mnt_writers.c'::cpu_writer")
+    rows = []
+    for cpu in range(ncpus):
+        cached = None
+        if cache is not None:
+            w = per_cpu_value(cache, cpu)
+            if int(w["mnt"]) == int(mnt.address):
+                cached = int(w["count"])
+        rows.append((int(pcp[cpu]["count"]), int(pcp[cpu]["writers"]), cached))
+    return rows, int(mnt["mnt_writers_shared"]["counter"])
+
+
+def writers_summary(mnt, rows, shared):
+    """'percpu 0', 'atomic 2', 'seed-cache 3 (shared 1, cached 2)', 'none -'."""
+    mode, name = writers_mode(mnt)
+    if mode == writers_enum("WRITERS_PERCPU"):
+        return f"{name} {shared + sum(r[1] for r in rows)}"
+    if mode == writers_enum("WRITERS_ATOMIC"):
+        return f"{name} {shared}"
+    if mode == writers_enum("WRITERS_SEED_CACHE"):
+        cached = sum(r[2] or 0 for r in rows)
+        return f"{name} {shared + cached} (shared {shared}, cached {cached})"
+    return f"{name} -"
+
+
+def find_mount(arg):
+    """The struct vfsmount named by a mount id (looked up in init_mnt_ns) or an address."""
+    value = gdb.parse_and_eval(arg)
+    vtype = value.type.strip_typedefs()
+    if vtype.code == gdb.TYPE_CODE_STRUCT and vtype.tag == "vfsmount":
+        return value
+    if vtype.code == gdb.TYPE_CODE_PTR:
+        target = vtype.target().strip_typedefs()
+        if target.code != gdb.TYPE_CODE_VOID and target.tag != "vfsmount":
+            raise gdb.GdbError(f"mounts: {arg} is a {value.type}, not a struct vfsmount *")
+    if vtype.code == gdb.TYPE_CODE_PTR or int(value) & U64 > 0xFFFFFFFF:
+        addr = int(value) & U64
+        return gdb.parse_and_eval(f"*(struct vfsmount *){addr:#x}")
+    for mnt in mount_list():
+        if int(mnt["mnt_id"]) == int(value):
+            return mnt
+    raise gdb.GdbError(f"mounts: no mount {int(value)} in init_mnt_ns ('mounts' lists them; "
+                       "a mount outside it, such as a kern_mount, by its address)")
+
+
+class Mounts(gdb.Command):
+    """mounts [ID|ADDR]: the mount tree of init_mnt_ns (fs/namespace.c), read from memory.
+
+Without an argument, one line per mount in mount order: id, device (mnt_devname), the mount
+point (built as d_path does), filesystem type, flags, references and writers. Flags: ro or rw
+(the mount's MNT_READONLY), SB_RDONLY (the superblock is read-only: writes fail through every
+mount of it), WRITE_HOLD (a remount,ro is summing the writers now), DOOMED (being freed). refs
+is the sum of the per-CPU reference counts (mnt_pcp[].count); writers shows the writer-count
+mode and the number of writers remount,ro would count: for percpu the per-CPU counts, for
+atomic the shared counter, for seed-cache the shared counter plus the counts the CPUs' cpu_writer
+caches hold for this mount.
+
+With a mount id, or the address of a struct vfsmount (also one outside the namespace: a
+kern_mount or clone_private_mount), that mount's details and each CPU's counts. A single
+CPU's count may be negative: a reference taken on one CPU may be dropped on another."""
+
+    def __init__(self):
+        super().__init__("mounts", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        try:
+            if arg.strip():
+                self.one(find_mount(arg))
+            else:
+                self.table()
+        except gdb.MemoryError as e:  # a bad address, or a mount freed under us
+            raise gdb.GdbError(f"mounts: {e}")
+
+    def table(self):
+        lines = []
+        for mnt in mount_list():
+            rows, shared = mount_counts(mnt)
+            lines.append((str(int(mnt["mnt_id"])), mnt["mnt_devname"].string(),
+                          mount_path(mnt), mnt["mnt_sb"]["s_type"]["name"].string(),
+                          mount_flags(mnt), str(sum(r[0] for r in rows)),
+                          writers_summary(mnt, rows, shared)))
+        if not lines:
+            gdb.write("no mounts yet (init_mount_tree has not run)\n")
+            return
+        head = ("id", "device", "mountpoint", "type", "flags", "refs", "writers")
+        width = [max(len(row[i]) for row in lines + [head]) for i in range(6)]
+        for row in [head] + lines:
+            gdb.write(f"{row[0]:>{width[0]}}  {row[1]:<{width[1]}}  {row[2]:<{width[2]}}  "
+                      f"{row[3]:<{width[3]}}  {row[4]:<{width[4]}}  {row[5]:>{width[5]}}  "
+                      f"{row[6]}\n")
+
+    def one(self, mnt):
+        rows, shared = mount_counts(mnt)
+        mode, name = writers_mode(mnt)
+        seed = mode == writers_enum("WRITERS_SEED_CACHE")
+        ns = int(mnt["mnt_ns"])
+        if ns == int(gdb.parse_and_eval("&'fs/namespace.c'::init_mnt_ns")):
+            where = "in init_mnt_ns"
+        else:
+            where = {0: "detached (short-term)", 1: "longterm internal (MNT_NS_INTERNAL)"}.get(
+                ns, f"mnt_ns {ns:#x}?")
+        parent = mnt["mnt_parent"]
+        up = "itself" if int(parent) == int(mnt.address) else f"mount {int(parent['mnt_id'])}"
+        sb = mnt["mnt_sb"]
+        gdb.write(f"mount {int(mnt['mnt_id'])} at {int(mnt.address):#x}: "
+                  f"{mnt['mnt_devname'].string()} on {mount_path(mnt)} type "
+                  f"{sb['s_type']['name'].string()} ({mount_flags(mnt)}), {where}\n")
+        gdb.write(f"  parent {up}, superblock {int(sb):#x} (s_dev {int(sb['s_dev'])}, "
+                  f"{int(sb['s_active']['counter'])} active), mnt_flags {int(mnt['mnt_flags']):#x}"
+                  f", writers mode {name}\n")
+        gdb.write("  per CPU: refs = mnt_pcp[cpu].count, writers = mnt_pcp[cpu].writers" +
+                  (", cached = its cpu_writer's count if it caches this mount" if seed else "")
+                  + "\n")
+        gdb.write(f"  {'cpu':>3}  {'refs':>6}  {'writers':>7}" +
+                  (f"  {'cached':>6}" if seed else "") + "\n")
+        for cpu, (count, writers, cached) in enumerate(rows):
+            extra = f"  {'-' if cached is None else cached:>6}" if seed else ""
+            gdb.write(f"  {cpu:>3}  {count:>6}  {writers:>7}{extra}\n")
+        gdb.write(f"  {'sum':>3}  {sum(r[0] for r in rows):>6}  {sum(r[1] for r in rows):>7}" +
+                  (f"  {sum(r[2] or 0 for r in rows):>6}" if seed else "") + "\n")
+        gdb.write(f"  shared counter (mnt_writers_shared): {shared}\n")
+        gdb.write(f"  writers: {writers_summary(mnt, rows, shared)}\n")
+
+
 PerCpu()
 Rcu()
+Mounts()
 Kps()
 Tbt()
 Dmesg()
