@@ -27,6 +27,7 @@ static unsigned long long mib(uint64_t pages)
 static void show_pages(void)
 {
 	uint64_t total = page_alloc_stats.managed_pages, free = nr_free_pages();
+	struct page_alloc_counts c = page_alloc_counts();
 
 	kprintf("pages: %llu total (%llu MiB), %llu free (%llu MiB), %llu used (%llu MiB), "
 		"%llu frames reserved or holes\n",
@@ -37,9 +38,11 @@ static void show_pages(void)
 	for (unsigned int o = 0; o <= MAX_ORDER; o++)
 		kprintf(" %u:%llu", o, (unsigned long long)nr_free_blocks(o));
 	kprintf("\npage allocations %llu, frees %llu, failures %llu (injected since boot %lu)\n",
-		(unsigned long long)page_alloc_stats.allocs,
-		(unsigned long long)page_alloc_stats.frees,
+		(unsigned long long)c.allocs, (unsigned long long)c.frees,
 		(unsigned long long)page_alloc_stats.failures, alloc_fail_injected());
+	kprintf("per-CPU page lists: %llu free pages on them, %llu refills, %llu drains\n",
+		(unsigned long long)c.pcp_pages, (unsigned long long)c.pcp_refills,
+		(unsigned long long)c.pcp_drains);
 	kprintf("pages zeroed at their first allocation %llu (mm/scrub.c)\n",
 		(unsigned long long)nr_scrubbed_pages());
 	kprintf("page tables %llu pages, vmap stacks %u\n",

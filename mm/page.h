@@ -25,6 +25,7 @@ struct kmem_cache;
 #define PG_large_kmalloc (1UL << 3) /* heads a kmalloc allocation of whole pages (order) */
 #define PG_pgtable	 (1UL << 4) /* a page table */
 #define PG_unscrubbed	 (1UL << 5) /* free since boot, never written: zeroed at first alloc */
+#define PG_pcp		 (1UL << 6) /* free, on a CPU's list of single pages (mm/page_alloc.c) */
 
 struct page {
 	uint64_t flags;	  /* PG_* */
@@ -33,7 +34,7 @@ struct page {
 		int32_t mapcount;    /* page-table entries that map this page */
 		uint32_t slab_inuse; /* PG_slab: objects handed out from this slab */
 	};
-	struct list_head list; /* PG_buddy: the free list; PG_slab: the cache's slab list */
+	struct list_head list; /* PG_buddy, PG_pcp: a free list; PG_slab: the cache's slab list */
 	union {
 		void *mapping;		       /* the object a page-cache page belongs to */
 		struct kmem_cache *slab_cache; /* PG_slab: the cache that owns this slab */

@@ -4,10 +4,21 @@
  * free RAM at boot (holes, firmware areas, the first 1 MiB, the kernel image, the early
  * allocations including mem_map itself) is PG_reserved and never enters the free lists.
  *
+ * Per-CPU lists. Most allocations and frees are of one page (page tables, user pages, the
+ * mmu_gather's batches of them), and through the buddy each would take zone_lock, a cache line
+ * every CPU writes, and walk the merge. So each CPU keeps a short list of free single pages
+ * (struct per_cpu_pages): alloc_page takes from this CPU's list, free_page puts back on it,
+ * and the list refills from the buddy, or drains to it, PCP_BATCH pages under one zone_lock
+ * hold. Pages on a list count as free (nr_free_pages) and carry PG_pcp, so freeing one twice
+ * still panics. When the buddy runs dry, an allocation drains every CPU's list and tries again,
+ * so no page is stranded on an idle CPU; drain_all_pages does the same on demand.
+ *
  * Locking: zone_lock covers the zone (the buddy free lists, which mm/buddy.c keeps without
- * locks of its own) and page_alloc_stats. It is taken with interrupts off, because an interrupt
- * handler (an IPI's function) may allocate. Callers such as slab and vmap may hold their own
- * lock when they call in; zone_lock is always the innermost, and nothing here takes another.
+ * locks of its own) and page_alloc_stats. Each CPU's list has its own lock, taken by that CPU
+ * and, rarely, by a CPU draining every list. All are taken with interrupts off, because an
+ * interrupt handler (an IPI's function) may allocate. Order: a per-CPU list's lock, then
+ * zone_lock; never two lists' locks at once. Callers such as slab and vmap may hold their own
+ * lock when they call in; these two are always the innermost.
  */
 #include "mm/page_alloc.h"
 #include "mm/page.h"
@@ -18,6 +29,8 @@
 #include "kernel/printk.h"
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
+#include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "arch/x86_64/tsc.h"
 #include "arch/x86_64/cpu.h"
 
@@ -28,6 +41,18 @@ struct page_alloc_stats page_alloc_stats;
 static struct buddy_zone zone;
 static DEFINE_SPINLOCK(zone_lock);
 static bool ready;
+
+#define PCP_BATCH 32 /* pages a list takes from or gives back to the buddy at once */
+#define PCP_HIGH  96 /* a list longer than this gives PCP_BATCH back */
+
+struct per_cpu_pages {
+	spinlock_t lock;
+	struct list_head list; /* free pages, PG_pcp, linked by page->list; hottest first */
+	unsigned int count;
+	uint64_t allocs, frees; /* this CPU's share of the blocks allocated and freed */
+	uint64_t refills, drains;
+} __aligned(64);
+static DEFINE_PER_CPU(struct per_cpu_pages, pcp_lists);
 
 /*
  * Fills mem_map in one pass: frames inside memmap_free start unscrubbed (the buddy allocator
@@ -93,7 +118,103 @@ static void count_failure(void)
 	spin_unlock_irqrestore(&zone_lock, flags);
 }
 
-struct page *__alloc_pages(unsigned int order)
+/* Per-CPU data is zeroed, not initialised: the list head is set up at first use. */
+static struct per_cpu_pages *pcp_of(unsigned int cpu)
+{
+	struct per_cpu_pages *pcp = per_cpu_ptr(&pcp_lists, cpu);
+
+	if (!pcp->list.next) {
+		spin_lock_init(&pcp->lock, "pcp_lists");
+		INIT_LIST_HEAD(&pcp->list);
+	}
+	return pcp;
+}
+
+/* Interrupts off: this CPU's list, locked. */
+static struct per_cpu_pages *pcp_lock_this_cpu(void)
+{
+	struct per_cpu_pages *pcp = pcp_of(smp_processor_id());
+
+	spin_lock(&pcp->lock);
+	return pcp;
+}
+
+/* Both locks held: moves up to n pages from the buddy onto the list; how many it moved. */
+static unsigned int pcp_refill(struct per_cpu_pages *pcp, unsigned int n)
+{
+	unsigned int moved = 0;
+	struct page *page;
+
+	while (moved < n && (page = buddy_alloc(&zone, 0))) {
+		page->flags |= PG_pcp;
+		list_add_tail(&page->list, &pcp->list);
+		moved++;
+	}
+	pcp->count += moved;
+	pcp->refills++;
+	return moved;
+}
+
+/* Both locks held: gives the n coldest pages of the list back to the buddy. */
+static void pcp_drain(struct per_cpu_pages *pcp, unsigned int n)
+{
+	while (n-- && pcp->count) {
+		struct page *page = list_last_entry(&pcp->list, struct page, list);
+
+		list_del(&page->list);
+		page->flags &= ~PG_pcp;
+		pcp->count--;
+		if (buddy_free(&zone, page, 0))
+			panic("page_alloc: pfn %#llx on a per-CPU list is not a free page",
+			      (unsigned long long)page_to_pfn(page));
+	}
+	pcp->drains++;
+}
+
+void drain_all_pages(void)
+{
+	unsigned long flags;
+
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct per_cpu_pages *pcp;
+
+		flags = local_irq_save();
+		pcp = pcp_of(cpu);
+		spin_lock(&pcp->lock);
+		spin_lock(&zone_lock);
+		pcp_drain(pcp, pcp->count);
+		spin_unlock(&zone_lock);
+		spin_unlock(&pcp->lock);
+		local_irq_restore(flags);
+	}
+}
+
+/* One page from this CPU's list, refilled from the buddy when empty; NULL if both are dry. */
+static struct page *alloc_pcp_page(void)
+{
+	unsigned long flags = local_irq_save();
+	struct per_cpu_pages *pcp = pcp_lock_this_cpu();
+	struct page *page = NULL;
+
+	if (!pcp->count) {
+		spin_lock(&zone_lock);
+		pcp_refill(pcp, PCP_BATCH);
+		spin_unlock(&zone_lock);
+	}
+	if (pcp->count) {
+		page = list_first_entry(&pcp->list, struct page, list);
+		list_del(&page->list);
+		page->flags &= ~PG_pcp;
+		page->refcount = 1;
+		pcp->count--;
+		pcp->allocs++;
+	}
+	spin_unlock(&pcp->lock);
+	local_irq_restore(flags);
+	return page;
+}
+
+static struct page *alloc_buddy_block(unsigned int order)
 {
 	unsigned long flags;
 	struct page *page;
@@ -103,12 +224,24 @@ struct page *__alloc_pages(unsigned int order)
 	if (page) {
 		page->refcount = 1;
 		page_alloc_stats.allocs++;
-	} else {
-		page_alloc_stats.failures++;
 	}
 	spin_unlock_irqrestore(&zone_lock, flags);
-	if (page)
-		scrub_new_block(page, order);
+	return page;
+}
+
+struct page *__alloc_pages(unsigned int order)
+{
+	struct page *page = order ? alloc_buddy_block(order) : alloc_pcp_page();
+
+	if (!page) { /* pages may sit on other CPUs' lists (or, for a block, split among them) */
+		drain_all_pages();
+		page = order ? alloc_buddy_block(order) : alloc_pcp_page();
+	}
+	if (!page) {
+		count_failure();
+		return NULL;
+	}
+	scrub_new_block(page, order);
 	return page;
 }
 
@@ -135,50 +268,73 @@ struct page *alloc_page_zeroed(void)
 	return page;
 }
 
-/* Zone lock held: frees one block; false if it was not an allocated block. */
-static bool free_locked(struct page *page, unsigned int order)
+/*
+ * A free page carries no flags: PG_buddy or PG_pcp here is a double free, others an owner's
+ * page. Checked under a lock that the first free of the same page would also hold (zone_lock,
+ * or the list of the CPU that frees), so most racing double frees are caught too.
+ */
+static void check_free(struct page *page, const char *who)
 {
-	/*
-	 * A free page carries no flags: PG_buddy here is a double free, others an owner's page.
-	 * Checked under the lock, so a double free racing with the first one is caught too.
-	 */
 	if (page->flags)
-		panic("free_pages: pfn %#llx has flags %#llx (double free, or still owned)",
+		panic("%s: pfn %#llx has flags %#llx (double free, or still owned)", who,
 		      (unsigned long long)page_to_pfn(page), (unsigned long long)page->flags);
-	page->refcount = 0;
-	if (buddy_free(&zone, page, order))
-		return false;
-	page_alloc_stats.frees++;
-	return true;
+}
+
+/* Onto this CPU's list; past PCP_HIGH, the coldest PCP_BATCH go back to the buddy. */
+static void free_pcp_pages(struct page **pages, unsigned int n, const char *who)
+{
+	unsigned long flags = local_irq_save();
+	struct per_cpu_pages *pcp = pcp_lock_this_cpu();
+
+	for (unsigned int i = 0; i < n; i++) {
+		check_free(pages[i], who);
+		pages[i]->refcount = 0;
+		pages[i]->flags = PG_pcp;
+		list_add(&pages[i]->list, &pcp->list);
+	}
+	pcp->count += n;
+	pcp->frees += n;
+	if (pcp->count > PCP_HIGH) {
+		spin_lock(&zone_lock);
+		while (pcp->count > PCP_HIGH)
+			pcp_drain(pcp, PCP_BATCH);
+		spin_unlock(&zone_lock);
+	}
+	spin_unlock(&pcp->lock);
+	local_irq_restore(flags);
 }
 
 void free_pages(struct page *page, unsigned int order)
 {
 	unsigned long flags;
-	bool ok;
+	int err;
 
 	if (!page)
 		return;
+	if (!order) {
+		free_pcp_pages(&page, 1, "free_pages");
+		return;
+	}
 	spin_lock_irqsave(&zone_lock, flags);
-	ok = free_locked(page, order);
+	check_free(page, "free_pages");
+	page->refcount = 0;
+	if (!(err = buddy_free(&zone, page, order)))
+		page_alloc_stats.frees++;
 	spin_unlock_irqrestore(&zone_lock, flags);
-	if (!ok)
+	if (err)
 		panic("free_pages: pfn %#llx order %u is not an allocated block",
 		      (unsigned long long)page_to_pfn(page), order);
 }
 
 void free_pages_bulk(struct page **pages, unsigned int n)
 {
-	unsigned long flags;
-	unsigned int i;
+	while (n) { /* in slices, so the list never grows far past PCP_HIGH with interrupts off */
+		unsigned int k = n < PCP_BATCH ? n : PCP_BATCH;
 
-	spin_lock_irqsave(&zone_lock, flags);
-	for (i = 0; i < n && free_locked(pages[i], 0); i++)
-		;
-	spin_unlock_irqrestore(&zone_lock, flags);
-	if (i < n)
-		panic("free_pages_bulk: pfn %#llx is not an allocated page",
-		      (unsigned long long)page_to_pfn(pages[i]));
+		free_pcp_pages(pages, k, "free_pages_bulk");
+		pages += k;
+		n -= k;
+	}
 }
 
 void free_page(struct page *page)
@@ -189,7 +345,30 @@ void free_page(struct page *page)
 /* One word each, read without the lock: a snapshot that may be stale as soon as it returns. */
 uint64_t nr_free_pages(void)
 {
-	return READ_ONCE(zone.free_pages);
+	uint64_t n = READ_ONCE(zone.free_pages);
+
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		n += READ_ONCE(per_cpu_ptr(&pcp_lists, cpu)->count);
+	return n;
+}
+
+struct page_alloc_counts page_alloc_counts(void)
+{
+	struct page_alloc_counts c = {
+		.allocs = READ_ONCE(page_alloc_stats.allocs),
+		.frees = READ_ONCE(page_alloc_stats.frees),
+	};
+
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		const struct per_cpu_pages *pcp = per_cpu_ptr(&pcp_lists, cpu);
+
+		c.allocs += READ_ONCE(pcp->allocs);
+		c.frees += READ_ONCE(pcp->frees);
+		c.pcp_pages += READ_ONCE(pcp->count);
+		c.pcp_refills += READ_ONCE(pcp->refills);
+		c.pcp_drains += READ_ONCE(pcp->drains);
+	}
+	return c;
 }
 
 uint64_t nr_free_blocks(unsigned int order)

@@ -9,9 +9,12 @@
  * Running out of memory returns NULL; it never panics. Freeing a block twice, with the wrong
  * order, or while it still carries flags is a kernel bug and panics.
  *
- * Locking: callable on any CPU, with interrupts on or off, in an interrupt handler too. One
- * spinlock in page_alloc.c (zone_lock, taken with interrupts off) covers the free lists and
- * page_alloc_stats; the counters and nr_free_* read without it are snapshots.
+ * Single pages come from a short list each CPU keeps (PG_pcp), refilled from and drained to the
+ * buddy in batches; nr_free_pages counts them, nr_free_blocks (the buddy's lists) does not.
+ *
+ * Locking: callable on any CPU, with interrupts on or off, in an interrupt handler too. The
+ * locks in page_alloc.c (zone_lock and one per CPU list, taken with interrupts off) are the
+ * innermost; the counters and nr_free_* read without them are snapshots.
  */
 #ifndef MM_PAGE_ALLOC_H
 #define MM_PAGE_ALLOC_H
@@ -31,11 +34,20 @@ extern uint64_t max_pfn;     /* frames described: 0 .. max_pfn - 1 */
 
 struct page_alloc_stats {
 	uint64_t managed_pages; /* pages given to the allocator at boot */
-	uint64_t allocs;	/* successful allocations (blocks) */
-	uint64_t frees;		/* blocks freed */
+	uint64_t allocs;	/* blocks of 2 pages or more allocated (page_alloc_counts: all) */
+	uint64_t frees;		/* blocks of 2 pages or more freed */
 	uint64_t failures;	/* allocations that returned NULL, injected ones included */
 };
 extern struct page_alloc_stats page_alloc_stats;
+
+/* Sums over the CPUs' lists of single pages too: snapshots, read without locks. */
+struct page_alloc_counts {
+	uint64_t allocs, frees;	  /* blocks of every size, single pages included */
+	uint64_t pcp_pages;	  /* free pages waiting on the CPUs' lists */
+	uint64_t pcp_refills;	  /* a list took PCP_BATCH pages from the buddy */
+	uint64_t pcp_drains;	  /* a list gave pages back (too long, or drain_all_pages) */
+};
+struct page_alloc_counts page_alloc_counts(void);
 
 /* Builds mem_map and gives all free RAM to the buddy allocator. Needs the kernel page tables. */
 void page_alloc_init(void);
@@ -48,8 +60,10 @@ struct page *alloc_page_zeroed(void);
 struct page *__alloc_pages(unsigned int order);
 void free_pages(struct page *page, unsigned int order);
 void free_page(struct page *page);
-/* Frees n single pages under one hold of the zone lock (the mmu_gather's batches). */
+/* Frees n single pages onto this CPU's list at once (the mmu_gather's batches). */
 void free_pages_bulk(struct page **pages, unsigned int n);
+/* Gives every CPU's list of free single pages back to the buddy (tests compare its lists). */
+void drain_all_pages(void);
 
 uint64_t nr_free_pages(void);
 uint64_t nr_free_blocks(unsigned int order); /* free blocks of exactly this order */

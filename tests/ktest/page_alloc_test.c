@@ -5,6 +5,7 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/smp.h"
+#include "kernel/preempt.h"
 #include "mm/page_alloc.h"
 #include "mm/page.h"
 #include "mm/fault_inject.h"
@@ -18,6 +19,10 @@ struct order_counts {
 	uint64_t n[MAX_ORDER + 1];
 };
 
+/*
+ * The buddy's free blocks by order. Single pages freed since the last drain_all_pages() wait on
+ * the CPUs' lists, not in these counts: the cases drain before they compare.
+ */
 static struct order_counts snapshot(void)
 {
 	struct order_counts c;
@@ -44,7 +49,7 @@ static bool counts_unchanged(const struct order_counts *before)
  */
 static void test_all_memory(struct ktest *t)
 {
-	struct order_counts before = snapshot();
+	struct order_counts before = (drain_all_pages(), snapshot());
 	uint64_t free_before = nr_free_pages(), failures = page_alloc_stats.failures;
 	uint64_t n = 0, above_4g = 0, bad = 0;
 	struct page *p, *tmp;
@@ -72,6 +77,7 @@ static void test_all_memory(struct ktest *t)
 	}
 	EXPECT_EQ(t, bad, 0U);
 	EXPECT_EQ(t, nr_free_pages(), free_before);
+	drain_all_pages();
 	EXPECT_TRUE(t, counts_unchanged(&before));
 	EXPECT_EQ(t, page_alloc_check(), 0);
 	ktest_log(t, "%llu pages allocated and freed, %llu of them above 4 GiB",
@@ -94,19 +100,26 @@ static int free_block_order(const struct page *p)
 	return -1;
 }
 
-/* Two buddies freed one by one join again into the block they came from. */
+/*
+ * Two buddies freed one by one join again into the block they came from, once they leave this
+ * CPU's list of single pages (drain_all_pages); until then neither is in the buddy at all.
+ */
 static void test_coalescing(struct ktest *t)
 {
-	struct order_counts before = snapshot();
+	struct order_counts before = (drain_all_pages(), snapshot());
 	struct page *p = alloc_pages(1);
 
 	ASSERT_NOT_NULL(t, p);
 	EXPECT_EQ(t, page_to_pfn(p) % 2, 0U);
 	EXPECT_EQ(t, free_block_order(p), -1);
 	free_page(p);
+	EXPECT_TRUE(t, p->flags & PG_pcp);
+	EXPECT_EQ(t, free_block_order(p), -1);
+	drain_all_pages();
 	EXPECT_EQ(t, free_block_order(p), 0); /* its buddy p + 1 is still allocated */
 	EXPECT_EQ(t, free_block_order(p + 1), -1);
 	free_page(p + 1);
+	drain_all_pages();
 	EXPECT_GE(t, free_block_order(p), 1); /* merged, perhaps further up */
 	EXPECT_FALSE(t, p[1].flags & PG_buddy);
 	EXPECT_TRUE(t, counts_unchanged(&before));
@@ -114,17 +127,20 @@ static void test_coalescing(struct ktest *t)
 }
 
 /*
- * A page taken from a larger block leaves one free block at each order below that block's.
- * The free blocks of orders 0..2 are taken out of the way first, so the split is certain.
+ * A block taken from a larger one leaves one free block at each order between the two. The
+ * buddy is tested with 2-page blocks (single pages come from the CPUs' lists, which take the
+ * buddy's pages PCP_BATCH at a time); the free blocks of orders 1..3 are taken out of the way
+ * first, so the split is certain.
  */
 static void test_split(struct ktest *t)
 {
-	struct list_head drained[3];
+	struct list_head drained[4];
 	struct order_counts before, mid;
-	unsigned int from = 0;
+	unsigned int from = 1;
 	struct page *p, *tmp;
 
-	for (unsigned int o = 0; o < 3; o++) {
+	drain_all_pages();
+	for (unsigned int o = 1; o < 4; o++) {
 		INIT_LIST_HEAD(&drained[o]);
 		while (nr_free_blocks(o) && (p = alloc_pages(o)))
 			list_add(&p->list, &drained[o]);
@@ -132,22 +148,59 @@ static void test_split(struct ktest *t)
 	before = snapshot();
 	while (from <= MAX_ORDER && !before.n[from])
 		from++;
-	EXPECT_GE(t, from, 3U);
-	p = alloc_page();
+	EXPECT_GE(t, from, 4U);
+	p = alloc_pages(1);
 	if (EXPECT_NOT_NULL(t, p) && EXPECT_LE(t, from, (unsigned int)MAX_ORDER)) {
 		mid = snapshot();
 		EXPECT_EQ(t, mid.n[from], before.n[from] - 1);
-		for (unsigned int o = 0; o < from; o++)
+		for (unsigned int o = 1; o < from; o++)
 			EXPECT_EQ(t, mid.n[o], 1U);
-		free_page(p);
+		free_pages(p, 1);
 		EXPECT_TRUE(t, counts_unchanged(&before));
 	}
-	for (unsigned int o = 0; o < 3; o++) {
+	for (unsigned int o = 1; o < 4; o++) {
 		list_for_each_entry_safe(p, tmp, &drained[o], list) {
 			list_del(&p->list);
 			free_pages(p, o);
 		}
 	}
+	EXPECT_EQ(t, page_alloc_check(), 0);
+}
+
+/*
+ * The CPUs' lists of single pages: a page freed here is the next one allocated here (hot in
+ * this CPU's cache); pages left on other CPUs' lists count as free and are found when the buddy
+ * runs dry (test_all_memory takes them all); drain_all_pages empties every list.
+ */
+static void alloc_free_some(void *arg)
+{
+	struct page *pages[8];
+
+	(void)arg;
+	for (unsigned int i = 0; i < 8; i++)
+		pages[i] = alloc_page();
+	for (unsigned int i = 0; i < 8; i++)
+		free_page(pages[i]);
+}
+
+static void test_per_cpu_lists(struct ktest *t)
+{
+	struct page *p = alloc_page(), *q;
+	uint64_t free_before;
+
+	ASSERT_NOT_NULL(t, p);
+	preempt_disable(); /* the same CPU's list for both calls */
+	free_page(p);
+	q = alloc_page();
+	preempt_enable();
+	EXPECT_EQ(t, (uintptr_t)q, (uintptr_t)p);
+	free_page(q);
+	on_each_cpu(alloc_free_some, NULL, true);
+	free_before = nr_free_pages();
+	EXPECT_GT(t, page_alloc_counts().pcp_pages, 0U);
+	drain_all_pages();
+	EXPECT_EQ(t, page_alloc_counts().pcp_pages, 0U);
+	EXPECT_EQ(t, nr_free_pages(), free_before); /* they were counted free on the lists too */
 	EXPECT_EQ(t, page_alloc_check(), 0);
 }
 
@@ -226,15 +279,15 @@ static void test_fault_injection(struct ktest *t)
 
 static void test_counters(struct ktest *t)
 {
-	uint64_t allocs = page_alloc_stats.allocs, frees = page_alloc_stats.frees;
+	struct page_alloc_counts before = page_alloc_counts();
 	uint64_t free_before = nr_free_pages();
 	struct page *p = alloc_pages(2);
 
 	ASSERT_NOT_NULL(t, p);
 	EXPECT_EQ(t, nr_free_pages(), free_before - 4);
-	EXPECT_EQ(t, page_alloc_stats.allocs, allocs + 1);
+	EXPECT_EQ(t, page_alloc_counts().allocs, before.allocs + 1);
 	free_pages(p, 2);
-	EXPECT_EQ(t, page_alloc_stats.frees, frees + 1);
+	EXPECT_EQ(t, page_alloc_counts().frees, before.frees + 1);
 	EXPECT_EQ(t, nr_free_pages(), free_before);
 	EXPECT_LE(t, nr_free_pages(), page_alloc_stats.managed_pages);
 	EXPECT_TRUE(t, pfn_to_page(0)->flags & PG_reserved); /* the first 1 MiB is never managed */
@@ -369,7 +422,7 @@ static void alloc_stress(void *arg)
 
 static void test_smp_stress(struct ktest *t)
 {
-	struct order_counts before = snapshot();
+	struct order_counts before = (drain_all_pages(), snapshot());
 	uint64_t free_before = nr_free_pages(), t0 = ktime_ns();
 
 	atomic_set(&stress_bad, 0);
@@ -379,6 +432,7 @@ static void test_smp_stress(struct ktest *t)
 	EXPECT_EQ(t, atomic_read(&stress_bad), 0);
 	EXPECT_EQ(t, atomic_read(&stress_failed), 0);
 	EXPECT_EQ(t, nr_free_pages(), free_before);
+	drain_all_pages();
 	EXPECT_TRUE(t, counts_unchanged(&before));
 	EXPECT_EQ(t, page_alloc_check(), 0);
 	ktest_log(t, "%u rounds on %u CPUs in %llu ms", STRESS_ROUNDS * num_online_cpus(),
@@ -388,4 +442,4 @@ static void test_smp_stress(struct ktest *t)
 KTEST_SUITE(page_alloc, KTEST_CASE(test_orders), KTEST_CASE(test_coalescing),
 	    KTEST_CASE(test_split), KTEST_CASE(test_no_overlap), KTEST_CASE(test_counters),
 	    KTEST_CASE(test_scrub_on_first_allocation), KTEST_CASE(test_fault_injection),
-	    KTEST_CASE(test_all_memory), KTEST_CASE(test_smp_stress));
+	    KTEST_CASE(test_all_memory), KTEST_CASE(test_per_cpu_lists), KTEST_CASE(test_smp_stress));
