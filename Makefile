@@ -175,8 +175,9 @@ $(BUILD)/bench/kernel.iso: $(BUILD)/kernel.elf boot/grub.cfg tools/mkiso $(BUILD
 
 # Both steps run even when a boot failed (the report shows what did finish); either failing
 # fails the target.
-bench: $(BUILD)/bench/kernel.iso
+bench: $(BUILD)/bench/kernel.iso $(BUILD)/disk.img
 	@st=0; tools/bench-run --iso $< --out $(BUILD)/bench --smp "$(BENCH_SMP)" --mem $(MEM) \
+		--disk $(BUILD)/disk.img \
 		--accel $(ACCEL) --seconds $(BENCH_SECONDS) --repeat $(BENCH_REPEAT) || st=1; \
 	tools/bench-report --out $(BUILD)/bench $(BENCH_LOGS) || st=1; exit $$st
 
