@@ -204,6 +204,7 @@ help:
 	@echo "  make compile_commands.json   for clangd and other tools (uses bear)"
 	@echo "  make clean     remove $(BUILD)"
 	@echo "Variables: SMP=$(SMP) MEM=$(MEM) ACCEL=$(ACCEL) (or kvm) CMDLINE='$(CMDLINE)'"
+	@echo "           DISK=$(DISK) (the virtio-blk disk vda; DISK= for none)"
 	@echo "           CC=$(CC) (clang works too) BUILD=$(BUILD) GDBPORT=$(GDBPORT)"
 	@echo "           BENCH=$(BENCH) BENCH_SMP='$(BENCH_SMP)' BENCH_SECONDS=$(BENCH_SECONDS)"
 
