@@ -14,6 +14,8 @@ MEM     ?= 256M
 ACCEL   ?= tcg
 CMDLINE ?=
 GDBPORT ?= 1234
+# The virtio-blk disk `make run` attaches (vda); DISK= boots without one.
+DISK    ?= $(BUILD)/disk.img
 
 # --- flags -------------------------------------------------------------------------------------
 CFLAGS := -std=gnu11 -ffreestanding -fno-pie -mno-red-zone -mcmodel=kernel -mgeneral-regs-only \
@@ -38,8 +40,8 @@ HOST_RENAMED := memset memcpy memmove memcmp memchr strlen strnlen strcmp strncm
 HOSTCFLAGS += -fno-builtin -U_FORTIFY_SOURCE $(foreach f,$(HOST_RENAMED),-D$(f)=lib_$(f))
 
 # --- sources -----------------------------------------------------------------------------------
-KERNEL_DIRS := lib arch/x86_64 kernel kernel/aio kernel/shell kernel/bench kernel/torture mm fs fs/tmpfs fs/shell \
-	       tests/ktest
+KERNEL_DIRS := lib arch/x86_64 kernel kernel/aio kernel/shell kernel/bench kernel/torture mm block fs fs/tmpfs fs/shell \
+	       drivers tests/ktest
 C_SRCS   := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 ASM_SRCS := $(wildcard boot/*.asm arch/x86_64/*.asm)
 OBJS     := $(patsubst %.c,$(BUILD)/obj/%.o,$(C_SRCS)) $(patsubst %.asm,$(BUILD)/obj/%.o,$(ASM_SRCS))
@@ -56,9 +58,12 @@ ACCEL_OPT := -accel tcg,thread=multi
 endif
 QEMU_FLAGS := $(ACCEL_OPT) -smp $(SMP) -m $(MEM) -boot d -cdrom $(BUILD)/kernel.iso \
 	      -display none -device isa-debug-exit,iobase=0xf4,iosize=0x04
+ifneq ($(DISK),)
+QEMU_FLAGS += -drive file=$(DISK),format=raw,if=none,id=d0 -device virtio-blk-pci,drive=d0
+endif
 
 .PHONY: all run test debug gdb clean help deps host-test check-layers compile_commands.json
-all: $(BUILD)/kernel.elf $(BUILD)/kernel.iso
+all: $(BUILD)/kernel.elf $(BUILD)/kernel.iso $(BUILD)/disk.img
 
 # --- dependencies (Debian packages, through the project's installer) --------------------------
 $(BUILD)/.deps-ok: tools/install-deps
@@ -103,15 +108,29 @@ $(BUILD)/kernel.iso: $(BUILD)/kernel.elf boot/grub.cfg tools/mkiso $(BUILD)/cmdl
 	@echo "  ISO     $@"
 	@tools/mkiso $(BUILD)/kernel.elf $@ "$(CMDLINE)"
 
+# --- the disk image (docs/block.md) ------------------------------------------------------------
+# An ext2 file system of DISK_FS_MB made from the files in disk/, in an image of DISK_MB: the
+# block tests write to the last MiB, which the file system does not use. Rebuilt (and so
+# emptied of what the kernel wrote) only when disk/ changes.
+DISK_MB    := 32
+DISK_FS_MB := 31
+MKE2FS     := $(shell PATH="$$PATH:/sbin:/usr/sbin" command -v mke2fs)
+$(BUILD)/disk.img: $(wildcard disk/*) | $(BUILD)/.deps-ok
+	@echo "  MKE2FS  $@"
+	@rm -f $@.tmp
+	@truncate -s $(DISK_MB)M $@.tmp
+	@$(or $(MKE2FS),mke2fs) -q -F -t ext2 -L teachos -d disk $@.tmp $(DISK_FS_MB)M
+	@mv $@.tmp $@
+
 # --- run, debug --------------------------------------------------------------------------------
 # The serial port is the console (Ctrl-A X leaves QEMU, Ctrl-A C its monitor). `poweroff` ends
 # QEMU with status 0.
-run: all
+run: all $(DISK)
 	@echo "Booting with -smp $(SMP) -m $(MEM) ($(ACCEL)). Ctrl-A X quits QEMU."
 	@qemu-system-x86_64 $(QEMU_FLAGS) -serial mon:stdio; st=$$?; \
 		[ $$st -le 1 ] || { echo "QEMU exited with status $$st"; exit $$st; }
 
-debug: all
+debug: all $(DISK)
 	@echo "QEMU is paused with its gdb stub on port $(GDBPORT). In another terminal: make gdb"
 	@qemu-system-x86_64 $(QEMU_FLAGS) -serial mon:stdio -gdb tcp::$(GDBPORT) -S
 
@@ -156,8 +175,9 @@ $(BUILD)/bench/kernel.iso: $(BUILD)/kernel.elf boot/grub.cfg tools/mkiso $(BUILD
 
 # Both steps run even when a boot failed (the report shows what did finish); either failing
 # fails the target.
-bench: $(BUILD)/bench/kernel.iso
+bench: $(BUILD)/bench/kernel.iso $(BUILD)/disk.img
 	@st=0; tools/bench-run --iso $< --out $(BUILD)/bench --smp "$(BENCH_SMP)" --mem $(MEM) \
+		--disk $(BUILD)/disk.img \
 		--accel $(ACCEL) --seconds $(BENCH_SECONDS) --repeat $(BENCH_REPEAT) || st=1; \
 	tools/bench-report --out $(BUILD)/bench $(BENCH_LOGS) || st=1; exit $$st
 
@@ -184,6 +204,7 @@ help:
 	@echo "  make compile_commands.json   for clangd and other tools (uses bear)"
 	@echo "  make clean     remove $(BUILD)"
 	@echo "Variables: SMP=$(SMP) MEM=$(MEM) ACCEL=$(ACCEL) (or kvm) CMDLINE='$(CMDLINE)'"
+	@echo "           DISK=$(DISK) (the virtio-blk disk vda; DISK= for none)"
 	@echo "           CC=$(CC) (clang works too) BUILD=$(BUILD) GDBPORT=$(GDBPORT)"
 	@echo "           BENCH=$(BENCH) BENCH_SMP='$(BENCH_SMP)' BENCH_SECONDS=$(BENCH_SECONDS)"
 

@@ -1,14 +1,17 @@
-/* The `irqs` shell command: the I/O APICs, and each device IRQ with its handler and count. */
+/* The `irqs` shell command: the I/O APICs, and each device IRQ (I/O APIC input or MSI vector)
+   with its handler and count. */
 #include "kernel/shell.h"
 #include "kernel/printk.h"
 #include "kernel/irq.h"
 #include "kernel/console_input.h"
+#include "kernel/msi.h"
 #include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/irq_vectors.h"
 
 static int cmd_irqs(int argc, char **argv)
 {
 	const struct ioapic *a;
+	struct msi_irq_info m;
 	unsigned n = 0;
 
 	if (argc != 1)
@@ -26,6 +29,9 @@ static int cmd_irqs(int argc, char **argv)
 			IRQ_BASE_VECTOR + irq, (unsigned long long)irq_count(irq), name);
 		n++;
 	}
+	for (unsigned i = 0; msi_irq_get(i, &m); i++, n++)
+		kprintf("msi    -    %#4x  %10llu  %s\n", m.vector, (unsigned long long)m.count,
+			m.name);
 	if (n == 0)
 		kprintf("(none requested)\n");
 	kprintf("spurious interrupts %llu; console input %s, %llu bytes dropped (buffer full)\n",

@@ -13,6 +13,8 @@
 #include "kernel/bench/bench.h"
 #include "mm/init.h"
 #include "fs/init.h"
+#include "drivers/pci.h"
+#include "drivers/virtio_blk.h"
 #include "kernel/trap.h"
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
@@ -89,6 +91,8 @@ void kmain(uint32_t mbi_phys)
 	rcu_init();
 	local_irq_enable();
 	vfs_init();
+	pci_init();
+	virtio_blk_init();
 	pr_info("teachos: x86_64 teaching kernel, booted by %s\n",
 		boot_info.loader_name ? boot_info.loader_name : "an unnamed loader");
 	pr_info("cmdline: %s\n", cmdline_raw());

@@ -9,6 +9,8 @@
 #define PIC_SPURIOUS_VECTOR1   0x27
 #define PIC_SPURIOUS_VECTOR2   0x2f
 #define IRQ_BASE_VECTOR	       0x30 /* ISA IRQ n arrives on 0x30 + n (kernel/irq.c) */
+#define MSI_BASE_VECTOR	       0x40 /* message-signalled interrupts (kernel/msi.c) */
+#define MSI_NR_VECTORS	       32   /* 0x40-0x5f */
 #define TIMER_VECTOR	       0xd0 /* the local APIC timer: the scheduler tick */
 #define CALL_FUNCTION_VECTOR   0xe0 /* smp_call_function */
 #define RESCHEDULE_VECTOR      0xe1

@@ -50,6 +50,7 @@ define teachos-help
 	echo \  tbt TID        backtrace of a switched-out thread\n
 	echo \  rcu            grace periods, quiescent states owed, callbacks per CPU\n
 	echo \  mounts [ID|ADDR] the mount tree; with a mount id or address, its per-CPU counts\n
+	echo \  virtq          each virtio-blk disk's request ring: indexes, free descriptors\n
 	echo Plain gdb: c (continue), n/s (next/step a line), bt, info registers, x/8gx ADDR,\n
 	echo \  hbreak FUNC (use hbreak, not break, for code GRUB has not loaded yet).\n
 end
@@ -563,6 +564,35 @@ CPU's count may be negative: a reference taken on one CPU may be dropped on anot
         gdb.write(f"  writers: {writers_summary(mnt, rows, shared)}\n")
 
 
+class Virtq(gdb.Command):
+    """Print each virtio-blk disk's request queue (drivers/virtio_ring.h): our avail index, the
+used index the device wrote, the last used entry the interrupt handler took, and the free
+descriptors. avail - used = requests the device has not finished; used - last used =
+finished ones whose interrupt has not been handled yet."""
+
+    def __init__(self):
+        super().__init__("virtq", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        head = gdb.parse_and_eval("&'block/blkdev.c'::blkdev_list")
+        bdev_ptr = gdb.lookup_type("struct block_device").pointer()
+        vb_ptr = gdb.lookup_type("struct virtio_blk").pointer()
+        offset = int(gdb.parse_and_eval("&((struct block_device *)0)->node"))
+        node, n = head["next"], 0
+        while int(node) != int(head):
+            b = gdb.Value(int(node) - offset).cast(bdev_ptr).dereference()
+            vq = b["private"].cast(vb_ptr).dereference()["vq"]
+            used = int(vq["used"].dereference()["idx"])
+            gdb.write(f"{b['name'].string()}: queue {int(vq['index'])} of {int(vq['num'])} "
+                      f"entries: avail idx {int(vq['avail_idx'])}, used idx {used}, last used "
+                      f"{int(vq['last_used_idx'])}, {int(vq['num_free'])} descriptors free, "
+                      f"{int(vq['kicks'])} kicks\n")
+            node, n = node["next"], n + 1
+        if n == 0:
+            gdb.write("virtq: no block devices (QEMU started without a disk?)\n")
+
+
+Virtq()
 PerCpu()
 Rcu()
 Mounts()
