@@ -1,20 +1,28 @@
 /*
- * `bench openbench`: the seed's benchmark. Each CPU loops open(O_WRONLY), write 3 bytes,
- * close, on files of its own; an op is one such triple. The variants are the writer-count
- * modes of fs/mnt_writers.c, each on one mount (both of a thread's files on one mount) and on a
- * pair of mounts (its two files on two mounts, used in turn: the seed's worst case, where the
- * one-mount-per-CPU cache of seed-cache is flushed at every open).
+ * The benchmarks of the writer counts (seed 1), on the variants of fs/mnt_writers.c, each on
+ * one mount and on a pair of mounts (each thread's two files, or two calls, on two mounts used
+ * in turn: the seed's worst case, where the one-mount-per-CPU cache of seed-cache is flushed at
+ * every open):
  *
- * What to read in the results (docs/mounts.md):
+ * `bench openbench`, the seed's own: each CPU loops open(O_WRONLY), write 3 bytes, close, on
+ * files of its own; an op is one such triple. What to read in the results (docs/mounts.md):
  *   - percpu's 2-CPU/1-CPU throughput (each CPU writes only its own counter);
  *   - atomic's beside it (every open and close bounce one shared line);
  *   - percpu over none at 1 CPU on the pair: the cost of counting at all (the seed: 3%);
  *   - seed-cache one over pair: the cache's penalty.
  *
+ * `bench mntwrite`: the counting alone, mnt_want_write + mnt_drop_write in a loop, without the
+ * open, write and close around it (under TCG they cost some 10 us and hide most of the
+ * differences). Its ns per op against openbench's is the share of an open-write-close that
+ * counting takes, and its scaling shows the shared line of atomic (and seed-cache's flushes on
+ * the pair) directly.
+ *
  * The mounts are fresh tmpfs mounts under /tmp, made by setup and removed by teardown.
  */
 #include "kernel/bench/bench.h"
 #include "fs/mount.h"
+#include "fs/namei.h"
+#include "fs/file.h"
 #include "fs/syscalls.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -30,6 +38,7 @@ struct ob_config {
 struct ob_data {
 	const struct ob_config *cfg;
 	unsigned int nr_threads;
+	struct path mounts[2]; /* for mntwrite: the roots of the two mounts, referenced */
 };
 
 static struct ob_data ob_state;
@@ -81,7 +90,7 @@ static int ob_setup(const struct ob_config *cfg, unsigned int nr_threads, void *
 			}
 			sys_close(fd);
 		}
-	ob_state = (struct ob_data){cfg, nr_threads};
+	ob_state = (struct ob_data){.cfg = cfg, .nr_threads = nr_threads};
 	*data = &ob_state;
 	return 0;
 fail:
@@ -111,10 +120,49 @@ static uint64_t ob_run(struct bench_thread *b)
 
 static void ob_teardown(void *data, char *extra, size_t size)
 {
-	(void)data;
+	struct ob_data *d = data;
+
 	(void)extra;
 	(void)size;
+	for (unsigned int i = 0; i < 2; i++)
+		if (d->mounts[i].mnt) {
+			path_put(&d->mounts[i]);
+			d->mounts[i] = (struct path){0};
+		}
 	ob_teardown_mounts();
+}
+
+/* mntwrite: openbench's mounts, and a referenced path to each mount's root. */
+static int mw_setup(const struct ob_config *cfg, unsigned int nr_threads, void **data)
+{
+	int err = ob_setup(cfg, nr_threads, data);
+	char dir[48];
+
+	if (err)
+		return err;
+	for (unsigned int i = 0; !err && i < 2; i++) {
+		ob_mount_dir(i, dir, sizeof(dir));
+		err = kern_path(dir, 0, &ob_state.mounts[i]);
+	}
+	if (err)
+		ob_teardown(&ob_state, NULL, 0);
+	return err;
+}
+
+static uint64_t mw_run(struct bench_thread *b)
+{
+	struct ob_data *d = b->data;
+	struct vfsmount *mnt[2] = {d->mounts[0].mnt, d->mounts[d->cfg->pair ? 1 : 0].mnt};
+	uint64_t ops = 0;
+
+	while (!*b->stop) {
+		for (unsigned int i = 0; i < 64; i++, ops++) {
+			if (mnt_want_write(mnt[ops & 1]))
+				return ops;
+			mnt_drop_write(mnt[ops & 1]);
+		}
+	}
+	return ops;
 }
 
 #define OB_VARIANT(name_, mode_, pair_)                                                  \
@@ -122,6 +170,10 @@ static void ob_teardown(void *data, char *extra, size_t size)
 	static int ob_setup_##name_(unsigned int n, void **data)                            \
 	{                                                                                   \
 		return ob_setup(&ob_cfg_##name_, n, data);                                  \
+	}                                                                                   \
+	static int mw_setup_##name_(unsigned int n, void **data)                            \
+	{                                                                                   \
+		return mw_setup(&ob_cfg_##name_, n, data);                                  \
 	}
 
 OB_VARIANT(percpu_one, WRITERS_PERCPU, false)
@@ -142,3 +194,13 @@ BENCHMARK(openbench, "open, write 3 bytes, close per CPU: writer-count modes, on
 	  {"seed-cache-pair", ob_setup_cache_pair, ob_run, ob_teardown},
 	  {"none-one", ob_setup_none_one, ob_run, ob_teardown},
 	  {"none-pair", ob_setup_none_pair, ob_run, ob_teardown});
+
+BENCHMARK(mntwrite, "mnt_want_write + mnt_drop_write per CPU: writer-count modes, one mount or a pair",
+	  1, {"percpu-one", mw_setup_percpu_one, mw_run, ob_teardown},
+	  {"percpu-pair", mw_setup_percpu_pair, mw_run, ob_teardown},
+	  {"atomic-one", mw_setup_atomic_one, mw_run, ob_teardown},
+	  {"atomic-pair", mw_setup_atomic_pair, mw_run, ob_teardown},
+	  {"seed-cache-one", mw_setup_cache_one, mw_run, ob_teardown},
+	  {"seed-cache-pair", mw_setup_cache_pair, mw_run, ob_teardown},
+	  {"none-one", mw_setup_none_one, mw_run, ob_teardown},
+	  {"none-pair", mw_setup_none_pair, mw_run, ob_teardown});
