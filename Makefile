@@ -40,7 +40,7 @@ HOST_RENAMED := memset memcpy memmove memcmp memchr strlen strnlen strcmp strncm
 HOSTCFLAGS += -fno-builtin -U_FORTIFY_SOURCE $(foreach f,$(HOST_RENAMED),-D$(f)=lib_$(f))
 
 # --- sources -----------------------------------------------------------------------------------
-KERNEL_DIRS := lib arch/x86_64 kernel kernel/aio kernel/shell kernel/bench kernel/torture mm block fs fs/tmpfs fs/shell \
+KERNEL_DIRS := lib arch/x86_64 kernel kernel/aio kernel/shell kernel/bench kernel/torture mm block fs fs/tmpfs fs/ext2 fs/shell \
 	       drivers tests/ktest
 C_SRCS   := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 ASM_SRCS := $(wildcard boot/*.asm arch/x86_64/*.asm)
