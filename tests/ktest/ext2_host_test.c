@@ -13,6 +13,7 @@
  * The pattern: byte i of a file with seed s is ((i * 7 + s + (i >> 10) * 13) ^ (s >> 8)) & 255.
  */
 #include "kernel/ktest.h"
+#include "kernel/rcu.h"
 #include "kernel/cmdline.h"
 #include "block/blkdev.h"
 #include "fs/syscalls.h"
@@ -80,6 +81,7 @@ static void test_host_script(struct ktest *t)
 	EXPECT_EQ(t, sys_rename(HM "/a/small2", HM "/a/small"), 0); /* over an existing file */
 	EXPECT_EQ(t, sys_sync(), 0);
 	EXPECT_EQ(t, sys_umount(HM), 0);
+	rcu_barrier();
 }
 
 /* Reads every file in dir (one level down into directories); counts the errors seen. */

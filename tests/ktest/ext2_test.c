@@ -12,6 +12,7 @@
  * corrupting case runs last: it leaves its damage on this boot's copy of the disk.
  */
 #include "kernel/ktest.h"
+#include "kernel/rcu.h"
 #include "block/blkdev.h"
 #include "fs/ext2/ext2.h"
 #include "fs/mount.h"
@@ -48,9 +49,12 @@ static bool mount_vda(struct ktest *t, const char *opts)
 	return EXPECT_EQ(t, sys_mount("vda", MNT, "ext2", 0, opts), 0);
 }
 
+/* Unmounts, and waits for the inodes and dentries freed after a grace period: the suites
+   after this one count the allocator's objects. */
 static void umount_vda(struct ktest *t)
 {
 	EXPECT_EQ(t, sys_umount(MNT), 0);
+	rcu_barrier();
 }
 
 /* Writes size bytes of pattern(seed) to path (created or truncated); 0 or an errno. */
@@ -419,6 +423,7 @@ static void test_4k_blocks_and_enospc(struct ktest *t)
 	EXPECT_EQ(t, b1, b0);
 	EXPECT_EQ(t, i1, i0);
 	EXPECT_EQ(t, sys_umount(MNT4), 0);
+	rcu_barrier();
 }
 
 /* Each allocation of a create and of a write fails in turn: ENOMEM, and nothing is lost. */
