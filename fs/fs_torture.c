@@ -30,11 +30,11 @@
 #include "mm/slab.h"
 #include "arch/x86_64/tsc.h"
 
-#define FT_DIRS	     4
-#define FT_FILES     8 /* per thread */
-#define FT_MAX_SIZE  (300 * 1024)
-#define FT_BUF	     65536
-#define FT_DEFAULT   "/tmp/fstorture"
+#define FT_DIRS	    4
+#define FT_FILES    8 /* per thread */
+#define FT_MAX_SIZE (300 * 1024)
+#define FT_BUF	    65536
+#define FT_DEFAULT  "/tmp/fstorture"
 
 struct ft_file {
 	bool exists;
@@ -124,7 +124,8 @@ static void ft_verify(struct ft_thread *t, unsigned int k)
 			if (t->buf[i] != (off + (uint64_t)i < f->data_len
 						  ? ft_pattern(off + (uint64_t)i, seed)
 						  : 0)) {
-				ft_error(t, "wrong byte at offset", k, (long long)(off + (uint64_t)i));
+				ft_error(t, "wrong byte at offset", k,
+					 (long long)(off + (uint64_t)i));
 				sys_close(fd);
 				return;
 			}
@@ -200,8 +201,8 @@ static void ft_round(struct ft_thread *t)
 		}
 		atomic64_inc(&F.truncates);
 	} else if (action < 9) {
-		unsigned int dir = (f->dir + 1 + (unsigned int)(next_rand(t) % (FT_DIRS - 1))) %
-				   FT_DIRS;
+		unsigned int dir =
+			(f->dir + 1 + (unsigned int)(next_rand(t) % (FT_DIRS - 1))) % FT_DIRS;
 
 		ft_path(path, sizeof(path), t, k, f->dir);
 		ft_path(to, sizeof(to), t, k, dir);
@@ -300,8 +301,8 @@ static int fs_torture(int argc, char **argv)
 		kthread_bind(F.threads[i], i);
 		wake_up_new_thread(F.threads[i]);
 	}
-	kprintf("torture fs: %u threads, %u files each in %u directories of %s (ext2 on %s)\n",
-		F.n, FT_FILES, FT_DIRS, F.dir, dev);
+	kprintf("torture fs: %u threads, %u files each in %u directories of %s (ext2 on %s)\n", F.n,
+		FT_FILES, FT_DIRS, F.dir, dev);
 	stopped = torture_watch(seconds, ft_report);
 	WRITE_ONCE(F.stop, true);
 	for (unsigned int i = 0; i < F.n; i++)

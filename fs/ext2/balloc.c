@@ -30,11 +30,10 @@ static uint32_t find_zero_bit(const uint8_t *map, uint32_t nbits, uint32_t start
 }
 
 /* True when block is one of group g's bitmaps or inode-table blocks (never handed out). */
-static bool is_group_metadata(struct ext2_sb_info *sbi, struct ext2_group_desc *gd,
-			      uint32_t block)
+static bool is_group_metadata(struct ext2_sb_info *sbi, struct ext2_group_desc *gd, uint32_t block)
 {
-	uint32_t itb = (sbi->inodes_per_group * sbi->inode_size + sbi->block_size - 1) /
-		       sbi->block_size;
+	uint32_t itb =
+		(sbi->inodes_per_group * sbi->inode_size + sbi->block_size - 1) / sbi->block_size;
 
 	return block == gd->bg_block_bitmap || block == gd->bg_inode_bitmap ||
 	       (block >= gd->bg_inode_table && block < gd->bg_inode_table + itb);
@@ -75,14 +74,14 @@ int ext2_new_block(struct super_block *sb, uint32_t goal, uint32_t *out)
 			bit = find_zero_bit(bh->b_data, nbits, 0);
 		if (bit == nbits) {
 			brelse(bh);
-			err = ext2_error(sb, "group %u: %u free blocks counted, none in the bitmap", g,
-					 gd->bg_free_blocks_count);
+			err = ext2_error(sb, "group %u: %u free blocks counted, none in the bitmap",
+					 g, gd->bg_free_blocks_count);
 			break;
 		}
 		if (is_group_metadata(sbi, gd, first + bit)) {
 			brelse(bh);
-			err = ext2_error(sb, "group %u: bitmap says its metadata block %u is free", g,
-					 first + bit);
+			err = ext2_error(sb, "group %u: bitmap says its metadata block %u is free",
+					 g, first + bit);
 			break;
 		}
 		((uint8_t *)bh->b_data)[bit >> 3] |= (uint8_t)(1u << (bit & 7));
@@ -130,7 +129,7 @@ int ext2_free_blocks(struct super_block *sb, uint32_t block, uint32_t count)
 		if (!test_bit_le(map, bit)) {
 			err = ext2_error(sb, "freeing block %u: already free", b);
 		} else {
-			map[bit >> 3] &= (uint8_t)~(1u << (bit & 7));
+			map[bit >> 3] &= (uint8_t) ~(1u << (bit & 7));
 			mark_buffer_dirty(bh);
 			gd->bg_free_blocks_count++;
 			mark_buffer_dirty(gbh);

@@ -23,9 +23,9 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-#define SEQ_DIR	 "/tmp/ext2bench"
-#define SEQ_FILE SEQ_DIR "/seq16m"
-#define SEQ_SIZE (16u << 20)
+#define SEQ_DIR	  "/tmp/ext2bench"
+#define SEQ_FILE  SEQ_DIR "/seq16m"
+#define SEQ_SIZE  (16u << 20)
 #define SEQ_CHUNK (1u << 20)
 
 enum seq_kind { SEQ_WRITE, SEQ_READ_CACHED, SEQ_READ_COLD };
@@ -166,7 +166,7 @@ static int seq_setup_read_cold(unsigned int n, void **data)
 	return seq_setup(SEQ_READ_COLD, data);
 }
 
-LATENCY_BENCHMARK(ext2seq, "sequential write (with fsync) and read of a 16 MiB file on ext2 (vda)", 1,
-		  {"write", seq_setup_write, seq_run, seq_teardown},
+LATENCY_BENCHMARK(ext2seq, "sequential write (with fsync) and read of a 16 MiB file on ext2 (vda)",
+		  1, {"write", seq_setup_write, seq_run, seq_teardown},
 		  {"read-cached", seq_setup_read_cached, seq_run, seq_teardown},
 		  {"read-cold", seq_setup_read_cold, seq_run, seq_teardown});

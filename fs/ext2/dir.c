@@ -124,11 +124,16 @@ static uint8_t file_type(struct super_block *sb, umode_t mode)
 	if (S_ISREG(mode))
 		return EXT2_FT_REG_FILE;
 	switch (mode & S_IFMT) {
-	case 0020000: return 3; /* character device */
-	case 0060000: return 4; /* block device */
-	case 0010000: return 5; /* fifo */
-	case 0140000: return 6; /* socket */
-	case 0120000: return 7; /* symlink */
+	case 0020000:
+		return 3; /* character device */
+	case 0060000:
+		return 4; /* block device */
+	case 0010000:
+		return 5; /* fifo */
+	case 0140000:
+		return 6; /* socket */
+	case 0120000:
+		return 7; /* symlink */
 	}
 	return EXT2_FT_UNKNOWN;
 }

@@ -40,18 +40,18 @@
 typedef uint16_t le16; /* little-endian on disk; x86 reads them as they are */
 typedef uint32_t le32;
 
-#define EXT2_SUPER_MAGIC     0xEF53
-#define EXT2_SB_OFFSET	     1024 /* bytes from the start of the disk */
-#define EXT2_ROOT_INO	     2
-#define EXT2_GOOD_OLD_REV    0 /* revision 0: 128-byte inodes, first inode 11, no features */
-#define EXT2_DYNAMIC_REV     1
-#define EXT2_GOOD_OLD_ISIZE  128
+#define EXT2_SUPER_MAGIC	0xEF53
+#define EXT2_SB_OFFSET		1024 /* bytes from the start of the disk */
+#define EXT2_ROOT_INO		2
+#define EXT2_GOOD_OLD_REV	0 /* revision 0: 128-byte inodes, first inode 11, no features */
+#define EXT2_DYNAMIC_REV	1
+#define EXT2_GOOD_OLD_ISIZE	128
 #define EXT2_GOOD_OLD_FIRST_INO 11
-#define EXT2_NDIR_BLOCKS     12 /* i_block[0..11] point at data */
-#define EXT2_IND_BLOCK	     12 /* i_block[12]: a block of pointers */
-#define EXT2_DIND_BLOCK	     13 /* i_block[13]: pointers to pointer blocks */
-#define EXT2_TIND_BLOCK	     14 /* i_block[14]: three levels */
-#define EXT2_N_BLOCKS	     15
+#define EXT2_NDIR_BLOCKS	12 /* i_block[0..11] point at data */
+#define EXT2_IND_BLOCK		12 /* i_block[12]: a block of pointers */
+#define EXT2_DIND_BLOCK		13 /* i_block[13]: pointers to pointer blocks */
+#define EXT2_TIND_BLOCK		14 /* i_block[14]: three levels */
+#define EXT2_N_BLOCKS		15
 
 /* s_state */
 #define EXT2_VALID_FS 0x1 /* cleanly unmounted */
@@ -59,15 +59,16 @@ typedef uint32_t le32;
 
 /* Features. COMPAT: a kernel that does not know one may mount anyway. RO_COMPAT: it may only
    read. INCOMPAT: it must not mount at all. */
-#define EXT2_FEATURE_COMPAT_DIR_PREALLOC  0x0001
-#define EXT2_FEATURE_COMPAT_EXT_ATTR	  0x0008
-#define EXT2_FEATURE_COMPAT_RESIZE_INODE  0x0010 /* inode 7 reserves GDT blocks: we leave it */
-#define EXT2_FEATURE_COMPAT_DIR_INDEX	  0x0020 /* hashed directories: we read them linearly */
+#define EXT2_FEATURE_COMPAT_DIR_PREALLOC    0x0001
+#define EXT2_FEATURE_COMPAT_EXT_ATTR	    0x0008
+#define EXT2_FEATURE_COMPAT_RESIZE_INODE    0x0010 /* inode 7 reserves GDT blocks: we leave it */
+#define EXT2_FEATURE_COMPAT_DIR_INDEX	    0x0020 /* hashed directories: we read them linearly */
 #define EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER 0x0001
 #define EXT2_FEATURE_RO_COMPAT_LARGE_FILE   0x0002 /* i_size_high used: files over 2 GiB */
 #define EXT2_FEATURE_INCOMPAT_FILETYPE	    0x0002 /* directory entries carry the file type */
-#define EXT2_RO_COMPAT_SUPP (EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER | EXT2_FEATURE_RO_COMPAT_LARGE_FILE)
-#define EXT2_INCOMPAT_SUPP  EXT2_FEATURE_INCOMPAT_FILETYPE
+#define EXT2_RO_COMPAT_SUPP                                                                        \
+	(EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER | EXT2_FEATURE_RO_COMPAT_LARGE_FILE)
+#define EXT2_INCOMPAT_SUPP EXT2_FEATURE_INCOMPAT_FILETYPE
 
 struct ext2_super_block {
 	le32 s_inodes_count;
@@ -141,7 +142,7 @@ struct ext2_inode {
 	le32 i_osd1;
 	le32 i_block[EXT2_N_BLOCKS];
 	le32 i_generation;
-	le32 i_file_acl; /* the extended-attribute block, or 0 */
+	le32 i_file_acl;  /* the extended-attribute block, or 0 */
 	le32 i_size_high; /* regular files (large_file): high 32 bits of the size */
 	le32 i_faddr;
 	uint8_t i_frag, i_fsize;
@@ -165,9 +166,9 @@ struct ext2_dir_entry {
 	uint8_t file_type; /* EXT2_FT_* (the filetype feature) */
 	char name[];	   /* name_len bytes, no NUL */
 };
-#define EXT2_FT_UNKNOWN 0
+#define EXT2_FT_UNKNOWN	 0
 #define EXT2_FT_REG_FILE 1
-#define EXT2_FT_DIR	2
+#define EXT2_FT_DIR	 2
 /* The room an entry with a name of len bytes needs: 8 bytes of header, the name, rounded to 4. */
 #define EXT2_DIR_REC_LEN(len) ((8 + (len) + 3) & ~3u)
 
@@ -223,7 +224,7 @@ static inline struct ext2_inode_info *EXT2_I(struct inode *inode)
 
 /* The descriptor of group g (its buffer stays referenced while mounted). */
 static inline struct ext2_group_desc *ext2_group_desc(struct ext2_sb_info *sbi, uint32_t g,
-						       struct buffer_head **bhp)
+						      struct buffer_head **bhp)
 {
 	struct buffer_head *bh = sbi->gd_bh[g / sbi->desc_per_block];
 

@@ -31,9 +31,9 @@ static int find_group(struct ext2_sb_info *sbi, uint32_t parent_group, bool is_d
 			if (!gd->bg_free_inodes_count ||
 			    (uint64_t)gd->bg_free_inodes_count * ngroups < total)
 				continue;
-			if (best < 0 || gd->bg_free_blocks_count >
-						ext2_group_desc(sbi, (uint32_t)best, NULL)
-							->bg_free_blocks_count)
+			if (best < 0 ||
+			    gd->bg_free_blocks_count > ext2_group_desc(sbi, (uint32_t)best, NULL)
+							       ->bg_free_blocks_count)
 				best = (int)g;
 		}
 		if (best >= 0)
@@ -116,7 +116,8 @@ unlock:
 		struct ext2_group_desc *igd = ext2_group_desc(sbi, (uint32_t)g, NULL);
 		uint64_t off = (uint64_t)bit * sbi->inode_size;
 		struct buffer_head *ibh;
-		int e = ext2_bread(sb, igd->bg_inode_table + (uint32_t)(off / sbi->block_size), &ibh);
+		int e = ext2_bread(sb, igd->bg_inode_table + (uint32_t)(off / sbi->block_size),
+				   &ibh);
 
 		if (!e) {
 			struct ext2_inode *raw =
@@ -153,7 +154,7 @@ int ext2_free_inode(struct inode *inode)
 	if (!(((uint8_t *)bh->b_data)[bit >> 3] & (1u << (bit & 7)))) {
 		err = ext2_error(sb, "freeing inode %u: already free", ino);
 	} else {
-		((uint8_t *)bh->b_data)[bit >> 3] &= (uint8_t)~(1u << (bit & 7));
+		((uint8_t *)bh->b_data)[bit >> 3] &= (uint8_t) ~(1u << (bit & 7));
 		mark_buffer_dirty(bh);
 		gd->bg_free_inodes_count++;
 		if (S_ISDIR(inode->i_mode))

@@ -36,12 +36,14 @@ static int ext2_raw_inode(struct super_block *sb, uint32_t ino, struct buffer_he
 	int err;
 
 	if (ino < 1 || ino > sbi->inodes_count)
-		return ext2_error(sb, "inode number %u out of range (1-%u)", ino, sbi->inodes_count);
+		return ext2_error(sb, "inode number %u out of range (1-%u)", ino,
+				  sbi->inodes_count);
 	g = (ino - 1) / sbi->inodes_per_group;
 	idx = (ino - 1) % sbi->inodes_per_group;
 	off = (uint64_t)idx * sbi->inode_size;
-	err = ext2_bread(sb, ext2_group_desc(sbi, g, NULL)->bg_inode_table +
-				     (uint32_t)(off / sbi->block_size),
+	err = ext2_bread(sb,
+			 ext2_group_desc(sbi, g, NULL)->bg_inode_table +
+				 (uint32_t)(off / sbi->block_size),
 			 bhp);
 	if (err)
 		return err;
@@ -87,8 +89,8 @@ struct inode *ext2_iget(struct super_block *sb, uint32_t ino, int *err)
 	if ((*err = ext2_raw_inode(sb, ino, &bh, &raw)))
 		return NULL;
 	if (raw->i_links_count == 0 || (raw->i_mode & S_IFMT) == 0) {
-		*err = ext2_error(sb, "inode %u is not in use (links %u, mode %o) but is named", ino,
-				  raw->i_links_count, raw->i_mode);
+		*err = ext2_error(sb, "inode %u is not in use (links %u, mode %o) but is named",
+				  ino, raw->i_links_count, raw->i_mode);
 		brelse(bh);
 		return NULL;
 	}
@@ -256,10 +258,11 @@ int ext2_get_block(struct inode *inode, uint64_t iblock, bool create, uint32_t *
 			ext2_mark_inode_dirty(inode); /* i_blocks changed, if nothing else */
 		} else if (!ext2_block_ok(sbi, b)) {
 			brelse(bh);
-			return ext2_error(sb, "inode %llu: file block %llu maps to block %u, outside "
-					      "the file system (1-%u)",
-					  (unsigned long long)inode->i_ino, (unsigned long long)iblock,
-					  b, sbi->blocks_count - 1);
+			return ext2_error(sb,
+					  "inode %llu: file block %llu maps to block %u, outside "
+					  "the file system (1-%u)",
+					  (unsigned long long)inode->i_ino,
+					  (unsigned long long)iblock, b, sbi->blocks_count - 1);
 		}
 		if (leaf) {
 			brelse(bh);
@@ -306,8 +309,9 @@ static int free_branch(struct inode *inode, uint32_t *slot, struct buffer_head *
 	if (!b || base + span <= first)
 		return 0;
 	if (!ext2_block_ok(sbi, b))
-		return ext2_error(sb, "inode %llu: pointer to block %u outside the file system, "
-				      "not freed",
+		return ext2_error(sb,
+				  "inode %llu: pointer to block %u outside the file system, "
+				  "not freed",
 				  (unsigned long long)inode->i_ino, b);
 	if (depth > 0) {
 		struct buffer_head *bh;

@@ -316,8 +316,8 @@ static int ext2_check_super(struct super_block *sb, struct ext2_sb_info *sbi)
 	sbi->inodes_per_group = es->s_inodes_per_group;
 	dev_blocks = sbi->bdev->nr_sectors / (sbi->block_size / SECTOR_SIZE);
 	if (sbi->blocks_count > dev_blocks)
-		return ext2_error(sb, "%u blocks, but the device holds only %llu", sbi->blocks_count,
-				  (unsigned long long)dev_blocks);
+		return ext2_error(sb, "%u blocks, but the device holds only %llu",
+				  sbi->blocks_count, (unsigned long long)dev_blocks);
 	if (sbi->first_data_block != (sbi->block_size == 1024 ? 1u : 0u) ||
 	    sbi->blocks_count <= sbi->first_data_block + 1)
 		return ext2_error(sb, "bad first data block %u of %u", sbi->first_data_block,
@@ -326,8 +326,8 @@ static int ext2_check_super(struct super_block *sb, struct ext2_sb_info *sbi)
 	    !sbi->inodes_per_group || sbi->inodes_per_group > 8 * sbi->block_size)
 		return ext2_error(sb, "bad group geometry: %u blocks, %u inodes per group",
 				  sbi->blocks_per_group, sbi->inodes_per_group);
-	sbi->groups_count = DIV_ROUND_UP(sbi->blocks_count - sbi->first_data_block,
-					 sbi->blocks_per_group);
+	sbi->groups_count =
+		DIV_ROUND_UP(sbi->blocks_count - sbi->first_data_block, sbi->blocks_per_group);
 	if ((uint64_t)sbi->groups_count * sbi->inodes_per_group != sbi->inodes_count)
 		return ext2_error(sb, "%u inodes is not %u groups of %u", sbi->inodes_count,
 				  sbi->groups_count, sbi->inodes_per_group);
@@ -358,8 +358,9 @@ static int ext2_read_groups(struct super_block *sb, struct ext2_sb_info *sbi)
 		if (gd->bg_block_bitmap < first || gd->bg_block_bitmap > last ||
 		    gd->bg_inode_bitmap < first || gd->bg_inode_bitmap > last ||
 		    gd->bg_inode_table < first || gd->bg_inode_table + itb - 1 > last)
-			return ext2_error(sb, "group %u: bitmaps or inode table outside the group "
-					      "(%u, %u, %u not in %u-%u)",
+			return ext2_error(sb,
+					  "group %u: bitmaps or inode table outside the group "
+					  "(%u, %u, %u not in %u-%u)",
 					  g, gd->bg_block_bitmap, gd->bg_inode_bitmap,
 					  gd->bg_inode_table, first, last);
 		if (gd->bg_free_blocks_count > sbi->blocks_per_group ||

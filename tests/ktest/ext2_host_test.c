@@ -56,7 +56,9 @@ static int put_file(const char *path, uint32_t seed, uint64_t size)
 static void test_host_script(struct ktest *t)
 {
 	if (!cmdline_has("ext2script"))
-		KTEST_SKIP(t, "only for the runner's ext2-host check (ext2script on the command line)");
+		KTEST_SKIP(
+			t,
+			"only for the runner's ext2-host check (ext2script on the command line)");
 	ASSERT_NOT_NULL(t, blk_get_by_name("vda"));
 	sys_mkdir(HM, 0755);
 	ASSERT_EQ(t, sys_mount("vda", HM, "ext2", 0, NULL), 0);
@@ -160,7 +162,9 @@ static void test_corrupt_refused(struct ktest *t)
 	int err;
 
 	if (!cmdline_has("ext2corrupt"))
-		KTEST_SKIP(t, "only for the runner's corrupt images (ext2corrupt on the command line)");
+		KTEST_SKIP(
+			t,
+			"only for the runner's corrupt images (ext2corrupt on the command line)");
 	ASSERT_NOT_NULL(t, blk_get_by_name("vda"));
 	sys_mkdir(HM, 0755);
 	err = sys_mount("vda", HM, "ext2", 0, NULL);

@@ -25,8 +25,8 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-#define MNT "/tmp/ext2t"
-#define MNT4 "/tmp/ext2t4"
+#define MNT	"/tmp/ext2t"
+#define MNT4	"/tmp/ext2t4"
 #define NO_DISK "no virtio-blk disk vda with the ext2 image"
 
 static const char hello[] =
@@ -538,7 +538,7 @@ static void test_corrupt_disk(struct ktest *t)
 	ASSERT_EQ(t, blk_write(b, isec, 1, sec), 0);
 	ASSERT_EQ(t, sys_mount("vda", MNT, "ext2", 0, NULL), 0);
 	EXPECT_EQ(t, read_all(MNT "/victim", buf, sizeof(buf)), -EUCLEAN);
-	EXPECT_EQ(t, sys_unlink(MNT "/victim"), 0); /* the bad pointer is not followed */
+	EXPECT_EQ(t, sys_unlink(MNT "/victim"), 0);	     /* the bad pointer is not followed */
 	EXPECT_EQ(t, read_all(MNT "/hello.txt", buf, 5), 5); /* the rest still works */
 	umount_vda(t);
 	kfree(sec);
