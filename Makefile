@@ -40,7 +40,7 @@ HOST_RENAMED := memset memcpy memmove memcmp memchr strlen strnlen strcmp strncm
 HOSTCFLAGS += -fno-builtin -U_FORTIFY_SOURCE $(foreach f,$(HOST_RENAMED),-D$(f)=lib_$(f))
 
 # --- sources -----------------------------------------------------------------------------------
-KERNEL_DIRS := lib arch/x86_64 kernel kernel/aio kernel/shell kernel/bench kernel/torture mm block fs fs/tmpfs fs/shell \
+KERNEL_DIRS := lib arch/x86_64 kernel kernel/aio kernel/shell kernel/bench kernel/torture mm block fs fs/tmpfs fs/ext2 fs/shell \
 	       drivers tests/ktest
 C_SRCS   := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
 ASM_SRCS := $(wildcard boot/*.asm arch/x86_64/*.asm)
@@ -63,7 +63,7 @@ QEMU_FLAGS += -drive file=$(DISK),format=raw,if=none,id=d0 -device virtio-blk-pc
 endif
 
 .PHONY: all run test debug gdb clean help deps host-test check-layers compile_commands.json
-all: $(BUILD)/kernel.elf $(BUILD)/kernel.iso $(BUILD)/disk.img
+all: $(BUILD)/kernel.elf $(BUILD)/kernel.iso $(BUILD)/disk.img $(BUILD)/disk4k.img
 
 # --- dependencies (Debian packages, through the project's installer) --------------------------
 $(BUILD)/.deps-ok: tools/install-deps
@@ -120,6 +120,14 @@ $(BUILD)/disk.img: $(wildcard disk/*) | $(BUILD)/.deps-ok
 	@rm -f $@.tmp
 	@truncate -s $(DISK_MB)M $@.tmp
 	@$(or $(MKE2FS),mke2fs) -q -F -t ext2 -L teachos -d disk $@.tmp $(DISK_FS_MB)M
+	@mv $@.tmp $@
+
+# A second, small ext2 with 4 KiB blocks (2 MiB, 64 inodes): the test runner attaches it as vdb
+# for the ext2 suite's 4 KiB-block and ENOSPC cases.
+$(BUILD)/disk4k.img: | $(BUILD)/.deps-ok
+	@echo "  MKE2FS  $@"
+	@rm -f $@.tmp
+	@$(or $(MKE2FS),mke2fs) -q -F -t ext2 -b 4096 -N 64 -L teachos4k $@.tmp 2M
 	@mv $@.tmp $@
 
 # --- run, debug --------------------------------------------------------------------------------

@@ -198,6 +198,23 @@ void mark_buffer_dirty(struct buffer_head *bh)
 	spin_unlock_irqrestore(&bcache_lock, flags);
 }
 
+void bforget(struct buffer_head *bh)
+{
+	unsigned long flags;
+
+	if (!bh)
+		return;
+	mutex_lock(&bh->b_io_lock); /* a sync writing it finishes first */
+	spin_lock_irqsave(&bcache_lock, flags);
+	if (bh->b_dirty) {
+		bh->b_dirty = false;
+		stats.dirty--;
+	}
+	spin_unlock_irqrestore(&bcache_lock, flags);
+	mutex_unlock(&bh->b_io_lock);
+	brelse(bh);
+}
+
 bool buffer_dirty(struct buffer_head *bh)
 {
 	return READ_ONCE(bh->b_dirty);

@@ -56,6 +56,10 @@ void get_bh(struct buffer_head *bh);
 /* Drops a reference; NULL is ignored. */
 void brelse(struct buffer_head *bh);
 void mark_buffer_dirty(struct buffer_head *bh);
+/* The block was freed by its file system: its contents no longer matter. Waits for a write of
+   it under way, forgets that it is dirty (so a later sync cannot write stale metadata over
+   the block's next owner), and drops the caller's reference. NULL is ignored. */
+void bforget(struct buffer_head *bh);
 bool buffer_dirty(struct buffer_head *bh);
 /* Writes the buffer if dirty, and waits. 0 or the error (the buffer stays dirty then). */
 int sync_dirty_buffer(struct buffer_head *bh);

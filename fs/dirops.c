@@ -254,7 +254,7 @@ static int do_rename(const struct path *op, const char *oname, const struct path
 		goto out;
 	if ((err = may_create(ndir)) || (err = mnt_want_write(op->mnt)))
 		goto out;
-	err = odir->i_op->rename ? odir->i_op->rename(odir, old, ndir, new) : -EINVAL;
+	err = odir->i_op->rename ? odir->i_op->rename(odir, old, ndir, new, nname) : -EINVAL;
 	if (!err) {
 		if (new)
 			d_delete(new);

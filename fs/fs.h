@@ -111,6 +111,12 @@ struct super_operations {
 	void (*put_super)(struct super_block *sb);
 	/* Writes everything dirty; 0 or a negative errno. */
 	int (*sync_fs)(struct super_block *sb);
+	/*
+	 * remount of the whole superblock (fs/namespace.c): called before SB_RDONLY is cleared
+	 * (rdonly false: may refuse with an errno) and after it is set (rdonly true: write
+	 * everything and mark the disk clean). namespace_sem held; may sleep.
+	 */
+	int (*remount_fs)(struct super_block *sb, bool rdonly);
 };
 
 struct inode_operations {
@@ -125,8 +131,9 @@ struct inode_operations {
 	int (*mkdir)(struct inode *dir, struct dentry *dentry, umode_t mode);
 	int (*unlink)(struct inode *dir, struct dentry *dentry);
 	int (*rmdir)(struct inode *dir, struct dentry *dentry);
+	/* new: the dentry the new name has now, or NULL when it names nothing yet. */
 	int (*rename)(struct inode *old_dir, struct dentry *old, struct inode *new_dir,
-		      struct dentry *new);
+		      struct dentry *new, const char *new_name);
 	/* Changes i_size, freeing or zeroing what lies beyond; the inode's i_rwsem is held. */
 	int (*setsize)(struct inode *inode, uint64_t size);
 };

@@ -8,6 +8,7 @@
 #include "fs/mount.h"
 #include "fs/syscalls.h"
 #include "fs/tmpfs/tmpfs.h"
+#include "fs/ext2/ext2.h"
 #include "kernel/kthread.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -21,6 +22,7 @@ void vfs_init(void)
 	files_init();
 	mnt_init();
 	init_tmpfs();
+	init_ext2();
 	init_mount_tree();
 	kthread_set_exit_hook(exit_files);
 	if ((err = sys_mkdir("/tmp", 01777)) || (err = sys_mkdir("/mnt", 0755)))

@@ -162,7 +162,7 @@ int kern_mount(const char *fstype, const char *options, struct vfsmount **out)
 
 	if (!type)
 		return -ENODEV;
-	sb = mount_fs(type, fstype, options, &err);
+	sb = mount_fs(type, fstype, options, 0, &err);
 	if (!sb)
 		return err;
 	mnt = alloc_vfsmnt(sb, dget(sb->s_root), fstype, default_writers_mode);

@@ -188,7 +188,7 @@ static int new_mount(const char *source, const char *type, unsigned long flags,
 	}
 	if (!type || !(fstype = get_fs_type(type)))
 		return -ENODEV;
-	sb = mount_fs(fstype, source, o->fs, &err);
+	sb = mount_fs(fstype, source, o->fs, (flags & MS_RDONLY) ? SB_RDONLY : 0, &err);
 	if (!sb)
 		return err;
 	*out = alloc_vfsmnt(sb, dget(sb->s_root), source, o->mode);
@@ -203,10 +203,16 @@ static int new_mount(const char *source, const char *type, unsigned long flags,
 static int do_remount(const struct path *path, unsigned long flags)
 {
 	struct vfsmount *mnt = path->mnt;
+	struct super_block *sb = mnt->mnt_sb;
+	bool sb_wide = !(flags & MS_BIND), was_ro = READ_ONCE(sb->s_flags) & SB_RDONLY;
 	int err = 0;
 
 	if (path->dentry != mnt->mnt_root)
 		return -EINVAL;
+	/* A disk filesystem may refuse to become writable (ext2 with unknown features). */
+	if (sb_wide && !(flags & MS_RDONLY) && was_ro && sb->s_op && sb->s_op->remount_fs &&
+	    (err = sb->s_op->remount_fs(sb, false)))
+		return err;
 	read_seqlock_excl(&mount_lock);
 	if (flags & MS_BIND) { /* this mount only */
 		if (flags & MS_RDONLY)
@@ -220,6 +226,9 @@ static int do_remount(const struct path *path, unsigned long flags)
 			WRITE_ONCE(mnt->mnt_sb->s_flags, mnt->mnt_sb->s_flags & ~SB_RDONLY);
 	}
 	read_sequnlock_excl(&mount_lock);
+	/* Now read-only with no writer: the filesystem writes what is dirty and marks it clean. */
+	if (!err && sb_wide && (flags & MS_RDONLY) && !was_ro && sb->s_op && sb->s_op->remount_fs)
+		err = sb->s_op->remount_fs(sb, true);
 	return err;
 }
 
@@ -293,7 +302,7 @@ void init_mount_tree(void)
 	struct vfsmount *mnt;
 	int err;
 
-	if (!type || !(sb = mount_fs(type, "rootfs", "", &err)))
+	if (!type || !(sb = mount_fs(type, "rootfs", "", 0, &err)))
 		panic("init_mount_tree: cannot make the root tmpfs");
 	mnt = alloc_vfsmnt(sb, dget(sb->s_root), "rootfs", default_writers_mode);
 	if (!mnt)

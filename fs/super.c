@@ -38,7 +38,7 @@ struct file_system_type *get_fs_type(const char *name)
 }
 
 struct super_block *mount_fs(struct file_system_type *type, const char *source,
-			     const char *options, int *err)
+			     const char *options, unsigned int sb_flags, int *err)
 {
 	struct super_block *sb = kzalloc(sizeof(*sb));
 
@@ -47,6 +47,7 @@ struct super_block *mount_fs(struct file_system_type *type, const char *source,
 		return NULL;
 	}
 	sb->s_type = type;
+	sb->s_flags = sb_flags;
 	sb->s_maxbytes = 1ULL << 40;
 	atomic_set(&sb->s_active, 1);
 	spin_lock_init(&sb->s_lock, "s_lock");

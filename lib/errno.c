@@ -6,7 +6,7 @@ static const struct {
 	const char *name;
 } names[] = {
 	{ EPERM, "EPERM" },	{ ENOENT, "ENOENT" },	    { EINTR, "EINTR" },
-	{ EIO, "EIO" },		{ E2BIG, "E2BIG" },	    { EBADF, "EBADF" },
+	{ EIO, "EIO" },		{ ENXIO, "ENXIO" },	    { EFBIG, "EFBIG" },		{ E2BIG, "E2BIG" },	    { EBADF, "EBADF" },
 	{ EAGAIN, "EAGAIN" },	{ ENOMEM, "ENOMEM" },	    { EFAULT, "EFAULT" },
 	{ EBUSY, "EBUSY" },	{ EEXIST, "EEXIST" },	    { EXDEV, "EXDEV" },
 	{ ENODEV, "ENODEV" },	{ ENOTDIR, "ENOTDIR" },	    { EISDIR, "EISDIR" },
@@ -35,6 +35,8 @@ static const struct {
 	{ENOENT, "no such file or directory"},
 	{EINTR, "interrupted"},
 	{EIO, "input/output error"},
+	{ENXIO, "no such device"},
+	{EFBIG, "file too large"},
 	{E2BIG, "argument list too long"},
 	{EBADF, "bad file descriptor"},
 	{EAGAIN, "try again"},

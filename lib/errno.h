@@ -6,6 +6,7 @@
 #define ENOENT	     2
 #define EINTR	     4
 #define EIO	     5
+#define ENXIO	     6
 #define E2BIG	     7
 #define EBADF	     9
 #define EAGAIN	     11
@@ -19,6 +20,7 @@
 #define EISDIR	     21
 #define EINVAL	     22
 #define EMFILE	     24
+#define EFBIG	     27
 #define ENOSPC	     28
 #define EROFS	     30
 #define ERANGE	     34

@@ -17,6 +17,7 @@
 #include "mm/slab.h"
 #include "kernel/panic.h"
 #include "lib/atomic.h"
+#include "lib/errno.h"
 #include "lib/string.h"
 
 #define RADIX_SHIFT 6
@@ -119,33 +120,37 @@ struct page *find_get_page(struct address_space *m, uint64_t index)
 	return page;
 }
 
-/* A page holding the data at index, not yet in the cache; NULL on failure. */
-static struct page *new_cache_page(struct address_space *m, uint64_t index)
+/* A page holding the data at index, not yet in the cache; 0 or a negative errno. */
+static int new_cache_page(struct address_space *m, uint64_t index, struct page **out)
 {
 	struct page *page = alloc_page_zeroed();
+	int err;
 
 	if (!page)
-		return NULL;
+		return -ENOMEM;
 	page->mapping = m;
 	page->index = index;
-	if (m->a_ops && m->a_ops->readpage && m->a_ops->readpage(m, page)) {
+	if (m->a_ops && m->a_ops->readpage && (err = m->a_ops->readpage(m, page))) {
 		page->mapping = NULL;
 		free_page(page);
-		return NULL;
+		return err;
 	}
 	page->flags |= PG_uptodate;
-	return page;
+	*out = page;
+	return 0;
 }
 
-struct page *find_or_create_page(struct address_space *m, uint64_t index)
+int filemap_get_page(struct address_space *m, uint64_t index, struct page **out)
 {
 	struct page *page = find_get_page(m, index), *found;
+	int err;
 
-	if (page)
-		return page;
-	page = new_cache_page(m, index);
-	if (!page)
-		return NULL;
+	if (page) {
+		*out = page;
+		return 0;
+	}
+	if ((err = new_cache_page(m, index, &page)))
+		return err;
 	spin_lock(&m->lock);
 	found = tree_lookup(m, index);
 	if (found) {
@@ -154,11 +159,20 @@ struct page *find_or_create_page(struct address_space *m, uint64_t index)
 		get_page(page); /* the cache's reference, then the caller's */
 		atomic64_inc(&pagecache_pages);
 		spin_unlock(&m->lock);
-		return page;
+		*out = page;
+		return 0;
 	}
 	spin_unlock(&m->lock);
 	put_page(page); /* lost the race, or no tree node */
-	return found;
+	*out = found;
+	return found ? 0 : -ENOMEM;
+}
+
+struct page *find_or_create_page(struct address_space *m, uint64_t index)
+{
+	struct page *page;
+
+	return filemap_get_page(m, index, &page) ? NULL : page;
 }
 
 /*

@@ -30,10 +30,17 @@ struct address_space;
 #define PG_uptodate (1UL << 8) /* the page holds the file's data (read in, or zero-filled) */
 #define PG_dirty    (1UL << 9) /* changed since last written to the backing store */
 
-/* What a filesystem provides; tmpfs provides nothing (its pages have no backing store). */
+/*
+ * What a filesystem provides; tmpfs provides nothing (its pages have no backing store).
+ * A disk filesystem (ext2) reads a page when it enters the cache, and writes it back when it is
+ * PG_dirty: a write into the cache sets PG_dirty (under the file's lock), and sync, fsync and
+ * umount call writepage for each dirty page after clearing the flag.
+ */
 struct address_space_operations {
 	/* Fills a new page from the backing store; 0 or a negative errno. */
 	int (*readpage)(struct address_space *mapping, struct page *page);
+	/* Writes an up-to-date page to the backing store; 0 or a negative errno. */
+	int (*writepage)(struct address_space *mapping, struct page *page);
 };
 
 struct address_space {
@@ -55,6 +62,8 @@ struct page *find_get_page(struct address_space *m, uint64_t index);
  * a reference taken. NULL when a page or a tree node cannot be allocated.
  */
 struct page *find_or_create_page(struct address_space *m, uint64_t index);
+/* The same, saying why it failed: 0 and *out, -ENOMEM, or readpage's error (-EIO...). */
+int filemap_get_page(struct address_space *m, uint64_t index, struct page **out);
 /* Drops every page at index >= start; with start 0, empties the mapping. */
 void truncate_inode_pages(struct address_space *m, uint64_t start);
 

@@ -209,3 +209,14 @@ static int cmd_df(int argc, char **argv)
 	return 0;
 }
 SHELL_COMMAND("df", "[PATH]", "size, used and free space of each mount (or of PATH's)", cmd_df);
+
+static int cmd_sync(int argc, char **argv)
+{
+	int err;
+
+	if (argc != 1)
+		return shell_usage(argv[0]);
+	err = sys_sync();
+	return err ? fs_cmd_error("sync", "file systems", err) : 0;
+}
+SHELL_COMMAND("sync", "", "write every file system's dirty pages and buffers to its disk", cmd_sync);

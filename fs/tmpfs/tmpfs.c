@@ -103,8 +103,9 @@ static int tmpfs_rmdir(struct inode *dir, struct dentry *d)
 }
 
 static int tmpfs_rename(struct inode *odir, struct dentry *old, struct inode *ndir,
-			struct dentry *new)
+			struct dentry *new, const char *new_name)
 {
+	(void)new_name;
 	bool is_dir = S_ISDIR(old->d_inode->i_mode);
 
 	if (new) {

@@ -1,0 +1,243 @@
+/*
+ * ext2 regular files: data through the page cache (mm/filemap.h).
+ *
+ *	read	each page from the cache; a page not there is read by ext2_readpage
+ *	write	the page from the cache (read first, so bytes the write does not cover are
+ *		right), then the disk blocks under the written bytes are allocated
+ *		(ext2_get_block), the bytes copied, and the page marked PG_dirty
+ *	sync	ext2_sync_inode: every PG_dirty page goes to its blocks (ext2_writepage)
+ *
+ * Blocks are allocated at write time, so a write that does not fit gets ENOSPC at once and
+ * writeback never allocates. A page holds 4 KiB, one to four blocks; the blocks of a page
+ * that lie together on the disk move in one request.
+ *
+ * What lies past i_size in a page is always zero: readpage zeroes it, and truncate zeroes the
+ * tail of the last page and writes it, so a file extended later reads zeros there, not old data.
+ *
+ * Locking: read holds the file's i_rwsem for reading, write and setsize for writing, sync for
+ * reading (so no write changes a page while it goes to the disk). PG_dirty changes under it.
+ */
+#include "fs/ext2/ext2.h"
+#include "fs/file.h"
+#include "fs/inode.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "mm/filemap.h"
+#include "mm/page.h"
+#include "mm/page_alloc.h"
+#include "arch/x86_64/memlayout.h"
+
+/* Moves the blocks of page between memory and disk: runs of contiguous blocks in one request.
+   Blocks at or past i_size and holes are skipped. */
+static int page_io(struct inode *inode, struct page *page, bool write)
+{
+	struct ext2_sb_info *sbi = EXT2_SB(inode->i_sb);
+	uint32_t bs = sbi->block_size, per_page = PAGE_SIZE / bs, spb = bs / SECTOR_SIZE;
+	uint64_t first = page->index * per_page, size = READ_ONCE(inode->i_size);
+	char *data = page_address(page);
+	uint32_t blocks[PAGE_SIZE / 1024];
+	uint32_t n = 0;
+	int err;
+
+	for (; n < per_page && (first + n) * bs < size; n++)
+		if ((err = ext2_get_block(inode, first + n, false, &blocks[n])))
+			return err;
+	for (uint32_t i = 0; i < n;) {
+		uint32_t run = 1;
+
+		if (!blocks[i]) {
+			i++;
+			continue;
+		}
+		while (i + run < n && blocks[i + run] == blocks[i] + run)
+			run++;
+		err = write ? blk_write(sbi->bdev, (uint64_t)blocks[i] * spb, run * spb,
+					data + i * bs)
+			    : blk_read(sbi->bdev, (uint64_t)blocks[i] * spb, run * spb,
+				       data + i * bs);
+		if (err)
+			return err;
+		i += run;
+	}
+	return 0;
+}
+
+static int ext2_readpage(struct address_space *mapping, struct page *page)
+{
+	struct inode *inode = mapping->host;
+	uint64_t start = page->index << PAGE_SHIFT, size = READ_ONCE(inode->i_size);
+	int err = page_io(inode, page, false);
+
+	if (err)
+		return err;
+	if (size < start + PAGE_SIZE) /* the page was zeroed; a block read may have put more */
+		memset((char *)page_address(page) + (size > start ? size - start : 0), 0,
+		       PAGE_SIZE - (size > start ? size - start : 0));
+	return 0;
+}
+
+static int ext2_writepage(struct address_space *mapping, struct page *page)
+{
+	return page_io(mapping->host, page, true);
+}
+
+const struct address_space_operations ext2_aops = {
+	.readpage = ext2_readpage,
+	.writepage = ext2_writepage,
+};
+
+int ext2_sync_inode(struct inode *inode)
+{
+	int err = 0, e;
+
+	down_read(&inode->i_rwsem);
+	if (S_ISREG(inode->i_mode)) {
+		uint64_t pages = (inode->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+		for (uint64_t i = 0; i < pages && inode->i_data.nrpages; i++) {
+			struct page *page = find_get_page(&inode->i_data, i);
+
+			if (!page)
+				continue;
+			if (page->flags & PG_dirty) {
+				page->flags &= ~PG_dirty; /* before the write, as buffers do */
+				if ((e = ext2_writepage(&inode->i_data, page))) {
+					page->flags |= PG_dirty;
+					if (!err)
+						err = e;
+				}
+			}
+			put_page(page);
+		}
+	}
+	e = ext2_write_inode(inode);
+	up_read(&inode->i_rwsem);
+	if (err)
+		ext2_mark_inode_dirty(inode); /* try again at the next sync */
+	return err ? err : e;
+}
+
+static ssize_t ext2_file_read(struct file *f, char *buf, size_t n, uint64_t *pos)
+{
+	struct inode *inode = f->f_inode;
+	size_t done = 0;
+	int err = 0;
+
+	down_read(&inode->i_rwsem);
+	if (*pos >= inode->i_size)
+		n = 0;
+	else if (n > inode->i_size - *pos)
+		n = inode->i_size - *pos;
+	while (done < n) {
+		uint64_t off = *pos & (PAGE_SIZE - 1);
+		size_t chunk = MIN(PAGE_SIZE - off, n - done);
+		struct page *page;
+
+		if ((err = filemap_get_page(&inode->i_data, *pos >> PAGE_SHIFT, &page)))
+			break;
+		memcpy(buf + done, (char *)page_address(page) + off, chunk);
+		put_page(page);
+		done += chunk;
+		*pos += chunk;
+	}
+	up_read(&inode->i_rwsem);
+	return done ? (ssize_t)done : err;
+}
+
+static ssize_t ext2_file_write(struct file *f, const char *buf, size_t n, uint64_t *pos)
+{
+	struct inode *inode = f->f_inode;
+	uint32_t bs = EXT2_SB(inode->i_sb)->block_size;
+	uint64_t max = inode->i_sb->s_maxbytes;
+	size_t done = 0;
+	int err = 0;
+
+	down_write(&inode->i_rwsem);
+	if (f->f_flags & O_APPEND)
+		*pos = inode->i_size;
+	if (*pos >= max)
+		err = -EFBIG;
+	else if (n > max - *pos)
+		n = max - *pos;
+	while (!err && done < n) {
+		uint64_t off = *pos & (PAGE_SIZE - 1);
+		size_t chunk = MIN(PAGE_SIZE - off, n - done);
+		struct page *page;
+		uint32_t block;
+
+		if ((err = filemap_get_page(&inode->i_data, *pos >> PAGE_SHIFT, &page)))
+			break;
+		for (uint64_t b = *pos / bs; b <= (*pos + chunk - 1) / bs && !err; b++)
+			err = ext2_get_block(inode, b, true, &block);
+		if (err) {
+			/* Blocks given to a hole inside the file hold whatever the disk had: the
+			   page's zeros go there at the next sync. */
+			page->flags |= PG_dirty;
+			put_page(page);
+			break;
+		}
+		memcpy((char *)page_address(page) + off, buf + done, chunk);
+		page->flags |= PG_dirty;
+		put_page(page);
+		done += chunk;
+		*pos += chunk;
+		if (*pos > inode->i_size)
+			WRITE_ONCE(inode->i_size, *pos);
+	}
+	if (err) /* blocks allocated past the end for a write that failed: give them back */
+		ext2_truncate_blocks(inode, (inode->i_size + bs - 1) / bs);
+	if (done)
+		inode->i_mtime_ns = inode->i_ctime_ns = current_time_ns();
+	ext2_mark_inode_dirty(inode);
+	up_write(&inode->i_rwsem);
+	return done ? (ssize_t)done : err;
+}
+
+/* i_rwsem held for writing. */
+static int ext2_setsize(struct inode *inode, uint64_t size)
+{
+	uint32_t bs = EXT2_SB(inode->i_sb)->block_size;
+	uint64_t old = inode->i_size;
+	int err = 0;
+
+	if (size >= old) { /* the new part is a hole */
+		WRITE_ONCE(inode->i_size, size);
+		ext2_mark_inode_dirty(inode);
+		return 0;
+	}
+	WRITE_ONCE(inode->i_size, size);
+	truncate_inode_pages(&inode->i_data, (size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	if (size & (PAGE_SIZE - 1)) { /* zero the tail of the last page, on the disk too */
+		struct page *page;
+
+		if (!(err = filemap_get_page(&inode->i_data, size >> PAGE_SHIFT, &page))) {
+			uint64_t off = size & (PAGE_SIZE - 1);
+
+			memset((char *)page_address(page) + off, 0, PAGE_SIZE - off);
+			page->flags |= PG_dirty;
+			put_page(page);
+		}
+	}
+	if (!err)
+		err = ext2_truncate_blocks(inode, (size + bs - 1) / bs);
+	ext2_mark_inode_dirty(inode);
+	return err;
+}
+
+static int ext2_fsync(struct file *f)
+{
+	int err = ext2_sync_inode(f->f_inode);
+	int e = sync_blockdev(EXT2_SB(f->f_inode->i_sb)->bdev);
+
+	return err ? err : e;
+}
+
+const struct inode_operations ext2_file_iops = {
+	.setsize = ext2_setsize,
+};
+
+const struct file_operations ext2_file_fops = {
+	.read = ext2_file_read,
+	.write = ext2_file_write,
+	.fsync = ext2_fsync,
+};
