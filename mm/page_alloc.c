@@ -42,8 +42,14 @@ static struct buddy_zone zone;
 static DEFINE_SPINLOCK(zone_lock);
 static bool ready;
 
-#define PCP_BATCH 32 /* pages a list takes from or gives back to the buddy at once */
-#define PCP_HIGH  96 /* a list longer than this gives PCP_BATCH back */
+/*
+ * A list refills PCP_BATCH pages at a time and gives back the coldest PCP_BATCH when it passes
+ * PCP_HIGH. PCP_HIGH is what one CPU may keep from the others (1 MiB); it must be well above
+ * what one CPU frees and takes back in a burst (a munmap of 64 pages, then the faults that map
+ * them again), or every burst would go through the buddy anyway.
+ */
+#define PCP_BATCH 32
+#define PCP_HIGH  256
 
 struct per_cpu_pages {
 	spinlock_t lock;
