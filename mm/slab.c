@@ -398,6 +398,19 @@ uint64_t kmem_cache_cpu_cached(struct kmem_cache *c)
 	return n;
 }
 
+uint64_t slab_objects_in_use(void)
+{
+	uint64_t n = kmalloc_large_stats.in_use;
+	struct kmem_cache *c;
+	unsigned long flags;
+
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_for_each_entry(c, &slab_caches, list)
+		n += c->in_use - kmem_cache_cpu_cached(c);
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
+	return n;
+}
+
 /* Nobody uses the cache any more: every CPU's array goes back to the slabs. */
 static void drain_cpu_caches(struct kmem_cache *c)
 {

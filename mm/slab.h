@@ -77,6 +77,11 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 struct kmem_cache *kmem_cache_create_percpu(const char *name, size_t size, size_t align);
 /* Free objects waiting on the per-CPU arrays (counted in in_use). */
 uint64_t kmem_cache_cpu_cached(struct kmem_cache *c);
+/*
+ * Objects handed out, over every cache (the free ones waiting on per-CPU arrays left out), plus
+ * the large kmallocs: the number a leak check compares before and after. A snapshot.
+ */
+uint64_t slab_objects_in_use(void);
 /* Frees the cache and its slabs. -EBUSY while objects are in use, -EINVAL for a kmalloc one. */
 int kmem_cache_destroy(struct kmem_cache *c);
 void *kmem_cache_alloc(struct kmem_cache *c);

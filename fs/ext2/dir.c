@@ -74,7 +74,14 @@ struct dir_pos {
 	int prev; /* -1: first in its block */
 };
 
-static int find_pos(struct inode *dir, const char *name, unsigned int len, struct dir_pos *pos)
+/*
+ * Walks the directory's entries in order and stops at the first live one that match accepts:
+ * its position in *pos (the buffer referenced), and 0. -ENOENT when none does; -EUCLEAN (a bad
+ * entry) or a read error stop the walk too.
+ */
+static int dir_walk(struct inode *dir,
+		    bool (*match)(const struct ext2_dir_entry *de, const void *arg),
+		    const void *arg, struct dir_pos *pos)
 {
 	uint32_t bs = EXT2_SB(dir->i_sb)->block_size, nblocks = dir_blocks(dir);
 
@@ -91,7 +98,7 @@ static int find_pos(struct inode *dir, const char *name, unsigned int len, struc
 				brelse(bh);
 				return -EUCLEAN;
 			}
-			if (de->inode && de->name_len == len && !memcmp(de->name, name, len)) {
+			if (de->inode && match(de, arg)) {
 				*pos = (struct dir_pos){bh, n, off, prev};
 				return 0;
 			}
@@ -101,6 +108,25 @@ static int find_pos(struct inode *dir, const char *name, unsigned int len, struc
 		brelse(bh);
 	}
 	return -ENOENT;
+}
+
+struct dir_name {
+	const char *name;
+	unsigned int len;
+};
+
+static bool has_name(const struct ext2_dir_entry *de, const void *arg)
+{
+	const struct dir_name *want = arg;
+
+	return de->name_len == want->len && !memcmp(de->name, want->name, want->len);
+}
+
+static int find_pos(struct inode *dir, const char *name, unsigned int len, struct dir_pos *pos)
+{
+	struct dir_name want = {name, len};
+
+	return dir_walk(dir, has_name, &want, pos);
 }
 
 int ext2_find_entry(struct inode *dir, const char *name, unsigned int len, uint32_t *ino)
@@ -277,33 +303,24 @@ int ext2_make_empty(struct inode *inode, struct inode *parent)
 	return 0;
 }
 
+static bool not_a_dot(const struct ext2_dir_entry *de, const void *arg)
+{
+	(void)arg;
+	return !(de->name_len == 1 && de->name[0] == '.') &&
+	       !(de->name_len == 2 && de->name[0] == '.' && de->name[1] == '.');
+}
+
 int ext2_empty_dir(struct inode *inode)
 {
-	uint32_t bs = EXT2_SB(inode->i_sb)->block_size, nblocks = dir_blocks(inode);
+	struct dir_pos pos;
+	int err = dir_walk(inode, not_a_dot, NULL, &pos);
 
-	for (uint32_t n = 0; n < nblocks; n++) {
-		struct buffer_head *bh;
-		int err = dir_bread(inode, n, &bh);
-
-		if (err)
-			return err;
-		for (uint32_t off = 0; off < bs;) {
-			struct ext2_dir_entry *de = entry_at(inode, bh, n, off);
-
-			if (!de) {
-				brelse(bh);
-				return -EUCLEAN;
-			}
-			if (de->inode && !(de->name_len == 1 && de->name[0] == '.') &&
-			    !(de->name_len == 2 && de->name[0] == '.' && de->name[1] == '.')) {
-				brelse(bh);
-				return 0;
-			}
-			off += de->rec_len;
-		}
-		brelse(bh);
-	}
-	return 1;
+	if (err == -ENOENT)
+		return 1;
+	if (err)
+		return err;
+	brelse(pos.bh);
+	return 0;
 }
 
 static umode_t type_to_mode(uint8_t ft)

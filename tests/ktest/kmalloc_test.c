@@ -14,19 +14,6 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-/* Objects in use over all caches and large allocations: the leak counter tests compare. */
-static uint64_t objects_in_use(void)
-{
-	struct kmem_cache *c;
-	uint64_t n = kmalloc_large_stats.in_use;
-	unsigned long flags;
-
-	spin_lock_irqsave(&slab_caches_lock, flags);
-	list_for_each_entry(c, &slab_caches, list)
-		n += c->in_use;
-	spin_unlock_irqrestore(&slab_caches_lock, flags);
-	return n;
-}
 
 static bool all_bytes(const void *p, uint8_t v, size_t n)
 {
@@ -45,7 +32,7 @@ static const size_t sizes[] = {1,    7,	   8,	 9,    16,   24,   31,	  32,	 33,	
 /* Every size gets at least that many usable bytes; all live blocks are distinct. */
 static void test_sizes(struct ktest *t)
 {
-	uint64_t in_use = objects_in_use();
+	uint64_t in_use = slab_objects_in_use();
 	uint8_t *p[ARRAY_SIZE(sizes)];
 	unsigned int bad = 0;
 
@@ -56,14 +43,14 @@ static void test_sizes(struct ktest *t)
 		EXPECT_GE(t, ksize(p[i]), sizes[i]);
 		memset(p[i], i, sizes[i]);
 	}
-	EXPECT_EQ(t, objects_in_use(), in_use + ARRAY_SIZE(sizes));
+	EXPECT_EQ(t, slab_objects_in_use(), in_use + ARRAY_SIZE(sizes));
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
 		if (!all_bytes(p[i], i, sizes[i]))
 			bad++;
 		kfree(p[i]);
 	}
 	EXPECT_EQ(t, bad, 0U);
-	EXPECT_EQ(t, objects_in_use(), in_use);
+	EXPECT_EQ(t, slab_objects_in_use(), in_use);
 	EXPECT_NULL(t, kmalloc(0));
 	kfree(NULL);
 }
@@ -191,7 +178,7 @@ static void test_kzalloc(struct ktest *t)
 static void test_failure(struct ktest *t)
 {
 	struct kmem_cache *c = kmalloc_cache(32);
-	uint64_t failures = c->failures, in_use = objects_in_use();
+	uint64_t failures = c->failures, in_use = slab_objects_in_use();
 	void *p;
 
 	alloc_fail_inject(1);
@@ -204,7 +191,7 @@ static void test_failure(struct ktest *t)
 	kfree(p);
 	/* Bigger than the largest buddy block: a real failure, not a panic. */
 	EXPECT_NULL(t, kmalloc((PAGE_SIZE << MAX_ORDER) + 1));
-	EXPECT_EQ(t, objects_in_use(), in_use);
+	EXPECT_EQ(t, slab_objects_in_use(), in_use);
 }
 
 /*
@@ -309,7 +296,7 @@ static void test_smp_stress(struct ktest *t)
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(stress_sizes); i++)
 		kfree(kmalloc(stress_sizes[i]));
-	in_use = objects_in_use();
+	in_use = slab_objects_in_use();
 	free_before = nr_free_pages();
 	atomic_set(&stress_bad, 0);
 	atomic_set(&stress_failed, 0);
@@ -317,7 +304,7 @@ static void test_smp_stress(struct ktest *t)
 	on_each_cpu(kmalloc_stress, NULL, true);
 	EXPECT_EQ(t, atomic_read(&stress_bad), 0);
 	EXPECT_EQ(t, atomic_read(&stress_failed), 0);
-	EXPECT_EQ(t, objects_in_use(), in_use);
+	EXPECT_EQ(t, slab_objects_in_use(), in_use);
 	EXPECT_EQ(t, nr_free_pages(), free_before);
 	for (size_t c = KMALLOC_MIN_SIZE; c <= PAGE_SIZE; c *= 2)
 		damaged += kmem_cache_check(kmalloc_cache(c));

@@ -232,23 +232,14 @@ struct snapshot {
 static struct snapshot snapshot(void)
 {
 	struct snapshot s;
-	struct kmem_cache *c;
-	unsigned long flags;
-	uint64_t objects = 0, cached = 0;
 
 	rcu_barrier(); /* dentries, inodes and mounts are freed after a grace period */
-	spin_lock_irqsave(&slab_caches_lock, flags);
-	list_for_each_entry(c, &slab_caches, list) {
-		objects += c->in_use;
-		cached += kmem_cache_cpu_cached(c); /* free, but counted in in_use */
-	}
-	spin_unlock_irqrestore(&slab_caches_lock, flags);
 	s = (struct snapshot){
 		.mounts_alive = mnt_count_stats().mounts_alive,
 		.files = nr_files(),
 		.dentries = nr_dentries(),
 		.inodes = nr_inodes(),
-		.objects = objects - cached + kmalloc_large_stats.in_use,
+		.objects = slab_objects_in_use(),
 		.free_pages = nr_free_pages(),
 	};
 	return s;

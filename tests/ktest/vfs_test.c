@@ -72,19 +72,6 @@ static void expect_counts(struct ktest *t, const struct counts *before)
 	EXPECT_EQ(t, now.mounts, before->mounts);
 }
 
-/* Slab objects handed out (not those waiting on the per-CPU arrays) and large kmallocs. */
-static uint64_t objects_in_use(void)
-{
-	struct kmem_cache *c;
-	uint64_t n = kmalloc_large_stats.in_use;
-	unsigned long flags;
-
-	spin_lock_irqsave(&slab_caches_lock, flags);
-	list_for_each_entry(c, &slab_caches, list)
-		n += c->in_use - kmem_cache_cpu_cached(c);
-	spin_unlock_irqrestore(&slab_caches_lock, flags);
-	return n;
-}
 
 /* Free pages plus the slabs' pages: what neither the page cache nor a leak holds. */
 static uint64_t pages_not_leaked(void)
@@ -1637,7 +1624,7 @@ VFS_CASE(test_sparse_file_and_radix_levels)
 	int fd;
 
 	rcu_barrier();
-	objects = objects_in_use();
+	objects = slab_objects_in_use();
 	pages = nr_pagecache_pages();
 	fd = sys_open(D "/sparse", O_RDWR | O_CREAT, 0644);
 	ASSERT_GE(t, fd, 0);
@@ -1673,7 +1660,7 @@ VFS_CASE(test_sparse_file_and_radix_levels)
 	EXPECT_EQ(t, sys_unlink(D "/sparse"), 0);
 	EXPECT_EQ(t, nr_pagecache_pages(), pages);
 	rcu_barrier();
-	EXPECT_EQ(t, objects_in_use(), objects); /* the tree's nodes went with the pages */
+	EXPECT_EQ(t, slab_objects_in_use(), objects); /* the tree's nodes went with the pages */
 }
 
 /* ---- allocation failures ------------------------------------------------------------------ */
@@ -1694,7 +1681,7 @@ static struct vfsmount *root_mnt(void)
 static struct mem mem_now(void)
 {
 	rcu_barrier();
-	return (struct mem){objects_in_use(), pages_not_leaked(), nr_files(),
+	return (struct mem){slab_objects_in_use(), pages_not_leaked(), nr_files(),
 			    nr_inodes(),      nr_dentries(),	  nr_pagecache_pages(),
 			    tmpfs_used(D),    tmpfs_inodes(D),	  mnt_get_writers(root_mnt())};
 }
