@@ -97,6 +97,11 @@ uint64_t nr_files(void);
  * file_vm(f), off) then maps it; the VMA holds a reference on f until it is unmapped.
  */
 struct vm_file *file_vm(struct file *f);
+/* mmap of descriptor fd of the current thread into mm (MAP_SHARED or MAP_PRIVATE): the
+   address, or a negative errno (-EBADF, -ENODEV, and vm_mmap's). */
+struct mm;
+int64_t sys_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, unsigned int flags,
+		 int fd, uint64_t off);
 /* Fills f->f_vm at open. */
 void file_vm_init(struct file *f);
 

@@ -5,7 +5,10 @@
  */
 #include "fs/file.h"
 #include "fs/inode.h"
+#include "mm/mmap.h"
+#include "mm/vma.h"
 #include "lib/compiler.h"
+#include "lib/errno.h"
 
 static struct file *vf_file(struct vm_file *vf)
 {
@@ -68,4 +71,20 @@ void file_vm_init(struct file *f)
 struct vm_file *file_vm(struct file *f)
 {
 	return f->f_vm.ops ? &f->f_vm : NULL;
+}
+
+int64_t sys_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, unsigned int flags,
+		 int fd, uint64_t off)
+{
+	struct file *f = fget(fd);
+	struct vm_file *vf;
+	int64_t ret;
+
+	if (!f)
+		return -EBADF;
+	vf = file_vm(f);
+	/* The VMA takes its own reference on f; ours goes at once. */
+	ret = vf ? vm_mmap(mm, addr, len, prot, flags & ~MAP_ANONYMOUS, vf, off) : -ENODEV;
+	fput(f);
+	return ret;
 }
