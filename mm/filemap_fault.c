@@ -44,9 +44,14 @@ struct fault_ctx {
 	struct vm_area *vma;
 	uint64_t addr;
 	bool write, shared, notify;
-	struct page *page; /* the cache page, referenced */
+	struct page *page; /* the cache page for an empty entry, referenced */
+	struct page *src;  /* the page a retry needs outside the lock (to copy, to ready) */
 	struct page *copy; /* a private copy, ready for a private write */
+	bool ready;	   /* page_mkwrite done for src */
 };
+
+/* What filemap_fault_locked wants before it can go on, out of page_table_lock. */
+enum { DONE = 0, NEED_PAGE = 1, NEED_COPY = 2, NEED_MKWRITE = 3 };
 
 /* page_table_lock held: maps the cache page into an empty entry. */
 static void map_cache_page(struct fault_ctx *c, pte_t *pte)
@@ -92,7 +97,24 @@ static void map_copy(struct fault_ctx *c, pte_t *pte, pte_t old)
 	count_fault(file_cow);
 }
 
-/* One attempt under page_table_lock: 0, an error, or 1: retry with c->copy made. */
+/* page_table_lock held: the copy made is of the page the entry still maps (or, for an empty
+   entry, of the cache page), else it is stale and made again. */
+static bool copy_fits(struct fault_ctx *c, pte_t e)
+{
+	return c->copy && c->src == (pte_present(e) ? phys_to_page(pte_addr(e)) : c->page);
+}
+
+/* Asks for a retry with src referenced. */
+static int need(struct fault_ctx *c, struct page *src, int what)
+{
+	if (c->src)
+		put_page(c->src);
+	get_page(src);
+	c->src = src;
+	return what;
+}
+
+/* One attempt under page_table_lock: DONE (0), an error, or what it needs first. */
 static int filemap_fault_locked(struct fault_ctx *c, pte_t *pte)
 {
 	pte_t e = READ_ONCE(*pte);
@@ -105,42 +127,47 @@ static int filemap_fault_locked(struct fault_ctx *c, pte_t *pte)
 		WRITE_ONCE(*pte, pte_addr(e) | vma_leaf_flags(c->vma, !page_is_file_mapped(cur) ||
 									     (c->shared && !c->notify)));
 		count_fault(protnone);
-		return 0;
+		return DONE;
 	}
 	if (!pte_present(e)) {
+		if (!c->page)
+			return NEED_PAGE;
 		if (c->write && !c->shared) {
-			if (!c->copy)
-				return 1;
+			if (!copy_fits(c, e))
+				return need(c, c->page, NEED_COPY);
 			map_copy(c, pte, e);
 		} else {
 			map_cache_page(c, pte);
 		}
-		return 0;
+		return DONE;
 	}
 	if (!c->write || (e & PTE_W)) { /* another thread got here first, or this TLB was stale */
 		local_flush_tlb_page(c->addr);
 		count_fault(spurious);
-		return 0;
+		return DONE;
 	}
+	/* A write to a present, read-only entry: no page-cache lookup, the entry has the page. */
 	cur = phys_to_page(pte_addr(e));
-	if (c->shared || !page_is_file_mapped(cur)) {
-		/* The write-protect fault of dirty tracking (do_wp_page's "reuse" of a shared
-		   page): dirty first, then writable. Or an anonymous copy mprotect made
-		   read-only. */
-		if (c->shared && c->notify) {
-			set_page_dirty(cur);
-			count_fault(wp_dirty);
-		} else {
-			count_fault(reuse);
-		}
-		WRITE_ONCE(*pte, e | PTE_W | PTE_D);
-		local_flush_tlb_page(c->addr);
-		return 0;
+	if (c->shared && c->notify) {
+		/* The write-protect fault of dirty tracking (do_wp_page's reuse of a shared page):
+		   the filesystem readies the page once, then dirty first, writable after. */
+		if (!(READ_ONCE(cur->flags) & PG_mappedtodisk) && !(c->ready && c->src == cur))
+			return need(c, cur, NEED_MKWRITE);
+		set_page_dirty(cur);
+		count_fault(wp_dirty);
+	} else if (c->shared || !page_is_file_mapped(cur)) {
+		count_fault(reuse); /* tmpfs after mprotect, or an anonymous copy made read-only */
+	} else {
+		if (!copy_fits(c, e)) /* a private write to the cache page: copy it */
+			return need(c, cur, NEED_COPY);
+		map_copy(c, pte, e);
+		return DONE;
 	}
-	if (!c->copy) /* a private write to the cache page: copy it */
-		return 1;
-	map_copy(c, pte, e);
-	return 0;
+	/* No flush: the entry only gains a right, and a #PF already dropped this CPU's TLB
+	   entry for the address (Intel SDM vol. 3, 4.10.4.3); other CPUs that still cache the
+	   read-only entry fault once and find it writable (the spurious case above). */
+	WRITE_ONCE(*pte, e | PTE_W | PTE_D);
+	return DONE;
 }
 
 /* The filesystem could not give or ready the page: out of memory, or SIGBUS's -EFAULT. */
@@ -177,17 +204,6 @@ int filemap_fault(struct vm_area *vma, uint64_t addr, bool write)
 		count_fault(sigbus);
 		return -EFAULT;
 	}
-	if ((ret = vf->ops->get_page(vf, index, &c.page))) {
-		return fault_failed(ret);
-	}
-	/* The filesystem readies the page for writing (blocks under holes) before any entry
-	   lets a write through; it may sleep, so before page_table_lock. */
-	if (write && c.shared && c.notify && vf->ops->page_mkwrite &&
-	    !(READ_ONCE(c.page->flags) & PG_mappedtodisk) &&
-	    (ret = vf->ops->page_mkwrite(vf, c.page))) {
-		put_page(c.page);
-		return fault_failed(ret);
-	}
 	for (;;) {
 		pte_t *pte;
 
@@ -195,20 +211,34 @@ int filemap_fault(struct vm_area *vma, uint64_t addr, bool write)
 		pte = mm_pte(mm, addr, true);
 		ret = pte ? filemap_fault_locked(&c, pte) : -ENOMEM;
 		spin_unlock(&mm->page_table_lock);
-		if (ret != 1)
-			break;
-		c.copy = alloc_page();
-		if (!c.copy) {
-			ret = -ENOMEM;
+		if (ret == NEED_PAGE) { /* from the page cache, read from the disk if need be */
+			if ((ret = vf->ops->get_page(vf, index, &c.page)))
+				break;
+			/* A write to a shared mapping: the filesystem readies the page (blocks
+			   under holes) before an entry lets the write through. */
+			if (write && c.shared && c.notify && vf->ops->page_mkwrite &&
+			    !(READ_ONCE(c.page->flags) & PG_mappedtodisk) &&
+			    (ret = vf->ops->page_mkwrite(vf, c.page)))
+				break;
+		} else if (ret == NEED_MKWRITE) {
+			if (vf->ops->page_mkwrite && (ret = vf->ops->page_mkwrite(vf, c.src)))
+				break;
+			c.ready = true;
+		} else if (ret == NEED_COPY) {
+			if (!c.copy && !(c.copy = alloc_page())) {
+				ret = -ENOMEM;
+				break;
+			}
+			memcpy(page_address(c.copy), page_address(c.src), PAGE_SIZE);
+		} else {
 			break;
 		}
-		memcpy(page_address(c.copy), page_address(c.page), PAGE_SIZE);
 	}
 	if (c.copy) /* made, then not needed */
 		free_page(c.copy);
 	if (c.page) /* not mapped: the entry did not take the reference */
 		put_page(c.page);
-	if (ret == -ENOMEM)
-		count_fault(oom);
-	return ret;
+	if (c.src)
+		put_page(c.src);
+	return ret < 0 ? fault_failed(ret) : 0;
 }

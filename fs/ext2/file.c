@@ -91,6 +91,15 @@ static int ext2_writepage(struct address_space *mapping, struct page *page)
    and the flusher must find the file. */
 static void ext2_mark_dirty(struct address_space *mapping)
 {
+	/*
+	 * Already listed: nothing to do, without dirty_lock (this runs in every write-protect
+	 * fault). Safe against a sync taking the inode off the list right now: our PG_dirty was
+	 * set by a locked instruction (a full barrier) before this read, and the sync takes the
+	 * mapping's lock (another) after its removal and before it looks at the pages, so
+	 * either we see the removal and list the inode again, or the sync sees our dirty page.
+	 */
+	if (READ_ONCE(EXT2_I(mapping->host)->i_on_dirty_list))
+		return;
 	ext2_mark_inode_dirty(mapping->host);
 }
 
