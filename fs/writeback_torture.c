@@ -114,7 +114,8 @@ out:
 	return 0;
 }
 
-/* Reads file k from the disk, past the page cache, and counts the words that differ. */
+/* Reads file k from the disk, past the page cache, and counts the words that differ from the
+   last values written; *fnv is the FNV-1a hash of those values. */
 static uint64_t wt_check_disk(unsigned int k, uint64_t *fnv, uint64_t *errors)
 {
 	char path[64];
@@ -156,9 +157,10 @@ static uint64_t wt_check_disk(unsigned int k, uint64_t *fnv, uint64_t *errors)
 				lost++;
 			}
 		}
-		for (unsigned int i = 0; i < sbi->block_size; i++) /* FNV-1a, for the host */
-			h = (h ^ (uint8_t)buf[i]) * 0x100000001b3ULL;
 	}
+	/* FNV-1a of what the file must hold (the last values), for the host's check. */
+	for (unsigned int i = 0; i < sizeof(W.last[k]); i++)
+		h = (h ^ ((const uint8_t *)W.last[k])[i]) * 0x100000001b3ULL;
 	if (!buf)
 		(*errors)++;
 	kfree(buf);
