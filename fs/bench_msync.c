@@ -36,7 +36,7 @@ static int ms_setup(unsigned int nr_threads, void **data)
 	int err = 0;
 
 	(void)data;
-	S = (typeof(S)){ .n = nr_threads < MS_MAXTH ? nr_threads : MS_MAXTH };
+	S = (typeof(S)){.n = nr_threads < MS_MAXTH ? nr_threads : MS_MAXTH};
 	sys_mkdir(MS_DIR, 0755);
 	if ((err = sys_mount("vda", MS_DIR, "ext2", 0, NULL)))
 		return err;
@@ -109,4 +109,4 @@ static uint64_t run_msync(struct bench_thread *b)
 }
 
 BENCHMARK(msync, "pages written back per second by msync(MS_SYNC) writers (ext2 vda)", 1,
-	  { "msync", ms_setup, run_msync, ms_teardown });
+	  {"msync", ms_setup, run_msync, ms_teardown});

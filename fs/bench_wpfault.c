@@ -40,12 +40,12 @@ static struct {
 
 static int wp_setup(unsigned int nr_threads, void **data)
 {
-	char zero[256] = { 0 };
+	char zero[256] = {0};
 	int fd, err;
 
 	(void)nr_threads;
 	(void)data;
-	P = (typeof(P)){ 0 };
+	P = (typeof(P)){0};
 	sys_mkdir(WP_DIR, 0755);
 	if ((err = sys_mount("vda", WP_DIR, "ext2", 0, NULL)))
 		return err;
@@ -58,8 +58,8 @@ static int wp_setup(unsigned int nr_threads, void **data)
 		sys_write(fd, zero, sizeof(zero));
 	P.mm = mm_alloc("bench-wpfault");
 	P.file = P.mm ? (uint64_t)sys_mmap(P.mm, 0, WP_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-					   MAP_SHARED, fd, 0) :
-			(uint64_t)-ENOMEM;
+					   MAP_SHARED, fd, 0)
+		      : (uint64_t)-ENOMEM;
 	sys_close(fd);
 	if ((int64_t)P.file < 0) {
 		if (P.mm)
@@ -85,7 +85,8 @@ static void wp_teardown(void *data, char *extra, size_t size)
 		 " dz_ns=%llu wp_ns=%llu trap_ns=%llu ratio=%llu.%02llu "
 		 "faults_per_page_per_cycle=%llu.%02llu%s",
 		 (unsigned long long)dz, (unsigned long long)wp, (unsigned long long)trap,
-		 (unsigned long long)(dz ? wp / dz : 0), (unsigned long long)(dz ? wp * 100 / dz % 100 : 0),
+		 (unsigned long long)(dz ? wp / dz : 0),
+		 (unsigned long long)(dz ? wp * 100 / dz % 100 : 0),
 		 (unsigned long long)(per / 100), (unsigned long long)(per % 100),
 		 P.err ? " error=1" : "");
 }
@@ -155,5 +156,5 @@ static uint64_t run_wpfault(struct bench_thread *b)
 	return ops;
 }
 
-LATENCY_BENCHMARK(wpfault, "write-protect fault after writeback vs demand-zero fault (ext2 vda)",
-		  1, { "wpfault", wp_setup, run_wpfault, wp_teardown });
+LATENCY_BENCHMARK(wpfault, "write-protect fault after writeback vs demand-zero fault (ext2 vda)", 1,
+		  {"wpfault", wp_setup, run_wpfault, wp_teardown});

@@ -30,11 +30,11 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-#define WT_DIR	    "/tmp/wbtort"
-#define WT_FILES    4
-#define WT_PAGES    8 /* per file */
-#define WT_WORDS    (WT_PAGES * PAGE_SIZE / 8)
-#define WT_MAX_THR  16
+#define WT_DIR	       "/tmp/wbtort"
+#define WT_FILES       4
+#define WT_PAGES       8 /* per file */
+#define WT_WORDS       (WT_PAGES * PAGE_SIZE / 8)
+#define WT_MAX_THR     16
 #define WT_MSYNC_EVERY 4096 /* writes between a thread's msyncs */
 
 struct wt_thread {
@@ -80,8 +80,8 @@ static int wt_worker(void *arg)
 
 		wt_path(path, sizeof(path), k);
 		fd = sys_open(path, O_RDWR, 0);
-		base[k] = fd < 0 ? (uint64_t)fd :
-				   (uint64_t)sys_mmap(mm, 0, WT_PAGES * PAGE_SIZE,
+		base[k] = fd < 0 ? (uint64_t)fd
+				 : (uint64_t)sys_mmap(mm, 0, WT_PAGES * PAGE_SIZE,
 						      PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (fd >= 0)
 			sys_close(fd);
@@ -252,7 +252,8 @@ int writeback_torture_run(unsigned int seconds, const char *dev, bool verbose,
 		wake_up_new_thread(W.th[i].thread);
 	}
 	if (verbose) {
-		kprintf("torture writeback: %u threads write into %u shared mappings of %u pages each "
+		kprintf("torture writeback: %u threads write into %u shared mappings of %u pages "
+			"each "
 			"(ext2 on %s), msync every %u writes, flusher expiry %u ms\n",
 			W.n, WT_FILES, WT_PAGES, dev, WT_MSYNC_EVERY, dirty_expire_ms);
 		torture_watch(seconds, wt_report); /* Ctrl-C ends the writing early */

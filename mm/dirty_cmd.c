@@ -21,10 +21,11 @@ static void print_bdi(struct backing_dev_info *bdi, void *arg)
 	kprintf("  %-8s dirty %6lld  writeback %3lld  written %8lld  flusher runs %llu  oldest "
 		"dirty %llu ms\n",
 		bdi->name, (long long)atomic64_read(&bdi->nr_dirty),
-		(long long)atomic64_read(&bdi->nr_writeback), (long long)atomic64_read(&bdi->nr_written),
-		(unsigned long long)bdi->flusher_runs,
-		atomic64_read(&bdi->nr_dirty) ?
-			(unsigned long long)((jiffies - bdi->dirtied_when) * 1000 / HZ) : 0ULL);
+		(long long)atomic64_read(&bdi->nr_writeback),
+		(long long)atomic64_read(&bdi->nr_written), (unsigned long long)bdi->flusher_runs,
+		atomic64_read(&bdi->nr_dirty)
+			? (unsigned long long)((jiffies - bdi->dirtied_when) * 1000 / HZ)
+			: 0ULL);
 }
 
 static int dirty_set(const char *name, const char *value)
@@ -70,7 +71,8 @@ static int cmd_dirty(int argc, char **argv)
 	kprintf("flusher: %llu device runs, %llu wakeups; writers throttled %llu times\n",
 		(unsigned long long)d.flusher_runs, (unsigned long long)d.flusher_wakeups,
 		(unsigned long long)d.throttled);
-	kprintf("tunables: expire_ms %u, writeback_ms %u, background %llu pages, limit %llu pages\n",
+	kprintf("tunables: expire_ms %u, writeback_ms %u, background %llu pages, limit %llu "
+		"pages\n",
 		dirty_expire_ms, dirty_writeback_ms, (unsigned long long)dirty_background_pages,
 		(unsigned long long)dirty_limit_pages);
 	return 0;

@@ -124,8 +124,9 @@ static int filemap_fault_locked(struct fault_ctx *c, pte_t *pte)
 		cur = phys_to_page(pte_addr(e));
 		/* An anonymous copy is the mm's own; a cache page stays read-only where writes
 		   must be seen (write notify) or copied (private). */
-		WRITE_ONCE(*pte, pte_addr(e) | vma_leaf_flags(c->vma, !page_is_file_mapped(cur) ||
-									     (c->shared && !c->notify)));
+		WRITE_ONCE(*pte,
+			   pte_addr(e) | vma_leaf_flags(c->vma, !page_is_file_mapped(cur) ||
+									(c->shared && !c->notify)));
 		count_fault(protnone);
 		return DONE;
 	}

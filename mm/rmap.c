@@ -108,7 +108,8 @@ int page_mkclean(struct page *page)
 	if (!m || !page_is_file_mapped(page))
 		return 0;
 	spin_lock(&m->i_mmap_lock);
-	list_for_each_entry(vma, &m->i_mmap, shared) {
+	list_for_each_entry(vma, &m->i_mmap, shared)
+	{
 		uint64_t pages = (vma->end - vma->start) / PAGE_SIZE;
 
 		/* A private mapping never maps a cache page writable: it copies first. */

@@ -223,8 +223,7 @@ void bdi_for_each(void (*fn)(struct backing_dev_info *bdi, void *arg), void *arg
 	struct backing_dev_info *bdi;
 
 	mutex_lock(&bdi_mutex);
-	list_for_each_entry(bdi, &bdi_list, list)
-		fn(bdi, arg);
+	list_for_each_entry(bdi, &bdi_list, list) fn(bdi, arg);
 	mutex_unlock(&bdi_mutex);
 }
 
@@ -250,7 +249,8 @@ static void flusher_pass(void)
 	uint64_t expire = msecs_to_jiffies(READ_ONCE(dirty_expire_ms));
 
 	mutex_lock(&bdi_mutex);
-	list_for_each_entry(bdi, &bdi_list, list) {
+	list_for_each_entry(bdi, &bdi_list, list)
+	{
 		if (!atomic64_read(&bdi->nr_dirty))
 			continue;
 		if (!background && jiffies - READ_ONCE(bdi->dirtied_when) < expire)

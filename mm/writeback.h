@@ -64,9 +64,9 @@ struct dirty_stats dirty_stats(void);
 void count_ptes_cleaned(unsigned int n);
 
 /* The tunables (`dirty set NAME VALUE`). */
-extern unsigned int dirty_expire_ms;	     /* default 5000 */
-extern unsigned int dirty_writeback_ms;	     /* flusher period, default 1000 */
-extern uint64_t dirty_background_pages;	     /* default 1/10 of memory */
-extern uint64_t dirty_limit_pages;	     /* default 1/5 of memory */
+extern unsigned int dirty_expire_ms;	/* default 5000 */
+extern unsigned int dirty_writeback_ms; /* flusher period, default 1000 */
+extern uint64_t dirty_background_pages; /* default 1/10 of memory */
+extern uint64_t dirty_limit_pages;	/* default 1/5 of memory */
 
 #endif

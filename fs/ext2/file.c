@@ -211,7 +211,8 @@ static int ext2_setsize(struct inode *inode, uint64_t size)
 	int err = 0;
 
 	if (size >= old) { /* the new part is a hole */
-		struct page *last = old ? find_get_page(&inode->i_data, (old - 1) >> PAGE_SHIFT) : NULL;
+		struct page *last =
+			old ? find_get_page(&inode->i_data, (old - 1) >> PAGE_SHIFT) : NULL;
 
 		if (last) { /* its new part lies over a hole: a write fault must allocate */
 			test_clear_page_flag(last, PG_mappedtodisk);

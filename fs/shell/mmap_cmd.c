@@ -55,7 +55,7 @@ static void show(struct demo *d, const char *step)
 static int cmd_mmap(int argc, char **argv)
 {
 	struct dirty_stats s0;
-	struct demo d = { 0 };
+	struct demo d = {0};
 	struct file *f;
 	uint64_t v = 0;
 	int fd, err;
@@ -85,9 +85,9 @@ static int cmd_mmap(int argc, char **argv)
 	}
 	kprintf("mmap: %s: page 0 mapped shared and writable at %#llx (%s)\n", argv[1],
 		(unsigned long long)d.addr,
-		mapping_cap_account_dirty(&f->f_inode->i_data) ?
-			"its device counts dirty pages: write notification" :
-			"no backing device: writable at once, never written back");
+		mapping_cap_account_dirty(&f->f_inode->i_data)
+			? "its device counts dirty pages: write notification"
+			: "no backing device: writable at once, never written back");
 	d.f = fault_stats();
 	err = get_user_u64(&v, d.addr);
 	d.page = find_get_page(&f->f_inode->i_data, 0);

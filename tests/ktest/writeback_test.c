@@ -115,8 +115,9 @@ static uint64_t disk_word(struct ktest *t, int fd, uint64_t index, unsigned int 
 	if (EXPECT_NOT_NULL(t, buf) &&
 	    EXPECT_EQ(t, ext2_get_block(inode, byte / sbi->block_size, false, &block), 0) &&
 	    EXPECT_NE(t, block, 0U) &&
-	    EXPECT_EQ(t, blk_read(sbi->bdev, (uint64_t)block * (sbi->block_size / SECTOR_SIZE),
-				  sbi->block_size / SECTOR_SIZE, buf),
+	    EXPECT_EQ(t,
+		      blk_read(sbi->bdev, (uint64_t)block * (sbi->block_size / SECTOR_SIZE),
+			       sbi->block_size / SECTOR_SIZE, buf),
 		      0))
 		memcpy(&v, buf + byte % sbi->block_size, 8);
 	kfree(buf);
@@ -176,7 +177,9 @@ static void test_one_mapping(struct ktest *t)
 	EXPECT_EQ(t, fault_stats().wp_dirty - s1.wp_dirty, 1ULL);
 	EXPECT_TRUE(t, page->flags & PG_dirty);
 	EXPECT_EQ(t, dirty_stats().nr_dirty - d0.nr_dirty, 1ULL);
-	EXPECT_EQ(t, (uint64_t)atomic64_read(&((struct address_space *)page->mapping)->bdi->nr_dirty), 1ULL);
+	EXPECT_EQ(t,
+		  (uint64_t)atomic64_read(&((struct address_space *)page->mapping)->bdi->nr_dirty),
+		  1ULL);
 	EXPECT_EQ(t, pte_of(mm, a + PAGE_SIZE) & (PTE_W | PTE_D), PTE_W | PTE_D);
 	EXPECT_EQ(t, disk_word(t, fd, 1, 1), 1ULL); /* not on the disk yet */
 
@@ -255,7 +258,7 @@ static int remote_fn(void *arg)
 
 static void test_two_mms_two_cpus(struct ktest *t)
 {
-	struct remote r = { 0 };
+	struct remote r = {0};
 	struct thread *th;
 	struct mm *mm;
 	struct dirty_stats d0;
@@ -323,7 +326,7 @@ static void test_tmpfs_never_dirty(struct ktest *t)
 {
 	struct fault_stats s0, s1;
 	struct dirty_stats d0 = dirty_stats();
-	char buf[2 * PAGE_SIZE] = { 0 };
+	char buf[2 * PAGE_SIZE] = {0};
 	struct mm *mm;
 	uint64_t a, v;
 	int fd = sys_open("/tmp/wb-tmpfs", O_RDWR | O_CREAT | O_TRUNC, 0644);
