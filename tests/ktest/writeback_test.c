@@ -9,12 +9,14 @@
  * and both writes fault again. tmpfs shared mappings never fault for dirtiness and are never
  * counted. Private mappings copy. mprotect keeps the rule. Errors: msync and mmap arguments,
  * a fault past the end of the file, and allocation failures injected in the fault path and in
- * mmap. A short run of the no-lost-write torture. Counts return to zero after sync.
+ * mmap. The flusher writes a page past its expiry; a writer over the hard limit is throttled.
+ * A short run of the no-lost-write torture. Counts return to zero after sync.
  */
 #include "kernel/ktest.h"
 #include "kernel/kthread.h"
 #include "kernel/rcu.h"
 #include "kernel/smp.h"
+#include "kernel/sleep.h"
 #include "block/blkdev.h"
 #include "fs/ext2/ext2.h"
 #include "fs/file.h"
@@ -510,6 +512,86 @@ static void test_allocation_failures(struct ktest *t)
 	teardown(t);
 }
 
+/* The flusher writes a page dirty longer than the expiry, with nobody calling sync: the
+   entry is read-only again afterwards, and the disk has the value. */
+static void test_flusher_expiry(struct ktest *t)
+{
+	unsigned int period = dirty_writeback_ms;
+	struct dirty_stats d0;
+	struct mm *mm;
+	uint64_t a;
+	int fd;
+
+	if (!setup(t, 1))
+		return;
+	fd = sys_open(FILE, O_RDWR, 0);
+	ASSERT_GE(t, fd, 0);
+	mm = mm_alloc("ktest-wb-flusher");
+	ASSERT_NOT_NULL(t, mm);
+	kthread_use_mm(mm);
+	a = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	d0 = dirty_stats();
+	EXPECT_EQ(t, put_user_u64(a, 0xf1f1), 0);
+	EXPECT_EQ(t, dirty_stats().nr_dirty, 1ULL);
+	dirty_expire_ms = 100;
+	dirty_writeback_ms = 50;
+	for (int i = 0; i < 100 && dirty_stats().nr_dirty; i++) /* up to 2 s */
+		msleep(20);
+	dirty_expire_ms = 600000;
+	dirty_writeback_ms = period;
+	EXPECT_EQ(t, dirty_stats().nr_dirty, 0ULL);
+	EXPECT_GT(t, dirty_stats().flusher_runs, d0.flusher_runs);
+	EXPECT_FALSE(t, pte_of(mm, a) & PTE_W);
+	EXPECT_EQ(t, disk_word(t, fd, 0, 0), 0xf1f1ULL);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	sys_close(fd);
+	teardown(t);
+}
+
+/* Over the hard limit a writer sleeps in balance_dirty_pages until the flusher has written
+   enough: with a limit of 8 pages, 64 pages dirtied through a mapping never leave more than
+   a few over it. */
+static void test_throttling(struct ktest *t)
+{
+	uint64_t bg = dirty_background_pages, limit = dirty_limit_pages, most = 0;
+	struct dirty_stats d0;
+	struct mm *mm;
+	uint64_t a;
+	int fd;
+
+	if (!setup(t, 64))
+		return;
+	fd = sys_open(FILE, O_RDWR, 0);
+	ASSERT_GE(t, fd, 0);
+	mm = mm_alloc("ktest-wb-throttle");
+	ASSERT_NOT_NULL(t, mm);
+	kthread_use_mm(mm);
+	a = (uint64_t)sys_mmap(mm, 0, 64 * PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	d0 = dirty_stats();
+	dirty_background_pages = 4;
+	dirty_limit_pages = 8;
+	for (unsigned int i = 0; i < 64; i++) {
+		uint64_t n;
+
+		EXPECT_EQ(t, put_user_u64(a + i * PAGE_SIZE, 1000 + i), 0);
+		n = dirty_stats().nr_dirty;
+		most = n > most ? n : most;
+	}
+	dirty_background_pages = bg;
+	dirty_limit_pages = limit;
+	EXPECT_GT(t, dirty_stats().throttled, d0.throttled);
+	EXPECT_GT(t, dirty_stats().flusher_runs, d0.flusher_runs);
+	EXPECT_LE(t, most, 8ULL + 2); /* the flusher may dirty-race one or two past it */
+	EXPECT_EQ(t, vm_msync(mm, a, 64 * PAGE_SIZE, MS_SYNC), 0);
+	EXPECT_EQ(t, disk_word(t, fd, 63, 0), 1063ULL);
+	EXPECT_EQ(t, disk_word(t, fd, 0, 0), 1000ULL);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	sys_close(fd);
+	teardown(t);
+}
+
 /* The seed's invariant, briefly: writers on every CPU, the flusher and msyncs; after a final
    sync every word on the disk holds the last value written (`torture writeback` runs longer). */
 static void test_no_lost_write(struct ktest *t)
@@ -531,4 +613,5 @@ static void test_no_lost_write(struct ktest *t)
 KTEST_SUITE(writeback, KTEST_CASE(test_one_mapping), KTEST_CASE(test_two_mms_two_cpus),
 	    KTEST_CASE(test_tmpfs_never_dirty), KTEST_CASE(test_private_copies_and_mprotect),
 	    KTEST_CASE(test_errors), KTEST_CASE(test_allocation_failures),
+	    KTEST_CASE(test_flusher_expiry), KTEST_CASE(test_throttling),
 	    KTEST_CASE(test_no_lost_write));
