@@ -15,6 +15,7 @@
 #include "fs/fs.h"
 #include "kernel/mutex.h"
 #include "kernel/aio/aio.h"
+#include "mm/vm_file.h"
 
 #define NR_OPEN 64 /* descriptors per thread */
 
@@ -33,6 +34,7 @@ struct file {
 	struct mutex f_pos_lock; /* read, write and lseek of one file take turns with f_pos */
 	uint64_t f_pos;
 	struct aio_file f_aio; /* what an iocb points at (fs/aio_file.c) */
+	struct vm_file f_vm;   /* what a VMA mapping this file holds (fs/mmap.c) */
 };
 
 struct files_struct {
@@ -88,5 +90,19 @@ void path_put(const struct path *path);
 
 /* Open files in all threads together (a leak check). */
 uint64_t nr_files(void);
+
+/*
+ * Mapping a file into an address space (fs/mmap.c): the struct vm_file that mm/ sees, or NULL
+ * when the file cannot be mapped (a directory). vm_mmap(mm, addr, len, prot, flags,
+ * file_vm(f), off) then maps it; the VMA holds a reference on f until it is unmapped.
+ */
+struct vm_file *file_vm(struct file *f);
+/* mmap of descriptor fd of the current thread into mm (MAP_SHARED or MAP_PRIVATE): the
+   address, or a negative errno (-EBADF, -ENODEV, and vm_mmap's). */
+struct mm;
+int64_t sys_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, unsigned int flags,
+		 int fd, uint64_t off);
+/* Fills f->f_vm at open. */
+void file_vm_init(struct file *f);
 
 #endif

@@ -59,6 +59,7 @@ struct file *alloc_file(const struct path *path, unsigned int flags, unsigned in
 	f->f_mode = mode;
 	atomic_set(&f->f_count, 1);
 	mutex_init(&f->f_pos_lock, "f_pos_lock");
+	file_vm_init(f);
 	count_open_files(1);
 	return f;
 }

@@ -64,6 +64,7 @@ struct dentry;
 struct file;
 struct vfsmount;
 struct kstatfs;
+struct page;
 
 struct path {
 	struct vfsmount *mnt;
@@ -143,6 +144,11 @@ struct file_operations {
 	ssize_t (*write)(struct file *f, const char *buf, size_t n, uint64_t *pos);
 	int (*iterate)(struct file *f, struct dir_context *ctx);
 	int (*fsync)(struct file *f);
+	/* mmap (fs/mmap.c): the page-cache page at index for a fault, referenced; and, before
+	   the first write through a shared mapping, making the page writable on the disk
+	   (allocating blocks under holes). NULL mmap_page: the file cannot be mapped. */
+	int (*mmap_page)(struct file *f, uint64_t index, struct page **out);
+	int (*page_mkwrite)(struct file *f, struct page *page);
 };
 
 struct super_block {

@@ -13,7 +13,8 @@ static const struct {
 	{ EINVAL, "EINVAL" },	{ EMFILE, "EMFILE" },	    { ENOSPC, "ENOSPC" },
 	{ EROFS, "EROFS" },	{ ERANGE, "ERANGE" },	    { ENAMETOOLONG, "ENAMETOOLONG" },
 	{ ENOSYS, "ENOSYS" },	{ ENOTEMPTY, "ENOTEMPTY" }, { EOPNOTSUPP, "EOPNOTSUPP" },
-	{ ETIMEDOUT, "ETIMEDOUT" }, { EUCLEAN, "EUCLEAN" },
+	{ ETIMEDOUT, "ETIMEDOUT" }, { EUCLEAN, "EUCLEAN" }, { EACCES, "EACCES" },
+	{ EOVERFLOW, "EOVERFLOW" },
 };
 
 const char *errno_name(int err)
@@ -41,7 +42,9 @@ static const struct {
 	{EBADF, "bad file descriptor"},
 	{EAGAIN, "try again"},
 	{ENOMEM, "out of memory"},
+	{EACCES, "permission denied"},
 	{EFAULT, "bad address"},
+	{EOVERFLOW, "value too large"},
 	{EBUSY, "busy"},
 	{EEXIST, "file exists"},
 	{EXDEV, "cross-device link"},

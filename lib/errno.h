@@ -11,6 +11,7 @@
 #define EBADF	     9
 #define EAGAIN	     11
 #define ENOMEM	     12
+#define EACCES	     13
 #define EFAULT	     14
 #define EBUSY	     16
 #define EEXIST	     17
@@ -28,6 +29,7 @@
 #define ENOSYS	     38
 #define ENOTEMPTY    39
 #define EOPNOTSUPP   95
+#define EOVERFLOW    75
 #define ETIMEDOUT    110
 #define EUCLEAN	     117
 

@@ -12,6 +12,7 @@
 #include "mm/tlb.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/writeback.h"
 #include "kernel/trap.h"
 #include "kernel/preempt.h"
 #include "kernel/percpu.h"
@@ -28,14 +29,15 @@
 static DEFINE_PER_CPU(struct fault_stats, fault_counts);
 
 /* Preemption off: the thread must not move to another CPU between the read and the write. */
-#define count(field)                                       \
-	do {                                               \
-		preempt_disable();                         \
-		this_cpu_ptr(&fault_counts)->field++;      \
-		preempt_enable();                          \
-	} while (0)
+void __count_fault(unsigned int word)
+{
+	preempt_disable();
+	((uint64_t *)this_cpu_ptr(&fault_counts))[word]++;
+	preempt_enable();
+}
+#define count(field) count_fault(field)
 
-static pte_t leaf_flags(const struct vm_area *vma, bool writable)
+uint64_t vma_leaf_flags(const struct vm_area *vma, bool writable)
 {
 	pte_t f = PTE_P | PTE_U;
 
@@ -65,19 +67,19 @@ static int fault_locked(struct vm_area *vma, uint64_t addr, bool write, pte_t *p
 
 	if (!pte_present(e) && (e & PTE_PROTNONE)) { /* hidden by mprotect, allowed again */
 		page = phys_to_page(pte_addr(e));
-		WRITE_ONCE(*pte, pte_addr(e) | leaf_flags(vma, page != zero_page));
+		WRITE_ONCE(*pte, pte_addr(e) | vma_leaf_flags(vma, page != zero_page));
 		count(protnone);
 		return 0;
 	}
 	if (!pte_present(e)) {
 		if (!write && private) {
-			WRITE_ONCE(*pte, page_to_phys(zero_page) | leaf_flags(vma, false));
+			WRITE_ONCE(*pte, page_to_phys(zero_page) | vma_leaf_flags(vma, false));
 			count(zero_page);
 			return 0;
 		}
 		if (!*new)
 			return 1;
-		WRITE_ONCE(*pte, page_to_phys(*new) | leaf_flags(vma, true));
+		WRITE_ONCE(*pte, page_to_phys(*new) | vma_leaf_flags(vma, true));
 		*new = NULL;
 		mm->nr_pages++;
 		count_user_page(1);
@@ -99,7 +101,7 @@ static int fault_locked(struct vm_area *vma, uint64_t addr, bool write, pte_t *p
 	if (!*new)
 		return 1;
 	memcpy(page_address(*new), page_address(page), PAGE_SIZE);
-	replace_entry(mm, pte, addr, page_to_phys(*new) | leaf_flags(vma, true));
+	replace_entry(mm, pte, addr, page_to_phys(*new) | vma_leaf_flags(vma, true));
 	*new = NULL;
 	mm->nr_pages++;
 	count_user_page(1);
@@ -145,6 +147,7 @@ static bool access_allowed(const struct vm_area *vma, bool write)
 int handle_mm_fault(struct mm *mm, uint64_t addr, bool write)
 {
 	struct vm_area *vma;
+	bool dirtying = false;
 	int ret;
 
 	addr &= PAGE_MASK;
@@ -156,10 +159,15 @@ int handle_mm_fault(struct mm *mm, uint64_t addr, bool write)
 	} else if (!access_allowed(vma, write)) {
 		count(bad_access);
 		ret = -EFAULT;
+	} else if (vma->file) {
+		dirtying = write && (vma->flags & MAP_SHARED);
+		ret = filemap_fault(vma, addr, write);
 	} else {
 		ret = fault_page(vma, addr, write);
 	}
 	up_read(&mm->mmap_lock);
+	if (dirtying && ret == 0)
+		balance_dirty_pages(); /* no lock held: may sleep while too much is dirty */
 	return ret;
 }
 

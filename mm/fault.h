@@ -20,8 +20,10 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct mm;
+struct vm_area;
 
 /* Resolves a fault at addr in mm: 0, -EFAULT (no VMA, or not allowed) or -ENOMEM. Sleeps. */
 int handle_mm_fault(struct mm *mm, uint64_t addr, bool write);
@@ -37,9 +39,25 @@ struct fault_stats {
 	uint64_t bad_access;  /* the VMA forbids it: -EFAULT */
 	uint64_t no_sleep;    /* in code that may not sleep: -EFAULT */
 	uint64_t oom;	      /* no page for the page or a table: -ENOMEM, then -EFAULT */
+	/* File mappings (mm/filemap_fault.c): */
+	uint64_t file_read;   /* a page-cache page mapped (read-only when write notify wants) */
+	uint64_t file_write;  /* a page-cache page mapped writable by a write to a shared mapping */
+	uint64_t wp_dirty;    /* write-protect fault for dirty tracking: the page made dirty */
+	uint64_t file_cow;    /* a write to a private file mapping: a private copy */
+	uint64_t sigbus;      /* past the end of the file, or no page: -EFAULT */
 };
+/* The fault handler's own counting (fault.c, filemap_fault.c). */
+void __count_fault(unsigned int word);
+#define count_fault(field) __count_fault(offsetof(struct fault_stats, field) / sizeof(uint64_t))
 /* The sum over all CPUs. */
 struct fault_stats fault_stats(void);
+
+/* A fault in a file VMA (mm/filemap_fault.c): mmap_lock held for reading. */
+int filemap_fault(struct vm_area *vma, uint64_t addr, bool write);
+
+/* The flags of a user leaf entry for vma (present, user, NX unless PROT_EXEC; W if writable
+   and the VMA allows writing). */
+uint64_t vma_leaf_flags(const struct vm_area *vma, bool writable);
 
 /* Registers the handler with the trap code; from mm_init(). */
 void fault_init(void);

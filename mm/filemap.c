@@ -12,6 +12,7 @@
  * is always innermost).
  */
 #include "mm/filemap.h"
+#include "mm/writeback.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
@@ -39,6 +40,11 @@ void mapping_init(struct address_space *m, const struct address_space_operations
 	m->nrpages = 0;
 	m->a_ops = ops;
 	m->host = host;
+	m->bdi = NULL;
+	m->nr_dirty = 0;
+	m->dirtied_when = 0;
+	spin_lock_init(&m->i_mmap_lock, "i_mmap");
+	INIT_LIST_HEAD(&m->i_mmap);
 }
 
 static uint64_t max_index(unsigned int height)
@@ -197,7 +203,8 @@ static unsigned int truncate_node(struct address_space *m, struct radix_node *no
 		} else {
 			struct page *page = child;
 
-			page->flags &= ~(PG_uptodate | PG_dirty);
+			__cancel_dirty_page(m, page); /* the data is gone: nothing to write */
+			test_clear_page_flag(page, PG_uptodate | PG_mappedtodisk);
 			page->mapping = NULL;
 			put_page(page);
 			m->nrpages--;
@@ -221,6 +228,40 @@ void truncate_inode_pages(struct address_space *m, uint64_t start)
 	spin_unlock(&m->lock);
 }
 
+/* m->lock held. Collects pages at indices >= start below node (covering base at level). */
+static void gather_node(void *node, unsigned int level, uint64_t base, uint64_t start,
+			unsigned int n, struct page **pages, unsigned int *got)
+{
+	uint64_t span = 1ULL << ((level - 1) * RADIX_SHIFT);
+
+	for (unsigned int i = 0; i < RADIX_SLOTS && *got < n; i++) {
+		void *child = ((struct radix_node *)node)->slots[i];
+		uint64_t first = base + i * span;
+
+		if (!child || first + span - 1 < start)
+			continue;
+		if (level > 1) {
+			gather_node(child, level - 1, first, start, n, pages, got);
+		} else {
+			get_page(child);
+			pages[(*got)++] = child;
+		}
+	}
+}
+
+unsigned int find_get_pages(struct address_space *m, uint64_t start, unsigned int n,
+			    struct page **pages, uint64_t *next)
+{
+	unsigned int got = 0;
+
+	spin_lock(&m->lock);
+	if (m->root && start <= max_index(m->height))
+		gather_node(m->root, m->height, 0, start, n, pages, &got);
+	spin_unlock(&m->lock);
+	*next = got ? pages[got - 1]->index + 1 : start;
+	return got;
+}
+
 void get_page(struct page *page)
 {
 	__atomic_add_fetch(&page->refcount, 1, __ATOMIC_RELAXED);
@@ -234,8 +275,9 @@ void put_page(struct page *page)
 		panic("put_page: pfn %#llx has refcount %d", (unsigned long long)page_to_pfn(page),
 		      left);
 	if (left == 0) {
-		page->flags &= ~(PG_uptodate | PG_dirty);
+		page->flags &= ~(PG_uptodate | PG_dirty | PG_writeback | PG_mappedtodisk);
 		page->mapping = NULL;
+		page->mapcount = 0;
 		free_page(page);
 	}
 }

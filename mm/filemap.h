@@ -22,25 +22,35 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "kernel/spinlock.h"
+#include "lib/list.h"
+#include "mm/page.h"
 
-struct page;
 struct address_space;
+struct backing_dev_info;
 
 /* Page-cache page flags (page->flags; mm/page.h has the allocator's). */
 #define PG_uptodate (1UL << 8) /* the page holds the file's data (read in, or zero-filled) */
 #define PG_dirty    (1UL << 9) /* changed since last written to the backing store */
+#define PG_writeback (1UL << 10) /* being written: also the lock that makes writers of one page
+				    take turns (mm/writeback.c) */
+#define PG_mappedtodisk (1UL << 11) /* every block under the page is allocated (no hole): a
+				       write fault needs nothing from the filesystem */
 
 /*
  * What a filesystem provides; tmpfs provides nothing (its pages have no backing store).
  * A disk filesystem (ext2) reads a page when it enters the cache, and writes it back when it is
- * PG_dirty: a write into the cache sets PG_dirty (under the file's lock), and sync, fsync and
- * umount call writepage for each dirty page after clearing the flag.
+ * PG_dirty: a write into the cache, or the first write through a shared mapping, sets PG_dirty
+ * (set_page_dirty), and sync, fsync, msync, umount and the flusher write each dirty page after
+ * taking the flag (mm/writeback.h).
  */
 struct address_space_operations {
 	/* Fills a new page from the backing store; 0 or a negative errno. */
 	int (*readpage)(struct address_space *mapping, struct page *page);
 	/* Writes an up-to-date page to the backing store; 0 or a negative errno. */
 	int (*writepage)(struct address_space *mapping, struct page *page);
+	/* A page of the mapping went from clean to dirty (set_page_dirty, mm/writeback.h): the
+	   filesystem notes the file for its next sync. Must not sleep (page_table_lock held). */
+	void (*mark_dirty)(struct address_space *mapping);
 };
 
 struct address_space {
@@ -50,6 +60,14 @@ struct address_space {
 	uint64_t nrpages;	/* pages in the cache */
 	const struct address_space_operations *a_ops;
 	void *host;		/* the inode this mapping belongs to */
+	/* The device that accounts this mapping's dirty pages (mm/backing-dev.h); NULL: none
+	   (tmpfs), whose pages are never counted dirty nor written back. */
+	struct backing_dev_info *bdi;
+	uint64_t nr_dirty;	/* PG_dirty pages in it; lock */
+	uint64_t dirtied_when;	/* jiffies when nr_dirty went from 0 to 1; lock */
+	/* The reverse map (mm/rmap.c): the VMAs that map this file, under i_mmap_lock. */
+	spinlock_t i_mmap_lock;
+	struct list_head i_mmap;
 };
 
 void mapping_init(struct address_space *m, const struct address_space_operations *ops,
@@ -67,11 +85,31 @@ int filemap_get_page(struct address_space *m, uint64_t index, struct page **out)
 /* Drops every page at index >= start; with start 0, empties the mapping. */
 void truncate_inode_pages(struct address_space *m, uint64_t start);
 
+/* Up to n pages at indices >= start, each with a reference, in index order; returns how many.
+   *next is set past the last one returned. */
+unsigned int find_get_pages(struct address_space *m, uint64_t start, unsigned int n,
+			    struct page **pages, uint64_t *next);
+
+/* Page flags of page-cache pages change on several CPUs at once (a fault sets PG_dirty while
+   writeback clears it): these are the atomic forms. Each returns whether the flag was set. */
+static inline bool test_set_page_flag(struct page *page, uint64_t flag);
+static inline bool test_clear_page_flag(struct page *page, uint64_t flag);
+
 void get_page(struct page *page);
 /* Drops a reference; the last one frees the page. */
 void put_page(struct page *page);
 
 /* Pages in all page caches (for `mem` and the leak checks of tests). */
 uint64_t nr_pagecache_pages(void);
+
+static inline bool test_set_page_flag(struct page *page, uint64_t flag)
+{
+	return __atomic_fetch_or(&page->flags, flag, __ATOMIC_ACQ_REL) & flag;
+}
+
+static inline bool test_clear_page_flag(struct page *page, uint64_t flag)
+{
+	return __atomic_fetch_and(&page->flags, ~flag, __ATOMIC_ACQ_REL) & flag;
+}
 
 #endif

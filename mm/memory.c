@@ -14,6 +14,8 @@
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
+#include "mm/rmap.h"
+#include "mm/filemap.h"
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
 #include "lib/atomic.h"
@@ -73,12 +75,22 @@ static void quarantine_page(struct page *page)
 
 void put_user_pages(struct page **pages, unsigned int n)
 {
-	unsigned int kept = 0;
+	unsigned int kept = 0, cached = 0;
 
-	for (unsigned int i = 0; i < n; i++) /* the zero page is nobody's to free */
-		if (pages[i] != zero_page)
-			pages[kept++] = pages[i];
-	count_user_page(-(int)kept);
+	for (unsigned int i = 0; i < n; i++) {
+		if (pages[i] == zero_page) /* nobody's to free */
+			continue;
+		if (page_is_file_mapped(pages[i])) {
+			/* A page-cache page: the cache owns it, and keeps its PG_dirty. Only the
+			   entry's hold goes. */
+			page_remove_file_rmap(pages[i]);
+			put_page(pages[i]);
+			cached++;
+			continue;
+		}
+		pages[kept++] = pages[i];
+	}
+	count_user_page(-(int)(kept + cached));
 	if (!READ_ONCE(quarantine_open)) {
 		free_pages_bulk(pages, kept);
 		return;

@@ -34,8 +34,9 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
    VMA uses any more. Takes page_table_lock. */
 void free_pgtables(struct mmu_gather *tlb, struct mm *mm, uint64_t start, uint64_t end);
 
-/* Drops the mappings' hold on n pages: frees them together, except the zero page (the array
-   is reordered). */
+/* Drops the mappings' hold on n pages: frees them together, except the zero page and
+   page-cache pages, which only lose the entry's reference and mapcount (the array is
+   reordered). */
 void put_user_pages(struct page **pages, unsigned int n);
 
 /*

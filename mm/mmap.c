@@ -13,6 +13,8 @@
 #include "mm/memory.h"
 #include "mm/mmu_gather.h"
 #include "mm/tlb.h"
+#include "mm/rmap.h"
+#include "mm/vm_file.h"
 #include "lib/errno.h"
 
 #define MAP_TYPE (MAP_SHARED | MAP_PRIVATE)
@@ -90,10 +92,17 @@ static int check_mmap_args(size_t len, unsigned int prot, unsigned int flags,
 	    ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_PRIVATE) ||
 	    (off & ~PAGE_MASK))
 		return -EINVAL;
-	if (file)
-		return -ENODEV;
-	if (!(flags & MAP_ANONYMOUS))
+	if (!file)
+		return flags & MAP_ANONYMOUS ? 0 : -EINVAL;
+	if (flags & MAP_ANONYMOUS)
 		return -EINVAL;
+	if (!file->ops)
+		return -ENODEV; /* a file that cannot be mapped (a directory) */
+	if (!file->readable ||
+	    ((flags & MAP_SHARED) && (prot & PROT_WRITE) && !file->writable))
+		return -EACCES;
+	if (off / PAGE_SIZE + ((len + PAGE_SIZE - 1) / PAGE_SIZE) < off / PAGE_SIZE)
+		return -EOVERFLOW;
 	return 0;
 }
 
@@ -135,10 +144,17 @@ int64_t vm_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, uns
 	addr = place(mm, addr, n, flags, &err);
 	if (!err) {
 		vma = vma_alloc(mm, addr, addr + n, prot, flags & (MAP_TYPE | MAP_ANONYMOUS));
-		if (vma)
+		if (vma) {
 			vma_link(vma);
-		else
+			if (file) { /* page_mkclean finds it from the file from now on */
+				file->ops->get(file);
+				vma->file = file;
+				vma->pgoff = off / PAGE_SIZE;
+				vma_link_file(vma);
+			}
+		} else {
 			err = -ENOMEM;
+		}
 	}
 	up_write(&mm->mmap_lock);
 	return err ? err : (int64_t)addr;
@@ -160,7 +176,8 @@ static bool narrow_entries(struct mm *mm, uint64_t start, uint64_t end, unsigned
 		else if (!(prot & PROT_WRITE))
 			e &= ~PTE_W;
 		else
-			continue; /* widening: the next fault does it */
+			continue; /* widening: the next fault does it, so a VMA that wants write
+				     notification still maps nothing writable before a fault */
 		WRITE_ONCE(*pte, e);
 		changed = true;
 	}
@@ -179,11 +196,17 @@ int vm_mprotect(struct mm *mm, uint64_t addr, size_t len, unsigned int prot)
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))
 		return -EINVAL;
 	down_write(&mm->mmap_lock);
-	for (at = addr; at < end; at = vma->end) /* mapped throughout? */
-		if (!(vma = find_vma(mm, at))) {
+	for (at = addr; at < end; at = vma->end) { /* mapped throughout, and allowed? */
+		if (!(vma = find_vma(mm, at)))
+			err = -ENOMEM;
+		else if ((prot & PROT_WRITE) && vma->file && (vma->flags & MAP_SHARED) &&
+			 !vma->file->writable)
+			err = -EACCES;
+		if (err) {
 			up_write(&mm->mmap_lock);
-			return -ENOMEM;
+			return err;
 		}
+	}
 	if ((err = split_at(mm, addr, end)) == 0) {
 		for (at = addr; at < end; at = vma->end) {
 			vma = find_vma(mm, at);
@@ -196,5 +219,62 @@ int vm_mprotect(struct mm *mm, uint64_t addr, size_t len, unsigned int prot)
 			flush_tlb_range(mm, addr, end);
 	}
 	up_write(&mm->mmap_lock);
+	return err;
+}
+
+#define MSYNC_BATCH 8
+
+/* Shared file VMAs of [start, end) from start on: up to MSYNC_BATCH files, referenced. */
+static unsigned int msync_files(struct mm *mm, uint64_t *start, uint64_t end,
+				struct vm_file **files, int *err)
+{
+	unsigned int n = 0;
+	struct vm_area *vma;
+
+	while (*start < end && n < MSYNC_BATCH) {
+		vma = find_vma_above(mm, *start);
+		if (!vma || vma->start >= end) {
+			*err = -ENOMEM; /* a hole up to the end */
+			*start = end;
+			break;
+		}
+		if (vma->start > *start)
+			*err = -ENOMEM; /* a hole: Linux syncs the rest, then says so */
+		if (vma->file && (vma->flags & MAP_SHARED)) {
+			vma->file->ops->get(vma->file);
+			files[n++] = vma->file;
+		}
+		*start = vma->end;
+	}
+	return n;
+}
+
+int vm_msync(struct mm *mm, uint64_t addr, size_t len, unsigned int flags)
+{
+	struct vm_file *files[MSYNC_BATCH];
+	uint64_t end, at;
+	int err = 0, e;
+
+	if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)) || (addr & ~PAGE_MASK))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if ((e = check_range(addr, len, &end)))
+		return e == -EINVAL ? -ENOMEM : e;
+	for (at = addr; at < end;) {
+		unsigned int n;
+
+		down_read(&mm->mmap_lock);
+		n = msync_files(mm, &at, end, files, &err);
+		up_read(&mm->mmap_lock);
+		/* Out of mmap_lock: writeback sleeps, and faults must go on meanwhile. */
+		for (unsigned int i = 0; i < n; i++) {
+			if ((flags & MS_SYNC) && files[i]->ops->fsync &&
+			    (e = files[i]->ops->fsync(files[i])) && !err)
+				err = e;
+			files[i]->ops->put(files[i]);
+		}
+	}
 	return err;
 }

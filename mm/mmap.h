@@ -6,7 +6,13 @@
  *            MAP_PRIVATE, no file and no MAP_ANONYMOUS;
  *   -ENOMEM  a length that overflows or does not fit in the user half, no room left, no memory
  *            for a VMA, or (mprotect) a range with holes in it;
- *   -ENODEV  a file mapping: files arrive with the page cache (the shared-dirty issue).
+ *   -EACCES  a file not open for reading, or a shared writable mapping of a file not open for
+ *            writing (mmap and mprotect);
+ *   -ENODEV  a file that cannot be mapped.
+ *
+ * File mappings (mm/vm_file.h): the VMA holds a reference on the file and sits on its
+ * mapping's i_mmap list (mm/rmap.h) from mmap to munmap; faults map page-cache pages
+ * (mm/filemap_fault.c).
  */
 #ifndef MM_MMAP_H
 #define MM_MMAP_H
@@ -22,6 +28,16 @@ int64_t vm_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, uns
 		struct vm_file *file, uint64_t off);
 /* Unmaps every page in [addr, addr + len); a range with nothing mapped is not an error. */
 int vm_munmap(struct mm *mm, uint64_t addr, size_t len);
+/* msync flags, Linux's values. */
+#define MS_ASYNC      1
+#define MS_INVALIDATE 2
+#define MS_SYNC	      4
+
+/* Writes back the shared file mappings of [addr, addr + len) and (MS_SYNC) waits: -EINVAL for
+   unknown flags, MS_ASYNC with MS_SYNC or an unaligned addr; -ENOMEM when part of the range
+   is not mapped (the mapped parts are still written). MS_ASYNC does nothing: the flusher
+   writes soon anyway. */
+int vm_msync(struct mm *mm, uint64_t addr, size_t len, unsigned int flags);
 /* Sets the protection of [addr, addr + len), which must be mapped throughout. */
 int vm_mprotect(struct mm *mm, uint64_t addr, size_t len, unsigned int prot);
 

@@ -6,6 +6,8 @@
 #include "mm/vma.h"
 #include "mm/mm.h"
 #include "mm/slab.h"
+#include "mm/rmap.h"
+#include "mm/vm_file.h"
 #include "kernel/panic.h"
 #include "arch/x86_64/memlayout.h"
 
@@ -68,11 +70,16 @@ struct vm_area *vma_alloc(struct mm *mm, uint64_t start, uint64_t end, unsigned 
 	vma->flags = flags;
 	vma->mm = mm;
 	INIT_LIST_HEAD(&vma->node);
+	INIT_LIST_HEAD(&vma->shared);
 	return vma;
 }
 
 void vma_free(struct vm_area *vma)
 {
+	if (vma->file) {
+		vma_unlink_file(vma);
+		vma->file->ops->put(vma->file);
+	}
 	kfree(vma);
 }
 
@@ -102,9 +109,14 @@ struct vm_area *vma_split(struct vm_area *vma, uint64_t addr)
 	high = vma_alloc(vma->mm, addr, vma->end, vma->prot, vma->flags);
 	if (!high)
 		return NULL;
-	high->file = vma->file;
 	high->pgoff = vma->pgoff + (addr - vma->start) / PAGE_SIZE;
-	vma->end = addr;
+	if (vma->file) { /* the high part maps the file too: its own reference, its own entry */
+		high->file = vma->file;
+		high->file->ops->get(high->file);
+		vma_split_file(vma, high); /* both halves change at once for page_mkclean */
+	} else {
+		vma->end = addr;
+	}
 	list_add(&high->node, &vma->node);
 	vma->mm->nr_vmas++;
 	return high;

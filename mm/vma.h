@@ -24,16 +24,17 @@ struct mm;
 #define MAP_FIXED     0x10
 #define MAP_ANONYMOUS 0x20
 
-struct vm_file; /* a mapped file: arrives with the page cache (the shared-dirty issue) */
+struct vm_file; /* a mapped file (mm/vm_file.h) */
 
 struct vm_area {
 	uint64_t start, end;
 	unsigned int prot;  /* PROT_* */
 	unsigned int flags; /* MAP_SHARED or MAP_PRIVATE, and MAP_ANONYMOUS */
-	struct vm_file *file;
+	struct vm_file *file; /* referenced; NULL for anonymous memory */
 	uint64_t pgoff; /* the file page that start maps */
 	struct mm *mm;
-	struct list_head node; /* in mm->vmas */
+	struct list_head node;	 /* in mm->vmas */
+	struct list_head shared; /* a file's: in its mapping's i_mmap (mm/rmap.h) */
 };
 
 /* The VMA that contains addr, or NULL. */
@@ -48,6 +49,7 @@ uint64_t vma_find_gap(struct mm *mm, uint64_t from, uint64_t len);
 /* A new VMA (not yet in any list), or NULL. */
 struct vm_area *vma_alloc(struct mm *mm, uint64_t start, uint64_t end, unsigned int prot,
 			  unsigned int flags);
+/* Frees vma; a file VMA leaves its file's i_mmap and drops its reference first. Sleeps. */
 void vma_free(struct vm_area *vma);
 /* Puts vma in its mm's list, in order. The range must be free. */
 void vma_link(struct vm_area *vma);

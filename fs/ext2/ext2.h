@@ -32,6 +32,7 @@
 #include "fs/fs.h"
 #include "block/blkdev.h"
 #include "block/buffer.h"
+#include "mm/backing-dev.h"
 #include "kernel/mutex.h"
 #include "kernel/spinlock.h"
 #include "lib/compiler.h"
@@ -197,6 +198,8 @@ struct ext2_sb_info {
 	/* The inodes with dirty pages or metadata (ext2_inode_info.i_dirty); a spinlock. */
 	spinlock_t dirty_lock;
 	struct list_head dirty_inodes;
+	/* The device as writeback sees it: dirty page counts, the flusher's call (super.c). */
+	struct backing_dev_info bdi;
 };
 
 /* What ext2 keeps per inode, beside the VFS inode (inode->i_private). */

@@ -5,7 +5,10 @@
  *	write	the page from the cache (read first, so bytes the write does not cover are
  *		right), then the disk blocks under the written bytes are allocated
  *		(ext2_get_block), the bytes copied, and the page marked PG_dirty
- *	sync	ext2_sync_inode: every PG_dirty page goes to its blocks (ext2_writepage)
+ *	sync	ext2_sync_inode: every PG_dirty page goes to its blocks (ext2_writepage),
+ *		through mm/writeback.c, which write-protects the page's mappings first
+ *	mmap	ext2_mmap_page for faults; ext2_page_mkwrite allocates the blocks under a page
+ *		before the first write through a shared mapping
  *
  * Blocks are allocated at write time, so a write that does not fit gets ENOSPC at once and
  * writeback never allocates. A page holds 4 KiB, one to four blocks; the blocks of a page
@@ -15,7 +18,9 @@
  * tail of the last page and writes it, so a file extended later reads zeros there, not old data.
  *
  * Locking: read holds the file's i_rwsem for reading, write and setsize for writing, sync for
- * reading (so no write changes a page while it goes to the disk). PG_dirty changes under it.
+ * reading (so no write() changes a page while it goes to the disk; a write through a mapping
+ * may, and then dirties the page again: mm/writeback.h). mmap_page takes i_rwsem for
+ * reading and page_mkwrite for writing, inside mmap_lock.
  */
 #include "fs/ext2/ext2.h"
 #include "fs/file.h"
@@ -25,6 +30,7 @@
 #include "mm/filemap.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/writeback.h"
 #include "arch/x86_64/memlayout.h"
 
 /* Moves the blocks of page between memory and disk: runs of contiguous blocks in one request.
@@ -81,9 +87,26 @@ static int ext2_writepage(struct address_space *mapping, struct page *page)
 	return page_io(mapping->host, page, true);
 }
 
+/* A page became dirty (a write, or a write fault through a shared mapping): the next sync
+   and the flusher must find the file. */
+static void ext2_mark_dirty(struct address_space *mapping)
+{
+	/*
+	 * Already listed: nothing to do, without dirty_lock (this runs in every write-protect
+	 * fault). Safe against a sync taking the inode off the list right now: our PG_dirty was
+	 * set by a locked instruction (a full barrier) before this read, and the sync takes the
+	 * mapping's lock (another) after its removal and before it looks at the pages, so
+	 * either we see the removal and list the inode again, or the sync sees our dirty page.
+	 */
+	if (READ_ONCE(EXT2_I(mapping->host)->i_on_dirty_list))
+		return;
+	ext2_mark_inode_dirty(mapping->host);
+}
+
 const struct address_space_operations ext2_aops = {
 	.readpage = ext2_readpage,
 	.writepage = ext2_writepage,
+	.mark_dirty = ext2_mark_dirty,
 };
 
 int ext2_sync_inode(struct inode *inode)
@@ -91,25 +114,10 @@ int ext2_sync_inode(struct inode *inode)
 	int err = 0, e;
 
 	down_read(&inode->i_rwsem);
-	if (S_ISREG(inode->i_mode)) {
-		uint64_t pages = (inode->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-
-		for (uint64_t i = 0; i < pages && inode->i_data.nrpages; i++) {
-			struct page *page = find_get_page(&inode->i_data, i);
-
-			if (!page)
-				continue;
-			if (page->flags & PG_dirty) {
-				page->flags &= ~PG_dirty; /* before the write, as buffers do */
-				if ((e = ext2_writepage(&inode->i_data, page))) {
-					page->flags |= PG_dirty;
-					if (!err)
-						err = e;
-				}
-			}
-			put_page(page);
-		}
-	}
+	/* Each dirty page: the dirty bit taken, its mappings write-protected (page_mkclean),
+	   then written; a page under writeback by someone else is waited for. */
+	if (S_ISREG(inode->i_mode))
+		err = write_cache_pages(&inode->i_data, true);
 	e = ext2_write_inode(inode);
 	up_read(&inode->i_rwsem);
 	if (err)
@@ -172,12 +180,12 @@ static ssize_t ext2_file_write(struct file *f, const char *buf, size_t n, uint64
 		if (err) {
 			/* Blocks given to a hole inside the file hold whatever the disk had: the
 			   page's zeros go there at the next sync. */
-			page->flags |= PG_dirty;
+			set_page_dirty(page);
 			put_page(page);
 			break;
 		}
 		memcpy((char *)page_address(page) + off, buf + done, chunk);
-		page->flags |= PG_dirty;
+		set_page_dirty(page);
 		put_page(page);
 		done += chunk;
 		*pos += chunk;
@@ -190,6 +198,8 @@ static ssize_t ext2_file_write(struct file *f, const char *buf, size_t n, uint64
 		inode->i_mtime_ns = inode->i_ctime_ns = current_time_ns();
 	ext2_mark_inode_dirty(inode);
 	up_write(&inode->i_rwsem);
+	if (done)
+		balance_dirty_pages();
 	return done ? (ssize_t)done : err;
 }
 
@@ -201,6 +211,13 @@ static int ext2_setsize(struct inode *inode, uint64_t size)
 	int err = 0;
 
 	if (size >= old) { /* the new part is a hole */
+		struct page *last =
+			old ? find_get_page(&inode->i_data, (old - 1) >> PAGE_SHIFT) : NULL;
+
+		if (last) { /* its new part lies over a hole: a write fault must allocate */
+			test_clear_page_flag(last, PG_mappedtodisk);
+			put_page(last);
+		}
 		WRITE_ONCE(inode->i_size, size);
 		ext2_mark_inode_dirty(inode);
 		return 0;
@@ -214,7 +231,7 @@ static int ext2_setsize(struct inode *inode, uint64_t size)
 			uint64_t off = size & (PAGE_SIZE - 1);
 
 			memset((char *)page_address(page) + off, 0, PAGE_SIZE - off);
-			page->flags |= PG_dirty;
+			set_page_dirty(page);
 			put_page(page);
 		}
 	}
@@ -232,6 +249,52 @@ static int ext2_fsync(struct file *f)
 	return err ? err : e;
 }
 
+/* A fault in a mapping of the file: the page, read from the disk if need be. i_rwsem for
+   reading keeps a truncate from freeing the blocks while readpage maps them. */
+static int ext2_mmap_page(struct file *f, uint64_t index, struct page **out)
+{
+	struct inode *inode = f->f_inode;
+	int err;
+
+	down_read(&inode->i_rwsem);
+	if (index >= (inode->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT)
+		err = -EFAULT; /* truncated meanwhile */
+	else
+		err = filemap_get_page(&inode->i_data, index, out);
+	up_read(&inode->i_rwsem);
+	return err;
+}
+
+/*
+ * Before the first write through a shared mapping makes the page writable: every block under
+ * the page (below i_size) gets allocated now, so that writeback never meets a hole (it
+ * could not allocate then) and ENOSPC is reported at the fault. PG_mappedtodisk remembers
+ * it, so later write faults of the page skip this.
+ */
+static int ext2_page_mkwrite(struct file *f, struct page *page)
+{
+	struct inode *inode = f->f_inode;
+	uint32_t bs = EXT2_SB(inode->i_sb)->block_size, block;
+	uint64_t first, last;
+	int err = 0;
+
+	down_write(&inode->i_rwsem);
+	if (page->mapping != &inode->i_data) {
+		err = -EFAULT; /* truncated meanwhile */
+	} else if (!(READ_ONCE(page->flags) & PG_mappedtodisk)) {
+		first = (page->index << PAGE_SHIFT) / bs;
+		last = MIN(((page->index + 1) << PAGE_SHIFT), inode->i_size);
+		last = (last + bs - 1) / bs;
+		for (uint64_t b = first; b < last && !err; b++)
+			err = ext2_get_block(inode, b, true, &block);
+		if (!err)
+			test_set_page_flag(page, PG_mappedtodisk);
+		ext2_mark_inode_dirty(inode);
+	}
+	up_write(&inode->i_rwsem);
+	return err;
+}
+
 const struct inode_operations ext2_file_iops = {
 	.setsize = ext2_setsize,
 };
@@ -240,4 +303,6 @@ const struct file_operations ext2_file_fops = {
 	.read = ext2_file_read,
 	.write = ext2_file_write,
 	.fsync = ext2_fsync,
+	.mmap_page = ext2_mmap_page,
+	.page_mkwrite = ext2_page_mkwrite,
 };

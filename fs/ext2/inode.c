@@ -73,6 +73,7 @@ void ext2_set_ops(struct inode *inode)
 		inode->i_op = &ext2_file_iops;
 		inode->i_fop = &ext2_file_fops;
 		inode->i_data.a_ops = &ext2_aops;
+		inode->i_data.bdi = &EXT2_SB(inode->i_sb)->bdi; /* its dirty pages are counted */
 	} else {
 		inode->i_op = &ext2_special_iops; /* symlinks, devices: stat only */
 		inode->i_fop = NULL;

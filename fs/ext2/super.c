@@ -171,6 +171,12 @@ static int ext2_sync_fs(struct super_block *sb)
 	return err ? err : e;
 }
 
+/* The flusher's call (mm/backing-dev.h): what sync does, for this disk. */
+static int ext2_bdi_writeback(struct backing_dev_info *bdi)
+{
+	return ext2_sync_fs(bdi->owner);
+}
+
 /* Writes everything and puts the state found at mount back (clean, if it was). */
 static int ext2_sync_clean(struct super_block *sb)
 {
@@ -256,6 +262,7 @@ static void ext2_put_super(struct super_block *sb)
 	struct ext2_sb_info *sbi = EXT2_SB(sb);
 	int err;
 
+	bdi_unregister(&sbi->bdi); /* the flusher is done with it */
 	if (!(sb->s_flags & SB_RDONLY) && (err = ext2_sync_clean(sb)))
 		pr_err("ext2 %s: writing at unmount failed (%d)\n", sb->s_id, err);
 	ext2_release(sbi);
@@ -493,6 +500,7 @@ static int ext2_fill_super(struct super_block *sb, const char *source, const cha
 	pr_info("ext2 %s: mounted %s: %u blocks of %u bytes, %u inodes, %u groups\n", sb->s_id,
 		sb->s_flags & SB_RDONLY ? "read-only" : "read-write", sbi->blocks_count,
 		sbi->block_size, sbi->inodes_count, sbi->groups_count);
+	bdi_register(&sbi->bdi, sb->s_id, sb, ext2_bdi_writeback);
 	return 0;
 fail:
 	sb->s_op = NULL;

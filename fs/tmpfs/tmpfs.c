@@ -217,6 +217,31 @@ static ssize_t tmpfs_write(struct file *f, const char *buf, size_t n, uint64_t *
 	return done ? (ssize_t)done : err;
 }
 
+/* A fault in a mapping: the page, made (and charged) if it is a hole. No device: shared
+   mappings of it are writable at once and never written back (mm/backing-dev.h). */
+static int tmpfs_mmap_page(struct file *f, uint64_t index, struct page **out)
+{
+	struct inode *inode = f->f_inode;
+	struct page *page;
+	int err = 0;
+
+	if ((*out = find_get_page(&inode->i_data, index)))
+		return 0;
+	down_write(&inode->i_rwsem); /* as write does: one creator charges the page */
+	if (index >= (inode->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT)
+		err = -EFAULT;
+	else if ((page = find_get_page(&inode->i_data, index)))
+		*out = page;
+	else if (!charge_page(inode->i_sb))
+		err = -ENOSPC;
+	else if (!(*out = find_or_create_page(&inode->i_data, index))) {
+		uncharge_pages(inode->i_sb, 1);
+		err = -ENOMEM;
+	}
+	up_write(&inode->i_rwsem);
+	return err;
+}
+
 static void tmpfs_evict_inode(struct inode *inode)
 {
 	uncharge_pages(inode->i_sb, inode->i_data.nrpages);
@@ -262,6 +287,7 @@ static const struct file_operations tmpfs_dir_fops = {
 static const struct file_operations tmpfs_file_fops = {
 	.read = tmpfs_read,
 	.write = tmpfs_write,
+	.mmap_page = tmpfs_mmap_page,
 };
 
 /* "size=64m" (k, m, g suffixes; bytes rounded up to pages); other options are errors. */

@@ -14,6 +14,7 @@
 #include "mm/mm.h"
 #include "mm/vma.h"
 #include "mm/mmap.h"
+#include "mm/vm_file.h"
 #include "mm/memory.h"
 #include "mm/mmu_gather.h"
 #include "mm/fault.h"
@@ -66,6 +67,8 @@ static void leave_mm(struct mm *mm)
 
 static void test_mmap_errors(struct ktest *t)
 {
+	static struct vm_file unmappable; /* no operations: a file that cannot be mapped */
+
 	struct mm *mm = mm_alloc("ktest-args");
 	int64_t a;
 
@@ -84,7 +87,7 @@ static void test_mmap_errors(struct ktest *t)
 	EXPECT_EQ(t, vm_mmap(mm, 0, PAGE_SIZE, RW, MAP_PRIVATE, NULL, 0), -EINVAL);
 	EXPECT_EQ(t, vm_mmap(mm, 0, PAGE_SIZE, RW, ANON | 0x100, NULL, 0), -EINVAL);
 	EXPECT_EQ(t, vm_mmap(mm, 0, PAGE_SIZE, RW, ANON, NULL, 1), -EINVAL);
-	EXPECT_EQ(t, vm_mmap(mm, 0, PAGE_SIZE, RW, MAP_PRIVATE, (struct vm_file *)1, 0), -ENODEV);
+	EXPECT_EQ(t, vm_mmap(mm, 0, PAGE_SIZE, RW, MAP_PRIVATE, &unmappable, 0), -ENODEV);
 	EXPECT_EQ(t, vm_munmap(mm, MMAP_BASE + 1, PAGE_SIZE), -EINVAL);
 	EXPECT_EQ(t, vm_munmap(mm, MMAP_BASE, 0), -EINVAL);
 	EXPECT_EQ(t, vm_munmap(mm, KERNEL_ADDR, PAGE_SIZE), -EINVAL);

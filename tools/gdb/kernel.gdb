@@ -43,6 +43,7 @@ define teachos-help
 	echo \  dmesg          the kernel log ring, oldest line first\n
 	echo \  ksym ADDR      function+offset and source line of an address\n
 	echo \  pagewalk ADDR [MM]  walk the page tables for an address (CR3, or a struct mm *)\n
+	echo \  pageinfo PAGE|ADDR|PFN  a page's flags, counts, and its PTEs through the reverse map\n
 	echo \  trapframe ADDR print a saved trap frame\n
 	echo \  cpus           list the CPUs (gdb threads)\n
 	echo \  percpu VAR CPU one CPU's copy of a per-CPU variable (percpu cpu_info 1)\n
@@ -206,6 +207,89 @@ then the physical address of ADDR, or the level where the walk stops."""
                 if not table:
                     raise gdb.GdbError("pagewalk: no $cr3, and kernel_pml4_phys is not set yet")
         walk_page_tables(va, table & PTE_ADDR_MASK, root)
+
+
+# mm/page.h and mm/filemap.h: the page flags.
+PAGE_FLAGS = [(0, "reserved"), (1, "buddy"), (2, "slab"), (3, "large_kmalloc"), (4, "pgtable"),
+              (5, "unscrubbed"), (6, "pcp"), (8, "uptodate"), (9, "dirty"), (10, "writeback"),
+              (11, "mappedtodisk")]
+
+
+def leaf_entry(table, va):
+    """The level-1 entry for va under the PML4 at physical table, or None when a level above
+is missing (no large pages in user address spaces)."""
+    for depth, (_, shift) in enumerate(PT_LEVELS):
+        entry = read_u64(DIRECT_MAP_BASE + table + ((va >> shift) & 511) * 8)
+        if depth == 3:
+            return entry
+        if not entry & PTE_P:
+            return None
+        table = entry & PTE_ADDR_MASK
+
+
+class PageInfo(gdb.Command):
+    """pageinfo PAGE|ADDR|PFN: a struct page's flags and counts, and (seed 3) the page-table
+entries that map it, found through the reverse map.
+
+The argument is a struct page * expression, a direct-map address (0xffff8...) or a frame
+number. For a page-cache page the mapping's i_mmap list gives each VMA that maps the file;
+for each one that covers the page's index, the address there, the mm, and its entry with the
+flags (RW writable, D dirty): a page writeback has cleaned shows no RW and no D anywhere."""
+
+    USAGE = "usage: pageinfo PAGE|ADDR|PFN  (a struct page *, a direct-map address, a frame)"
+
+    def __init__(self):
+        super().__init__("pageinfo", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        if not arg.strip():
+            raise gdb.GdbError(self.USAGE)
+        value = gdb.parse_and_eval(arg)
+        page_t = gdb.lookup_type("struct page")
+        mem_map = int(gdb.parse_and_eval("mem_map"))
+        if value.type.code == gdb.TYPE_CODE_PTR and value.type.target().strip_typedefs() == page_t:
+            addr = int(value) & U64
+        else:
+            n = int(value) & U64
+            pfn = (n - DIRECT_MAP_BASE) >> 12 if n >= DIRECT_MAP_BASE else n
+            addr = mem_map + pfn * page_t.sizeof
+        pfn = (addr - mem_map) // page_t.sizeof
+        page = gdb.Value(addr).cast(page_t.pointer()).dereference()
+        flags = int(page["flags"])
+        names = " ".join(n for bit, n in PAGE_FLAGS if flags >> bit & 1) or "-"
+        mapping = int(page["mapping"])
+        gdb.write(f"page {addr:#x}: pfn {pfn:#x} (physical {pfn << 12:#x})  flags {flags:#x} "
+                  f"[{names}]\n  refcount {int(page['refcount'])}  mapcount "
+                  f"{int(page['mapcount'])}  mapping {mapping:#x}  index {int(page['index'])}\n")
+        if not mapping or flags & (1 << 2):
+            gdb.write("  not a page-cache page: no reverse map\n")
+            return
+        m = gdb.Value(mapping).cast(gdb.lookup_type("struct address_space").pointer())
+        vma_t = gdb.lookup_type("struct vm_area")
+        off = int(gdb.parse_and_eval("(unsigned long)&((struct vm_area *)0)->shared"))
+        head = int(m["i_mmap"].address)
+        node, found = int(m["i_mmap"]["next"]), 0
+        index = int(page["index"])
+        while node != head:
+            vma = gdb.Value(node - off).cast(vma_t.pointer()).dereference()
+            start, end, pgoff = int(vma["start"]), int(vma["end"]), int(vma["pgoff"])
+            node = int(vma["shared"]["next"])
+            if not pgoff <= index < pgoff + (end - start) // 4096:
+                continue
+            va = start + (index - pgoff) * 4096
+            mm = vma["mm"].dereference()
+            kind = "shared" if int(vma["flags"]) & 1 else "private"
+            e = leaf_entry(int(mm["pml4_phys"]), va)
+            found += 1
+            if e is None or not e & (PTE_P | PTE_PROTNONE):
+                gdb.write(f"  mm {mm['name'].string():<16} {va:#x} ({kind}): not mapped\n")
+                continue
+            fl = " ".join(f for bit, f in PTE_FLAGS if e >> bit & 1)
+            mine = "this page" if (e & PTE_ADDR_MASK) == pfn << 12 else "another page (a copy)"
+            gdb.write(f"  mm {mm['name'].string():<16} {va:#x} ({kind}): PTE {e:#018x} "
+                      f"{fl} -> {mine}\n")
+        if not found:
+            gdb.write("  no VMA maps it (i_mmap has no mapping over its index)\n")
 
 
 def per_cpu_addr(var_addr, cpu):
@@ -601,6 +685,7 @@ Tbt()
 Dmesg()
 Ksym()
 PageWalk()
+PageInfo()
 end
 
 echo teachos: hardware breakpoint on kmain; 'c' runs to it. 'teachos-help' lists the helpers.\n

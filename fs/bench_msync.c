@@ -1,0 +1,112 @@
+/*
+ * bench msync (seed 3): pages written back per second by writers that dirty a shared
+ * mapping of an ext2 file and msync(MS_SYNC) it, one file per thread (16 pages), at 1, 2, 4
+ * CPUs. Each round a thread writes every page (16 write-protect faults) and msyncs: its
+ * pages are cleaned through the reverse map, written, and the device flushed. An op is one
+ * page written; pages_per_s is the throughput of all threads together.
+ */
+#include "kernel/bench/bench.h"
+#include "fs/file.h"
+#include "fs/syscalls.h"
+#include "mm/mm.h"
+#include "mm/mmap.h"
+#include "mm/vma.h"
+#include "mm/uaccess.h"
+#include "mm/slab.h"
+#include "mm/writeback.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+
+#define MS_DIR	 "/tmp/msbench"
+#define MS_PAGES 16
+#define MS_MAXTH 16
+
+static struct {
+	struct mm *mm;
+	uint64_t base[MS_MAXTH];
+	unsigned int n;
+	uint64_t written0, pages;
+	int err;
+} S;
+
+static int ms_setup(unsigned int nr_threads, void **data)
+{
+	char path[48];
+	char *zero;
+	int err = 0;
+
+	(void)data;
+	S = (typeof(S)){.n = nr_threads < MS_MAXTH ? nr_threads : MS_MAXTH};
+	sys_mkdir(MS_DIR, 0755);
+	if ((err = sys_mount("vda", MS_DIR, "ext2", 0, NULL)))
+		return err;
+	zero = kzalloc(MS_PAGES * PAGE_SIZE);
+	S.mm = mm_alloc("bench-msync");
+	if (!zero || !S.mm)
+		err = -ENOMEM;
+	for (unsigned int i = 0; i < S.n && !err; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), MS_DIR "/m%u", i);
+		fd = sys_open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0) {
+			err = fd;
+			break;
+		}
+		sys_write(fd, zero, MS_PAGES * PAGE_SIZE);
+		S.base[i] = (uint64_t)sys_mmap(S.mm, 0, MS_PAGES * PAGE_SIZE,
+					       PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if ((int64_t)S.base[i] < 0)
+			err = (int)(int64_t)S.base[i];
+		sys_close(fd);
+	}
+	kfree(zero);
+	if (!err)
+		err = sys_sync();
+	if (err) {
+		if (S.mm)
+			mmput(S.mm);
+		sys_umount(MS_DIR);
+	}
+	S.written0 = dirty_stats().written;
+	return err;
+}
+
+static void ms_teardown(void *data, char *extra, size_t size)
+{
+	char path[48];
+
+	(void)data;
+	S.pages = dirty_stats().written - S.written0;
+	mmput(S.mm);
+	for (unsigned int i = 0; i < S.n; i++) {
+		snprintf(path, sizeof(path), MS_DIR "/m%u", i);
+		sys_unlink(path);
+	}
+	sys_umount(MS_DIR);
+	snprintf(extra, size, " pages_written=%llu%s", (unsigned long long)S.pages,
+		 S.err ? " error=1" : "");
+}
+
+static uint64_t run_msync(struct bench_thread *b)
+{
+	uint64_t ops = 0, base = S.base[b->index % MS_MAXTH], round = 0;
+
+	if (b->index >= MS_MAXTH)
+		return 0;
+	kthread_use_mm(S.mm);
+	while (!READ_ONCE(*b->stop) && !S.err) {
+		round++;
+		for (unsigned int i = 0; i < MS_PAGES; i++)
+			if (put_user_u64(base + i * PAGE_SIZE + 8 * b->index, round))
+				S.err = -EFAULT;
+		if (vm_msync(S.mm, base, MS_PAGES * PAGE_SIZE, MS_SYNC))
+			S.err = -EIO;
+		ops += MS_PAGES;
+	}
+	kthread_unuse_mm(S.mm);
+	return ops;
+}
+
+BENCHMARK(msync, "pages written back per second by msync(MS_SYNC) writers (ext2 vda)", 1,
+	  {"msync", ms_setup, run_msync, ms_teardown});

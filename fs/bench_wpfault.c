@@ -1,0 +1,160 @@
+/*
+ * bench wpfault (seed 3): what dirty tracking costs a writer. Thread 0 alternates two rounds
+ * over 64 pages, timing each write that faults (rdtsc around put_user_u64):
+ *
+ *   demand-zero	the first write to a page of anonymous memory: a zeroed page allocated
+ *			and mapped (the cheapest fault that does real work);
+ *   write-protect	the first write to a page of a shared ext2 mapping after writeback
+ *			(msync, not timed) cleaned it: the page dirtied, the entry made writable.
+ *
+ * Keys: dz_ns and wp_ns per fault, ratio = wp_ns / dz_ns (the target is at most 0.6: the
+ * write-protect fault allocates nothing and reads nothing), and faults_per_page_per_cycle,
+ * the write-protect faults counted per page per writeback cycle, which must be exactly 1.
+ * trap_ns is the floor every fault pays (a fault on an address with no VMA: the exception,
+ * mmap_lock, the VMA lookup, the fixup); under TCG it is most of both faults.
+ * An op is one write-protect fault.
+ */
+#include "kernel/bench/bench.h"
+#include "fs/file.h"
+#include "fs/syscalls.h"
+#include "mm/fault.h"
+#include "mm/mm.h"
+#include "mm/mmap.h"
+#include "mm/vma.h"
+#include "mm/uaccess.h"
+#include "arch/x86_64/tsc.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+
+#define WP_DIR	 "/tmp/wpbench"
+#define WP_PAGES 64
+#define WP_ANON	 (MMAP_BASE + (1ULL << 32))
+
+static struct {
+	struct mm *mm;
+	uint64_t file; /* the shared mapping */
+	uint64_t dz_tsc, dz_faults, wp_tsc, wp_faults, wp_counted, cycles, trap_tsc;
+	int err;
+} P;
+
+static int wp_setup(unsigned int nr_threads, void **data)
+{
+	char zero[256] = {0};
+	int fd, err;
+
+	(void)nr_threads;
+	(void)data;
+	P = (typeof(P)){0};
+	sys_mkdir(WP_DIR, 0755);
+	if ((err = sys_mount("vda", WP_DIR, "ext2", 0, NULL)))
+		return err;
+	fd = sys_open(WP_DIR "/wpfile", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		sys_umount(WP_DIR);
+		return fd;
+	}
+	for (unsigned int i = 0; i < WP_PAGES * PAGE_SIZE / sizeof(zero); i++)
+		sys_write(fd, zero, sizeof(zero));
+	P.mm = mm_alloc("bench-wpfault");
+	P.file = P.mm ? (uint64_t)sys_mmap(P.mm, 0, WP_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+					   MAP_SHARED, fd, 0)
+		      : (uint64_t)-ENOMEM;
+	sys_close(fd);
+	if ((int64_t)P.file < 0) {
+		if (P.mm)
+			mmput(P.mm);
+		sys_umount(WP_DIR);
+		return (int)(int64_t)P.file;
+	}
+	return 0;
+}
+
+static void wp_teardown(void *data, char *extra, size_t size)
+{
+	uint64_t dz = P.dz_faults ? tsc_to_ns(P.dz_tsc) / P.dz_faults : 0;
+	uint64_t wp = P.wp_faults ? tsc_to_ns(P.wp_tsc) / P.wp_faults : 0;
+	uint64_t per = P.cycles ? P.wp_counted * 100 / (P.cycles * WP_PAGES) : 0;
+	uint64_t trap = P.dz_faults ? tsc_to_ns(P.trap_tsc) / P.dz_faults : 0;
+
+	(void)data;
+	mmput(P.mm);
+	sys_unlink(WP_DIR "/wpfile");
+	sys_umount(WP_DIR);
+	snprintf(extra, size,
+		 " dz_ns=%llu wp_ns=%llu trap_ns=%llu ratio=%llu.%02llu "
+		 "faults_per_page_per_cycle=%llu.%02llu%s",
+		 (unsigned long long)dz, (unsigned long long)wp, (unsigned long long)trap,
+		 (unsigned long long)(dz ? wp / dz : 0),
+		 (unsigned long long)(dz ? wp * 100 / dz % 100 : 0),
+		 (unsigned long long)(per / 100), (unsigned long long)(per % 100),
+		 P.err ? " error=1" : "");
+}
+
+/* Writes each page once, timing each write: the sum of the rdtsc deltas. */
+static int timed_writes(uint64_t base, uint64_t *tsc)
+{
+	for (unsigned int i = 0; i < WP_PAGES; i++) {
+		uint64_t t = rdtsc();
+
+		if (put_user_u64(base + i * PAGE_SIZE, i))
+			return -EFAULT;
+		*tsc += rdtsc() - t;
+	}
+	return 0;
+}
+
+static int one_cycle(void)
+{
+	uint64_t wp0;
+	int err;
+
+	/* The floor: a fault with no VMA behind it (the trap, mmap_lock, the VMA lookup and the
+	   exception-table fixup), which every fault pays. */
+	for (unsigned int i = 0; i < WP_PAGES; i++) {
+		uint64_t t = rdtsc();
+
+		if (put_user_u64(WP_ANON + (1ULL << 30) + i * PAGE_SIZE, i) != -EFAULT)
+			return -EINVAL;
+		P.trap_tsc += rdtsc() - t;
+	}
+
+	/* Demand zero: map, write (timed), unmap. */
+	if (vm_mmap(P.mm, WP_ANON, WP_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0) < 0)
+		return -ENOMEM;
+	if ((err = timed_writes(WP_ANON, &P.dz_tsc)))
+		return err;
+	P.dz_faults += WP_PAGES;
+	vm_munmap(P.mm, WP_ANON, WP_PAGES * PAGE_SIZE);
+	/* Writeback cleans the file's pages; then each first write is a write-protect fault. */
+	if ((err = vm_msync(P.mm, P.file, WP_PAGES * PAGE_SIZE, MS_SYNC)))
+		return err;
+	wp0 = fault_stats().wp_dirty;
+	if ((err = timed_writes(P.file, &P.wp_tsc)))
+		return err;
+	P.wp_counted += fault_stats().wp_dirty - wp0;
+	P.wp_faults += WP_PAGES;
+	P.cycles++;
+	return 0;
+}
+
+static uint64_t run_wpfault(struct bench_thread *b)
+{
+	uint64_t ops = 0;
+
+	if (b->index != 0)
+		return 0;
+	kthread_use_mm(P.mm);
+	/* A first cycle untimed: the file's pages come into the cache, blocks are checked. */
+	P.err = one_cycle();
+	P.dz_tsc = P.dz_faults = P.wp_tsc = P.wp_faults = P.wp_counted = P.cycles = P.trap_tsc = 0;
+	while (!P.err && !READ_ONCE(*b->stop))
+		if (!(P.err = one_cycle()))
+			ops += WP_PAGES;
+	kthread_unuse_mm(P.mm);
+	return ops;
+}
+
+LATENCY_BENCHMARK(wpfault, "write-protect fault after writeback vs demand-zero fault (ext2 vda)", 1,
+		  {"wpfault", wp_setup, run_wpfault, wp_teardown});

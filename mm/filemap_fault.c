@@ -1,0 +1,245 @@
+/*
+ * Faults in file mappings (mm/fault.h: filemap_fault). The page comes from the file's page
+ * cache (vm_file->ops->get_page), and what the entry may do depends on the mapping:
+ *
+ *   shared, write notify (ext2)	read: the cache page, read-only. Write: the page is made
+ *					dirty (set_page_dirty), then the entry writable and dirty.
+ *					A write to the read-only entry later (after writeback
+ *					cleaned it) is the write-protect fault: dirty it again.
+ *   shared, no write notify (tmpfs)	the cache page, writable at once if the VMA allows it;
+ *					never counted dirty, never written back
+ *   private				read: the cache page, read-only. Write: a private copy
+ *					(copy-on-write from the page cache), an anonymous page
+ *
+ * A fault at or past the file's last page is not resolved (-EFAULT through the exception
+ * table: SIGBUS in Linux).
+ *
+ * The invariant (seed 3) is kept by the order under page_table_lock: PG_dirty is set before
+ * the entry becomes writable, and page_mkclean clears the entry under the same lock after
+ * writeback took PG_dirty. So a writable entry never maps a page whose dirty bit writeback
+ * has taken without page_mkclean cleaning it afterwards.
+ *
+ * Each mapped cache page holds a reference and a mapcount for its entry; unmapping drops them
+ * (mm/memory.c: put_user_pages) but leaves the page, and its PG_dirty, in the cache.
+ *
+ * Lock order: mmap_lock (read), the filesystem's locks in get_page and page_mkwrite (ext2:
+ * i_rwsem), then page_table_lock, then the mapping's lock (set_page_dirty).
+ */
+#include "mm/fault.h"
+#include "mm/mm.h"
+#include "mm/vma.h"
+#include "mm/vm_file.h"
+#include "mm/memory.h"
+#include "mm/rmap.h"
+#include "mm/filemap.h"
+#include "mm/writeback.h"
+#include "mm/tlb.h"
+#include "mm/page.h"
+#include "mm/page_alloc.h"
+#include "arch/x86_64/tlb.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+struct fault_ctx {
+	struct vm_area *vma;
+	uint64_t addr;
+	bool write, shared, notify;
+	struct page *page; /* the cache page for an empty entry, referenced */
+	struct page *src;  /* the page a retry needs outside the lock (to copy, to ready) */
+	struct page *copy; /* a private copy, ready for a private write */
+	bool ready;	   /* page_mkwrite done for src */
+};
+
+/* What filemap_fault_locked wants before it can go on, out of page_table_lock. */
+enum { DONE = 0, NEED_PAGE = 1, NEED_COPY = 2, NEED_MKWRITE = 3 };
+
+/* page_table_lock held: maps the cache page into an empty entry. */
+static void map_cache_page(struct fault_ctx *c, pte_t *pte)
+{
+	struct mm *mm = c->vma->mm;
+	bool writable = c->shared && (c->write || !c->notify);
+	pte_t e = page_to_phys(c->page) | vma_leaf_flags(c->vma, writable);
+
+	if (c->write && c->notify)
+		set_page_dirty(c->page); /* before the entry is writable */
+	if (c->write && (e & PTE_W))
+		e |= PTE_D;
+	page_add_file_rmap(c->page);
+	WRITE_ONCE(*pte, e);
+	c->page = NULL; /* the entry has the reference now */
+	mm->nr_pages++;
+	count_user_page(1);
+	if (c->write)
+		count_fault(file_write);
+	else
+		count_fault(file_read);
+}
+
+/* page_table_lock held: a private copy replaces the entry (empty, or a cache page). */
+static void map_copy(struct fault_ctx *c, pte_t *pte, pte_t old)
+{
+	struct mm *mm = c->vma->mm;
+	pte_t e = page_to_phys(c->copy) | vma_leaf_flags(c->vma, true) | PTE_D;
+
+	if (pte_present(old)) { /* every CPU drops the old entry before the new one is seen */
+		struct page *cache = phys_to_page(pte_addr(old));
+
+		WRITE_ONCE(*pte, 0);
+		flush_tlb_range(mm, c->addr, c->addr + PAGE_SIZE);
+		page_remove_file_rmap(cache);
+		put_page(cache);
+	} else {
+		mm->nr_pages++;
+		count_user_page(1);
+	}
+	WRITE_ONCE(*pte, e);
+	c->copy = NULL;
+	count_fault(file_cow);
+}
+
+/* page_table_lock held: the copy made is of the page the entry still maps (or, for an empty
+   entry, of the cache page), else it is stale and made again. */
+static bool copy_fits(struct fault_ctx *c, pte_t e)
+{
+	return c->copy && c->src == (pte_present(e) ? phys_to_page(pte_addr(e)) : c->page);
+}
+
+/* Asks for a retry with src referenced. */
+static int need(struct fault_ctx *c, struct page *src, int what)
+{
+	if (c->src)
+		put_page(c->src);
+	get_page(src);
+	c->src = src;
+	return what;
+}
+
+/* One attempt under page_table_lock: DONE (0), an error, or what it needs first. */
+static int filemap_fault_locked(struct fault_ctx *c, pte_t *pte)
+{
+	pte_t e = READ_ONCE(*pte);
+	struct page *cur;
+
+	if (!pte_present(e) && (e & PTE_PROTNONE)) { /* hidden by mprotect, allowed again */
+		cur = phys_to_page(pte_addr(e));
+		/* An anonymous copy is the mm's own; a cache page stays read-only where writes
+		   must be seen (write notify) or copied (private). */
+		WRITE_ONCE(*pte,
+			   pte_addr(e) | vma_leaf_flags(c->vma, !page_is_file_mapped(cur) ||
+									(c->shared && !c->notify)));
+		count_fault(protnone);
+		return DONE;
+	}
+	if (!pte_present(e)) {
+		if (!c->page)
+			return NEED_PAGE;
+		if (c->write && !c->shared) {
+			if (!copy_fits(c, e))
+				return need(c, c->page, NEED_COPY);
+			map_copy(c, pte, e);
+		} else {
+			map_cache_page(c, pte);
+		}
+		return DONE;
+	}
+	if (!c->write || (e & PTE_W)) { /* another thread got here first, or this TLB was stale */
+		local_flush_tlb_page(c->addr);
+		count_fault(spurious);
+		return DONE;
+	}
+	/* A write to a present, read-only entry: no page-cache lookup, the entry has the page. */
+	cur = phys_to_page(pte_addr(e));
+	if (c->shared && c->notify) {
+		/* The write-protect fault of dirty tracking (do_wp_page's reuse of a shared page):
+		   the filesystem readies the page once, then dirty first, writable after. */
+		if (!(READ_ONCE(cur->flags) & PG_mappedtodisk) && !(c->ready && c->src == cur))
+			return need(c, cur, NEED_MKWRITE);
+		set_page_dirty(cur);
+		count_fault(wp_dirty);
+	} else if (c->shared || !page_is_file_mapped(cur)) {
+		count_fault(reuse); /* tmpfs after mprotect, or an anonymous copy made read-only */
+	} else {
+		if (!copy_fits(c, e)) /* a private write to the cache page: copy it */
+			return need(c, cur, NEED_COPY);
+		map_copy(c, pte, e);
+		return DONE;
+	}
+	/* No flush: the entry only gains a right, and a #PF already dropped this CPU's TLB
+	   entry for the address (Intel SDM vol. 3, 4.10.4.3); other CPUs that still cache the
+	   read-only entry fault once and find it writable (the spurious case above). */
+	WRITE_ONCE(*pte, e | PTE_W | PTE_D);
+	return DONE;
+}
+
+/* The filesystem could not give or ready the page: out of memory, or SIGBUS's -EFAULT. */
+static int fault_failed(int err)
+{
+	if (err == -ENOMEM) {
+		count_fault(oom);
+		return -ENOMEM;
+	}
+	count_fault(sigbus);
+	return -EFAULT;
+}
+
+static uint64_t file_pages(struct vm_file *vf)
+{
+	return (vf->ops->size(vf) + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+int filemap_fault(struct vm_area *vma, uint64_t addr, bool write)
+{
+	struct vm_file *vf = vma->file;
+	struct mm *mm = vma->mm;
+	uint64_t index = vma->pgoff + (addr - vma->start) / PAGE_SIZE;
+	struct fault_ctx c = {
+		.vma = vma,
+		.addr = addr,
+		.write = write,
+		.shared = vma->flags & MAP_SHARED,
+		.notify = vma_wants_writenotify(vma),
+	};
+	int ret;
+
+	if (index >= file_pages(vf)) {
+		count_fault(sigbus);
+		return -EFAULT;
+	}
+	for (;;) {
+		pte_t *pte;
+
+		spin_lock(&mm->page_table_lock);
+		pte = mm_pte(mm, addr, true);
+		ret = pte ? filemap_fault_locked(&c, pte) : -ENOMEM;
+		spin_unlock(&mm->page_table_lock);
+		if (ret == NEED_PAGE) { /* from the page cache, read from the disk if need be */
+			if ((ret = vf->ops->get_page(vf, index, &c.page)))
+				break;
+			/* A write to a shared mapping: the filesystem readies the page (blocks
+			   under holes) before an entry lets the write through. */
+			if (write && c.shared && c.notify && vf->ops->page_mkwrite &&
+			    !(READ_ONCE(c.page->flags) & PG_mappedtodisk) &&
+			    (ret = vf->ops->page_mkwrite(vf, c.page)))
+				break;
+		} else if (ret == NEED_MKWRITE) {
+			if (vf->ops->page_mkwrite && (ret = vf->ops->page_mkwrite(vf, c.src)))
+				break;
+			c.ready = true;
+		} else if (ret == NEED_COPY) {
+			if (!c.copy && !(c.copy = alloc_page())) {
+				ret = -ENOMEM;
+				break;
+			}
+			memcpy(page_address(c.copy), page_address(c.src), PAGE_SIZE);
+		} else {
+			break;
+		}
+	}
+	if (c.copy) /* made, then not needed */
+		free_page(c.copy);
+	if (c.page) /* not mapped: the entry did not take the reference */
+		put_page(c.page);
+	if (c.src)
+		put_page(c.src);
+	return ret < 0 ? fault_failed(ret) : 0;
+}

@@ -1,0 +1,124 @@
+/*
+ * The reverse map of file pages (mm/rmap.h).
+ *
+ * Linux walks an interval tree of VMAs; the list here is walked whole, which costs little for
+ * the handful of mappings a file has in this kernel.
+ *
+ * Lock order: mmap_lock (write, for link and unlink), then i_mmap_lock, then
+ * page_table_lock. Nobody takes i_mmap_lock inside page_table_lock.
+ */
+#include "mm/rmap.h"
+#include "mm/mm.h"
+#include "mm/vma.h"
+#include "mm/vm_file.h"
+#include "mm/memory.h"
+#include "mm/filemap.h"
+#include "mm/backing-dev.h"
+#include "mm/writeback.h"
+#include "mm/page.h"
+#include "mm/tlb.h"
+#include "mm/page_alloc.h"
+#include "kernel/spinlock.h"
+
+void vma_link_file(struct vm_area *vma)
+{
+	struct address_space *m = vma->file->mapping;
+
+	spin_lock(&m->i_mmap_lock);
+	list_add_tail(&vma->shared, &m->i_mmap);
+	spin_unlock(&m->i_mmap_lock);
+}
+
+void vma_unlink_file(struct vm_area *vma)
+{
+	struct address_space *m = vma->file->mapping;
+
+	if (list_empty(&vma->shared)) /* never linked */
+		return;
+	spin_lock(&m->i_mmap_lock);
+	list_del_init(&vma->shared);
+	spin_unlock(&m->i_mmap_lock);
+}
+
+void vma_split_file(struct vm_area *vma, struct vm_area *high)
+{
+	struct address_space *m = vma->file->mapping;
+
+	spin_lock(&m->i_mmap_lock);
+	vma->end = high->start;
+	list_add(&high->shared, &vma->shared);
+	spin_unlock(&m->i_mmap_lock);
+}
+
+bool vma_wants_writenotify(const struct vm_area *vma)
+{
+	/* Shared and writable; no "special" (pfn) mappings exist here to exclude; and the
+	   device counts dirty pages. */
+	if (!vma->file || !(vma->flags & MAP_SHARED) || !(vma->prot & PROT_WRITE))
+		return false;
+	return mapping_cap_account_dirty(vma->file->mapping);
+}
+
+void page_add_file_rmap(struct page *page)
+{
+	__atomic_add_fetch(&page->mapcount, 1, __ATOMIC_RELAXED);
+}
+
+void page_remove_file_rmap(struct page *page)
+{
+	__atomic_sub_fetch(&page->mapcount, 1, __ATOMIC_RELAXED);
+}
+
+bool page_is_file_mapped(const struct page *page)
+{
+	return __atomic_load_n(&page->mapcount, __ATOMIC_RELAXED) > 0;
+}
+
+/* Cleans the entry of vma that maps page, if any: true when it was writable or dirty. */
+static bool mkclean_one(struct vm_area *vma, struct page *page)
+{
+	struct mm *mm = vma->mm;
+	uint64_t addr = vma->start + (page->index - vma->pgoff) * PAGE_SIZE;
+	bool cleaned = false;
+	pte_t *pte;
+
+	spin_lock(&mm->page_table_lock);
+	pte = mm_pte(mm, addr, false);
+	if (pte) {
+		pte_t e = READ_ONCE(*pte);
+
+		if (pte_present(e) && pte_addr(e) == page_to_phys(page) && (e & (PTE_W | PTE_D))) {
+			WRITE_ONCE(*pte, e & ~(PTE_W | PTE_D));
+			cleaned = true;
+		}
+	}
+	spin_unlock(&mm->page_table_lock);
+	/* Before the caller writes the page, no CPU may still write through the old entry. */
+	if (cleaned)
+		flush_tlb_range(mm, addr, addr + PAGE_SIZE);
+	return cleaned;
+}
+
+int page_mkclean(struct page *page)
+{
+	struct address_space *m = page->mapping;
+	struct vm_area *vma;
+	int cleaned = 0;
+
+	if (!m || !page_is_file_mapped(page))
+		return 0;
+	spin_lock(&m->i_mmap_lock);
+	list_for_each_entry(vma, &m->i_mmap, shared)
+	{
+		uint64_t pages = (vma->end - vma->start) / PAGE_SIZE;
+
+		/* A private mapping never maps a cache page writable: it copies first. */
+		if (!(vma->flags & MAP_SHARED) || page->index < vma->pgoff ||
+		    page->index >= vma->pgoff + pages)
+			continue;
+		cleaned += mkclean_one(vma, page);
+	}
+	spin_unlock(&m->i_mmap_lock);
+	count_ptes_cleaned(cleaned);
+	return cleaned;
+}

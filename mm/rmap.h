@@ -1,0 +1,42 @@
+/*
+ * The reverse map of file pages: from a page-cache page to the page-table entries that map it.
+ * Each mapping (address_space) keeps the list of VMAs that map its file, i_mmap, under its
+ * i_mmap_lock; a page at index i is mapped by a VMA at start + (i - pgoff) pages when pgoff <=
+ * i < pgoff + its length. page->mapcount counts the entries.
+ *
+ * page_mkclean(page) is what writeback needs (seed 3): it write-protects and cleans every
+ * entry of a shared mapping that maps the page, then shoots down the TLBs of those mms, so
+ * that the next write through any of them faults and dirties the page again.
+ *
+ * Lock order: mmap_lock, then i_mmap_lock, then page_table_lock. page_mkclean holds
+ * i_mmap_lock while it takes each mm's page_table_lock and while it waits for the TLB
+ * shootdown (which spins with interrupts on).
+ */
+#ifndef MM_RMAP_H
+#define MM_RMAP_H
+
+#include <stdbool.h>
+
+struct page;
+struct vm_area;
+
+/* vma (with its file set) joins / leaves its file's i_mmap. */
+void vma_link_file(struct vm_area *vma);
+void vma_unlink_file(struct vm_area *vma);
+/* vma is cut at high->start: vma shrinks and high joins i_mmap, in one step for walkers. */
+void vma_split_file(struct vm_area *vma, struct vm_area *high);
+
+/* A shared, writable mapping of a file whose device accounts dirty pages: clean pages are
+   mapped read-only and the first write faults (the seed's vma_wants_writenotify). */
+bool vma_wants_writenotify(const struct vm_area *vma);
+
+/* An entry now maps / no longer maps the page-cache page. */
+void page_add_file_rmap(struct page *page);
+void page_remove_file_rmap(struct page *page);
+/* True for a page-cache page mapped into some mm (as opposed to an anonymous page). */
+bool page_is_file_mapped(const struct page *page);
+
+/* Write-protects and cleans every shared entry mapping page; returns how many it changed. */
+int page_mkclean(struct page *page);
+
+#endif

@@ -1,0 +1,331 @@
+/*
+ * Dirty-page accounting, writeback of a mapping's pages, the flusher thread and the
+ * throttling of writers (mm/writeback.h, mm/backing-dev.h).
+ *
+ * Lock order: bdi_mutex (the flusher holds it while it calls a device's writeback, which takes
+ * the filesystem's locks: i_rwsem, then i_mmap_lock and page_table_lock in page_mkclean), then
+ * a mapping's lock. set_page_dirty takes the mapping's lock inside page_table_lock (from the
+ * fault handler); nothing takes page_table_lock inside a mapping's lock.
+ *
+ * The counts of a page's dirtiness change only on the transitions of PG_dirty, under the
+ * mapping's lock, so they can never drift from the flags: set_page_dirty counts clean to
+ * dirty, clear_page_dirty_for_io and __cancel_dirty_page count dirty to clean.
+ */
+#include "mm/writeback.h"
+#include "mm/backing-dev.h"
+#include "mm/filemap.h"
+#include "mm/rmap.h"
+#include "mm/page.h"
+#include "mm/page_alloc.h"
+#include "kernel/kthread.h"
+#include "kernel/mutex.h"
+#include "kernel/printk.h"
+#include "kernel/sleep.h"
+#include "kernel/tick.h"
+#include "kernel/wait.h"
+#include "lib/atomic.h"
+#include "lib/string.h"
+
+unsigned int dirty_expire_ms = 5000;
+unsigned int dirty_writeback_ms = 1000;
+uint64_t dirty_background_pages; /* set at the first registration, from memory */
+uint64_t dirty_limit_pages;
+
+static atomic64_t nr_dirty, nr_writeback, nr_dirtied, nr_written;
+static atomic64_t mkclean_calls, ptes_cleaned, flusher_runs, flusher_wakeups, throttled;
+
+static DEFINE_MUTEX(bdi_mutex);
+static LIST_HEAD(bdi_list);
+
+static DEFINE_WAIT_QUEUE_HEAD(writeback_wait); /* a page's PG_writeback cleared */
+static DEFINE_WAIT_QUEUE_HEAD(flusher_wait);   /* work for the flusher */
+static DEFINE_WAIT_QUEUE_HEAD(throttle_wait);  /* the flusher made progress */
+static bool flusher_kicked;
+static struct thread *flusher;
+
+bool mapping_cap_account_dirty(const struct address_space *m)
+{
+	return m && m->bdi && m->bdi->cap_account_dirty;
+}
+
+/* ---- the transitions of PG_dirty ---- */
+
+bool set_page_dirty(struct page *page)
+{
+	struct address_space *m = READ_ONCE(page->mapping);
+	bool was_clean = false;
+
+	if (!mapping_cap_account_dirty(m) || (READ_ONCE(page->flags) & PG_dirty))
+		return false;
+	spin_lock(&m->lock);
+	/* Under the lock, so a truncate that takes the page out meanwhile cannot be missed. */
+	if (page->mapping == m && !test_set_page_flag(page, PG_dirty)) {
+		was_clean = true;
+		if (m->nr_dirty++ == 0)
+			m->dirtied_when = jiffies;
+		if (atomic64_add_return(1, &m->bdi->nr_dirty) == 1)
+			m->bdi->dirtied_when = jiffies;
+		atomic64_inc(&nr_dirty);
+		atomic64_inc(&nr_dirtied);
+	}
+	spin_unlock(&m->lock);
+	/* The filesystem puts the file on its list of dirty inodes, where sync finds it. Each
+	   clean-to-dirty transition tells it: a sync may have just taken the inode off. */
+	if (was_clean && m->a_ops && m->a_ops->mark_dirty)
+		m->a_ops->mark_dirty(m);
+	return was_clean;
+}
+
+/* m->lock held; the page was PG_dirty and is not any more. */
+static void account_cleaned(struct address_space *m)
+{
+	m->nr_dirty--;
+	atomic64_add_return(-1, &m->bdi->nr_dirty);
+	atomic64_add_return(-1, &nr_dirty);
+}
+
+void __cancel_dirty_page(struct address_space *m, struct page *page)
+{
+	if (test_clear_page_flag(page, PG_dirty) && mapping_cap_account_dirty(m))
+		account_cleaned(m);
+}
+
+bool clear_page_dirty_for_io(struct page *page)
+{
+	struct address_space *m = page->mapping;
+	bool was_dirty = false;
+
+	if (!m)
+		return false;
+	spin_lock(&m->lock);
+	if (page->mapping == m && test_clear_page_flag(page, PG_dirty)) {
+		was_dirty = true;
+		if (mapping_cap_account_dirty(m))
+			account_cleaned(m);
+	}
+	spin_unlock(&m->lock);
+	/* The dirty bit is ours. From here on a write either goes through a writable entry
+	   before page_mkclean's shootdown ends (and is in the page when the I/O reads it) or
+	   faults on the read-only entry and sets PG_dirty again. */
+	if (was_dirty) {
+		atomic64_inc(&mkclean_calls);
+		page_mkclean(page);
+	}
+	return was_dirty;
+}
+
+void count_ptes_cleaned(unsigned int n)
+{
+	if (n)
+		atomic64_add_return(n, &ptes_cleaned);
+}
+
+void end_page_writeback(struct page *page)
+{
+	test_clear_page_flag(page, PG_writeback);
+	wake_up(&writeback_wait);
+}
+
+void wait_on_page_writeback(struct page *page)
+{
+	wait_event(writeback_wait, !(READ_ONCE(page->flags) & PG_writeback));
+}
+
+/* ---- writing pages ---- */
+
+int write_one_page(struct address_space *m, struct page *page, bool sync)
+{
+	int err = 0;
+
+	/* PG_writeback is the turn: an msync must not finish while an older copy of the page is
+	   still on its way to the disk, nor two copies race there. */
+	if (sync) {
+		while (test_set_page_flag(page, PG_writeback))
+			wait_on_page_writeback(page);
+	} else if (test_set_page_flag(page, PG_writeback)) {
+		return 0; /* someone is writing it: the flusher need not wait */
+	}
+	if (clear_page_dirty_for_io(page)) {
+		bool counted = mapping_cap_account_dirty(m);
+
+		if (counted) {
+			atomic64_inc(&m->bdi->nr_writeback);
+			atomic64_inc(&nr_writeback);
+		}
+		err = m->a_ops && m->a_ops->writepage ? m->a_ops->writepage(m, page) : 0;
+		if (err)
+			set_page_dirty(page); /* try again next time */
+		if (counted) {
+			atomic64_add_return(-1, &m->bdi->nr_writeback);
+			atomic64_add_return(-1, &nr_writeback);
+			if (!err) {
+				atomic64_inc(&m->bdi->nr_written);
+				atomic64_inc(&nr_written);
+			}
+		}
+	}
+	end_page_writeback(page);
+	return err;
+}
+
+#define WB_BATCH 16
+
+int write_cache_pages(struct address_space *m, bool sync)
+{
+	struct page *pages[WB_BATCH];
+	uint64_t index = 0;
+	unsigned int n;
+	int err = 0, e;
+
+	while ((n = find_get_pages(m, index, WB_BATCH, pages, &index)) > 0) {
+		for (unsigned int i = 0; i < n; i++) {
+			uint64_t f = READ_ONCE(pages[i]->flags);
+
+			if ((f & PG_dirty) || (sync && (f & PG_writeback)))
+				if ((e = write_one_page(m, pages[i], sync)) && !err)
+					err = e;
+			put_page(pages[i]);
+		}
+	}
+	return err;
+}
+
+/* ---- devices ---- */
+
+static void flusher_start(void);
+
+void bdi_register(struct backing_dev_info *bdi, const char *name, void *owner,
+		  int (*writeback)(struct backing_dev_info *bdi))
+{
+	strlcpy(bdi->name, name, sizeof(bdi->name));
+	bdi->owner = owner;
+	bdi->writeback = writeback;
+	bdi->cap_account_dirty = true;
+	atomic64_set(&bdi->nr_dirty, 0);
+	atomic64_set(&bdi->nr_writeback, 0);
+	atomic64_set(&bdi->nr_written, 0);
+	bdi->flusher_runs = 0;
+	mutex_lock(&bdi_mutex);
+	list_add_tail(&bdi->list, &bdi_list);
+	flusher_start();
+	mutex_unlock(&bdi_mutex);
+}
+
+void bdi_unregister(struct backing_dev_info *bdi)
+{
+	mutex_lock(&bdi_mutex); /* a flusher run in progress ends first */
+	list_del_init(&bdi->list);
+	mutex_unlock(&bdi_mutex);
+}
+
+void bdi_for_each(void (*fn)(struct backing_dev_info *bdi, void *arg), void *arg)
+{
+	struct backing_dev_info *bdi;
+
+	mutex_lock(&bdi_mutex);
+	list_for_each_entry(bdi, &bdi_list, list) fn(bdi, arg);
+	mutex_unlock(&bdi_mutex);
+}
+
+/* ---- the flusher ---- */
+
+static bool over_background(void)
+{
+	return (uint64_t)atomic64_read(&nr_dirty) > READ_ONCE(dirty_background_pages);
+}
+
+void wakeup_flusher(void)
+{
+	WRITE_ONCE(flusher_kicked, true);
+	wake_up(&flusher_wait);
+}
+
+/* One pass: each device whose oldest dirty page is past the expiry, or every dirty device
+   when the system is over the background threshold. */
+static void flusher_pass(void)
+{
+	struct backing_dev_info *bdi;
+	bool background = over_background();
+	uint64_t expire = msecs_to_jiffies(READ_ONCE(dirty_expire_ms));
+
+	mutex_lock(&bdi_mutex);
+	list_for_each_entry(bdi, &bdi_list, list)
+	{
+		if (!atomic64_read(&bdi->nr_dirty))
+			continue;
+		if (!background && jiffies - READ_ONCE(bdi->dirtied_when) < expire)
+			continue;
+		bdi->flusher_runs++;
+		atomic64_inc(&flusher_runs);
+		/* Pages dirtied during the pass are younger: they get their own expiry. */
+		WRITE_ONCE(bdi->dirtied_when, jiffies);
+		bdi->writeback(bdi);
+	}
+	mutex_unlock(&bdi_mutex);
+	wake_up(&throttle_wait);
+}
+
+static int flusher_fn(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		wait_event_timeout(flusher_wait, READ_ONCE(flusher_kicked),
+				   msecs_to_jiffies(READ_ONCE(dirty_writeback_ms)));
+		if (READ_ONCE(flusher_kicked))
+			atomic64_inc(&flusher_wakeups);
+		WRITE_ONCE(flusher_kicked, false);
+		flusher_pass();
+	}
+	return 0;
+}
+
+/* bdi_mutex held. */
+static void flusher_start(void)
+{
+	if (flusher)
+		return;
+	if (!dirty_limit_pages) {
+		uint64_t mem = nr_free_pages();
+
+		dirty_background_pages = mem / 10;
+		dirty_limit_pages = mem / 5;
+	}
+	flusher = kthread_run(flusher_fn, NULL, "flusher");
+	if (!flusher)
+		pr_err("writeback: no flusher thread: only sync and msync will write\n");
+}
+
+void balance_dirty_pages(void)
+{
+	/* Bounded: a device that cannot write (an I/O error) must not hang its writers. */
+	unsigned int tries = 20;
+
+	if (!over_background())
+		return;
+	wakeup_flusher();
+	if ((uint64_t)atomic64_read(&nr_dirty) <= READ_ONCE(dirty_limit_pages) || !flusher)
+		return;
+	atomic64_inc(&throttled);
+	while (tries-- && (uint64_t)atomic64_read(&nr_dirty) > READ_ONCE(dirty_limit_pages)) {
+		wakeup_flusher();
+		wait_event_timeout(throttle_wait,
+				   (uint64_t)atomic64_read(&nr_dirty) <=
+					   READ_ONCE(dirty_limit_pages),
+				   msecs_to_jiffies(50));
+	}
+}
+
+struct dirty_stats dirty_stats(void)
+{
+	return (struct dirty_stats){
+		.nr_dirty = (uint64_t)atomic64_read(&nr_dirty),
+		.nr_writeback = (uint64_t)atomic64_read(&nr_writeback),
+		.dirtied = (uint64_t)atomic64_read(&nr_dirtied),
+		.written = (uint64_t)atomic64_read(&nr_written),
+		.mkclean_calls = (uint64_t)atomic64_read(&mkclean_calls),
+		.ptes_cleaned = (uint64_t)atomic64_read(&ptes_cleaned),
+		.flusher_runs = (uint64_t)atomic64_read(&flusher_runs),
+		.flusher_wakeups = (uint64_t)atomic64_read(&flusher_wakeups),
+		.throttled = (uint64_t)atomic64_read(&throttled),
+	};
+}

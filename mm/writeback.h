@@ -1,0 +1,72 @@
+/*
+ * Writeback of page-cache pages, and the accounting of dirty pages (seed 3).
+ *
+ *	set_page_dirty(page)		a write made the page differ from its disk copy
+ *	clear_page_dirty_for_io(page)	writeback takes the dirty bit: test-and-clear PG_dirty,
+ *					then page_mkclean (mm/rmap.h) write-protects every PTE
+ *	writepage			the filesystem writes the page
+ *	end_page_writeback(page)
+ *
+ * The invariant: no write is ever lost. A write that arrives after the dirty bit was taken
+ * either went through a writable PTE before page_mkclean's TLB shootdown finished (so it is
+ * in the page before the I/O reads it), or it faults on the now read-only PTE and dirties the
+ * page again, which the next writeback writes.
+ *
+ * PG_writeback is also the lock that makes two writers of one page take turns (the flusher
+ * and an msync): an older copy must never reach the disk after a newer one.
+ *
+ * Counts: per device (struct backing_dev_info) and for the system. A flusher thread writes
+ * back a device whose pages have been dirty longer than dirty_expire_ms, or every device when
+ * more than dirty_background_pages are dirty; balance_dirty_pages() makes a writer sleep while
+ * more than dirty_limit_pages are dirty.
+ */
+#ifndef MM_WRITEBACK_H
+#define MM_WRITEBACK_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+struct page;
+struct address_space;
+
+/* True when the mapping's pages are counted dirty and written back (not tmpfs). */
+bool mapping_cap_account_dirty(const struct address_space *m);
+
+/* Marks a page-cache page dirty; counts it if it was clean. Does not sleep (called under
+   page_table_lock by the fault handler). True when it was clean. */
+bool set_page_dirty(struct page *page);
+/* Takes the dirty bit for I/O: clears PG_dirty and, if it was set, write-protects every PTE
+   mapping the page. True when the page was dirty (and must be written). Sleeps. */
+bool clear_page_dirty_for_io(struct page *page);
+/* m->lock held: the page leaves the cache (truncate); its dirty state is dropped, uncounted. */
+void __cancel_dirty_page(struct address_space *m, struct page *page);
+void end_page_writeback(struct page *page);
+void wait_on_page_writeback(struct page *page);
+
+/* Writes one page if dirty. sync: wait for a writeback of it in progress, then write it if
+   dirty; else skip a page someone is writing. 0, or writepage's error (page dirty again). */
+int write_one_page(struct address_space *m, struct page *page, bool sync);
+/* Every dirty page of the mapping through a_ops->writepage; sync as above. Sleeps. */
+int write_cache_pages(struct address_space *m, bool sync);
+
+/* Called after a write dirtied pages (fault or write()): sleeps while too many are dirty. */
+void balance_dirty_pages(void);
+/* Asks the flusher to run now. */
+void wakeup_flusher(void);
+
+struct dirty_stats {
+	uint64_t nr_dirty, nr_writeback; /* now */
+	uint64_t dirtied, written;	 /* since boot */
+	uint64_t mkclean_calls, ptes_cleaned;
+	uint64_t flusher_runs, flusher_wakeups, throttled;
+};
+struct dirty_stats dirty_stats(void);
+void count_ptes_cleaned(unsigned int n);
+
+/* The tunables (`dirty set NAME VALUE`). */
+extern unsigned int dirty_expire_ms;	/* default 5000 */
+extern unsigned int dirty_writeback_ms; /* flusher period, default 1000 */
+extern uint64_t dirty_background_pages; /* default 1/10 of memory */
+extern uint64_t dirty_limit_pages;	/* default 1/5 of memory */
+
+#endif

@@ -1,0 +1,617 @@
+/*
+ * KTAP suite "writeback": shared file mappings and dirty tracking (seed 3, docs/dirty.md).
+ *
+ * One mapping of an ext2 file on vda: a read maps the page read-only; the first write faults
+ * once, dirties the page (counted on the device and the system) and makes the entry writable
+ * and dirty; msync(MS_SYNC) writes it (read back from the disk with blk_read, past the page
+ * cache), the entry is read-only again, and the next write faults exactly once. Two mms on two
+ * CPUs map the same page: writeback cleans both entries (and shoots down the other CPU's TLB),
+ * and both writes fault again. tmpfs shared mappings never fault for dirtiness and are never
+ * counted. Private mappings copy. mprotect keeps the rule. Errors: msync and mmap arguments,
+ * a fault past the end of the file, and allocation failures injected in the fault path and in
+ * mmap. The flusher writes a page past its expiry; a writer over the hard limit is throttled.
+ * A short run of the no-lost-write torture. Counts return to zero after sync.
+ */
+#include "kernel/ktest.h"
+#include "kernel/kthread.h"
+#include "kernel/rcu.h"
+#include "kernel/smp.h"
+#include "kernel/sleep.h"
+#include "block/blkdev.h"
+#include "fs/ext2/ext2.h"
+#include "fs/file.h"
+#include "fs/syscalls.h"
+#include "fs/writeback_torture.h"
+#include "mm/mm.h"
+#include "mm/vma.h"
+#include "mm/mmap.h"
+#include "mm/memory.h"
+#include "mm/fault.h"
+#include "mm/filemap.h"
+#include "mm/writeback.h"
+#include "mm/uaccess.h"
+#include "mm/page_alloc.h"
+#include "mm/slab.h"
+#include "mm/fault_inject.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define MNT  "/tmp/wbt"
+#define FILE MNT "/mapped"
+#define RW   (PROT_READ | PROT_WRITE)
+
+static unsigned int saved_expire;
+
+/* Mounts vda at MNT and makes FILE of n pages (page i holds i in every word); false (and a
+   skip) without the disk. The flusher is told to wait, so that only the test writes back. */
+static bool setup(struct ktest *t, unsigned int pages)
+{
+	uint64_t buf[PAGE_SIZE / 8];
+	int fd;
+
+	if (!blk_get_by_name("vda")) {
+		ktest_skip(t, "no virtio-blk disk vda with the ext2 image");
+		return false;
+	}
+	saved_expire = dirty_expire_ms;
+	dirty_expire_ms = 600000;
+	sys_mkdir(MNT, 0755);
+	if (!EXPECT_EQ(t, sys_mount("vda", MNT, "ext2", 0, NULL), 0))
+		return false;
+	fd = sys_open(FILE, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (!EXPECT_GE(t, fd, 0))
+		return false;
+	for (unsigned int i = 0; i < pages; i++) {
+		for (unsigned int w = 0; w < PAGE_SIZE / 8; w++)
+			buf[w] = i;
+		EXPECT_EQ(t, sys_write(fd, buf, PAGE_SIZE), (ssize_t)PAGE_SIZE);
+	}
+	EXPECT_EQ(t, sys_fsync(fd), 0);
+	sys_close(fd);
+	return true;
+}
+
+static void teardown(struct ktest *t)
+{
+	sys_unlink(FILE);
+	EXPECT_EQ(t, sys_sync(), 0);
+	EXPECT_EQ(t, dirty_stats().nr_dirty, 0ULL);
+	EXPECT_EQ(t, sys_umount(MNT), 0);
+	rcu_barrier();
+	dirty_expire_ms = saved_expire;
+}
+
+/* The leaf entry that maps addr in mm (0 when none). */
+static pte_t pte_of(struct mm *mm, uint64_t addr)
+{
+	pte_t *p, e = 0;
+
+	spin_lock(&mm->page_table_lock);
+	p = mm_pte(mm, addr, false);
+	if (p)
+		e = READ_ONCE(*p);
+	spin_unlock(&mm->page_table_lock);
+	return e;
+}
+
+/* Faults resolved, of every kind. */
+static uint64_t faults_resolved(void)
+{
+	struct fault_stats f = fault_stats();
+
+	return f.demand_zero + f.zero_page + f.cow + f.reuse + f.protnone + f.spurious +
+	       f.file_read + f.file_write + f.wp_dirty + f.file_cow;
+}
+
+/* The disk's copy of word w of page index of path, read past the page cache. */
+static uint64_t disk_word(struct ktest *t, int fd, uint64_t index, unsigned int w)
+{
+	struct file *f = fget(fd);
+	struct inode *inode = f->f_inode;
+	struct ext2_sb_info *sbi = EXT2_SB(inode->i_sb);
+	uint64_t byte = index * PAGE_SIZE + w * 8, v = ~0ULL;
+	uint32_t block = 0;
+	char *buf = kmalloc(sbi->block_size);
+
+	if (EXPECT_NOT_NULL(t, buf) &&
+	    EXPECT_EQ(t, ext2_get_block(inode, byte / sbi->block_size, false, &block), 0) &&
+	    EXPECT_NE(t, block, 0U) &&
+	    EXPECT_EQ(t,
+		      blk_read(sbi->bdev, (uint64_t)block * (sbi->block_size / SECTOR_SIZE),
+			       sbi->block_size / SECTOR_SIZE, buf),
+		      0))
+		memcpy(&v, buf + byte % sbi->block_size, 8);
+	kfree(buf);
+	fput(f);
+	return v;
+}
+
+static struct page *cache_page(int fd, uint64_t index)
+{
+	struct file *f = fget(fd);
+	struct page *p = find_get_page(&f->f_inode->i_data, index);
+
+	fput(f);
+	if (p)
+		put_page(p); /* the cache keeps it while the test looks */
+	return p;
+}
+
+static void test_one_mapping(struct ktest *t)
+{
+	struct mm *mm;
+	struct page *page;
+	uint64_t a, v = 0, f0;
+	struct fault_stats s0, s1;
+	struct dirty_stats d0;
+	int fd;
+
+	if (!setup(t, 2))
+		return;
+	fd = sys_open(FILE, O_RDWR, 0);
+	ASSERT_GE(t, fd, 0);
+	mm = mm_alloc("ktest-wb");
+	ASSERT_NOT_NULL(t, mm);
+	kthread_use_mm(mm);
+	a = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	ASSERT_EQ(t, a, MMAP_BASE);
+	d0 = dirty_stats();
+
+	/* A read maps the clean page read-only. */
+	s0 = fault_stats();
+	EXPECT_EQ(t, get_user_u64(&v, a + PAGE_SIZE + 8), 0);
+	EXPECT_EQ(t, v, 1ULL);
+	s1 = fault_stats();
+	EXPECT_EQ(t, s1.file_read - s0.file_read, 1ULL);
+	EXPECT_TRUE(t, pte_present(pte_of(mm, a + PAGE_SIZE)));
+	EXPECT_FALSE(t, pte_of(mm, a + PAGE_SIZE) & PTE_W);
+	page = cache_page(fd, 1);
+	ASSERT_NOT_NULL(t, page);
+	EXPECT_EQ(t, page->mapcount, 1);
+	EXPECT_FALSE(t, page->flags & PG_dirty);
+
+	/* The first write faults once and dirties it; the second does not fault. */
+	f0 = faults_resolved();
+	EXPECT_EQ(t, put_user_u64(a + PAGE_SIZE + 8, 0xabcd), 0);
+	EXPECT_EQ(t, put_user_u64(a + PAGE_SIZE + 16, 0xef01), 0);
+	EXPECT_EQ(t, faults_resolved() - f0, 1ULL);
+	EXPECT_EQ(t, fault_stats().wp_dirty - s1.wp_dirty, 1ULL);
+	EXPECT_TRUE(t, page->flags & PG_dirty);
+	EXPECT_EQ(t, dirty_stats().nr_dirty - d0.nr_dirty, 1ULL);
+	EXPECT_EQ(t,
+		  (uint64_t)atomic64_read(&((struct address_space *)page->mapping)->bdi->nr_dirty),
+		  1ULL);
+	EXPECT_EQ(t, pte_of(mm, a + PAGE_SIZE) & (PTE_W | PTE_D), PTE_W | PTE_D);
+	EXPECT_EQ(t, disk_word(t, fd, 1, 1), 1ULL); /* not on the disk yet */
+
+	/* msync writes it and makes the entry read-only and clean again. */
+	EXPECT_EQ(t, vm_msync(mm, a, 2 * PAGE_SIZE, MS_SYNC), 0);
+	EXPECT_EQ(t, disk_word(t, fd, 1, 1), 0xabcdULL);
+	EXPECT_EQ(t, disk_word(t, fd, 1, 2), 0xef01ULL);
+	EXPECT_EQ(t, disk_word(t, fd, 1, 3), 1ULL);
+	EXPECT_FALSE(t, page->flags & PG_dirty);
+	EXPECT_EQ(t, dirty_stats().nr_dirty, d0.nr_dirty);
+	EXPECT_EQ(t, pte_of(mm, a + PAGE_SIZE) & (PTE_W | PTE_D), 0ULL);
+	EXPECT_TRUE(t, pte_present(pte_of(mm, a + PAGE_SIZE)));
+	EXPECT_GE(t, dirty_stats().ptes_cleaned - d0.ptes_cleaned, 1ULL);
+
+	/* The next write faults exactly once, and dirties the page again. */
+	f0 = faults_resolved();
+	s0 = fault_stats();
+	for (unsigned int i = 0; i < 8; i++)
+		EXPECT_EQ(t, put_user_u64(a + PAGE_SIZE + 8 * i, 100 + i), 0);
+	EXPECT_EQ(t, faults_resolved() - f0, 1ULL);
+	EXPECT_EQ(t, fault_stats().wp_dirty - s0.wp_dirty, 1ULL);
+	EXPECT_TRUE(t, page->flags & PG_dirty);
+
+	/* munmap keeps the page and its dirtiness in the cache; sync writes it. */
+	EXPECT_EQ(t, vm_munmap(mm, a, 2 * PAGE_SIZE), 0);
+	EXPECT_EQ(t, page->mapcount, 0);
+	EXPECT_TRUE(t, page->flags & PG_dirty);
+	EXPECT_EQ(t, dirty_stats().nr_dirty - d0.nr_dirty, 1ULL);
+	EXPECT_EQ(t, sys_sync(), 0);
+	EXPECT_EQ(t, disk_word(t, fd, 1, 7), 107ULL);
+	EXPECT_EQ(t, dirty_stats().nr_dirty, 0ULL);
+	EXPECT_EQ(t, dirty_stats().nr_writeback, 0ULL);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	sys_close(fd);
+	teardown(t);
+}
+
+/* A thread on another CPU inside its own mm, mapping the same page. */
+struct remote {
+	uint64_t addr;
+	volatile int step; /* 0: map and write; 2: write again; 4: unmap and leave */
+	volatile int done;
+	int err;
+	struct mm *mm;
+};
+
+static int remote_fn(void *arg)
+{
+	struct remote *r = arg;
+	int fd;
+
+	r->mm = mm_alloc("ktest-wb-remote");
+	if (!r->mm) {
+		r->err = -ENOMEM;
+		WRITE_ONCE(r->done, 1);
+		return 0;
+	}
+	kthread_use_mm(r->mm);
+	fd = sys_open(FILE, O_RDWR, 0); /* descriptors are per thread */
+	r->addr = (uint64_t)sys_mmap(r->mm, 0, PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	sys_close(fd); /* the mapping holds the file */
+	r->err = put_user_u64(r->addr + 64, 0x1111);
+	WRITE_ONCE(r->done, 1);
+	while (READ_ONCE(r->step) < 2) /* stays running inside the mm: in its cpu_mask */
+		cpu_relax();
+	r->err |= put_user_u64(r->addr + 72, 0x2222);
+	WRITE_ONCE(r->done, 2);
+	while (READ_ONCE(r->step) < 4)
+		cpu_relax();
+	vm_munmap(r->mm, r->addr, PAGE_SIZE);
+	kthread_unuse_mm(r->mm);
+	mmput(r->mm);
+	return 0;
+}
+
+static void test_two_mms_two_cpus(struct ktest *t)
+{
+	struct remote r = {0};
+	struct thread *th;
+	struct mm *mm;
+	struct dirty_stats d0;
+	uint64_t a, s0;
+	unsigned int me;
+	int fd;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs 2 CPUs");
+	if (!setup(t, 1))
+		return;
+	me = smp_processor_id();
+	ASSERT_EQ(t, kthread_bind(current, me), 0);
+	fd = sys_open(FILE, O_RDWR, 0);
+	ASSERT_GE(t, fd, 0);
+	mm = mm_alloc("ktest-wb-local");
+	ASSERT_NOT_NULL(t, mm);
+	kthread_use_mm(mm);
+	a = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	EXPECT_EQ(t, put_user_u64(a + 8, 0x3333), 0);
+
+	th = kthread_create(remote_fn, &r, "wb-remote");
+	ASSERT_NOT_NULL(t, th);
+	kthread_bind(th, (me + 1) % num_online_cpus());
+	wake_up_new_thread(th);
+	while (READ_ONCE(r.done) < 1)
+		cpu_relax();
+	EXPECT_EQ(t, r.err, 0);
+	EXPECT_EQ(t, cache_page(fd, 0)->mapcount, 2);
+	EXPECT_TRUE(t, pte_of(r.mm, r.addr) & PTE_W);
+	EXPECT_TRUE(t, pte_of(mm, a) & PTE_W);
+
+	/* Writeback cleans both entries, the remote CPU's TLB included. */
+	d0 = dirty_stats();
+	EXPECT_EQ(t, vm_msync(mm, a, PAGE_SIZE, MS_SYNC), 0);
+	EXPECT_EQ(t, dirty_stats().ptes_cleaned - d0.ptes_cleaned, 2ULL);
+	EXPECT_FALSE(t, pte_of(r.mm, r.addr) & PTE_W);
+	EXPECT_FALSE(t, pte_of(mm, a) & PTE_W);
+	EXPECT_EQ(t, disk_word(t, fd, 0, 8), 0x1111ULL);
+	EXPECT_EQ(t, disk_word(t, fd, 0, 1), 0x3333ULL);
+
+	/* Both write again: both fault (a stale TLB entry on the remote CPU would not). */
+	s0 = fault_stats().wp_dirty;
+	EXPECT_EQ(t, put_user_u64(a + 16, 0x4444), 0);
+	WRITE_ONCE(r.step, 2);
+	while (READ_ONCE(r.done) < 2)
+		cpu_relax();
+	EXPECT_EQ(t, r.err, 0);
+	EXPECT_EQ(t, fault_stats().wp_dirty - s0, 2ULL);
+	EXPECT_TRUE(t, pte_of(r.mm, r.addr) & PTE_W);
+	EXPECT_EQ(t, vm_msync(mm, a, PAGE_SIZE, MS_SYNC), 0);
+	EXPECT_EQ(t, disk_word(t, fd, 0, 9), 0x2222ULL);
+	EXPECT_EQ(t, disk_word(t, fd, 0, 2), 0x4444ULL);
+
+	WRITE_ONCE(r.step, 4);
+	kthread_join(th);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	kthread_unbind(current);
+	sys_close(fd);
+	teardown(t);
+}
+
+static void test_tmpfs_never_dirty(struct ktest *t)
+{
+	struct fault_stats s0, s1;
+	struct dirty_stats d0 = dirty_stats();
+	char buf[2 * PAGE_SIZE] = {0};
+	struct mm *mm;
+	uint64_t a, v;
+	int fd = sys_open("/tmp/wb-tmpfs", O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	ASSERT_GE(t, fd, 0);
+	EXPECT_EQ(t, sys_write(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	mm = mm_alloc("ktest-wb-tmpfs");
+	ASSERT_NOT_NULL(t, mm);
+	kthread_use_mm(mm);
+	a = (uint64_t)sys_mmap(mm, 0, sizeof(buf), RW, MAP_SHARED, fd, 0);
+	ASSERT_EQ(t, a, MMAP_BASE);
+	s0 = fault_stats();
+	EXPECT_EQ(t, get_user_u64(&v, a), 0);
+	EXPECT_TRUE(t, pte_of(mm, a) & PTE_W); /* writable at once: no device to account */
+	EXPECT_EQ(t, put_user_u64(a, 42), 0);
+	EXPECT_EQ(t, put_user_u64(a + PAGE_SIZE, 43), 0);
+	s1 = fault_stats();
+	EXPECT_EQ(t, s1.wp_dirty - s0.wp_dirty, 0ULL);
+	EXPECT_EQ(t, s1.file_read - s0.file_read, 1ULL);
+	EXPECT_EQ(t, s1.file_write - s0.file_write, 1ULL);
+	EXPECT_EQ(t, dirty_stats().dirtied, d0.dirtied);
+	EXPECT_EQ(t, vm_msync(mm, a, sizeof(buf), MS_SYNC), 0);
+	EXPECT_TRUE(t, pte_of(mm, a) & PTE_W); /* never cleaned */
+	EXPECT_EQ(t, dirty_stats().mkclean_calls, d0.mkclean_calls);
+	EXPECT_EQ(t, vm_munmap(mm, a, sizeof(buf)), 0);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	EXPECT_EQ(t, sys_pread(fd, &v, 8, PAGE_SIZE), 8);
+	EXPECT_EQ(t, v, 43ULL); /* the page cache is the file */
+	sys_close(fd);
+	sys_unlink("/tmp/wb-tmpfs");
+}
+
+static void test_private_copies_and_mprotect(struct ktest *t)
+{
+	struct fault_stats s0;
+	struct mm *mm;
+	uint64_t a, b, v;
+	int fd;
+
+	if (!setup(t, 1))
+		return;
+	fd = sys_open(FILE, O_RDWR, 0);
+	ASSERT_GE(t, fd, 0);
+	mm = mm_alloc("ktest-wb-priv");
+	ASSERT_NOT_NULL(t, mm);
+	kthread_use_mm(mm);
+	a = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_PRIVATE, fd, 0);
+	b = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	s0 = fault_stats();
+	EXPECT_EQ(t, get_user_u64(&v, a), 0);
+	EXPECT_EQ(t, put_user_u64(a, 77), 0);
+	EXPECT_EQ(t, fault_stats().file_cow - s0.file_cow, 1ULL);
+	EXPECT_EQ(t, get_user_u64(&v, b), 0);
+	EXPECT_EQ(t, v, 0ULL); /* the file did not change */
+	EXPECT_EQ(t, dirty_stats().nr_dirty, 0ULL);
+	EXPECT_EQ(t, put_user_u64(b, 1), -EFAULT); /* not writable */
+
+	/* mprotect(PROT_WRITE) keeps write notification: nothing writable until a fault. */
+	EXPECT_EQ(t, vm_mprotect(mm, b, PAGE_SIZE, RW), 0);
+	EXPECT_FALSE(t, pte_of(mm, b) & PTE_W);
+	s0 = fault_stats();
+	EXPECT_EQ(t, put_user_u64(b, 5), 0);
+	EXPECT_EQ(t, fault_stats().wp_dirty - s0.wp_dirty, 1ULL);
+	EXPECT_EQ(t, dirty_stats().nr_dirty, 1ULL);
+	EXPECT_EQ(t, get_user_u64(&v, a), 0);
+	EXPECT_EQ(t, v, 77ULL); /* the private copy stays private */
+	/* PROT_NONE and back: the page comes back read-only, the next write faults again. */
+	EXPECT_EQ(t, vm_msync(mm, b, PAGE_SIZE, MS_SYNC), 0);
+	EXPECT_EQ(t, vm_mprotect(mm, b, PAGE_SIZE, PROT_NONE), 0);
+	EXPECT_EQ(t, get_user_u64(&v, b), -EFAULT);
+	EXPECT_EQ(t, vm_mprotect(mm, b, PAGE_SIZE, RW), 0);
+	EXPECT_EQ(t, get_user_u64(&v, b), 0);
+	EXPECT_FALSE(t, pte_of(mm, b) & PTE_W);
+	s0 = fault_stats();
+	EXPECT_EQ(t, put_user_u64(b, 6), 0);
+	EXPECT_EQ(t, fault_stats().wp_dirty - s0.wp_dirty, 1ULL);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	sys_close(fd);
+	teardown(t);
+}
+
+static void test_errors(struct ktest *t)
+{
+	struct mm *mm;
+	uint64_t a, v;
+	int fd, ro;
+
+	if (!setup(t, 1))
+		return;
+	fd = sys_open(FILE, O_RDWR, 0);
+	ro = sys_open(FILE, O_RDONLY, 0);
+	ASSERT_GE(t, fd, 0);
+	ASSERT_GE(t, ro, 0);
+	mm = mm_alloc("ktest-wb-err");
+	ASSERT_NOT_NULL(t, mm);
+	kthread_use_mm(mm);
+	EXPECT_EQ(t, sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_SHARED, ro, 0), -EACCES);
+	EXPECT_EQ(t, sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_SHARED, 63, 0), -EBADF);
+	EXPECT_EQ(t, sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_SHARED, fd, 5), -EINVAL);
+	a = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, ro, 0);
+	EXPECT_EQ(t, a, MMAP_BASE);
+	EXPECT_EQ(t, vm_mprotect(mm, a, PAGE_SIZE, RW), -EACCES);
+	EXPECT_EQ(t, vm_msync(mm, a, PAGE_SIZE, 0x100), -EINVAL);
+	EXPECT_EQ(t, vm_msync(mm, a, PAGE_SIZE, MS_SYNC | MS_ASYNC), -EINVAL);
+	EXPECT_EQ(t, vm_msync(mm, a + 1, PAGE_SIZE, MS_SYNC), -EINVAL);
+	EXPECT_EQ(t, vm_msync(mm, a + PAGE_SIZE, PAGE_SIZE, MS_SYNC), -ENOMEM);
+	EXPECT_EQ(t, vm_msync(mm, a, 2 * PAGE_SIZE, MS_SYNC), -ENOMEM);
+	EXPECT_EQ(t, vm_msync(mm, a, PAGE_SIZE, MS_ASYNC), 0);
+	EXPECT_EQ(t, vm_munmap(mm, a, PAGE_SIZE), 0);
+	/* Past the end of a one-page file: the second page gives -EFAULT (SIGBUS). */
+	a = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	EXPECT_EQ(t, get_user_u64(&v, a + PAGE_SIZE), -EFAULT);
+	EXPECT_EQ(t, put_user_u64(a + PAGE_SIZE, 1), -EFAULT);
+	EXPECT_EQ(t, put_user_u64(a, 1), 0);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	sys_close(fd);
+	sys_close(ro);
+	teardown(t);
+}
+
+/* Allocation failures where the seed's code allocates: the page-cache page of a read fault,
+   the copy of a private write, the VMA of mmap, a split in mprotect. Each fails cleanly and
+   the next try works. */
+static void test_allocation_failures(struct ktest *t)
+{
+	struct dirty_stats d0;
+	struct mm *mm;
+	struct file *f;
+	uint64_t a, p, v, oom0;
+	int fd, count0;
+
+	if (!setup(t, 2))
+		return;
+	fd = sys_open(FILE, O_RDWR, 0);
+	ASSERT_GE(t, fd, 0);
+	f = fget(fd);
+	truncate_inode_pages(&f->f_inode->i_data, 0); /* clean (fsync'ed): read from the disk */
+	count0 = atomic_read(&f->f_count);
+	mm = mm_alloc("ktest-wb-enomem");
+	ASSERT_NOT_NULL(t, mm);
+	kthread_use_mm(mm);
+	alloc_fail_inject(1);
+	EXPECT_EQ(t, sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_SHARED, fd, 0), -ENOMEM);
+	alloc_fail_cancel();
+	EXPECT_EQ(t, atomic_read(&f->f_count), count0);
+	a = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	p = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_PRIVATE, fd, PAGE_SIZE);
+	EXPECT_EQ(t, atomic_read(&f->f_count), count0 + 2);
+	d0 = dirty_stats();
+	oom0 = fault_stats().oom;
+	alloc_fail_inject(1); /* the page-cache page (or a page table) */
+	EXPECT_EQ(t, put_user_u64(a, 9), -EFAULT);
+	alloc_fail_cancel();
+	EXPECT_EQ(t, fault_stats().oom - oom0, 1ULL);
+	EXPECT_EQ(t, dirty_stats().nr_dirty, d0.nr_dirty);
+	EXPECT_EQ(t, put_user_u64(a, 9), 0);
+	EXPECT_EQ(t, dirty_stats().nr_dirty - d0.nr_dirty, 1ULL);
+	EXPECT_EQ(t, get_user_u64(&v, p), 0);
+	alloc_fail_inject(1); /* the private copy */
+	EXPECT_EQ(t, put_user_u64(p, 10), -EFAULT);
+	alloc_fail_cancel();
+	EXPECT_EQ(t, get_user_u64(&v, p), 0);
+	EXPECT_EQ(t, v, 1ULL);
+	EXPECT_EQ(t, put_user_u64(p, 10), 0);
+	alloc_fail_inject(1); /* the VMA of a split */
+	EXPECT_EQ(t, vm_mprotect(mm, a, PAGE_SIZE, PROT_READ), -ENOMEM);
+	alloc_fail_cancel();
+	EXPECT_EQ(t, mm->nr_vmas, 2U);
+	EXPECT_EQ(t, vm_mprotect(mm, a, PAGE_SIZE, PROT_READ), 0);
+	EXPECT_EQ(t, atomic_read(&f->f_count), count0 + 3);
+	EXPECT_EQ(t, vm_msync(mm, a, 2 * PAGE_SIZE, MS_SYNC), 0);
+	EXPECT_EQ(t, disk_word(t, fd, 0, 0), 9ULL);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	EXPECT_EQ(t, atomic_read(&f->f_count), count0);
+	fput(f);
+	sys_close(fd);
+	teardown(t);
+}
+
+/* The flusher writes a page dirty longer than the expiry, with nobody calling sync: the
+   entry is read-only again afterwards, and the disk has the value. */
+static void test_flusher_expiry(struct ktest *t)
+{
+	unsigned int period = dirty_writeback_ms;
+	struct dirty_stats d0;
+	struct mm *mm;
+	uint64_t a;
+	int fd;
+
+	if (!setup(t, 1))
+		return;
+	fd = sys_open(FILE, O_RDWR, 0);
+	ASSERT_GE(t, fd, 0);
+	mm = mm_alloc("ktest-wb-flusher");
+	ASSERT_NOT_NULL(t, mm);
+	kthread_use_mm(mm);
+	a = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	d0 = dirty_stats();
+	EXPECT_EQ(t, put_user_u64(a, 0xf1f1), 0);
+	EXPECT_EQ(t, dirty_stats().nr_dirty, 1ULL);
+	dirty_expire_ms = 100;
+	dirty_writeback_ms = 50;
+	for (int i = 0; i < 100 && dirty_stats().nr_dirty; i++) /* up to 2 s */
+		msleep(20);
+	dirty_expire_ms = 600000;
+	dirty_writeback_ms = period;
+	EXPECT_EQ(t, dirty_stats().nr_dirty, 0ULL);
+	EXPECT_GT(t, dirty_stats().flusher_runs, d0.flusher_runs);
+	EXPECT_FALSE(t, pte_of(mm, a) & PTE_W);
+	EXPECT_EQ(t, disk_word(t, fd, 0, 0), 0xf1f1ULL);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	sys_close(fd);
+	teardown(t);
+}
+
+/* Over the hard limit a writer sleeps in balance_dirty_pages until the flusher has written
+   enough: with a limit of 8 pages, 64 pages dirtied through a mapping never leave more than
+   a few over it. */
+static void test_throttling(struct ktest *t)
+{
+	uint64_t bg = dirty_background_pages, limit = dirty_limit_pages, most = 0;
+	struct dirty_stats d0;
+	struct mm *mm;
+	uint64_t a;
+	int fd;
+
+	if (!setup(t, 64))
+		return;
+	fd = sys_open(FILE, O_RDWR, 0);
+	ASSERT_GE(t, fd, 0);
+	mm = mm_alloc("ktest-wb-throttle");
+	ASSERT_NOT_NULL(t, mm);
+	kthread_use_mm(mm);
+	a = (uint64_t)sys_mmap(mm, 0, 64 * PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	d0 = dirty_stats();
+	dirty_background_pages = 4;
+	dirty_limit_pages = 8;
+	for (unsigned int i = 0; i < 64; i++) {
+		uint64_t n;
+
+		EXPECT_EQ(t, put_user_u64(a + i * PAGE_SIZE, 1000 + i), 0);
+		n = dirty_stats().nr_dirty;
+		most = n > most ? n : most;
+	}
+	dirty_background_pages = bg;
+	dirty_limit_pages = limit;
+	EXPECT_GT(t, dirty_stats().throttled, d0.throttled);
+	EXPECT_GT(t, dirty_stats().flusher_runs, d0.flusher_runs);
+	EXPECT_LE(t, most, 8ULL + 2); /* the flusher may dirty-race one or two past it */
+	EXPECT_EQ(t, vm_msync(mm, a, 64 * PAGE_SIZE, MS_SYNC), 0);
+	EXPECT_EQ(t, disk_word(t, fd, 63, 0), 1063ULL);
+	EXPECT_EQ(t, disk_word(t, fd, 0, 0), 1000ULL);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	sys_close(fd);
+	teardown(t);
+}
+
+/* The seed's invariant, briefly: writers on every CPU, the flusher and msyncs; after a final
+   sync every word on the disk holds the last value written (`torture writeback` runs longer). */
+static void test_no_lost_write(struct ktest *t)
+{
+	struct wb_torture_result r;
+
+	if (!blk_get_by_name("vda"))
+		KTEST_SKIP(t, "no virtio-blk disk vda with the ext2 image");
+	EXPECT_EQ(t, writeback_torture_run(2, "vda", false, &r), 0);
+	EXPECT_GT(t, r.writes, 0ULL);
+	EXPECT_GT(t, r.wp_faults, 0ULL);
+	EXPECT_GT(t, r.msyncs, 0ULL);
+	EXPECT_EQ(t, r.lost, 0ULL);
+	EXPECT_EQ(t, r.errors, 0ULL);
+	EXPECT_EQ(t, dirty_stats().nr_dirty, 0ULL);
+	EXPECT_EQ(t, dirty_stats().nr_writeback, 0ULL);
+}
+
+KTEST_SUITE(writeback, KTEST_CASE(test_one_mapping), KTEST_CASE(test_two_mms_two_cpus),
+	    KTEST_CASE(test_tmpfs_never_dirty), KTEST_CASE(test_private_copies_and_mprotect),
+	    KTEST_CASE(test_errors), KTEST_CASE(test_allocation_failures),
+	    KTEST_CASE(test_flusher_expiry), KTEST_CASE(test_throttling),
+	    KTEST_CASE(test_no_lost_write));
