@@ -2,6 +2,8 @@
 #include "drivers/pci.h"
 #include "kernel/shell.h"
 #include "kernel/printk.h"
+#include "arch/x86_64/ioapic.h"
+#include "arch/x86_64/irq_vectors.h"
 
 static const char *const class_names[] = {
 	"unclassified",	 "mass storage", "network", "display", "multimedia", "memory",	   "bridge",
@@ -45,6 +47,11 @@ static void show_irq(const struct pci_dev *d)
 		for (int i = 0; i < d->msix_nvec; i++)
 			kprintf(" %d->vector %#x", i, d->msix_vector[i]);
 		kprintf("\n");
+	} else if (d->irq_pin && d->intx_enabled) {
+		kprintf("        irq: INT%c#, line %u -> GSI %d, vector %#x, level, shared (in "
+			"use)\n",
+			'A' + d->irq_pin - 1, d->irq_line, ioapic_isa_irq_to_gsi(d->irq_line),
+			IRQ_BASE_VECTOR + d->irq_line);
 	} else if (d->irq_pin) {
 		kprintf("        irq: INT%c#, line %u (firmware's routing)\n", 'A' + d->irq_pin - 1,
 			d->irq_line);

@@ -5,12 +5,14 @@
  * access of the data port one step, so two CPUs never mix their addresses.
  */
 #include "drivers/pci.h"
+#include "kernel/cmdline.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "arch/x86_64/cpu.h"
 #include "mm/ioremap.h"
 #include "mm/slab.h"
 #include "lib/errno.h"
+#include "lib/string.h"
 
 #define PCI_CONFIG_ADDRESS 0xcf8
 #define PCI_CONFIG_DATA	   0xcfc
@@ -245,6 +247,23 @@ void pci_enable_device(struct pci_dev *d)
 void pci_set_master(struct pci_dev *d)
 {
 	pci_set_command_bits(d, PCI_COMMAND_MASTER);
+}
+
+void pci_intx(struct pci_dev *d, bool enable)
+{
+	uint16_t cmd, want;
+
+	pci_read_config_word(d, PCI_COMMAND, &cmd);
+	want = enable ? cmd & ~PCI_COMMAND_INTX_DISABLE : cmd | PCI_COMMAND_INTX_DISABLE;
+	if (want != cmd)
+		pci_write_config_word(d, PCI_COMMAND, want);
+}
+
+bool pci_msi_disabled(void)
+{
+	const char *v = cmdline_get("pci");
+
+	return v && strcmp(v, "nomsi") == 0;
 }
 
 int pci_find_next_capability(const struct pci_dev *d, int pos, uint8_t cap_id)

@@ -65,6 +65,7 @@ struct pci_dev {
 	int msix_nvec;	       /* MSI-X entries enabled, 0: none */
 	int msix_vector[4];    /* the CPU vector of the first entries, for lspci */
 	void *msix_table;      /* the mapped MSI-X table */
+	bool intx_enabled;     /* the driver took the INTx line (irq_line) instead */
 	struct list_head node; /* in pci_devices */
 };
 
@@ -113,6 +114,16 @@ int pci_msix_request(struct pci_dev *d, int entry, void (*handler)(void *data), 
 		     const char *name);
 /* Masks every entry, turns MSI-X off and frees the vectors. */
 void pci_msix_disable(struct pci_dev *d);
+/* True when the kernel command line says pci=nomsi: pci_msix_enable() then refuses with
+   -EPERM, and drivers fall back to the INTx line. */
+bool pci_msi_disabled(void);
+
+/*
+ * The legacy INTx wire (drivers/pci.c): turns the command register's INTx-disable bit off
+ * (enable) or on. A driver that uses it requests the line with request_shared_irq(irq_line...)
+ * (kernel/irq.h) and sets intx_enabled, for lspci.
+ */
+void pci_intx(struct pci_dev *d, bool enable);
 
 /* A name for the class (e.g. "mass storage"), and for the devices we know (NULL otherwise). */
 const char *pci_class_name(uint8_t class_code);

@@ -9,6 +9,8 @@
  * queue_msix_vector register names the entry of each queue).
  *
  * Called by the driver that owns the device, from its probe or remove; no lock of its own.
+ * With pci=nomsi on the command line pci_msix_enable() refuses (-EPERM): drivers then use the
+ * INTx line (drivers/pci.h: pci_intx).
  */
 #include "drivers/pci.h"
 #include "kernel/msi.h"
@@ -40,6 +42,8 @@ int pci_msix_enable(struct pci_dev *d, int nvec)
 
 	if (!cap)
 		return -ENODEV;
+	if (pci_msi_disabled())
+		return -EPERM;
 	pci_read_config_word(d, cap + PCI_MSIX_FLAGS, &ctrl);
 	pci_read_config_dword(d, cap + PCI_MSIX_TABLE, &table);
 	if (nvec <= 0 || nvec > (ctrl & PCI_MSIX_FLAGS_QSIZE) + 1 ||

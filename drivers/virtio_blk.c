@@ -1,5 +1,6 @@
 /*
- * virtio-blk over the modern PCI transport, with one request queue and MSI-X completion.
+ * virtio-blk over the modern PCI transport, with one request queue, completed by its MSI-X
+ * interrupt, or by the INTx line when the device has no MSI-X or pci=nomsi said not to use it.
  *
  * A request is a chain of three descriptors (spec 5.2.6):
  *
@@ -12,9 +13,13 @@
  *
  * Submitting (any CPU, any number at once): take vq->lock, wait on free_wait while the ring
  * has too few free descriptors, fill the header, add the chain, kick, drop the lock, and sleep
- * on the request's completion (on the submitter's stack). The queue's MSI-X interrupt (on the
- * boot CPU) takes vq->lock, collects every used chain, copies its status into the request and
+ * on the request's completion (on the submitter's stack). The queue's interrupt (on the boot
+ * CPU) takes vq->lock, collects every used chain, copies its status into the request and
  * completes it; each submitter wakes for its own request only.
+ *
+ * INTx: the line is level triggered and may be shared, so the handler first reads the ISR
+ * status register. That read acknowledges the interrupt (the device deasserts the line) and
+ * says whether it was ours (0: someone else's); the EOI comes after (kernel/irq.c).
  *
  * Locks: vq->lock (interrupts off; also taken in the interrupt handler), then a completion's
  * or free_wait's own lock (complete and wake_up take them). Nothing sleeps under vq->lock.
@@ -23,6 +28,7 @@
 #include "drivers/virtio_pci.h"
 #include "block/blkdev.h"
 #include "kernel/completion.h"
+#include "kernel/irq.h"
 #include "kernel/printk.h"
 #include "kernel/tick.h"
 #include "kernel/wait.h"
@@ -85,6 +91,7 @@ struct virtio_blk {
 	uint8_t *status;		  /* [head] */
 	struct wait_queue_head free_wait; /* submitters waiting for descriptors */
 	uint64_t interrupts;
+	int intx_irq; /* the INTx line's ISA IRQ, -1: MSI-X */
 	char irq_name[16];
 };
 
@@ -111,6 +118,48 @@ static void vblk_interrupt(void *data)
 	spin_unlock(&vb->vq.lock);
 	if (freed)
 		wake_up(&vb->free_wait);
+}
+
+/* The shared INTx line, on the boot CPU with interrupts off: ours when the ISR says so. */
+static bool vblk_intx_interrupt(void *data)
+{
+	struct virtio_blk *vb = data;
+	uint8_t isr = vp_read_isr(&vb->vp); /* acknowledges: the line goes down */
+
+	if (!isr)
+		return false;
+	if (isr & VIRTIO_PCI_ISR_QUEUE)
+		vblk_interrupt(vb);
+	return true; /* a configuration change (capacity) we do not follow */
+}
+
+/* The fallback: the INTx line the firmware routed (config space 0x3c), shared and level. */
+static int vblk_setup_intx(struct virtio_blk *vb, struct pci_dev *pci)
+{
+	int err;
+
+	if (!pci->irq_pin || pci->irq_line >= 16)
+		return -ENODEV; /* no pin, or the firmware did not route it (0xff) */
+	pci_intx(pci, true);
+	err = request_shared_irq(pci->irq_line, vblk_intx_interrupt, vb, vb->irq_name);
+	if (err) {
+		pci_intx(pci, false);
+		return err;
+	}
+	vb->intx_irq = pci->irq_line;
+	pci->intx_enabled = true;
+	return 0;
+}
+
+static void vblk_free_irq(struct virtio_blk *vb, struct pci_dev *pci)
+{
+	if (vb->intx_irq >= 0) {
+		free_shared_irq((unsigned)vb->intx_irq, vb);
+		pci_intx(pci, false);
+		pci->intx_enabled = false;
+	} else {
+		pci_msix_disable(pci);
+	}
 }
 
 /* Builds the buffer list of one request: header, data (split at size_max), status. */
@@ -273,29 +322,40 @@ static int vblk_probe(struct pci_dev *pci)
 	blk_alloc_name("vd", vb->bdev.name);
 	snprintf(vb->irq_name, sizeof(vb->irq_name), "virtio-%s", vb->bdev.name);
 
-	/* One MSI-X entry for the request queue; configuration changes get none. */
-	if ((err = pci_msix_enable(pci, 1)) ||
-	    (err = pci_msix_request(pci, 0, vblk_interrupt, vb, vb->irq_name)))
+	/* One MSI-X entry for the request queue; configuration changes get none. Without MSI-X
+	   (none, pci=nomsi, no vector left): no entry at all, and the INTx line. */
+	vb->intx_irq = -1;
+	err = pci_msix_enable(pci, 1);
+	if (!err && (err = pci_msix_request(pci, 0, vblk_interrupt, vb, vb->irq_name)))
+		pci_msix_disable(pci);
+	if (err && (err = vblk_setup_intx(vb, pci)))
 		goto free_dma;
 	vb->vp.common->msix_config = VIRTIO_MSI_NO_VECTOR;
-	if ((err = vp_setup_vq(&vb->vp, &vb->vq, 0)))
-		goto free_msix;
+	if ((err = vp_setup_vq(&vb->vp, &vb->vq, vb->intx_irq >= 0 ? VIRTIO_MSI_NO_VECTOR : 0)))
+		goto free_irq;
 	vblk_read_config(vb);
 	vp_add_status(&vb->vp, VIRTIO_CONFIG_S_DRIVER_OK);
 	if ((err = blk_register(&vb->bdev)))
 		goto reset;
 	pci->driver = "virtio-blk";
-	pr_info("virtio-blk: %02x:%02x.%u is %s: queue of %u, MSI-X vector %#x, features%s%s%s%s\n",
-		pci->bus, pci->dev, pci->fn, vb->bdev.name, num, pci->msix_vector[0],
-		has(vb, VIRTIO_BLK_F_FLUSH) ? " FLUSH" : "", has(vb, VIRTIO_BLK_F_RO) ? " RO" : "",
+	if (vb->intx_irq >= 0)
+		pr_info("virtio-blk: %02x:%02x.%u: INTx (INT%c#, IRQ %d, level, shared)%s\n",
+			pci->bus, pci->dev, pci->fn, 'A' + pci->irq_pin - 1, vb->intx_irq,
+			pci_msi_disabled() ? ", pci=nomsi" : ", no MSI-X");
+	else
+		pr_info("virtio-blk: %02x:%02x.%u: MSI-X vector %#x\n", pci->bus, pci->dev, pci->fn,
+			pci->msix_vector[0]);
+	pr_info("virtio-blk: %02x:%02x.%u is %s: queue of %u, features%s%s%s%s\n", pci->bus,
+		pci->dev, pci->fn, vb->bdev.name, num, has(vb, VIRTIO_BLK_F_FLUSH) ? " FLUSH" : "",
+		has(vb, VIRTIO_BLK_F_RO) ? " RO" : "",
 		has(vb, VIRTIO_BLK_F_SEG_MAX) ? " SEG_MAX" : "",
 		has(vb, VIRTIO_BLK_F_BLK_SIZE) ? " BLK_SIZE" : "");
 	return 0;
 
 reset:
 	vp_reset(&vb->vp);
-free_msix:
-	pci_msix_disable(pci);
+free_irq:
+	vblk_free_irq(vb, pci);
 free_dma:
 	free_pages(vb->dma_pages, VBLK_DMA_ORDER);
 free_vq:
@@ -345,7 +405,8 @@ int virtio_blk_get_info(struct block_device *bdev, struct virtio_blk_info *info)
 		.last_used_idx = vb->vq.last_used_idx,
 		.kicks = vb->vq.kicks,
 		.interrupts = vb->interrupts,
-		.msix_vector = vb->vp.pci->msix_vector[0],
+		.msix_vector = vb->intx_irq >= 0 ? -1 : vb->vp.pci->msix_vector[0],
+		.intx_irq = vb->intx_irq,
 	};
 	spin_unlock_irqrestore(&vb->vq.lock, flags);
 	return 0;

@@ -19,7 +19,8 @@ struct virtio_blk_info {
 	unsigned int num_free;
 	uint16_t avail_idx, used_idx, last_used_idx;
 	uint64_t kicks, interrupts;
-	int msix_vector;
+	int msix_vector; /* -1: none */
+	int intx_irq;	 /* the INTx line's ISA IRQ when it is used instead, else -1 */
 };
 /* 0, or -ENODEV when bdev is not a virtio-blk disk. */
 int virtio_blk_get_info(struct block_device *bdev, struct virtio_blk_info *info);

@@ -135,6 +135,11 @@ int vp_setup_vq(struct virtio_pci_dev *vp, struct virtqueue *vq, uint16_t msix_e
 	return 0;
 }
 
+uint8_t vp_read_isr(struct virtio_pci_dev *vp)
+{
+	return *vp->isr;
+}
+
 uint32_t vp_config_read32(struct virtio_pci_dev *vp, unsigned int off)
 {
 	return *(volatile uint32_t *)(vp->device + off);

@@ -40,6 +40,10 @@
 
 #define VIRTIO_MSI_NO_VECTOR 0xffff
 
+/* ISR status bits (spec 4.1.4.5), for INTx. */
+#define VIRTIO_PCI_ISR_QUEUE  1 /* a used ring changed */
+#define VIRTIO_PCI_ISR_CONFIG 2 /* the device config changed */
+
 /* The common configuration block, as the device lays it out. */
 struct virtio_pci_common_cfg {
 	uint32_t device_feature_select; /* which 32 feature bits device_feature shows */
@@ -80,9 +84,13 @@ uint64_t vp_get_features(struct virtio_pci_dev *vp);
 int vp_finalize_features(struct virtio_pci_dev *vp, uint64_t features);
 /* The size the device offers for queue index (0: no such queue). */
 unsigned int vp_queue_max_size(struct virtio_pci_dev *vp, unsigned int index);
-/* Tells the device where vq's rings are, routes its interrupts to MSI-X entry msix_entry,
-   finds its notify register and enables it. 0 or -EIO (the device took no MSI-X entry). */
+/* Tells the device where vq's rings are, routes its interrupts to MSI-X entry msix_entry
+   (VIRTIO_MSI_NO_VECTOR: none, the INTx line), finds its notify register and enables it. 0 or
+   -EIO (the device did not take the MSI-X entry). */
 int vp_setup_vq(struct virtio_pci_dev *vp, struct virtqueue *vq, uint16_t msix_entry);
+/* Reads the ISR status: reading clears it and makes the device deassert its INTx line. 0: the
+   interrupt was not this device's. */
+uint8_t vp_read_isr(struct virtio_pci_dev *vp);
 /* Device config reads; 64-bit ones retry until config_generation is stable. */
 uint32_t vp_config_read32(struct virtio_pci_dev *vp, unsigned int off);
 uint64_t vp_config_read64(struct virtio_pci_dev *vp, unsigned int off);

@@ -25,8 +25,16 @@ static int cmd_irqs(int argc, char **argv)
 
 		if (!name)
 			continue;
-		kprintf("%3u  %3d    %#4x  %10llu  %s\n", irq, ioapic_isa_irq_to_gsi(irq),
+		kprintf("%3u  %3d    %#4x  %10llu  %s", irq, ioapic_isa_irq_to_gsi(irq),
 			IRQ_BASE_VECTOR + irq, (unsigned long long)irq_count(irq), name);
+		if (irq_is_shared(irq)) {
+			/* A PCI INTx line: its other handlers, and the interrupts none claimed. */
+			for (unsigned i = 1; (name = irq_shared_name(irq, i)); i++)
+				kprintf(", %s", name);
+			kprintf(" (level, shared; %llu unclaimed)",
+				(unsigned long long)irq_unhandled_count(irq));
+		}
+		kprintf("\n");
 		n++;
 	}
 	for (unsigned i = 0; msi_irq_get(i, &m); i++, n++)

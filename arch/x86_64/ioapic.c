@@ -117,42 +117,96 @@ static int isa_pin(unsigned isa_irq, const struct ioapic **chip, uint32_t *pin)
 	return 0;
 }
 
-int ioapic_route_isa_irq(unsigned isa_irq, unsigned vector, uint32_t dest_apic_id)
+/* The chip and input that receive gsi; returns 0 or -ENODEV. */
+static int gsi_pin(uint32_t gsi, const struct ioapic **chip, uint32_t *pin)
 {
-	const struct acpi_override *o = isa_override(isa_irq);
-	const struct ioapic *a;
-	uint64_t low = IOAPIC_MASKED;
-	uint32_t pin;
-	int err;
+	*chip = chip_for_gsi(gsi);
+	if (!*chip)
+		return -ENODEV;
+	*pin = gsi - (*chip)->gsi_base;
+	return 0;
+}
 
-	/* Vectors below 32 are exceptions, 0xff is the local APIC's spurious vector. */
-	if (vector < FIRST_IRQ_VECTOR || vector >= 0xff || dest_apic_id > 0xff)
-		return -EINVAL;
-	err = isa_pin(isa_irq, &a, &pin);
-	if (err)
-		return err;
-	low |= vector;
-	if (o && o->active_low)
+static void write_entry(const struct ioapic *a, uint32_t pin, unsigned vector,
+			uint32_t dest_apic_id, bool level, bool active_low)
+{
+	uint64_t low = IOAPIC_MASKED | vector;
+
+	if (active_low)
 		low |= IOAPIC_ACTIVE_LOW;
-	if (o && o->level)
+	if (level)
 		low |= IOAPIC_LEVEL;
 	/* The low half first: it masks the input before the destination changes under it. */
 	ioapic_write(a, IOAPIC_REDIR(pin), (uint32_t)low);
 	ioapic_write(a, IOAPIC_REDIR(pin) + 1, dest_apic_id << (IOAPIC_DEST_SHIFT - 32));
+}
+
+/* Vectors below 32 are exceptions, 0xff is the local APIC's spurious vector. */
+static bool bad_route(unsigned vector, uint32_t dest_apic_id)
+{
+	return vector < FIRST_IRQ_VECTOR || vector >= 0xff || dest_apic_id > 0xff;
+}
+
+int ioapic_route_isa_irq(unsigned isa_irq, unsigned vector, uint32_t dest_apic_id)
+{
+	const struct acpi_override *o = isa_override(isa_irq);
+	const struct ioapic *a;
+	uint32_t pin;
+	int err;
+
+	if (bad_route(vector, dest_apic_id))
+		return -EINVAL;
+	err = isa_pin(isa_irq, &a, &pin);
+	if (err)
+		return err;
+	write_entry(a, pin, vector, dest_apic_id, o && o->level, o && o->active_low);
 	return 0;
+}
+
+int ioapic_route_gsi(uint32_t gsi, unsigned vector, uint32_t dest_apic_id, bool level,
+		     bool active_low)
+{
+	const struct ioapic *a;
+	uint32_t pin;
+	int err;
+
+	if (bad_route(vector, dest_apic_id))
+		return -EINVAL;
+	err = gsi_pin(gsi, &a, &pin);
+	if (err)
+		return err;
+	write_entry(a, pin, vector, dest_apic_id, level, active_low);
+	return 0;
+}
+
+bool ioapic_isa_override(unsigned isa_irq, bool *level, bool *active_low)
+{
+	const struct acpi_override *o = isa_irq < ISA_IRQS ? isa_override(isa_irq) : NULL;
+
+	if (!o)
+		return false;
+	*level = o->level;
+	*active_low = o->active_low;
+	return true;
+}
+
+static void set_pin_masked(const struct ioapic *a, uint32_t pin, bool masked)
+{
+	uint32_t low = ioapic_read(a, IOAPIC_REDIR(pin));
+
+	low = masked ? low | (uint32_t)IOAPIC_MASKED : low & ~(uint32_t)IOAPIC_MASKED;
+	ioapic_write(a, IOAPIC_REDIR(pin), low);
 }
 
 static int set_masked(unsigned isa_irq, bool masked)
 {
 	const struct ioapic *a;
-	uint32_t pin, low;
+	uint32_t pin;
 	int err = isa_pin(isa_irq, &a, &pin);
 
 	if (err)
 		return err;
-	low = ioapic_read(a, IOAPIC_REDIR(pin));
-	low = masked ? low | (uint32_t)IOAPIC_MASKED : low & ~(uint32_t)IOAPIC_MASKED;
-	ioapic_write(a, IOAPIC_REDIR(pin), low);
+	set_pin_masked(a, pin, masked);
 	return 0;
 }
 
@@ -164,6 +218,41 @@ int ioapic_mask_isa_irq(unsigned isa_irq)
 int ioapic_unmask_isa_irq(unsigned isa_irq)
 {
 	return set_masked(isa_irq, false);
+}
+
+int ioapic_mask_gsi(uint32_t gsi)
+{
+	const struct ioapic *a;
+	uint32_t pin;
+	int err = gsi_pin(gsi, &a, &pin);
+
+	if (!err)
+		set_pin_masked(a, pin, true);
+	return err;
+}
+
+int ioapic_unmask_gsi(uint32_t gsi)
+{
+	const struct ioapic *a;
+	uint32_t pin;
+	int err = gsi_pin(gsi, &a, &pin);
+
+	if (!err)
+		set_pin_masked(a, pin, false);
+	return err;
+}
+
+int ioapic_read_gsi(uint32_t gsi, uint64_t *entry)
+{
+	const struct ioapic *a;
+	uint32_t pin;
+	int err = gsi_pin(gsi, &a, &pin);
+
+	if (err)
+		return err;
+	*entry = ((uint64_t)ioapic_read(a, IOAPIC_REDIR(pin) + 1) << 32) |
+		 ioapic_read(a, IOAPIC_REDIR(pin));
+	return 0;
 }
 
 int ioapic_read_isa_irq(unsigned isa_irq, uint64_t *entry)

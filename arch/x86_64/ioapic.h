@@ -18,6 +18,7 @@
 #ifndef ARCH_X86_64_IOAPIC_H
 #define ARCH_X86_64_IOAPIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86_64/acpi.h"
 
@@ -26,6 +27,7 @@
 /* Bits of a redirection entry (the 82093AA datasheet, section 3.2.4). */
 #define IOAPIC_VECTOR_MASK 0xffULL
 #define IOAPIC_ACTIVE_LOW  (1ULL << 13)
+#define IOAPIC_REMOTE_IRR  (1ULL << 14) /* level: accepted, no EOI yet (read only) */
 #define IOAPIC_LEVEL	   (1ULL << 15)
 #define IOAPIC_MASKED	   (1ULL << 16)
 #define IOAPIC_DEST_SHIFT  56 /* physical destination mode: the target's 8-bit APIC id */
@@ -61,5 +63,21 @@ int ioapic_mask_isa_irq(unsigned isa_irq);
 int ioapic_unmask_isa_irq(unsigned isa_irq);
 /* Reads the redirection entry of ISA IRQ isa_irq into *entry. Returns 0 or as above. */
 int ioapic_read_isa_irq(unsigned isa_irq, uint64_t *entry);
+
+/*
+ * The same by GSI, with the trigger and polarity the caller says (for PCI INTx lines: level
+ * triggered; kernel/irq.c decides their polarity). A level-triggered entry sets its remote IRR
+ * bit when a local APIC accepts the interrupt and sends no other until that APIC's EOI clears
+ * it; the EOI is broadcast to the I/O APICs by the local APIC for vectors it took as level.
+ * Entries are left masked. 0, -EINVAL (bad vector or destination), -ENODEV (no such GSI).
+ */
+int ioapic_route_gsi(uint32_t gsi, unsigned vector, uint32_t dest_apic_id, bool level,
+		     bool active_low);
+int ioapic_mask_gsi(uint32_t gsi);
+int ioapic_unmask_gsi(uint32_t gsi);
+int ioapic_read_gsi(uint32_t gsi, uint64_t *entry);
+/* True when the MADT has an interrupt source override for isa_irq; its trigger and polarity
+   (false/false for the bus's "conforming" default) in *level and *active_low. */
+bool ioapic_isa_override(unsigned isa_irq, bool *level, bool *active_low);
 
 #endif

@@ -6,7 +6,11 @@
  * The disk is vda, which tests/run-tests attaches to every boot (a copy of build/disk.img).
  * Writes go only to its last MiB, which the ext2 file system on it does not cover
  * (docs/block.md). Without a disk every case skips and says why.
+ *
+ * The disk's interrupt is MSI-X, or with pci=nomsi on the command line (one of the runner's
+ * boots) the shared level-triggered INTx line through the I/O APIC; the cases check which.
  */
+#include "kernel/irq.h"
 #include "kernel/ktest.h"
 #include "kernel/kthread.h"
 #include "kernel/smp.h"
@@ -16,6 +20,8 @@
 #include "drivers/virtio_blk.h"
 #include "mm/fault_inject.h"
 #include "mm/slab.h"
+#include "arch/x86_64/ioapic.h"
+#include "arch/x86_64/irq_vectors.h"
 #include "arch/x86_64/memlayout.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -57,8 +63,30 @@ static void test_pci_found_virtio_blk(struct ktest *t)
 	EXPECT_EQ(t, d->class_code, 0x01);  /* mass storage */
 	ASSERT_NOT_NULL(t, d->driver);
 	EXPECT_STREQ(t, d->driver, "virtio-blk");
-	EXPECT_EQ(t, d->msix_nvec, 1);
-	EXPECT_GE(t, d->msix_vector[0], 0x40);
+	if (pci_msi_disabled()) {
+		/* pci=nomsi: no MSI-X entry, the INTx line the firmware routed, level triggered. */
+		uint64_t e = 0;
+		int gsi;
+
+		EXPECT_EQ(t, d->msix_nvec, 0);
+		EXPECT_TRUE(t, d->intx_enabled);
+		EXPECT_NE(t, d->irq_pin, 0);
+		ASSERT_LT(t, d->irq_line, 16);
+		EXPECT_TRUE(t, irq_is_shared(d->irq_line));
+		EXPECT_STREQ(t, irq_name(d->irq_line), "virtio-vda");
+		gsi = ioapic_isa_irq_to_gsi(d->irq_line);
+		ASSERT_GE(t, gsi, 0);
+		ASSERT_EQ(t, ioapic_read_gsi((uint32_t)gsi, &e), 0);
+		EXPECT_TRUE(t, e & IOAPIC_LEVEL);
+		EXPECT_FALSE(t, e & IOAPIC_MASKED);
+		EXPECT_EQ(t, e & IOAPIC_VECTOR_MASK, (uint64_t)(IRQ_BASE_VECTOR + d->irq_line));
+		ktest_log(t, "INTx: INT%c#, IRQ %u, GSI %d, %s", 'A' + d->irq_pin - 1, d->irq_line,
+			  gsi, e & IOAPIC_ACTIVE_LOW ? "active low" : "active high");
+	} else {
+		EXPECT_EQ(t, d->msix_nvec, 1);
+		EXPECT_GE(t, d->msix_vector[0], 0x40);
+		EXPECT_FALSE(t, d->intx_enabled);
+	}
 	ASSERT_NOT_NULL(t, blk_get_by_name("vda"));
 	EXPECT_NULL(t, blk_get_by_name("nosuchdisk"));
 }
@@ -67,7 +95,7 @@ static void test_raw_round_trip(struct ktest *t)
 {
 	const uint32_t sizes[] = {1, 8, 144, 2048}; /* sectors: 512 B to 1 MiB (two requests) */
 	struct virtio_blk_info before, after;
-	uint64_t first;
+	uint64_t first, line_before = 0;
 	struct block_device *b = scratch_disk(t, &first);
 	uint8_t *w, *r;
 
@@ -81,6 +109,11 @@ static void test_raw_round_trip(struct ktest *t)
 		KTEST_SKIP(t, "out of memory for 1 MiB buffers");
 	}
 	ASSERT_EQ(t, virtio_blk_get_info(b, &before), 0);
+	/* The path in use: INTx exactly when pci=nomsi said so (QEMU's disk has MSI-X). */
+	EXPECT_EQ(t, before.intx_irq >= 0, pci_msi_disabled());
+	EXPECT_EQ(t, before.msix_vector >= 0, !pci_msi_disabled());
+	if (before.intx_irq >= 0)
+		line_before = irq_count((unsigned)before.intx_irq);
 	for (unsigned i = 0; i < ARRAY_SIZE(sizes); i++) {
 		size_t n = (size_t)sizes[i] * SECTOR_SIZE;
 		uint64_t at = first + SCRATCH_SECTORS - sizes[i];
@@ -94,6 +127,9 @@ static void test_raw_round_trip(struct ktest *t)
 	ASSERT_EQ(t, virtio_blk_get_info(b, &after), 0);
 	/* Each request completed through the interrupt, and the ring gave back every descriptor. */
 	EXPECT_GT(t, after.interrupts, before.interrupts);
+	if (before.intx_irq >= 0) /* and they came on the line */
+		EXPECT_GE(t, irq_count((unsigned)before.intx_irq) - line_before,
+			  after.interrupts - before.interrupts);
 	EXPECT_EQ(t, after.num_free, after.queue_size);
 	EXPECT_EQ(t, after.used_idx, after.last_used_idx);
 	kfree(w);
