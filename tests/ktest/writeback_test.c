@@ -580,9 +580,18 @@ static void test_throttling(struct ktest *t)
 	}
 	dirty_background_pages = bg;
 	dirty_limit_pages = limit;
-	EXPECT_GT(t, dirty_stats().throttled, d0.throttled);
+	/*
+	 * The limit holds either way. Whether the writer had to sleep for it depends on the race
+	 * with the flusher, which the writer woke at 4 pages: on some boots (4 CPUs, 64 MiB) it
+	 * keeps up and the writer never passes 8. A writer that passed the limit must have been
+	 * throttled; one without throttling would reach 64.
+	 */
 	EXPECT_GT(t, dirty_stats().flusher_runs, d0.flusher_runs);
 	EXPECT_LE(t, most, 8ULL + 2); /* the flusher may dirty-race one or two past it */
+	if (most > 8)
+		EXPECT_GT(t, dirty_stats().throttled, d0.throttled);
+	ktest_log(t, "most dirty at once %llu, throttled %llu times", (unsigned long long)most,
+		  (unsigned long long)(dirty_stats().throttled - d0.throttled));
 	EXPECT_EQ(t, vm_msync(mm, a, 64 * PAGE_SIZE, MS_SYNC), 0);
 	EXPECT_EQ(t, disk_word(t, fd, 63, 0), 1063ULL);
 	EXPECT_EQ(t, disk_word(t, fd, 0, 0), 1000ULL);
