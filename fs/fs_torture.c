@@ -248,20 +248,14 @@ static void ft_report(const char *when)
 
 static int fs_torture(int argc, char **argv)
 {
-	unsigned int seconds = 5;
-	const char *dev = "vda";
+	unsigned int seconds;
+	const char *dev;
 	char path[96];
 	bool stopped;
 	int err;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--dev") && i + 1 < argc)
-			dev = argv[++i];
-		else if (i + 1 < argc && !torture_parse_seconds(argv[i], argv[i + 1], &seconds))
-			i++;
-		else
-			return -EINVAL;
-	}
+	if (torture_parse_seconds_and_dev(argc, argv, &seconds, &dev))
+		return -EINVAL;
 	if (!mutex_trylock(&ft_mutex)) {
 		kprintf("torture fs: another run is going on\n");
 		return 0;

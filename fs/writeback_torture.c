@@ -296,18 +296,12 @@ out:
 static int writeback_torture(int argc, char **argv)
 {
 	struct wb_torture_result r;
-	unsigned int seconds = 5;
-	const char *dev = "vda";
+	unsigned int seconds;
+	const char *dev;
 	int err;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--dev") && i + 1 < argc)
-			dev = argv[++i];
-		else if (i + 1 < argc && !torture_parse_seconds(argv[i], argv[i + 1], &seconds))
-			i++;
-		else
-			return -EINVAL;
-	}
+	if (torture_parse_seconds_and_dev(argc, argv, &seconds, &dev))
+		return -EINVAL;
 	if ((err = writeback_torture_run(seconds, dev, true, &r))) {
 		kprintf("torture writeback: cannot run on %s (%s)\n", dev, errno_name(err));
 		return 0;

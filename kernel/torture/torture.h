@@ -31,6 +31,8 @@ const struct torture_kind *torture_next(const struct torture_kind *prev); /* NUL
 int torture_parse_seconds(const char *opt, const char *val, unsigned int *seconds);
 /* For the kinds whose only option is --seconds: argv after the kind's name; 5 s by default. */
 int torture_parse_seconds_only(int argc, char **argv, unsigned int *seconds);
+/* For the kinds that run on a disk: --seconds S (5 by default) and --dev NAME (vda). */
+int torture_parse_seconds_and_dev(int argc, char **argv, unsigned int *seconds, const char **dev);
 
 /* Sleeps for the run, calling report("Ns: ") every second; true if Ctrl-C stopped it. */
 bool torture_watch(unsigned int seconds, void (*report)(const char *when));

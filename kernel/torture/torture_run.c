@@ -5,6 +5,7 @@
 #include "kernel/sleep.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
+#include "lib/string.h"
 
 bool torture_watch(unsigned int seconds, void (*report)(const char *when))
 {
@@ -28,6 +29,21 @@ int torture_parse_seconds_only(int argc, char **argv, unsigned int *seconds)
 	for (int i = 1; i < argc; i += 2)
 		if (torture_parse_seconds(argv[i], i + 1 < argc ? argv[i + 1] : NULL, seconds))
 			return -EINVAL;
+	return 0;
+}
+
+int torture_parse_seconds_and_dev(int argc, char **argv, unsigned int *seconds, const char **dev)
+{
+	*seconds = 5;
+	*dev = "vda";
+	for (int i = 1; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return -EINVAL;
+		if (!strcmp(argv[i], "--dev"))
+			*dev = argv[i + 1];
+		else if (torture_parse_seconds(argv[i], argv[i + 1], seconds))
+			return -EINVAL;
+	}
 	return 0;
 }
 
