@@ -103,7 +103,7 @@ static int pci_size_bar(struct pci_dev *d, int i)
 	pci_read_config_dword(d, where, &lo_mask);
 	pci_write_config_dword(d, where, lo);
 	if (lo_mask == 0)
-		return 1; /* not implemented */
+		return 1; /* no decoder behind this BAR: the device does not use it */
 	b->io = lo & 1;
 	if (b->io) {
 		b->addr = lo & ~3u;
