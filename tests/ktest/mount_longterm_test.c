@@ -1,0 +1,294 @@
+/*
+ * KTAP suite "mount_longterm": per-CPU mount references and longterm mounts (seed 2), under
+ * /tmp/mount_test (the fixture: mount_fixture.h). It checks that mntput of longterm mounts
+ * (kern_mount, clone_private_mount) on every CPU never takes the global mount lock, and of a
+ * detached mount always; kern_unmount_array of 16 mounts waits one grace period and frees all
+ * 16; NULL entries are fine; a mount referenced from another CPU is freed only by that CPU's
+ * last mntput.
+ */
+#include "tests/ktest/mount_fixture.h"
+#include "kernel/ktest.h"
+#include "fs/dcache.h"
+#include "fs/file.h"
+#include "fs/inode.h"
+#include "fs/mount.h"
+#include "fs/mount_torture.h"
+#include "fs/namei.h"
+#include "fs/syscalls.h"
+#include "kernel/kthread.h"
+#include "kernel/rcu.h"
+#include "kernel/sched.h"
+#include "kernel/smp.h"
+#include "mm/fault_inject.h"
+#include "mm/page_alloc.h"
+#include "mm/slab.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+/* ---- 7: longterm mounts (seed 2) ---- */
+
+#define PUTS_PER_CPU 500
+
+/* On each CPU: PUTS_PER_CPU get/put pairs, then PUTS_PER_CPU puts of the test's references. */
+static int put_many(void *arg)
+{
+	struct vfsmount *mnt = arg;
+
+	for (int i = 0; i < PUTS_PER_CPU; i++) {
+		mntget(mnt);
+		mntput(mnt);
+	}
+	for (int i = 0; i < PUTS_PER_CPU; i++)
+		mntput(mnt);
+	return 0;
+}
+
+/* The mount_lock acquisitions that putting from every CPU takes. */
+static uint64_t locks_for_puts(struct ktest *t, struct vfsmount *mnt)
+{
+	uint64_t before, refs = (uint64_t)num_online_cpus() * PUTS_PER_CPU;
+
+	for (uint64_t i = 0; i < refs; i++)
+		mntget(mnt);
+	before = mnt_count_stats().mount_lock_taken;
+	EXPECT_EQ(t, on_every_cpu(t, put_many, mnt), 0);
+	EXPECT_EQ(t, mnt_get_count(mnt), 1); /* only the test's own reference is left */
+	return mnt_count_stats().mount_lock_taken - before;
+}
+
+static void longterm_puts(struct ktest *t)
+{
+	uint64_t per_cpu = 2 * PUTS_PER_CPU, cpus = num_online_cpus();
+	struct mnt_count_stats s0, s1;
+	struct vfsmount *km = NULL, *clone = NULL, *detached = NULL;
+	struct path p;
+
+	ASSERT_EQ(t, mount_tmpfs(BASE "/m", NULL), 0);
+	ASSERT_EQ(t, kern_path(BASE "/m", 0, &p), 0);
+	EXPECT_EQ(t, clone_private_mount(&p, &clone), 0);
+	EXPECT_EQ(t, clone_private_mount(&p, &detached), 0);
+	path_put(&p);
+	EXPECT_EQ(t, kern_mount("tmpfs", NULL, &km), 0);
+	if (!km || !clone || !detached)
+		goto out;
+	EXPECT_EQ(t, locks_for_puts(t, km), 0u);
+	EXPECT_EQ(t, locks_for_puts(t, clone), 0u);
+
+	/* Short-term, as clone_private_mount was before the seed: every put takes the lock. */
+	mnt_make_shortterm(detached);
+	synchronize_rcu();
+	s0 = mnt_count_stats();
+	EXPECT_EQ(t, locks_for_puts(t, detached), per_cpu * cpus);
+	s1 = mnt_count_stats();
+	EXPECT_EQ(t, s1.mounts_alive, s0.mounts_alive); /* the test's reference keeps it */
+	EXPECT_EQ(t, s1.mounts_freed, s0.mounts_freed);
+	mntput(detached); /* the last one frees it, under the lock */
+	detached = NULL;
+	s0 = mnt_count_stats();
+	EXPECT_EQ(t, s0.mounts_freed, s1.mounts_freed + 1);
+	EXPECT_EQ(t, s0.mounts_alive, s1.mounts_alive - 1);
+	EXPECT_EQ(t, s0.mount_lock_taken, s1.mount_lock_taken + 1);
+out:
+	kern_unmount(km);
+	kern_unmount(clone);
+	if (detached)
+		kern_unmount(detached);
+	EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
+}
+
+static void test_longterm_mntput_takes_no_lock(struct ktest *t)
+{
+	with_base(t, longterm_puts);
+}
+
+#define ARRAY_MOUNTS 16
+
+/* Half kern_mount, half clones of BASE/m; 0 when all were made. */
+static int make_mounts(struct ktest *t, struct vfsmount **mnts, unsigned int n)
+{
+	struct path p;
+	int err = 0;
+
+	memset(mnts, 0, n * sizeof(*mnts));
+	if (!EXPECT_EQ(t, kern_path(BASE "/m", 0, &p), 0))
+		return -ENOENT;
+	for (unsigned int i = 0; i < n && !err; i++)
+		err = i % 2 ? clone_private_mount(&p, &mnts[i])
+			    : kern_mount("tmpfs", NULL, &mnts[i]);
+	path_put(&p);
+	EXPECT_EQ(t, err, 0);
+	return err;
+}
+
+/*
+ * RCU's own count of grace periods while mnts are unmounted (one array call, or one call per
+ * mount), with an extra reference on each so that no free queues callbacks (whose grace
+ * periods would be counted too); the references are put afterwards.
+ */
+static uint64_t rcu_gps_for_unmount(struct ktest *t, struct vfsmount **mnts, unsigned int n,
+				    bool array)
+{
+	struct mnt_count_stats s0, s1;
+	uint64_t gp0, gp1;
+
+	for (unsigned int i = 0; i < n; i++)
+		mntget(mnts[i]);
+	rcu_barrier(); /* nothing of earlier cases is waiting for a grace period */
+	s0 = mnt_count_stats();
+	gp0 = rcu_get_stats().gp_completed;
+	if (array)
+		kern_unmount_array(mnts, n);
+	else
+		for (unsigned int i = 0; i < n; i++)
+			kern_unmount(mnts[i]);
+	gp1 = rcu_get_stats().gp_completed;
+	s1 = mnt_count_stats();
+	EXPECT_EQ(t, s1.grace_periods - s0.grace_periods, array ? 1u : (uint64_t)n);
+	EXPECT_EQ(t, s1.mounts_freed, s0.mounts_freed); /* our references keep them */
+	for (unsigned int i = 0; i < n; i++)
+		mntput(mnts[i]); /* short-term now: the last put frees */
+	EXPECT_EQ(t, mnt_count_stats().mounts_freed - s1.mounts_freed, (uint64_t)n);
+	return gp1 - gp0;
+}
+
+static void unmount_array(struct ktest *t)
+{
+	struct vfsmount *mnts[ARRAY_MOUNTS];
+	struct mnt_count_stats s0, s1;
+	uint64_t gps;
+
+	ASSERT_EQ(t, mount_tmpfs(BASE "/m", NULL), 0);
+	s0 = mnt_count_stats();
+	if (make_mounts(t, mnts, ARRAY_MOUNTS)) {
+		kern_unmount_array(mnts, ARRAY_MOUNTS);
+		return;
+	}
+	EXPECT_EQ(t, mnt_count_stats().mounts_alive, s0.mounts_alive + ARRAY_MOUNTS);
+	kern_unmount_array(mnts, ARRAY_MOUNTS);
+	s1 = mnt_count_stats();
+	EXPECT_EQ(t, s1.grace_periods - s0.grace_periods, 1u);
+	EXPECT_EQ(t, s1.mounts_freed - s0.mounts_freed, (uint64_t)ARRAY_MOUNTS);
+	EXPECT_EQ(t, s1.mounts_alive, s0.mounts_alive);
+
+	/* RCU's count agrees: one wait (two if one grace period was under way), not 16. */
+	if (make_mounts(t, mnts, ARRAY_MOUNTS)) {
+		kern_unmount_array(mnts, ARRAY_MOUNTS);
+		return;
+	}
+	gps = rcu_gps_for_unmount(t, mnts, ARRAY_MOUNTS, true);
+	if (num_online_cpus() > 1) {
+		EXPECT_GE(t, gps, 1u);
+		EXPECT_LE(t, gps, 2u);
+	}
+	/* One by one, each pays its own. */
+	if (make_mounts(t, mnts, 4)) {
+		kern_unmount_array(mnts, 4);
+		return;
+	}
+	gps = rcu_gps_for_unmount(t, mnts, 4, false);
+	if (num_online_cpus() > 1)
+		EXPECT_GE(t, gps, 4u);
+	else
+		ktest_log(t, "RCU's grace-period count not checked: -smp 1 needs no wait");
+	EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
+}
+
+static void test_unmount_array_one_grace_period(struct ktest *t)
+{
+	with_base(t, unmount_array);
+}
+
+static void unmount_null(struct ktest *t)
+{
+	struct vfsmount *mnts[3] = {NULL, NULL, NULL};
+	struct mnt_count_stats s0 = mnt_count_stats(), s1;
+
+	kern_unmount(NULL);
+	kern_unmount_array(mnts, 3);
+	kern_unmount_array(NULL, 0);
+	s1 = mnt_count_stats();
+	EXPECT_EQ(t, s1.grace_periods, s0.grace_periods); /* nothing to wait for */
+	EXPECT_EQ(t, s1.mounts_freed, s0.mounts_freed);
+	ASSERT_EQ(t, kern_mount("tmpfs", NULL, &mnts[1]), 0);
+	s0 = mnt_count_stats();
+	kern_unmount_array(mnts, 3);
+	s1 = mnt_count_stats();
+	EXPECT_EQ(t, s1.grace_periods, s0.grace_periods + 1);
+	EXPECT_EQ(t, s1.mounts_freed, s0.mounts_freed + 1);
+	EXPECT_EQ(t, s1.mounts_alive, s0.mounts_alive - 1);
+}
+
+static void test_unmount_null_entries(struct ktest *t)
+{
+	with_base(t, unmount_null);
+}
+
+/* A thread on another CPU holds a reference to a mount across kern_unmount_array. */
+struct holder {
+	struct vfsmount *mnt;
+	volatile bool held, put, done;
+};
+
+static int hold_then_put(void *arg)
+{
+	struct holder *h = arg;
+
+	mntget(h->mnt);
+	WRITE_ONCE(h->held, true);
+	while (!READ_ONCE(h->put))
+		yield();
+	mntput(h->mnt); /* the last reference: frees it, here */
+	WRITE_ONCE(h->done, true);
+	return 0;
+}
+
+static void held_elsewhere(struct ktest *t)
+{
+	unsigned int me = smp_processor_id(), other = (me + 1) % num_online_cpus();
+	struct vfsmount *mnts[4];
+	struct mnt_count_stats s0, s1;
+	static struct holder h;
+	struct thread *th;
+
+	ASSERT_EQ(t, mount_tmpfs(BASE "/m", NULL), 0);
+	if (make_mounts(t, mnts, 4)) {
+		kern_unmount_array(mnts, 4);
+		return;
+	}
+	h = (struct holder){.mnt = mnts[1]};
+	th = kthread_create(hold_then_put, &h, "ktest-holder");
+	if (!EXPECT_NOT_NULL(t, th)) {
+		kern_unmount_array(mnts, 4);
+		return;
+	}
+	kthread_bind(th, other);
+	wake_up_new_thread(th);
+	while (!READ_ONCE(h.held))
+		yield();
+	s0 = mnt_count_stats();
+	kern_unmount_array(mnts, 4);
+	s1 = mnt_count_stats();
+	EXPECT_EQ(t, s1.grace_periods, s0.grace_periods + 1);
+	EXPECT_EQ(t, s1.mounts_freed, s0.mounts_freed + 3); /* not the held one */
+	EXPECT_EQ(t, s1.mounts_alive, s0.mounts_alive - 3);
+	EXPECT_FALSE(t, READ_ONCE(h.mnt->mnt_flags) & MNT_DOOMED);
+	EXPECT_EQ(t, mnt_get_count(h.mnt), 1);
+	EXPECT_NULL(t, READ_ONCE(h.mnt->mnt_ns)); /* short-term now: its last put frees it */
+	WRITE_ONCE(h.put, true);
+	EXPECT_EQ(t, kthread_join(th), 0);
+	EXPECT_TRUE(t, h.done);
+	s0 = mnt_count_stats();
+	EXPECT_EQ(t, s0.mounts_freed, s1.mounts_freed + 1);
+	EXPECT_EQ(t, s0.mounts_alive, s1.mounts_alive - 1);
+	EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
+}
+
+static void test_mount_held_on_another_cpu_outlives_unmount(struct ktest *t)
+{
+	with_base(t, held_elsewhere);
+}
+
+KTEST_SUITE(mount_longterm, KTEST_CASE(test_longterm_mntput_takes_no_lock),
+	    KTEST_CASE(test_unmount_array_one_grace_period), KTEST_CASE(test_unmount_null_entries),
+	    KTEST_CASE(test_mount_held_on_another_cpu_outlives_unmount));
