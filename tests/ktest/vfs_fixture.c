@@ -73,8 +73,8 @@ uint64_t tmpfs_inodes(const char *path)
 
 /* ---- directory listing -------------------------------------------------------------------- */
 
-bool collect(struct dir_context *ctx, const char *name, unsigned int len, uint64_t ino,
-	     umode_t mode)
+bool names_collect(struct dir_context *ctx, const char *name, unsigned int len, uint64_t ino,
+		   umode_t mode)
 {
 	struct names *l = container_of(ctx, struct names, ctx);
 
@@ -102,7 +102,7 @@ int list_dir(const char *path, struct names *l, unsigned int stop_after)
 	if (fd < 0)
 		return fd;
 	memset(&l->ctx, 0, sizeof(l->ctx));
-	l->ctx.actor = collect;
+	l->ctx.actor = names_collect;
 	l->n = 0;
 	l->stop_after = stop_after;
 	while (calls < 1000) {

@@ -35,8 +35,8 @@ uint64_t pages_not_leaked(void);
 uint64_t tmpfs_used(const char *path);
 uint64_t tmpfs_inodes(const char *path);
 /* The readdir actor of list_dir: adds each name to the struct names around ctx. */
-bool collect(struct dir_context *ctx, const char *name, unsigned int len, uint64_t ino,
-	     umode_t mode);
+bool names_collect(struct dir_context *ctx, const char *name, unsigned int len, uint64_t ino,
+		   umode_t mode);
 int list_dir(const char *path, struct names *l, unsigned int stop_after);
 int find_name(const struct names *l, const char *name);
 int rm_rf(const char *path);

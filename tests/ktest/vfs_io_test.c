@@ -327,7 +327,7 @@ VFS_CASE(test_rmdir_an_open_and_working_directory)
 
 	ASSERT_NOT_NULL(t, l);
 	memset(&l->ctx, 0, sizeof(l->ctx));
-	l->ctx.actor = collect;
+	l->ctx.actor = names_collect;
 	if (!EXPECT_EQ(t, sys_mkdir(D "/d", 0755), 0))
 		goto out;
 	fd = sys_open(D "/d", O_RDONLY, 0);
@@ -457,7 +457,7 @@ static void readdir_resume_after_removals(struct ktest *t, struct names *l)
 
 	ASSERT_GE(t, fd, 0);
 	memset(&l->ctx, 0, sizeof(l->ctx));
-	l->ctx.actor = collect;
+	l->ctx.actor = names_collect;
 	l->n = l->in_call = 0;
 	l->stop_after = 5;
 	EXPECT_EQ(t, sys_readdir(fd, &l->ctx), 0);

@@ -407,7 +407,7 @@ VFS_CASE(test_ebadf)
 
 	ASSERT_NOT_NULL(t, l);
 	memset(&l->ctx, 0, sizeof(l->ctx));
-	l->ctx.actor = collect;
+	l->ctx.actor = names_collect;
 	fd = sys_open(D "/f", O_RDWR | O_CREAT, 0644);
 	if (!EXPECT_GE(t, fd, 0))
 		goto out;
