@@ -232,6 +232,7 @@ int sync_dirty_buffer(struct buffer_head *bh)
 	/* Cleared before the write: a mark_buffer_dirty during it dirties the buffer again. */
 	if (dirty) {
 		bh->b_dirty = false;
+		bh->b_writing = true;
 		stats.dirty--;
 	}
 	spin_unlock_irqrestore(&bcache_lock, flags);
@@ -242,6 +243,9 @@ int sync_dirty_buffer(struct buffer_head *bh)
 			mark_buffer_dirty(bh);
 		else
 			WRITE_ONCE(bh->b_uptodate, true);
+		spin_lock_irqsave(&bcache_lock, flags);
+		bh->b_writing = false;
+		spin_unlock_irqrestore(&bcache_lock, flags);
 	}
 	mutex_unlock(&bh->b_io_lock);
 	return err;
@@ -259,13 +263,16 @@ int sync_blockdev(struct block_device *bdev)
 	gen = ++sync_gen;
 	/* One dirty buffer at a time: take a reference, drop the lock, write, start over. Each
 	   buffer is stamped with this pass's number, so one that fails (and stays dirty) or is
-	   dirtied again meanwhile is not taken twice and the pass ends. */
+	   dirtied again meanwhile is not taken twice and the pass ends. A buffer another sync
+	   is writing counts too: sync_dirty_buffer waits for that write (b_io_lock), or this
+	   sync could return before the block is on the disk. */
 	for (unsigned i = 0; i < BCACHE_HASH_SIZE && bcache_ready; i++) {
 		struct buffer_head *bh;
 	again:
 		list_for_each_entry(bh, &bcache_hash[i], b_hash)
 		{
-			if (bh->b_bdev != bdev || !bh->b_dirty || bh->b_sync_gen == gen)
+			if (bh->b_bdev != bdev || !(bh->b_dirty || bh->b_writing) ||
+			    bh->b_sync_gen == gen)
 				continue;
 			bh->b_sync_gen = gen;
 			bh->b_count++;

@@ -36,6 +36,7 @@ struct buffer_head {
 	/* Under bcache_lock (block/buffer.c): */
 	int b_count;		 /* references */
 	bool b_dirty;		 /* b_data is newer than the disk */
+	bool b_writing;		 /* a sync took b_dirty and is writing it (under b_io_lock) */
 	unsigned int b_sync_gen; /* the last sync_blockdev pass that wrote it */
 	struct list_head b_hash; /* in its hash bucket */
 	struct list_head b_lru;	 /* on the LRU while clean and unreferenced, else empty */

@@ -60,11 +60,14 @@ static void map_cache_page(struct fault_ctx *c, pte_t *pte)
 	bool writable = c->shared && (c->write || !c->notify);
 	pte_t e = page_to_phys(c->page) | vma_leaf_flags(c->vma, writable);
 
+	/* Counted as mapped before the dirty bit is looked at: page_mkclean skips a page with no
+	   mappings, so a writeback that takes PG_dirty after our look must see the count and
+	   come to this entry (under page_table_lock, which we hold). */
+	page_add_file_rmap(c->page);
 	if (c->write && c->notify)
 		set_page_dirty(c->page); /* before the entry is writable */
 	if (c->write && (e & PTE_W))
 		e |= PTE_D;
-	page_add_file_rmap(c->page);
 	WRITE_ONCE(*pte, e);
 	c->page = NULL; /* the entry has the reference now */
 	mm->nr_pages++;

@@ -59,9 +59,10 @@ bool vma_wants_writenotify(const struct vm_area *vma)
 	return mapping_cap_account_dirty(vma->file->mapping);
 }
 
+/* A full barrier: the fault reads PG_dirty after this (see map_cache_page). */
 void page_add_file_rmap(struct page *page)
 {
-	__atomic_add_fetch(&page->mapcount, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&page->mapcount, 1, __ATOMIC_SEQ_CST);
 }
 
 void page_remove_file_rmap(struct page *page)
@@ -105,6 +106,10 @@ int page_mkclean(struct page *page)
 	struct vm_area *vma;
 	int cleaned = 0;
 
+	/* No mapping: nothing to clean. A fault about to map the page counted it before it
+	   looked at PG_dirty (map_cache_page), and our caller cleared PG_dirty with a locked
+	   instruction before this read: either we see the count, or the fault sees the page
+	   clean and dirties it again. */
 	if (!m || !page_is_file_mapped(page))
 		return 0;
 	spin_lock(&m->i_mmap_lock);

@@ -195,6 +195,12 @@ struct ext2_sb_info {
 	 * the used-directory counts. Taken inside every VFS lock, and around no other ext2 lock.
 	 */
 	struct mutex s_lock;
+	/*
+	 * s_sync_lock: one sync pass at a time (sync, the flusher, remount,ro, unmount). A pass
+	 * takes each inode off dirty_inodes before it writes it, so a second pass running at the
+	 * same time would not see that inode and could return before its pages reach the disk.
+	 */
+	struct mutex s_sync_lock;
 	/* The inodes with dirty pages or metadata (ext2_inode_info.i_dirty); a spinlock. */
 	spinlock_t dirty_lock;
 	struct list_head dirty_inodes;
@@ -259,6 +265,9 @@ void ext2_mark_inode_dirty(struct inode *inode);
 /* Writes the inode's dirty pages and its on-disk inode into the buffer cache. */
 int ext2_sync_inode(struct inode *inode);
 void ext2_forget_dirty(struct inode *inode);
+/* A window for the tests: a sync pass that took an inode off the dirty list counts itself in
+   ext2_sync_delayed and sleeps ext2_sync_delay_ms before it writes the inode (0: no sleep). */
+extern unsigned int ext2_sync_delay_ms, ext2_sync_delayed;
 
 /* balloc.c, ialloc.c: under sbi->s_lock inside. */
 int ext2_new_block(struct super_block *sb, uint32_t goal, uint32_t *out);

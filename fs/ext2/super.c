@@ -15,14 +15,15 @@
  * mount time (seconds since 1970, from the host's clock when it made the image) plus the
  * seconds since boot: never in e2fsck's future.
  *
- * Lock order: an inode's i_rwsem (sync takes each dirty file's), then sbi->s_lock, then
- * dirty_lock (a spinlock; nothing sleeps under it).
+ * Lock order: sbi->s_sync_lock (one sync pass at a time), then an inode's i_rwsem (sync takes
+ * each dirty file's), then sbi->s_lock, then dirty_lock (a spinlock; nothing sleeps under it).
  */
 #include "fs/ext2/ext2.h"
 #include "fs/inode.h"
 #include "fs/dcache.h"
 #include "fs/super.h"
 #include "kernel/printk.h"
+#include "kernel/sleep.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -109,10 +110,11 @@ static bool igrab(struct inode *inode)
 	return false;
 }
 
-/* Writes every dirty inode's pages and on-disk inode into the buffer cache. */
-static int ext2_sync_inodes(struct super_block *sb)
+unsigned int ext2_sync_delay_ms, ext2_sync_delayed;
+
+/* s_sync_lock held: takes each inode off the dirty list and writes it, until none is left. */
+static int sync_dirty_inodes(struct ext2_sb_info *sbi)
 {
-	struct ext2_sb_info *sbi = EXT2_SB(sb);
 	int err = 0;
 
 	for (;;) {
@@ -133,10 +135,33 @@ static int ext2_sync_inodes(struct super_block *sb)
 		spin_unlock(&sbi->dirty_lock);
 		if (!inode)
 			return err;
+		if (READ_ONCE(ext2_sync_delay_ms)) {
+			WRITE_ONCE(ext2_sync_delayed, ext2_sync_delayed + 1);
+			msleep(READ_ONCE(ext2_sync_delay_ms));
+		}
 		if ((e = ext2_sync_inode(inode)) && !err)
 			err = e;
 		iput(inode);
 	}
+}
+
+/*
+ * Writes every dirty inode's pages and on-disk inode into the buffer cache.
+ *
+ * One pass at a time (s_sync_lock): an inode is off the list while a pass writes it, so a
+ * sync that ran beside the flusher would skip the file the flusher is still writing and
+ * return with its pages not yet on the disk. Waiting for the other pass closes that: what it
+ * took off is written when it ends, and a page dirtied meanwhile put its inode back.
+ */
+static int ext2_sync_inodes(struct super_block *sb)
+{
+	struct ext2_sb_info *sbi = EXT2_SB(sb);
+	int err;
+
+	mutex_lock(&sbi->s_sync_lock);
+	err = sync_dirty_inodes(sbi);
+	mutex_unlock(&sbi->s_sync_lock);
+	return err;
 }
 
 /* Copies the free counts into the superblock's buffer; s_lock held. */
@@ -435,6 +460,7 @@ static int ext2_fill_super(struct super_block *sb, const char *source, const cha
 	}
 	sbi->bdev = bdev;
 	mutex_init(&sbi->s_lock, "ext2_s_lock");
+	mutex_init(&sbi->s_sync_lock, "ext2_s_sync_lock");
 	spin_lock_init(&sbi->dirty_lock, "ext2_dirty");
 	INIT_LIST_HEAD(&sbi->dirty_inodes);
 	sb->s_fs_info = sbi;

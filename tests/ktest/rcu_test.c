@@ -403,9 +403,12 @@ static void test_expedited_latency(struct ktest *t)
 
 struct stall {
 	volatile bool inside;
+	uint64_t stalls_before;
 };
 
-/* Holds its CPU with preemption off: no switch, and no tick finds it quiescent. */
+/* Holds its CPU with preemption off (no switch, and no tick finds it quiescent) until the
+   stall is reported: a fixed time could run out before the grace period even began, on a
+   loaded host. Bounded, so a broken stall detector fails the test rather than hangs it. */
 static int stall_spinner(void *arg)
 {
 	struct stall *s = arg;
@@ -413,8 +416,8 @@ static int stall_spinner(void *arg)
 
 	preempt_disable();
 	smp_store_release(&s->inside, true);
-	end = ktime_ns() + 2 * STALL_MS * MS;
-	while (ktime_ns() < end)
+	end = ktime_ns() + 40 * STALL_MS * MS;
+	while (rcu_get_stats().stalls == s->stalls_before && ktime_ns() < end)
 		cpu_relax();
 	preempt_enable();
 	return 0;
@@ -432,8 +435,8 @@ static bool trace_has(const struct stack_entry *trace, unsigned n, const char *f
 }
 
 /*
- * A CPU that spins with preemption off for twice the stall timeout while a grace period waits:
- * the stall warning names it, and an NMI finds it in the spinning function.
+ * A CPU that spins with preemption off while a grace period waits: the stall warning (after
+ * STALL_MS) names it, and an NMI finds it in the spinning function.
  */
 static void test_stall_warning(struct ktest *t)
 {
@@ -449,6 +452,7 @@ static void test_stall_warning(struct ktest *t)
 	old = rcu_set_stall_timeout_ms(STALL_MS);
 	synchronize_rcu(); /* a grace period that began with the old timeout is over */
 	before = rcu_get_stats();
+	s.stalls_before = before.stalls;
 	th = kthread_create(stall_spinner, &s, "ktest-stall");
 	ASSERT_NOT_NULL(t, th);
 	kthread_bind(th, cpu);

@@ -9,7 +9,8 @@
  * and both writes fault again. tmpfs shared mappings never fault for dirtiness and are never
  * counted. Private mappings copy. mprotect keeps the rule. Errors: msync and mmap arguments,
  * a fault past the end of the file, and allocation failures injected in the fault path and in
- * mmap. The flusher writes a page past its expiry; a writer over the hard limit is throttled.
+ * mmap. The flusher writes a page past its expiry; a sync waits for a flusher pass that is
+ * still writing; a writer over the hard limit is throttled.
  * A short run of the no-lost-write torture. Counts return to zero after sync.
  */
 #include "kernel/ktest.h"
@@ -535,7 +536,8 @@ static void test_flusher_expiry(struct ktest *t)
 	EXPECT_EQ(t, dirty_stats().nr_dirty, 1ULL);
 	dirty_expire_ms = 100;
 	dirty_writeback_ms = 50;
-	for (int i = 0; i < 100 && dirty_stats().nr_dirty; i++) /* up to 2 s */
+	/* Until the page is on the disk: the flusher clears PG_dirty before it writes. */
+	for (int i = 0; i < 100 && dirty_stats().written == d0.written; i++) /* up to 2 s */
 		msleep(20);
 	dirty_expire_ms = 600000;
 	dirty_writeback_ms = period;
@@ -545,6 +547,40 @@ static void test_flusher_expiry(struct ktest *t)
 	EXPECT_EQ(t, disk_word(t, fd, 0, 0), 0xf1f1ULL);
 	kthread_unuse_mm(mm);
 	mmput(mm);
+	sys_close(fd);
+	teardown(t);
+}
+
+/* A sync returns only when what was dirty is on the disk, even when the flusher took the file
+   off the dirty list and is still writing it: the sync waits for the flusher's pass (ext2's
+   s_sync_lock). The flusher sleeps in the window ext2_sync_delay_ms opens, after it took the
+   file and before it writes it. */
+static void test_sync_waits_for_flusher(struct ktest *t)
+{
+	uint64_t buf[PAGE_SIZE / 8];
+	unsigned int delayed;
+	int fd;
+
+	if (!setup(t, 1))
+		return;
+	fd = sys_open(FILE, O_RDWR, 0);
+	ASSERT_GE(t, fd, 0);
+	for (unsigned int w = 0; w < PAGE_SIZE / 8; w++)
+		buf[w] = 0x5e9c0000 + w;
+	EXPECT_EQ(t, sys_sync(), 0); /* nothing else dirty: the flusher's pass takes our file */
+	EXPECT_EQ(t, sys_write(fd, buf, PAGE_SIZE), (ssize_t)PAGE_SIZE);
+	delayed = READ_ONCE(ext2_sync_delayed);
+	WRITE_ONCE(ext2_sync_delay_ms, 300);
+	dirty_expire_ms = 0;
+	wakeup_flusher();
+	for (int i = 0; i < 200 && READ_ONCE(ext2_sync_delayed) == delayed; i++) /* up to 2 s */
+		msleep(10);
+	dirty_expire_ms = 600000;
+	WRITE_ONCE(ext2_sync_delay_ms, 0);
+	EXPECT_NE(t, READ_ONCE(ext2_sync_delayed), delayed); /* the flusher has the file */
+	EXPECT_EQ(t, sys_sync(), 0);
+	EXPECT_EQ(t, disk_word(t, fd, 0, 0), 0x5e9c0000ULL);
+	EXPECT_EQ(t, disk_word(t, fd, 0, 511), 0x5e9c0000ULL + 511);
 	sys_close(fd);
 	teardown(t);
 }
@@ -622,5 +658,5 @@ static void test_no_lost_write(struct ktest *t)
 KTEST_SUITE(writeback, KTEST_CASE(test_one_mapping), KTEST_CASE(test_two_mms_two_cpus),
 	    KTEST_CASE(test_tmpfs_never_dirty), KTEST_CASE(test_private_copies_and_mprotect),
 	    KTEST_CASE(test_errors), KTEST_CASE(test_allocation_failures),
-	    KTEST_CASE(test_flusher_expiry), KTEST_CASE(test_throttling),
-	    KTEST_CASE(test_no_lost_write));
+	    KTEST_CASE(test_flusher_expiry), KTEST_CASE(test_sync_waits_for_flusher),
+	    KTEST_CASE(test_throttling), KTEST_CASE(test_no_lost_write));
