@@ -22,6 +22,7 @@ struct rw_semaphore {
 	int count;		      /* > 0: readers inside; -1: a writer; 0: free */
 	unsigned int writers_waiting; /* while > 0, new readers wait */
 	struct thread *writer;	      /* the thread holding the write side */
+	unsigned int sleepers;	      /* threads that failed to get in and wait on wait */
 	struct wait_queue_head wait;  /* everybody who waits, readers and writers */
 	const char *name;
 };

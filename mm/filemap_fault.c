@@ -12,7 +12,8 @@
  *					(copy-on-write from the page cache), an anonymous page
  *
  * A fault at or past the file's last page is not resolved (-EFAULT through the exception
- * table: SIGBUS in Linux).
+ * table: SIGBUS in Linux). The size is looked at only when the entry is empty and the page
+ * must come from the cache: a write-protect fault finds its page in the entry.
  *
  * The invariant (seed 3) is kept by the order under page_table_lock: PG_dirty is set before
  * the entry becomes writable, and page_mkclean clears the entry under the same lock after
@@ -150,8 +151,12 @@ static int filemap_fault_locked(struct fault_ctx *c, pte_t *pte)
 		count_fault(spurious);
 		return DONE;
 	}
-	/* A write to a present, read-only entry: no page-cache lookup, the entry has the page. */
+	/* A write to a present, read-only entry: no page-cache lookup, the entry has the page. A
+	   shared entry maps a cache page; one truncate took out of the cache lies past the end
+	   of the file now (SIGBUS), and this check stands in for the size check of an empty one. */
 	cur = phys_to_page(pte_addr(e));
+	if (c->shared && !READ_ONCE(cur->mapping))
+		return -EFAULT;
 	if (c->shared && c->notify) {
 		/* The write-protect fault of dirty tracking (do_wp_page's reuse of a shared page):
 		   the filesystem readies the page once, then dirty first, writable after. */
@@ -204,10 +209,6 @@ int filemap_fault(struct vm_area *vma, uint64_t addr, bool write)
 	};
 	int ret;
 
-	if (index >= file_pages(vf)) {
-		count_fault(sigbus);
-		return -EFAULT;
-	}
 	for (;;) {
 		pte_t *pte;
 
@@ -216,6 +217,10 @@ int filemap_fault(struct vm_area *vma, uint64_t addr, bool write)
 		ret = pte ? filemap_fault_locked(&c, pte) : -ENOMEM;
 		spin_unlock(&mm->page_table_lock);
 		if (ret == NEED_PAGE) { /* from the page cache, read from the disk if need be */
+			if (index >= file_pages(vf)) {
+				ret = -EFAULT; /* past the end of the file: SIGBUS */
+				break;
+			}
 			if ((ret = vf->ops->get_page(vf, index, &c.page)))
 				break;
 			/* A write to a shared mapping: the filesystem readies the page (blocks
