@@ -137,6 +137,10 @@ static int filemap_fault_locked(struct fault_ctx *c, pte_t *pte)
 	if (!pte_present(e)) {
 		if (!c->page)
 			return NEED_PAGE;
+		/* Truncated since the lookup: truncate's unmap_mapping_pages has run or waits for
+		   this lock, and must not find the page mapped again behind it (SIGBUS). */
+		if (!READ_ONCE(c->page->mapping))
+			return -EFAULT;
 		if (c->write && !c->shared) {
 			if (!copy_fits(c, e))
 				return need(c, c->page, NEED_COPY);

@@ -5,13 +5,17 @@
  * the handful of mappings a file has in this kernel.
  *
  * Lock order: mmap_lock (write, for link and unlink), then i_mmap_lock, then
- * page_table_lock. Nobody takes i_mmap_lock inside page_table_lock.
+ * page_table_lock. Nobody takes i_mmap_lock inside page_table_lock. unmap_mapping_pages runs
+ * without mmap_lock (truncate holds i_rwsem, which faults take inside mmap_lock): i_mmap_lock
+ * keeps each VMA and its page tables alive, since munmap unlinks a VMA from i_mmap before it
+ * frees the tables.
  */
 #include "mm/rmap.h"
 #include "mm/mm.h"
 #include "mm/vma.h"
 #include "mm/vm_file.h"
 #include "mm/memory.h"
+#include "mm/mmu_gather.h"
 #include "mm/filemap.h"
 #include "mm/backing-dev.h"
 #include "mm/writeback.h"
@@ -126,4 +130,25 @@ int page_mkclean(struct page *page)
 	spin_unlock(&m->i_mmap_lock);
 	count_ptes_cleaned(cleaned);
 	return cleaned;
+}
+
+void unmap_mapping_pages(struct address_space *m, uint64_t first)
+{
+	struct vm_area *vma;
+
+	spin_lock(&m->i_mmap_lock);
+	list_for_each_entry(vma, &m->i_mmap, shared)
+	{
+		uint64_t pages = (vma->end - vma->start) / PAGE_SIZE, start = vma->start;
+		struct mmu_gather tlb;
+
+		if (vma->pgoff + pages <= first)
+			continue;
+		if (first > vma->pgoff)
+			start += (first - vma->pgoff) * PAGE_SIZE;
+		tlb_gather_mmu(&tlb, vma->mm);
+		zap_page_range(&tlb, vma, start, vma->end);
+		tlb_finish_mmu(&tlb);
+	}
+	spin_unlock(&m->i_mmap_lock);
 }

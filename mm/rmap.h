@@ -16,7 +16,9 @@
 #define MM_RMAP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
+struct address_space;
 struct page;
 struct vm_area;
 
@@ -38,5 +40,9 @@ bool page_is_file_mapped(const struct page *page);
 
 /* Write-protects and cleans every shared entry mapping page; returns how many it changed. */
 int page_mkclean(struct page *page);
+/* Truncate: removes every entry, in every mapping of m, of file pages at index first and
+   beyond (private copies too, as Linux's truncate does). Call after truncate_inode_pages:
+   a fault that races maps nothing the cache no longer holds (filemap_fault checks). */
+void unmap_mapping_pages(struct address_space *m, uint64_t first);
 
 #endif

@@ -30,6 +30,7 @@
 #include "mm/filemap.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/rmap.h"
 #include "mm/writeback.h"
 #include "arch/x86_64/memlayout.h"
 
@@ -224,6 +225,7 @@ static int ext2_setsize(struct inode *inode, uint64_t size)
 	}
 	WRITE_ONCE(inode->i_size, size);
 	truncate_inode_pages(&inode->i_data, (size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	unmap_mapping_pages(&inode->i_data, (size + PAGE_SIZE - 1) >> PAGE_SHIFT);
 	if (size & (PAGE_SIZE - 1)) { /* zero the tail of the last page, on the disk too */
 		struct page *page;
 

@@ -14,6 +14,7 @@
 #include "lib/string.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/rmap.h"
 #include "mm/slab.h"
 
 struct tmpfs_sb {
@@ -134,6 +135,7 @@ static int tmpfs_setsize(struct inode *inode, uint64_t size)
 
 	if (size < inode->i_size) {
 		truncate_inode_pages(&inode->i_data, (size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+		unmap_mapping_pages(&inode->i_data, (size + PAGE_SIZE - 1) >> PAGE_SHIFT);
 		uncharge_pages(inode->i_sb, before - inode->i_data.nrpages);
 		if (off) {
 			struct page *page = find_get_page(&inode->i_data, size >> PAGE_SHIFT);

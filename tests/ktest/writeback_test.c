@@ -9,7 +9,7 @@
  * and both writes fault again. tmpfs shared mappings never fault for dirtiness and are never
  * counted. Private mappings copy. mprotect keeps the rule. Errors: msync and mmap arguments,
  * a fault past the end of the file, and allocation failures injected in the fault path and in
- * mmap. The flusher writes a page past its expiry; a sync waits for a flusher pass that is
+ * mmap. Truncate unmaps the pages past the new end. The flusher writes a page past its expiry; a sync waits for a flusher pass that is
  * still writing; a writer over the hard limit is throttled.
  * A short run of the no-lost-write torture. Counts return to zero after sync.
  */
@@ -513,6 +513,44 @@ static void test_allocation_failures(struct ktest *t)
 	teardown(t);
 }
 
+/* Truncate unmaps (unmap_mapping_pages): after a 2-page file shrinks to 1 page, the second
+   page's entry is gone in a shared and in a private mapping, an access there gives -EFAULT
+   (SIGBUS), the first page stays mapped, and the mm counts one page less in each. */
+static void test_truncate_unmaps(struct ktest *t)
+{
+	uint64_t a, p, v = 0;
+	struct mm *mm;
+	int fd;
+
+	if (!setup(t, 2))
+		return;
+	fd = sys_open(FILE, O_RDWR, 0);
+	ASSERT_GE(t, fd, 0);
+	mm = mm_alloc("ktest-wb-trunc");
+	ASSERT_NOT_NULL(t, mm);
+	kthread_use_mm(mm);
+	a = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	p = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, RW, MAP_PRIVATE, fd, 0);
+	EXPECT_EQ(t, put_user_u64(a, 0x7777), 0);
+	EXPECT_EQ(t, get_user_u64(&v, a + PAGE_SIZE), 0);
+	EXPECT_EQ(t, put_user_u64(p + PAGE_SIZE, 0x8888), 0); /* a private copy */
+	EXPECT_EQ(t, get_user_u64(&v, p), 0);
+	EXPECT_EQ(t, mm->nr_pages, 4ULL);
+	EXPECT_EQ(t, sys_ftruncate(fd, PAGE_SIZE), 0);
+	EXPECT_EQ(t, pte_of(mm, a + PAGE_SIZE), 0ULL);
+	EXPECT_EQ(t, pte_of(mm, p + PAGE_SIZE), 0ULL);
+	EXPECT_NE(t, pte_of(mm, a), 0ULL);
+	EXPECT_EQ(t, mm->nr_pages, 2ULL);
+	EXPECT_EQ(t, get_user_u64(&v, a + PAGE_SIZE), -EFAULT);
+	EXPECT_EQ(t, get_user_u64(&v, p + PAGE_SIZE), -EFAULT);
+	EXPECT_EQ(t, get_user_u64(&v, a), 0);
+	EXPECT_EQ(t, v, 0x7777ULL);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	sys_close(fd);
+	teardown(t);
+}
+
 /* The flusher writes a page dirty longer than the expiry, with nobody calling sync: the
    entry is read-only again afterwards, and the disk has the value. */
 static void test_flusher_expiry(struct ktest *t)
@@ -658,5 +696,6 @@ static void test_no_lost_write(struct ktest *t)
 KTEST_SUITE(writeback, KTEST_CASE(test_one_mapping), KTEST_CASE(test_two_mms_two_cpus),
 	    KTEST_CASE(test_tmpfs_never_dirty), KTEST_CASE(test_private_copies_and_mprotect),
 	    KTEST_CASE(test_errors), KTEST_CASE(test_allocation_failures),
-	    KTEST_CASE(test_flusher_expiry), KTEST_CASE(test_sync_waits_for_flusher),
-	    KTEST_CASE(test_throttling), KTEST_CASE(test_no_lost_write));
+	    KTEST_CASE(test_truncate_unmaps), KTEST_CASE(test_flusher_expiry),
+	    KTEST_CASE(test_sync_waits_for_flusher), KTEST_CASE(test_throttling),
+	    KTEST_CASE(test_no_lost_write));
