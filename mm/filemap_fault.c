@@ -155,12 +155,12 @@ static int filemap_fault_locked(struct fault_ctx *c, pte_t *pte)
 		count_fault(spurious);
 		return DONE;
 	}
-	/* A write to a present, read-only entry: no page-cache lookup, the entry has the page. A
-	   shared entry maps a cache page; one truncate took out of the cache lies past the end
-	   of the file now (SIGBUS), and this check stands in for the size check of an empty one. */
+	/* A write to a present, read-only entry: no page-cache lookup and no size check, the
+	   entry has the page, and truncate removes the entries past the end of the file
+	   (unmap_mapping_pages). In the moment between dropping the page from the cache and
+	   removing the entry, ext2's page_mkwrite waits for truncate and then finds the page
+	   gone (SIGBUS). */
 	cur = phys_to_page(pte_addr(e));
-	if (c->shared && !READ_ONCE(cur->mapping))
-		return -EFAULT;
 	if (c->shared && c->notify) {
 		/* The write-protect fault of dirty tracking (do_wp_page's reuse of a shared page):
 		   the filesystem readies the page once, then dirty first, writable after. */
