@@ -1,5 +1,6 @@
 /*
  * KTAP suite "writeback": shared file mappings and dirty tracking (seed 3, docs/dirty.md).
+ * The flusher, sync, throttling and the torture are writeback_flusher_test.c's.
  *
  * One mapping of an ext2 file on vda: a read maps the page read-only; the first write faults
  * once, dirties the page (counted on the device and the system) and makes the entry writable
@@ -9,135 +10,22 @@
  * and both writes fault again. tmpfs shared mappings never fault for dirtiness and are never
  * counted. Private mappings copy. mprotect keeps the rule. Errors: msync and mmap arguments,
  * a fault past the end of the file, and allocation failures injected in the fault path and in
- * mmap. Truncate unmaps the pages past the new end. The flusher writes a page past its expiry; a sync waits for a flusher pass that is
- * still writing; a writer over the hard limit is throttled.
- * A short run of the no-lost-write torture. Counts return to zero after sync.
+ * mmap. Truncate unmaps the pages past the new end. Counts return to zero after sync.
  */
 #include "kernel/ktest.h"
+#include "tests/ktest/writeback_fixture.h"
 #include "kernel/kthread.h"
-#include "kernel/rcu.h"
 #include "kernel/smp.h"
-#include "kernel/sleep.h"
-#include "block/blkdev.h"
 #include "fs/ext2/ext2.h"
 #include "fs/file.h"
 #include "fs/syscalls.h"
-#include "fs/writeback_torture.h"
-#include "mm/mm.h"
-#include "mm/vma.h"
 #include "mm/mmap.h"
-#include "mm/memory.h"
 #include "mm/fault.h"
-#include "mm/filemap.h"
 #include "mm/writeback.h"
 #include "mm/uaccess.h"
-#include "mm/page_alloc.h"
-#include "mm/slab.h"
 #include "mm/fault_inject.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
-#include "lib/string.h"
-
-#define MNT  "/tmp/wbt"
-#define FILE MNT "/mapped"
-#define RW   (PROT_READ | PROT_WRITE)
-
-static unsigned int saved_expire;
-
-/* Mounts vda at MNT and makes FILE of n pages (page i holds i in every word); false (and a
-   skip) without the disk. The flusher is told to wait, so that only the test writes back. */
-static bool setup(struct ktest *t, unsigned int pages)
-{
-	uint64_t buf[PAGE_SIZE / 8];
-	int fd;
-
-	if (!blk_get_by_name("vda")) {
-		ktest_skip(t, "no virtio-blk disk vda with the ext2 image");
-		return false;
-	}
-	saved_expire = dirty_expire_ms;
-	dirty_expire_ms = 600000;
-	sys_mkdir(MNT, 0755);
-	if (!EXPECT_EQ(t, sys_mount("vda", MNT, "ext2", 0, NULL), 0))
-		return false;
-	fd = sys_open(FILE, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	if (!EXPECT_GE(t, fd, 0))
-		return false;
-	for (unsigned int i = 0; i < pages; i++) {
-		for (unsigned int w = 0; w < PAGE_SIZE / 8; w++)
-			buf[w] = i;
-		EXPECT_EQ(t, sys_write(fd, buf, PAGE_SIZE), (ssize_t)PAGE_SIZE);
-	}
-	EXPECT_EQ(t, sys_fsync(fd), 0);
-	sys_close(fd);
-	return true;
-}
-
-static void teardown(struct ktest *t)
-{
-	sys_unlink(FILE);
-	EXPECT_EQ(t, sys_sync(), 0);
-	EXPECT_EQ(t, dirty_stats().nr_dirty, 0ULL);
-	EXPECT_EQ(t, sys_umount(MNT), 0);
-	rcu_barrier();
-	dirty_expire_ms = saved_expire;
-}
-
-/* The leaf entry that maps addr in mm (0 when none). */
-static pte_t pte_of(struct mm *mm, uint64_t addr)
-{
-	pte_t *p, e = 0;
-
-	spin_lock(&mm->page_table_lock);
-	p = mm_pte(mm, addr, false);
-	if (p)
-		e = READ_ONCE(*p);
-	spin_unlock(&mm->page_table_lock);
-	return e;
-}
-
-/* Faults resolved, of every kind. */
-static uint64_t faults_resolved(void)
-{
-	struct fault_stats f = fault_stats();
-
-	return f.demand_zero + f.zero_page + f.cow + f.reuse + f.protnone + f.spurious +
-	       f.file_read + f.file_write + f.wp_dirty + f.file_cow;
-}
-
-/* The disk's copy of word w of page index of path, read past the page cache. */
-static uint64_t disk_word(struct ktest *t, int fd, uint64_t index, unsigned int w)
-{
-	struct file *f = fget(fd);
-	struct inode *inode = f->f_inode;
-	struct ext2_sb_info *sbi = EXT2_SB(inode->i_sb);
-	uint64_t byte = index * PAGE_SIZE + w * 8, v = ~0ULL;
-	uint32_t block = 0;
-	char *buf = kmalloc(sbi->block_size);
-
-	if (EXPECT_NOT_NULL(t, buf) &&
-	    EXPECT_EQ(t, ext2_get_block(inode, byte / sbi->block_size, false, &block), 0) &&
-	    EXPECT_NE(t, block, 0U) &&
-	    EXPECT_EQ(t,
-		      blk_read(sbi->bdev, (uint64_t)block * (sbi->block_size / SECTOR_SIZE),
-			       sbi->block_size / SECTOR_SIZE, buf),
-		      0))
-		memcpy(&v, buf + byte % sbi->block_size, 8);
-	kfree(buf);
-	fput(f);
-	return v;
-}
-
-static struct page *cache_page(int fd, uint64_t index)
-{
-	struct file *f = fget(fd);
-	struct page *p = find_get_page(&f->f_inode->i_data, index);
-
-	fput(f);
-	if (p)
-		put_page(p); /* the cache keeps it while the test looks */
-	return p;
-}
 
 static void test_one_mapping(struct ktest *t)
 {
@@ -148,14 +36,14 @@ static void test_one_mapping(struct ktest *t)
 	struct dirty_stats d0;
 	int fd;
 
-	if (!setup(t, 2))
+	if (!wb_setup(t, 2))
 		return;
-	fd = sys_open(FILE, O_RDWR, 0);
+	fd = sys_open(WB_FILE, O_RDWR, 0);
 	ASSERT_GE(t, fd, 0);
 	mm = mm_alloc("ktest-wb");
 	ASSERT_NOT_NULL(t, mm);
 	kthread_use_mm(mm);
-	a = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	a = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, WB_RW, MAP_SHARED, fd, 0);
 	ASSERT_EQ(t, a, MMAP_BASE);
 	d0 = dirty_stats();
 
@@ -218,7 +106,7 @@ static void test_one_mapping(struct ktest *t)
 	kthread_unuse_mm(mm);
 	mmput(mm);
 	sys_close(fd);
-	teardown(t);
+	wb_teardown(t);
 }
 
 /* A thread on another CPU inside its own mm, mapping the same page. */
@@ -242,8 +130,8 @@ static int remote_fn(void *arg)
 		return 0;
 	}
 	kthread_use_mm(r->mm);
-	fd = sys_open(FILE, O_RDWR, 0); /* descriptors are per thread */
-	r->addr = (uint64_t)sys_mmap(r->mm, 0, PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	fd = sys_open(WB_FILE, O_RDWR, 0); /* descriptors are per thread */
+	r->addr = (uint64_t)sys_mmap(r->mm, 0, PAGE_SIZE, WB_RW, MAP_SHARED, fd, 0);
 	sys_close(fd); /* the mapping holds the file */
 	r->err = put_user_u64(r->addr + 64, 0x1111);
 	WRITE_ONCE(r->done, 1);
@@ -271,16 +159,16 @@ static void test_two_mms_two_cpus(struct ktest *t)
 
 	if (num_online_cpus() < 2)
 		KTEST_SKIP(t, "needs 2 CPUs");
-	if (!setup(t, 1))
+	if (!wb_setup(t, 1))
 		return;
 	me = smp_processor_id();
 	ASSERT_EQ(t, kthread_bind(current, me), 0);
-	fd = sys_open(FILE, O_RDWR, 0);
+	fd = sys_open(WB_FILE, O_RDWR, 0);
 	ASSERT_GE(t, fd, 0);
 	mm = mm_alloc("ktest-wb-local");
 	ASSERT_NOT_NULL(t, mm);
 	kthread_use_mm(mm);
-	a = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	a = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, WB_RW, MAP_SHARED, fd, 0);
 	EXPECT_EQ(t, put_user_u64(a + 8, 0x3333), 0);
 
 	th = kthread_create(remote_fn, &r, "wb-remote");
@@ -322,7 +210,7 @@ static void test_two_mms_two_cpus(struct ktest *t)
 	mmput(mm);
 	kthread_unbind(current);
 	sys_close(fd);
-	teardown(t);
+	wb_teardown(t);
 }
 
 static void test_tmpfs_never_dirty(struct ktest *t)
@@ -339,7 +227,7 @@ static void test_tmpfs_never_dirty(struct ktest *t)
 	mm = mm_alloc("ktest-wb-tmpfs");
 	ASSERT_NOT_NULL(t, mm);
 	kthread_use_mm(mm);
-	a = (uint64_t)sys_mmap(mm, 0, sizeof(buf), RW, MAP_SHARED, fd, 0);
+	a = (uint64_t)sys_mmap(mm, 0, sizeof(buf), WB_RW, MAP_SHARED, fd, 0);
 	ASSERT_EQ(t, a, MMAP_BASE);
 	s0 = fault_stats();
 	EXPECT_EQ(t, get_user_u64(&v, a), 0);
@@ -370,14 +258,14 @@ static void test_private_copies_and_mprotect(struct ktest *t)
 	uint64_t a, b, v;
 	int fd;
 
-	if (!setup(t, 1))
+	if (!wb_setup(t, 1))
 		return;
-	fd = sys_open(FILE, O_RDWR, 0);
+	fd = sys_open(WB_FILE, O_RDWR, 0);
 	ASSERT_GE(t, fd, 0);
 	mm = mm_alloc("ktest-wb-priv");
 	ASSERT_NOT_NULL(t, mm);
 	kthread_use_mm(mm);
-	a = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_PRIVATE, fd, 0);
+	a = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, WB_RW, MAP_PRIVATE, fd, 0);
 	b = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
 	s0 = fault_stats();
 	EXPECT_EQ(t, get_user_u64(&v, a), 0);
@@ -389,7 +277,7 @@ static void test_private_copies_and_mprotect(struct ktest *t)
 	EXPECT_EQ(t, put_user_u64(b, 1), -EFAULT); /* not writable */
 
 	/* mprotect(PROT_WRITE) keeps write notification: nothing writable until a fault. */
-	EXPECT_EQ(t, vm_mprotect(mm, b, PAGE_SIZE, RW), 0);
+	EXPECT_EQ(t, vm_mprotect(mm, b, PAGE_SIZE, WB_RW), 0);
 	EXPECT_FALSE(t, pte_of(mm, b) & PTE_W);
 	s0 = fault_stats();
 	EXPECT_EQ(t, put_user_u64(b, 5), 0);
@@ -401,7 +289,7 @@ static void test_private_copies_and_mprotect(struct ktest *t)
 	EXPECT_EQ(t, vm_msync(mm, b, PAGE_SIZE, MS_SYNC), 0);
 	EXPECT_EQ(t, vm_mprotect(mm, b, PAGE_SIZE, PROT_NONE), 0);
 	EXPECT_EQ(t, get_user_u64(&v, b), -EFAULT);
-	EXPECT_EQ(t, vm_mprotect(mm, b, PAGE_SIZE, RW), 0);
+	EXPECT_EQ(t, vm_mprotect(mm, b, PAGE_SIZE, WB_RW), 0);
 	EXPECT_EQ(t, get_user_u64(&v, b), 0);
 	EXPECT_FALSE(t, pte_of(mm, b) & PTE_W);
 	s0 = fault_stats();
@@ -410,7 +298,7 @@ static void test_private_copies_and_mprotect(struct ktest *t)
 	kthread_unuse_mm(mm);
 	mmput(mm);
 	sys_close(fd);
-	teardown(t);
+	wb_teardown(t);
 }
 
 static void test_errors(struct ktest *t)
@@ -419,21 +307,21 @@ static void test_errors(struct ktest *t)
 	uint64_t a, v;
 	int fd, ro;
 
-	if (!setup(t, 1))
+	if (!wb_setup(t, 1))
 		return;
-	fd = sys_open(FILE, O_RDWR, 0);
-	ro = sys_open(FILE, O_RDONLY, 0);
+	fd = sys_open(WB_FILE, O_RDWR, 0);
+	ro = sys_open(WB_FILE, O_RDONLY, 0);
 	ASSERT_GE(t, fd, 0);
 	ASSERT_GE(t, ro, 0);
 	mm = mm_alloc("ktest-wb-err");
 	ASSERT_NOT_NULL(t, mm);
 	kthread_use_mm(mm);
-	EXPECT_EQ(t, sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_SHARED, ro, 0), -EACCES);
-	EXPECT_EQ(t, sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_SHARED, 63, 0), -EBADF);
-	EXPECT_EQ(t, sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_SHARED, fd, 5), -EINVAL);
+	EXPECT_EQ(t, sys_mmap(mm, 0, PAGE_SIZE, WB_RW, MAP_SHARED, ro, 0), -EACCES);
+	EXPECT_EQ(t, sys_mmap(mm, 0, PAGE_SIZE, WB_RW, MAP_SHARED, 63, 0), -EBADF);
+	EXPECT_EQ(t, sys_mmap(mm, 0, PAGE_SIZE, WB_RW, MAP_SHARED, fd, 5), -EINVAL);
 	a = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, ro, 0);
 	EXPECT_EQ(t, a, MMAP_BASE);
-	EXPECT_EQ(t, vm_mprotect(mm, a, PAGE_SIZE, RW), -EACCES);
+	EXPECT_EQ(t, vm_mprotect(mm, a, PAGE_SIZE, WB_RW), -EACCES);
 	EXPECT_EQ(t, vm_msync(mm, a, PAGE_SIZE, 0x100), -EINVAL);
 	EXPECT_EQ(t, vm_msync(mm, a, PAGE_SIZE, MS_SYNC | MS_ASYNC), -EINVAL);
 	EXPECT_EQ(t, vm_msync(mm, a + 1, PAGE_SIZE, MS_SYNC), -EINVAL);
@@ -442,7 +330,7 @@ static void test_errors(struct ktest *t)
 	EXPECT_EQ(t, vm_msync(mm, a, PAGE_SIZE, MS_ASYNC), 0);
 	EXPECT_EQ(t, vm_munmap(mm, a, PAGE_SIZE), 0);
 	/* Past the end of a one-page file: the second page gives -EFAULT (SIGBUS). */
-	a = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, RW, MAP_SHARED, fd, 0);
+	a = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, WB_RW, MAP_SHARED, fd, 0);
 	EXPECT_EQ(t, get_user_u64(&v, a + PAGE_SIZE), -EFAULT);
 	EXPECT_EQ(t, put_user_u64(a + PAGE_SIZE, 1), -EFAULT);
 	EXPECT_EQ(t, put_user_u64(a, 1), 0);
@@ -450,7 +338,7 @@ static void test_errors(struct ktest *t)
 	mmput(mm);
 	sys_close(fd);
 	sys_close(ro);
-	teardown(t);
+	wb_teardown(t);
 }
 
 /* Allocation failures where the seed's code allocates: the page-cache page of a read fault,
@@ -464,9 +352,9 @@ static void test_allocation_failures(struct ktest *t)
 	uint64_t a, p, v, oom0;
 	int fd, count0;
 
-	if (!setup(t, 2))
+	if (!wb_setup(t, 2))
 		return;
-	fd = sys_open(FILE, O_RDWR, 0);
+	fd = sys_open(WB_FILE, O_RDWR, 0);
 	ASSERT_GE(t, fd, 0);
 	f = fget(fd);
 	truncate_inode_pages(&f->f_inode->i_data, 0); /* clean (fsync'ed): read from the disk */
@@ -475,11 +363,11 @@ static void test_allocation_failures(struct ktest *t)
 	ASSERT_NOT_NULL(t, mm);
 	kthread_use_mm(mm);
 	alloc_fail_inject(1);
-	EXPECT_EQ(t, sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_SHARED, fd, 0), -ENOMEM);
+	EXPECT_EQ(t, sys_mmap(mm, 0, PAGE_SIZE, WB_RW, MAP_SHARED, fd, 0), -ENOMEM);
 	alloc_fail_cancel();
 	EXPECT_EQ(t, atomic_read(&f->f_count), count0);
-	a = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, RW, MAP_SHARED, fd, 0);
-	p = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_PRIVATE, fd, PAGE_SIZE);
+	a = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, WB_RW, MAP_SHARED, fd, 0);
+	p = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, WB_RW, MAP_PRIVATE, fd, PAGE_SIZE);
 	EXPECT_EQ(t, atomic_read(&f->f_count), count0 + 2);
 	d0 = dirty_stats();
 	oom0 = fault_stats().oom;
@@ -510,7 +398,7 @@ static void test_allocation_failures(struct ktest *t)
 	EXPECT_EQ(t, atomic_read(&f->f_count), count0);
 	fput(f);
 	sys_close(fd);
-	teardown(t);
+	wb_teardown(t);
 }
 
 /* Truncate unmaps (unmap_mapping_pages): after a 2-page file shrinks to 1 page, the second
@@ -522,15 +410,15 @@ static void test_truncate_unmaps(struct ktest *t)
 	struct mm *mm;
 	int fd;
 
-	if (!setup(t, 2))
+	if (!wb_setup(t, 2))
 		return;
-	fd = sys_open(FILE, O_RDWR, 0);
+	fd = sys_open(WB_FILE, O_RDWR, 0);
 	ASSERT_GE(t, fd, 0);
 	mm = mm_alloc("ktest-wb-trunc");
 	ASSERT_NOT_NULL(t, mm);
 	kthread_use_mm(mm);
-	a = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, RW, MAP_SHARED, fd, 0);
-	p = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, RW, MAP_PRIVATE, fd, 0);
+	a = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, WB_RW, MAP_SHARED, fd, 0);
+	p = (uint64_t)sys_mmap(mm, 0, 2 * PAGE_SIZE, WB_RW, MAP_PRIVATE, fd, 0);
 	EXPECT_EQ(t, put_user_u64(a, 0x7777), 0);
 	EXPECT_EQ(t, get_user_u64(&v, a + PAGE_SIZE), 0);
 	EXPECT_EQ(t, put_user_u64(p + PAGE_SIZE, 0x8888), 0); /* a private copy */
@@ -548,154 +436,10 @@ static void test_truncate_unmaps(struct ktest *t)
 	kthread_unuse_mm(mm);
 	mmput(mm);
 	sys_close(fd);
-	teardown(t);
-}
-
-/* The flusher writes a page dirty longer than the expiry, with nobody calling sync: the
-   entry is read-only again afterwards, and the disk has the value. */
-static void test_flusher_expiry(struct ktest *t)
-{
-	unsigned int period = dirty_writeback_ms;
-	struct dirty_stats d0;
-	struct mm *mm;
-	uint64_t a;
-	int fd;
-
-	if (!setup(t, 1))
-		return;
-	fd = sys_open(FILE, O_RDWR, 0);
-	ASSERT_GE(t, fd, 0);
-	mm = mm_alloc("ktest-wb-flusher");
-	ASSERT_NOT_NULL(t, mm);
-	kthread_use_mm(mm);
-	a = (uint64_t)sys_mmap(mm, 0, PAGE_SIZE, RW, MAP_SHARED, fd, 0);
-	d0 = dirty_stats();
-	EXPECT_EQ(t, put_user_u64(a, 0xf1f1), 0);
-	EXPECT_EQ(t, dirty_stats().nr_dirty, 1ULL);
-	dirty_expire_ms = 100;
-	dirty_writeback_ms = 50;
-	/* Until the page is on the disk: the flusher clears PG_dirty before it writes. */
-	for (int i = 0; i < 100 && dirty_stats().written == d0.written; i++) /* up to 2 s */
-		msleep(20);
-	dirty_expire_ms = 600000;
-	dirty_writeback_ms = period;
-	EXPECT_EQ(t, dirty_stats().nr_dirty, 0ULL);
-	EXPECT_GT(t, dirty_stats().flusher_runs, d0.flusher_runs);
-	EXPECT_FALSE(t, pte_of(mm, a) & PTE_W);
-	EXPECT_EQ(t, disk_word(t, fd, 0, 0), 0xf1f1ULL);
-	kthread_unuse_mm(mm);
-	mmput(mm);
-	sys_close(fd);
-	teardown(t);
-}
-
-/* A sync returns only when what was dirty is on the disk, even when the flusher took the file
-   off the dirty list and is still writing it: the sync waits for the flusher's pass (ext2's
-   s_sync_lock). The flusher sleeps in the window ext2_sync_delay_ms opens, after it took the
-   file and before it writes it. */
-static void test_sync_waits_for_flusher(struct ktest *t)
-{
-	uint64_t buf[PAGE_SIZE / 8];
-	unsigned int delayed;
-	int fd;
-
-	if (!setup(t, 1))
-		return;
-	fd = sys_open(FILE, O_RDWR, 0);
-	ASSERT_GE(t, fd, 0);
-	for (unsigned int w = 0; w < PAGE_SIZE / 8; w++)
-		buf[w] = 0x5e9c0000 + w;
-	EXPECT_EQ(t, sys_sync(), 0); /* nothing else dirty: the flusher's pass takes our file */
-	EXPECT_EQ(t, sys_write(fd, buf, PAGE_SIZE), (ssize_t)PAGE_SIZE);
-	delayed = READ_ONCE(ext2_sync_delayed);
-	WRITE_ONCE(ext2_sync_delay_ms, 300);
-	dirty_expire_ms = 0;
-	wakeup_flusher();
-	for (int i = 0; i < 200 && READ_ONCE(ext2_sync_delayed) == delayed; i++) /* up to 2 s */
-		msleep(10);
-	dirty_expire_ms = 600000;
-	WRITE_ONCE(ext2_sync_delay_ms, 0);
-	EXPECT_NE(t, READ_ONCE(ext2_sync_delayed), delayed); /* the flusher has the file */
-	EXPECT_EQ(t, sys_sync(), 0);
-	EXPECT_EQ(t, disk_word(t, fd, 0, 0), 0x5e9c0000ULL);
-	EXPECT_EQ(t, disk_word(t, fd, 0, 511), 0x5e9c0000ULL + 511);
-	sys_close(fd);
-	teardown(t);
-}
-
-/* Over the hard limit a writer sleeps in balance_dirty_pages until the flusher has written
-   enough: with a limit of 8 pages, 64 pages dirtied through a mapping never leave more than
-   a few over it. */
-static void test_throttling(struct ktest *t)
-{
-	uint64_t bg = dirty_background_pages, limit = dirty_limit_pages, most = 0;
-	struct dirty_stats d0;
-	struct mm *mm;
-	uint64_t a;
-	int fd;
-
-	if (!setup(t, 64))
-		return;
-	fd = sys_open(FILE, O_RDWR, 0);
-	ASSERT_GE(t, fd, 0);
-	mm = mm_alloc("ktest-wb-throttle");
-	ASSERT_NOT_NULL(t, mm);
-	kthread_use_mm(mm);
-	a = (uint64_t)sys_mmap(mm, 0, 64 * PAGE_SIZE, RW, MAP_SHARED, fd, 0);
-	d0 = dirty_stats();
-	dirty_background_pages = 4;
-	dirty_limit_pages = 8;
-	for (unsigned int i = 0; i < 64; i++) {
-		uint64_t n;
-
-		EXPECT_EQ(t, put_user_u64(a + i * PAGE_SIZE, 1000 + i), 0);
-		n = dirty_stats().nr_dirty;
-		most = n > most ? n : most;
-	}
-	dirty_background_pages = bg;
-	dirty_limit_pages = limit;
-	/*
-	 * The limit holds either way. Whether the writer had to sleep for it depends on the race
-	 * with the flusher, which the writer woke at 4 pages: on some boots (4 CPUs, 64 MiB) it
-	 * keeps up and the writer never passes 8. A writer that passed the limit must have been
-	 * throttled; one without throttling would reach 64.
-	 */
-	EXPECT_GT(t, dirty_stats().flusher_runs, d0.flusher_runs);
-	EXPECT_LE(t, most, 8ULL + 2); /* the flusher may dirty-race one or two past it */
-	if (most > 8)
-		EXPECT_GT(t, dirty_stats().throttled, d0.throttled);
-	ktest_log(t, "most dirty at once %llu, throttled %llu times", (unsigned long long)most,
-		  (unsigned long long)(dirty_stats().throttled - d0.throttled));
-	EXPECT_EQ(t, vm_msync(mm, a, 64 * PAGE_SIZE, MS_SYNC), 0);
-	EXPECT_EQ(t, disk_word(t, fd, 63, 0), 1063ULL);
-	EXPECT_EQ(t, disk_word(t, fd, 0, 0), 1000ULL);
-	kthread_unuse_mm(mm);
-	mmput(mm);
-	sys_close(fd);
-	teardown(t);
-}
-
-/* The seed's invariant, briefly: writers on every CPU, the flusher and msyncs; after a final
-   sync every word on the disk holds the last value written (`torture writeback` runs longer). */
-static void test_no_lost_write(struct ktest *t)
-{
-	struct wb_torture_result r;
-
-	if (!blk_get_by_name("vda"))
-		KTEST_SKIP(t, "no virtio-blk disk vda with the ext2 image");
-	EXPECT_EQ(t, writeback_torture_run(2, "vda", false, &r), 0);
-	EXPECT_GT(t, r.writes, 0ULL);
-	EXPECT_GT(t, r.wp_faults, 0ULL);
-	EXPECT_GT(t, r.msyncs, 0ULL);
-	EXPECT_EQ(t, r.lost, 0ULL);
-	EXPECT_EQ(t, r.errors, 0ULL);
-	EXPECT_EQ(t, dirty_stats().nr_dirty, 0ULL);
-	EXPECT_EQ(t, dirty_stats().nr_writeback, 0ULL);
+	wb_teardown(t);
 }
 
 KTEST_SUITE(writeback, KTEST_CASE(test_one_mapping), KTEST_CASE(test_two_mms_two_cpus),
 	    KTEST_CASE(test_tmpfs_never_dirty), KTEST_CASE(test_private_copies_and_mprotect),
 	    KTEST_CASE(test_errors), KTEST_CASE(test_allocation_failures),
-	    KTEST_CASE(test_truncate_unmaps), KTEST_CASE(test_flusher_expiry),
-	    KTEST_CASE(test_sync_waits_for_flusher), KTEST_CASE(test_throttling),
-	    KTEST_CASE(test_no_lost_write));
+	    KTEST_CASE(test_truncate_unmaps));
