@@ -78,7 +78,8 @@ static int ob_setup(const struct ob_config *cfg, unsigned int nr_threads, void *
 		return err;
 	for (unsigned int i = 0; i < 2; i++) {
 		ob_mount_dir(i, dir, sizeof(dir));
-		if ((err = sys_mkdir(dir, 0755)) || (err = sys_mount("openbench", dir, "tmpfs", 0, opts)))
+		if ((err = sys_mkdir(dir, 0755)) ||
+		    (err = sys_mount("openbench", dir, "tmpfs", 0, opts)))
 			goto fail;
 	}
 	for (unsigned int t = 0; t < nr_threads; t++)
@@ -165,15 +166,15 @@ static uint64_t mw_run(struct bench_thread *b)
 	return ops;
 }
 
-#define OB_VARIANT(name_, mode_, pair_)                                                  \
-	static const struct ob_config ob_cfg_##name_ = {mode_, pair_};                     \
-	static int ob_setup_##name_(unsigned int n, void **data)                            \
-	{                                                                                   \
-		return ob_setup(&ob_cfg_##name_, n, data);                                  \
-	}                                                                                   \
-	static int mw_setup_##name_(unsigned int n, void **data)                            \
-	{                                                                                   \
-		return mw_setup(&ob_cfg_##name_, n, data);                                  \
+#define OB_VARIANT(name_, mode_, pair_)                                                            \
+	static const struct ob_config ob_cfg_##name_ = {mode_, pair_};                             \
+	static int ob_setup_##name_(unsigned int n, void **data)                                   \
+	{                                                                                          \
+		return ob_setup(&ob_cfg_##name_, n, data);                                         \
+	}                                                                                          \
+	static int mw_setup_##name_(unsigned int n, void **data)                                   \
+	{                                                                                          \
+		return mw_setup(&ob_cfg_##name_, n, data);                                         \
 	}
 
 OB_VARIANT(percpu_one, WRITERS_PERCPU, false)
@@ -185,22 +186,24 @@ OB_VARIANT(cache_pair, WRITERS_SEED_CACHE, true)
 OB_VARIANT(none_one, WRITERS_NONE, false)
 OB_VARIANT(none_pair, WRITERS_NONE, true)
 
-BENCHMARK(openbench, "open, write 3 bytes, close per CPU: writer-count modes, one mount or a pair",
-	  1, {"percpu-one", ob_setup_percpu_one, ob_run, ob_teardown},
-	  {"percpu-pair", ob_setup_percpu_pair, ob_run, ob_teardown},
-	  {"atomic-one", ob_setup_atomic_one, ob_run, ob_teardown},
-	  {"atomic-pair", ob_setup_atomic_pair, ob_run, ob_teardown},
-	  {"seed-cache-one", ob_setup_cache_one, ob_run, ob_teardown},
-	  {"seed-cache-pair", ob_setup_cache_pair, ob_run, ob_teardown},
-	  {"none-one", ob_setup_none_one, ob_run, ob_teardown},
-	  {"none-pair", ob_setup_none_pair, ob_run, ob_teardown});
+/* A benchmark's eight variants: each writer-count mode, on one mount or on a pair. */
+#define OB_V(label_, setup_, name_, run_)                                                          \
+	{                                                                                          \
+		label_, setup_##_##name_, run_, ob_teardown                                        \
+	}
+#define OB_VARIANTS(setup_, run_)                                                                  \
+	OB_V("percpu-one", setup_, percpu_one, run_),                                              \
+		OB_V("percpu-pair", setup_, percpu_pair, run_),                                    \
+		OB_V("atomic-one", setup_, atomic_one, run_),                                      \
+		OB_V("atomic-pair", setup_, atomic_pair, run_),                                    \
+		OB_V("seed-cache-one", setup_, cache_one, run_),                                   \
+		OB_V("seed-cache-pair", setup_, cache_pair, run_),                                 \
+		OB_V("none-one", setup_, none_one, run_),                                          \
+		OB_V("none-pair", setup_, none_pair, run_)
 
-BENCHMARK(mntwrite, "mnt_want_write + mnt_drop_write per CPU: writer-count modes, one mount or a pair",
-	  1, {"percpu-one", mw_setup_percpu_one, mw_run, ob_teardown},
-	  {"percpu-pair", mw_setup_percpu_pair, mw_run, ob_teardown},
-	  {"atomic-one", mw_setup_atomic_one, mw_run, ob_teardown},
-	  {"atomic-pair", mw_setup_atomic_pair, mw_run, ob_teardown},
-	  {"seed-cache-one", mw_setup_cache_one, mw_run, ob_teardown},
-	  {"seed-cache-pair", mw_setup_cache_pair, mw_run, ob_teardown},
-	  {"none-one", mw_setup_none_one, mw_run, ob_teardown},
-	  {"none-pair", mw_setup_none_pair, mw_run, ob_teardown});
+BENCHMARK(openbench, "open, write 3 bytes, close per CPU: writer-count modes, one mount or a pair",
+	  1, OB_VARIANTS(ob_setup, ob_run));
+
+BENCHMARK(mntwrite,
+	  "mnt_want_write + mnt_drop_write per CPU: writer-count modes, one mount or a pair", 1,
+	  OB_VARIANTS(mw_setup, mw_run));

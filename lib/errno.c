@@ -57,7 +57,7 @@ static const struct {
 	{EROFS, "read-only file system"},
 	{ERANGE, "result out of range"},
 	{ENAMETOOLONG, "file name too long"},
-	{ENOSYS, "not implemented"},
+	{ENOSYS, "no such function"},
 	{ENOTEMPTY, "directory not empty"},
 	{EOPNOTSUPP, "operation not supported"},
 	{ETIMEDOUT, "timed out"},

@@ -171,6 +171,20 @@ static void test_sample_files(struct ktest *t)
 	umount_vda(t);
 }
 
+/* The n bytes (at most 64) of path at pos read as zeros. */
+static void expect_zeros(struct ktest *t, const char *path, uint64_t pos, unsigned int n)
+{
+	char buf[64];
+	int fd = sys_open(path, O_RDONLY, 0);
+
+	if (!EXPECT_GE(t, fd, 0))
+		return;
+	EXPECT_EQ(t, sys_pread(fd, buf, n, pos), (ssize_t)n);
+	for (unsigned int i = 0; i < n; i++)
+		EXPECT_EQ(t, buf[i], 0);
+	sys_close(fd);
+}
+
 static void test_create_write_truncate(struct ktest *t)
 {
 	uint32_t b0, i0, b1, i1;
@@ -187,22 +201,12 @@ static void test_create_write_truncate(struct ktest *t)
 	EXPECT_EQ(t, st.size, 10000u);
 	/* Extend: the new part reads as zeros. */
 	EXPECT_EQ(t, sys_truncate(MNT "/f1", 20000), 0);
-	fd = sys_open(MNT "/f1", O_RDONLY, 0);
-	ASSERT_GE(t, fd, 0);
-	EXPECT_EQ(t, sys_pread(fd, buf, 16, 15000), 16);
-	for (int i = 0; i < 16; i++)
-		EXPECT_EQ(t, buf[i], 0);
-	sys_close(fd);
+	expect_zeros(t, MNT "/f1", 15000, 16);
 	/* Shrink mid-block, then extend: the cut-off bytes are zeros, not the old data. */
 	EXPECT_EQ(t, sys_truncate(MNT "/f1", 5000), 0);
 	check_file(t, MNT "/f1", 1, 5000);
 	EXPECT_EQ(t, sys_truncate(MNT "/f1", 6000), 0);
-	fd = sys_open(MNT "/f1", O_RDONLY, 0);
-	ASSERT_GE(t, fd, 0);
-	EXPECT_EQ(t, sys_pread(fd, buf, 16, 5000), 16);
-	for (int i = 0; i < 16; i++)
-		EXPECT_EQ(t, buf[i], 0);
-	sys_close(fd);
+	expect_zeros(t, MNT "/f1", 5000, 16);
 	/* Append and a write past the end leaving a hole. */
 	fd = sys_open(MNT "/f2", O_WRONLY | O_CREAT | O_APPEND, 0644);
 	ASSERT_GE(t, fd, 0);
