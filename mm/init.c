@@ -6,6 +6,8 @@
 #include "mm/slab.h"
 #include "mm/mm.h"
 #include "mm/fault.h"
+#include "mm/memory.h"
+#include "kernel/cmdline.h"
 #include "kernel/printk.h"
 #include "kernel/trap.h"
 #include "mm/vmap.h"
@@ -20,6 +22,7 @@ static unsigned long long kib(uint64_t bytes)
 
 void mm_init(void)
 {
+	debug_vm = cmdline_has("debug_vm") || cmdline_has("ktest");
 	memmap_init();
 	kernel_map_init(); /* its tables come from the early allocator */
 	page_alloc_init(); /* takes mem_map from it, then closes it */

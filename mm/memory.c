@@ -21,6 +21,7 @@
 #include "lib/atomic.h"
 
 struct page *zero_page;
+bool debug_vm;
 static atomic64_t user_pages;
 
 uint64_t nr_user_pages(void)
@@ -137,12 +138,17 @@ static uint64_t next_boundary(uint64_t va, uint64_t size)
 
 /*
  * Clears the entries of [va, end), which lie in one page table (pte is va's entry), until the
- * gather is full. Returns where it stopped.
+ * gather is full. Returns where it stopped. The loop keeps its counts in registers and tells
+ * the gather and the mm once at the end: it runs for every page of every munmap.
  */
 static uint64_t zap_pte_range(struct mmu_gather *tlb, struct mm *mm, pte_t *pte, uint64_t va,
 			      uint64_t end, bool *full)
 {
-	for (; va < end && !*full; va += PAGE_SIZE, pte++) {
+	uint64_t lo = 0, hi = 0; /* the entries cleared: [lo, hi), empty while hi == 0 */
+	uint64_t pages = 0;
+	bool stop = false;
+
+	for (; va < end && !stop; va += PAGE_SIZE, pte++) {
 		pte_t e = READ_ONCE(*pte);
 		struct page *page;
 
@@ -150,11 +156,16 @@ static uint64_t zap_pte_range(struct mmu_gather *tlb, struct mm *mm, pte_t *pte,
 			continue;
 		page = phys_to_page(pte_addr(e));
 		WRITE_ONCE(*pte, 0);
-		if (page != zero_page)
-			mm->nr_pages--;
-		tlb_note_page(tlb, va);
-		*full = tlb_remove_page(tlb, page);
+		pages += page != zero_page;
+		if (!hi)
+			lo = va;
+		hi = va + PAGE_SIZE;
+		stop = tlb_remove_page(tlb, page);
 	}
+	if (hi)
+		tlb_note_range(tlb, lo, hi);
+	mm->nr_pages -= pages;
+	*full = stop;
 	return va;
 }
 
@@ -185,41 +196,45 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 	}
 }
 
-/* Unlinked already: hands the table at this level (mapping from va on) and every table below
-   it to the gather. */
 /*
- * A page table (level 1) being freed must be empty: the zap cleared every entry that a VMA
- * covered, and nothing maps outside a VMA. Checked with one OR over the 512 entries, a tight
- * loop without a branch per entry (it is most of what freeing the table costs under TCG).
+ * A table is freed once no VMA overlaps its range, and every table's range overlaps a VMA
+ * until then (faults make tables only inside VMAs; every munmap frees the tables it left
+ * without one). So when munmap of [start, end) frees a table, its entries outside that range
+ * are empty already: their VMAs went in earlier munmaps, whose zaps cleared them and whose
+ * free_pgtables freed the tables below them. The walk reads only the entries in the range;
+ * with debug_vm it checks the rest, all 512, as Linux's CONFIG_DEBUG_VM checks would.
  */
-static void check_pte_table_empty(const pte_t *t, uint64_t va)
+static void check_outside_empty(const pte_t *t, unsigned int first, unsigned int last,
+				uint64_t base, int level)
 {
-	pte_t any = 0;
-
 	for (unsigned int i = 0; i < PT_ENTRIES; i++)
-		any |= t[i];
-	if (!any)
-		return;
-	for (unsigned int i = 0; i < PT_ENTRIES; i++)
-		if (t[i])
-			panic("free_pgtables: a page is still mapped at %#llx, which no VMA covers",
-			      (unsigned long long)(va + i * PAGE_SIZE));
+		if ((i < first || i > last) && t[i])
+			panic("free_pgtables: a level-%d entry at %#llx is outside every VMA",
+			      level, (unsigned long long)(base + i * pt_level_size(level)));
 }
 
+/* Unlinked already: hands the table at this level (mapping from base on) and every table
+   below it to the gather. Only the entries that overlap [start, end) can be in use. */
 static void free_subtree(struct mmu_gather *tlb, struct mm *mm, phys_addr_t table, int level,
-			 uint64_t va)
+			 uint64_t base, uint64_t start, uint64_t end)
 {
 	pte_t *t = phys_to_virt(table);
+	uint64_t size = pt_level_size(level), span = PT_ENTRIES * size;
+	unsigned int first = start > base ? (start - base) / size : 0;
+	unsigned int last = end < base + span ? (end - 1 - base) / size : PT_ENTRIES - 1;
 
-	if (level == 1)
-		check_pte_table_empty(t, va);
-	else
-		for (unsigned int i = 0; i < PT_ENTRIES; i++)
-			if (t[i])
-				free_subtree(tlb, mm, pte_addr(t[i]), level - 1,
-					     va + i * pt_level_size(level));
+	if (debug_vm)
+		check_outside_empty(t, first, last, base, level);
+	for (unsigned int i = first; i <= last; i++) {
+		if (!t[i])
+			continue;
+		if (level == 1) /* the zap cleared every entry a VMA covered */
+			panic("free_pgtables: a page is still mapped at %#llx, which no VMA covers",
+			      (unsigned long long)(base + i * size));
+		free_subtree(tlb, mm, pte_addr(t[i]), level - 1, base + i * size, start, end);
+	}
 	mm->nr_pgtables--;
-	tlb_remove_table(tlb, table, va);
+	tlb_remove_table(tlb, table, base);
 }
 
 /* The entries of a table at this level (4 = the PML4) that overlap [start, end). */
@@ -236,7 +251,7 @@ static void free_below(struct mmu_gather *tlb, struct mm *mm, pte_t *table, int 
 			continue;
 		if (vma_range_free(mm, eb, eb + size)) {
 			WRITE_ONCE(*e, 0);
-			free_subtree(tlb, mm, pte_addr(v), level - 1, eb);
+			free_subtree(tlb, mm, pte_addr(v), level - 1, eb, start, end);
 		} else if (level > 2) {
 			free_below(tlb, mm, phys_to_virt(pte_addr(v)), level - 1, eb,
 				   start > eb ? start : eb, end < eb + size ? end : eb + size);

@@ -22,6 +22,10 @@ void count_user_page(int delta);
 /* The one page of zeros that every untouched private page maps, read-only, until written. */
 extern struct page *zero_page;
 
+/* The costlier checks of page-table invariants (free_pgtables reads whole tables), like Linux's
+   CONFIG_DEBUG_VM: on with debug_vm on the command line, and in every ktest boot. */
+extern bool debug_vm;
+
 /* The level-1 entry (4 KiB page) for va, creating the tables above it when alloc is set.
    NULL when a table is missing (and not alloc) or out of memory. Holds page_table_lock. */
 pte_t *mm_pte(struct mm *mm, uint64_t va, bool alloc);
@@ -30,8 +34,8 @@ pte_t *mm_pte(struct mm *mm, uint64_t va, bool alloc);
    Takes and drops page_table_lock; flushes through tlb whenever the gather fills. */
 void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start, uint64_t end);
 
-/* Unlinks and hands to tlb every page table that lies wholly in [start, end) and whose range no
-   VMA uses any more. Takes page_table_lock. */
+/* Unlinks and hands to tlb every page table that overlaps [start, end) and whose range no VMA
+   uses any more. Takes page_table_lock. */
 void free_pgtables(struct mmu_gather *tlb, struct mm *mm, uint64_t start, uint64_t end);
 
 /* Drops the mappings' hold on n pages: frees them together, except the zero page and

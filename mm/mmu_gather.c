@@ -45,14 +45,6 @@ void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm *mm)
 	atomic64_add_return(1, &n_fullmm);
 }
 
-void tlb_note_page(struct mmu_gather *tlb, uint64_t va)
-{
-	if (va < tlb->start)
-		tlb->start = va;
-	if (va + PAGE_SIZE > tlb->end)
-		tlb->end = va + PAGE_SIZE;
-}
-
 /* Room for one more page? Gets the batch page the first time the local slots are full. */
 static bool has_room(struct mmu_gather *tlb)
 {
@@ -76,7 +68,8 @@ static bool has_room(struct mmu_gather *tlb)
 	return tlb->batch && tlb->batch->nr < MMU_GATHER_BATCH;
 }
 
-bool tlb_remove_page(struct mmu_gather *tlb, struct page *page)
+/* The local slots first, then the batch page (tlb_remove_page fills that inline). */
+bool __tlb_remove_page(struct mmu_gather *tlb, struct page *page)
 {
 	if (tlb->nr_local < MMU_GATHER_LOCAL && (tlb->mode != TLB_UNBATCHED || !tlb->nr_local))
 		tlb->local[tlb->nr_local++] = page;
@@ -153,7 +146,7 @@ void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t table, uint64_t va)
 	struct page *p;
 
 	if (tlb->start >= tlb->end)
-		tlb_note_page(tlb, va);
+		tlb_note_range(tlb, va, va + PAGE_SIZE);
 	if (!tlb->tables) {
 		p = alloc_page();
 		if (!p) {

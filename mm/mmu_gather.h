@@ -64,11 +64,30 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm);
    TLB holds its entries. The gather frees without any flush; the tables still wait for a grace
    period. */
 void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm *mm);
-/* Notes that the entry for va was cleared (widens the range to flush). */
-void tlb_note_page(struct mmu_gather *tlb, uint64_t va);
+/* Notes that the entries of [start, end) were cleared (widens the range to flush). */
+static inline void tlb_note_range(struct mmu_gather *tlb, uint64_t start, uint64_t end)
+{
+	if (start < tlb->start)
+		tlb->start = start;
+	if (end > tlb->end)
+		tlb->end = end;
+}
+
+bool __tlb_remove_page(struct mmu_gather *tlb, struct page *page);
+
 /* Queues a page to free after the flush. Returns true when the gather is now full: the caller
-   must drop its page-table lock and call tlb_flush_mmu() before it queues another. */
-bool tlb_remove_page(struct mmu_gather *tlb, struct page *page);
+   must drop its page-table lock and call tlb_flush_mmu() before it queues another. Inline for
+   the common case, a batch page with room after this page; the zap calls it for every entry. */
+static inline bool tlb_remove_page(struct mmu_gather *tlb, struct page *page)
+{
+	struct mmu_gather_batch *b = tlb->batch;
+
+	if (b && b->nr + 1 < MMU_GATHER_BATCH) {
+		b->pages[b->nr++] = page;
+		return false;
+	}
+	return __tlb_remove_page(tlb, page);
+}
 /* Queues a page-table page (already unlinked; it mapped addresses from va on) to free a grace
    period after the flush. */
 void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t table, uint64_t va);

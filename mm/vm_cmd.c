@@ -83,6 +83,8 @@ static void show(void)
 		(unsigned long long)g.flushes,
 		(unsigned long long)g.pages_freed, (unsigned long long)g.tables_freed,
 		(unsigned long long)g.batch_pages, (unsigned long long)g.batch_fails);
+	kprintf("debug_vm: %s (whole page tables checked empty when freed; boot with debug_vm)\n",
+		debug_vm ? "on" : "off");
 	mm_for_each(print_mm, NULL);
 }
 
