@@ -18,11 +18,12 @@
 struct thread;
 
 struct rw_semaphore {
-	spinlock_t lock;	      /* protects the fields below */
-	int count;		      /* > 0: readers inside; -1: a writer; 0: free */
+	long count;	 /* the state: readers, RWSEM_WRITER, RWSEM_WAITERS (rwsem.c) */
+	spinlock_t lock; /* the slow paths; protects the fields below */
 	unsigned int writers_waiting; /* while > 0, new readers wait */
-	struct thread *writer;	      /* the thread holding the write side */
 	unsigned int sleepers;	      /* threads that failed to get in and wait on wait */
+	uint64_t contended;	      /* failed attempts, each followed by a wait */
+	struct thread *writer;	      /* the thread holding the write side */
 	struct wait_queue_head wait;  /* everybody who waits, readers and writers */
 	const char *name;
 };

@@ -209,7 +209,7 @@ int filemap_fault(struct vm_area *vma, uint64_t addr, bool write)
 		.addr = addr,
 		.write = write,
 		.shared = vma->flags & MAP_SHARED,
-		.notify = vma_wants_writenotify(vma),
+		.notify = vma->writenotify,
 	};
 	int ret;
 

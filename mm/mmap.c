@@ -150,6 +150,7 @@ int64_t vm_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, uns
 				file->ops->get(file);
 				vma->file = file;
 				vma->pgoff = off / PAGE_SIZE;
+				vma->writenotify = vma_wants_writenotify(vma);
 				vma_link_file(vma);
 			}
 		} else {
@@ -211,6 +212,7 @@ int vm_mprotect(struct mm *mm, uint64_t addr, size_t len, unsigned int prot)
 		for (at = addr; at < end; at = vma->end) {
 			vma = find_vma(mm, at);
 			vma->prot = prot;
+			vma->writenotify = vma_wants_writenotify(vma);
 		}
 		spin_lock(&mm->page_table_lock);
 		changed = narrow_entries(mm, addr, end, prot);

@@ -29,7 +29,9 @@ void vma_unlink_file(struct vm_area *vma);
 void vma_split_file(struct vm_area *vma, struct vm_area *high);
 
 /* A shared, writable mapping of a file whose device accounts dirty pages: clean pages are
-   mapped read-only and the first write faults (the seed's vma_wants_writenotify). */
+   mapped read-only and the first write faults (the seed's vma_wants_writenotify). mmap and
+   mprotect keep the answer in vma->writenotify, where the fault reads it, as Linux keeps it
+   in vm_page_prot. */
 bool vma_wants_writenotify(const struct vm_area *vma);
 
 /* An entry now maps / no longer maps the page-cache page. */

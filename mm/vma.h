@@ -32,6 +32,7 @@ struct vm_area {
 	unsigned int flags; /* MAP_SHARED or MAP_PRIVATE, and MAP_ANONYMOUS */
 	struct vm_file *file; /* referenced; NULL for anonymous memory */
 	uint64_t pgoff; /* the file page that start maps */
+	bool writenotify; /* vma_wants_writenotify(), kept by mmap and mprotect for the fault */
 	struct mm *mm;
 	struct list_head node;	 /* in mm->vmas */
 	struct list_head shared; /* a file's: in its mapping's i_mmap (mm/rmap.h) */
