@@ -26,15 +26,7 @@
 #define PF_WRITE (1 << 1)
 #define PF_RSVD	 (1 << 3)
 
-static DEFINE_PER_CPU(struct fault_stats, fault_counts);
-
-/* Preemption off: the thread must not move to another CPU between the read and the write. */
-void __count_fault(unsigned int word)
-{
-	preempt_disable();
-	((uint64_t *)this_cpu_ptr(&fault_counts))[word]++;
-	preempt_enable();
-}
+DEFINE_PER_CPU(struct fault_stats, fault_counts);
 #define count(field) count_fault(field)
 
 uint64_t vma_leaf_flags(const struct vm_area *vma, bool writable)

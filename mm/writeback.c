@@ -19,6 +19,7 @@
 #include "mm/page_alloc.h"
 #include "kernel/kthread.h"
 #include "kernel/mutex.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/sleep.h"
 #include "kernel/tick.h"
@@ -31,7 +32,11 @@ unsigned int dirty_writeback_ms = 1000;
 uint64_t dirty_background_pages; /* set at the first registration, from memory */
 uint64_t dirty_limit_pages;
 
-static atomic64_t nr_dirty, nr_writeback, nr_dirtied, nr_written;
+atomic64_t vm_dirty_pages;
+static atomic64_t nr_writeback, nr_written;
+/* Pages ever dirtied, a statistic only: per CPU, so a fault pays no locked instruction for it
+   (set_page_dirty counts under m->lock, with preemption off). */
+static DEFINE_PER_CPU(uint64_t, pages_dirtied);
 static atomic64_t mkclean_calls, ptes_cleaned, flusher_runs, flusher_wakeups, throttled;
 
 static DEFINE_MUTEX(bdi_mutex);
@@ -65,8 +70,8 @@ bool set_page_dirty(struct page *page)
 			m->dirtied_when = jiffies;
 		if (atomic64_add_return(1, &m->bdi->nr_dirty) == 1)
 			m->bdi->dirtied_when = jiffies;
-		atomic64_inc(&nr_dirty);
-		atomic64_inc(&nr_dirtied);
+		atomic64_inc(&vm_dirty_pages);
+		this_cpu_inc(pages_dirtied);
 	}
 	spin_unlock(&m->lock);
 	/* The filesystem puts the file on its list of dirty inodes, where sync finds it. Each
@@ -81,7 +86,7 @@ static void account_cleaned(struct address_space *m)
 {
 	m->nr_dirty--;
 	atomic64_add_return(-1, &m->bdi->nr_dirty);
-	atomic64_add_return(-1, &nr_dirty);
+	atomic64_add_return(-1, &vm_dirty_pages);
 }
 
 void __cancel_dirty_page(struct address_space *m, struct page *page)
@@ -231,7 +236,7 @@ void bdi_for_each(void (*fn)(struct backing_dev_info *bdi, void *arg), void *arg
 
 static bool over_background(void)
 {
-	return (uint64_t)atomic64_read(&nr_dirty) > READ_ONCE(dirty_background_pages);
+	return (uint64_t)atomic64_read(&vm_dirty_pages) > READ_ONCE(dirty_background_pages);
 }
 
 void wakeup_flusher(void)
@@ -295,7 +300,7 @@ static void flusher_start(void)
 		pr_err("writeback: no flusher thread: only sync and msync will write\n");
 }
 
-void balance_dirty_pages(void)
+void __balance_dirty_pages(void)
 {
 	/* Bounded: a device that cannot write (an I/O error) must not hang its writers. */
 	unsigned int tries = 20;
@@ -303,24 +308,33 @@ void balance_dirty_pages(void)
 	if (!over_background())
 		return;
 	wakeup_flusher();
-	if ((uint64_t)atomic64_read(&nr_dirty) <= READ_ONCE(dirty_limit_pages) || !flusher)
+	if ((uint64_t)atomic64_read(&vm_dirty_pages) <= READ_ONCE(dirty_limit_pages) || !flusher)
 		return;
 	atomic64_inc(&throttled);
-	while (tries-- && (uint64_t)atomic64_read(&nr_dirty) > READ_ONCE(dirty_limit_pages)) {
+	while (tries-- && (uint64_t)atomic64_read(&vm_dirty_pages) > READ_ONCE(dirty_limit_pages)) {
 		wakeup_flusher();
 		wait_event_timeout(throttle_wait,
-				   (uint64_t)atomic64_read(&nr_dirty) <=
+				   (uint64_t)atomic64_read(&vm_dirty_pages) <=
 					   READ_ONCE(dirty_limit_pages),
 				   msecs_to_jiffies(50));
 	}
 }
 
+static uint64_t pages_dirtied_sum(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		n += READ_ONCE(per_cpu(pages_dirtied, cpu));
+	return n;
+}
+
 struct dirty_stats dirty_stats(void)
 {
 	return (struct dirty_stats){
-		.nr_dirty = (uint64_t)atomic64_read(&nr_dirty),
+		.nr_dirty = (uint64_t)atomic64_read(&vm_dirty_pages),
 		.nr_writeback = (uint64_t)atomic64_read(&nr_writeback),
-		.dirtied = (uint64_t)atomic64_read(&nr_dirtied),
+		.dirtied = pages_dirtied_sum(),
 		.written = (uint64_t)atomic64_read(&nr_written),
 		.mkclean_calls = (uint64_t)atomic64_read(&mkclean_calls),
 		.ptes_cleaned = (uint64_t)atomic64_read(&ptes_cleaned),

@@ -25,6 +25,8 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "lib/atomic.h"
+#include "lib/compiler.h"
 
 struct page;
 struct address_space;
@@ -49,8 +51,9 @@ int write_one_page(struct address_space *m, struct page *page, bool sync);
 /* Every dirty page of the mapping through a_ops->writepage; sync as above. Sleeps. */
 int write_cache_pages(struct address_space *m, bool sync);
 
-/* Called after a write dirtied pages (fault or write()): sleeps while too many are dirty. */
-void balance_dirty_pages(void);
+/* Called after a write dirtied pages (fault or write()): sleeps while too many are dirty
+   (inline below). */
+void __balance_dirty_pages(void);
 /* Asks the flusher to run now. */
 void wakeup_flusher(void);
 
@@ -68,5 +71,16 @@ extern unsigned int dirty_expire_ms;	/* default 5000 */
 extern unsigned int dirty_writeback_ms; /* flusher period, default 1000 */
 extern uint64_t dirty_background_pages; /* default 1/10 of memory */
 extern uint64_t dirty_limit_pages;	/* default 1/5 of memory */
+
+/* Pages dirty now, on all devices. */
+extern atomic64_t vm_dirty_pages;
+
+/* The common case, below the background threshold, is inline: a write-protect fault pays no
+   call for it (under TCG a call into another page of code is a few percent of a fault). */
+static inline void balance_dirty_pages(void)
+{
+	if ((uint64_t)atomic64_read(&vm_dirty_pages) > READ_ONCE(dirty_background_pages))
+		__balance_dirty_pages();
+}
 
 #endif
