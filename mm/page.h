@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "lib/compiler.h"
 #include "lib/list.h"
+#include "mm/page_alloc.h"
 
 struct kmem_cache;
 
@@ -46,6 +47,7 @@ struct page {
 	};
 };
 
-BUILD_BUG_ON(sizeof(struct page) > 48);
+/* mm/page_alloc.h does its page <-> pfn arithmetic with this size. */
+BUILD_BUG_ON(sizeof(struct page) != STRUCT_PAGE_SIZE);
 
 #endif

@@ -400,38 +400,3 @@ void clear_page(void *va)
 	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
 		p[i] = 0;
 }
-
-uint64_t page_to_pfn(const struct page *page)
-{
-	return (uint64_t)(page - mem_map);
-}
-
-struct page *pfn_to_page(uint64_t pfn)
-{
-	return &mem_map[pfn];
-}
-
-bool pfn_valid(uint64_t pfn)
-{
-	return pfn < max_pfn;
-}
-
-phys_addr_t page_to_phys(const struct page *page)
-{
-	return page_to_pfn(page) << PAGE_SHIFT;
-}
-
-struct page *phys_to_page(phys_addr_t pa)
-{
-	return pfn_to_page(pa >> PAGE_SHIFT);
-}
-
-void *page_address(const struct page *page)
-{
-	return phys_to_virt(page_to_phys(page));
-}
-
-struct page *virt_to_page(const void *va)
-{
-	return phys_to_page(virt_to_phys(va));
-}

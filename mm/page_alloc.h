@@ -72,14 +72,49 @@ int page_alloc_check(void);
 
 void clear_page(void *va);
 
-/* Between a struct page, its frame number, its physical address and its direct-map address. */
-uint64_t page_to_pfn(const struct page *page);
-struct page *pfn_to_page(uint64_t pfn);
-bool pfn_valid(uint64_t pfn);
-phys_addr_t page_to_phys(const struct page *page);
-struct page *phys_to_page(phys_addr_t pa);
-void *page_address(const struct page *page);
+/*
+ * Between a struct page, its frame number, its physical address and its direct-map address.
+ * Inline, as in Linux: every fault and every unmapped page goes through them, and under TCG a
+ * call into another page of code costs more than the arithmetic. struct page stays opaque
+ * here (the layering rule for this header), so the arithmetic uses its size, which mm/page.h
+ * checks against STRUCT_PAGE_SIZE at compile time.
+ */
+#define STRUCT_PAGE_SIZE 48
+
+static inline struct page *pfn_to_page(uint64_t pfn)
+{
+	return (struct page *)((char *)mem_map + pfn * STRUCT_PAGE_SIZE);
+}
+
+static inline uint64_t page_to_pfn(const struct page *page)
+{
+	return (uint64_t)((const char *)page - (const char *)mem_map) / STRUCT_PAGE_SIZE;
+}
+
+static inline bool pfn_valid(uint64_t pfn)
+{
+	return pfn < max_pfn;
+}
+
+static inline phys_addr_t page_to_phys(const struct page *page)
+{
+	return page_to_pfn(page) << PAGE_SHIFT;
+}
+
+static inline struct page *phys_to_page(phys_addr_t pa)
+{
+	return pfn_to_page(pa >> PAGE_SHIFT);
+}
+
+static inline void *page_address(const struct page *page)
+{
+	return phys_to_virt(page_to_phys(page));
+}
+
 /* For direct-map and kernel-image addresses. */
-struct page *virt_to_page(const void *va);
+static inline struct page *virt_to_page(const void *va)
+{
+	return phys_to_page(virt_to_phys(va));
+}
 
 #endif
