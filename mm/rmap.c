@@ -63,21 +63,6 @@ bool vma_wants_writenotify(const struct vm_area *vma)
 	return mapping_cap_account_dirty(vma->file->mapping);
 }
 
-/* A full barrier: the fault reads PG_dirty after this (see map_cache_page). */
-void page_add_file_rmap(struct page *page)
-{
-	__atomic_add_fetch(&page->mapcount, 1, __ATOMIC_SEQ_CST);
-}
-
-void page_remove_file_rmap(struct page *page)
-{
-	__atomic_sub_fetch(&page->mapcount, 1, __ATOMIC_RELAXED);
-}
-
-bool page_is_file_mapped(const struct page *page)
-{
-	return __atomic_load_n(&page->mapcount, __ATOMIC_RELAXED) > 0;
-}
 
 /* Cleans the entry of vma that maps page, if any: true when it was writable or dirty. */
 static bool mkclean_one(struct vm_area *vma, struct page *page)

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "mm/page.h"
 
 struct address_space;
 struct page;
@@ -34,11 +35,24 @@ void vma_split_file(struct vm_area *vma, struct vm_area *high);
    in vm_page_prot. */
 bool vma_wants_writenotify(const struct vm_area *vma);
 
-/* An entry now maps / no longer maps the page-cache page. */
-void page_add_file_rmap(struct page *page);
-void page_remove_file_rmap(struct page *page);
+/* An entry now maps / no longer maps the page-cache page. Inline, like the three below: the
+   fault and the unmap of every page use them. The add is a full barrier: the fault reads
+   PG_dirty after it (see map_cache_page in mm/filemap_fault.c). */
+static inline void page_add_file_rmap(struct page *page)
+{
+	__atomic_add_fetch(&page->mapcount, 1, __ATOMIC_SEQ_CST);
+}
+
+static inline void page_remove_file_rmap(struct page *page)
+{
+	__atomic_sub_fetch(&page->mapcount, 1, __ATOMIC_RELAXED);
+}
+
 /* True for a page-cache page mapped into some mm (as opposed to an anonymous page). */
-bool page_is_file_mapped(const struct page *page);
+static inline bool page_is_file_mapped(const struct page *page)
+{
+	return __atomic_load_n(&page->mapcount, __ATOMIC_RELAXED) > 0;
+}
 
 /* Write-protects and cleans every shared entry mapping page; returns how many it changed. */
 int page_mkclean(struct page *page);

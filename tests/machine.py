@@ -61,7 +61,8 @@ class Qemu:
     """A QEMU machine whose serial port is this script's pipe; everything it prints is logged."""
 
     def __init__(self, iso, log_path, smp=4, mem="256M", accel="tcg", extra=()):
-        accel_opts = ["-accel", "kvm", "-cpu", "host"] if accel == "kvm" else \
+        # -arch-capabilities: see ACCEL_OPT in the Makefile (nested KVM cannot set MSR 0x10a).
+        accel_opts = ["-accel", "kvm", "-cpu", "host,-arch-capabilities"] if accel == "kvm" else \
             ["-accel", "tcg,thread=multi"]
         self.cmd = ["qemu-system-x86_64", *accel_opts, "-smp", str(smp), "-m", mem,
                     "-boot", "d", "-cdrom", iso, "-display", "none", "-monitor", "none",
