@@ -134,8 +134,10 @@ static int remove_entry(const char *name, bool dir_wanted)
 	bool slash;
 	int err;
 
+	/* kern_path_parent's only -EINVAL: "." or ".." last. Linux's unlink calls that a
+	   directory (EISDIR); its rmdir, an invalid argument. */
 	if ((err = kern_path_parent(name, &parent, last, &slash)))
-		return err;
+		return err == -EINVAL && !dir_wanted ? -EISDIR : err;
 	if (!last[0]) {
 		path_put(&parent);
 		return -EBUSY; /* "/" */

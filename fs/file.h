@@ -49,8 +49,15 @@ struct fs_struct {
 
 void files_init(void);
 
-/* A new file for path (taking new references on it), one reference; NULL when no memory. */
-struct file *alloc_file(const struct path *path, unsigned int flags, unsigned int mode);
+/*
+ * Opening is in two steps, as Linux's path_openat: the struct file first (NULL when no memory),
+ * before the lookup creates anything, so running out of memory cannot leave a new empty file
+ * behind; then, once the path is known, alloc's file is bound to it (taking new references).
+ * An empty file that is not bound is given back with put_empty_file.
+ */
+struct file *alloc_empty_file(void);
+void file_bind_path(struct file *f, const struct path *path, unsigned int flags, unsigned int mode);
+void put_empty_file(struct file *f);
 struct file *get_file(struct file *f);
 void fput(struct file *f);
 

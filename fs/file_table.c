@@ -45,12 +45,13 @@ void path_put(const struct path *path)
 	mntput(path->mnt);
 }
 
-struct file *alloc_file(const struct path *path, unsigned int flags, unsigned int mode)
+struct file *alloc_empty_file(void)
 {
-	struct file *f = kmem_cache_zalloc(file_cache);
+	return kmem_cache_zalloc(file_cache);
+}
 
-	if (!f)
-		return NULL;
+void file_bind_path(struct file *f, const struct path *path, unsigned int flags, unsigned int mode)
+{
 	f->f_path = *path;
 	path_get(path);
 	f->f_inode = path->dentry->d_inode;
@@ -61,7 +62,11 @@ struct file *alloc_file(const struct path *path, unsigned int flags, unsigned in
 	mutex_init(&f->f_pos_lock, "f_pos_lock");
 	file_vm_init(f);
 	count_open_files(1);
-	return f;
+}
+
+void put_empty_file(struct file *f)
+{
+	kmem_cache_free(file_cache, f);
 }
 
 struct file *get_file(struct file *f)

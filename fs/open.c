@@ -84,35 +84,35 @@ int sys_open(const char *name, unsigned int flags, umode_t mode)
 		return err;
 	fmode = (acc == O_RDONLY || acc == O_RDWR ? FMODE_READ : 0) |
 		(acc == O_WRONLY || acc == O_RDWR ? FMODE_WRITE : 0);
-	if ((err = open_lookup(name, flags, mode, &path)))
+	if (!(f = alloc_empty_file())) /* before the lookup creates anything */
+		return -ENOMEM;
+	if ((err = open_lookup(name, flags, mode, &path))) {
+		put_empty_file(f);
 		return err;
+	}
 	inode = path.dentry->d_inode;
 	err = -EISDIR; /* a directory is not written, nor created over (as Linux) */
 	if (S_ISDIR(inode->i_mode) && ((fmode & FMODE_WRITE) || (flags & O_CREAT)))
-		goto out;
+		goto out_empty;
 	err = -ENOTDIR;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(inode->i_mode))
-		goto out;
+		goto out_empty;
 	if ((fmode & FMODE_WRITE) && (err = mnt_want_write(path.mnt)))
-		goto out;
-	err = -ENOMEM;
-	f = alloc_file(&path, flags, fmode | (fmode & FMODE_WRITE ? FMODE_WRITE_REF : 0));
-	if (!f) {
-		if (fmode & FMODE_WRITE)
-			mnt_drop_write(path.mnt);
-		goto out;
-	}
+		goto out_empty;
+	file_bind_path(f, &path, flags, fmode | (fmode & FMODE_WRITE ? FMODE_WRITE_REF : 0));
 	if ((flags & O_TRUNC) && (fmode & FMODE_WRITE) && S_ISREG(inode->i_mode) &&
 	    (err = vfs_truncate(&path, 0))) {
 		fput(f);
-		goto out;
+		path_put(&path);
+		return err;
 	}
 	fd = fd_install_new(f);
 	if (fd < 0)
 		fput(f);
 	path_put(&path);
 	return fd;
-out:
+out_empty:
+	put_empty_file(f);
 	path_put(&path);
 	return err;
 }

@@ -89,8 +89,10 @@ int64_t sys_lseek(int fd, int64_t off, int whence)
 		base = -1;
 		break;
 	}
-	/* A bad whence, a negative result, or one past INT64_MAX (checked without overflowing). */
-	if (base < 0 || __builtin_add_overflow(base, off, &ret) || ret < 0)
+	/* A bad whence, a negative result, one past INT64_MAX (checked without overflowing), or
+	   one past the largest file the file system holds (as Linux's vfs_setpos). */
+	if (base < 0 || __builtin_add_overflow(base, off, &ret) || ret < 0 ||
+	    (uint64_t)ret > f->f_inode->i_sb->s_maxbytes)
 		ret = -EINVAL;
 	if (ret >= 0)
 		f->f_pos = (uint64_t)ret;

@@ -102,6 +102,11 @@ VFS_CASE(test_read_write_lseek)
 	EXPECT_EQ(t, sys_lseek(fd, 4, SEEK_SET), 4);
 	EXPECT_EQ(t, sys_write(fd, "ab", 2), 2); /* overwrites in the middle */
 	EXPECT_EQ(t, sys_lseek(fd, 0, SEEK_END), 10);
+	/* Not past the largest file the file system holds; the position stays where it was. */
+	EXPECT_EQ(t, sys_lseek(fd, (int64_t)(1ULL << 40) + 1, SEEK_SET), -EINVAL);
+	EXPECT_EQ(t, sys_lseek(fd, (int64_t)(1ULL << 40), SEEK_SET), (int64_t)(1ULL << 40));
+	EXPECT_EQ(t, sys_lseek(fd, 1, SEEK_CUR), -EINVAL);
+	EXPECT_EQ(t, sys_lseek(fd, 0, SEEK_END), 10);
 	/* Past the end: the position may go there, the size follows only a write. */
 	EXPECT_EQ(t, sys_lseek(fd, 5000, SEEK_SET), 5000);
 	EXPECT_EQ(t, sys_read(fd, buf, 4), 0);

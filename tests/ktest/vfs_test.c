@@ -387,6 +387,8 @@ VFS_CASE(test_einval)
 	EXPECT_EQ(t, sys_stat(D "/d/sub", &st), 0);
 	/* "." and ".." as the last component of a removal or a rename. */
 	EXPECT_EQ(t, sys_rmdir(D "/d/."), -EINVAL);
+	EXPECT_EQ(t, sys_unlink(D "/d/."), -EISDIR);
+	EXPECT_EQ(t, sys_unlink(D "/d/.."), -EISDIR);
 	EXPECT_EQ(t, sys_rmdir(D "/d/sub/.."), -EINVAL);
 	EXPECT_EQ(t, sys_rename(D "/d/.", D "/y"), -EINVAL);
 	EXPECT_EQ(t, sys_rename(D "/f", D "/d/.."), -EINVAL);
