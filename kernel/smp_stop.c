@@ -13,18 +13,22 @@
 #include "arch/x86_64/tsc.h"
 #include "lib/atomic.h"
 
-#define STOP_WAIT_MS 500
+/* Generous: under TCG with more vCPUs than host cores a vCPU can wait a long time to run. */
+#define STOP_WAIT_MS 2000
 
-static int stop_target = -1; /* the CPU being asked to stop */
-static int stopped;	     /* set by it once it has printed */
+/* The CPUs asked to stop. A CPU that answers only after its wait ran out still stops. */
+static struct cpumask stop_requested;
+static int stopped[NR_CPUS]; /* set by each once it has printed */
 
 bool smp_stop_nmi(const struct trap_frame *f)
 {
-	if (READ_ONCE(stop_target) != (int)smp_processor_id())
+	unsigned int cpu = smp_processor_id();
+
+	if (!cpumask_test_cpu(cpu, &stop_requested))
 		return false;
-	pr_emerg("CPU %u stopped by the panic; it was at:\n", smp_processor_id());
+	pr_emerg("CPU %u stopped by the panic; it was at:\n", cpu);
 	dump_backtrace_frame(f);
-	smp_store_release(&stopped, 1);
+	smp_store_release(&stopped[cpu], 1);
 	halt_forever();
 }
 
@@ -36,16 +40,14 @@ void smp_stop_other_cpus(void)
 		uint64_t end;
 		if (cpu == me || !cpu_online(cpu))
 			continue;
-		WRITE_ONCE(stopped, 0);
-		smp_store_release(&stop_target, (int)cpu);
+		cpumask_set_cpu(cpu, &stop_requested); /* a full barrier: before the NMI */
 		lapic_send_nmi(per_cpu(cpu_info, cpu).apic_id);
 		end = ktime_ns() + STOP_WAIT_MS * 1000000ULL;
-		while (!smp_load_acquire(&stopped) && ktime_ns() < end)
+		while (!smp_load_acquire(&stopped[cpu]) && ktime_ns() < end)
 			cpu_relax();
-		if (!READ_ONCE(stopped))
+		if (!READ_ONCE(stopped[cpu]))
 			pr_emerg("CPU %u did not answer the stop NMI within %d ms\n", cpu,
 				 STOP_WAIT_MS);
 		cpumask_clear_cpu(cpu, &cpu_online_mask);
 	}
-	WRITE_ONCE(stop_target, -1);
 }
