@@ -8,6 +8,7 @@
 #include "kernel/spinlock.h"
 #include "kernel/rwlock.h"
 #include "kernel/mutex.h"
+#include "kernel/rwsem.h"
 #include "kernel/sleep.h"
 #include "kernel/smp.h"
 #include "kernel/printk.h"
@@ -50,6 +51,7 @@ static struct torture {
 	spinlock_t spin;
 	rwlock_t rw;
 	struct mutex mutex;
+	struct rw_semaphore rwsem;
 	struct broken_lock broken;
 
 	volatile int owner; /* thread id + 1 inside the write side, else 0 */
@@ -61,10 +63,13 @@ static struct torture {
 } T;
 
 static const char *const names[LOCK_TORTURE_NR_TYPES] = {
+	/* clang-format off */
 	[LOCK_TORTURE_SPINLOCK] = "spinlock",
 	[LOCK_TORTURE_RWLOCK] = "rwlock",
 	[LOCK_TORTURE_MUTEX] = "mutex",
+	[LOCK_TORTURE_RWSEM] = "rwsem",
 	[LOCK_TORTURE_BROKEN] = "broken",
+	/* clang-format on */
 };
 
 const char *lock_torture_name(enum lock_torture_type type)
@@ -92,6 +97,9 @@ static void write_lock_any(void)
 	case LOCK_TORTURE_MUTEX:
 		mutex_lock(&T.mutex);
 		break;
+	case LOCK_TORTURE_RWSEM:
+		down_write(&T.rwsem);
+		break;
 	default:
 		broken_lock(&T.broken);
 	}
@@ -108,6 +116,9 @@ static void write_unlock_any(void)
 		break;
 	case LOCK_TORTURE_MUTEX:
 		mutex_unlock(&T.mutex);
+		break;
+	case LOCK_TORTURE_RWSEM:
+		up_write(&T.rwsem);
 		break;
 	default:
 		broken_unlock(&T.broken);
@@ -134,6 +145,11 @@ static void error(void)
 	atomic64_inc(&T.errors);
 }
 
+static bool sleeping_lock(void)
+{
+	return T.type == LOCK_TORTURE_MUTEX || T.type == LOCK_TORTURE_RWSEM;
+}
+
 static void write_side(int id, uint32_t *rnd)
 {
 	write_lock_any();
@@ -142,8 +158,8 @@ static void write_side(int id, uint32_t *rnd)
 	T.owner = id + 1;
 	T.a++;
 	delay(next_random(rnd) % 64);
-	/* A mutex holder may sleep: do so now and then, so waiters really queue up. */
-	if (T.type == LOCK_TORTURE_MUTEX && next_random(rnd) % 256 == 0)
+	/* A mutex or rwsem holder may sleep: do so now and then, so waiters really queue up. */
+	if (sleeping_lock() && next_random(rnd) % 256 == 0)
 		msleep(1);
 	T.b++;
 	if (T.owner != id + 1 || T.a != T.b)
@@ -155,15 +171,23 @@ static void write_side(int id, uint32_t *rnd)
 
 static void read_side(uint32_t *rnd)
 {
-	read_lock(&T.rw);
+	if (T.type == LOCK_TORTURE_RWSEM)
+		down_read(&T.rwsem);
+	else
+		read_lock(&T.rw);
 	atomic_inc(&T.readers_inside);
 	if (T.owner != 0 || T.a != T.b)
 		error();
 	delay(next_random(rnd) % 32);
+	if (T.type == LOCK_TORTURE_RWSEM && next_random(rnd) % 512 == 0)
+		msleep(1); /* a reader of an rwsem may sleep too */
 	if (T.owner != 0 || T.a != T.b)
 		error();
 	atomic_dec(&T.readers_inside);
-	read_unlock(&T.rw);
+	if (T.type == LOCK_TORTURE_RWSEM)
+		up_read(&T.rwsem);
+	else
+		read_unlock(&T.rw);
 	atomic64_inc(&T.reads);
 }
 
@@ -174,8 +198,8 @@ static int torture_thread(void *arg)
 	unsigned int n = 0;
 
 	while (!READ_ONCE(T.stop)) {
-		/* rwlock: three of four threads read. */
-		if (T.type == LOCK_TORTURE_RWLOCK && id % 4 != 0)
+		/* rwlock, rwsem: three of four threads read. */
+		if ((T.type == LOCK_TORTURE_RWLOCK || T.type == LOCK_TORTURE_RWSEM) && id % 4 != 0)
 			read_side(&rnd);
 		else
 			write_side(id, &rnd);
@@ -195,6 +219,7 @@ static void reset(enum lock_torture_type type)
 	spin_lock_init(&T.spin, "torture_spin");
 	rwlock_init(&T.rw, "torture_rw");
 	mutex_init(&T.mutex, "torture_mutex");
+	init_rwsem(&T.rwsem, "torture_rwsem");
 }
 
 /* Sleeps ms, a second at a time, printing progress; stops early on Ctrl-C. */

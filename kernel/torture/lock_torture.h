@@ -6,7 +6,7 @@
  *
  * Inside the critical section a writer checks the owner slot is empty, claims it, bumps two
  * counters a and b with a delay between them, checks the slot is still its own, and frees it.
- * A reader (rwlock) checks there is no writer inside and that a == b. Every broken check is an
+ * A reader (rwlock, rwsem) checks there is no writer inside and that a == b. Every broken check is an
  * error; at the end a must equal the number of write acquisitions.
  */
 #ifndef KERNEL_TORTURE_LOCK_TORTURE_H
@@ -19,6 +19,7 @@ enum lock_torture_type {
 	LOCK_TORTURE_SPINLOCK,
 	LOCK_TORTURE_RWLOCK,
 	LOCK_TORTURE_MUTEX,
+	LOCK_TORTURE_RWSEM,
 	LOCK_TORTURE_BROKEN, /* the self-check: must produce errors */
 	LOCK_TORTURE_NR_TYPES,
 };
@@ -28,7 +29,7 @@ struct lock_torture_result {
 	uint64_t read_acquisitions;
 	uint64_t errors;
 	unsigned int threads;
-	uint64_t ms; /* how long it ran */
+	uint64_t ms;	  /* how long it ran */
 	bool interrupted; /* stopped by Ctrl-C */
 };
 

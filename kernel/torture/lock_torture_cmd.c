@@ -26,7 +26,7 @@ static int parse_opts(int argc, char **argv, struct torture_opts *o)
 			o->type = lock_torture_parse(argv[i + 1]);
 			if (o->type < 0) {
 				kprintf("torture: unknown lock type %s (spinlock, rwlock, mutex, "
-					"broken)\n",
+					"rwsem, broken)\n",
 					argv[i + 1]);
 				return -EINVAL;
 			}
@@ -113,6 +113,6 @@ static int torture_locks_cmd(int argc, char **argv)
 		return -EINVAL;
 	return torture_locks(&o);
 }
-TORTURE("locks", "[--type spinlock|rwlock|mutex|broken] [--seconds S] [--threads N]",
+TORTURE("locks", "[--type spinlock|rwlock|mutex|rwsem|broken] [--seconds S] [--threads N]",
 	"every lock type from every CPU, then a broken lock that must be caught",
 	torture_locks_cmd);

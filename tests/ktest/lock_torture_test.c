@@ -14,12 +14,12 @@ static void torture_clean(struct ktest *t, enum lock_torture_type type)
 	struct lock_torture_result r;
 
 	ASSERT_EQ(t, lock_torture_run(type, 0, RUN_MS, false, &r), 0);
-	ktest_log(t, "%s: %u threads, %llu writes, %llu reads, %llu errors", lock_torture_name(type),
-		  r.threads, (unsigned long long)r.write_acquisitions,
+	ktest_log(t, "%s: %u threads, %llu writes, %llu reads, %llu errors",
+		  lock_torture_name(type), r.threads, (unsigned long long)r.write_acquisitions,
 		  (unsigned long long)r.read_acquisitions, (unsigned long long)r.errors);
 	EXPECT_EQ(t, r.errors, 0u);
 	EXPECT_GT(t, r.write_acquisitions, 0u);
-	if (type == LOCK_TORTURE_RWLOCK)
+	if (type == LOCK_TORTURE_RWLOCK || type == LOCK_TORTURE_RWSEM)
 		EXPECT_GT(t, r.read_acquisitions, 0u);
 }
 
@@ -36,6 +36,11 @@ static void test_rwlock(struct ktest *t)
 static void test_mutex(struct ktest *t)
 {
 	torture_clean(t, LOCK_TORTURE_MUTEX);
+}
+
+static void test_rwsem(struct ktest *t)
+{
+	torture_clean(t, LOCK_TORTURE_RWSEM);
 }
 
 static void test_broken_lock_is_caught(struct ktest *t)
@@ -60,5 +65,5 @@ static void test_bad_type_rejected(struct ktest *t)
 }
 
 KTEST_SUITE(lock_torture, KTEST_CASE(test_spinlock), KTEST_CASE(test_rwlock),
-	    KTEST_CASE(test_mutex), KTEST_CASE(test_broken_lock_is_caught),
+	    KTEST_CASE(test_rwsem), KTEST_CASE(test_mutex), KTEST_CASE(test_broken_lock_is_caught),
 	    KTEST_CASE(test_bad_type_rejected));
