@@ -8,6 +8,7 @@
 #include "kernel/percpu.h"
 #include "kernel/smp_stop.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/ksyms.h"
 #include "kernel/stacktrace.h"
 #include "kernel/trap.h"
@@ -135,6 +136,7 @@ static __noreturn void panic_stop(const struct trap_frame *f, const char *detail
 	console_panic_mode();
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	pr_emerg("Kernel panic: %s\n", msg);
+	pr_emerg("CPU: %d thread: %s\n", me, current ? current->name : "(none yet)");
 	print_detail(detail);
 	dump_registers(f);
 	dump_backtrace_frame(f);
