@@ -69,15 +69,20 @@ static void check_not_writer(struct rw_semaphore *s)
 		      current->name);
 }
 
-/* s->lock held. A failed attempt counts the caller as a sleeper; it calls woke() after. */
+/*
+ * s->lock held. A failed attempt counts the caller as a sleeper; it calls woke() after. The
+ * reader is added by compare-and-exchange, not by a plain add after the check: with
+ * RWSEM_WAITERS clear (a reader can get here after merely losing a race on the fast path), a
+ * writer's fast path may take the lock between the check and the add.
+ */
 static bool try_read_locked(struct rw_semaphore *s)
 {
 	long c = READ_ONCE(s->count);
 
-	if (!(c & RWSEM_WRITER) && !s->writers_waiting) {
-		__atomic_fetch_add(&s->count, RWSEM_READER, __ATOMIC_ACQUIRE);
-		return true;
-	}
+	while (!(c & RWSEM_WRITER) && !s->writers_waiting)
+		if (__atomic_compare_exchange_n(&s->count, &c, c + RWSEM_READER, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return true;
 	s->sleepers++;
 	s->contended++;
 	update_waiters_flag(s);
