@@ -134,10 +134,14 @@ static int remove_entry(const char *name, bool dir_wanted)
 	bool slash;
 	int err;
 
-	/* kern_path_parent's only -EINVAL: "." or ".." last. Linux's unlink calls that a
-	   directory (EISDIR); its rmdir, an invalid argument. */
-	if ((err = kern_path_parent(name, &parent, last, &slash)))
-		return err == -EINVAL && !dir_wanted ? -EISDIR : err;
+	/* kern_path_parent's only -EINVAL: "." or ".." last (in last). Linux's unlink calls that
+	   a directory (EISDIR); its rmdir, an invalid argument for "." and a directory that is not
+	   empty for "..". */
+	if ((err = kern_path_parent(name, &parent, last, &slash))) {
+		if (err == -EINVAL && !dir_wanted)
+			return -EISDIR;
+		return err == -EINVAL && !strcmp(last, "..") ? -ENOTEMPTY : err;
+	}
 	if (!last[0]) {
 		path_put(&parent);
 		return -EBUSY; /* "/" */
@@ -278,11 +282,12 @@ int sys_rename(const char *from, const char *to)
 	bool oslash, nslash;
 	int err;
 
+	/* "." or ".." on either side (kern_path_parent's -EINVAL): busy, as Linux says. */
 	if ((err = kern_path_parent(from, &op, oname, &oslash)))
-		return err;
+		return err == -EINVAL ? -EBUSY : err;
 	if ((err = kern_path_parent(to, &np, nname, &nslash))) {
 		path_put(&op);
-		return err;
+		return err == -EINVAL ? -EBUSY : err;
 	}
 	if (!oname[0] || !nname[0])
 		err = -EBUSY;
