@@ -69,11 +69,19 @@ static void check_not_writer(struct rw_semaphore *s)
 		      current->name);
 }
 
+/* s->lock held: a failed attempt counts the caller as a sleeper; it calls woke() after. */
+static bool failed_attempt(struct rw_semaphore *s)
+{
+	s->sleepers++;
+	s->contended++;
+	update_waiters_flag(s);
+	return false;
+}
+
 /*
- * s->lock held. A failed attempt counts the caller as a sleeper; it calls woke() after. The
- * reader is added by compare-and-exchange, not by a plain add after the check: with
- * RWSEM_WAITERS clear (a reader can get here after merely losing a race on the fast path), a
- * writer's fast path may take the lock between the check and the add.
+ * s->lock held. The reader is added by compare-and-exchange, not by a plain add after the
+ * check: with RWSEM_WAITERS clear (a reader can get here after merely losing a race on the
+ * fast path), a writer's fast path may take the lock between the check and the add.
  */
 static bool try_read_locked(struct rw_semaphore *s)
 {
@@ -83,10 +91,7 @@ static bool try_read_locked(struct rw_semaphore *s)
 		if (__atomic_compare_exchange_n(&s->count, &c, c + RWSEM_READER, false,
 						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			return true;
-	s->sleepers++;
-	s->contended++;
-	update_waiters_flag(s);
-	return false;
+	return failed_attempt(s);
 }
 
 static bool try_write_locked(struct rw_semaphore *s)
@@ -98,10 +103,7 @@ static bool try_write_locked(struct rw_semaphore *s)
 		update_waiters_flag(s);
 		return true;
 	}
-	s->sleepers++;
-	s->contended++;
-	update_waiters_flag(s);
-	return false;
+	return failed_attempt(s);
 }
 
 static void woke(struct rw_semaphore *s)
