@@ -19,7 +19,9 @@ static struct block_device *find_locked(const char *name)
 {
 	struct block_device *b;
 
-	list_for_each_entry(b, &blkdev_list, node) if (strcmp(b->name, name) == 0) return b;
+	list_for_each_entry(b, &blkdev_list, node)
+		if (strcmp(b->name, name) == 0)
+			return b;
 	return NULL;
 }
 

@@ -38,8 +38,7 @@ static struct buffer_head *lookup_locked(struct block_device *bdev, uint64_t blo
 	struct list_head *bucket = hash_bucket(bdev, block, size);
 	struct buffer_head *bh;
 
-	list_for_each_entry(bh, bucket, b_hash)
-	{
+	list_for_each_entry(bh, bucket, b_hash) {
 		if (bh->b_bdev == bdev && bh->b_blocknr == block && bh->b_size == size) {
 			if (bh->b_count++ == 0 && !list_empty(&bh->b_lru)) {
 				list_del_init(&bh->b_lru);
@@ -269,8 +268,7 @@ int sync_blockdev(struct block_device *bdev)
 	for (unsigned i = 0; i < BCACHE_HASH_SIZE && bcache_ready; i++) {
 		struct buffer_head *bh;
 	again:
-		list_for_each_entry(bh, &bcache_hash[i], b_hash)
-		{
+		list_for_each_entry(bh, &bcache_hash[i], b_hash) {
 			if (bh->b_bdev != bdev || !(bh->b_dirty || bh->b_writing) ||
 			    bh->b_sync_gen == gen)
 				continue;
@@ -297,15 +295,15 @@ void invalidate_bdev(struct block_device *bdev)
 	LIST_HEAD(victims);
 
 	spin_lock_irqsave(&bcache_lock, flags);
-	list_for_each_entry_safe(bh, next, &bcache_lru, b_lru)
-	{
+	list_for_each_entry_safe(bh, next, &bcache_lru, b_lru) {
 		if (bh->b_bdev != bdev)
 			continue;
 		unhash_locked(bh);
 		list_add(&bh->b_lru, &victims); /* b_lru is free again: reuse it */
 	}
 	spin_unlock_irqrestore(&bcache_lock, flags);
-	list_for_each_entry_safe(bh, next, &victims, b_lru) free_bh(bh);
+	list_for_each_entry_safe(bh, next, &victims, b_lru)
+		free_bh(bh);
 }
 
 void bcache_get_stats(struct bcache_stats *s)

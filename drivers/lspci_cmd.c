@@ -68,8 +68,7 @@ static int cmd_lspci(int argc, char **argv)
 		kprintf("lspci: no PCI devices\n");
 		return 0;
 	}
-	list_for_each_entry(d, &pci_devices, node)
-	{
+	list_for_each_entry(d, &pci_devices, node) {
 		const char *name = pci_device_name(d->vendor, d->device);
 
 		kprintf("%02x:%02x.%u %04x:%04x class %02x%02x %-13s %s%s%s\n", d->bus, d->dev,

@@ -58,8 +58,7 @@ static void show_slabs(bool check)
 	kprintf("%-16s %6s %6s %8s %6s %10s %10s %6s%s\n", "cache", "size", "objs", "in use",
 		"slabs", "allocs", "frees", "fails", check ? "  damaged" : "");
 	spin_lock_irqsave(&slab_caches_lock, flags);
-	list_for_each_entry(c, &slab_caches, list)
-	{
+	list_for_each_entry(c, &slab_caches, list) {
 		kprintf("%-16s %6u %6u %8llu %6llu %10llu %10llu %6llu", c->name, c->size,
 			c->objs_per_slab, (unsigned long long)(c->in_use - kmem_cache_cpu_cached(c)),
 			(unsigned long long)c->slabs, (unsigned long long)c->allocs,

@@ -216,8 +216,7 @@ int on_every_cpu(struct ktest *t, int (*fn)(void *), void *arg)
 	unsigned int cpu, n = 0;
 	int ret = 0;
 
-	for_each_cpu(cpu, &cpu_online_mask)
-	{
+	for_each_cpu(cpu, &cpu_online_mask) {
 		th[n] = kthread_create(fn, arg, "ktest-mnt/%u", cpu);
 		if (!EXPECT_NOT_NULL(t, th[n]))
 			break;

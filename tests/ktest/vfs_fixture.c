@@ -49,7 +49,8 @@ uint64_t pages_not_leaked(void)
 	unsigned long flags;
 
 	spin_lock_irqsave(&slab_caches_lock, flags);
-	list_for_each_entry(c, &slab_caches, list) n += c->slabs;
+	list_for_each_entry(c, &slab_caches, list)
+		n += c->slabs;
 	spin_unlock_irqrestore(&slab_caches_lock, flags);
 	return n + nr_free_pages();
 }

@@ -356,8 +356,7 @@ VFS_CASE(test_every_cpu_in_one_directory)
 	lister = kthread_run(race_lister, &r, "ktest-vfs-ls");
 	if (!EXPECT_NOT_NULL(t, lister))
 		goto out;
-	for_each_cpu(cpu, &cpu_online_mask)
-	{
+	for_each_cpu(cpu, &cpu_online_mask) {
 		w[cpu] = kthread_create(race_worker, &r, "ktest-vfs/%u", cpu);
 		if (!EXPECT_NOT_NULL(t, w[cpu]))
 			break;
@@ -365,7 +364,9 @@ VFS_CASE(test_every_cpu_in_one_directory)
 		wake_up_new_thread(w[cpu]);
 		started++;
 	}
-	for_each_cpu(cpu, &cpu_online_mask) if (w[cpu]) EXPECT_EQ(t, kthread_join(w[cpu]), 0);
+	for_each_cpu(cpu, &cpu_online_mask)
+		if (w[cpu])
+			EXPECT_EQ(t, kthread_join(w[cpu]), 0);
 	WRITE_ONCE(r.stop, true);
 	EXPECT_EQ(t, kthread_join(lister), 0);
 	ktest_log(t, "%u threads x %u files; %lld listings saw %lld names", started, RACE_ITERS,
