@@ -63,7 +63,6 @@ bool vma_wants_writenotify(const struct vm_area *vma)
 	return mapping_cap_account_dirty(vma->file->mapping);
 }
 
-
 /* Cleans the entry of vma that maps page, if any: true when it was writable or dirty. */
 static bool mkclean_one(struct vm_area *vma, struct page *page)
 {
@@ -102,8 +101,7 @@ int page_mkclean(struct page *page)
 	if (!m || !page_is_file_mapped(page))
 		return 0;
 	spin_lock(&m->i_mmap_lock);
-	list_for_each_entry(vma, &m->i_mmap, shared)
-	{
+	list_for_each_entry(vma, &m->i_mmap, shared) {
 		uint64_t pages = (vma->end - vma->start) / PAGE_SIZE;
 
 		/* A private mapping never maps a cache page writable: it copies first. */
@@ -122,8 +120,7 @@ void unmap_mapping_pages(struct address_space *m, uint64_t first)
 	struct vm_area *vma;
 
 	spin_lock(&m->i_mmap_lock);
-	list_for_each_entry(vma, &m->i_mmap, shared)
-	{
+	list_for_each_entry(vma, &m->i_mmap, shared) {
 		uint64_t pages = (vma->end - vma->start) / PAGE_SIZE, start = vma->start;
 		struct mmu_gather tlb;
 

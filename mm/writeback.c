@@ -228,7 +228,8 @@ void bdi_for_each(void (*fn)(struct backing_dev_info *bdi, void *arg), void *arg
 	struct backing_dev_info *bdi;
 
 	mutex_lock(&bdi_mutex);
-	list_for_each_entry(bdi, &bdi_list, list) fn(bdi, arg);
+	list_for_each_entry(bdi, &bdi_list, list)
+		fn(bdi, arg);
 	mutex_unlock(&bdi_mutex);
 }
 
@@ -254,8 +255,7 @@ static void flusher_pass(void)
 	uint64_t expire = msecs_to_jiffies(READ_ONCE(dirty_expire_ms));
 
 	mutex_lock(&bdi_mutex);
-	list_for_each_entry(bdi, &bdi_list, list)
-	{
+	list_for_each_entry(bdi, &bdi_list, list) {
 		if (!atomic64_read(&bdi->nr_dirty))
 			continue;
 		if (!background && jiffies - READ_ONCE(bdi->dirtied_when) < expire)
@@ -300,13 +300,12 @@ static void flusher_start(void)
 		pr_err("writeback: no flusher thread: only sync and msync will write\n");
 }
 
+/* Over the background threshold (balance_dirty_pages, inline in writeback.h, checked). */
 void __balance_dirty_pages(void)
 {
 	/* Bounded: a device that cannot write (an I/O error) must not hang its writers. */
 	unsigned int tries = 20;
 
-	if (!over_background())
-		return;
 	wakeup_flusher();
 	if ((uint64_t)atomic64_read(&vm_dirty_pages) <= READ_ONCE(dirty_limit_pages) || !flusher)
 		return;

@@ -17,6 +17,7 @@
 /* A thread that takes one side of sem, says so, and holds it until told to leave. */
 struct holder {
 	struct rw_semaphore *sem;
+	bool write;  /* the write side, else the read side */
 	int inside;  /* it got in */
 	int release; /* it may leave */
 };
@@ -37,25 +38,20 @@ static bool wait_count(const unsigned int *field, unsigned int want)
 	return READ_ONCE(*field) == want;
 }
 
-static int hold_read(void *arg)
+static int hold(void *arg)
 {
 	struct holder *h = arg;
 
-	down_read(h->sem);
+	if (h->write)
+		down_write(h->sem);
+	else
+		down_read(h->sem);
 	smp_store_release(&h->inside, 1);
 	wait_flag(&h->release);
-	up_read(h->sem);
-	return 0;
-}
-
-static int hold_write(void *arg)
-{
-	struct holder *h = arg;
-
-	down_write(h->sem);
-	smp_store_release(&h->inside, 1);
-	wait_flag(&h->release);
-	up_write(h->sem);
+	if (h->write)
+		up_write(h->sem);
+	else
+		up_read(h->sem);
 	return 0;
 }
 
@@ -83,11 +79,11 @@ static void test_uncontended(struct ktest *t)
 static void test_readers_share(struct ktest *t)
 {
 	struct rw_semaphore s;
-	struct holder h = {&s, 0, 0};
+	struct holder h = {&s, false, 0, 0};
 	struct thread *th;
 
 	init_rwsem(&s, "ktest_share");
-	th = kthread_run(hold_read, &h, "ktest-rwsem-r");
+	th = kthread_run(hold, &h, "ktest-rwsem-r");
 	ASSERT_NOT_NULL(t, th);
 	EXPECT_TRUE(t, wait_flag(&h.inside));
 	down_read(&s);
@@ -102,13 +98,13 @@ static void test_readers_share(struct ktest *t)
 static void test_writer_excludes_reader(struct ktest *t)
 {
 	struct rw_semaphore s;
-	struct holder h = {&s, 0, 0};
+	struct holder h = {&s, false, 0, 0};
 	struct thread *th;
 	bool slept, early;
 
 	init_rwsem(&s, "ktest_excl");
 	down_write(&s);
-	th = kthread_run(hold_read, &h, "ktest-rwsem-r");
+	th = kthread_run(hold, &h, "ktest-rwsem-r");
 	ASSERT_NOT_NULL(t, th);
 	slept = wait_count(&s.sleepers, 1);
 	early = smp_load_acquire(&h.inside);
@@ -129,16 +125,16 @@ static void test_writer_excludes_reader(struct ktest *t)
 static void test_waiting_writer_stops_readers(struct ktest *t)
 {
 	struct rw_semaphore s;
-	struct holder w = {&s, 0, 0}, r = {&s, 0, 1}; /* r leaves as soon as it gets in */
+	struct holder w = {&s, true, 0, 0}, r = {&s, false, 0, 1}; /* r leaves once in */
 	struct thread *writer, *reader;
 	bool queued, reader_queued, reader_early, writer_early, reader_before_writer_left;
 
 	init_rwsem(&s, "ktest_wwait");
 	down_read(&s);
-	writer = kthread_run(hold_write, &w, "ktest-rwsem-w");
+	writer = kthread_run(hold, &w, "ktest-rwsem-w");
 	ASSERT_NOT_NULL(t, writer);
 	queued = wait_count(&s.sleepers, 1) && READ_ONCE(s.writers_waiting) == 1;
-	reader = kthread_run(hold_read, &r, "ktest-rwsem-r");
+	reader = kthread_run(hold, &r, "ktest-rwsem-r");
 	ASSERT_NOT_NULL(t, reader);
 	reader_queued = wait_count(&s.sleepers, 2);
 	reader_early = smp_load_acquire(&r.inside);
