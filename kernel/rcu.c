@@ -11,7 +11,12 @@
  * the switch reports.
  *
  * Each CPU queues its call_rcu() callbacks in a FIFO, each tagged with the gp_seq value at which
- * it may run; a per-CPU thread rcuc/N runs the ready ones.
+ * it may run; a per-CPU thread rcuc/N runs the ready ones. call_rcu() only queues: the CPU's
+ * next tick asks for the grace period its callbacks need (as Linux's rcu_core does from the
+ * tick), so the many call_rcu()s of one tick share one wake-up of rcu_gp, and the caller, which
+ * may be in the middle of an munmap, does not pay for it. Past RCU_LAZY_MAX callbacks waiting on
+ * one CPU, call_rcu() asks at once, so a flood cannot hold much memory for long.
+ * synchronize_rcu() and rcu_barrier() have a thread waiting, so they ask at once too.
  *
  * A grace period that runs longer than the stall timeout (rcu_set_stall_timeout_ms) prints a
  * warning naming the CPUs that still owe a quiescent state, each with the backtrace it records
@@ -42,6 +47,7 @@ struct rcu_data {
 	spinlock_t lock;
 	struct rcu_head *head, **tail; /* callbacks, gp_wait never decreasing along the list */
 	uint64_t pending;
+	uint64_t want;	/* the highest gp_wait queued here: what the next tick asks for */
 	uint64_t qs_gp; /* the grace period this CPU last reported a quiescent state for */
 	uint64_t invoked;
 	struct wait_queue_head wq; /* its callback thread sleeps here */
@@ -61,6 +67,7 @@ static struct {
 } rcu_state = { .lock = SPINLOCK_INIT("rcu_state") };
 
 static DEFINE_PER_CPU(struct rcu_data, rcu_data);
+static atomic64_t tick_requests;
 static bool rcu_ready;
 
 static uint64_t gp_seq(void)
@@ -128,10 +135,18 @@ void rcu_note_context_switch(void)
 	rcu_qs();
 }
 
+/* The tick asks for the grace period this CPU's callbacks wait for, if nobody has yet. */
 void rcu_tick(bool quiescent)
 {
+	struct rcu_data *rd = this_cpu_ptr(&rcu_data);
+	uint64_t want = READ_ONCE(rd->want);
+
 	if (quiescent)
 		rcu_qs();
+	if (want > READ_ONCE(rcu_state.gp_requested)) {
+		atomic64_add_return(1, &tick_requests);
+		request_gp(want, false);
+	}
 }
 
 void rcu_read_unlock_underflow(void)
@@ -322,22 +337,29 @@ static uint64_t enqueue_cb(unsigned int cpu, struct rcu_head *h, uint64_t want)
 	*rd->tail = h;
 	rd->tail = &h->next;
 	rd->pending++;
+	if (want > rd->want)
+		WRITE_ONCE(rd->want, want);
 	spin_unlock_irqrestore(&rd->lock, flags);
 	return want;
 }
 
 void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head))
 {
+	struct rcu_data *rd;
 	unsigned long flags;
 	uint64_t want;
+	bool flood;
 
 	if (unlikely(!rcu_ready))
 		panic("call_rcu: called before rcu_init()");
 	head->func = func;
 	flags = local_irq_save();
+	rd = this_cpu_ptr(&rcu_data);
 	want = enqueue_cb(smp_processor_id(), head, gp_snapshot());
+	flood = rd->pending > RCU_LAZY_MAX;
 	local_irq_restore(flags);
-	request_gp(want, false);
+	if (flood) /* the tick would be late: so many callbacks hold much memory */
+		request_gp(want, false);
 }
 
 struct rcu_waiter {
@@ -420,6 +442,8 @@ struct rcu_stats rcu_get_stats(void)
 	unsigned int cpu;
 
 	s.gp_seq = gp_seq();
+	s.tick_requests = (uint64_t)atomic64_read(&tick_requests);
+	s.gp_requested = READ_ONCE(rcu_state.gp_requested);
 	s.cbs_invoked = 0;
 	for_each_cpu(cpu, &cpu_online_mask)
 		s.cbs_invoked += READ_ONCE(per_cpu_ptr(&rcu_data, cpu)->invoked);

@@ -102,7 +102,8 @@ static inline bool rcu_read_lock_held(void)
 void synchronize_rcu(void);
 /* The same, but forces the quiescent states with IPIs instead of waiting for ticks. */
 void synchronize_rcu_expedited(void);
-/* Runs func(head) in the CPU's rcu callback thread after a grace period. Any context. */
+/* Runs func(head) in the CPU's rcu callback thread after a grace period. Any context. Only
+   queues: the CPU's next tick asks for the grace period (kernel/rcu.c). */
 void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head));
 /* Waits until every callback queued before the call has run. Sleeps. */
 void rcu_barrier(void);
@@ -115,8 +116,12 @@ void rcu_tick(bool quiescent);
 /* Creates the grace-period and callback threads (after the scheduler and the CPUs are up). */
 void rcu_init(void);
 
+/* Callbacks one CPU may hold before call_rcu() asks for a grace period itself. */
+#define RCU_LAZY_MAX 1000
+
 struct rcu_stats {
 	uint64_t gp_seq;       /* the current sequence number */
+	uint64_t gp_requested; /* the highest gp_seq somebody has asked for */
 	uint64_t gp_completed; /* grace periods finished */
 	uint64_t gp_expedited; /* of those, expedited */
 	uint64_t last_gp_ns;   /* how long the last one took */
@@ -124,6 +129,7 @@ struct rcu_stats {
 	uint64_t stalls;	   /* stall warnings printed */
 	struct cpumask stall_cpus; /* the CPUs the last stall warning named */
 	uint64_t cbs_invoked;
+	uint64_t tick_requests; /* grace periods a tick asked for on behalf of call_rcu() */
 };
 struct rcu_stats rcu_get_stats(void);
 /* Callbacks queued on cpu and not yet run. */

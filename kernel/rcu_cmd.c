@@ -17,9 +17,11 @@ static void print_stats(void)
 	struct rcu_stats s = rcu_get_stats();
 	unsigned int cpu;
 
-	kprintf("grace periods: %llu completed (%llu expedited); gp_seq %llu, %s\n",
+	kprintf("grace periods: %llu completed (%llu expedited); gp_seq %llu, %s; asked for up to "
+		"%llu\n",
 		(unsigned long long)s.gp_completed, (unsigned long long)s.gp_expedited,
-		(unsigned long long)s.gp_seq, s.gp_seq & 1 ? "one running" : "none running");
+		(unsigned long long)s.gp_seq, s.gp_seq & 1 ? "one running" : "none running",
+		(unsigned long long)s.gp_requested);
 	print_ms("grace period length: last", s.last_gp_ns);
 	print_ms(", longest", s.max_gp_ns);
 	kprintf("\nstall warnings: %llu", (unsigned long long)s.stalls);
@@ -29,7 +31,8 @@ static void print_stats(void)
 			kprintf(" %u", cpu);
 		kprintf(")");
 	}
-	kprintf("\ncallbacks: %llu invoked\n", (unsigned long long)s.cbs_invoked);
+	kprintf("\ncallbacks: %llu invoked; %llu grace periods asked for by a tick for call_rcu\n",
+		(unsigned long long)s.cbs_invoked, (unsigned long long)s.tick_requests);
 	kprintf("cpu  pending\n");
 	for_each_cpu(cpu, &cpu_online_mask)
 		kprintf("%3u  %7llu\n", cpu, (unsigned long long)rcu_cbs_pending(cpu));

@@ -130,6 +130,56 @@ static void test_barrier_waits_for_all(struct ktest *t)
 	EXPECT_EQ(t, atomic_read(&counted), 1000);
 }
 
+/*
+ * call_rcu() only queues; the CPU's next tick asks for the grace period. With interrupts off
+ * no tick can come, so right after the call nobody has asked for it yet (unless another thread
+ * asked for the same grace period just then: so up to 5 tries), and then it runs anyway.
+ */
+static void test_call_rcu_is_lazy(struct ktest *t)
+{
+	static struct rcu_head heads[5];
+	struct rcu_stats before = rcu_get_stats();
+	int tries = 0, lazy = 0;
+	unsigned long flags;
+	uint64_t end;
+
+	atomic_set(&counted, 0);
+	while (tries < 5 && !lazy) {
+		flags = local_irq_save();
+		call_rcu(&heads[tries], count_cb);
+		lazy = rcu_get_stats().gp_requested < heads[tries].gp_wait;
+		local_irq_restore(flags);
+		tries++;
+	}
+	EXPECT_TRUE(t, lazy);
+	end = ktime_ns() + 2000 * MS; /* no barrier, no synchronize: the tick starts it */
+	while (atomic_read(&counted) < tries && ktime_ns() < end)
+		msleep(1);
+	EXPECT_EQ(t, atomic_read(&counted), tries);
+	EXPECT_GT(t, rcu_get_stats().tick_requests, before.tick_requests);
+	ktest_log(t, "%d call_rcu, %llu grace periods asked for by ticks meanwhile", tries,
+		  (unsigned long long)(rcu_get_stats().tick_requests - before.tick_requests));
+	rcu_barrier(); /* nothing left queued for the next case */
+}
+
+/* Past RCU_LAZY_MAX callbacks on one CPU, call_rcu() asks at once, tick or no tick. */
+static void test_call_rcu_flood_asks_at_once(struct ktest *t)
+{
+	static struct rcu_head heads[RCU_LAZY_MAX + 1];
+	unsigned long flags;
+	uint64_t asked;
+
+	atomic_set(&counted, 0);
+	flags = local_irq_save();
+	for (int i = 0; i <= RCU_LAZY_MAX; i++)
+		call_rcu(&heads[i], count_cb);
+	asked = rcu_get_stats().gp_requested;
+	local_irq_restore(flags);
+	EXPECT_GE(t, asked, heads[RCU_LAZY_MAX].gp_wait);
+	rcu_barrier();
+	EXPECT_EQ(t, atomic_read(&counted), RCU_LAZY_MAX + 1);
+}
+
 static void test_nesting(struct ktest *t)
 {
 	EXPECT_FALSE(t, rcu_read_lock_held());
@@ -476,6 +526,7 @@ static void test_stall_warning(struct ktest *t)
 KTEST_SUITE(rcu, KTEST_CASE(test_synchronize_waits_for_reader),
 	    KTEST_CASE(test_expedited_waits_for_reader),
 	    KTEST_CASE(test_call_rcu_runs_after_readers), KTEST_CASE(test_barrier_waits_for_all),
+	    KTEST_CASE(test_call_rcu_is_lazy), KTEST_CASE(test_call_rcu_flood_asks_at_once),
 	    KTEST_CASE(test_nesting), KTEST_CASE(test_grace_periods_advance),
 	    KTEST_CASE(test_gp_ignores_later_reader),
 	    KTEST_CASE(test_call_rcu_waits_for_readers_on_all_cpus),

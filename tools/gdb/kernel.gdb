@@ -411,8 +411,9 @@ class Rcu(gdb.Command):
     """rcu: the RCU state (kernel/rcu.c), like the shell's rcu command, read from memory.
 
 gp_seq is odd while a grace period runs; 'owed by' lists the CPUs that have not reported a
-quiescent state for it yet (need_qs). Per CPU: callbacks pending and invoked, the last grace
-period it reported for (qs_gp), its read-side nesting now, and need_resched (set, among
+quiescent state for it yet (need_qs). Per CPU: callbacks pending and invoked, the grace period
+its callbacks wait for (want: the next tick asks for it if 'requested up to' is lower), the
+last grace period it reported for (qs_gp), its read-side nesting now, and need_resched (set, among
 others, by an expedited grace period that found it inside a read-side section)."""
 
     def __init__(self):
@@ -435,13 +436,13 @@ others, by an expedited grace period that found it inside a read-side section)."
         gdb.write(f"stall warnings: {int(stats['stalls'])}\n")
         rdata = gdb.parse_and_eval("'kernel/rcu.c'::rcu_data")
         info = gdb.parse_and_eval("cpu_info")
-        gdb.write(f"{'cpu':>3}  {'pending':>7}  {'invoked':>8}  {'qs_gp':>6}  nesting  resched\n")
+        gdb.write(f"{'cpu':>3}  {'pending':>7}  {'want':>6}  {'invoked':>8}  {'qs_gp':>6}  nesting  resched\n")
         invoked = 0
         for cpu in cpus_in(gdb.parse_and_eval("cpu_online_mask")):
             rd = per_cpu_value(rdata, cpu)
             invoked += int(rd["invoked"])
             resched = "yes" if bool(per_cpu_value(info, cpu)["need_resched"]) else "no"
-            gdb.write(f"{cpu:>3}  {int(rd['pending']):>7}  {int(rd['invoked']):>8}  "
+            gdb.write(f"{cpu:>3}  {int(rd['pending']):>7}  {int(rd['want']):>6}  {int(rd['invoked']):>8}  "
                       f"{int(rd['qs_gp']):>6}  {int(per_cpu_value(info, cpu)['rcu_read_nesting']):>7}  {resched}\n")
         gdb.write(f"callbacks invoked: {invoked}\n")
 
