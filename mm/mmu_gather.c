@@ -26,8 +26,8 @@ struct table_batch {
 };
 #define TABLE_BATCH_MAX ((PAGE_SIZE - sizeof(struct table_batch)) / sizeof(phys_addr_t))
 
-static atomic64_t n_gathers, n_fullmm, n_flushes, n_pages_freed, n_tables_freed, n_batch_pages,
-	n_batch_fails;
+static atomic64_t n_gathers, n_fullmm, n_flushes, n_pages_freed, n_tables_freed, n_tables_now,
+	n_batch_pages, n_batch_fails;
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
 {
@@ -133,6 +133,7 @@ static void remove_table_now(struct mmu_gather *tlb, phys_addr_t table)
 	smp_call_function_many(&cpu_online_mask, nop, NULL, true);
 	pgtable_free(table);
 	atomic64_add_return(1, &n_tables_freed);
+	atomic64_add_return(1, &n_tables_now);
 }
 
 /*
@@ -201,6 +202,7 @@ struct mmu_gather_stats mmu_gather_stats(void)
 		.flushes = (uint64_t)atomic64_read(&n_flushes),
 		.pages_freed = (uint64_t)atomic64_read(&n_pages_freed),
 		.tables_freed = (uint64_t)atomic64_read(&n_tables_freed),
+		.tables_now = (uint64_t)atomic64_read(&n_tables_now),
 		.batch_pages = (uint64_t)atomic64_read(&n_batch_pages),
 		.batch_fails = (uint64_t)atomic64_read(&n_batch_fails),
 	};

@@ -100,7 +100,8 @@ struct mmu_gather_stats {
 	uint64_t fullmm;       /* of them, whole-mm teardowns */
 	uint64_t flushes;      /* tlb_flush_mmu calls that flushed */
 	uint64_t pages_freed;
-	uint64_t tables_freed; /* after their grace period */
+	uint64_t tables_freed; /* after their grace period, or at once (below) */
+	uint64_t tables_now; /* of them, freed at once after an IPI to every CPU: no table batch */
 	uint64_t batch_pages;  /* batch pages allocated */
 	uint64_t batch_fails;  /* batch allocations that failed (local slots only) */
 };

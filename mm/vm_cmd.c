@@ -78,10 +78,11 @@ static void show(void)
 		(unsigned long long)t.skipped, feat.pcid ? "yes" : "no",
 		feat.invpcid ? "yes" : "no");
 	kprintf("mmu_gather (%s): %llu gathers (%llu whole-mm teardowns), %llu flushes, %llu pages "
-		"and %llu page tables freed, %llu batch pages, %llu batch allocations failed\n",
+		"and %llu page tables freed (%llu at once, with no page for a table batch), %llu "
+		"batch pages, %llu batch allocations failed\n",
 		mode_names[tlb_mode], (unsigned long long)g.gathers, (unsigned long long)g.fullmm,
-		(unsigned long long)g.flushes,
-		(unsigned long long)g.pages_freed, (unsigned long long)g.tables_freed,
+		(unsigned long long)g.flushes, (unsigned long long)g.pages_freed,
+		(unsigned long long)g.tables_freed, (unsigned long long)g.tables_now,
 		(unsigned long long)g.batch_pages, (unsigned long long)g.batch_fails);
 	kprintf("debug_vm: %s (whole page tables checked empty when freed; boot with debug_vm)\n",
 		debug_vm ? "on" : "off");
