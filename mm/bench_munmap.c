@@ -10,7 +10,9 @@
  *   broadcast  batched, but every flush interrupts every online CPU, in the mm or not.
  *
  * An op is one round of thread 0 (map, write, unmap); the keys say what the munmap alone cost:
- * munmap_ns per call, ns_per_page, and the flushes and IPIs per call.
+ * munmap_ns per call, ns_per_page, the flushes and IPIs per call, and shootdown_ns, the part of
+ * munmap_ns spent in flushes that sent IPIs (from the first IPI to the last acknowledgement,
+ * this CPU's own flush included).
  */
 #include "kernel/bench/bench.h"
 #include "mm/mm.h"
@@ -30,7 +32,7 @@
 static struct munmap_bench {
 	struct mm *mm;
 	unsigned int pages;
-	uint64_t calls, tsc, flushes, ipis;
+	uint64_t calls, tsc, flushes, ipis, shootdown_ns;
 	int err;
 } M;
 
@@ -58,12 +60,12 @@ static void munmap_teardown(void *data, char *extra, size_t size)
 	mmput(M.mm);
 	snprintf(extra, size,
 		 " pages=%u munmap_ns=%llu ns_per_page=%llu flushes_per_call=%llu.%02llu "
-		 "ipis_per_call=%llu.%02llu%s",
-		 M.pages, (unsigned long long)(ns / n),
-		 (unsigned long long)(ns / n / M.pages),
-		 (unsigned long long)(M.flushes / n), (unsigned long long)(M.flushes * 100 / n % 100),
-		 (unsigned long long)(M.ipis / n), (unsigned long long)(M.ipis * 100 / n % 100),
-		 M.err ? " error=1" : "");
+		 "ipis_per_call=%llu.%02llu shootdown_ns=%llu%s",
+		 M.pages, (unsigned long long)(ns / n), (unsigned long long)(ns / n / M.pages),
+		 (unsigned long long)(M.flushes / n),
+		 (unsigned long long)(M.flushes * 100 / n % 100), (unsigned long long)(M.ipis / n),
+		 (unsigned long long)(M.ipis * 100 / n % 100),
+		 (unsigned long long)(M.shootdown_ns / n), M.err ? " error=1" : "");
 }
 
 /* Thread 0's round: map, write every page, unmap (timed). */
@@ -86,6 +88,7 @@ static int one_round(unsigned int pages)
 	t1 = tlb_stats();
 	M.flushes += t1.flushes - t0.flushes;
 	M.ipis += t1.ipis - t0.ipis;
+	M.shootdown_ns += t1.shootdown_ns - t0.shootdown_ns;
 	M.calls++;
 	return 0;
 }

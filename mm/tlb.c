@@ -5,6 +5,8 @@
 #include "kernel/percpu.h"
 #include "kernel/preempt.h"
 #include "arch/x86_64/tlb.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/tsc.h"
 
 static DEFINE_PER_CPU(struct tlb_stats, tlb_counts);
 
@@ -33,13 +35,22 @@ static void flush_mask(struct mm *mm, uint64_t start, uint64_t end, const struct
 {
 	struct flush_request r = { mm, start, end };
 	struct cpumask cpus = *mask; /* one snapshot: the IPIs counted are the IPIs sent */
+	struct tlb_stats *s;
+	unsigned int ipis;
+	uint64_t t0;
 
 	preempt_disable();
-	this_cpu_ptr(&tlb_counts)->flushes++;
-	this_cpu_ptr(&tlb_counts)->ipis +=
-		cpumask_weight(&cpus) - cpumask_test_cpu(smp_processor_id(), &cpus);
+	s = this_cpu_ptr(&tlb_counts);
+	ipis = cpumask_weight(&cpus) - cpumask_test_cpu(smp_processor_id(), &cpus);
+	s->flushes++;
+	s->ipis += ipis;
+	t0 = ipis ? rdtsc() : 0;
 	/* The IPIs go out first; this CPU flushes while the others do, then waits for them. */
 	on_each_cpu_mask(&cpus, flush_here, &r, true);
+	if (ipis) {
+		s->shootdowns++;
+		s->shootdown_ns += tsc_to_ns(rdtsc() - t0);
+	}
 	preempt_enable();
 }
 
@@ -69,6 +80,8 @@ struct tlb_stats tlb_stats(void)
 		sum.pages += s->pages;
 		sum.full_flushes += s->full_flushes;
 		sum.skipped += s->skipped;
+		sum.shootdowns += s->shootdowns;
+		sum.shootdown_ns += s->shootdown_ns;
 	}
 	return sum;
 }

@@ -29,6 +29,8 @@ struct tlb_stats {
 	uint64_t pages;	       /* pages flushed page by page, all CPUs */
 	uint64_t full_flushes; /* full flushes (a range above the ceiling), all CPUs */
 	uint64_t skipped;      /* IPIs that found the CPU no longer in the mm */
+	uint64_t shootdowns;   /* flushes that sent IPIs */
+	uint64_t shootdown_ns; /* their time, from the first IPI sent to the last acknowledgement */
 };
 /* The sum over all CPUs. */
 struct tlb_stats tlb_stats(void);
