@@ -77,8 +77,8 @@ static void show(void)
 		(unsigned long long)t.pages, (unsigned long long)t.full_flushes,
 		(unsigned long long)t.skipped, feat.pcid ? "yes" : "no",
 		feat.invpcid ? "yes" : "no");
-	kprintf("tlb: %llu shootdowns sent IPIs, %llu ns each on average from the first IPI to the "
-		"last acknowledgement\n",
+	kprintf("tlb: %llu of the shootdowns sent IPIs, %llu ns each on average from the first IPI "
+		"to the last acknowledgement\n",
 		(unsigned long long)t.shootdowns,
 		(unsigned long long)(t.shootdowns ? t.shootdown_ns / t.shootdowns : 0));
 	kprintf("mmu_gather (%s): %llu gathers (%llu whole-mm teardowns), %llu flushes, %llu pages "
