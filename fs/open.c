@@ -101,13 +101,9 @@ int sys_open(const char *name, unsigned int flags, umode_t mode)
 		goto out_empty;
 	file_bind_path(f, &path, flags, fmode | (fmode & FMODE_WRITE ? FMODE_WRITE_REF : 0));
 	if ((flags & O_TRUNC) && (fmode & FMODE_WRITE) && S_ISREG(inode->i_mode) &&
-	    (err = vfs_truncate(&path, 0))) {
+	    (fd = vfs_truncate(&path, 0)))
 		fput(f);
-		path_put(&path);
-		return err;
-	}
-	fd = fd_install_new(f);
-	if (fd < 0)
+	else if ((fd = fd_install_new(f)) < 0)
 		fput(f);
 	path_put(&path);
 	return fd;

@@ -6,8 +6,8 @@
  *
  * Inside the critical section a writer checks the owner slot is empty, claims it, bumps two
  * counters a and b with a delay between them, checks the slot is still its own, and frees it.
- * A reader (rwlock, rwsem) checks there is no writer inside and that a == b. Every broken check is an
- * error; at the end a must equal the number of write acquisitions.
+ * A reader (rwlock, rwsem) checks there is no writer inside and that a == b. Every broken check
+ * is an error; at the end a must equal the number of write acquisitions.
  */
 #ifndef KERNEL_TORTURE_LOCK_TORTURE_H
 #define KERNEL_TORTURE_LOCK_TORTURE_H
