@@ -15,14 +15,19 @@
 
 struct shell_cmd {
 	const char *name;
-	const char *args;	/* argument synopsis for usage, "" for none */
-	const char *help;	/* one line */
+	const char *args; /* argument synopsis for usage, "" for none */
+	const char *help; /* one line */
 	int (*run)(int argc, char **argv);
+	void (*more_help)(void); /* what `help NAME` prints after the usage; may be NULL */
 };
 
-#define SHELL_COMMAND(name_, args_, help_, fn_)                                   \
-	static const struct shell_cmd shell_cmd_##fn_ __used __aligned(8)          \
-		__section(".shell_cmds") = { name_, args_, help_, fn_ }
+#define SHELL_COMMAND(name_, args_, help_, fn_)                                                    \
+	static const struct shell_cmd shell_cmd_##fn_ __used __aligned(8)                          \
+		__section(".shell_cmds") = {name_, args_, help_, fn_, NULL}
+/* The same, with a function that prints more for `help NAME` (a list of kinds, say). */
+#define SHELL_COMMAND_MORE_HELP(name_, args_, help_, fn_, more_)                                   \
+	static const struct shell_cmd shell_cmd_##fn_ __used __aligned(8)                          \
+		__section(".shell_cmds") = {name_, args_, help_, fn_, more_}
 
 /* Prints the usage line of the named command; returns -EINVAL. */
 int shell_usage(const char *name);

@@ -20,9 +20,11 @@ static int cmd_help(int argc, char **argv)
 		return shell_usage(argv[0]);
 	if (argc == 2) {
 		c = shell_find_cmd(argv[1]);
-		if (c)
+		if (c) {
 			print_usage_and_help(c);
-		else
+			if (c->more_help)
+				c->more_help();
+		} else
 			kprintf("unknown command: %s (try help)\n", argv[1]);
 		return 0;
 	}

@@ -9,13 +9,13 @@
 #include "lib/string.h"
 #include "lib/errno.h"
 
-struct torture_opts {
+struct lock_torture_opts {
 	unsigned int seconds;
 	unsigned int threads;
 	int type; /* -1: every real type, then the self-check */
 };
 
-static int parse_opts(int argc, char **argv, struct torture_opts *o)
+static int parse_opts(int argc, char **argv, struct lock_torture_opts *o)
 {
 	for (int i = 1; i < argc; i += 2) {
 		unsigned long long n;
@@ -44,7 +44,7 @@ static int parse_opts(int argc, char **argv, struct torture_opts *o)
 	return 0;
 }
 
-static int run_one(enum lock_torture_type type, const struct torture_opts *o, bool *stopped)
+static int run_one(enum lock_torture_type type, const struct lock_torture_opts *o, bool *stopped)
 {
 	struct lock_torture_result r;
 	int err = lock_torture_run(type, o->threads, o->seconds * 1000, true, &r);
@@ -60,7 +60,7 @@ static int run_one(enum lock_torture_type type, const struct torture_opts *o, bo
 }
 
 /* The broken lock must be caught, or the torture proves nothing. */
-static int self_check(const struct torture_opts *o)
+static int self_check(const struct lock_torture_opts *o)
 {
 	struct lock_torture_result r;
 	unsigned int ms = o->seconds * 1000 < 2000 ? o->seconds * 1000 : 2000;
@@ -84,7 +84,7 @@ static int self_check(const struct torture_opts *o)
 	return 0;
 }
 
-static int torture_locks(const struct torture_opts *o)
+static int torture_locks(const struct lock_torture_opts *o)
 {
 	int failed = 0, err;
 	bool stopped = false;
@@ -107,7 +107,7 @@ static int torture_locks(const struct torture_opts *o)
 
 static int torture_locks_cmd(int argc, char **argv)
 {
-	struct torture_opts o = { .seconds = 5, .threads = 0, .type = -1 };
+	struct lock_torture_opts o = { .seconds = 5, .threads = 0, .type = -1 };
 
 	if (parse_opts(argc, argv, &o))
 		return -EINVAL;

@@ -32,8 +32,14 @@ int torture_parse_seconds(const char *opt, const char *val, unsigned int *second
 static void list_kinds(void)
 {
 	kprintf("torture kinds:\n");
-	for (const struct torture_kind *k = torture_next(NULL); k; k = torture_next(k))
+	for (const struct torture_kind *k = torture_next(NULL); k; k = torture_next(k)) {
 		kprintf("  torture %s %s\n      %s\n", k->name, k->args, k->help);
+		for (const struct torture_broken *b = k->broken; b && b->name; b++)
+			kprintf("      --broken %-20s %s\n", b->name, b->removes);
+	}
+	kprintf("A kind with broken variants ends with a self-check that runs each of them: it "
+		"passes only\nwhen every one is caught. `delay` lists the delay points that widen "
+		"race windows.\n");
 }
 
 static int cmd_torture(int argc, char **argv)
@@ -59,5 +65,6 @@ static int cmd_torture(int argc, char **argv)
 		kprintf("usage: torture %s %s\n", k->name, k->args);
 	return err;
 }
-SHELL_COMMAND("torture", "NAME [options] (alone: list them)",
-	      "stress a mechanism from every CPU and count errors (Ctrl-C stops)", cmd_torture);
+SHELL_COMMAND_MORE_HELP("torture", "NAME [options] (alone: list them)",
+			"stress a mechanism from every CPU and count errors (Ctrl-C stops)",
+			cmd_torture, list_kinds);

@@ -1,0 +1,56 @@
+/* Delay points (kernel/delay_point.h). */
+#include "kernel/delay_point.h"
+#include "arch/x86_64/tsc.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+extern struct delay_point __delay_points_start[], __delay_points_end[];
+
+void __delay_point(struct delay_point *dp)
+{
+	unsigned int every = READ_ONCE(dp->every);
+	unsigned int us = READ_ONCE(dp->us);
+
+	if (every > 1 && atomic64_add_return(1, &dp->passes) % every)
+		return;
+	if (every <= 1)
+		atomic64_inc(&dp->passes);
+	atomic64_inc(&dp->hits);
+	udelay(us);
+}
+
+struct delay_point *delay_point_next(struct delay_point *prev)
+{
+	struct delay_point *dp = prev ? prev + 1 : __delay_points_start;
+
+	return dp < __delay_points_end ? dp : NULL;
+}
+
+struct delay_point *delay_point_find(const char *name)
+{
+	for (struct delay_point *dp = delay_point_next(NULL); dp; dp = delay_point_next(dp))
+		if (!strcmp(dp->name, name))
+			return dp;
+	return NULL;
+}
+
+int delay_point_set(const char *name, unsigned int us, unsigned int every)
+{
+	struct delay_point *dp = delay_point_find(name);
+
+	if (!dp)
+		return -ENOENT;
+	if (us) {
+		atomic64_set(&dp->passes, 0);
+		atomic64_set(&dp->hits, 0);
+		WRITE_ONCE(dp->every, every);
+	}
+	WRITE_ONCE(dp->us, us);
+	return 0;
+}
+
+void delay_points_off(void)
+{
+	for (struct delay_point *dp = delay_point_next(NULL); dp; dp = delay_point_next(dp))
+		WRITE_ONCE(dp->us, 0);
+}

@@ -1,0 +1,58 @@
+/*
+ * Delay points: named places inside a mechanism where the CPU can be made to wait, to widen a
+ * race window that TCG's quick and regular interleaving of CPUs would otherwise hide. A
+ * torture turns the points of its mechanism on for its run (and off after); `delay` in the
+ * shell lists them with their hits and sets one by hand.
+ *
+ *	DEFINE_DELAY_POINT(dp_mntput_fast, "mntput-fast",
+ *			   "inside mntput's fast path, after it saw mnt_ns set");
+ *	...
+ *	rcu_read_lock();
+ *	if (likely(READ_ONCE(mnt->mnt_ns))) {
+ *		delay_point(&dp_mntput_fast);
+ *
+ * Off (0 us, the default) a point costs one load of a word that is written only when someone
+ * turns it on, and a branch that is never taken. On, it busy-waits (udelay), so it may sit
+ * inside a spinlock, an RCU read-side section or an interrupt handler.
+ */
+#ifndef KERNEL_DELAY_POINT_H
+#define KERNEL_DELAY_POINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "lib/atomic.h"
+#include "lib/compiler.h"
+
+struct delay_point {
+	const char *name;   /* as `delay NAME US` and the tortures name it */
+	const char *where;  /* the window it widens */
+	unsigned int us;    /* how long each pass waits; 0: off */
+	unsigned int every; /* wait on one pass in this many (0 or 1: every pass) */
+	atomic64_t passes;  /* passes while on */
+	atomic64_t hits;    /* passes that waited */
+} __aligned(8);
+
+#define DEFINE_DELAY_POINT(var, name_, where_)                                                     \
+	struct delay_point var __used __aligned(8)                                                 \
+		__section(".delay_points") = {.name = name_, .where = where_}
+
+void __delay_point(struct delay_point *dp);
+
+/* Waits dp->us microseconds when the point is on; nothing else when it is off. */
+static __always_inline void delay_point(struct delay_point *dp)
+{
+	if (unlikely(READ_ONCE(dp->us)))
+		__delay_point(dp);
+}
+
+/* The point named name, or NULL. */
+struct delay_point *delay_point_find(const char *name);
+/* Turns the named point on (us > 0, waiting on one pass in every) or off (us = 0), and zeroes its
+   counts when turning it on. Returns 0, or -ENOENT when no point has that name. */
+int delay_point_set(const char *name, unsigned int us, unsigned int every);
+/* Turns every point off. */
+void delay_points_off(void);
+/* Iterates: the first point for NULL, then the one after prev; NULL at the end. */
+struct delay_point *delay_point_next(struct delay_point *prev);
+
+#endif
