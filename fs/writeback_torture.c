@@ -25,6 +25,8 @@
 #include "mm/slab.h"
 #include "mm/uaccess.h"
 #include "mm/writeback.h"
+#include "mm/rmap.h"
+#include "kernel/delay_point.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -36,6 +38,7 @@
 #define WT_WORDS       (WT_PAGES * PAGE_SIZE / 8)
 #define WT_MAX_THR     16
 #define WT_MSYNC_EVERY 4096 /* writes between a thread's msyncs */
+#define WT_YIELD_EVERY 64
 
 struct wt_thread {
 	unsigned int id;
@@ -44,6 +47,7 @@ struct wt_thread {
 };
 
 static struct {
+	const char *tag; /* the files are WT_DIR/tag-K */
 	unsigned int n;
 	volatile bool stop;
 	uint64_t (*last)[WT_WORDS]; /* [WT_FILES]: the last value written to each word */
@@ -54,7 +58,7 @@ static DEFINE_MUTEX(wt_mutex);
 
 static void wt_path(char *buf, size_t n, unsigned int k)
 {
-	snprintf(buf, n, WT_DIR "/wbt-%u", k);
+	snprintf(buf, n, WT_DIR "/%s-%u", W.tag, k);
 }
 
 static uint64_t next_rnd(uint64_t *x)
@@ -102,7 +106,9 @@ static int wt_worker(void *arg)
 			break;
 		}
 		W.last[k][w] = v;
-		if (++t->writes % WT_MSYNC_EVERY == 0) {
+		if (++t->writes % WT_YIELD_EVERY == 0)
+			yield(); /* the unmap race's writers share this CPU: let them in often */
+		if (t->writes % WT_MSYNC_EVERY == 0) {
 			if (vm_msync(mm, base[k], WT_PAGES * PAGE_SIZE, MS_SYNC))
 				t->errors++;
 			t->msyncs++;
@@ -114,11 +120,9 @@ out:
 	return 0;
 }
 
-/* Reads file k from the disk, past the page cache, and counts the words that differ from the
-   last values written; *fnv is the FNV-1a hash of those values. */
-static uint64_t wt_check_disk(unsigned int k, uint64_t *fnv, uint64_t *errors)
+uint64_t wb_check_disk(const char *path, const uint64_t *last, unsigned int words, bool verbose,
+		       uint64_t *fnv, uint64_t *errors)
 {
-	char path[64];
 	struct file *f;
 	struct ext2_sb_info *sbi;
 	uint64_t lost = 0, h = 0xcbf29ce484222325ULL;
@@ -126,17 +130,18 @@ static uint64_t wt_check_disk(unsigned int k, uint64_t *fnv, uint64_t *errors)
 	int fd;
 
 	*fnv = 0;
-	wt_path(path, sizeof(path), k);
 	fd = sys_open(path, O_RDONLY, 0);
 	if (fd < 0 || !(f = fget(fd))) {
 		(*errors)++;
+		if (fd >= 0)
+			sys_close(fd);
 		return 0;
 	}
 	sbi = EXT2_SB(f->f_inode->i_sb);
 	buf = kmalloc(sbi->block_size);
-	for (uint64_t b = 0; buf && b < WT_PAGES * PAGE_SIZE / sbi->block_size; b++) {
+	for (uint64_t b = 0; buf && b < (uint64_t)words * 8 / sbi->block_size; b++) {
 		uint32_t block;
-		const uint64_t *words = (const uint64_t *)buf;
+		const uint64_t *disk = (const uint64_t *)buf;
 
 		if (ext2_get_block(f->f_inode, b, false, &block) || !block ||
 		    blk_read(sbi->bdev, (uint64_t)block * (sbi->block_size / SECTOR_SIZE),
@@ -147,20 +152,20 @@ static uint64_t wt_check_disk(unsigned int k, uint64_t *fnv, uint64_t *errors)
 		for (unsigned int i = 0; i < sbi->block_size / 8; i++) {
 			uint64_t w = b * (sbi->block_size / 8) + i;
 
-			if (words[i] != W.last[k][w]) {
-				if (lost < 3)
+			if (disk[i] != last[w]) {
+				if (verbose && lost < 3)
 					kprintf("torture writeback: %s word %llu: disk %#llx, last "
 						"written %#llx\n",
 						path, (unsigned long long)w,
-						(unsigned long long)words[i],
-						(unsigned long long)W.last[k][w]);
+						(unsigned long long)disk[i],
+						(unsigned long long)last[w]);
 				lost++;
 			}
 		}
 	}
 	/* FNV-1a of what the file must hold (the last values), for the host's check. */
-	for (unsigned int i = 0; i < sizeof(W.last[k]); i++)
-		h = (h ^ ((const uint8_t *)W.last[k])[i]) * 0x100000001b3ULL;
+	for (unsigned int i = 0; i < words * 8; i++)
+		h = (h ^ ((const uint8_t *)last)[i]) * 0x100000001b3ULL;
 	if (!buf)
 		(*errors)++;
 	kfree(buf);
@@ -211,18 +216,74 @@ static void wt_report(const char *when)
 		(unsigned long long)d.ptes_cleaned, (unsigned long long)d.flusher_runs);
 }
 
-int writeback_torture_run(unsigned int seconds, const char *dev, bool verbose,
+/* Starts the writers of their own mms: as many as CPUs (up to WT_MAX_THR), on CPUs 1 and up;
+   CPU 0 is the unmap race's remapper's and writebacker's, who must get it when they wake. */
+static void wt_start_writers(void)
+{
+	unsigned int cpus = num_online_cpus();
+
+	W.n = MIN(cpus, (unsigned int)WT_MAX_THR);
+	for (unsigned int i = 0; i < W.n; i++) {
+		W.th[i].id = i;
+		W.th[i].rnd = 0x9e3779b97f4a7c15ULL * (i + 1) + ktime_ns();
+		W.th[i].thread = kthread_create(wt_worker, &W.th[i], "wbtort/%u", i);
+		if (!W.th[i].thread) {
+			W.th[i].errors++;
+			continue;
+		}
+		kthread_bind(W.th[i].thread, cpus > 1 ? 1 + i % (cpus - 1) : 0);
+		wake_up_new_thread(W.th[i].thread);
+	}
+}
+
+/* Stops everything, syncs, and compares the disk with the last values written. */
+static void wt_stop_and_check(bool verbose, uint64_t start_ns, struct wb_torture_result *r)
+{
+	char path[64];
+
+	WRITE_ONCE(W.stop, true);
+	for (unsigned int i = 0; i < W.n; i++) {
+		if (W.th[i].thread)
+			kthread_join(W.th[i].thread);
+		r->writes += W.th[i].writes;
+		r->msyncs += W.th[i].msyncs;
+		r->errors += W.th[i].errors;
+	}
+	wb_race_stop(&r->race);
+	if (r->race.lost)
+		r->first_lost_ms = (r->race.first_lost_ns - start_ns) / 1000000;
+	if (sys_sync())
+		r->errors++;
+	for (unsigned int k = 0; k < WT_FILES; k++) {
+		uint64_t fnv;
+
+		wt_path(path, sizeof(path), k);
+		r->lost += wb_check_disk(path, W.last[k], WT_WORDS, r->lost == 0, &fnv, &r->errors);
+		if (verbose)
+			kprintf("torture writeback: file %s-%u fnv1a64 %016llx\n", W.tag, k,
+				(unsigned long long)fnv);
+	}
+	if (r->lost && !r->race.lost)
+		r->first_lost_ms = (ktime_ns() - start_ns) / 1000000;
+	r->lost += r->race.lost;
+	r->errors += r->lost + r->race.errors;
+}
+
+int writeback_torture_run(unsigned int ms, const char *dev, const char *tag, bool verbose,
 			  struct wb_torture_result *r)
 {
 	unsigned int expire = dirty_expire_ms, period = dirty_writeback_ms;
 	struct fault_stats f0 = fault_stats();
 	struct dirty_stats d0 = dirty_stats();
+	uint64_t start_ns = ktime_ns();
+	char path[64];
 	int err;
 
 	memset(r, 0, sizeof(*r));
 	if (!mutex_trylock(&wt_mutex))
 		return -EBUSY;
 	memset(&W, 0, sizeof(W));
+	W.tag = tag;
 	W.last = kzalloc(sizeof(*W.last) * WT_FILES);
 	if (!W.last) {
 		mutex_unlock(&wt_mutex);
@@ -234,53 +295,26 @@ int writeback_torture_run(unsigned int seconds, const char *dev, bool verbose,
 		mutex_unlock(&wt_mutex);
 		return err;
 	}
-	if ((err = wt_make_files()))
+	snprintf(path, sizeof(path), WT_DIR "/%s-race", tag);
+	if ((err = wt_make_files()) || (err = wb_race_start(path)))
 		goto out;
 	/* The flusher joins in: pages dirty for 100 ms go, checked every 50 ms. */
 	dirty_expire_ms = 100;
 	dirty_writeback_ms = 50;
-	W.n = MIN(num_online_cpus(), (unsigned int)WT_MAX_THR);
-	for (unsigned int i = 0; i < W.n; i++) {
-		W.th[i].id = i;
-		W.th[i].rnd = 0x9e3779b97f4a7c15ULL * (i + 1) + ktime_ns();
-		W.th[i].thread = kthread_create(wt_worker, &W.th[i], "wbtort/%u", i);
-		if (!W.th[i].thread) {
-			W.th[i].errors++;
-			continue;
-		}
-		kthread_bind(W.th[i].thread, i);
-		wake_up_new_thread(W.th[i].thread);
-	}
+	wt_start_writers();
 	if (verbose) {
 		kprintf("torture writeback: %u threads write into %u shared mappings of %u pages "
-			"each "
-			"(ext2 on %s), msync every %u writes, flusher expiry %u ms\n",
-			W.n, WT_FILES, WT_PAGES, dev, WT_MSYNC_EVERY, dirty_expire_ms);
-		torture_watch(seconds, wt_report); /* Ctrl-C ends the writing early */
+			"each (ext2 on %s), msync every %u writes, flusher expiry %u ms; beside "
+			"them "
+			"the unmap race (%s)\n",
+			W.n, WT_FILES, WT_PAGES, dev, WT_MSYNC_EVERY, dirty_expire_ms, path);
+		torture_watch((ms + 999) / 1000, wt_report); /* Ctrl-C ends the writing early */
 	} else {
-		msleep(seconds * 1000);
-	}
-	WRITE_ONCE(W.stop, true);
-	for (unsigned int i = 0; i < W.n; i++) {
-		if (W.th[i].thread)
-			kthread_join(W.th[i].thread);
-		r->writes += W.th[i].writes;
-		r->msyncs += W.th[i].msyncs;
-		r->errors += W.th[i].errors;
+		msleep(ms);
 	}
 	dirty_expire_ms = expire;
 	dirty_writeback_ms = period;
-	if ((err = sys_sync()))
-		r->errors++;
-	for (unsigned int k = 0; k < WT_FILES; k++) {
-		uint64_t fnv;
-
-		r->lost += wt_check_disk(k, &fnv, &r->errors);
-		if (verbose)
-			kprintf("torture writeback: file wbt-%u fnv1a64 %016llx\n", k,
-				(unsigned long long)fnv);
-	}
-	r->errors += r->lost;
+	wt_stop_and_check(verbose, start_ns, r);
 	r->wp_faults = fault_stats().wp_dirty - f0.wp_dirty;
 	r->flusher_runs = dirty_stats().flusher_runs - d0.flusher_runs;
 	r->pages_written = dirty_stats().written - d0.written;
@@ -293,17 +327,74 @@ out:
 	return err;
 }
 
-static int writeback_torture(int argc, char **argv)
+/* The broken variants of dirty tracking (enum dirty_broken, mm/rmap.h), in its order. */
+static const struct torture_broken wb_broken[] = {
+	{"mkclean-keeps-write", "page_mkclean clears the dirty bit but leaves the entry writable: "
+				"later writes never fault, and are lost"},
+	{"zap-flush-unlocked", "munmap flushes after dropping page_table_lock even for a writable "
+			       "shared file entry (Linux before 6.1): writes in between are lost"},
+	{"protnone-unseen",
+	 "mprotect(PROT_NONE) drops the hidden entry's dirty bit: page_mkclean "
+	 "passes over it before mprotect's flush, and writes in between are lost"},
+	{NULL, NULL},
+};
+
+#define WIDEN_US      20000 /* the delay points' wait: the window between the zap and its flush */
+#define SELF_CHECK_MS 2000
+
+static unsigned int widen_us = WIDEN_US; /* --delay */
+
+void writeback_torture_widen(unsigned int us)
 {
-	struct wb_torture_result r;
-	unsigned int seconds;
-	const char *dev;
+	delay_point_set("zap-unlocked", us, 1);
+	delay_point_set("mprotect-unlocked", us, 1);
+}
+
+int writeback_torture_broken(enum dirty_broken v, unsigned int ms, unsigned int us,
+			     struct wb_torture_result *r)
+{
 	int err;
 
-	if (torture_parse_seconds_and_dev(argc, argv, &seconds, &dev))
+	WRITE_ONCE(dirty_broken, v);
+	writeback_torture_widen(us);
+	err = writeback_torture_run(ms, "vda", "wbb", false, r);
+	delay_points_off();
+	WRITE_ONCE(dirty_broken, DIRTY_SOUND);
+	return err;
+}
+
+static int wb_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *res)
+{
+	struct wb_torture_result r;
+	uint64_t t0 = ktime_ns();
+	int err = writeback_torture_broken((enum dirty_broken)(v + 1), ms, widen_us, &r);
+
+	if (err)
+		return err;
+	res->errors = (long long)r.lost;
+	res->first_ms = r.first_lost_ms;
+	res->ms = (ktime_ns() - t0) / 1000000;
+	return 0;
+}
+
+static int writeback_torture(int argc, char **argv)
+{
+	struct torture_opts o = {.dev = "vda"};
+	struct wb_torture_result r;
+	int err, not_caught;
+
+	if (torture_parse(argc, argv, &o))
 		return -EINVAL;
-	if ((err = writeback_torture_run(seconds, dev, true, &r))) {
-		kprintf("torture writeback: cannot run on %s (%s)\n", dev, errno_name(err));
+	widen_us = o.delay_us < 0 ? WIDEN_US : (unsigned int)o.delay_us;
+	if (o.broken)
+		return torture_run_broken("writeback", wb_broken, o.broken, o.seconds,
+					  wb_run_broken);
+	writeback_torture_widen(widen_us); /* the real mechanism must stay clean with the
+					      windows wide open */
+	err = writeback_torture_run(o.seconds * 1000, o.dev, "wbt", true, &r);
+	delay_points_off();
+	if (err) {
+		kprintf("torture writeback: cannot run on %s (%s)\n", o.dev, errno_name(err));
 		return 0;
 	}
 	kprintf("torture writeback: end: writes %llu, msyncs %llu, write-protect faults %llu, "
@@ -312,11 +403,19 @@ static int writeback_torture(int argc, char **argv)
 		(unsigned long long)r.wp_faults, (unsigned long long)r.pages_written,
 		(unsigned long long)r.flusher_runs, (unsigned long long)r.lost,
 		(unsigned long long)r.errors);
-	torture_verdict("writeback", false, (long long)r.errors);
+	kprintf("torture writeback: unmap race: %llu rounds (%llu munmaps, %llu mprotects), %llu "
+		"writes, %llu fsyncs, lost writes %llu (in %llu rounds), errors %llu\n",
+		(unsigned long long)r.race.rounds, (unsigned long long)r.race.munmaps,
+		(unsigned long long)r.race.mprotects, (unsigned long long)r.race.writes,
+		(unsigned long long)r.race.fsyncs, (unsigned long long)r.race.lost,
+		(unsigned long long)r.race.lost_rounds, (unsigned long long)r.race.errors);
+	not_caught = torture_self_check("writeback", wb_broken, SELF_CHECK_MS, wb_run_broken);
+	torture_verdict_checked("writeback", false, (long long)r.errors, not_caught);
 	return 0;
 }
 
-TORTURE("writeback", "[--seconds S] [--dev vda]",
-	"threads on every CPU write through shared mappings of ext2 files while the flusher and "
-	"msync write back; no write may be lost",
-	writeback_torture);
+TORTURE_WITH_BROKEN("writeback", "[--seconds S] [--dev vda] [--broken VARIANT] [--delay US]",
+		    "threads on every CPU write through shared mappings of ext2 files while the "
+		    "flusher and msync write back, and other threads unmap and mprotect; no write "
+		    "may be lost",
+		    writeback_torture, wb_broken);

@@ -12,9 +12,10 @@ static void list_points(void)
 {
 	kprintf("%-18s %7s %6s %12s %12s  where\n", "point", "us", "every", "passes", "hits");
 	for (struct delay_point *dp = delay_point_next(NULL); dp; dp = delay_point_next(dp))
-		kprintf("%-18s %7u %6u %12lld %12lld  %s\n", dp->name, READ_ONCE(dp->us),
+		kprintf("%-18s %7u %6u %12lld %12lld  %s%s\n", dp->name, READ_ONCE(dp->us),
 			READ_ONCE(dp->every), (long long)atomic64_read(&dp->passes),
-			(long long)atomic64_read(&dp->hits), dp->where);
+			(long long)atomic64_read(&dp->hits), dp->where,
+			dp->sleeps ? " (sleeps)" : "");
 }
 
 static int cmd_delay(int argc, char **argv)

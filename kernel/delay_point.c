@@ -1,5 +1,8 @@
 /* Delay points (kernel/delay_point.h). */
 #include "kernel/delay_point.h"
+#include "kernel/preempt.h"
+#include "kernel/sleep.h"
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -16,7 +19,10 @@ void __delay_point(struct delay_point *dp)
 	if (every <= 1)
 		atomic64_inc(&dp->passes);
 	atomic64_inc(&dp->hits);
-	udelay(us);
+	if (dp->sleeps && preempt_count() == 0 && (read_rflags() & RFLAGS_IF))
+		msleep((us + 999) / 1000);
+	else
+		udelay(us);
 }
 
 struct delay_point *delay_point_next(struct delay_point *prev)

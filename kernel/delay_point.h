@@ -13,7 +13,10 @@
  *
  * Off (0 us, the default) a point costs one load of a word that is written only when someone
  * turns it on, and a branch that is never taken. On, it busy-waits (udelay), so it may sit
- * inside a spinlock, an RCU read-side section or an interrupt handler.
+ * inside a spinlock, an RCU read-side section or an interrupt handler. A point defined with
+ * DEFINE_SLEEPING_DELAY_POINT sits where its caller usually may sleep, and then sleeps instead
+ * (msleep, rounded up to ticks; it busy-waits when preemption or interrupts are off): the CPU
+ * goes to other threads, so that with two CPUs a third thread can run inside the window.
  */
 #ifndef KERNEL_DELAY_POINT_H
 #define KERNEL_DELAY_POINT_H
@@ -28,6 +31,7 @@ struct delay_point {
 	const char *where;  /* the window it widens */
 	unsigned int us;    /* how long each pass waits; 0: off */
 	unsigned int every; /* wait on one pass in this many (0 or 1: every pass) */
+	bool sleeps;	    /* the caller may sleep: msleep instead of udelay */
 	atomic64_t passes;  /* passes while on */
 	atomic64_t hits;    /* passes that waited */
 } __aligned(8);
@@ -35,6 +39,10 @@ struct delay_point {
 #define DEFINE_DELAY_POINT(var, name_, where_)                                                     \
 	struct delay_point var __used __aligned(8)                                                 \
 		__section(".delay_points") = {.name = name_, .where = where_}
+
+#define DEFINE_SLEEPING_DELAY_POINT(var, name_, where_)                                            \
+	struct delay_point var __used __aligned(8)                                                 \
+		__section(".delay_points") = {.name = name_, .where = where_, .sleeps = true}
 
 void __delay_point(struct delay_point *dp);
 

@@ -16,6 +16,7 @@
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/filemap.h"
+#include "kernel/delay_point.h"
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
 #include "lib/atomic.h"
@@ -131,6 +132,10 @@ unsigned int user_page_quarantine_close(unsigned int *kept)
 	return written;
 }
 
+DEFINE_SLEEPING_DELAY_POINT(
+	dp_zap_unlocked, "zap-unlocked",
+	"zap: entries cleared, page_table_lock dropped, the TLB flush not yet done");
+
 static uint64_t next_boundary(uint64_t va, uint64_t size)
 {
 	return (va + size) & ~(size - 1);
@@ -138,15 +143,16 @@ static uint64_t next_boundary(uint64_t va, uint64_t size)
 
 /*
  * Clears the entries of [va, end), which lie in one page table (pte is va's entry), until the
- * gather is full. Returns where it stopped. The loop keeps its counts in registers and tells
- * the gather and the mm once at the end: it runs for every page of every munmap.
+ * gather is full. Returns where it stopped; *written is set when shared says the VMA maps a file
+ * shared and an entry cleared was writable or dirty. The loop keeps its counts in registers and
+ * tells the gather and the mm once at the end: it runs for every page of every munmap.
  */
 static uint64_t zap_pte_range(struct mmu_gather *tlb, struct mm *mm, pte_t *pte, uint64_t va,
-			      uint64_t end, bool *full)
+			      uint64_t end, bool shared, bool *full, bool *written)
 {
 	uint64_t lo = 0, hi = 0; /* the entries cleared: [lo, hi), empty while hi == 0 */
 	uint64_t pages = 0;
-	bool stop = false;
+	bool stop = false, w = false;
 
 	for (; va < end && !stop; va += PAGE_SIZE, pte++) {
 		pte_t e = READ_ONCE(*pte);
@@ -156,6 +162,7 @@ static uint64_t zap_pte_range(struct mmu_gather *tlb, struct mm *mm, pte_t *pte,
 			continue;
 		page = phys_to_page(pte_addr(e));
 		WRITE_ONCE(*pte, 0);
+		w |= shared && (e & (PTE_W | PTE_D));
 		pages += page != zero_page;
 		if (!hi)
 			lo = va;
@@ -166,16 +173,36 @@ static uint64_t zap_pte_range(struct mmu_gather *tlb, struct mm *mm, pte_t *pte,
 		tlb_note_range(tlb, lo, hi);
 	mm->nr_pages -= pages;
 	*full = stop;
+	*written |= w;
 	return va;
 }
 
+/*
+ * Clears the entries of [start, end) in vma and gathers their pages; the gather flushes and
+ * frees when it fills, else the caller's tlb_finish_mmu does. Takes page_table_lock; the
+ * caller holds mmap_lock or i_mmap_lock, which keep vma and its tables.
+ *
+ * The flush waits for other CPUs, so it runs out of page_table_lock, but for one case: a
+ * writable (or dirty) entry of a shared file page. Until the flush, another thread of this mm
+ * can still write the page through its TLB. Writeback on a third CPU may meanwhile take the
+ * page's dirty bit and call page_mkclean, which finds no entry left to clean, sends no
+ * shootdown, and writes the page: a write landing after that is in a page marked clean, and
+ * never reaches the disk. Flushing before the lock is dropped closes that window, since
+ * page_mkclean takes the same lock to look at the entry (mm/rmap.c): either it comes first and
+ * cleans the entry itself, or it comes after the flush, when no CPU can write the page any
+ * more. The page stays counted in the reverse map until the gather frees it, after the flush,
+ * so page_mkclean does look. This is Linux's "mm: delay page_remove_rmap() until after the TLB
+ * has been flushed" (6.1). vm counts these flushes (flushes under page_table_lock).
+ */
 void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start, uint64_t end)
 {
 	struct mm *mm = vma->mm;
 	uint64_t va = start;
+	bool shared = vma->file && (vma->flags & MAP_SHARED) &&
+		      READ_ONCE(dirty_broken) != DIRTY_BROKEN_ZAP_FLUSH_UNLOCKED;
 
 	while (va < end) {
-		bool full = false;
+		bool full = false, written = false;
 
 		spin_lock(&mm->page_table_lock);
 		while (va < end && !full) {
@@ -188,9 +215,13 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 			if (!pte) /* no table here: nothing mapped up to the next one */
 				va = table_end;
 			else
-				va = zap_pte_range(tlb, mm, pte, va, table_end, &full);
+				va = zap_pte_range(tlb, mm, pte, va, table_end, shared, &full,
+						   &written);
 		}
+		if (written)
+			tlb_flush_mmu_tlbonly(tlb);
 		spin_unlock(&mm->page_table_lock);
+		delay_point(&dp_zap_unlocked);
 		if (full) /* out of the lock: the flush waits for other CPUs */
 			tlb_flush_mmu(tlb);
 	}

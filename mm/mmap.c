@@ -15,9 +15,14 @@
 #include "mm/tlb.h"
 #include "mm/rmap.h"
 #include "mm/vm_file.h"
+#include "kernel/delay_point.h"
 #include "lib/errno.h"
 
 #define MAP_TYPE (MAP_SHARED | MAP_PRIVATE)
+
+DEFINE_SLEEPING_DELAY_POINT(
+	dp_mprotect_unlocked, "mprotect-unlocked",
+	"mprotect: entries narrowed, page_table_lock dropped, the flush not yet done");
 
 /* [addr, addr + len) rounded out to pages and inside the user half: 0, or the error. */
 static int check_range(uint64_t addr, size_t len, uint64_t *end)
@@ -84,8 +89,8 @@ int vm_munmap(struct mm *mm, uint64_t addr, size_t len)
 	return err;
 }
 
-static int check_mmap_args(size_t len, unsigned int prot, unsigned int flags,
-			   struct vm_file *file, uint64_t off)
+static int check_mmap_args(size_t len, unsigned int prot, unsigned int flags, struct vm_file *file,
+			   uint64_t off)
 {
 	if (!len || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
 	    (flags & ~(MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS)) ||
@@ -98,8 +103,7 @@ static int check_mmap_args(size_t len, unsigned int prot, unsigned int flags,
 		return -EINVAL;
 	if (!file->ops)
 		return -ENODEV; /* a file that cannot be mapped (a directory) */
-	if (!file->readable ||
-	    ((flags & MAP_SHARED) && (prot & PROT_WRITE) && !file->writable))
+	if (!file->readable || ((flags & MAP_SHARED) && (prot & PROT_WRITE) && !file->writable))
 		return -EACCES;
 	if (off / PAGE_SIZE + ((len + PAGE_SIZE - 1) / PAGE_SIZE) < off / PAGE_SIZE)
 		return -EOVERFLOW;
@@ -161,6 +165,18 @@ int64_t vm_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, uns
 	return err ? err : (int64_t)addr;
 }
 
+/*
+ * PROT_NONE: the entry leaves P but keeps its page and its dirty bit. Until the flush below,
+ * another CPU may still write through its TLB; page_mkclean must see such an entry, clean it
+ * and flush, or writeback would take a page whose writes are not over (mm/rmap.c).
+ */
+static pte_t hide_entry(pte_t e)
+{
+	pte_t keep = READ_ONCE(dirty_broken) == DIRTY_BROKEN_PROTNONE_UNSEEN ? 0 : PTE_D;
+
+	return pte_addr(e) | PTE_PROTNONE | (e & keep);
+}
+
 /* With page_table_lock: narrows the entries of [start, end) to prot. True if any changed. */
 static bool narrow_entries(struct mm *mm, uint64_t start, uint64_t end, unsigned int prot)
 {
@@ -173,7 +189,7 @@ static bool narrow_entries(struct mm *mm, uint64_t start, uint64_t end, unsigned
 		if (!pte_present(e))
 			continue;
 		if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-			e = pte_addr(e) | PTE_PROTNONE; /* hidden, kept: mm/fault.c shows it again */
+			e = hide_entry(e); /* kept: mm/fault.c shows it again */
 		else if (!(prot & PROT_WRITE))
 			e &= ~PTE_W;
 		else
@@ -217,6 +233,7 @@ int vm_mprotect(struct mm *mm, uint64_t addr, size_t len, unsigned int prot)
 		spin_lock(&mm->page_table_lock);
 		changed = narrow_entries(mm, addr, end, prot);
 		spin_unlock(&mm->page_table_lock);
+		delay_point(&dp_mprotect_unlocked);
 		if (changed) /* before returning: from now on no CPU may use the old rights */
 			flush_tlb_range(mm, addr, end);
 	}

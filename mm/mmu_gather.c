@@ -26,8 +26,8 @@ struct table_batch {
 };
 #define TABLE_BATCH_MAX ((PAGE_SIZE - sizeof(struct table_batch)) / sizeof(phys_addr_t))
 
-static atomic64_t n_gathers, n_fullmm, n_flushes, n_pages_freed, n_tables_freed, n_tables_now,
-	n_batch_pages, n_batch_fails;
+static atomic64_t n_gathers, n_fullmm, n_flushes, n_flushes_locked, n_pages_freed, n_tables_freed,
+	n_tables_now, n_batch_pages, n_batch_fails;
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
 {
@@ -186,6 +186,13 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 	queue_tables(tlb);
 }
 
+void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
+{
+	if (tlb->start < tlb->end && !tlb->fullmm)
+		atomic64_add_return(1, &n_flushes_locked);
+	flush_tlb(tlb);
+}
+
 void tlb_finish_mmu(struct mmu_gather *tlb)
 {
 	tlb_flush_mmu(tlb);
@@ -200,6 +207,7 @@ struct mmu_gather_stats mmu_gather_stats(void)
 		.gathers = (uint64_t)atomic64_read(&n_gathers),
 		.fullmm = (uint64_t)atomic64_read(&n_fullmm),
 		.flushes = (uint64_t)atomic64_read(&n_flushes),
+		.flushes_locked = (uint64_t)atomic64_read(&n_flushes_locked),
 		.pages_freed = (uint64_t)atomic64_read(&n_pages_freed),
 		.tables_freed = (uint64_t)atomic64_read(&n_tables_freed),
 		.tables_now = (uint64_t)atomic64_read(&n_tables_now),

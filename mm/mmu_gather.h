@@ -50,8 +50,8 @@ extern enum tlb_mode tlb_mode;
 struct mmu_gather {
 	struct mm *mm;
 	enum tlb_mode mode;
-	bool fullmm; /* tearing down the whole mm: no CPU runs it, nothing to shoot down */
-	uint64_t start, end;	 /* the range whose entries were cleared since the last flush */
+	bool fullmm;	     /* tearing down the whole mm: no CPU runs it, nothing to shoot down */
+	uint64_t start, end; /* the range whose entries were cleared since the last flush */
 	unsigned int nr_local;
 	struct page *local[MMU_GATHER_LOCAL];
 	struct mmu_gather_batch *batch; /* NULL until the local slots fill and a page is free */
@@ -93,17 +93,21 @@ static inline bool tlb_remove_page(struct mmu_gather *tlb, struct page *page)
 void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t table, uint64_t va);
 /* Flushes the TLBs of the CPUs that run the mm, then frees what was queued. No spinlock held. */
 void tlb_flush_mmu(struct mmu_gather *tlb);
+/* Flushes the TLBs only, freeing nothing: the zap calls it with page_table_lock held when it
+   cleared a writable entry of a shared file page (mm/memory.c says why). */
+void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb);
 void tlb_finish_mmu(struct mmu_gather *tlb);
 
 struct mmu_gather_stats {
-	uint64_t gathers;      /* tlb_gather_mmu calls */
-	uint64_t fullmm;       /* of them, whole-mm teardowns */
-	uint64_t flushes;      /* tlb_flush_mmu calls that flushed */
+	uint64_t gathers;	 /* tlb_gather_mmu calls */
+	uint64_t fullmm;	 /* of them, whole-mm teardowns */
+	uint64_t flushes;	 /* tlb_flush_mmu calls that flushed */
+	uint64_t flushes_locked; /* of them, under page_table_lock (tlb_flush_mmu_tlbonly) */
 	uint64_t pages_freed;
 	uint64_t tables_freed; /* after their grace period, or at once (below) */
-	uint64_t tables_now; /* of them, freed at once after an IPI to every CPU: no table batch */
-	uint64_t batch_pages;  /* batch pages allocated */
-	uint64_t batch_fails;  /* batch allocations that failed (local slots only) */
+	uint64_t tables_now;  /* of them, freed at once after an IPI to every CPU: no table batch */
+	uint64_t batch_pages; /* batch pages allocated */
+	uint64_t batch_fails; /* batch allocations that failed (local slots only) */
 };
 struct mmu_gather_stats mmu_gather_stats(void);
 

@@ -63,11 +63,29 @@ bool vma_wants_writenotify(const struct vm_area *vma)
 	return mapping_cap_account_dirty(vma->file->mapping);
 }
 
-/* Cleans the entry of vma that maps page, if any: true when it was writable or dirty. */
+enum dirty_broken dirty_broken = DIRTY_SOUND;
+
+/* An entry that maps page, present or hidden by mprotect(PROT_NONE), which may have been
+   written through: a TLB may still hold it writable until someone flushes. */
+static bool entry_may_write(pte_t e, const struct page *page)
+{
+	return (pte_present(e) || (e & PTE_PROTNONE)) && pte_addr(e) == page_to_phys(page) &&
+	       (e & (PTE_W | PTE_D));
+}
+
+/*
+ * Cleans the entry of vma that maps page, if any: true when it was writable or dirty.
+ * page_table_lock orders this against the zap (mm/memory.c): the zap of a writable entry of a
+ * shared file page flushes before it drops the lock, so an entry this walk finds gone can no
+ * longer be written through; an entry still here is cleaned and flushed below.
+ */
 static bool mkclean_one(struct vm_area *vma, struct page *page)
 {
 	struct mm *mm = vma->mm;
 	uint64_t addr = vma->start + (page->index - vma->pgoff) * PAGE_SIZE;
+	pte_t clear = READ_ONCE(dirty_broken) == DIRTY_BROKEN_MKCLEAN_KEEPS_WRITE
+			      ? PTE_D /* broken on purpose: writes go on without a fault */
+			      : PTE_W | PTE_D;
 	bool cleaned = false;
 	pte_t *pte;
 
@@ -76,8 +94,8 @@ static bool mkclean_one(struct vm_area *vma, struct page *page)
 	if (pte) {
 		pte_t e = READ_ONCE(*pte);
 
-		if (pte_present(e) && pte_addr(e) == page_to_phys(page) && (e & (PTE_W | PTE_D))) {
-			WRITE_ONCE(*pte, e & ~(PTE_W | PTE_D));
+		if (entry_may_write(e, page)) {
+			WRITE_ONCE(*pte, e & ~clear);
 			cleaned = true;
 		}
 	}

@@ -54,6 +54,26 @@ static inline bool page_is_file_mapped(const struct page *page)
 	return __atomic_load_n(&page->mapcount, __ATOMIC_RELAXED) > 0;
 }
 
+/*
+ * Broken on purpose, for the self-check of `torture writeback` (fs/writeback_torture.c): each
+ * takes out one piece that keeps a write from being lost between the write fault and the disk.
+ * DIRTY_SOUND always, but while that self-check runs.
+ *   DIRTY_BROKEN_MKCLEAN_KEEPS_WRITE  page_mkclean clears the dirty bit and leaves the entry
+ *                                     writable: later writes never fault, the page stays clean
+ *   DIRTY_BROKEN_ZAP_FLUSH_UNLOCKED   the zap of a writable shared file entry flushes only after
+ *                                     page_table_lock is dropped (Linux before 2022)
+ *   DIRTY_BROKEN_PROTNONE_UNSEEN      mprotect(PROT_NONE) drops the dirty bit of the entry it
+ *                                     hides, so page_mkclean passes over it before mprotect's
+ *                                     flush
+ */
+enum dirty_broken {
+	DIRTY_SOUND,
+	DIRTY_BROKEN_MKCLEAN_KEEPS_WRITE,
+	DIRTY_BROKEN_ZAP_FLUSH_UNLOCKED,
+	DIRTY_BROKEN_PROTNONE_UNSEEN,
+};
+extern enum dirty_broken dirty_broken;
+
 /* Write-protects and cleans every shared entry mapping page; returns how many it changed. */
 int page_mkclean(struct page *page);
 /* Truncate: removes every entry, in every mapping of m, of file pages at index first and

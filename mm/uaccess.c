@@ -46,14 +46,43 @@ int copy_from_user(void *to, uint64_t from, size_t n)
 	return finish(raw_copy(to, (const void *)from, n));
 }
 
+/*
+ * One 8-byte mov, not a copy: an aligned word reaches memory whole or not at all, as a user
+ * program's own store does. (rep movsb may take an interrupt between bytes; after a TLB
+ * shootdown it would fault half way, and leave half a value behind an -EFAULT.) err starts as
+ * -EFAULT; the instruction after the access clears it, and a fault skips that instruction.
+ */
 int put_user_u64(uint64_t to, uint64_t v)
 {
-	return copy_to_user(to, &v, sizeof(v));
+	int err = -EFAULT;
+
+	if (!user_range(to, sizeof(v)))
+		return -EFAULT;
+	__asm__ __volatile__("1:	movq %[v], (%[to])\n\t"
+			     "	xorl %[err], %[err]\n"
+			     "2:\n\t" EXTABLE_ENTRY(1b, 2b)
+			     : [err] "+r"(err)
+			     : [v] "r"(v), [to] "r"(to)
+			     : "memory");
+	return finish(err ? 1 : 0);
 }
 
 int get_user_u64(uint64_t *v, uint64_t from)
 {
-	return copy_from_user(v, from, sizeof(*v));
+	uint64_t x = 0;
+	int err = -EFAULT;
+
+	if (!user_range(from, sizeof(x)))
+		return -EFAULT;
+	__asm__ __volatile__("1:	movq (%[from]), %[x]\n\t"
+			     "	xorl %[err], %[err]\n"
+			     "2:\n\t" EXTABLE_ENTRY(1b, 2b)
+			     : [err] "+r"(err), [x] "+r"(x)
+			     : [from] "r"(from)
+			     : "memory");
+	if (!err)
+		*v = x;
+	return finish(err ? 1 : 0);
 }
 
 uint64_t uaccess_faults(void)

@@ -15,6 +15,8 @@
 /* 0, or -EFAULT (the bytes before the bad one may have been copied). */
 int copy_to_user(uint64_t to, const void *from, size_t n);
 int copy_from_user(void *to, uint64_t from, size_t n);
+/* One word with one access: 0 when the whole word was stored (read), else -EFAULT and
+   nothing of it was. */
 int put_user_u64(uint64_t to, uint64_t v);
 int get_user_u64(uint64_t *v, uint64_t from);
 

@@ -81,13 +81,15 @@ static void show(void)
 		"to the last acknowledgement\n",
 		(unsigned long long)t.shootdowns,
 		(unsigned long long)(t.shootdowns ? t.shootdown_ns / t.shootdowns : 0));
-	kprintf("mmu_gather (%s): %llu gathers (%llu whole-mm teardowns), %llu flushes, %llu pages "
+	kprintf("mmu_gather (%s): %llu gathers (%llu whole-mm teardowns), %llu flushes (%llu under "
+		"page_table_lock: a writable shared file entry was zapped), %llu pages "
 		"and %llu page tables freed (%llu at once, with no page for a table batch), %llu "
 		"batch pages, %llu batch allocations failed\n",
 		mode_names[tlb_mode], (unsigned long long)g.gathers, (unsigned long long)g.fullmm,
-		(unsigned long long)g.flushes, (unsigned long long)g.pages_freed,
-		(unsigned long long)g.tables_freed, (unsigned long long)g.tables_now,
-		(unsigned long long)g.batch_pages, (unsigned long long)g.batch_fails);
+		(unsigned long long)g.flushes, (unsigned long long)g.flushes_locked,
+		(unsigned long long)g.pages_freed, (unsigned long long)g.tables_freed,
+		(unsigned long long)g.tables_now, (unsigned long long)g.batch_pages,
+		(unsigned long long)g.batch_fails);
 	kprintf("debug_vm: %s (whole page tables checked empty when freed; boot with debug_vm)\n",
 		debug_vm ? "on" : "off");
 	mm_for_each(print_mm, NULL);

@@ -52,11 +52,14 @@ int torture_parse_seconds_only(int argc, char **argv, unsigned int *seconds);
 int torture_parse_seconds_and_dev(int argc, char **argv, unsigned int *seconds, const char **dev);
 
 /* The options of the kinds that have broken variants: --seconds S (5 by default), --broken NAME
-   (NULL: the real mechanism), and with dev set, --dev NAME (*dev is the default on entry). */
+   (NULL: the real mechanism), --delay US (how long the kind's delay points wait; -1, the
+   default, leaves it to the kind; 0 turns them off), and with dev set, --dev NAME (*dev is the
+   default on entry). */
 struct torture_opts {
 	unsigned int seconds;
 	const char *broken;
 	const char *dev;
+	int delay_us;
 };
 /* Parses argv after the kind's name into *o. Returns 0 or -EINVAL. */
 int torture_parse(int argc, char **argv, struct torture_opts *o);

@@ -29,17 +29,27 @@ int torture_parse(int argc, char **argv, struct torture_opts *o)
 {
 	bool with_dev = o->dev != NULL;
 
+	unsigned long long us;
+
 	o->seconds = 5;
 	o->broken = NULL;
+	o->delay_us = -1;
 	for (int i = 1; i < argc; i += 2) {
 		if (i + 1 >= argc)
 			return -EINVAL;
-		if (with_dev && !strcmp(argv[i], "--dev"))
+		if (with_dev && !strcmp(argv[i], "--dev")) {
 			o->dev = argv[i + 1];
-		else if (!strcmp(argv[i], "--broken"))
+		} else if (!strcmp(argv[i], "--broken")) {
 			o->broken = argv[i + 1];
-		else if (torture_parse_seconds(argv[i], argv[i + 1], &o->seconds))
+		} else if (!strcmp(argv[i], "--delay")) {
+			if (parse_u64(argv[i + 1], &us, 10, 0) || us > 100000) {
+				kprintf("torture: --delay takes 0 to 100000 (microseconds)\n");
+				return -EINVAL;
+			}
+			o->delay_us = (int)us;
+		} else if (torture_parse_seconds(argv[i], argv[i + 1], &o->seconds)) {
 			return -EINVAL;
+		}
 	}
 	return 0;
 }
