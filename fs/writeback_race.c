@@ -4,9 +4,9 @@
  *
  * Writers, threads of one mm on CPUs 1 and up, write through a shared mapping of an ext2 file,
  * each into the words it owns, and in a round all keep to one page, so their TLBs keep the
- * page's writable entry. A writebacker on CPU 0 calls fsync over and over. A remapper in the
- * same mm, on CPU 0 too, ends each round by unmapping, or hiding with mprotect(PROT_NONE), all
- * or a piece of the mapping. Between clearing the entries and the TLB flush (widened by the
+ * page's writable entry. A writebacker on CPU 0 calls fsync now and then, and at once when a
+ * window (below) opens. A remapper in the same mm, on CPU 0 too, ends each round by unmapping,
+ * or hiding with mprotect(PROT_NONE), all or a piece of the mapping. Between clearing the entries and the TLB flush (widened by the
  * delay points zap-unlocked and mprotect-unlocked, which sleep there so the writebacker gets
  * CPU 0), the writers still write the pages through their TLBs; a writeback in that window
  * must see those entries, or find them flushed, else a write lands in a page it has just
@@ -21,6 +21,7 @@
 #include "fs/writeback_torture.h"
 #include "fs/file.h"
 #include "fs/syscalls.h"
+#include "kernel/delay_point.h"
 #include "kernel/kthread.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
@@ -106,17 +107,42 @@ static int race_writer(void *arg)
 	return 0;
 }
 
-/* Writes the file back over and over: inside the window, it races the writers' TLBs. */
+/* Windows the delay points have opened so far (each zap or mprotect that waited in one). */
+static uint64_t windows_opened(void)
+{
+	struct delay_point *z = delay_point_find("zap-unlocked");
+	struct delay_point *p = delay_point_find("mprotect-unlocked");
+
+	return (uint64_t)atomic64_read(&z->hits) + (uint64_t)atomic64_read(&p->hits);
+}
+
+/*
+ * Writes the file back as soon as a window opens (the remapper sleeps in it, so this thread has
+ * CPU 0), and otherwise every WB_IDLE_TICKS ticks. Writing back more often would clean the
+ * writers' page before most cuts: their next write would fault and wait for mmap_lock, which
+ * the remapper holds, and no TLB would hold a writable entry in the window.
+ */
+#define WB_IDLE_TICKS 8
+
 static int writebacker(void *arg)
 {
 	int fd = sys_open(R.path, O_RDWR, 0);
+	uint64_t seen = windows_opened();
+	unsigned int idle = 0;
 
 	(void)arg;
 	while (fd >= 0 && !READ_ONCE(R.stop)) {
+		uint64_t now = windows_opened();
+
+		if (now == seen && ++idle < WB_IDLE_TICKS) {
+			msleep(1);
+			continue;
+		}
+		seen = now;
+		idle = 0;
 		if (sys_fsync(fd))
 			R.res.errors++;
 		atomic64_inc(&R.fsyncs);
-		yield();
 	}
 	if (fd < 0)
 		R.res.errors++;
@@ -269,6 +295,11 @@ int wb_race_start(const char *path)
 		R.threads[i] =
 			start_thread(i, i < R.nr_writers && cpus > 1 ? 1 + i % (cpus - 1) : 0);
 	return 0;
+}
+
+uint64_t wb_race_lost(void)
+{
+	return READ_ONCE(R.res.lost);
 }
 
 void wb_race_stop(struct wb_race_result *r)

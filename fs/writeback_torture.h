@@ -34,10 +34,14 @@ struct wb_torture_result {
 
 /*
  * Runs for ms milliseconds on dev (mounted at /tmp/wbtort). The files are named tag-0, tag-1...
- * and tag-race; they stay on the disk, and with verbose the run prints each writer file's
- * checksum for the host's check. 0, or a negative errno when it could not start.
+ * and tag-race; they stay on the disk. flags: WB_VERBOSE prints progress and each writer file's
+ * checksum for the host's check; WB_RACE_ONLY runs the unmap race alone; WB_STOP_AT_LOSS ends
+ * the run once the unmap race has lost a write. 0, or a negative errno when it could not start.
  */
-int writeback_torture_run(unsigned int ms, const char *dev, const char *tag, bool verbose,
+#define WB_VERBOSE	1u
+#define WB_RACE_ONLY	2u
+#define WB_STOP_AT_LOSS 4u
+int writeback_torture_run(unsigned int ms, const char *dev, const char *tag, unsigned int flags,
 			  struct wb_torture_result *r);
 
 /* Turns the delay points of the unmap race on (us > 0: each wait, rounded up to ticks) or off. */
@@ -50,6 +54,8 @@ int writeback_torture_broken(enum dirty_broken v, unsigned int ms, unsigned int 
 /* The unmap race on a file at path (created), until wb_race_stop. 0 or the setup's error. */
 int wb_race_start(const char *path);
 void wb_race_stop(struct wb_race_result *r);
+/* Words the running unmap race has lost so far. */
+uint64_t wb_race_lost(void);
 
 /* Reads the file at path from the disk, past the page cache, and counts the words of the first
    `words` that differ from last[] (with verbose, the first few are printed); *fnv is the FNV-1a
