@@ -35,6 +35,10 @@ enum mnt_writers_mode {
 	WRITERS_ATOMIC,	    /* one shared atomic counter */
 	WRITERS_SEED_CACHE, /* the seed's first form: each CPU caches one mount's count */
 	WRITERS_NONE,	    /* no counting: unsafe, for the benchmark's baseline only */
+	/* Broken on purpose, for the self-check of `torture mounts` (fs/mount_torture.c): percpu
+	   with the one piece that keeps the invariant taken out. Never the default. */
+	WRITERS_BROKEN_NO_HOLD, /* remount,ro sets no WRITE_HOLD for its writers to wait on */
+	WRITERS_BROKEN_NO_MB,	/* mnt_want_write has no full barrier between count and check */
 	NR_WRITERS_MODES
 };
 
@@ -45,6 +49,7 @@ struct mnt_pcp {
 } __aligned(64);
 
 struct mnt_namespace; /* there is one: init_mnt_ns */
+struct delay_point;   /* kernel/delay_point.h */
 #define MNT_NS_INTERNAL ((struct mnt_namespace *)1) /* a longterm internal mount */
 
 struct vfsmount {
@@ -118,6 +123,8 @@ void mnt_drop_write(struct vfsmount *mnt);
 int mnt_get_writers(struct vfsmount *mnt);
 /* remount,ro of one mount: 0, or -EBUSY while any writer is counted. mount_lock held. */
 int mnt_make_readonly(struct vfsmount *mnt);
+/* remount,rw of one mount: writers may come again. mount_lock held. */
+void mnt_make_writable(struct vfsmount *mnt);
 /* Superblock read-only: every mount of sb checked at once; 0 or -EBUSY. mount_lock held. */
 int sb_prepare_remount_readonly(struct super_block *sb);
 /* Forgets a mount in the per-CPU caches of WRITERS_SEED_CACHE before it is freed. */
@@ -125,6 +132,8 @@ void mnt_writers_release(struct vfsmount *mnt);
 /* Each CPU's writer count of mnt into counts[0..nr_cpu_ids); returns the sum. */
 int mnt_writers_per_cpu(struct vfsmount *mnt, int *counts);
 bool mnt_is_readonly(const struct vfsmount *mnt);
+/* In hold_and_check, between the sum of the writers and read-only: what WRITE_HOLD covers. */
+extern struct delay_point dp_mnt_ro_summed;
 
 const char *writers_mode_name(enum mnt_writers_mode mode);
 /* -1 for an unknown name. */
