@@ -28,6 +28,10 @@
 #define MNT_READONLY   0x01 /* this mount refuses writes */
 #define MNT_WRITE_HOLD 0x02 /* remount,ro is summing the writers: new writers wait */
 #define MNT_DOOMED     0x04 /* the last reference is gone; being freed */
+/* Broken on purpose, for the self-check of `torture longterm` (fs/longterm_torture.c):
+   kern_unmount_array waits no grace period for this mount, and its free goes to the
+   quarantine, poisoned, instead of back to the allocator. */
+#define MNT_BROKEN_NO_GP 0x08
 
 /* How a mount counts its writers (fixed when it is mounted; see fs/mnt_writers.c). */
 enum mnt_writers_mode {
@@ -102,6 +106,19 @@ void kern_unmount(struct vfsmount *mnt);
 void mnt_make_shortterm(struct vfsmount *mnt);
 /* Makes n longterm mounts short-term, waits one grace period, then puts them all. */
 void kern_unmount_array(struct vfsmount **mnts, unsigned int n);
+
+/*
+ * The broken variant no-grace-period, for `torture longterm`: marks a longterm mount nobody
+ * else has seen yet MNT_BROKEN_NO_GP. The quarantine keeps every such mount once freed,
+ * poisoned, until mnt_quarantine_release checks and frees them all; call it only when no one
+ * can reach them any more (after an rcu_barrier). It returns how many words of them changed
+ * after their free: writes through a freed mount.
+ */
+void mnt_set_broken_no_gp(struct vfsmount *mnt);
+bool mnt_in_quarantine(const struct vfsmount *mnt);
+long mnt_quarantine_release(void);
+/* In mntput's fast path, after it saw mnt_ns set: the window the grace period covers. */
+extern struct delay_point dp_mntput_fast;
 
 /* fs/namespace.c's umount waited a grace period (counted with kern_unmount_array's). */
 void mnt_count_note_grace_period(void);
