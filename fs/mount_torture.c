@@ -22,13 +22,15 @@
  * duel. The race itself, in lockstep: a remounter starts round r, and one writer on another
  * CPU calls mnt_want_write while the remounter calls mnt_make_readonly, on the same mount. At
  * most one of them may win a round: a remount,ro that returned 0 while the writer's
- * mnt_want_write also returned 0 is the invariant broken, seen the round it happens. The
- * remounter waits a random few loop turns before its call, and keeps the mean of that wait
- * where each side wins about half the rounds: the instant where the two handshakes overlap,
- * whatever the speed of the machine. The remounter stays on CPU 0; every BOUT_ROUNDS rounds
- * the writer moves to the next of the other CPUs and the duel to the next mount. A pair, not
- * every CPU: under TCG on a busy host more spinning CPUs than host cores would take turns
- * instead of racing.
+ * mnt_want_write also returned 0 is the invariant broken, seen the round it happens. One side
+ * waits a random number of loop turns before its call, and the run moves the mean of that wait
+ * (from the writer's side to the remounter's and back) until each side wins about half the
+ * rounds: the instant where the two handshakes overlap, whatever the speed of the machine.
+ * With the delay point mnt-ro-summed on, every other round the writer aims instead: it calls
+ * once the remounter is inside the point's window. The remounter stays on CPU 0; every
+ * BOUT_ROUNDS rounds the writer moves to the next of the other CPUs and the duel to the next
+ * mount. A pair, not every CPU: under TCG on a busy host more spinning CPUs than host cores
+ * would take turns instead of racing.
  *
  * `torture mounts` runs each load on three mounts (percpu, atomic, seed-cache), each without
  * and then with the delay point mnt-ro-summed on, then the self-check: each broken variant
@@ -371,7 +373,7 @@ static void judge(unsigned int r, int err, bool won)
 		      r);
 }
 
-/* Keeps the remounter's mean wait where each side wins about half the rounds. */
+/* Moves the mean wait of the free rounds until each side wins about half of them. */
 static void balance_skew(bool won, unsigned int r)
 {
 	int step = 1 + (D.skew < 0 ? -D.skew : D.skew) / 8;
