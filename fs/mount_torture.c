@@ -86,11 +86,15 @@ static struct mount_torture {
  * in arrived, then in wrote once its mnt_want_write returned (won: it returned 0); the remounter
  * in checked once it judged the round, the writer in dropped once it put its write reference
  * back. The remounter makes its call only once the writer arrived: both CPUs are running then,
- * even when the host runs other work on its cores. Each side writes its own cache line.
+ * even when the host runs other work on its cores. A round once begun always ends, whatever
+ * the stop: a writer that dropped its reference early would make a remount,ro that comes after
+ * look like a winner beside it. Only the remounter looks at the stop, before it begins a
+ * round, and sets quit when it leaves. Each side writes its own cache line.
  */
 static struct duel {
 	struct {
 		volatile unsigned int round, checked;
+		volatile bool quit;
 		/* Before its call, the remounter waits 0..2*skew loop turns at random when
 		   skew > 0, the writer 0..-2*skew when skew < 0. */
 		volatile int skew;
@@ -294,11 +298,18 @@ static void start_files(void)
 /* ---- the duel ---- */
 
 /* Spins until *var reaches r (the other side of the duel is running on its own CPU, so no
-   pause: under TCG one exits the translated code). False when the run is stopping. */
-static bool duel_wait(volatile unsigned int *var, unsigned int r)
+   pause: under TCG one exits the translated code). */
+static void duel_wait(volatile unsigned int *var, unsigned int r)
 {
 	while (READ_ONCE(*var) != r)
-		if (READ_ONCE(T.stop))
+		;
+}
+
+/* The writer waits for round r; false when the remounter quit instead. */
+static bool next_round(unsigned int r)
+{
+	while (READ_ONCE(D.round) != r)
+		if (READ_ONCE(D.quit))
 			return false;
 	return true;
 }
@@ -326,7 +337,7 @@ static bool aiming(unsigned int r)
    arriving, so that it cannot be this round's pass). */
 static void aim(int64_t hits)
 {
-	while (atomic64_read(&dp_mnt_ro_summed.hits) == hits && !READ_ONCE(T.stop))
+	while (atomic64_read(&dp_mnt_ro_summed.hits) == hits && READ_ONCE(dp_mnt_ro_summed.us))
 		;
 }
 
@@ -335,7 +346,7 @@ static int duel_writer(void *arg)
 	uint32_t rnd = 0x7f4a7c15;
 
 	(void)arg;
-	for (unsigned int r = 1; duel_wait(&D.round, r); r++) {
+	for (unsigned int r = 1; next_round(r); r++) {
 		struct vfsmount *mnt = READ_ONCE(D.mnt);
 		unsigned int cpu = READ_ONCE(D.writer_cpu);
 		int64_t hits;
@@ -353,7 +364,7 @@ static int duel_writer(void *arg)
 		D.won = won;
 		smp_wmb(); /* won before wrote: pairs with duel_remounter's smp_rmb() */
 		WRITE_ONCE(D.wrote, r);
-		duel_wait(&D.checked, r); /* a stop drops the reference too */
+		duel_wait(&D.checked, r);
 		if (won)
 			mnt_drop_write(mnt);
 		WRITE_ONCE(D.dropped, r);
@@ -368,9 +379,12 @@ static void judge(unsigned int r, int err, bool won)
 		error("duel: remount,ro", err);
 	atomic64_inc(err ? &T.busy : &T.remounts_ro);
 	atomic64_inc(won ? &T.writes : &T.erofs);
-	if (!err && won)
-		error("duel: remount,ro returned 0 while the writer holds a write reference, round",
-		      r);
+	if (!err && won && torture_error(&T.errors))
+		kprintf("torture mounts: error: duel on %s, round %u%s: remount,ro returned 0 "
+			"while "
+			"the writer holds a write reference\n",
+			writers_mode_name(READ_ONCE(D.mnt)->mnt_writers_mode), r,
+			aiming(r) ? " (aimed)" : "");
 }
 
 /* Moves the mean wait of the free rounds until each side wins about half of them. */
@@ -414,14 +428,12 @@ static int duel_remounter(void *arg)
 			start_bout(r / BOUT_ROUNDS);
 		mnt = D.mnt;
 		WRITE_ONCE(D.round, r);
-		if (!duel_wait(&D.arrived, r))
-			break;
+		duel_wait(&D.arrived, r);
 		skew(&rnd, D.skew);
 		read_seqlock_excl(&mount_lock);
 		err = mnt_make_readonly(mnt);
 		read_sequnlock_excl(&mount_lock);
-		if (!duel_wait(&D.wrote, r))
-			break;
+		duel_wait(&D.wrote, r);
 		smp_rmb(); /* wrote before won: pairs with duel_writer's smp_wmb() */
 		judge(r, err, D.won);
 		WRITE_ONCE(D.checked, r);
@@ -433,6 +445,7 @@ static int duel_remounter(void *arg)
 		}
 		balance_skew(D.won, r);
 	}
+	WRITE_ONCE(D.quit, true);
 	return 0;
 }
 
@@ -456,11 +469,17 @@ static int start_duel(void)
 	D.writer_cpu = 1;
 	T.threads[0] = kthread_create(duel_writer, NULL, "mntduel-w");
 	T.threads[1] = kthread_create(duel_remounter, NULL, "mntduel-r");
-	for (unsigned int i = 0; i < 2; i++)
-		if (T.threads[i]) {
-			kthread_bind(T.threads[i], 1 - i);
-			wake_up_new_thread(T.threads[i]);
-		}
+	if (!T.threads[0] || !T.threads[1]) { /* each side would wait for the other for ever */
+		for (unsigned int i = 0; i < 2; i++)
+			if (T.threads[i])
+				kthread_stop(T.threads[i]);
+		T.threads[0] = T.threads[1] = NULL;
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < 2; i++) {
+		kthread_bind(T.threads[i], 1 - i);
+		wake_up_new_thread(T.threads[i]);
+	}
 	return 0;
 }
 
@@ -547,7 +566,7 @@ static int start(const char *prefix, const struct mount_torture_spec *spec)
 	}
 	T.errors.start_ns = ktime_ns(); /* the load starts now */
 	if (spec->load == MOUNT_LOAD_DUEL && (err = start_duel())) {
-		error("duel: no mount", err);
+		error("duel: setup", err);
 		teardown();
 		return err;
 	}
