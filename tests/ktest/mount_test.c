@@ -15,7 +15,7 @@
  *    holds; seed-cache keeps both sums right with two mounts used in turn on one CPU;
  *  - the mounts torture (fs/mount_torture.c, for a second) finds no writer behind a successful
  *    remount,ro, and does find them when the mount counts no writers (WRITERS_NONE);
- *  - its duel catches the broken variant no-write-hold within half a second, runs
+ *  - its duel catches the broken variant no-write-hold within a second, runs
  *    no-writer-mb (which may escape) to a clean end, and finds nothing wrong with the real
  *    modes under the same loads and the same delay point.
  *
@@ -382,7 +382,10 @@ static void test_torture_catches_uncounted_writers(struct ktest *t)
 
 /* ---- 6: the broken variants: the torture must catch them ---- */
 
-#define BROKEN_MS 500
+/* A busy host may give the guest's CPUs no time at all for a few hundred milliseconds: the
+   bound leaves room for that. no-writer-mb is only run, not required, and runs shorter. */
+#define BROKEN_MS     1000
+#define MAY_ESCAPE_MS 300
 
 static void test_torture_catches_no_write_hold(struct ktest *t)
 {
@@ -411,7 +414,7 @@ static void test_torture_runs_no_writer_mb(struct ktest *t)
 	if (num_online_cpus() < 2)
 		KTEST_SKIP(t, "needs 2 CPUs: the duel races a writer against remount,ro");
 	before = mount_snapshot();
-	ASSERT_EQ(t, mount_torture_run_broken(MOUNT_BROKEN_NO_WRITER_MB, BROKEN_MS, &r), 0);
+	ASSERT_EQ(t, mount_torture_run_broken(MOUNT_BROKEN_NO_WRITER_MB, MAY_ESCAPE_MS, &r), 0);
 	ktest_log(t, "no-writer-mb: %s: %lld errors in %llu ms, the first after %llu ms",
 		  r.errors ? "caught" : "escaped", r.errors, (unsigned long long)r.ms,
 		  (unsigned long long)r.first_ms);
