@@ -78,6 +78,7 @@ static struct mount_torture {
 	atomic_t holding[NR_MOUNTS];	     /* writers between their open and their close */
 	volatile bool stop;
 	atomic64_t writes, erofs, remounts_ro, busy, moved;
+	atomic64_t violations; /* of the errors, those that are the invariant broken */
 	struct torture_errors errors;
 } T;
 
@@ -126,6 +127,13 @@ static void error(const char *what, long long value)
 		kprintf("torture mounts: error: %s (%lld)\n", what, value);
 }
 
+/* An error that is the invariant broken (not a failed call): what catches a broken variant. */
+static void violation(const char *what, long long value)
+{
+	atomic64_inc(&T.violations);
+	error(what, value);
+}
+
 static void mount_dir(unsigned int m, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s%u", T.prefix, m);
@@ -146,7 +154,7 @@ static void check_writable(int fd)
 	if (!f)
 		return;
 	if (mnt_is_readonly(f->f_path.mnt))
-		error("read-only while a writer holds a write reference", fd);
+		violation("read-only while a writer holds a write reference", fd);
 	fput(f);
 }
 
@@ -172,7 +180,7 @@ static void write_round(unsigned int w, uint32_t *rnd)
 	if (sys_write(fd, rec, RECORD) != RECORD)
 		error("write", m);
 	if (T.gen[m] & 1) /* read-only while we still hold the write reference */
-		error("generation odd while writing", (long long)T.gen[m]);
+		violation("generation odd while writing", (long long)T.gen[m]);
 	if (next_random(rnd) % 10 == 0) {
 		unsigned int cpu = (smp_processor_id() + 1) % num_online_cpus();
 
@@ -231,8 +239,8 @@ static int flipper(void *arg)
 		smp_mb(); /* our remount before the read of holding: pairs with the locked
 			     atomic_inc in write_round */
 		if (atomic_read(&T.holding[m])) /* a writer still between open and close */
-			error("remount,ro succeeded under an open writer",
-			      atomic_read(&T.holding[m]));
+			violation("remount,ro succeeded under an open writer",
+				  atomic_read(&T.holding[m]));
 		T.gen[m]++; /* odd: read-only from here */
 		msleep(1);
 		T.gen[m]++; /* even again before writes can start */
@@ -271,7 +279,7 @@ static void check_files(unsigned int nr_writers)
 					for (int k = 1; k < RECORD - 1; k++)
 						g = g * 10 + (uint64_t)(buf[i + k] - '0');
 					if (buf[i] != 'g' || (g & 1))
-						error("odd generation in a file", (long long)g);
+						violation("odd generation in a file", (long long)g);
 				}
 			sys_close(fd);
 		}
@@ -379,6 +387,8 @@ static void judge(unsigned int r, int err, bool won)
 		error("duel: remount,ro", err);
 	atomic64_inc(err ? &T.busy : &T.remounts_ro);
 	atomic64_inc(won ? &T.writes : &T.erofs);
+	if (!err && won)
+		atomic64_inc(&T.violations);
 	if (!err && won && torture_error(&T.errors))
 		kprintf("torture mounts: error: duel on %s, round %u%s: remount,ro returned 0 "
 			"while "
@@ -453,7 +463,7 @@ static int duel_remounter(void *arg)
 static int start_duel(void)
 {
 	memset(&D, 0, sizeof(D));
-	D.skew = 32;
+	D.skew = 0;
 	for (unsigned int m = 0; m < T.nr; m++) {
 		char dir[48];
 		struct path p;
@@ -590,8 +600,11 @@ static void finish(void)
 	if (T.load == MOUNT_LOAD_FILES)
 		check_files(T.nr_writers);
 	teardown();
-	if (atomic64_read(&T.writes) == 0 || atomic64_read(&T.remounts_ro) == 0)
+	if (T.load == MOUNT_LOAD_FILES &&
+	    (atomic64_read(&T.writes) == 0 || atomic64_read(&T.remounts_ro) == 0))
 		error("no writes or no successful remount,ro: nothing was tested", 0);
+	if (T.load == MOUNT_LOAD_DUEL && atomic64_read(&T.writes) + atomic64_read(&T.erofs) == 0)
+		error("duel: no round: nothing was tested", 0);
 }
 
 /* Sleeps ms, with a progress line at each whole second of *elapsed_ms when it is given; true
@@ -652,6 +665,7 @@ static int run(const char *prefix, const struct mount_torture_spec *spec, unsign
 		.busy = atomic64_read(&T.busy),
 		.moved = atomic64_read(&T.moved),
 		.errors = atomic64_read(&T.errors.count),
+		.violations = atomic64_read(&T.violations),
 		.first_ms = torture_errors_first_ms(&T.errors),
 	};
 	mutex_unlock(&torture_mutex);
@@ -709,7 +723,9 @@ int mount_torture_run_broken(unsigned int v, unsigned int ms, struct torture_bro
 	if (v >= ARRAY_SIZE(broken_modes))
 		return -EINVAL;
 	err = run(PREFIX, &spec, ms, NULL, &res, &stopped);
-	r->errors = res.errors;
+	if (!err && res.errors > res.violations)
+		err = -EIO; /* a call failed, or nothing was tested: not a catch */
+	r->errors = res.violations;
 	r->first_ms = res.first_ms;
 	r->ms = (ktime_ns() - t0) / 1000000;
 	return err;

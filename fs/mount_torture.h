@@ -35,8 +35,9 @@ struct mount_torture_result {
 	   rounds the writer won, lost (EROFS), the remounter won, lost (EBUSY), bouts (pairs of
 	   CPUs). */
 	long long writes, erofs, remounts_ro, busy, moved;
-	long long errors;  /* invariant violations and failed calls: 0 when it passed */
-	uint64_t first_ms; /* when the first error came, from the start */
+	long long errors;     /* invariant violations and failed calls: 0 when it passed */
+	long long violations; /* of them, the invariant broken */
+	uint64_t first_ms;    /* when the first error came, from the start */
 };
 
 /*
@@ -53,7 +54,8 @@ int mount_torture_run(const char *prefix, const struct mount_torture_spec *spec,
 enum { MOUNT_BROKEN_NO_WRITE_HOLD, MOUNT_BROKEN_NO_WRITER_MB };
 extern const struct torture_broken mount_torture_broken[];
 /* Runs broken variant v for ms milliseconds, the way the self-check does (a torture_broken_fn):
-   0, or -ENODEV with one CPU. */
+   r->errors counts the violations. 0, -ENODEV with one CPU, or -EIO when a call failed or
+   nothing was tested (which is no catch). */
 int mount_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r);
 
 /* ---- `torture longterm` (fs/longterm_torture.c): kern_unmount_array against mntput ---- */
@@ -82,7 +84,9 @@ int longterm_torture_run(bool broken, unsigned int mntput_fast_us, unsigned int 
 
 enum { LONGTERM_BROKEN_NO_GRACE_PERIOD };
 extern const struct torture_broken longterm_torture_broken[];
-/* Runs broken variant v of `torture longterm` for ms (a torture_broken_fn). */
+/* Runs broken variant v of `torture longterm` for ms (a torture_broken_fn): r->errors counts
+   the mounts leaked and the words changed after their free; -EIO when a call failed or nothing
+   was tested. */
 int longterm_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r);
 
 #endif

@@ -4,9 +4,9 @@
  * (kern_mount, clone_private_mount) on every CPU never takes the global mount lock, and of a
  * detached mount always; kern_unmount_array of 16 mounts waits one grace period and frees all
  * 16; NULL entries are fine; a mount referenced from another CPU is freed only by that CPU's
- * last mntput; `torture longterm` (fs/longterm_torture.c) sees a mount leak within a second
- * when kern_unmount_array skips its grace period (the broken variant no-grace-period),
- * and nothing wrong with the real one under the same load and delay point.
+ * last mntput; `torture longterm` (fs/longterm_torture.c) sees a mount leak within three runs
+ * of half a second when kern_unmount_array skips its grace period (the broken variant
+ * no-grace-period), and nothing wrong with the real one under the same load and delay point.
  */
 #include "tests/ktest/mount_fixture.h"
 #include "kernel/ktest.h"
@@ -293,8 +293,10 @@ static void test_mount_held_on_another_cpu_outlives_unmount(struct ktest *t)
 
 /* ---- 8: `torture longterm` and its broken variant ---- */
 
-/* The bound leaves room for a busy host that gives the guest's CPUs no time for a while. */
-#define TORTURE_MS 1000
+/* The bound on catching it: up to TORTURE_TRIES runs of TORTURE_MS, the first catch ending it
+   (the others leave room for a busy host that gives the guest's CPUs no time for a while). */
+#define TORTURE_MS    500
+#define TORTURE_TRIES 3
 
 /* Without kern_unmount_array's grace period, the torture must see a mount leak, and end with
    every mount freed (the leaked ones by the torture) and the quarantine's poison checked. */
@@ -302,16 +304,22 @@ static void test_torture_catches_no_grace_period(struct ktest *t)
 {
 	struct torture_broken_result r = {0};
 	struct snapshot before, after;
+	int tries;
 
 	if (num_online_cpus() < 2)
 		KTEST_SKIP(t, "needs 2 CPUs: a fast-path mntput must race the unmount");
 	before = mount_snapshot();
-	ASSERT_EQ(t, longterm_torture_run_broken(LONGTERM_BROKEN_NO_GRACE_PERIOD, TORTURE_MS, &r),
-		  0);
-	ktest_log(t, "no-grace-period: %lld errors in %llu ms, the first after %llu ms", r.errors,
-		  (unsigned long long)r.ms, (unsigned long long)r.first_ms);
+	for (tries = 1; tries <= TORTURE_TRIES; tries++) {
+		ASSERT_EQ(t,
+			  longterm_torture_run_broken(LONGTERM_BROKEN_NO_GRACE_PERIOD, TORTURE_MS,
+						      &r),
+			  0);
+		if (r.errors)
+			break;
+	}
+	ktest_log(t, "no-grace-period: run %d: %lld errors in %llu ms, the first after %llu ms",
+		  tries, r.errors, (unsigned long long)r.ms, (unsigned long long)r.first_ms);
 	EXPECT_GT(t, r.errors, 0);
-	EXPECT_LE(t, r.first_ms, (uint64_t)TORTURE_MS);
 	after = mount_snapshot();
 	EXPECT_EQ(t, after.mounts_alive, before.mounts_alive);
 }
@@ -322,14 +330,13 @@ static void test_torture_longterm_real(struct ktest *t)
 	struct longterm_torture_result r;
 	struct snapshot before = mount_snapshot(), after;
 
-	EXPECT_EQ(t,
-		  longterm_torture_run(false, LONGTERM_TORTURE_MNTPUT_FAST_US, TORTURE_MS / 2, &r),
+	EXPECT_EQ(t, longterm_torture_run(false, LONGTERM_TORTURE_MNTPUT_FAST_US, TORTURE_MS, &r),
 		  0);
 	ktest_log(t, "delayed: rounds %lld, unmounted %lld, leaked %lld, errors %lld", r.rounds,
 		  r.unmounted, r.leaked, r.errors);
 	EXPECT_EQ(t, r.errors, 0);
 	EXPECT_GT(t, r.rounds, 0);
-	EXPECT_EQ(t, longterm_torture_run(false, 0, TORTURE_MS / 4, &r), 0);
+	EXPECT_EQ(t, longterm_torture_run(false, 0, TORTURE_MS / 2, &r), 0);
 	ktest_log(t, "rounds %lld, unmounted %lld, leaked %lld, errors %lld", r.rounds, r.unmounted,
 		  r.leaked, r.errors);
 	EXPECT_EQ(t, r.errors, 0);

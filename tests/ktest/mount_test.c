@@ -15,9 +15,9 @@
  *    holds; seed-cache keeps both sums right with two mounts used in turn on one CPU;
  *  - the mounts torture (fs/mount_torture.c, for a second) finds no writer behind a successful
  *    remount,ro, and does find them when the mount counts no writers (WRITERS_NONE);
- *  - its duel catches the broken variant no-write-hold within a second, runs
- *    no-writer-mb (which may escape) to a clean end, and finds nothing wrong with the real
- *    modes under the same loads and the same delay point.
+ *  - its duel catches the broken variant no-write-hold within three runs of half a second,
+ *    runs no-writer-mb (which may escape) to a clean end, and finds nothing wrong with the
+ *    real modes under the same loads and the same delay point.
  *
  * mount_longterm_test.c (seed 2) and mount_tree_test.c (umount, ENOMEM, errors) hold the
  * other two mount suites.
@@ -382,22 +382,31 @@ static void test_torture_catches_uncounted_writers(struct ktest *t)
 
 /* ---- 6: the broken variants: the torture must catch them ---- */
 
-/* A busy host may give the guest's CPUs no time at all for a few hundred milliseconds: the
-   bound leaves room for that. no-writer-mb is only run, not required, and runs shorter. */
-#define BROKEN_MS     1000
+/*
+ * The bound on catching a broken variant: up to BROKEN_TRIES runs of BROKEN_MS, the first
+ * catch ending it (one run is the rule; the others leave room for a busy host that gives the
+ * guest's CPUs no time for a while). no-writer-mb is only run, not required, and runs shorter.
+ */
+#define BROKEN_MS     500
+#define BROKEN_TRIES  3
 #define MAY_ESCAPE_MS 300
 
 static void test_torture_catches_no_write_hold(struct ktest *t)
 {
 	struct torture_broken_result r = {0};
+	int tries;
 
 	if (num_online_cpus() < 2)
 		KTEST_SKIP(t, "needs 2 CPUs: the duel races a writer against remount,ro");
-	ASSERT_EQ(t, mount_torture_run_broken(MOUNT_BROKEN_NO_WRITE_HOLD, BROKEN_MS, &r), 0);
-	ktest_log(t, "no-write-hold: %lld errors in %llu ms, the first after %llu ms", r.errors,
-		  (unsigned long long)r.ms, (unsigned long long)r.first_ms);
+	for (tries = 1; tries <= BROKEN_TRIES; tries++) {
+		ASSERT_EQ(t, mount_torture_run_broken(MOUNT_BROKEN_NO_WRITE_HOLD, BROKEN_MS, &r),
+			  0);
+		if (r.errors)
+			break;
+	}
+	ktest_log(t, "no-write-hold: run %d: %lld errors in %llu ms, the first after %llu ms",
+		  tries, r.errors, (unsigned long long)r.ms, (unsigned long long)r.first_ms);
 	EXPECT_GT(t, r.errors, 0);
-	EXPECT_LE(t, r.first_ms, (uint64_t)BROKEN_MS);
 }
 
 /*
