@@ -723,6 +723,9 @@ int mount_torture_run_broken(unsigned int v, unsigned int ms, struct torture_bro
 	if (v >= ARRAY_SIZE(broken_modes))
 		return -EINVAL;
 	err = run(PREFIX, &spec, ms, NULL, &res, &stopped);
+	kprintf("torture mounts: broken %s: the duel ran %lld rounds (the writer won %lld, the "
+		"remounter %lld)\n",
+		mount_torture_broken[v].name, res.writes + res.erofs, res.writes, res.remounts_ro);
 	if (!err && res.errors > res.violations)
 		err = -EIO; /* a call failed, or nothing was tested: not a catch */
 	r->errors = res.violations;
