@@ -59,6 +59,7 @@ static struct longterm {
 	volatile bool quit;		     /* the owner's: no round comes any more */
 	atomic64_t rounds, unmounted, leaked, changed;
 	atomic64_t failures; /* of the errors, those that are not the invariant broken */
+	bool until_caught;   /* the run ends at the first leak */
 	struct torture_errors errors;
 } L;
 
@@ -284,6 +285,14 @@ static void report(const char *when)
    when Ctrl-C stopped it. */
 static bool watch(unsigned int ms, unsigned int *elapsed_ms)
 {
+	uint64_t t0 = ktime_ns();
+
+	if (L.until_caught) {
+		while (!atomic64_read(&L.leaked) && !atomic64_read(&L.changed) &&
+		       ktime_ns() - t0 < ms * 1000000ULL)
+			msleep(10);
+		return false;
+	}
 	for (unsigned int t = 0; t < ms; t += 100) {
 		msleep(100);
 		if (!elapsed_ms)
@@ -301,8 +310,8 @@ static bool watch(unsigned int ms, unsigned int *elapsed_ms)
 	return false;
 }
 
-static int run(bool broken, unsigned int us, unsigned int ms, unsigned int *elapsed_ms,
-	       struct longterm_torture_result *res, bool *stopped)
+static int run(bool broken, bool until_caught, unsigned int us, unsigned int ms,
+	       unsigned int *elapsed_ms, struct longterm_torture_result *res, bool *stopped)
 {
 	int err;
 
@@ -314,6 +323,7 @@ static int run(bool broken, unsigned int us, unsigned int ms, unsigned int *elap
 		return -EBUSY;
 	memset(&L, 0, sizeof(L));
 	L.broken = broken;
+	L.until_caught = until_caught;
 	torture_errors_start(&L.errors);
 	if ((err = setup())) {
 		kprintf("torture longterm: setup failed (%d)\n", err);
@@ -343,7 +353,7 @@ int longterm_torture_run(bool broken, unsigned int mntput_fast_us, unsigned int 
 {
 	bool stopped;
 
-	return run(broken, mntput_fast_us, ms, NULL, res, &stopped);
+	return run(broken, false, mntput_fast_us, ms, NULL, res, &stopped);
 }
 
 const struct torture_broken longterm_torture_broken[] = {
@@ -354,7 +364,9 @@ const struct torture_broken longterm_torture_broken[] = {
 	{.name = NULL},
 };
 
-int longterm_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r)
+/* Broken variant v for ms, or until its first leak. */
+static int run_broken(unsigned int v, unsigned int ms, bool until_caught,
+		      struct torture_broken_result *r)
 {
 	struct longterm_torture_result res;
 	uint64_t t0 = ktime_ns();
@@ -363,13 +375,23 @@ int longterm_torture_run_broken(unsigned int v, unsigned int ms, struct torture_
 
 	if (v != LONGTERM_BROKEN_NO_GRACE_PERIOD)
 		return -EINVAL;
-	err = run(true, LONGTERM_TORTURE_MNTPUT_FAST_US, ms, NULL, &res, &stopped);
+	err = run(true, until_caught, LONGTERM_TORTURE_MNTPUT_FAST_US, ms, NULL, &res, &stopped);
 	if (!err && atomic64_read(&L.failures))
 		err = -EIO; /* a call failed, or nothing was tested: not a catch */
 	r->errors = res.leaked + res.changed;
 	r->first_ms = res.first_ms;
 	r->ms = (ktime_ns() - t0) / 1000000;
 	return err;
+}
+
+int longterm_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r)
+{
+	return run_broken(v, ms, false, r);
+}
+
+int longterm_torture_catch(unsigned int v, unsigned int max_ms, struct torture_broken_result *r)
+{
+	return run_broken(v, max_ms, true, r);
 }
 
 static int longterm_torture(int argc, char **argv)
@@ -394,7 +416,7 @@ static int longterm_torture(int argc, char **argv)
 		kprintf("torture longterm: %u mounts a round, a putter on each other CPU, %s for "
 			"%u ms\n",
 			NR_MOUNTS, us ? "delay point mntput-fast on" : "no delay point", half);
-		err = run(false, us, half, &elapsed, &res, &stopped);
+		err = run(false, false, us, half, &elapsed, &res, &stopped);
 		if (err)
 			kprintf("torture longterm: could not run (%s)\n", errno_name(err));
 		report("leg: ");

@@ -79,6 +79,7 @@ static struct mount_torture {
 	volatile bool stop;
 	atomic64_t writes, erofs, remounts_ro, busy, moved;
 	atomic64_t violations; /* of the errors, those that are the invariant broken */
+	bool until_caught;     /* the run ends at the first violation */
 	struct torture_errors errors;
 } T;
 
@@ -566,6 +567,7 @@ static int start(const char *prefix, const struct mount_torture_spec *spec)
 	strlcpy(T.prefix, prefix, sizeof(T.prefix));
 	T.nr = spec->nr;
 	T.load = spec->load;
+	T.until_caught = spec->until_caught;
 	memcpy(T.modes, spec->modes, spec->nr * sizeof(*spec->modes));
 	T.nr_writers = spec->load == MOUNT_LOAD_FILES ? num_online_cpus() : 0;
 	if ((err = setup(T.nr_writers))) {
@@ -611,6 +613,13 @@ static void finish(void)
    when Ctrl-C stopped it. */
 static bool watch(unsigned int ms, unsigned int *elapsed_ms)
 {
+	uint64_t t0 = ktime_ns();
+
+	if (T.until_caught) {
+		while (!atomic64_read(&T.violations) && ktime_ns() - t0 < ms * 1000000ULL)
+			msleep(10);
+		return false;
+	}
 	if (!elapsed_ms) {
 		msleep(ms);
 		return false;
@@ -711,10 +720,12 @@ static const unsigned int broken_ro_summed_us[] = {
 	[MOUNT_BROKEN_NO_WRITER_MB] = 0,
 };
 
-int mount_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r)
+/* Broken variant v for ms, or until its first violation. */
+static int run_broken(unsigned int v, unsigned int ms, bool until_caught,
+		      struct torture_broken_result *r)
 {
 	struct mount_torture_spec spec = {&broken_modes[v], 1, MOUNT_LOAD_DUEL,
-					  broken_ro_summed_us[v]};
+					  broken_ro_summed_us[v], until_caught};
 	struct mount_torture_result res;
 	uint64_t t0 = ktime_ns();
 	bool stopped;
@@ -734,12 +745,22 @@ int mount_torture_run_broken(unsigned int v, unsigned int ms, struct torture_bro
 	return err;
 }
 
+int mount_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r)
+{
+	return run_broken(v, ms, false, r);
+}
+
+int mount_torture_catch(unsigned int v, unsigned int max_ms, struct torture_broken_result *r)
+{
+	return run_broken(v, max_ms, true, r);
+}
+
 /* The real run's legs: each load, without and with the delay point. */
 static const struct mount_torture_spec legs[] = {
-	{safe_modes, NR_MOUNTS, MOUNT_LOAD_FILES, 0},
-	{safe_modes, NR_MOUNTS, MOUNT_LOAD_FILES, MOUNT_TORTURE_RO_SUMMED_US},
-	{safe_modes, NR_MOUNTS, MOUNT_LOAD_DUEL, 0},
-	{safe_modes, NR_MOUNTS, MOUNT_LOAD_DUEL, MOUNT_TORTURE_RO_SUMMED_US},
+	{safe_modes, NR_MOUNTS, MOUNT_LOAD_FILES, 0, false},
+	{safe_modes, NR_MOUNTS, MOUNT_LOAD_FILES, MOUNT_TORTURE_RO_SUMMED_US, false},
+	{safe_modes, NR_MOUNTS, MOUNT_LOAD_DUEL, 0, false},
+	{safe_modes, NR_MOUNTS, MOUNT_LOAD_DUEL, MOUNT_TORTURE_RO_SUMMED_US, false},
 };
 
 /* The real mechanism for seconds, leg after leg; adds up the errors. */

@@ -27,6 +27,7 @@ struct mount_torture_spec {
 	unsigned int nr;		    /* 1..MOUNT_TORTURE_MAX_MOUNTS */
 	enum mount_torture_load load;
 	unsigned int ro_summed_us; /* the delay point mnt-ro-summed while it runs; 0: off */
+	bool until_caught;	   /* end at the first violation, or after the time given */
 };
 
 struct mount_torture_result {
@@ -57,6 +58,9 @@ extern const struct torture_broken mount_torture_broken[];
    r->errors counts the violations. 0, -ENODEV with one CPU, or -EIO when a call failed or
    nothing was tested (which is no catch). */
 int mount_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r);
+/* The same, ending at the first violation (r->first_ms is how long it took to catch), or after
+   max_ms when nothing was caught. */
+int mount_torture_catch(unsigned int v, unsigned int max_ms, struct torture_broken_result *r);
 
 /* ---- `torture longterm` (fs/longterm_torture.c): kern_unmount_array against mntput ---- */
 
@@ -88,5 +92,7 @@ extern const struct torture_broken longterm_torture_broken[];
    the mounts leaked and the words changed after their free; -EIO when a call failed or nothing
    was tested. */
 int longterm_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r);
+/* The same, ending at the first leak (or after max_ms when nothing was caught). */
+int longterm_torture_catch(unsigned int v, unsigned int max_ms, struct torture_broken_result *r);
 
 #endif
