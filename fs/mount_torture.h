@@ -10,7 +10,7 @@
 
 #define MOUNT_TORTURE_MAX_MOUNTS 3
 /* The wait of the delay point mnt-ro-summed where a run turns it on. */
-#define MOUNT_TORTURE_RO_SUMMED_US 1000
+#define MOUNT_TORTURE_RO_SUMMED_US 5000
 
 enum mount_torture_load {
 	/* Writers on every CPU open, append and close files through the mounts while a flipper
