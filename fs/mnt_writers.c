@@ -26,10 +26,21 @@
  *                        mount's shared counter (cheap with one mount, costly with two)
  *   WRITERS_NONE         no counting at all (unsafe: remount,ro cannot see writers)
  *
+ * and two that are broken on purpose, for the self-check of `torture mounts`: percpu with one
+ * side of the handshake above taken out, each on the mounts mounted with it only.
+ *
+ *   WRITERS_BROKEN_NO_HOLD  remount,ro sums and sets READONLY with no WRITE_HOLD: a writer
+ *                           that counts itself after the sum and checks READONLY before it is
+ *                           set goes on writing through the read-only mount
+ *   WRITERS_BROKEN_NO_MB    mnt_want_write reads the flags with no full barrier after its
+ *                           count: the count can still sit in the CPU's store buffer when the
+ *                           summer reads it (x86's one reordering, store then load)
+ *
  * Lock order: mount_lock's spinlock, then the per-CPU mnt_writer locks in CPU order.
  * Interrupt handlers never take write references.
  */
 #include "fs/mount.h"
+#include "kernel/delay_point.h"
 #include "kernel/preempt.h"
 #include "kernel/printk.h"
 #include "kernel/smp.h"
@@ -52,7 +63,19 @@ static const char *const mode_names[NR_WRITERS_MODES] = {
 	[WRITERS_ATOMIC] = "atomic",
 	[WRITERS_SEED_CACHE] = "seed-cache",
 	[WRITERS_NONE] = "none",
+	[WRITERS_BROKEN_NO_HOLD] = "no-write-hold",
+	[WRITERS_BROKEN_NO_MB] = "no-writer-mb",
 };
+
+DEFINE_DELAY_POINT(dp_mnt_ro_summed, "mnt-ro-summed",
+		   "remount,ro: after summing the writers, before setting read-only");
+
+/* The modes whose writers are counted in mnt_pcp[].writers. */
+static bool counts_per_cpu(enum mnt_writers_mode mode)
+{
+	return mode == WRITERS_PERCPU || mode == WRITERS_BROKEN_NO_HOLD ||
+	       mode == WRITERS_BROKEN_NO_MB;
+}
 
 const char *writers_mode_name(enum mnt_writers_mode mode)
 {
@@ -73,15 +96,20 @@ bool mnt_is_readonly(const struct vfsmount *mnt)
 	       (READ_ONCE(mnt->mnt_sb->s_flags) & SB_RDONLY);
 }
 
-/* Preemption off. Waits out a remount,ro that is summing, then checks read-only. */
-static bool wait_hold_then_readonly(struct vfsmount *mnt)
+/*
+ * Preemption off. Waits out a remount,ro that is summing, then checks read-only. Inline, so the
+ * load of the flags follows the count's store as closely as the C says (under TCG a call ends
+ * the translation block, and the time between lets the store drain before the load).
+ */
+static __always_inline bool wait_hold_then_readonly(struct vfsmount *mnt)
 {
 	if (READ_ONCE(mnt->mnt_flags) & MNT_WRITE_HOLD) {
 		this_cpu_ptr(&writer_stats)->hold_waits++;
 		while (READ_ONCE(mnt->mnt_flags) & MNT_WRITE_HOLD)
 			cpu_relax();
 	}
-	smp_rmb(); /* READONLY was stored before WRITE_HOLD was cleared */
+	smp_rmb(); /* READONLY was stored before WRITE_HOLD was cleared: pairs with hold_and_check's
+		      smp_wmb() */
 	return mnt_is_readonly(mnt);
 }
 
@@ -90,7 +118,25 @@ static int want_percpu(struct vfsmount *mnt)
 	struct mnt_pcp *pcp = &mnt->mnt_pcp[smp_processor_id()];
 
 	WRITE_ONCE(pcp->writers, pcp->writers + 1);
-	smp_mb(); /* the count is visible before WRITE_HOLD is read */
+	smp_mb(); /* the count is visible before WRITE_HOLD is read: pairs with hold_and_check's
+		     smp_mb() */
+	if (!wait_hold_then_readonly(mnt))
+		return 0;
+	WRITE_ONCE(pcp->writers, pcp->writers - 1);
+	return -EROFS;
+}
+
+/*
+ * Broken on purpose, for the self-check of `torture mounts`: want_percpu without its smp_mb().
+ * The count's store may wait in this CPU's store buffer while the load of the flags goes ahead,
+ * so this writer and a remount,ro can each miss the other's store: the sum misses the writer,
+ * the writer misses WRITE_HOLD, and it writes on through the read-only mount.
+ */
+static int want_percpu_no_mb(struct vfsmount *mnt)
+{
+	struct mnt_pcp *pcp = &mnt->mnt_pcp[smp_processor_id()];
+
+	WRITE_ONCE(pcp->writers, pcp->writers + 1);
 	if (!wait_hold_then_readonly(mnt))
 		return 0;
 	WRITE_ONCE(pcp->writers, pcp->writers - 1);
@@ -141,7 +187,11 @@ int mnt_want_write(struct vfsmount *mnt)
 	preempt_disable();
 	switch (mnt->mnt_writers_mode) {
 	case WRITERS_PERCPU:
+	case WRITERS_BROKEN_NO_HOLD: /* its writers are percpu's: remount,ro is what differs */
 		ret = want_percpu(mnt);
+		break;
+	case WRITERS_BROKEN_NO_MB:
+		ret = want_percpu_no_mb(mnt);
 		break;
 	case WRITERS_ATOMIC:
 		ret = want_atomic(mnt);
@@ -179,6 +229,8 @@ void mnt_drop_write(struct vfsmount *mnt)
 	preempt_disable();
 	switch (mnt->mnt_writers_mode) {
 	case WRITERS_PERCPU:
+	case WRITERS_BROKEN_NO_HOLD:
+	case WRITERS_BROKEN_NO_MB:
 		pcp = &mnt->mnt_pcp[smp_processor_id()];
 		WRITE_ONCE(pcp->writers, pcp->writers - 1);
 		break;
@@ -203,7 +255,7 @@ int mnt_writers_per_cpu(struct vfsmount *mnt, int *counts)
 		struct mnt_writer *w = per_cpu_ptr(&cpu_writer, cpu);
 		int c = 0;
 
-		if (mnt->mnt_writers_mode == WRITERS_PERCPU)
+		if (counts_per_cpu(mnt->mnt_writers_mode))
 			c = READ_ONCE(mnt->mnt_pcp[cpu].writers);
 		else if (mnt->mnt_writers_mode == WRITERS_SEED_CACHE && READ_ONCE(w->mnt) == mnt)
 			c = READ_ONCE(w->count);
@@ -233,6 +285,16 @@ static void unlock_cpu_writers(void)
 }
 
 /*
+ * The flag hold_and_check sets on mnt while it sums. Broken on purpose, for the self-check of
+ * `torture mounts`: none for WRITERS_BROKEN_NO_HOLD, so a writer that comes after the sum has
+ * nothing to wait on and checks READONLY before it is set.
+ */
+static unsigned int write_hold_flag(const struct vfsmount *mnt)
+{
+	return mnt->mnt_writers_mode == WRITERS_BROKEN_NO_HOLD ? 0 : MNT_WRITE_HOLD;
+}
+
+/*
  * Sets WRITE_HOLD on each mount of the list (or on the one mount), sums their writers, and,
  * if none is counted, calls make_ro. Then ends the hold. mount_lock held.
  */
@@ -243,13 +305,16 @@ static int hold_and_check(struct vfsmount **mnts, unsigned int n, void (*make_ro
 
 	lock_cpu_writers();
 	for (unsigned int i = 0; i < n; i++)
-		WRITE_ONCE(mnts[i]->mnt_flags, mnts[i]->mnt_flags | MNT_WRITE_HOLD);
-	smp_mb(); /* the holds are visible before the counters are read */
+		WRITE_ONCE(mnts[i]->mnt_flags, mnts[i]->mnt_flags | write_hold_flag(mnts[i]));
+	smp_mb(); /* the holds are visible before the counters are read: pairs with want_percpu's
+		     smp_mb() */
 	for (unsigned int i = 0; i < n; i++)
 		busy += mnt_get_writers(mnts[i]) > 0;
+	delay_point(&dp_mnt_ro_summed); /* writers that come now must wait for the hold */
 	if (!busy)
 		make_ro(arg);
-	smp_wmb(); /* READONLY before the end of the hold */
+	smp_wmb(); /* READONLY before the end of the hold: pairs with wait_hold_then_readonly's
+		      smp_rmb() */
 	for (unsigned int i = 0; i < n; i++)
 		WRITE_ONCE(mnts[i]->mnt_flags, mnts[i]->mnt_flags & ~MNT_WRITE_HOLD);
 	unlock_cpu_writers();
@@ -279,6 +344,12 @@ int mnt_make_readonly(struct vfsmount *mnt)
 			mnt->mnt_devname);
 	}
 	return hold_and_check(&mnt, 1, set_mnt_readonly, mnt);
+}
+
+/* remount,rw of one mount: clears MNT_READONLY. mount_lock held. */
+void mnt_make_writable(struct vfsmount *mnt)
+{
+	WRITE_ONCE(mnt->mnt_flags, mnt->mnt_flags & ~MNT_READONLY);
 }
 
 static void set_sb_readonly(void *arg)

@@ -28,6 +28,10 @@
 #define MNT_READONLY   0x01 /* this mount refuses writes */
 #define MNT_WRITE_HOLD 0x02 /* remount,ro is summing the writers: new writers wait */
 #define MNT_DOOMED     0x04 /* the last reference is gone; being freed */
+/* Broken on purpose, for the self-check of `torture longterm` (fs/longterm_torture.c):
+   kern_unmount_array waits no grace period for this mount, and its free goes to the
+   quarantine, poisoned, instead of back to the allocator. */
+#define MNT_BROKEN_NO_GP 0x08
 
 /* How a mount counts its writers (fixed when it is mounted; see fs/mnt_writers.c). */
 enum mnt_writers_mode {
@@ -35,6 +39,10 @@ enum mnt_writers_mode {
 	WRITERS_ATOMIC,	    /* one shared atomic counter */
 	WRITERS_SEED_CACHE, /* the seed's first form: each CPU caches one mount's count */
 	WRITERS_NONE,	    /* no counting: unsafe, for the benchmark's baseline only */
+	/* Broken on purpose, for the self-check of `torture mounts` (fs/mount_torture.c): percpu
+	   with the one piece that keeps the invariant taken out. Never the default. */
+	WRITERS_BROKEN_NO_HOLD, /* remount,ro sets no WRITE_HOLD for its writers to wait on */
+	WRITERS_BROKEN_NO_MB,	/* mnt_want_write has no full barrier between count and check */
 	NR_WRITERS_MODES
 };
 
@@ -45,6 +53,7 @@ struct mnt_pcp {
 } __aligned(64);
 
 struct mnt_namespace; /* there is one: init_mnt_ns */
+struct delay_point;   /* kernel/delay_point.h */
 #define MNT_NS_INTERNAL ((struct mnt_namespace *)1) /* a longterm internal mount */
 
 struct vfsmount {
@@ -98,6 +107,19 @@ void mnt_make_shortterm(struct vfsmount *mnt);
 /* Makes n longterm mounts short-term, waits one grace period, then puts them all. */
 void kern_unmount_array(struct vfsmount **mnts, unsigned int n);
 
+/*
+ * The broken variant no-grace-period, for `torture longterm`: marks a longterm mount nobody
+ * else has seen yet MNT_BROKEN_NO_GP. The quarantine keeps every such mount once freed,
+ * poisoned, until mnt_quarantine_release checks and frees them all; call it only when no one
+ * can reach them any more (after an rcu_barrier). It returns how many words of them changed
+ * after their free: writes through a freed mount.
+ */
+void mnt_set_broken_no_gp(struct vfsmount *mnt);
+bool mnt_in_quarantine(const struct vfsmount *mnt);
+long mnt_quarantine_release(void);
+/* In mntput's fast path, after it saw mnt_ns set: the window the grace period covers. */
+extern struct delay_point dp_mntput_fast;
+
 /* fs/namespace.c's umount waited a grace period (counted with kern_unmount_array's). */
 void mnt_count_note_grace_period(void);
 
@@ -118,6 +140,8 @@ void mnt_drop_write(struct vfsmount *mnt);
 int mnt_get_writers(struct vfsmount *mnt);
 /* remount,ro of one mount: 0, or -EBUSY while any writer is counted. mount_lock held. */
 int mnt_make_readonly(struct vfsmount *mnt);
+/* remount,rw of one mount: writers may come again. mount_lock held. */
+void mnt_make_writable(struct vfsmount *mnt);
 /* Superblock read-only: every mount of sb checked at once; 0 or -EBUSY. mount_lock held. */
 int sb_prepare_remount_readonly(struct super_block *sb);
 /* Forgets a mount in the per-CPU caches of WRITERS_SEED_CACHE before it is freed. */
@@ -125,6 +149,8 @@ void mnt_writers_release(struct vfsmount *mnt);
 /* Each CPU's writer count of mnt into counts[0..nr_cpu_ids); returns the sum. */
 int mnt_writers_per_cpu(struct vfsmount *mnt, int *counts);
 bool mnt_is_readonly(const struct vfsmount *mnt);
+/* In hold_and_check, between the sum of the writers and read-only: what WRITE_HOLD covers. */
+extern struct delay_point dp_mnt_ro_summed;
 
 const char *writers_mode_name(enum mnt_writers_mode mode);
 /* -1 for an unknown name. */

@@ -218,7 +218,7 @@ static int do_remount(const struct path *path, unsigned long flags)
 		if (flags & MS_RDONLY)
 			err = mnt_make_readonly(mnt);
 		else
-			WRITE_ONCE(mnt->mnt_flags, mnt->mnt_flags & ~MNT_READONLY);
+			mnt_make_writable(mnt);
 	} else { /* the superblock, through every mount of it */
 		if (flags & MS_RDONLY)
 			err = sb_prepare_remount_readonly(mnt->mnt_sb);

@@ -4,7 +4,10 @@
  * (kern_mount, clone_private_mount) on every CPU never takes the global mount lock, and of a
  * detached mount always; kern_unmount_array of 16 mounts waits one grace period and frees all
  * 16; NULL entries are fine; a mount referenced from another CPU is freed only by that CPU's
- * last mntput.
+ * last mntput; `torture longterm` (fs/longterm_torture.c) sees a mount leak within two seconds
+ * (milliseconds when the host gives the guest its CPUs) when kern_unmount_array skips its
+ * grace period (the broken variant no-grace-period), and nothing wrong with the real one under
+ * the same load and delay point.
  */
 #include "tests/ktest/mount_fixture.h"
 #include "kernel/ktest.h"
@@ -289,6 +292,55 @@ static void test_mount_held_on_another_cpu_outlives_unmount(struct ktest *t)
 	with_base(t, held_elsewhere);
 }
 
+/* ---- 8: `torture longterm` and its broken variant ---- */
+
+/* The bound on catching it: the run ends at its first leak, or after CATCH_MS (room for a
+   busy host that gives the guest's CPUs no time for a while). */
+#define CATCH_MS   2000
+#define TORTURE_MS 300
+
+/* Without kern_unmount_array's grace period, the torture must see a mount leak, and end with
+   every mount freed (the leaked ones by the torture) and the quarantine's poison checked. */
+static void test_torture_catches_no_grace_period(struct ktest *t)
+{
+	struct torture_broken_result r = {0};
+	struct snapshot before, after;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs 2 CPUs: a fast-path mntput must race the unmount");
+	before = mount_snapshot();
+	ASSERT_EQ(t, longterm_torture_catch(LONGTERM_BROKEN_NO_GRACE_PERIOD, CATCH_MS, &r), 0);
+	ktest_log(t, "no-grace-period: %s after %llu ms (%lld errors)",
+		  r.errors ? "caught" : "NOT caught",
+		  (unsigned long long)(r.errors ? r.first_ms : r.ms), r.errors);
+	EXPECT_GT(t, r.errors, 0);
+	after = mount_snapshot();
+	EXPECT_EQ(t, after.mounts_alive, before.mounts_alive);
+}
+
+/* The real kern_unmount_array under the same load and delay point: nothing leaks. */
+static void test_torture_longterm_real(struct ktest *t)
+{
+	struct longterm_torture_result r;
+	struct snapshot before = mount_snapshot(), after;
+
+	EXPECT_EQ(t, longterm_torture_run(false, LONGTERM_TORTURE_MNTPUT_FAST_US, TORTURE_MS, &r),
+		  0);
+	ktest_log(t, "delayed: rounds %lld, unmounted %lld, leaked %lld, errors %lld", r.rounds,
+		  r.unmounted, r.leaked, r.errors);
+	EXPECT_EQ(t, r.errors, 0);
+	EXPECT_GT(t, r.rounds, 0);
+	EXPECT_EQ(t, longterm_torture_run(false, 0, TORTURE_MS / 2, &r), 0);
+	ktest_log(t, "rounds %lld, unmounted %lld, leaked %lld, errors %lld", r.rounds, r.unmounted,
+		  r.leaked, r.errors);
+	EXPECT_EQ(t, r.errors, 0);
+	EXPECT_GT(t, r.rounds, 0);
+	after = mount_snapshot();
+	EXPECT_EQ(t, after.mounts_alive, before.mounts_alive);
+}
+
 KTEST_SUITE(mount_longterm, KTEST_CASE(test_longterm_mntput_takes_no_lock),
 	    KTEST_CASE(test_unmount_array_one_grace_period), KTEST_CASE(test_unmount_null_entries),
-	    KTEST_CASE(test_mount_held_on_another_cpu_outlives_unmount));
+	    KTEST_CASE(test_mount_held_on_another_cpu_outlives_unmount),
+	    KTEST_CASE(test_torture_catches_no_grace_period),
+	    KTEST_CASE(test_torture_longterm_real));

@@ -540,7 +540,8 @@ each CPU's mnt_pcp writers, for seed-cache, each CPU's cpu_writer count if it ca
 def writers_summary(mnt, rows, shared):
     """'percpu 0', 'atomic 2', 'seed-cache 3 (shared 1, cached 2)', 'none -'."""
     mode, name = writers_mode(mnt)
-    if mode == writers_enum("WRITERS_PERCPU"):
+    if mode in (writers_enum("WRITERS_PERCPU"), writers_enum("WRITERS_BROKEN_NO_HOLD"),
+                writers_enum("WRITERS_BROKEN_NO_MB")):  # the broken ones count as percpu does
         return f"{name} {shared + sum(r[1] for r in rows)}"
     if mode == writers_enum("WRITERS_ATOMIC"):
         return f"{name} {shared}"
