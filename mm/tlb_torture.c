@@ -54,15 +54,15 @@
 #define TABLE_CHECK_ROUNDS 256 /* each check waits for a grace period */
 /* Unbatched, each page costs a shootdown: at -smp 4 on two host cores, where an IPI waits
    for its vCPU to be scheduled, a stretch of 600 would take most of a second. */
-#define UNBATCHED_PAGES 64
+#define UNBATCHED_PAGES 16
 /* The self-check runs each broken variant until its first error, for at most this long: a
    catch takes some rounds of the updater, and on a busy host a second may hold only a few. */
 #define SELF_CHECK_MS 3000
 
 /* The delay points that widen the windows: how long they wait, on one pass in how many. */
-#define BEFORE_FLUSH_US	   200 /* tlb-before-flush: the updater's flushes */
+#define BEFORE_FLUSH_US	   1000 /* tlb-before-flush: the updater's flushes */
 #define BEFORE_FLUSH_EVERY 1
-#define WALK_PT_US	   500 /* gup-fast-pt: the lockless walks' steps into a page table */
+#define WALK_PT_US	   2000 /* gup-fast-pt: the lockless walks' steps into a page table */
 #define WALK_PT_EVERY	   1
 
 static const struct torture_broken tlb_broken_variants[] = {
@@ -225,9 +225,9 @@ static int updater(void *arg)
  * soon after it unlinked them, while a walk may still be inside.
  */
 enum writer_phase { WRITE_NOFAULT, WRITE_FAULTING, WALK_OUTSIDE };
-#define NOFAULT_US  1000
+#define NOFAULT_US  2000
 #define FAULTING_US 500
-#define OUTSIDE_US  1500
+#define OUTSIDE_US  2000
 #define CYCLE_NS    ((NOFAULT_US + FAULTING_US + OUTSIDE_US) * 1000ULL)
 
 /* The phase of every writer now, and in *end when it ends. */
@@ -247,10 +247,16 @@ static enum writer_phase writer_phase(uint64_t *end)
 	return WALK_OUTSIDE;
 }
 
+/* With faults off, a page that took a write is written this many times more: its TLB entry
+   stays in use, and if the page is unmapped and freed before the flush, a write lands in it. */
+#define HOT_WRITES 64
+
 struct writer {
 	unsigned int cpu;
 	uint32_t seed;
-	uint64_t n; /* the value written next */
+	uint64_t n;   /* the value written next */
+	uint64_t hot; /* the page written again, while hot_left */
+	unsigned int hot_left;
 };
 
 static uint64_t random_page(struct writer *w)
@@ -264,7 +270,7 @@ static void write_until(struct writer *w, bool nofault, uint64_t end)
 	uint64_t stable = STABLE_PAGE + 8 * w->cpu;
 
 	while (ktime_ns() < end && !READ_ONCE(T.stop)) {
-		uint64_t va = random_page(w);
+		uint64_t va = nofault && w->hot_left ? w->hot : random_page(w);
 		int err;
 
 		if (nofault)
@@ -273,6 +279,12 @@ static void write_until(struct writer *w, bool nofault, uint64_t end)
 		if (nofault)
 			preempt_enable();
 		atomic64_add_return(1, err ? &T.efaults : &T.writes);
+		if (err || !nofault)
+			w->hot_left = 0;
+		else if (w->hot_left)
+			w->hot_left--;
+		else
+			w->hot = va, w->hot_left = HOT_WRITES;
 		if (put_user_u64(stable, w->n))
 			error("a write to the page that is never unmapped failed", 1);
 		w->n++;
