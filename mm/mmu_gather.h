@@ -63,14 +63,14 @@ enum tlb_broken { TLB_NOT_BROKEN, TLB_BROKEN_FREE_BEFORE_FLUSH, TLB_BROKEN_NO_TA
 struct mmu_gather {
 	struct mm *mm;
 	enum tlb_mode mode;
-	enum tlb_broken broken; /* TLB_NOT_BROKEN but in the torture's self-check */
-	bool fullmm;	     /* tearing down the whole mm: no CPU runs it, nothing to shoot down */
-	uint64_t start, end; /* the range whose entries were cleared since the last flush */
+	bool fullmm; /* tearing down the whole mm: no CPU runs it, nothing to shoot down */
+	uint64_t start, end;	 /* the range whose entries were cleared since the last flush */
 	unsigned int nr_local;
 	struct page *local[MMU_GATHER_LOCAL];
 	struct mmu_gather_batch *batch; /* NULL until the local slots fill and a page is free */
 	bool batch_failed;		/* the allocation failed: make do with the local slots */
 	struct table_batch *tables;	/* page tables waiting for the next flush */
+	enum tlb_broken broken;		/* TLB_NOT_BROKEN but in the torture's self-check */
 };
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm);

@@ -13,14 +13,14 @@
  *    mm, so there only the grace period keeps the tables from being freed under the walk.
  * Freed pages and freed page tables go to the quarantines (mm/memory.h: poisoned and kept).
  * After every round the updater counts the lockless walks that stepped into a freed table and
- * checks the page quarantine; every 256 rounds it checks the table quarantine. Errors: a quarantined
- * page or table written (a write through a TLB entry that outlived its flush), a lockless walk
- * that stepped into a freed table, a write to the one page never unmapped that failed, and at
- * the end pages or page tables not back at their start.
+ * checks the page quarantine; every 256 rounds it checks the table quarantine. Errors: a
+ * quarantined page or table written (a write through a TLB entry that outlived its flush), a
+ * lockless walk that stepped into a freed table, a write to the one page never unmapped that
+ * failed, and at the end pages or page tables not back at their start.
  *
  * `torture tlb` runs the real gather (the second half of the run with the delay points of the
  * broken variants on), then the self-check: each broken variant (mm/mmu_gather.h, enum
- * tlb_broken) until its first error, which must come within 3 s. `torture tlb --broken NAME`
+ * tlb_broken) until its first error, which must come within 5 s. `torture tlb --broken NAME`
  * runs one alone, for the whole --seconds.
  */
 #include "mm/tlb_torture.h"
@@ -48,22 +48,23 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-#define REGION		   0x300000000000ULL /* 48 TiB: PML4 slot 96 */
-#define REGION_PAGES	   1024
-#define STABLE_PAGE	   (REGION + REGION_PAGES * PAGE_SIZE + (1ULL << 30)) /* never unmapped */
+#define REGION	     0x300000000000ULL /* 48 TiB: PML4 slot 96 */
+#define REGION_PAGES 1024
+#define STABLE_PAGE  (REGION + REGION_PAGES * PAGE_SIZE + (1ULL << 30)) /* never unmapped */
+
 #define TABLE_CHECK_ROUNDS 256 /* each check waits for a grace period */
-/* Unbatched, each page costs a shootdown: at -smp 4 on two host cores, where an IPI waits
-   for its vCPU to be scheduled, a stretch of 600 would take most of a second. */
+/* Unbatched, each page costs a shootdown (and with the delay points on, a millisecond before
+   it): at -smp 4 on two host cores, where an IPI waits for its vCPU to be scheduled, a
+   stretch of 600 would take seconds. */
 #define UNBATCHED_PAGES 16
 /* The self-check runs each broken variant until its first error, for at most this long: a
    catch takes some rounds of the updater, and on a busy host a second may hold only a few. */
-#define SELF_CHECK_MS 3000
+#define SELF_CHECK_MS 5000
 
-/* The delay points that widen the windows: how long they wait, on one pass in how many. */
-#define BEFORE_FLUSH_US	   1000 /* tlb-before-flush: the updater's flushes */
-#define BEFORE_FLUSH_EVERY 1
-#define WALK_PT_US	   2000 /* gup-fast-pt: the lockless walks' steps into a page table */
-#define WALK_PT_EVERY	   1
+/* How long the delay points wait, on every pass: long against a host's time slice, so that
+   on a loaded host the other vCPU is likely to run within the window. */
+#define BEFORE_FLUSH_US 1000 /* tlb-before-flush: the updater's flushes */
+#define WALK_PT_US	2000 /* gup-fast-pt: the lockless walks' steps into a page table */
 
 static const struct torture_broken tlb_broken_variants[] = {
 	{"free-before-flush", "pages freed before the shootdown: another CPU writes into a "
@@ -426,9 +427,9 @@ static void finish(struct tlb_torture_result *r)
 static void delays_on(enum tlb_broken broken)
 {
 	if (broken != TLB_BROKEN_NO_TABLE_GRACE)
-		delay_point_set("tlb-before-flush", BEFORE_FLUSH_US, BEFORE_FLUSH_EVERY);
+		delay_point_set("tlb-before-flush", BEFORE_FLUSH_US, 1);
 	if (broken != TLB_BROKEN_FREE_BEFORE_FLUSH)
-		delay_point_set("gup-fast-pt", WALK_PT_US, WALK_PT_EVERY);
+		delay_point_set("gup-fast-pt", WALK_PT_US, 1);
 }
 
 /* Sleeps for about ms, or until Ctrl-C, or with until_caught until the first error. */

@@ -12,13 +12,13 @@
 #include "mm/mmu_gather.h"
 
 struct tlb_torture_result {
-	struct torture_broken_result r;	    /* every error, when the first came, how long it ran */
-	uint64_t rounds, munmaps;	    /* the updater's */
-	uint64_t writes;		    /* the writers', inside the mm */
-	uint64_t walks;			    /* their lockless walks, from outside the mm */
-	uint64_t pages_kept, pages_written; /* by the page quarantine's checks */
-	uint64_t tables_kept, tables_written; /* by the table quarantine's checks */
-	uint64_t freed_table_walks;	      /* lockless walks that stepped into a freed table */
+	struct torture_broken_result r;	      /* errors, the first's time, the run's */
+	uint64_t rounds, munmaps;	      /* the updater's */
+	uint64_t writes;		      /* the writers', inside the mm */
+	uint64_t walks;			      /* their lockless walks, from outside the mm */
+	uint64_t pages_kept, pages_written;   /* by the checks of the page quarantine */
+	uint64_t tables_kept, tables_written; /* by the checks of the table quarantine */
+	uint64_t freed_table_walks;	      /* walks that stepped into a freed table */
 };
 
 /*

@@ -558,7 +558,7 @@ static void test_lockless_walk_vs_munmap(struct ktest *t)
  * TORTURE_BOUND_MS: caught within that bound, or the case fails.
  */
 #define TORTURE_REAL_MS	 1000
-#define TORTURE_BOUND_MS 3000
+#define TORTURE_BOUND_MS 5000
 
 static void log_torture(struct ktest *t, const char *what, const struct tlb_torture_result *r)
 {
