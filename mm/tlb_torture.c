@@ -20,8 +20,8 @@
  *
  * `torture tlb` runs the real gather (the second half of the run with the delay points of the
  * broken variants on), then the self-check: each broken variant (mm/mmu_gather.h, enum
- * tlb_broken) until its first error, which must come within 5 s. `torture tlb --broken NAME`
- * runs one alone, for the whole --seconds.
+ * tlb_broken) until its first error, which must come within 300 rounds of the updater.
+ * `torture tlb --broken NAME` runs one alone, for the whole --seconds.
  */
 #include "mm/tlb_torture.h"
 #include "mm/mm.h"
@@ -57,9 +57,12 @@
    it): at -smp 4 on two host cores, where an IPI waits for its vCPU to be scheduled, a
    stretch of 600 would take seconds. */
 #define UNBATCHED_PAGES 16
-/* The self-check runs each broken variant until its first error, for at most this long: a
-   catch takes some rounds of the updater, and on a busy host a second may hold only a few. */
-#define SELF_CHECK_MS 5000
+/* The self-check runs each broken variant until its first error, or until the updater has
+   done BROKEN_ROUNDS rounds without one (NOT caught): a catch takes a few rounds, and on a
+   loaded host a second may hold only a few, so the budget is counted in rounds. The time is
+   only a bound for a host that hardly runs the VM at all. */
+#define BROKEN_ROUNDS 300
+#define SELF_CHECK_MS 20000
 
 /* How long the delay points wait, on every pass: long against a host's time slice, so that
    on a loaded host the other vCPU is likely to run within the window. */
@@ -248,16 +251,17 @@ static enum writer_phase writer_phase(uint64_t *end)
 	return WALK_OUTSIDE;
 }
 
-/* With faults off, a page that took a write is written this many times more: its TLB entry
-   stays in use, and if the page is unmapped and freed before the flush, a write lands in it. */
-#define HOT_WRITES 64
+/* With faults off, the writer cycles through a few pages that took a write, probing a random
+   page in a slot whose write failed: their TLB entries stay in use, and an unmap of a stretch
+   nearly always takes one of them, so that if it frees it before the flush, a write lands in it. */
+#define HOT_PAGES 8
 
 struct writer {
 	unsigned int cpu;
 	uint32_t seed;
-	uint64_t n;   /* the value written next */
-	uint64_t hot; /* the page written again, while hot_left */
-	unsigned int hot_left;
+	uint64_t n;		 /* the value written next */
+	uint64_t hot[HOT_PAGES]; /* 0: probe a random page in this slot */
+	unsigned int next_hot;
 };
 
 static uint64_t random_page(struct writer *w)
@@ -271,21 +275,19 @@ static void write_until(struct writer *w, bool nofault, uint64_t end)
 	uint64_t stable = STABLE_PAGE + 8 * w->cpu;
 
 	while (ktime_ns() < end && !READ_ONCE(T.stop)) {
-		uint64_t va = nofault && w->hot_left ? w->hot : random_page(w);
+		uint64_t *hot = &w->hot[w->next_hot];
+		uint64_t va = nofault && *hot ? *hot : random_page(w);
 		int err;
 
 		if (nofault)
 			preempt_disable(); /* the fault handler then refuses to sleep */
 		err = put_user_u64(va + 8 * w->cpu, w->n);
-		if (nofault)
+		if (nofault) {
 			preempt_enable();
+			*hot = err ? 0 : va;
+			w->next_hot = (w->next_hot + 1) % HOT_PAGES;
+		}
 		atomic64_add_return(1, err ? &T.efaults : &T.writes);
-		if (err || !nofault)
-			w->hot_left = 0;
-		else if (w->hot_left)
-			w->hot_left--;
-		else
-			w->hot = va, w->hot_left = HOT_WRITES;
 		if (put_user_u64(stable, w->n))
 			error("a write to the page that is never unmapped failed", 1);
 		w->n++;
@@ -432,13 +434,15 @@ static void delays_on(enum tlb_broken broken)
 		delay_point_set("gup-fast-pt", WALK_PT_US, 1);
 }
 
-/* Sleeps for about ms, or until Ctrl-C, or with until_caught until the first error. */
+/* Sleeps for about ms, or until Ctrl-C; with until_caught, only until the first error or
+   BROKEN_ROUNDS rounds. */
 static void run_for(unsigned int ms, bool until_caught)
 {
 	uint64_t end = ktime_ns() + ms * 1000000ULL;
 
 	while (ktime_ns() < end && !console_interrupted()) {
-		if (until_caught && atomic64_read(&T.errors.count))
+		if (until_caught &&
+		    (atomic64_read(&T.errors.count) || atomic64_read(&T.rounds) >= BROKEN_ROUNDS))
 			break;
 		msleep(10);
 	}

@@ -23,10 +23,11 @@ struct tlb_torture_result {
 
 /*
  * Runs the torture for about ms milliseconds with the gather broken as broken says
- * (TLB_NOT_BROKEN: the real one); a broken one stops at its first error, since what matters
- * is that it is caught, and how soon. With delays, the delay points that widen that variant's
- * window are on (for TLB_NOT_BROKEN, those of every variant). Quiet: fills *r and prints
- * nothing. Returns 0, -ENODEV for a broken variant on one CPU (a race needs two), or -ENOMEM.
+ * (TLB_NOT_BROKEN: the real one). A broken one stops at its first error (what matters is that
+ * it is caught, and how soon), or after 300 rounds of the updater without one. With delays,
+ * the delay points that widen that variant's window are on (for TLB_NOT_BROKEN, those of
+ * every variant). Quiet: fills *r and prints nothing. Returns 0, -ENODEV for a broken variant
+ * on one CPU (a race needs two), or -ENOMEM.
  */
 int tlb_torture_run(enum tlb_broken broken, unsigned int ms, bool delays,
 		    struct tlb_torture_result *r);
