@@ -5,9 +5,14 @@
 #include "mm/page_alloc.h"
 #include "kernel/rcu.h"
 #include "kernel/spinlock.h"
+#include "kernel/delay_point.h"
 #include "lib/atomic.h"
 
 static atomic64_t freed_tables;
+
+DEFINE_DELAY_POINT(dp_gup_fast_pt, "gup-fast-pt",
+		   "the lockless walk, between reading the PD entry and reading the page table it "
+		   "links: an unmap may unlink and free that table meanwhile");
 
 static bool still_a_table(const struct page *tp)
 {
@@ -41,6 +46,10 @@ bool gup_fast_walk(struct mm *mm, uint64_t va, phys_addr_t *pa, uint64_t *entry)
 		if (!still_a_table(tp))
 			break;
 		table = phys_to_virt(pte_addr(e));
+		/* Only the grace period keeps the table from being freed under us from here on.
+		   The window is widened at the last step: page tables are freed most often. */
+		if (level == 2)
+			delay_point(&dp_gup_fast_pt);
 	}
 	rcu_read_unlock();
 	local_irq_restore(flags);

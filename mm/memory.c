@@ -18,6 +18,7 @@
 #include "mm/filemap.h"
 #include "kernel/delay_point.h"
 #include "kernel/panic.h"
+#include "kernel/rcu.h"
 #include "kernel/spinlock.h"
 #include "lib/atomic.h"
 
@@ -121,6 +122,74 @@ unsigned int user_page_quarantine_close(unsigned int *kept)
 
 		for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
 			if (p[i] != USER_PAGE_POISON) {
+				written++;
+				break;
+			}
+		list_del(&page->list);
+		free_page(page);
+		n++;
+	}
+	*kept = n;
+	return written;
+}
+
+/* Read as a page-table entry, the poison is not present (P clear) and hides no page
+   (PTE_PROTNONE clear): a walk that reads it stops there. */
+_Static_assert(!(USER_PGTABLE_POISON & (PTE_P | PTE_PROTNONE)), "the poison must not map");
+
+static LIST_HEAD(table_quarantine);
+static bool table_quarantine_open;
+
+static void quarantine_table(struct page *page)
+{
+	uint64_t *p = page_address(page);
+
+	/* Freed as a table first, then poisoned: the write barrier pairs with the acquire load of
+	   the entry in gup_fast_walk(), so a walker that reads the poison sees PG_pgtable gone. */
+	WRITE_ONCE(page->flags, page->flags & ~PG_pgtable);
+	smp_wmb();
+	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+		WRITE_ONCE(p[i], USER_PGTABLE_POISON);
+	atomic64_add_return(-1, &pgtable_pages);
+	spin_lock(&quarantine_lock);
+	list_add_tail(&page->list, &table_quarantine);
+	spin_unlock(&quarantine_lock);
+}
+
+/* Frees a user page table no walker can reach, or keeps it in the table quarantine while that
+   is open (mm/memory.h). */
+void free_user_pgtable(phys_addr_t table)
+{
+	if (unlikely(READ_ONCE(table_quarantine_open)))
+		quarantine_table(phys_to_page(table));
+	else
+		pgtable_free(table);
+}
+
+/* Opens the table quarantine: from now on free_user_pgtable() poisons and keeps the tables. */
+void user_pgtable_quarantine_open(void)
+{
+	WRITE_ONCE(table_quarantine_open, true);
+}
+
+/* Closes the table quarantine and frees what it kept, a grace period after its last table came
+   in. Returns how many tables had a word changed; *kept says how many there were. Sleeps. */
+unsigned int user_pgtable_quarantine_close(unsigned int *kept)
+{
+	unsigned int written = 0, n = 0;
+	struct page *page, *tmp;
+	LIST_HEAD(tables);
+
+	spin_lock(&quarantine_lock);
+	WRITE_ONCE(table_quarantine_open, false);
+	list_splice_init(&table_quarantine, &tables);
+	spin_unlock(&quarantine_lock);
+	synchronize_rcu(); /* a walker inside one of them is out now: none can reach them */
+	list_for_each_entry_safe(page, tmp, &tables, list) {
+		const uint64_t *p = page_address(page);
+
+		for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
+			if (p[i] != USER_PGTABLE_POISON) {
 				written++;
 				break;
 			}

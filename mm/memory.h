@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "arch/x86_64/pgtable.h"
+#include "arch/x86_64/memlayout.h"
 
 struct mm;
 struct page;
@@ -53,5 +54,21 @@ void put_user_pages(struct page **pages, unsigned int n);
 #define USER_PAGE_POISON 0x6b6b6b6b6b6b6b6bULL
 void user_page_quarantine_open(void);
 unsigned int user_page_quarantine_close(unsigned int *kept);
+
+/* Frees a page table of an address space once no walker can reach it (the mmu_gather calls
+   it after the grace period), or keeps it in the table quarantine below while that is open. */
+void free_user_pgtable(phys_addr_t table);
+
+/*
+ * The same for page tables, for the torture's self-check (mm/mmu_gather.h, enum tlb_broken):
+ * while it is open, free_user_pgtable() takes PG_pgtable off the table, as a free does, so a
+ * lockless walker still inside sees it is no table any more; fills it with a poison that reads
+ * as non-present entries, so a walker that follows it goes nowhere; and keeps it. Closing it
+ * waits for a grace period (a broken gather frees tables a walker may still be reading), then
+ * checks the poison, frees the tables and returns how many had been written.
+ */
+#define USER_PGTABLE_POISON 0x6c6c6c6c6c6c6c6cULL
+void user_pgtable_quarantine_open(void);
+unsigned int user_pgtable_quarantine_close(unsigned int *kept);
 
 #endif

@@ -3,6 +3,8 @@
  *   TLB_BATCHED    the seed: up to 8 + a page of pages per flush, IPIs only to the mm's CPUs;
  *   TLB_UNBATCHED  the gather is full after every page: one flush (and IPI round) per page;
  *   TLB_BROADCAST  batched, but every flush interrupts every online CPU.
+ * Beside them, the two broken variants of the torture's self-check (enum tlb_broken), each a
+ * branch on the gather's own copy of the switch, taken once per flush, not per page.
  */
 #include "mm/mmu_gather.h"
 #include "mm/memory.h"
@@ -14,10 +16,22 @@
 #include "kernel/rcu.h"
 #include "kernel/smp.h"
 #include "kernel/panic.h"
+#include "kernel/delay_point.h"
 #include "lib/atomic.h"
 #include "lib/string.h"
 
 enum tlb_mode tlb_mode = TLB_BATCHED;
+
+/* The mm whose gathers break, and how (tlb_set_broken). The torture sets it before its threads
+   start and sets it back after they are joined, so a gather reads a settled pair. */
+static struct {
+	struct mm *mm;
+	enum tlb_broken how;
+} broken;
+
+DEFINE_DELAY_POINT(dp_tlb_before_flush, "tlb-before-flush",
+		   "the mmu_gather's flush, before its IPIs: other CPUs' TLBs still hold the "
+		   "cleared entries");
 
 struct table_batch {
 	struct rcu_head rcu;
@@ -34,8 +48,20 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
 	memset(tlb, 0, sizeof(*tlb));
 	tlb->mm = mm;
 	tlb->mode = READ_ONCE(tlb_mode);
+	if (unlikely(READ_ONCE(broken.mm) == mm))
+		tlb->broken = READ_ONCE(broken.how);
 	tlb->start = UINT64_MAX;
 	atomic64_add_return(1, &n_gathers);
+}
+
+/*
+ * Breaks the gathers begun on mm from now on, as how says (mm/mmu_gather.h). Only the
+ * torture's self-check calls it, with both quarantines of mm/memory.h open.
+ */
+void tlb_set_broken(struct mm *mm, enum tlb_broken how)
+{
+	WRITE_ONCE(broken.how, how);
+	WRITE_ONCE(broken.mm, how == TLB_NOT_BROKEN ? NULL : mm);
 }
 
 void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm *mm)
@@ -83,7 +109,7 @@ static void free_tables_rcu(struct rcu_head *head)
 	struct table_batch *b = container_of(head, struct table_batch, rcu);
 
 	for (unsigned int i = 0; i < b->nr; i++)
-		pgtable_free(b->tables[i]);
+		free_user_pgtable(b->tables[i]);
 	atomic64_add_return(b->nr, &n_tables_freed);
 	free_page(virt_to_page(b));
 }
@@ -99,6 +125,9 @@ static void flush_tlb(struct mmu_gather *tlb)
 	}
 	if (tlb->start >= tlb->end)
 		return;
+	/* The entries are cleared, but until the IPIs are answered another CPU's TLB may still
+	   hold them and write through them: the window the pages must outlive. */
+	delay_point(&dp_tlb_before_flush);
 	if (tlb->mode == TLB_BROADCAST)
 		flush_tlb_range_broadcast(tlb->mm, tlb->start, tlb->end);
 	else
@@ -111,10 +140,16 @@ static void flush_tlb(struct mmu_gather *tlb)
 /* After the flush: the tables wait for a grace period; then nobody can be walking them. */
 static void queue_tables(struct mmu_gather *tlb)
 {
-	if (tlb->tables) {
+	if (!tlb->tables)
+		return;
+	if (unlikely(tlb->broken == TLB_BROKEN_NO_TABLE_GRACE))
+		/* Broken on purpose, for the torture's self-check: no grace period. The flush's
+		   IPIs waited only for the CPUs that run the mm; a lockless walker elsewhere may
+		   still be inside one of these tables. */
+		free_tables_rcu(&tlb->tables->rcu);
+	else
 		call_rcu(&tlb->tables->rcu, free_tables_rcu);
-		tlb->tables = NULL;
-	}
+	tlb->tables = NULL;
 }
 
 /*
@@ -131,7 +166,7 @@ static void remove_table_now(struct mmu_gather *tlb, phys_addr_t table)
 {
 	flush_tlb(tlb);
 	smp_call_function_many(&cpu_online_mask, nop, NULL, true);
-	pgtable_free(table);
+	free_user_pgtable(table);
 	atomic64_add_return(1, &n_tables_freed);
 	atomic64_add_return(1, &n_tables_now);
 }
@@ -181,9 +216,15 @@ static void free_pages_gathered(struct mmu_gather *tlb)
 
 void tlb_flush_mmu(struct mmu_gather *tlb)
 {
+	if (unlikely(tlb->broken == TLB_BROKEN_FREE_BEFORE_FLUSH))
+		/* Broken on purpose, for the torture's self-check: the pages go before the flush,
+		   while other CPUs' TLBs still reach them (the free below then finds none). */
+		free_pages_gathered(tlb);
 	flush_tlb(tlb); /* first: from here on no CPU reaches the pages */
-	free_pages_gathered(tlb);
+	/* Both need the flush only, so their order is free: the tables first, so that the broken
+	   no-table-grace frees them right after the flush, not after a long free of pages. */
 	queue_tables(tlb);
+	free_pages_gathered(tlb);
 }
 
 void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)

@@ -47,6 +47,19 @@ _Static_assert(sizeof(struct mmu_gather_batch) <= PAGE_SIZE, "a batch must fit i
 enum tlb_mode { TLB_BATCHED, TLB_UNBATCHED, TLB_BROADCAST };
 extern enum tlb_mode tlb_mode;
 
+/*
+ * Broken on purpose, for the self-check of `torture tlb` (mm/tlb_torture.c): each takes out
+ * the one step that keeps the invariant, so that the torture can show it catches the bug.
+ *   TLB_BROKEN_FREE_BEFORE_FLUSH  frees the pages before the shootdown: another CPU's TLB
+ *                                 still reaches them, and its writes land in freed pages;
+ *   TLB_BROKEN_NO_TABLE_GRACE     frees page tables right after the flush, without the grace
+ *                                 period: a lockless walker on a CPU the IPIs did not reach
+ *                                 (one that does not run the mm) may still be inside one.
+ * Only the gathers of one mm break (tlb_set_broken), and only while the quarantines of
+ * mm/memory.h are open, so the freed memory is poisoned and kept, never reused.
+ */
+enum tlb_broken { TLB_NOT_BROKEN, TLB_BROKEN_FREE_BEFORE_FLUSH, TLB_BROKEN_NO_TABLE_GRACE };
+
 struct mmu_gather {
 	struct mm *mm;
 	enum tlb_mode mode;
@@ -57,9 +70,14 @@ struct mmu_gather {
 	struct mmu_gather_batch *batch; /* NULL until the local slots fill and a page is free */
 	bool batch_failed;		/* the allocation failed: make do with the local slots */
 	struct table_batch *tables;	/* page tables waiting for the next flush */
+	enum tlb_broken broken;		/* TLB_NOT_BROKEN but in the torture's self-check */
 };
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm);
+/* From now on the gathers begun on mm break as how says (TLB_NOT_BROKEN, or mm NULL: none
+   does). The caller keeps both quarantines of mm/memory.h open until it has set it back and
+   no gather of mm is running any more. */
+void tlb_set_broken(struct mm *mm, enum tlb_broken how);
 /* For exit_mmap: the last user is gone, so no CPU runs the mm (its cpu_mask is empty) and no
    TLB holds its entries. The gather frees without any flush; the tables still wait for a grace
    period. */

@@ -5,7 +5,8 @@
  * not run the mm gets no IPI; a failed batch allocation still unmaps correctly, with more
  * flushes; and the seed's invariant: threads on the other CPUs keep writing into a region while
  * it is unmapped, and no write lands in a freed page (freed pages are poisoned and kept, then
- * checked). Pages and page tables come back to their baseline.
+ * checked). Pages and page tables come back to their baseline. Last, `torture tlb`'s checks
+ * catch each broken gather, and find nothing wrong with the real one.
  */
 #include "kernel/ktest.h"
 #include "kernel/kthread.h"
@@ -25,6 +26,7 @@
 #include "mm/pgtable.h"
 #include "mm/fault_inject.h"
 #include "mm/gup_fast.h"
+#include "mm/tlb_torture.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
 
@@ -549,9 +551,72 @@ static void test_lockless_walk_vs_munmap(struct ktest *t)
 	expect_baseline(t, &b);
 }
 
+/*
+ * The torture's own checks (mm/tlb_torture.h): each broken gather must be caught by the check
+ * meant for it, within a bound, and the real gather, under the same load and delay points,
+ * must give none of those errors. A broken run stops at its first error, or after 300 rounds
+ * of the torture's updater without one (a few take 1 s at -smp 4 on a loaded host), or at
+ * TORTURE_BOUND_MS, only a bound for a host that hardly runs the VM: caught within that, or
+ * the case fails.
+ */
+#define TORTURE_REAL_MS	 1000
+#define TORTURE_BOUND_MS 20000
+
+static void log_torture(struct ktest *t, const char *what, const struct tlb_torture_result *r)
+{
+	ktest_log(t,
+		  "%s: %lld errors (the first after %llu ms) in %llu ms; %llu rounds, %llu writes, "
+		  "%llu walks; %llu pages (%llu written) and %llu tables quarantined; %llu walks "
+		  "into freed tables",
+		  what, r->r.errors, (unsigned long long)r->r.first_ms, (unsigned long long)r->r.ms,
+		  (unsigned long long)r->rounds, (unsigned long long)r->writes,
+		  (unsigned long long)r->walks, (unsigned long long)r->pages_kept,
+		  (unsigned long long)r->pages_written, (unsigned long long)r->tables_kept,
+		  (unsigned long long)r->freed_table_walks);
+}
+
+static void test_torture_real_gather_is_clean(struct ktest *t)
+{
+	struct tlb_torture_result r;
+
+	ASSERT_EQ(t, tlb_torture_run(TLB_NOT_BROKEN, TORTURE_REAL_MS, true, &r), 0);
+	log_torture(t, "real", &r);
+	EXPECT_EQ(t, r.r.errors, 0LL);
+	EXPECT_GT(t, r.rounds, 0ULL);
+	EXPECT_GT(t, r.pages_kept, 0ULL);
+	if (num_online_cpus() > 1) {
+		EXPECT_GT(t, r.writes, 0ULL);
+		EXPECT_GT(t, r.walks, 0ULL);
+	}
+}
+
+static void test_torture_catches_free_before_flush(struct ktest *t)
+{
+	struct tlb_torture_result r;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs 2 CPUs: a stale TLB entry on another CPU");
+	ASSERT_EQ(t, tlb_torture_run(TLB_BROKEN_FREE_BEFORE_FLUSH, TORTURE_BOUND_MS, true, &r), 0);
+	log_torture(t, "free-before-flush", &r);
+	EXPECT_GT(t, r.pages_written, 0ULL); /* seen by the page quarantine's check */
+}
+
+static void test_torture_catches_no_table_grace(struct ktest *t)
+{
+	struct tlb_torture_result r;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs 2 CPUs: a lockless walker beside the unmap");
+	ASSERT_EQ(t, tlb_torture_run(TLB_BROKEN_NO_TABLE_GRACE, TORTURE_BOUND_MS, true, &r), 0);
+	log_torture(t, "no-table-grace", &r);
+	EXPECT_GT(t, r.freed_table_walks, 0ULL); /* seen by the lockless walk's own check */
+}
+
 KTEST_SUITE(vm, KTEST_CASE(test_mmap_errors), KTEST_CASE(test_demand_zero_and_cow),
 	    KTEST_CASE(test_bad_accesses), KTEST_CASE(test_mprotect_keeps_data),
 	    KTEST_CASE(test_munmap_and_fixed), KTEST_CASE(test_no_ipi_when_alone),
 	    KTEST_CASE(test_ipis_only_where_the_mm_runs), KTEST_CASE(test_teardown_needs_no_flush),
 	    KTEST_CASE(test_batch_allocation_failure), KTEST_CASE(test_no_write_after_free),
-	    KTEST_CASE(test_lockless_walk_vs_munmap));
+	    KTEST_CASE(test_lockless_walk_vs_munmap), KTEST_CASE(test_torture_real_gather_is_clean),
+	    KTEST_CASE(test_torture_catches_free_before_flush),
+	    KTEST_CASE(test_torture_catches_no_table_grace));
