@@ -146,12 +146,20 @@ static bool io_round(aio_context_t id, struct memfile *f, uint32_t *rnd)
 	size_t len = 1 + next_random(rnd) % IO_MAX_LEN;
 	int64_t off = next_random(rnd) % (IO_FILE_SIZE - IO_MAX_LEN);
 	uint8_t seed = (uint8_t)next_random(rnd);
-	struct iocb w = { .aio_data = 1, .aio_lio_opcode = IOCB_CMD_PWRITE, .aio_filp = &f->file,
-			  .aio_buf = wbuf, .aio_nbytes = len, .aio_offset = off };
-	struct iocb nop = { .aio_data = 2, .aio_lio_opcode = IOCB_CMD_NOOP };
-	struct iocb r = { .aio_data = 3, .aio_lio_opcode = IOCB_CMD_PREAD, .aio_filp = &f->file,
-			  .aio_buf = rbuf, .aio_nbytes = len, .aio_offset = off };
-	struct iocb *batch[2] = { &w, &nop };
+	struct iocb w = {.aio_data = 1,
+			 .aio_lio_opcode = IOCB_CMD_PWRITE,
+			 .aio_filp = &f->file,
+			 .aio_buf = wbuf,
+			 .aio_nbytes = len,
+			 .aio_offset = off};
+	struct iocb nop = {.aio_data = 2, .aio_lio_opcode = IOCB_CMD_NOOP};
+	struct iocb r = {.aio_data = 3,
+			 .aio_lio_opcode = IOCB_CMD_PREAD,
+			 .aio_filp = &f->file,
+			 .aio_buf = rbuf,
+			 .aio_nbytes = len,
+			 .aio_offset = off};
+	struct iocb *batch[2] = {&w, &nop};
 	struct io_event ev[2];
 
 	for (size_t i = 0; i < len; i++)
@@ -174,8 +182,8 @@ static bool io_round(aio_context_t id, struct memfile *f, uint32_t *rnd)
 /* Fills the ring: IO_RING requests queue, the next one gets -EAGAIN; a bad opcode too. */
 static bool full_ring(aio_context_t id)
 {
-	struct iocb nop = { .aio_lio_opcode = IOCB_CMD_NOOP };
-	struct iocb bad = { .aio_lio_opcode = 0x77 };
+	struct iocb nop = {.aio_lio_opcode = IOCB_CMD_NOOP};
+	struct iocb bad = {.aio_lio_opcode = 0x77};
 	struct iocb *cbs[IO_RING + 1], *badp = &bad;
 	struct io_event ev[IO_RING];
 	long n;

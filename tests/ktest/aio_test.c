@@ -116,7 +116,7 @@ static void test_setup_bad_nr_events(struct ktest *t)
 
 static void aio_nr_accounting(struct ktest *t, struct mm_aio *mm)
 {
-	static const unsigned int sizes[] = { 1, 7, 64, 128, 1000 };
+	static const unsigned int sizes[] = {1, 7, 64, 128, 1000};
 	aio_context_t ids[ARRAY_SIZE(sizes)];
 	struct aio_stats start, mid, end;
 	uint64_t sum = 0;
@@ -288,7 +288,7 @@ static int churn_reader(void *arg)
 {
 	struct churn *c = arg;
 	uint32_t rnd = 0x9e3779b9u * (smp_processor_id() + 1);
-	uint64_t n[2] = { 0, 0 };
+	uint64_t n[2] = {0, 0};
 
 	while (!READ_ONCE(c->stop))
 		churn_lookup(c, &rnd, n);
@@ -301,7 +301,7 @@ static int churn_creator(void *arg)
 {
 	struct churn *c = arg;
 	uint32_t rnd = 12345;
-	uint64_t n[2] = { 0, 0 };
+	uint64_t n[2] = {0, 0};
 
 	for (unsigned int i = 0; i < CHURN_CONTEXTS; i++) {
 		unsigned int slot = i % CHURN_SLOTS;
@@ -463,9 +463,12 @@ static void real_file(struct ktest *t, struct mm_aio *mm)
 	fd = sys_open("/tmp/aio_real/f", O_RDWR | O_CREAT, 0644);
 	ASSERT_GE(t, fd, 0);
 	f = fget(fd);
-	w = (struct iocb){.aio_data = 1, .aio_lio_opcode = IOCB_CMD_PWRITE,
-			  .aio_filp = file_aio(f), .aio_buf = (void *)msg,
-			  .aio_nbytes = sizeof(msg), .aio_offset = 10};
+	w = (struct iocb){.aio_data = 1,
+			  .aio_lio_opcode = IOCB_CMD_PWRITE,
+			  .aio_filp = file_aio(f),
+			  .aio_buf = (void *)msg,
+			  .aio_nbytes = sizeof(msg),
+			  .aio_offset = 10};
 	batch[0] = &w;
 	EXPECT_EQ(t, io_submit(mm, id, 1, batch), 1);
 	fput(f);
@@ -475,10 +478,17 @@ static void real_file(struct ktest *t, struct mm_aio *mm)
 	fd = sys_open("/tmp/aio_real/f", O_RDONLY, 0);
 	ASSERT_GE(t, fd, 0);
 	f = fget(fd);
-	r = (struct iocb){.aio_data = 2, .aio_lio_opcode = IOCB_CMD_PREAD, .aio_filp = file_aio(f),
-			  .aio_buf = buf, .aio_nbytes = sizeof(msg), .aio_offset = 10};
-	bad = (struct iocb){.aio_data = 3, .aio_lio_opcode = IOCB_CMD_PWRITE,
-			    .aio_filp = file_aio(f), .aio_buf = (void *)msg, .aio_nbytes = 4};
+	r = (struct iocb){.aio_data = 2,
+			  .aio_lio_opcode = IOCB_CMD_PREAD,
+			  .aio_filp = file_aio(f),
+			  .aio_buf = buf,
+			  .aio_nbytes = sizeof(msg),
+			  .aio_offset = 10};
+	bad = (struct iocb){.aio_data = 3,
+			    .aio_lio_opcode = IOCB_CMD_PWRITE,
+			    .aio_filp = file_aio(f),
+			    .aio_buf = (void *)msg,
+			    .aio_nbytes = 4};
 	batch[0] = &r;
 	EXPECT_EQ(t, io_submit(mm, id, 1, batch), 1);
 	batch[0] = &bad;
@@ -508,7 +518,7 @@ static void test_submit_getevents_round_trip(struct ktest *t)
 static void timeouts(struct ktest *t, struct mm_aio *mm)
 {
 	struct iocb nop = make_iocb(IOCB_CMD_NOOP, NULL, NULL, 0, 0, 9);
-	struct iocb *batch[1] = { &nop };
+	struct iocb *batch[1] = {&nop};
 	struct io_event ev[4];
 	aio_context_t id;
 	uint64_t j0;
@@ -548,19 +558,19 @@ static int64_t read_zeroes(struct aio_file *f, void *buf, size_t len, int64_t po
 	return (int64_t)len;
 }
 
-static const struct aio_file_operations read_only_ops = { .read = read_zeroes };
+static const struct aio_file_operations read_only_ops = {.read = read_zeroes};
 
 static void errors(struct ktest *t, struct mm_aio *mm)
 {
-	struct aio_file read_only = { .f_op = &read_only_ops }, no_ops = { .f_op = NULL };
+	struct aio_file read_only = {.f_op = &read_only_ops}, no_ops = {.f_op = NULL};
 	struct iocb nop = make_iocb(IOCB_CMD_NOOP, NULL, NULL, 0, 0, 0);
 	struct iocb fsync = make_iocb(2 /* IOCB_CMD_FSYNC */, NULL, NULL, 0, 0, 0);
 	struct iocb odd = make_iocb(0x4242, NULL, NULL, 0, 0, 0);
 	struct iocb nofile = make_iocb(IOCB_CMD_PREAD, NULL, NULL, 8, 0, 0);
 	struct iocb noread = make_iocb(IOCB_CMD_PREAD, NULL, NULL, 8, 0, 0);
 	struct iocb nowrite = make_iocb(IOCB_CMD_PWRITE, NULL, NULL, 8, 0, 0);
-	struct iocb *bad_ops[] = { &fsync, &odd }, *bad_files[] = { &nofile, &noread, &nowrite };
-	struct iocb *three[3] = { &nop, &nop, &nop }, *mixed[2] = { &nop, &odd };
+	struct iocb *bad_ops[] = {&fsync, &odd}, *bad_files[] = {&nofile, &noread, &nowrite};
+	struct iocb *three[3] = {&nop, &nop, &nop}, *mixed[2] = {&nop, &odd};
 	struct io_event ev[4];
 	aio_context_t id, bad;
 
@@ -615,7 +625,7 @@ static int getevents_forever(void *arg)
 /* io_destroy wakes a thread waiting in io_getevents: it returns -EINVAL, it does not hang. */
 static void destroy_wakes(struct ktest *t, struct mm_aio *mm)
 {
-	struct waiter w = { .mm = mm, .ret = 1 };
+	struct waiter w = {.mm = mm, .ret = 1};
 	struct thread *th;
 
 	ASSERT_EQ(t, io_setup(mm, 2, &w.id), 0);
@@ -689,6 +699,6 @@ KTEST_SUITE(aio, KTEST_CASE(test_setup_lookup_destroy), KTEST_CASE(test_lookup_d
 	    KTEST_CASE(test_setup_enomem_changes_no_counts),
 	    KTEST_CASE(test_lookup_every_cpu_while_churning),
 	    KTEST_CASE(test_submit_getevents_round_trip), KTEST_CASE(test_submit_on_a_real_file),
-	    KTEST_CASE(test_getevents_timeouts),
-	    KTEST_CASE(test_submit_errors), KTEST_CASE(test_destroy_wakes_getevents),
-	    KTEST_CASE(test_rwlock_lookup), KTEST_CASE(test_exit_aio_destroys_all));
+	    KTEST_CASE(test_getevents_timeouts), KTEST_CASE(test_submit_errors),
+	    KTEST_CASE(test_destroy_wakes_getevents), KTEST_CASE(test_rwlock_lookup),
+	    KTEST_CASE(test_exit_aio_destroys_all));
