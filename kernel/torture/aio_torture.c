@@ -6,8 +6,9 @@
  *    random sizes, under an aio_max_nr lowered so that io_setup keeps reaching the limit: it
  *    waits for pending frees and retries, and sometimes still gets -EAGAIN (counted, not an
  *    error). A slot holds id << 1, with bit 0 set once io_destroy of that id has returned.
- *  - readers (one bound to each CPU) look up the ids in random slots, half of the time with
- *    the rwlock "before". Errors: a context found after its io_destroy returned, or one whose
+ *  - readers (one bound to each CPU) look up the ids in random slots, or in the slot an
+ *    updater is about to destroy (its victim), half of the time with the rwlock "before".
+ *    Errors: a context found after its io_destroy returned, or one whose
  *    magic, id or owner is wrong. A walk that reaches a freed context panics (kioctx_check),
  *    but for the broken variant's quarantined contexts, whose walks are counted as errors.
  *  - I/O threads (one per CPU) each write a pattern into their own in-memory file through
@@ -49,10 +50,10 @@
 #define MAX_THREADS   (3 * NR_CPUS)
 #define SELF_CHECK_MS 1000
 /*
- * The delay points, on at every pass. An updater names its victim and waits VICTIM_US before
- * it destroys it; a lookup that finds a context waits LOOKUP_US before it checks it. A reader
- * that chases the victim and finds it while the updater waits therefore still stands on it
- * when io_destroy frees it (LOOKUP_US > VICTIM_US), whatever the speeds of the two CPUs.
+ * The delay points. An updater names its victim and waits VICTIM_US before it destroys it; a
+ * lockless lookup that finds a context waits LOOKUP_US before it checks it. A reader that
+ * chases the victim and finds it while the updater waits therefore still stands on it when
+ * io_destroy frees it (LOOKUP_US > VICTIM_US), whatever the speeds of the two CPUs.
  */
 #define VICTIM_US 20
 #define LOOKUP_US 40
@@ -359,7 +360,7 @@ static void check_end(const struct aio_stats *start, struct aio_torture_result *
 		(unsigned long long)(s.gp_retry_failures - start->gp_retry_failures));
 }
 
-/* The delay points of both lookups (kernel/aio/aio.h) and the updaters': on, at every pass. */
+/* The delay points of both lookups (kernel/aio/aio.h) and the updaters': on, or off. */
 static void delays_on(void)
 {
 	delay_point_set(dp_lookup_ioctx_found.name, LOOKUP_US, 1);
@@ -400,10 +401,11 @@ static bool watch(unsigned int ms, unsigned int delays_at_ms, bool verbose)
 			on = true;
 			delays_on();
 			if (verbose && t)
-				kprintf("torture aio: %u ms: delay points on: %s, %s (%u us), %s "
-					"(%u us)\n",
-					t, dp_lookup_ioctx_found.name, dp_lookup_rwlock_found.name,
-					LOOKUP_US, dp_victim.name, VICTIM_US);
+				kprintf("torture aio: %u ms: delay points on: %s %u us, %s %u us "
+					"(one pass in %u), %s %u us\n",
+					t, dp_lookup_ioctx_found.name, LOOKUP_US,
+					dp_lookup_rwlock_found.name, LOOKUP_US, RWLOCK_EVERY,
+					dp_victim.name, VICTIM_US);
 		}
 		msleep(10);
 		if (console_interrupted())

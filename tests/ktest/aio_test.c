@@ -5,7 +5,9 @@
  * allocation failure gives -ENOMEM and changes no count; lookups on every CPU while one CPU
  * creates and destroys tens of thousands of contexts never see a freed context; requests
  * make the round trip through the workers and the ring, with timeouts; each bad argument
- * gets its own error.
+ * gets its own error. torture aio's checker catches its broken variant free-at-once (contexts
+ * freed without their grace period) within a bounded time, and finds nothing in the real
+ * mechanism under the same load and delay points.
  *
  * Each case runs with an owner of its own (with_owner), which exit_aio() tears down even when
  * the case returns early: an owner left on the owners list would dangle.
@@ -20,12 +22,15 @@
 #include "kernel/sleep.h"
 #include "kernel/smp.h"
 #include "kernel/tick.h"
+#include "kernel/torture/aio_torture.h"
 #include "mm/fault_inject.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
 #define CHURN_CONTEXTS 20000 /* created and destroyed while the lookups run */
 #define CHURN_SLOTS    16    /* contexts live at a time */
+#define TORTURE_MS     1000  /* each torture case's run */
+#define CATCH_MS       750   /* the broken variant's first error comes by then */
 
 static void with_owner(struct ktest *t, void (*body)(struct ktest *t, struct mm_aio *mm))
 {
@@ -692,6 +697,71 @@ static void test_exit_aio_destroys_all(struct ktest *t)
 	EXPECT_EQ(t, aio_get_stats().aio_nr, start.aio_nr);
 }
 
+/* What a torture run must leave behind, broken or not: no quarantine, no context, no damage. */
+static void expect_torture_cleaned_up(struct ktest *t, const struct aio_stats *start)
+{
+	struct aio_stats s = aio_get_stats();
+
+	EXPECT_EQ(t, kioctx_quarantine_get_stats().held, 0u);
+	EXPECT_EQ(t, s.allocated, start->allocated);
+	EXPECT_EQ(t, s.contexts, start->contexts);
+	EXPECT_EQ(t, s.aio_nr, start->aio_nr);
+	EXPECT_EQ(t, kioctx_poison_damage(), 0u);
+}
+
+static void log_torture(struct ktest *t, const struct aio_torture_result *r)
+{
+	ktest_log(t,
+		  "%llu ms: %llu destroys, %llu lookups (%llu rwlock), %llu delayed; %lld "
+		  "errors (%llu walks on a freed context), the first after %llu ms",
+		  (unsigned long long)r->ms, (unsigned long long)r->destroys,
+		  (unsigned long long)r->lookups, (unsigned long long)r->rwlock_lookups,
+		  (unsigned long long)r->delay_hits, r->errors, (unsigned long long)r->reached,
+		  (unsigned long long)r->first_ms);
+}
+
+/*
+ * The broken variant free-at-once frees a destroyed context without waiting for a grace
+ * period: torture aio must see a lookup read a freed context, early in the run. The rwlock
+ * lookups stay clean, and the kernel is left as it was: the quarantine emptied into the slab.
+ */
+static void test_torture_catches_free_at_once(struct ktest *t)
+{
+	struct aio_torture_result r;
+	struct aio_stats start;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs 2 CPUs: on one, a lookup's read side keeps the updater out");
+	ASSERT_TRUE(t, settle());
+	start = aio_get_stats();
+	ASSERT_EQ(t, aio_torture_run(AIO_TORTURE_FREE_AT_ONCE, TORTURE_MS, 0, false, &r), 0);
+	log_torture(t, &r);
+	EXPECT_GT(t, r.errors, 0);
+	EXPECT_GT(t, r.reached, 0u);
+	EXPECT_LE(t, r.first_ms, (uint64_t)CATCH_MS);
+	EXPECT_EQ(t, r.rwlock_errors, 0);
+	EXPECT_GT(t, r.delay_hits, 0u);
+	expect_torture_cleaned_up(t, &start);
+}
+
+/* The real mechanism under the same load, with the same delay points on: no error at all. */
+static void test_torture_real_clean_with_delay_points(struct ktest *t)
+{
+	struct aio_torture_result r;
+	struct aio_stats start;
+
+	ASSERT_TRUE(t, settle());
+	start = aio_get_stats();
+	ASSERT_EQ(t, aio_torture_run(AIO_TORTURE_REAL, TORTURE_MS, 0, false, &r), 0);
+	log_torture(t, &r);
+	EXPECT_EQ(t, r.errors, 0);
+	EXPECT_EQ(t, r.reached, 0u);
+	EXPECT_GT(t, r.destroys, 0u);
+	EXPECT_GT(t, r.rwlock_lookups, 0u);
+	EXPECT_GT(t, r.delay_hits, 0u);
+	expect_torture_cleaned_up(t, &start);
+}
+
 KTEST_SUITE(aio, KTEST_CASE(test_setup_lookup_destroy), KTEST_CASE(test_lookup_destroyed_fails),
 	    KTEST_CASE(test_setup_bad_nr_events), KTEST_CASE(test_aio_nr_returns_to_start),
 	    KTEST_CASE(test_gp_retry_succeeds_when_frees_pending),
@@ -701,4 +771,5 @@ KTEST_SUITE(aio, KTEST_CASE(test_setup_lookup_destroy), KTEST_CASE(test_lookup_d
 	    KTEST_CASE(test_submit_getevents_round_trip), KTEST_CASE(test_submit_on_a_real_file),
 	    KTEST_CASE(test_getevents_timeouts), KTEST_CASE(test_submit_errors),
 	    KTEST_CASE(test_destroy_wakes_getevents), KTEST_CASE(test_rwlock_lookup),
-	    KTEST_CASE(test_exit_aio_destroys_all));
+	    KTEST_CASE(test_exit_aio_destroys_all), KTEST_CASE(test_torture_catches_free_at_once),
+	    KTEST_CASE(test_torture_real_clean_with_delay_points));
