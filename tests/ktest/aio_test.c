@@ -29,8 +29,8 @@
 
 #define CHURN_CONTEXTS 20000 /* created and destroyed while the lookups run */
 #define CHURN_SLOTS    16    /* contexts live at a time */
-#define TORTURE_MS     1000  /* each torture case's run */
-#define CATCH_MS       750   /* the broken variant's first error comes by then */
+#define TORTURE_MS     500   /* each torture case's run */
+#define CATCH_MS       400   /* the broken variant's first error comes by then */
 
 static void with_owner(struct ktest *t, void (*body)(struct ktest *t, struct mm_aio *mm))
 {
