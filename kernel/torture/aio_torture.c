@@ -63,6 +63,8 @@
 /* The broken variant's updaters stop destroying once the quarantine holds this many contexts
    (192 bytes each): a long broken run may not eat the memory of a small machine. */
 #define QUARANTINE_MAX 16384
+/* AIO_TORTURE_UNTIL_CAUGHT: how long a run goes on after its first error. */
+#define CAUGHT_MARGIN_MS 50
 
 DEFINE_DELAY_POINT(dp_victim, "aio-victim",
 		   "torture aio's updater: its victim named for the readers, not yet destroyed");
@@ -388,15 +390,24 @@ static unsigned int run_ms(void)
 	return (unsigned int)((ktime_ns() - T.err.start_ns) / 1000000);
 }
 
-/* Lets the threads run for ms (by the clock: a sleep may end late), turning the delay points
-   on at delays_at_ms, with a progress line every second when verbose. True if Ctrl-C
-   stopped it. */
-static bool watch(unsigned int ms, unsigned int delays_at_ms, bool verbose)
+/* An error seen so far: the threads' own, or a walk on a quarantined context. */
+static bool caught(void)
 {
+	return atomic64_read(&T.err.count) > 0 || kioctx_quarantine_get_stats().reached > 0;
+}
+
+/* Lets the threads run for ms (by the clock: a sleep may end late), turning the delay points
+   on at delays_at_ms, with a progress line every second for AIO_TORTURE_VERBOSE, and ending
+   CAUGHT_MARGIN_MS after the first error for AIO_TORTURE_UNTIL_CAUGHT. True if Ctrl-C
+   stopped it. */
+static bool watch(unsigned int ms, unsigned int delays_at_ms, unsigned int flags)
+{
+	bool verbose = flags & AIO_TORTURE_VERBOSE, on = false;
 	unsigned int reported = 0, t;
-	bool on = false;
 
 	while ((t = run_ms()) < ms) {
+		if ((flags & AIO_TORTURE_UNTIL_CAUGHT) && caught() && ms > t + CAUGHT_MARGIN_MS)
+			ms = t + CAUGHT_MARGIN_MS;
 		if (!on && t >= delays_at_ms) {
 			on = true;
 			delays_on();
@@ -468,7 +479,7 @@ static void fill_result(struct aio_torture_result *r, uint64_t ms, bool stopped)
 }
 
 int aio_torture_run(enum aio_torture_type type, unsigned int ms, unsigned int delays_at_ms,
-		    bool verbose, struct aio_torture_result *r)
+		    unsigned int flags, struct aio_torture_result *r)
 {
 	static struct thread *th[MAX_THREADS];
 	unsigned int cpus = num_online_cpus(), n = 0, i;
@@ -502,10 +513,10 @@ int aio_torture_run(enum aio_torture_type type, unsigned int ms, unsigned int de
 		if (n < T.nr_updaters + 2 * cpus)
 			err = -ENOMEM;
 	}
-	if (verbose)
+	if (flags & AIO_TORTURE_VERBOSE)
 		kprintf("torture aio: %u updaters, %u readers, %u I/O threads for %u ms\n",
 			T.nr_updaters, cpus, cpus, ms);
-	stopped = err ? false : watch(ms, delays_at_ms, verbose);
+	stopped = err ? false : watch(ms, delays_at_ms, flags);
 	WRITE_ONCE(T.stop, true);
 	ms = run_ms();
 	while (n--)
@@ -538,7 +549,7 @@ static int aio_broken_run(unsigned int v, unsigned int ms, struct torture_broken
 	int err;
 
 	(void)v; /* one variant: free-at-once */
-	err = aio_torture_run(AIO_TORTURE_FREE_AT_ONCE, ms, 0, false, &r);
+	err = aio_torture_run(AIO_TORTURE_FREE_AT_ONCE, ms, 0, 0, &r);
 	res->errors = r.errors;
 	res->first_ms = r.first_ms;
 	res->ms = r.ms;
@@ -560,7 +571,8 @@ static int torture_aio_cmd(int argc, char **argv)
 	if (o.broken)
 		return torture_run_broken("aio", aio_broken, o.broken, o.seconds, aio_broken_run);
 	/* The real mechanism, the second half with the broken variant's delay points on. */
-	err = aio_torture_run(AIO_TORTURE_REAL, o.seconds * 1000, o.seconds * 1000 / 2, true, &r);
+	err = aio_torture_run(AIO_TORTURE_REAL, o.seconds * 1000, o.seconds * 1000 / 2,
+			      AIO_TORTURE_VERBOSE, &r);
 	if (err) {
 		kprintf("torture aio: could not start: %s\n", errno_name(err));
 		return 0;

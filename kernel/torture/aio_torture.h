@@ -34,14 +34,18 @@ struct aio_torture_result {
 	bool stopped;	     /* by Ctrl-C */
 };
 
+/* How aio_torture_run() runs: flags. */
+#define AIO_TORTURE_VERBOSE	 1u /* a progress line every second */
+#define AIO_TORTURE_UNTIL_CAUGHT 2u /* end soon after the first error (a test's catch) */
+
 /*
  * Runs the torture of type for about ms milliseconds. The delay points go on at delays_at_ms
- * (0: from the start; ms or more: never) and off at the end. verbose: a progress line every
- * second. Fills *r and returns 0; -ENODEV for free-at-once on one CPU (a lookup cannot be
- * overtaken by a free there: its read side keeps the updater off the CPU), -ENOMEM when the
- * threads or the I/O contexts could not be made. Sleeps.
+ * (0: from the start; ms or more: never) and off at the end. flags: AIO_TORTURE_*. Fills *r
+ * and returns 0; -ENODEV for free-at-once on one CPU (a lookup cannot be overtaken by a free
+ * there: its read side keeps the updater off the CPU), -ENOMEM when the threads or the I/O
+ * contexts could not be made. Sleeps.
  */
 int aio_torture_run(enum aio_torture_type type, unsigned int ms, unsigned int delays_at_ms,
-		    bool verbose, struct aio_torture_result *r);
+		    unsigned int flags, struct aio_torture_result *r);
 
 #endif
