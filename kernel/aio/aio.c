@@ -12,21 +12,31 @@
  * (mm/slab.h): a walk that reached a freed context would find its magic gone, and
  * kioctx_check() panics; a write to a freed one panics when the slab hands the object out again.
  *
+ * Broken on purpose, for torture aio's self-check: a context of an owner with free_at_once is
+ * freed at its last put, without the grace period, into the quarantine at the end of this file
+ * instead of the slab, so that the walks still standing on it read poison, are counted, and
+ * the kernel survives.
+ *
  * Lock order: mm->ioctx_lock, then mm->ioctx_rwlock. aio_nr_lock and aio_owners_lock are taken
  * with no other lock held, except that aio_for_each_ctx() calls its function (which prints)
  * with aio_owners_lock held.
  */
 #include "kernel/aio/aio.h"
+#include "kernel/delay_point.h"
 #include "kernel/mutex.h"
 #include "kernel/sleep.h"
 #include "kernel/rculist.h"
 #include "kernel/panic.h"
 #include "kernel/smp.h"
 #include "mm/slab.h"
+#include "arch/x86_64/tsc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
 DEFINE_PER_CPU(struct aio_cpu_stats, aio_cpu_stats);
+
+DEFINE_DELAY_POINT(dp_lookup_ioctx_found, "lookup-ioctx-found",
+		   "lookup_ioctx: the id matched; the context not yet checked nor referenced");
 
 static struct kmem_cache *kioctx_cachep;
 static DEFINE_MUTEX(kioctx_cache_lock);
@@ -39,6 +49,12 @@ static uint64_t aio_max_nr = AIO_MAX_NR_DEFAULT;
 static atomic64_t next_ctx_id;
 static atomic64_t nr_created, nr_destroyed, nr_freed, nr_gp_retries, nr_gp_retry_failures;
 
+/* The quarantine of free-at-once (kernel/aio/aio.h): contexts chained through rcu.next. */
+#define QUARANTINE_WORD (KIOCTX_QUARANTINE_POISON * 0x0101010101010101ULL)
+static DEFINE_SPINLOCK(quarantine_lock);
+static struct rcu_head *quarantine_head;
+static atomic64_t quarantine_held, quarantine_reached, quarantine_first_reached_ns;
+
 /* Every owner, for the `aio` command. */
 static LIST_HEAD(aio_owners);
 static DEFINE_SPINLOCK(aio_owners_lock);
@@ -49,6 +65,7 @@ void mm_aio_init(struct mm_aio *mm, const char *name)
 	INIT_HLIST_HEAD(&mm->ioctx_list);
 	rwlock_init(&mm->ioctx_rwlock, "ioctx_rwlock");
 	mm->name = name;
+	mm->free_at_once = false;
 	spin_lock(&aio_owners_lock);
 	list_add_tail(&mm->owners, &aio_owners);
 	spin_unlock(&aio_owners_lock);
@@ -67,10 +84,22 @@ static int kioctx_cache_init(void)
 	return kioctx_cachep ? 0 : -ENOMEM;
 }
 
-__noreturn void __kioctx_bad(const struct kioctx *ctx)
+/* kioctx_check() found ctx's magic gone. Returns false for a context in the quarantine of
+   free-at-once, after counting the walk; panics for any other (a freed context reached). */
+bool __kioctx_bad(const struct kioctx *ctx)
 {
+	uint64_t magic = READ_ONCE(ctx->magic);
+
+	/* Pairs with the full barrier of kioctx_quarantine()'s increment of quarantine_held,
+	   made before the poison: whoever reads the poison then reads held above 0. */
+	smp_rmb();
+	if (magic == QUARANTINE_WORD && atomic64_read(&quarantine_held) > 0) {
+		if (atomic64_add_return(1, &quarantine_reached) == 1)
+			atomic64_set(&quarantine_first_reached_ns, (int64_t)ktime_ns());
+		return false;
+	}
 	panic("aio: %p is not a live kioctx (magic %#llx): a freed context was reached", ctx,
-	      (unsigned long long)ctx->magic);
+	      (unsigned long long)magic);
 }
 
 static bool aio_nr_reserve(unsigned int nr)
@@ -114,15 +143,26 @@ static int aio_nr_get(unsigned int nr)
 	return -EAGAIN;
 }
 
-static void free_ioctx_rcu(struct rcu_head *head)
+static void kioctx_quarantine(struct kioctx *ctx);
+
+/* Frees the ring and the context (a free_at_once one into the quarantine), and gives the
+   context's events back to aio_nr. */
+static void free_ioctx(struct kioctx *ctx)
 {
-	struct kioctx *ctx = container_of(head, struct kioctx, rcu);
 	unsigned int nr = ctx->max_reqs;
 
 	aio_ring_free(&ctx->ring);
-	kmem_cache_free(kioctx_cachep, ctx); /* poisons it: see kioctx_check() */
+	if (unlikely(ctx->free_at_once))
+		kioctx_quarantine(ctx);
+	else
+		kmem_cache_free(kioctx_cachep, ctx); /* poisons it: see kioctx_check() */
 	aio_nr_release(nr);
 	atomic64_inc(&nr_freed);
+}
+
+static void free_ioctx_rcu(struct rcu_head *head)
+{
+	free_ioctx(container_of(head, struct kioctx, rcu));
 }
 
 /* put_ioctx dropped the last reference (users 0), or one too many (below 0). */
@@ -132,6 +172,13 @@ void __put_ioctx(struct kioctx *ctx, int users)
 	if (users < 0 || !READ_ONCE(ctx->dead))
 		panic("aio: put_ioctx of context %llu: %d users, %s",
 		      (unsigned long long)ctx->user_id, users, ctx->dead ? "dead" : "still listed");
+	if (unlikely(ctx->free_at_once)) {
+		/* Broken on purpose, for torture aio's self-check: the free without the grace
+		   period, the one piece that keeps the invariant. A lookup may be standing on
+		   ctx right now; the quarantine lets it read poison rather than another object. */
+		free_ioctx(ctx);
+		return;
+	}
 	call_rcu(&ctx->rcu, free_ioctx_rcu);
 }
 
@@ -160,6 +207,7 @@ int io_setup(struct mm_aio *mm, unsigned int nr_events, aio_context_t *ctxp)
 	id = (aio_context_t)atomic64_add_return(1, &next_ctx_id);
 	ctx->magic = KIOCTX_MAGIC;
 	ctx->user_id = id;
+	ctx->free_at_once = READ_ONCE(mm->free_at_once);
 	ctx->mm = mm;
 	ctx->max_reqs = nr_events;
 	atomic_set(&ctx->users, 1); /* the list's */
@@ -243,10 +291,14 @@ struct kioctx *lookup_ioctx(struct mm_aio *mm, aio_context_t id)
 
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(ctx, &mm->ioctx_list, list) {
-		kioctx_check(ctx);
-		if (ctx->user_id != id)
+		if (READ_ONCE(ctx->user_id) != id) {
+			kioctx_check(ctx); /* before the walk follows its list.next */
 			continue;
-		if (!READ_ONCE(ctx->dead) && get_ioctx_live(ctx))
+		}
+		/* Found. io_destroy may unlink it and drop its last reference right now: only
+		   the grace period keeps its memory until rcu_read_unlock(). */
+		delay_point(&dp_lookup_ioctx_found);
+		if (kioctx_check(ctx) && !READ_ONCE(ctx->dead) && get_ioctx_live(ctx))
 			found = ctx;
 		break; /* ids are unique: no other context can match */
 	}
@@ -265,8 +317,8 @@ void aio_for_each_ctx(void (*fn)(struct mm_aio *mm, struct kioctx *ctx, void *ar
 		fn(mm, NULL, arg);
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(ctx, &mm->ioctx_list, list) {
-			kioctx_check(ctx);
-			fn(mm, ctx, arg);
+			if (kioctx_check(ctx))
+				fn(mm, ctx, arg);
 		}
 		rcu_read_unlock();
 	}
@@ -324,4 +376,81 @@ struct aio_stats aio_get_stats(void)
 unsigned int kioctx_poison_damage(void)
 {
 	return kioctx_cachep ? kmem_cache_check(kioctx_cachep) : 0;
+}
+
+/* The words of a quarantined context that keep their value: its links. */
+static bool quarantine_keeps(const struct kioctx *ctx, const uint64_t *word)
+{
+	return word == (const uint64_t *)&ctx->list.next ||
+	       word == (const uint64_t *)&ctx->rcu.next;
+}
+
+/*
+ * Broken on purpose, for torture aio's self-check (free_at_once): poisons ctx but for its
+ * links and keeps it out of the slab until kioctx_quarantine_release(), so that the walks the
+ * missing grace period lets in read the poison instead of a reused object.
+ */
+static void kioctx_quarantine(struct kioctx *ctx)
+{
+	uint64_t *word = (uint64_t *)ctx;
+
+	_Static_assert(sizeof(*ctx) % sizeof(*word) == 0, "a kioctx is whole words");
+	/* Counted before the poison goes in; the full barrier of this locked increment pairs
+	   with the smp_rmb() in __kioctx_bad(): a walker that reads the poison sees held > 0. */
+	atomic64_inc(&quarantine_held);
+	for (size_t i = 0; i < sizeof(*ctx) / sizeof(*word); i++)
+		if (!quarantine_keeps(ctx, &word[i]))
+			WRITE_ONCE(word[i], QUARANTINE_WORD);
+	spin_lock(&quarantine_lock);
+	ctx->rcu.next = quarantine_head;
+	quarantine_head = &ctx->rcu;
+	spin_unlock(&quarantine_lock);
+}
+
+/* The poisoned words of a quarantined context that changed since: writes after its free. */
+static unsigned int quarantine_damage(const struct kioctx *ctx)
+{
+	const uint64_t *word = (const uint64_t *)ctx;
+	unsigned int changed = 0;
+
+	for (size_t i = 0; i < sizeof(*ctx) / sizeof(*word); i++)
+		if (!quarantine_keeps(ctx, &word[i]) && READ_ONCE(word[i]) != QUARANTINE_WORD)
+			changed++;
+	return changed;
+}
+
+/* A snapshot of the quarantine's counts. Any context. */
+struct kioctx_quarantine_stats kioctx_quarantine_get_stats(void)
+{
+	struct kioctx_quarantine_stats s;
+
+	s.held = (uint64_t)atomic64_read(&quarantine_held);
+	s.reached = (uint64_t)atomic64_read(&quarantine_reached);
+	s.first_reached_ns = (uint64_t)atomic64_read(&quarantine_first_reached_ns);
+	return s;
+}
+
+/* Empties the quarantine into the slab after a grace period; returns the poisoned words that
+   had changed. Sleeps. Nothing may be quarantined meanwhile (aio.h). */
+unsigned long kioctx_quarantine_release(void)
+{
+	struct rcu_head *head;
+	unsigned long changed = 0;
+
+	synchronize_rcu(); /* every quarantined context was unlinked before it went in */
+	spin_lock(&quarantine_lock);
+	head = quarantine_head;
+	quarantine_head = NULL;
+	spin_unlock(&quarantine_lock);
+	while (head) {
+		struct kioctx *ctx = container_of(head, struct kioctx, rcu);
+
+		head = head->next;
+		changed += quarantine_damage(ctx);
+		kmem_cache_free(kioctx_cachep, ctx);
+	}
+	atomic64_set(&quarantine_held, 0);
+	atomic64_set(&quarantine_reached, 0);
+	atomic64_set(&quarantine_first_reached_ns, 0);
+	return changed;
 }

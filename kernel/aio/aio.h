@@ -28,6 +28,11 @@
  * The seed's "before" is kept for comparison: lookup_ioctx_rwlock() walks the same list under
  * the owner's reader-writer lock, which the updaters also take (kernel/aio/aio_rwlock.c).
  *
+ * Broken on purpose, for torture aio's self-check: an owner with free_at_once set frees its
+ * contexts at the last put, without the grace period. The freed contexts go to a quarantine
+ * (poisoned, never reused while it holds them), so the lookups that then reach one are counted
+ * instead of panicking, and the kernel survives the run (kioctx_quarantine_get_stats()).
+ *
  * A system-wide limit: the events of all contexts together, aio_nr, may not pass aio_max_nr.
  * A context gives its share back only when it is freed, after its grace period; so when
  * io_setup would pass the limit it first waits for the pending frees (rcu_barrier) and tries
@@ -64,6 +69,9 @@ typedef uint64_t aio_context_t; /* a context's id; ids are never reused, 0 is no
 #define KIOCTX_MAGIC	   0x6b696f6374786f6bULL /* "koixtcok": a live context */
 #define AIO_WAIT_FOREVER   (-1L)		 /* io_getevents timeout: no limit */
 
+/* Every byte of a context in the quarantine of free-at-once, but its links (below). */
+#define KIOCTX_QUARANTINE_POISON 0x5a
+
 /*
  * The owner of contexts: in Linux these fields are ioctx_lock and ioctx_list of struct
  * mm_struct, one per process. There is no struct mm yet; the VM issue moves them into it, and
@@ -75,6 +83,9 @@ struct mm_aio {
 	rwlock_t ioctx_rwlock;	      /* the seed's "before": lookup_ioctx_rwlock readers */
 	const char *name;	      /* for the `aio` command */
 	struct list_head owners;      /* on the list of owners the `aio` command walks */
+	/* Broken on purpose, for torture aio's self-check: the contexts set up while this is
+	   set are freed without a grace period (kioctx.free_at_once). */
+	bool free_at_once;
 };
 
 /* The part of Linux's struct file_operations that io_submit uses. The VFS issue gives struct
@@ -116,6 +127,7 @@ struct kioctx {
 	aio_context_t user_id;
 	struct hlist_node list; /* in mm->ioctx_list */
 	bool dead;		/* set by io_destroy before it unlinks the context */
+	bool free_at_once;	/* the owner's, at io_setup: read only by the last put */
 	struct mm_aio *mm;
 	unsigned int max_reqs; /* nr_events: its share of aio_nr */
 
@@ -144,6 +156,10 @@ int io_destroy(struct mm_aio *mm, aio_context_t ctx);
 struct kioctx *lookup_ioctx(struct mm_aio *mm, aio_context_t ctx);
 /* The same, walking the list under mm->ioctx_rwlock: the seed's "before", for the benchmark. */
 struct kioctx *lookup_ioctx_rwlock(struct mm_aio *mm, aio_context_t ctx);
+/* Delay points (kernel/delay_point.h) in each lookup, between finding the context and
+   checking and referencing it: the window a free without a grace period gets into. */
+struct delay_point;
+extern struct delay_point dp_lookup_ioctx_found, dp_lookup_rwlock_found;
 /* Takes another reference; the caller must already hold one. */
 static inline void get_ioctx(struct kioctx *ctx)
 {
@@ -158,13 +174,19 @@ static inline void put_ioctx(struct kioctx *ctx)
 	if (unlikely(users <= 0))
 		__put_ioctx(ctx, users);
 }
-__noreturn void __kioctx_bad(const struct kioctx *ctx);
-/* Panics unless ctx is still allocated (its magic intact, not the slab's poison): every walk
-   of the list checks each context it stands on, so a walk reaching a freed one is caught. */
-static inline void kioctx_check(const struct kioctx *ctx)
+bool __kioctx_bad(const struct kioctx *ctx);
+/*
+ * True when ctx is still allocated (its magic intact); panics when it is not (the slab's
+ * poison): every walk of the list checks each context it stands on, so a walk reaching a
+ * freed one is caught. The one exception is a context in the quarantine of the broken variant
+ * free-at-once: that walk is counted and the check returns false. The quarantine keeps the
+ * context's list.next, so the walk may go on past it.
+ */
+static inline bool kioctx_check(const struct kioctx *ctx)
 {
-	if (unlikely(READ_ONCE(ctx->magic) != KIOCTX_MAGIC))
-		__kioctx_bad(ctx);
+	if (likely(READ_ONCE(ctx->magic) == KIOCTX_MAGIC))
+		return true;
+	return __kioctx_bad(ctx);
 }
 
 /*
@@ -207,6 +229,28 @@ bool aio_wait_for_frees(unsigned int timeout_ms);
 unsigned int kioctx_poison_damage(void);
 /* Sets aio_max_nr (tests and the torture lower it to reach the limit). */
 void aio_set_max_nr(uint64_t max);
+
+/*
+ * The quarantine of the broken variant free-at-once. A context freed without its grace period
+ * may still have walkers on it, so it does not go back to the slab: it is filled with
+ * KIOCTX_QUARANTINE_POISON except for list.next (which a walker standing on it still follows,
+ * as after hlist_del_rcu) and rcu.next (which chains the quarantine), and kept until
+ * kioctx_quarantine_release(). A walk that stands on one reads the poison in its magic:
+ * kioctx_check() counts it here instead of panicking.
+ */
+struct kioctx_quarantine_stats {
+	uint64_t held;		   /* contexts in the quarantine */
+	uint64_t reached;	   /* walks that stood on one: a lookup read a freed context */
+	uint64_t first_reached_ns; /* ktime_ns() of the first such walk; 0 while there is none */
+};
+struct kioctx_quarantine_stats kioctx_quarantine_get_stats(void);
+/*
+ * Waits for a grace period (no walk can stand on a quarantined context afterwards, since
+ * each was unlinked before it was quarantined), checks every quarantined context's poison,
+ * gives them back to the slab and zeroes the counts. Returns the poisoned words that had
+ * changed: writes after the free. Sleeps; call it once no new contexts can be quarantined.
+ */
+unsigned long kioctx_quarantine_release(void);
 
 /*
  * Calls fn(mm, NULL, arg) for every owner, then fn(mm, ctx, arg) for each of its contexts, in

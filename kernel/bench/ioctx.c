@@ -18,6 +18,7 @@
  */
 #include "kernel/bench/bench.h"
 #include "kernel/aio/aio.h"
+#include "kernel/delay_point.h"
 #include "lib/atomic.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -67,10 +68,12 @@ static __noipa struct kioctx *lookup_unsync(struct mm_aio *mm, aio_context_t id)
 	struct kioctx *ctx, *found = NULL;
 
 	hlist_for_each_entry(ctx, &mm->ioctx_list, list) {
-		kioctx_check(ctx);
-		if (ctx->user_id != id)
+		if (READ_ONCE(ctx->user_id) != id) {
+			kioctx_check(ctx);
 			continue;
-		if (!READ_ONCE(ctx->dead) && get_ioctx_live(ctx))
+		}
+		delay_point(&dp_lookup_ioctx_found); /* off: lookup_ioctx() pays this load too */
+		if (kioctx_check(ctx) && !READ_ONCE(ctx->dead) && get_ioctx_live(ctx))
 			found = ctx;
 		break;
 	}

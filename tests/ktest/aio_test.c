@@ -5,7 +5,9 @@
  * allocation failure gives -ENOMEM and changes no count; lookups on every CPU while one CPU
  * creates and destroys tens of thousands of contexts never see a freed context; requests
  * make the round trip through the workers and the ring, with timeouts; each bad argument
- * gets its own error.
+ * gets its own error. torture aio's checker catches its broken variant free-at-once (contexts
+ * freed without their grace period) within a bounded time, and finds nothing in the real
+ * mechanism under the same load and delay points.
  *
  * Each case runs with an owner of its own (with_owner), which exit_aio() tears down even when
  * the case returns early: an owner left on the owners list would dangle.
@@ -20,12 +22,15 @@
 #include "kernel/sleep.h"
 #include "kernel/smp.h"
 #include "kernel/tick.h"
+#include "kernel/torture/aio_torture.h"
 #include "mm/fault_inject.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
 #define CHURN_CONTEXTS 20000 /* created and destroyed while the lookups run */
 #define CHURN_SLOTS    16    /* contexts live at a time */
+#define TORTURE_MS     500   /* the real torture case's run */
+#define CATCH_MS       1000  /* the broken variant's first error comes by then */
 
 static void with_owner(struct ktest *t, void (*body)(struct ktest *t, struct mm_aio *mm))
 {
@@ -116,7 +121,7 @@ static void test_setup_bad_nr_events(struct ktest *t)
 
 static void aio_nr_accounting(struct ktest *t, struct mm_aio *mm)
 {
-	static const unsigned int sizes[] = { 1, 7, 64, 128, 1000 };
+	static const unsigned int sizes[] = {1, 7, 64, 128, 1000};
 	aio_context_t ids[ARRAY_SIZE(sizes)];
 	struct aio_stats start, mid, end;
 	uint64_t sum = 0;
@@ -288,7 +293,7 @@ static int churn_reader(void *arg)
 {
 	struct churn *c = arg;
 	uint32_t rnd = 0x9e3779b9u * (smp_processor_id() + 1);
-	uint64_t n[2] = { 0, 0 };
+	uint64_t n[2] = {0, 0};
 
 	while (!READ_ONCE(c->stop))
 		churn_lookup(c, &rnd, n);
@@ -301,7 +306,7 @@ static int churn_creator(void *arg)
 {
 	struct churn *c = arg;
 	uint32_t rnd = 12345;
-	uint64_t n[2] = { 0, 0 };
+	uint64_t n[2] = {0, 0};
 
 	for (unsigned int i = 0; i < CHURN_CONTEXTS; i++) {
 		unsigned int slot = i % CHURN_SLOTS;
@@ -463,9 +468,12 @@ static void real_file(struct ktest *t, struct mm_aio *mm)
 	fd = sys_open("/tmp/aio_real/f", O_RDWR | O_CREAT, 0644);
 	ASSERT_GE(t, fd, 0);
 	f = fget(fd);
-	w = (struct iocb){.aio_data = 1, .aio_lio_opcode = IOCB_CMD_PWRITE,
-			  .aio_filp = file_aio(f), .aio_buf = (void *)msg,
-			  .aio_nbytes = sizeof(msg), .aio_offset = 10};
+	w = (struct iocb){.aio_data = 1,
+			  .aio_lio_opcode = IOCB_CMD_PWRITE,
+			  .aio_filp = file_aio(f),
+			  .aio_buf = (void *)msg,
+			  .aio_nbytes = sizeof(msg),
+			  .aio_offset = 10};
 	batch[0] = &w;
 	EXPECT_EQ(t, io_submit(mm, id, 1, batch), 1);
 	fput(f);
@@ -475,10 +483,17 @@ static void real_file(struct ktest *t, struct mm_aio *mm)
 	fd = sys_open("/tmp/aio_real/f", O_RDONLY, 0);
 	ASSERT_GE(t, fd, 0);
 	f = fget(fd);
-	r = (struct iocb){.aio_data = 2, .aio_lio_opcode = IOCB_CMD_PREAD, .aio_filp = file_aio(f),
-			  .aio_buf = buf, .aio_nbytes = sizeof(msg), .aio_offset = 10};
-	bad = (struct iocb){.aio_data = 3, .aio_lio_opcode = IOCB_CMD_PWRITE,
-			    .aio_filp = file_aio(f), .aio_buf = (void *)msg, .aio_nbytes = 4};
+	r = (struct iocb){.aio_data = 2,
+			  .aio_lio_opcode = IOCB_CMD_PREAD,
+			  .aio_filp = file_aio(f),
+			  .aio_buf = buf,
+			  .aio_nbytes = sizeof(msg),
+			  .aio_offset = 10};
+	bad = (struct iocb){.aio_data = 3,
+			    .aio_lio_opcode = IOCB_CMD_PWRITE,
+			    .aio_filp = file_aio(f),
+			    .aio_buf = (void *)msg,
+			    .aio_nbytes = 4};
 	batch[0] = &r;
 	EXPECT_EQ(t, io_submit(mm, id, 1, batch), 1);
 	batch[0] = &bad;
@@ -508,7 +523,7 @@ static void test_submit_getevents_round_trip(struct ktest *t)
 static void timeouts(struct ktest *t, struct mm_aio *mm)
 {
 	struct iocb nop = make_iocb(IOCB_CMD_NOOP, NULL, NULL, 0, 0, 9);
-	struct iocb *batch[1] = { &nop };
+	struct iocb *batch[1] = {&nop};
 	struct io_event ev[4];
 	aio_context_t id;
 	uint64_t j0;
@@ -548,19 +563,19 @@ static int64_t read_zeroes(struct aio_file *f, void *buf, size_t len, int64_t po
 	return (int64_t)len;
 }
 
-static const struct aio_file_operations read_only_ops = { .read = read_zeroes };
+static const struct aio_file_operations read_only_ops = {.read = read_zeroes};
 
 static void errors(struct ktest *t, struct mm_aio *mm)
 {
-	struct aio_file read_only = { .f_op = &read_only_ops }, no_ops = { .f_op = NULL };
+	struct aio_file read_only = {.f_op = &read_only_ops}, no_ops = {.f_op = NULL};
 	struct iocb nop = make_iocb(IOCB_CMD_NOOP, NULL, NULL, 0, 0, 0);
 	struct iocb fsync = make_iocb(2 /* IOCB_CMD_FSYNC */, NULL, NULL, 0, 0, 0);
 	struct iocb odd = make_iocb(0x4242, NULL, NULL, 0, 0, 0);
 	struct iocb nofile = make_iocb(IOCB_CMD_PREAD, NULL, NULL, 8, 0, 0);
 	struct iocb noread = make_iocb(IOCB_CMD_PREAD, NULL, NULL, 8, 0, 0);
 	struct iocb nowrite = make_iocb(IOCB_CMD_PWRITE, NULL, NULL, 8, 0, 0);
-	struct iocb *bad_ops[] = { &fsync, &odd }, *bad_files[] = { &nofile, &noread, &nowrite };
-	struct iocb *three[3] = { &nop, &nop, &nop }, *mixed[2] = { &nop, &odd };
+	struct iocb *bad_ops[] = {&fsync, &odd}, *bad_files[] = {&nofile, &noread, &nowrite};
+	struct iocb *three[3] = {&nop, &nop, &nop}, *mixed[2] = {&nop, &odd};
 	struct io_event ev[4];
 	aio_context_t id, bad;
 
@@ -615,7 +630,7 @@ static int getevents_forever(void *arg)
 /* io_destroy wakes a thread waiting in io_getevents: it returns -EINVAL, it does not hang. */
 static void destroy_wakes(struct ktest *t, struct mm_aio *mm)
 {
-	struct waiter w = { .mm = mm, .ret = 1 };
+	struct waiter w = {.mm = mm, .ret = 1};
 	struct thread *th;
 
 	ASSERT_EQ(t, io_setup(mm, 2, &w.id), 0);
@@ -682,6 +697,74 @@ static void test_exit_aio_destroys_all(struct ktest *t)
 	EXPECT_EQ(t, aio_get_stats().aio_nr, start.aio_nr);
 }
 
+/* What a torture run must leave behind, broken or not: no quarantine, no context, no damage. */
+static void expect_torture_cleaned_up(struct ktest *t, const struct aio_stats *start)
+{
+	struct aio_stats s = aio_get_stats();
+
+	EXPECT_EQ(t, kioctx_quarantine_get_stats().held, 0u);
+	EXPECT_EQ(t, s.allocated, start->allocated);
+	EXPECT_EQ(t, s.contexts, start->contexts);
+	EXPECT_EQ(t, s.aio_nr, start->aio_nr);
+	EXPECT_EQ(t, kioctx_poison_damage(), 0u);
+}
+
+static void log_torture(struct ktest *t, const struct aio_torture_result *r)
+{
+	ktest_log(t,
+		  "%llu ms: %llu destroys, %llu lookups (%llu rwlock), %llu delayed; %lld "
+		  "errors (%llu walks on a freed context), the first after %llu ms",
+		  (unsigned long long)r->ms, (unsigned long long)r->destroys,
+		  (unsigned long long)r->lookups, (unsigned long long)r->rwlock_lookups,
+		  (unsigned long long)r->delay_hits, r->errors, (unsigned long long)r->reached,
+		  (unsigned long long)r->first_ms);
+}
+
+/*
+ * The broken variant free-at-once frees a destroyed context without waiting for a grace
+ * period: torture aio must see a lookup read a freed context within CATCH_MS (the run ends
+ * soon after its first error; the first usually comes in tens of milliseconds). The rwlock
+ * lookups stay clean, and the kernel is left as it was: the quarantine emptied into the slab.
+ */
+static void test_torture_catches_free_at_once(struct ktest *t)
+{
+	struct aio_torture_result r;
+	struct aio_stats start;
+	int err;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs 2 CPUs: on one, a lookup's read side keeps the updater out");
+	ASSERT_TRUE(t, settle());
+	start = aio_get_stats();
+	err = aio_torture_run(AIO_TORTURE_FREE_AT_ONCE, CATCH_MS, 0, AIO_TORTURE_UNTIL_CAUGHT, &r);
+	ASSERT_EQ(t, err, 0);
+	log_torture(t, &r);
+	EXPECT_GT(t, r.errors, 0);
+	EXPECT_GT(t, r.reached, 0u);
+	EXPECT_LE(t, r.first_ms, (uint64_t)CATCH_MS);
+	EXPECT_EQ(t, r.rwlock_errors, 0);
+	EXPECT_GT(t, r.delay_hits, 0u);
+	expect_torture_cleaned_up(t, &start);
+}
+
+/* The real mechanism under the same load, with the same delay points on: no error at all. */
+static void test_torture_real_clean_with_delay_points(struct ktest *t)
+{
+	struct aio_torture_result r;
+	struct aio_stats start;
+
+	ASSERT_TRUE(t, settle());
+	start = aio_get_stats();
+	ASSERT_EQ(t, aio_torture_run(AIO_TORTURE_REAL, TORTURE_MS, 0, 0, &r), 0);
+	log_torture(t, &r);
+	EXPECT_EQ(t, r.errors, 0);
+	EXPECT_EQ(t, r.reached, 0u);
+	EXPECT_GT(t, r.destroys, 0u);
+	EXPECT_GT(t, r.rwlock_lookups, 0u);
+	EXPECT_GT(t, r.delay_hits, 0u);
+	expect_torture_cleaned_up(t, &start);
+}
+
 KTEST_SUITE(aio, KTEST_CASE(test_setup_lookup_destroy), KTEST_CASE(test_lookup_destroyed_fails),
 	    KTEST_CASE(test_setup_bad_nr_events), KTEST_CASE(test_aio_nr_returns_to_start),
 	    KTEST_CASE(test_gp_retry_succeeds_when_frees_pending),
@@ -689,6 +772,7 @@ KTEST_SUITE(aio, KTEST_CASE(test_setup_lookup_destroy), KTEST_CASE(test_lookup_d
 	    KTEST_CASE(test_setup_enomem_changes_no_counts),
 	    KTEST_CASE(test_lookup_every_cpu_while_churning),
 	    KTEST_CASE(test_submit_getevents_round_trip), KTEST_CASE(test_submit_on_a_real_file),
-	    KTEST_CASE(test_getevents_timeouts),
-	    KTEST_CASE(test_submit_errors), KTEST_CASE(test_destroy_wakes_getevents),
-	    KTEST_CASE(test_rwlock_lookup), KTEST_CASE(test_exit_aio_destroys_all));
+	    KTEST_CASE(test_getevents_timeouts), KTEST_CASE(test_submit_errors),
+	    KTEST_CASE(test_destroy_wakes_getevents), KTEST_CASE(test_rwlock_lookup),
+	    KTEST_CASE(test_exit_aio_destroys_all), KTEST_CASE(test_torture_catches_free_at_once),
+	    KTEST_CASE(test_torture_real_clean_with_delay_points));
