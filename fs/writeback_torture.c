@@ -340,14 +340,16 @@ out:
 
 /* The broken variants of dirty tracking (enum dirty_broken, mm/rmap.h), in its order. */
 static const struct torture_broken wb_broken[] = {
-	{"mkclean-keeps-write", "page_mkclean clears the dirty bit but leaves the entry writable: "
-				"later writes never fault, and are lost"},
-	{"zap-flush-unlocked", "munmap flushes after dropping page_table_lock even for a writable "
-			       "shared file entry (Linux before 6.1): writes in between are lost"},
-	{"protnone-unseen",
-	 "mprotect(PROT_NONE) drops the hidden entry's dirty bit: page_mkclean "
-	 "passes over it before mprotect's flush, and writes in between are lost"},
-	{NULL, NULL},
+	{.name = "mkclean-keeps-write",
+	 .removes = "page_mkclean clears the dirty bit but leaves the entry writable: "
+		    "later writes never fault, and are lost"},
+	{.name = "zap-flush-unlocked",
+	 .removes = "munmap flushes after dropping page_table_lock even for a writable "
+		    "shared file entry (Linux before 6.1): writes in between are lost"},
+	{.name = "protnone-unseen",
+	 .removes = "mprotect(PROT_NONE) drops the hidden entry's dirty bit: page_mkclean "
+		    "passes over it before mprotect's flush, and writes in between are lost"},
+	{.name = NULL},
 };
 
 #define WIDEN_US      20000 /* the delay points' wait: the window between the zap and its flush */

@@ -70,11 +70,13 @@
 #define WALK_PT_US	2000 /* gup-fast-pt: the lockless walks' steps into a page table */
 
 static const struct torture_broken tlb_broken_variants[] = {
-	{"free-before-flush", "pages freed before the shootdown: another CPU writes into a "
-			      "freed page through its TLB"},
-	{"no-table-grace", "page tables freed without the RCU grace period: a lockless walker "
-			   "reads a freed table"},
-	{NULL, NULL},
+	{.name = "free-before-flush",
+	 .removes = "pages freed before the shootdown: another CPU writes into a "
+		    "freed page through its TLB"},
+	{.name = "no-table-grace",
+	 .removes = "page tables freed without the RCU grace period: a lockless walker "
+		    "reads a freed table"},
+	{.name = NULL},
 };
 /* The gather's switch for each of them, in the same order. */
 static const enum tlb_broken broken_how[] = {TLB_BROKEN_FREE_BEFORE_FLUSH,

@@ -537,9 +537,10 @@ int aio_torture_run(enum aio_torture_type type, unsigned int ms, unsigned int de
 }
 
 static const struct torture_broken aio_broken[] = {
-	{"free-at-once", "a destroyed context freed at once, without its grace period: a "
-			 "lookup must be seen reading a freed context"},
-	{NULL, NULL},
+	{.name = "free-at-once",
+	 .removes = "a destroyed context freed at once, without its grace period: a "
+		    "lookup must be seen reading a freed context"},
+	{.name = NULL},
 };
 
 /* The self-check's and --broken's run of variant v of aio_broken[] (torture_broken_fn). */
