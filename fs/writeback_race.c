@@ -54,7 +54,7 @@ static struct {
 	uint64_t last[RACE_WORDS];   /* the last value each word was written */
 	struct thread *threads[RACE_MAX_WRITERS + 2]; /* writers, remapper, writebacker */
 	struct wb_race_result res;
-	atomic64_t writes, fsyncs;
+	atomic64_t writes, fsyncs, wb_errors; /* wb_errors: the writebacker's, beside res.errors */
 } R;
 
 static uint64_t next_rnd(uint64_t *x)
@@ -141,11 +141,11 @@ static int writebacker(void *arg)
 		seen = now;
 		idle = 0;
 		if (sys_fsync(fd))
-			R.res.errors++;
+			atomic64_inc(&R.wb_errors);
 		atomic64_inc(&R.fsyncs);
 	}
 	if (fd < 0)
-		R.res.errors++;
+		atomic64_inc(&R.wb_errors);
 	else
 		sys_close(fd);
 	return 0;
@@ -312,6 +312,7 @@ void wb_race_stop(struct wb_race_result *r)
 		mmput(R.mm);
 	R.res.writes = (uint64_t)atomic64_read(&R.writes);
 	R.res.fsyncs = (uint64_t)atomic64_read(&R.fsyncs);
+	R.res.errors += (uint64_t)atomic64_read(&R.wb_errors);
 	if (R.res.rounds == 0)
 		R.res.errors++; /* nothing was checked */
 	*r = R.res;

@@ -107,21 +107,18 @@ void user_page_quarantine_open(void)
 	WRITE_ONCE(quarantine_open, true);
 }
 
-unsigned int user_page_quarantine_close(unsigned int *kept)
+/* Frees the pages of a closed quarantine. Returns how many had a word other than poison;
+   *kept says how many there were. */
+static unsigned int free_quarantined(struct list_head *pages, uint64_t poison, unsigned int *kept)
 {
 	unsigned int written = 0, n = 0;
 	struct page *page, *tmp;
-	LIST_HEAD(pages);
 
-	spin_lock(&quarantine_lock);
-	WRITE_ONCE(quarantine_open, false);
-	list_splice_init(&quarantine, &pages);
-	spin_unlock(&quarantine_lock);
-	list_for_each_entry_safe(page, tmp, &pages, list) {
+	list_for_each_entry_safe(page, tmp, pages, list) {
 		const uint64_t *p = page_address(page);
 
 		for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
-			if (p[i] != USER_PAGE_POISON) {
+			if (p[i] != poison) {
 				written++;
 				break;
 			}
@@ -131,6 +128,17 @@ unsigned int user_page_quarantine_close(unsigned int *kept)
 	}
 	*kept = n;
 	return written;
+}
+
+unsigned int user_page_quarantine_close(unsigned int *kept)
+{
+	LIST_HEAD(pages);
+
+	spin_lock(&quarantine_lock);
+	WRITE_ONCE(quarantine_open, false);
+	list_splice_init(&quarantine, &pages);
+	spin_unlock(&quarantine_lock);
+	return free_quarantined(&pages, USER_PAGE_POISON, kept);
 }
 
 /* Read as a page-table entry, the poison is not present (P clear) and hides no page
@@ -176,8 +184,6 @@ void user_pgtable_quarantine_open(void)
    in. Returns how many tables had a word changed; *kept says how many there were. Sleeps. */
 unsigned int user_pgtable_quarantine_close(unsigned int *kept)
 {
-	unsigned int written = 0, n = 0;
-	struct page *page, *tmp;
 	LIST_HEAD(tables);
 
 	spin_lock(&quarantine_lock);
@@ -185,20 +191,7 @@ unsigned int user_pgtable_quarantine_close(unsigned int *kept)
 	list_splice_init(&table_quarantine, &tables);
 	spin_unlock(&quarantine_lock);
 	synchronize_rcu(); /* a walker inside one of them is out now: none can reach them */
-	list_for_each_entry_safe(page, tmp, &tables, list) {
-		const uint64_t *p = page_address(page);
-
-		for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
-			if (p[i] != USER_PGTABLE_POISON) {
-				written++;
-				break;
-			}
-		list_del(&page->list);
-		free_page(page);
-		n++;
-	}
-	*kept = n;
-	return written;
+	return free_quarantined(&tables, USER_PGTABLE_POISON, kept);
 }
 
 DEFINE_SLEEPING_DELAY_POINT(
