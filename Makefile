@@ -40,9 +40,9 @@ HOST_RENAMED := memset memcpy memmove memcmp memchr strlen strnlen strcmp strncm
 HOSTCFLAGS += -fno-builtin -U_FORTIFY_SOURCE $(foreach f,$(HOST_RENAMED),-D$(f)=lib_$(f))
 
 # --- sources -----------------------------------------------------------------------------------
-KERNEL_DIRS := lib arch/x86_64 kernel kernel/aio kernel/shell kernel/bench kernel/torture mm block fs fs/tmpfs fs/ext2 fs/shell \
-	       drivers tests/ktest
-C_SRCS   := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c))
+# Every .c file under the layers' folders (docs/layers.md) and the in-kernel tests.
+KERNEL_DIRS := lib arch/x86_64 kernel mm block fs drivers tests/ktest
+C_SRCS   := $(sort $(shell find $(KERNEL_DIRS) -name '*.c'))
 ASM_SRCS := $(wildcard boot/*.asm arch/x86_64/*.asm)
 OBJS     := $(patsubst %.c,$(BUILD)/obj/%.o,$(C_SRCS)) $(patsubst %.asm,$(BUILD)/obj/%.o,$(ASM_SRCS))
 

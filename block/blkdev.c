@@ -6,7 +6,7 @@
  */
 #include "block/blkdev.h"
 #include "kernel/printk.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "arch/x86_64/memlayout.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/errno.h"

@@ -7,7 +7,7 @@
  */
 #include "block/buffer.h"
 #include "kernel/panic.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "mm/slab.h"
 #include "lib/errno.h"
 

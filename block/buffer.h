@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "block/blkdev.h"
-#include "kernel/mutex.h"
+#include "kernel/locking/mutex.h"
 #include "lib/list.h"
 
 #define BCACHE_LRU_MAX 256 /* clean unreferenced buffers kept */

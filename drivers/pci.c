@@ -7,7 +7,7 @@
 #include "drivers/pci.h"
 #include "kernel/cmdline.h"
 #include "kernel/printk.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "arch/x86_64/cpu.h"
 #include "mm/ioremap.h"
 #include "mm/slab.h"

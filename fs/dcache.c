@@ -15,7 +15,7 @@
 #include "fs/file.h"
 #include "fs/inode.h"
 #include "kernel/panic.h"
-#include "kernel/rculist.h"
+#include "kernel/rcu/rculist.h"
 #include "mm/slab.h"
 #include "lib/string.h"
 

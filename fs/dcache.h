@@ -18,7 +18,7 @@
 #define FS_DCACHE_H
 
 #include "fs/fs.h"
-#include "kernel/seqlock.h"
+#include "kernel/locking/seqlock.h"
 
 #define DCACHE_HASHED 0x1 /* in the hash table and on the parent's d_subdirs */
 #define DENTRY_DEAD   (-128) /* d_count once killed: no reference can be taken again */

@@ -12,7 +12,7 @@
 #include "fs/mount.h"
 #include "fs/namei.h"
 #include "fs/syscalls.h"
-#include "kernel/mutex.h"
+#include "kernel/locking/mutex.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 

@@ -8,7 +8,7 @@
  */
 #include "fs/file.h"
 #include "fs/mount.h"
-#include "kernel/sched.h"
+#include "kernel/sched/sched.h"
 #include "lib/errno.h"
 #include "mm/slab.h"
 

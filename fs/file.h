@@ -13,7 +13,7 @@
 #define FS_FILE_H
 
 #include "fs/fs.h"
-#include "kernel/mutex.h"
+#include "kernel/locking/mutex.h"
 #include "kernel/aio/aio.h"
 #include "mm/vm_file.h"
 

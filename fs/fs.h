@@ -24,9 +24,9 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
-#include "kernel/rwsem.h"
-#include "kernel/spinlock.h"
-#include "kernel/rcu.h"
+#include "kernel/locking/rwsem.h"
+#include "kernel/locking/spinlock.h"
+#include "kernel/rcu/rcu.h"
 #include "lib/atomic.h"
 #include "lib/list.h"
 #include "mm/filemap.h"

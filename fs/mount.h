@@ -21,14 +21,14 @@
 #define FS_MOUNT_H
 
 #include "fs/fs.h"
-#include "kernel/seqlock.h"
+#include "kernel/locking/seqlock.h"
 #include "kernel/percpu.h"
 
 /* vfsmount->mnt_flags */
 #define MNT_READONLY   0x01 /* this mount refuses writes */
 #define MNT_WRITE_HOLD 0x02 /* remount,ro is summing the writers: new writers wait */
 #define MNT_DOOMED     0x04 /* the last reference is gone; being freed */
-/* Broken on purpose, for the self-check of `torture longterm` (fs/longterm_torture.c):
+/* Broken on purpose, for the self-check of `torture longterm` (fs/torture/longterm_torture.c):
    kern_unmount_array waits no grace period for this mount, and its free goes to the
    quarantine, poisoned, instead of back to the allocator. */
 #define MNT_BROKEN_NO_GP 0x08
@@ -39,7 +39,7 @@ enum mnt_writers_mode {
 	WRITERS_ATOMIC,	    /* one shared atomic counter */
 	WRITERS_SEED_CACHE, /* the seed's first form: each CPU caches one mount's count */
 	WRITERS_NONE,	    /* no counting: unsafe, for the benchmark's baseline only */
-	/* Broken on purpose, for the self-check of `torture mounts` (fs/mount_torture.c): percpu
+	/* Broken on purpose, for the self-check of `torture mounts` (fs/torture/mount_torture.c): percpu
 	   with the one piece that keeps the invariant taken out. Never the default. */
 	WRITERS_BROKEN_NO_HOLD, /* remount,ro sets no WRITE_HOLD for its writers to wait on */
 	WRITERS_BROKEN_NO_MB,	/* mnt_want_write has no full barrier between count and check */

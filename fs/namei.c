@@ -19,7 +19,7 @@
 #include "fs/file.h"
 #include "fs/mount.h"
 #include "kernel/preempt.h"
-#include "kernel/sched.h"
+#include "kernel/sched/sched.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 

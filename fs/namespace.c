@@ -21,7 +21,7 @@
 #include "fs/super.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
-#include "kernel/rculist.h"
+#include "kernel/rcu/rculist.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 

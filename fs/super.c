@@ -6,7 +6,7 @@
  */
 #include "fs/super.h"
 #include "fs/dcache.h"
-#include "kernel/mutex.h"
+#include "kernel/locking/mutex.h"
 #include "kernel/printk.h"
 #include "lib/errno.h"
 #include "lib/string.h"

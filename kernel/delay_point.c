@@ -1,7 +1,7 @@
 /* Delay points (kernel/delay_point.h). */
 #include "kernel/delay_point.h"
 #include "kernel/preempt.h"
-#include "kernel/sleep.h"
+#include "kernel/sched/sleep.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/errno.h"

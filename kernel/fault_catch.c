@@ -12,7 +12,7 @@
  */
 #include "kernel/fault_catch.h"
 #include "kernel/percpu.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "arch/x86_64/catch_call.h"
 #include "arch/x86_64/idt.h"
 #include "lib/compiler.h"

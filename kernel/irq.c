@@ -11,7 +11,7 @@
 #include "kernel/irq.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/ioapic.h"

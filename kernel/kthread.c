@@ -5,7 +5,7 @@
  * Lock order: thread_list_lock is taken alone.
  */
 #include "kernel/kthread.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "kernel/smp.h"
 #include "kernel/printk.h"
 #include "mm/slab.h"

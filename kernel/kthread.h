@@ -14,7 +14,7 @@
 #ifndef KERNEL_KTHREAD_H
 #define KERNEL_KTHREAD_H
 
-#include "kernel/sched.h"
+#include "kernel/sched/sched.h"
 #include "lib/compiler.h"
 
 /* Returns the new thread, or NULL when memory ran out. name is a printf format. */
@@ -55,7 +55,7 @@ unsigned int nr_threads(void);
  */
 void kthread_set_exit_hook(void (*fn)(void));
 
-/* For kernel/sched.c: the stack of a new thread, and numbering a thread + listing it. */
+/* For kernel/sched/core.c: the stack of a new thread, and numbering a thread + listing it. */
 void *kthread_alloc_stack(void);
 void kthread_register(struct thread *t);
 

@@ -7,7 +7,7 @@
  */
 #include "kernel/msi.h"
 #include "kernel/percpu.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/irq_vectors.h"

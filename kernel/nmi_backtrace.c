@@ -14,7 +14,7 @@
  */
 #include "kernel/nmi_backtrace.h"
 #include "kernel/smp.h"
-#include "kernel/mutex.h"
+#include "kernel/locking/mutex.h"
 #include "kernel/printk.h"
 #include "kernel/trap.h"
 #include "arch/x86_64/apic.h"

@@ -8,7 +8,7 @@
 #include "kernel/percpu.h"
 #include "kernel/smp_stop.h"
 #include "kernel/printk.h"
-#include "kernel/sched.h"
+#include "kernel/sched/sched.h"
 #include "kernel/ksyms.h"
 #include "kernel/stacktrace.h"
 #include "kernel/trap.h"

@@ -34,7 +34,7 @@ struct cpu {
 	uint32_t apic_id;
 	/*
 	 * One aligned 64-bit word that preempt_disable(), preempt_enable(), rcu_read_lock() and
-	 * rcu_read_unlock() each change with one instruction (kernel/preempt.h, kernel/rcu.h):
+	 * rcu_read_unlock() each change with one instruction (kernel/preempt.h, kernel/rcu/rcu.h):
 	 *   bits 0-30   the preempt count: > 0, this CPU must not switch threads
 	 *   bit 31      PREEMPT_NO_RESCHED: clear when a switch is pending (need_resched, folded)
 	 *   bits 32-63  rcu_read_nesting: the depth of rcu_read_lock() sections
@@ -42,8 +42,8 @@ struct cpu {
 	 */
 	unsigned int preempt_count __aligned(8);
 	int rcu_read_nesting;
-	void *thread;		/* the running thread (kernel/sched.h: current) */
-	bool need_resched;	/* switch threads at the next chance (kernel/sched.c) */
+	void *thread;		/* the running thread (kernel/sched/sched.h: current) */
+	bool need_resched;	/* switch threads at the next chance (kernel/sched/core.c) */
 	bool online;
 	uint64_t ticks;		/* timer interrupts taken */
 	uint64_t ipis;		/* IPIs received */

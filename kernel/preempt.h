@@ -69,7 +69,7 @@ static inline void preempt_enable_no_resched(void)
 	__asm__ __volatile__("decl %%gs:%c0" ::"i"(offsetof(struct cpu, preempt_count)) : "memory");
 }
 
-/* kernel/sched.c: switches threads if interrupts are on; else the next interrupt will. */
+/* kernel/sched/core.c: switches threads if interrupts are on; else the next interrupt will. */
 void preempt_schedule(void);
 
 static inline void preempt_enable(void)

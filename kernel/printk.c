@@ -16,7 +16,7 @@
 #include "arch/x86_64/tsc.h"
 #include "lib/printf.h"
 #include "lib/string.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 
 #define LOG_RING_SIZE (64 * 1024)
 #define LINE_MAX      512

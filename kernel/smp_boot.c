@@ -17,7 +17,7 @@
 #include "kernel/multiboot2.h"
 #include "kernel/tick.h"
 #include "kernel/irq.h"
-#include "kernel/sched.h"
+#include "kernel/sched/sched.h"
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"

@@ -14,7 +14,7 @@
  * Lock order: only one lock (a target's queue lock) is ever held at a time.
  */
 #include "kernel/smp.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "kernel/preempt.h"
 #include "kernel/panic.h"
 #include "arch/x86_64/apic.h"

@@ -1,9 +1,9 @@
 /* The timer tick (see kernel/tick.h). */
 #include "kernel/tick.h"
 #include "kernel/percpu.h"
-#include "kernel/sched.h"
-#include "kernel/sleep.h"
-#include "kernel/rcu.h"
+#include "kernel/sched/sched.h"
+#include "kernel/sched/sleep.h"
+#include "kernel/rcu/rcu.h"
 #include "kernel/printk.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/idt.h"

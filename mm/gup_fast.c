@@ -3,8 +3,8 @@
 #include "mm/mm.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
-#include "kernel/rcu.h"
-#include "kernel/spinlock.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/locking/spinlock.h"
 #include "kernel/delay_point.h"
 #include "lib/atomic.h"
 

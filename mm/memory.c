@@ -18,8 +18,8 @@
 #include "mm/filemap.h"
 #include "kernel/delay_point.h"
 #include "kernel/panic.h"
-#include "kernel/rcu.h"
-#include "kernel/spinlock.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/locking/spinlock.h"
 #include "lib/atomic.h"
 
 struct page *zero_page;

@@ -12,7 +12,7 @@
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
-#include "kernel/sched.h"
+#include "kernel/sched/sched.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "arch/x86_64/cpu.h"

@@ -25,8 +25,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "kernel/cpumask.h"
-#include "kernel/rwsem.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/rwsem.h"
+#include "kernel/locking/spinlock.h"
 #include "kernel/aio/aio.h"
 #include "arch/x86_64/pgtable.h"
 #include "arch/x86_64/memlayout.h"

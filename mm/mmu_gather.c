@@ -13,7 +13,7 @@
 #include "mm/page_alloc.h"
 #include "mm/page.h"
 #include "mm/pgtable.h"
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 #include "kernel/smp.h"
 #include "kernel/panic.h"
 #include "kernel/delay_point.h"

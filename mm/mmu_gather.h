@@ -48,7 +48,7 @@ enum tlb_mode { TLB_BATCHED, TLB_UNBATCHED, TLB_BROADCAST };
 extern enum tlb_mode tlb_mode;
 
 /*
- * Broken on purpose, for the self-check of `torture tlb` (mm/tlb_torture.c): each takes out
+ * Broken on purpose, for the self-check of `torture tlb` (mm/torture/tlb_torture.c): each takes out
  * the one step that keeps the invariant, so that the torture can show it catches the bug.
  *   TLB_BROKEN_FREE_BEFORE_FLUSH  frees the pages before the shootdown: another CPU's TLB
  *                                 still reaches them, and its writes land in freed pages;

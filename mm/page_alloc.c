@@ -28,7 +28,7 @@
 #include "mm/scrub.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
 #include "arch/x86_64/tsc.h"

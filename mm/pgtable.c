@@ -20,7 +20,7 @@
 #include "mm/memmap.h"
 #include "arch/x86_64/cpu.h"
 #include "kernel/panic.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "lib/atomic.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"

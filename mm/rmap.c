@@ -22,7 +22,7 @@
 #include "mm/page.h"
 #include "mm/tlb.h"
 #include "mm/page_alloc.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 
 void vma_link_file(struct vm_area *vma)
 {

@@ -55,7 +55,7 @@ static inline bool page_is_file_mapped(const struct page *page)
 }
 
 /*
- * Broken on purpose, for the self-check of `torture writeback` (fs/writeback_torture.c): each
+ * Broken on purpose, for the self-check of `torture writeback` (fs/torture/writeback_torture.c): each
  * takes out one piece that keeps a write from being lost between the write fault and the disk.
  * DIRTY_SOUND always, but while that self-check runs.
  *   DIRTY_BROKEN_MKCLEAN_KEEPS_WRITE  page_mkclean clears the dirty bit and leaves the entry

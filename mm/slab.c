@@ -33,7 +33,7 @@
 #include "mm/page.h"
 #include "mm/fault_inject.h"
 #include "kernel/panic.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
 #include "lib/errno.h"

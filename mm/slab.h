@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "lib/list.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 
 #define SLAB_POISON	   0x6b /* every byte of a free object */
 #define KMALLOC_MIN_SIZE   8

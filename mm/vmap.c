@@ -22,7 +22,7 @@
 #include "mm/page_alloc.h"
 #include "kernel/panic.h"
 #include "kernel/smp.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "arch/x86_64/cpu.h"
 
 static uint64_t slot_map[VMAP_STACK_SLOTS / 64]; /* bit set = slot taken */

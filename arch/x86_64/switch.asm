@@ -34,7 +34,7 @@ switch_stack:
 	ret
 
 ; The first instruction a new thread runs. switch_stack's "ret" lands here; thread_start_frame
-; (kernel/sched.c) left the entry function in r12 and its argument in r13 (callee-saved
+; (kernel/sched/core.c) left the entry function in r12 and its argument in r13 (callee-saved
 ; registers restored by the pops above). A zero return address ends backtraces here.
 global thread_trampoline
 thread_trampoline:

@@ -33,8 +33,8 @@
 #include "block/blkdev.h"
 #include "block/buffer.h"
 #include "mm/backing-dev.h"
-#include "kernel/mutex.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/mutex.h"
+#include "kernel/locking/spinlock.h"
 #include "lib/compiler.h"
 #include "lib/list.h"
 

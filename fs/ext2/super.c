@@ -23,7 +23,7 @@
 #include "fs/dcache.h"
 #include "fs/super.h"
 #include "kernel/printk.h"
-#include "kernel/sleep.h"
+#include "kernel/sched/sleep.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/errno.h"
 #include "lib/printf.h"

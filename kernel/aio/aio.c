@@ -23,9 +23,9 @@
  */
 #include "kernel/aio/aio.h"
 #include "kernel/delay_point.h"
-#include "kernel/mutex.h"
-#include "kernel/sleep.h"
-#include "kernel/rculist.h"
+#include "kernel/locking/mutex.h"
+#include "kernel/sched/sleep.h"
+#include "kernel/rcu/rculist.h"
 #include "kernel/panic.h"
 #include "kernel/smp.h"
 #include "mm/slab.h"

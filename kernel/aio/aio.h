@@ -55,10 +55,10 @@
 #include <stdbool.h>
 #include "kernel/aio/aio_ring.h"
 #include "kernel/percpu.h"
-#include "kernel/rcu.h"
-#include "kernel/rwlock.h"
-#include "kernel/spinlock.h"
-#include "kernel/wait.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/locking/rwlock.h"
+#include "kernel/locking/spinlock.h"
+#include "kernel/sched/wait.h"
 #include "lib/atomic.h"
 #include "lib/list.h"
 

@@ -6,7 +6,7 @@
  */
 #include "kernel/aio/aio.h"
 #include "kernel/panic.h"
-#include "kernel/sleep.h"
+#include "kernel/sched/sleep.h"
 #include "mm/slab.h"
 #include "lib/errno.h"
 

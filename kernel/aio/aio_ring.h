@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 
 /* One completion, as Linux's struct io_event. */
 struct io_event {

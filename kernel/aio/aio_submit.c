@@ -13,7 +13,7 @@
  */
 #include "kernel/aio/aio.h"
 #include "kernel/kthread.h"
-#include "kernel/mutex.h"
+#include "kernel/locking/mutex.h"
 #include "kernel/smp.h"
 #include "mm/slab.h"
 #include "lib/errno.h"

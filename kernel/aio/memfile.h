@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include "kernel/aio/aio.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 
 struct memfile {
 	struct aio_file file; /* what an iocb points at */

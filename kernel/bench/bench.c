@@ -8,8 +8,8 @@
  */
 #include "kernel/bench/bench.h"
 #include "kernel/kthread.h"
-#include "kernel/mutex.h"
-#include "kernel/sleep.h"
+#include "kernel/locking/mutex.h"
+#include "kernel/sched/sleep.h"
 #include "kernel/smp.h"
 #include "kernel/printk.h"
 #include "kernel/console_input.h"

@@ -10,10 +10,10 @@
  * frees it; readers only read. free_lock is the only lock, and nothing nests in it.
  */
 #include "kernel/torture/rcu_torture.h"
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 #include "kernel/kthread.h"
-#include "kernel/spinlock.h"
-#include "kernel/sleep.h"
+#include "kernel/locking/spinlock.h"
+#include "kernel/sched/sleep.h"
 #include "kernel/smp.h"
 #include "kernel/printk.h"
 #include "kernel/console_input.h"

@@ -2,7 +2,7 @@
 #include "kernel/torture/torture.h"
 #include "kernel/console_input.h"
 #include "kernel/printk.h"
-#include "kernel/sleep.h"
+#include "kernel/sched/sleep.h"
 #include "kernel/delay_point.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/errno.h"

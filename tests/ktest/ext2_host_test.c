@@ -13,7 +13,7 @@
  * The pattern: byte i of a file with seed s is ((i * 7 + s + (i >> 10) * 13) ^ (s >> 8)) & 255.
  */
 #include "kernel/ktest.h"
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 #include "kernel/cmdline.h"
 #include "block/blkdev.h"
 #include "fs/syscalls.h"

@@ -12,7 +12,7 @@
  * corrupting case runs last: it leaves its damage on this boot's copy of the disk.
  */
 #include "kernel/ktest.h"
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 #include "block/blkdev.h"
 #include "fs/ext2/ext2.h"
 #include "fs/mount.h"

@@ -4,7 +4,7 @@
  * (kern_mount, clone_private_mount) on every CPU never takes the global mount lock, and of a
  * detached mount always; kern_unmount_array of 16 mounts waits one grace period and frees all
  * 16; NULL entries are fine; a mount referenced from another CPU is freed only by that CPU's
- * last mntput; `torture longterm` (fs/longterm_torture.c) sees a mount leak within two seconds
+ * last mntput; `torture longterm` (fs/torture/longterm_torture.c) sees a mount leak within two seconds
  * (milliseconds when the host gives the guest its CPUs) when kern_unmount_array skips its
  * grace period (the broken variant no-grace-period), and nothing wrong with the real one under
  * the same load and delay point.
@@ -15,12 +15,12 @@
 #include "fs/file.h"
 #include "fs/inode.h"
 #include "fs/mount.h"
-#include "fs/mount_torture.h"
+#include "fs/torture/mount_torture.h"
 #include "fs/namei.h"
 #include "fs/syscalls.h"
 #include "kernel/kthread.h"
-#include "kernel/rcu.h"
-#include "kernel/sched.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/sched/sched.h"
 #include "kernel/smp.h"
 #include "mm/fault_inject.h"
 #include "mm/page_alloc.h"

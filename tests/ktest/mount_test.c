@@ -13,7 +13,7 @@
  *    CPUs' counters and a sum of 0 (every writer-count mode sums to 0);
  *  - each writer-count mode (percpu, atomic, seed-cache) refuses remount,ro while any writer
  *    holds; seed-cache keeps both sums right with two mounts used in turn on one CPU;
- *  - the mounts torture (fs/mount_torture.c, for a second) finds no writer behind a successful
+ *  - the mounts torture (fs/torture/mount_torture.c, for a second) finds no writer behind a successful
  *    remount,ro, and does find them when the mount counts no writers (WRITERS_NONE);
  *  - its duel catches the broken variant no-write-hold within two seconds (milliseconds when
  *    the host gives the guest its CPUs), runs no-writer-mb (which may escape) to a clean end,
@@ -28,12 +28,12 @@
 #include "fs/file.h"
 #include "fs/inode.h"
 #include "fs/mount.h"
-#include "fs/mount_torture.h"
+#include "fs/torture/mount_torture.h"
 #include "fs/namei.h"
 #include "fs/syscalls.h"
 #include "kernel/kthread.h"
-#include "kernel/rcu.h"
-#include "kernel/sched.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/sched/sched.h"
 #include "kernel/smp.h"
 #include "mm/fault_inject.h"
 #include "mm/page_alloc.h"

@@ -5,9 +5,9 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/kthread.h"
-#include "kernel/mutex.h"
-#include "kernel/completion.h"
-#include "kernel/sleep.h"
+#include "kernel/locking/mutex.h"
+#include "kernel/sched/completion.h"
+#include "kernel/sched/sleep.h"
 #include "kernel/smp.h"
 #include "lib/atomic.h"
 

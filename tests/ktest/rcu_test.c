@@ -6,10 +6,10 @@
  * holds a grace period up is named by a stall warning, and an NMI gets its backtrace.
  */
 #include "kernel/ktest.h"
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 #include "kernel/kthread.h"
 #include "kernel/nmi_backtrace.h"
-#include "kernel/sleep.h"
+#include "kernel/sched/sleep.h"
 #include "kernel/smp.h"
 #include "mm/slab.h"
 #include "arch/x86_64/cpu.h"

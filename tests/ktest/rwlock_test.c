@@ -1,5 +1,5 @@
 /*
- * KTAP suite "rwlock": reader-writer spinlocks (kernel/rwlock.h). Readers share the lock across
+ * KTAP suite "rwlock": reader-writer spinlocks (kernel/locking/rwlock.h). Readers share the lock across
  * CPUs, a waiting writer keeps new readers out, and under load from every CPU writers exclude
  * both readers and each other. The cross-CPU cases need a second CPU and skip without one.
  *
@@ -8,7 +8,7 @@
  * vCPU may not run for a while), and the test reports what it saw.
  */
 #include "kernel/ktest.h"
-#include "kernel/rwlock.h"
+#include "kernel/locking/rwlock.h"
 #include "kernel/smp.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/tsc.h"

@@ -1,13 +1,13 @@
 /*
- * KTAP suite "rwsem": sleeping reader-writer locks (kernel/rwsem.h), the lock behind mmap_lock
+ * KTAP suite "rwsem": sleeping reader-writer locks (kernel/locking/rwsem.h), the lock behind mmap_lock
  * and i_rwsem. Readers share it, a writer excludes everyone and may sleep inside, a waiting
  * writer keeps new readers out, the uncontended paths leave no trace in the slow-path fields,
  * and threads on every CPU mixing both sides never see a reader and a writer inside together.
  */
 #include "kernel/ktest.h"
 #include "kernel/kthread.h"
-#include "kernel/rwsem.h"
-#include "kernel/sleep.h"
+#include "kernel/locking/rwsem.h"
+#include "kernel/sched/sleep.h"
 #include "kernel/smp.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/atomic.h"

@@ -5,7 +5,7 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/smp.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "kernel/tick.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"

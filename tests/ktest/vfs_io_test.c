@@ -10,7 +10,7 @@
  */
 #include "tests/ktest/vfs_fixture.h"
 #include "kernel/ktest.h"
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 #include "fs/syscalls.h"
 #include "mm/filemap.h"
 #include "mm/slab.h"

@@ -17,7 +17,7 @@
 #include "tests/ktest/vfs_fixture.h"
 #include "kernel/ktest.h"
 #include "kernel/kthread.h"
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 #include "kernel/smp.h"
 #include "fs/syscalls.h"
 #include "fs/file.h"

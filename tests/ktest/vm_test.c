@@ -10,7 +10,7 @@
  */
 #include "kernel/ktest.h"
 #include "kernel/kthread.h"
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 #include "kernel/smp.h"
 #include "mm/mm.h"
 #include "mm/vma.h"
@@ -26,7 +26,7 @@
 #include "mm/pgtable.h"
 #include "mm/fault_inject.h"
 #include "mm/gup_fast.h"
-#include "mm/tlb_torture.h"
+#include "mm/torture/tlb_torture.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
 
@@ -552,7 +552,7 @@ static void test_lockless_walk_vs_munmap(struct ktest *t)
 }
 
 /*
- * The torture's own checks (mm/tlb_torture.h): each broken gather must be caught by the check
+ * The torture's own checks (mm/torture/tlb_torture.h): each broken gather must be caught by the check
  * meant for it, within a bound, and the real gather, under the same load and delay points,
  * must give none of those errors. A broken run stops at its first error, or after 300 rounds
  * of the torture's updater without one (a few take 1 s at -smp 4 on a loaded host), or at

@@ -1,6 +1,6 @@
 /* What the writeback suites share (tests/ktest/writeback_fixture.h). */
 #include "tests/ktest/writeback_fixture.h"
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 #include "block/blkdev.h"
 #include "fs/ext2/ext2.h"
 #include "fs/file.h"

@@ -408,7 +408,7 @@ def per_cpu_value(var, cpu):
 
 
 class Rcu(gdb.Command):
-    """rcu: the RCU state (kernel/rcu.c), like the shell's rcu command, read from memory.
+    """rcu: the RCU state (kernel/rcu/rcu.c), like the shell's rcu command, read from memory.
 
 gp_seq is odd while a grace period runs; 'owed by' lists the CPUs that have not reported a
 quiescent state for it yet (need_qs). Per CPU: callbacks pending and invoked, the grace period
@@ -420,7 +420,7 @@ others, by an expedited grace period that found it inside a read-side section)."
         super().__init__("rcu", gdb.COMMAND_USER)
 
     def invoke(self, arg, from_tty):
-        st = gdb.parse_and_eval("'kernel/rcu.c'::rcu_state")
+        st = gdb.parse_and_eval("'kernel/rcu/rcu.c'::rcu_state")
         stats = st["stats"]
         seq = int(st["gp_seq"])
         if seq & 1:
@@ -434,7 +434,7 @@ others, by an expedited grace period that found it inside a read-side section)."
                   f"{int(stats['last_gp_ns']) / 1e6:.1f} ms, longest "
                   f"{int(stats['max_gp_ns']) / 1e6:.1f} ms\n")
         gdb.write(f"stall warnings: {int(stats['stalls'])}\n")
-        rdata = gdb.parse_and_eval("'kernel/rcu.c'::rcu_data")
+        rdata = gdb.parse_and_eval("'kernel/rcu/rcu.c'::rcu_data")
         info = gdb.parse_and_eval("cpu_info")
         gdb.write(f"{'cpu':>3}  {'pending':>7}  {'want':>6}  {'invoked':>8}  {'qs_gp':>6}  nesting  resched\n")
         invoked = 0

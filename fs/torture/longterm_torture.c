@@ -1,0 +1,435 @@
+/*
+ * `torture longterm`: kern_unmount_array against mntput's fast path (seed 2, fs/mnt_count.c).
+ *
+ * Rounds. The owner (a thread on CPU 0) makes NR_MOUNTS longterm mounts, half kern_mount of a
+ * new tmpfs, half clone_private_mount of a tmpfs in the tree. A putter on each other CPU takes
+ * a reference to every one of them (legal: the owner keeps them alive) and says so; the owner
+ * lets them go, and while they put their references, first on the fast path, it unmounts the
+ * array. When every putter is done, every mount of the round must have been freed: the last
+ * reference of each went through a slow-path mntput that summed the counts and found zero.
+ *
+ * The grace period in kern_unmount_array is what guarantees it: a fast-path mntput that saw
+ * mnt_ns set finishes before the owner's put sums. Without it (the broken variant
+ * no-grace-period), the owner's sum still counts the reference of a putter inside its fast
+ * path, so the owner does not free, and the putter's decrement then drops the last reference
+ * where no one looks: the mount leaks. The delay point mntput-fast holds each putter inside its
+ * fast path, after it saw mnt_ns set, and the owner unmounts only once every putter is there
+ * (the point's hits moved), so that every round shows it. A mount freed by the broken variant
+ * goes to the quarantine (fs/mnt_count.c), poisoned; the run ends by checking the poison, so a
+ * put through a mount freed too early would be counted too. The torture frees what leaked
+ * itself (a get and a put, now on the slow path) once no one else can reach it.
+ *
+ * `torture longterm` runs the real mechanism, the second half with mntput-fast on, then the
+ * self-check.
+ */
+#include "fs/torture/mount_torture.h"
+#include "fs/file.h"
+#include "fs/namei.h"
+#include "fs/syscalls.h"
+#include "kernel/console_input.h"
+#include "kernel/delay_point.h"
+#include "kernel/kthread.h"
+#include "kernel/locking/mutex.h"
+#include "kernel/printk.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/sched/sched.h"
+#include "kernel/sched/sleep.h"
+#include "kernel/smp.h"
+#include "arch/x86_64/tsc.h"
+#include "lib/atomic.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define NR_MOUNTS   4
+#define BASE_DIR    "/tmp/torture_lt"
+#define AIM_WAIT_NS 20000000 /* the owner waits at most this long for the putters' passes */
+
+static DEFINE_MUTEX(longterm_mutex);
+
+static struct longterm {
+	bool broken;
+	struct path base;		  /* the tmpfs the clones are made of */
+	struct vfsmount *mnts[NR_MOUNTS]; /* this round's */
+	unsigned int nr_putters;
+	struct thread *threads[NR_CPUS + 1]; /* the putters, then the owner */
+	volatile unsigned int round, go;     /* the owner's: round r begins, then its puts */
+	atomic_t ready, done;		     /* putters holding their references, done */
+	volatile bool stop;		     /* the run's end: the owner ends its rounds */
+	volatile bool quit;		     /* the owner's: no round comes any more */
+	atomic64_t rounds, unmounted, leaked, changed;
+	atomic64_t failures; /* of the errors, those that are not the invariant broken */
+	bool until_caught;   /* the run ends at the first leak */
+	struct torture_errors errors;
+} L;
+
+static void error(const char *what, long long value)
+{
+	if (torture_error(&L.errors))
+		kprintf("torture longterm: error: %s (%lld)\n", what, value);
+}
+
+/* An error that is no catch: a call failed, or nothing was tested. */
+static void failure(const char *what, long long value)
+{
+	atomic64_inc(&L.failures);
+	error(what, value);
+}
+
+/*
+ * Waits until *var reaches r; false once the owner quit. Yields: with one CPU the owner and
+ * the putter take turns. A round, once begun, always ends: only the owner looks at stop,
+ * between rounds, so no mount of a round is put by its owner while a putter may still take a
+ * reference.
+ */
+static bool wait_for(volatile unsigned int *var, unsigned int r)
+{
+	while (READ_ONCE(*var) != r) {
+		if (READ_ONCE(L.quit))
+			return false;
+		yield();
+	}
+	return true;
+}
+
+static void wait_count(atomic_t *v, int n)
+{
+	while (atomic_read(v) < n)
+		yield();
+}
+
+static int putter(void *arg)
+{
+	unsigned int p = (unsigned int)(uintptr_t)arg;
+
+	for (unsigned int r = 1; wait_for(&L.round, r); r++) {
+		struct vfsmount *mnts[NR_MOUNTS];
+
+		for (int i = 0; i < NR_MOUNTS; i++)
+			mnts[i] = mntget(READ_ONCE(L.mnts[i]));
+		atomic_inc(&L.ready); /* a locked instruction: our counts are visible before */
+		wait_for(&L.go, r);
+		for (unsigned int i = 0; i < NR_MOUNTS; i++) /* each putter starts on its own */
+			mntput(mnts[(p + i) % NR_MOUNTS]);
+		atomic_inc(&L.done);
+	}
+	return 0;
+}
+
+/* Half kern_mount, half clones of the base; 0 or the first error (what was made is put). */
+static int make_mounts(void)
+{
+	int err = 0;
+
+	memset(L.mnts, 0, sizeof(L.mnts));
+	for (int i = 0; i < NR_MOUNTS && !err; i++)
+		err = i % 2 ? clone_private_mount(&L.base, &L.mnts[i])
+			    : kern_mount("tmpfs", NULL, &L.mnts[i]);
+	for (int i = 0; i < NR_MOUNTS && L.broken; i++)
+		if (L.mnts[i])
+			mnt_set_broken_no_gp(L.mnts[i]);
+	if (err)
+		kern_unmount_array(L.mnts, NR_MOUNTS);
+	return err;
+}
+
+/* With mntput-fast on: waits until every putter is inside its fast path (or AIM_WAIT_NS). */
+static void wait_putters_inside(int64_t hits)
+{
+	uint64_t t0 = ktime_ns();
+
+	if (!READ_ONCE(dp_mntput_fast.us) || num_online_cpus() < 2)
+		return; /* with one CPU the putter runs only when the owner waits */
+	while (atomic64_read(&dp_mntput_fast.hits) - hits < (int64_t)L.nr_putters &&
+	       ktime_ns() - t0 < AIM_WAIT_NS)
+		cpu_relax();
+}
+
+/*
+ * Broken runs: once the frees queued have run, a mount of the round not in the quarantine
+ * leaked. No one else can reach it now: a get and a put (on the slow path) free it.
+ */
+static void free_leaked(void)
+{
+	rcu_barrier();
+	for (int i = 0; i < NR_MOUNTS; i++)
+		if (!mnt_in_quarantine(L.mnts[i])) {
+			mntget(L.mnts[i]);
+			mntput(L.mnts[i]);
+		}
+}
+
+/* One round; false when no mount could be made. */
+static bool owner_round(unsigned int r)
+{
+	uint64_t freed;
+	int64_t hits;
+	int err;
+
+	if ((err = make_mounts())) {
+		failure("kern_mount or clone_private_mount", err);
+		return false;
+	}
+	atomic_set(&L.ready, 0);
+	atomic_set(&L.done, 0);
+	freed = mnt_count_stats().mounts_freed;
+	WRITE_ONCE(L.round, r);
+	wait_count(&L.ready, (int)L.nr_putters);
+	hits = atomic64_read(&dp_mntput_fast.hits);
+	WRITE_ONCE(L.go, r);
+	wait_putters_inside(hits);
+	kern_unmount_array(L.mnts, NR_MOUNTS);
+	wait_count(&L.done, (int)L.nr_putters);
+	atomic64_inc(&L.rounds);
+	atomic64_add_return(NR_MOUNTS, &L.unmounted);
+	freed = mnt_count_stats().mounts_freed - freed;
+	if (freed < NR_MOUNTS) {
+		atomic64_add_return((int64_t)(NR_MOUNTS - freed), &L.leaked);
+		for (uint64_t i = freed; i < NR_MOUNTS; i++)
+			error("a mount leaked: its last reference went on mntput's fast path, "
+			      "round",
+			      r);
+		if (L.broken)
+			free_leaked();
+	}
+	return true;
+}
+
+static int owner(void *arg)
+{
+	(void)arg;
+	for (unsigned int r = 1; !READ_ONCE(L.stop) && owner_round(r); r++)
+		;
+	WRITE_ONCE(L.quit, true);
+	return 0;
+}
+
+static int setup(void)
+{
+	int err = sys_mkdir(BASE_DIR, 0755);
+
+	if (err && err != -EEXIST)
+		return err;
+	if ((err = sys_mount("torture", BASE_DIR, "tmpfs", 0, NULL)))
+		return err;
+	return kern_path(BASE_DIR, 0, &L.base);
+}
+
+static void teardown(void)
+{
+	int err;
+
+	path_put(&L.base);
+	if ((err = sys_umount(BASE_DIR)))
+		failure("umount", err);
+	sys_rmdir(BASE_DIR);
+}
+
+/* A putter bound to each CPU but the owner's (CPU 0; with one CPU, there too), then the owner.
+   Without an owner, or without a putter, there is no round: the run fails. */
+static void start_threads(void)
+{
+	unsigned int n = num_online_cpus(), want = n > 1 ? n - 1 : 1;
+	struct thread *t;
+
+	for (unsigned int i = 0; i < want; i++) {
+		t = kthread_create(putter, (void *)(uintptr_t)L.nr_putters, "ltput/%u", i);
+		if (t) {
+			kthread_bind(t, n > 1 ? i + 1 : 0);
+			L.threads[L.nr_putters++] = t;
+		}
+	}
+	t = L.nr_putters ? kthread_create(owner, NULL, "ltowner") : NULL;
+	if (t)
+		kthread_bind(t, 0);
+	else
+		L.quit = true;
+	L.threads[L.nr_putters] = t;
+	for (unsigned int i = 0; i <= L.nr_putters; i++)
+		if (L.threads[i])
+			wake_up_new_thread(L.threads[i]);
+}
+
+/* Stops the threads; broken runs check and free the quarantine. */
+static void finish(void)
+{
+	long changed;
+
+	WRITE_ONCE(L.stop, true);
+	for (unsigned int i = 0; i <= L.nr_putters; i++)
+		if (L.threads[i])
+			kthread_join(L.threads[i]);
+	delay_point_set("mntput-fast", 0, 0);
+	if (L.broken) {
+		rcu_barrier(); /* every free queued has reached the quarantine */
+		if ((changed = mnt_quarantine_release())) {
+			atomic64_add_return(changed, &L.changed);
+			error("words of freed mounts written after their free", changed);
+		}
+	}
+	teardown();
+	if (atomic64_read(&L.rounds) == 0)
+		failure("no round: nothing was tested", 0);
+}
+
+static void report(const char *when)
+{
+	kprintf("%srounds %lld, mounts unmounted %lld, leaked %lld, changed after free %lld, "
+		"errors %lld\n",
+		when, (long long)atomic64_read(&L.rounds), (long long)atomic64_read(&L.unmounted),
+		(long long)atomic64_read(&L.leaked), (long long)atomic64_read(&L.changed),
+		(long long)atomic64_read(&L.errors.count));
+}
+
+/* Sleeps ms, with a progress line at each whole second of *elapsed_ms when it is given; true
+   when Ctrl-C stopped it. */
+static bool watch(unsigned int ms, unsigned int *elapsed_ms)
+{
+	uint64_t t0 = ktime_ns();
+
+	if (L.until_caught) {
+		while (!atomic64_read(&L.leaked) && !atomic64_read(&L.changed) &&
+		       ktime_ns() - t0 < ms * 1000000ULL)
+			msleep(10);
+		return false;
+	}
+	for (unsigned int t = 0; t < ms; t += 100) {
+		msleep(100);
+		if (!elapsed_ms)
+			continue;
+		*elapsed_ms += 100;
+		if (console_interrupted())
+			return true;
+		if (*elapsed_ms % 1000 == 0) {
+			char when[24];
+
+			snprintf(when, sizeof(when), "%us: ", *elapsed_ms / 1000);
+			report(when);
+		}
+	}
+	return false;
+}
+
+static int run(bool broken, bool until_caught, unsigned int us, unsigned int ms,
+	       unsigned int *elapsed_ms, struct longterm_torture_result *res, bool *stopped)
+{
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	*stopped = false;
+	if (broken && num_online_cpus() < 2)
+		return -ENODEV;
+	if (!mutex_trylock(&longterm_mutex))
+		return -EBUSY;
+	memset(&L, 0, sizeof(L));
+	L.broken = broken;
+	L.until_caught = until_caught;
+	torture_errors_start(&L.errors);
+	if ((err = setup())) {
+		kprintf("torture longterm: setup failed (%d)\n", err);
+		sys_umount(BASE_DIR);
+		sys_rmdir(BASE_DIR);
+	} else {
+		if (us)
+			delay_point_set("mntput-fast", us, 1);
+		start_threads();
+		*stopped = watch(ms, elapsed_ms);
+		finish();
+	}
+	*res = (struct longterm_torture_result){
+		.rounds = atomic64_read(&L.rounds),
+		.unmounted = atomic64_read(&L.unmounted),
+		.leaked = atomic64_read(&L.leaked),
+		.changed = atomic64_read(&L.changed),
+		.errors = atomic64_read(&L.errors.count),
+		.first_ms = torture_errors_first_ms(&L.errors),
+	};
+	mutex_unlock(&longterm_mutex);
+	return err;
+}
+
+int longterm_torture_run(bool broken, unsigned int mntput_fast_us, unsigned int ms,
+			 struct longterm_torture_result *res)
+{
+	bool stopped;
+
+	return run(broken, false, mntput_fast_us, ms, NULL, res, &stopped);
+}
+
+const struct torture_broken longterm_torture_broken[] = {
+	[LONGTERM_BROKEN_NO_GRACE_PERIOD] = {.name = "no-grace-period",
+					     .removes = "kern_unmount_array puts with no grace "
+							"period: a fast-path mntput drops the last "
+							"reference, the mount leaks"},
+	{.name = NULL},
+};
+
+/* Broken variant v for ms, or until its first leak. */
+static int run_broken(unsigned int v, unsigned int ms, bool until_caught,
+		      struct torture_broken_result *r)
+{
+	struct longterm_torture_result res;
+	uint64_t t0 = ktime_ns();
+	bool stopped;
+	int err;
+
+	if (v != LONGTERM_BROKEN_NO_GRACE_PERIOD)
+		return -EINVAL;
+	err = run(true, until_caught, LONGTERM_TORTURE_MNTPUT_FAST_US, ms, NULL, &res, &stopped);
+	if (!err && atomic64_read(&L.failures))
+		err = -EIO; /* a call failed, or nothing was tested: not a catch */
+	r->errors = res.leaked + res.changed;
+	r->first_ms = res.first_ms;
+	r->ms = (ktime_ns() - t0) / 1000000;
+	return err;
+}
+
+int longterm_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r)
+{
+	return run_broken(v, ms, false, r);
+}
+
+int longterm_torture_catch(unsigned int v, unsigned int max_ms, struct torture_broken_result *r)
+{
+	return run_broken(v, max_ms, true, r);
+}
+
+static int longterm_torture(int argc, char **argv)
+{
+	struct longterm_torture_result res;
+	struct torture_opts o = {0};
+	unsigned int elapsed = 0, half;
+	long long errors = 0;
+	bool stopped = false;
+	int not_caught = 0;
+
+	if (torture_parse(argc, argv, &o))
+		return -EINVAL;
+	if (o.broken)
+		return torture_run_broken("longterm", longterm_torture_broken, o.broken, o.seconds,
+					  longterm_torture_run_broken);
+	half = o.seconds * 1000 / 2;
+	for (int leg = 0; leg < 2 && !stopped; leg++) {
+		unsigned int us = leg ? LONGTERM_TORTURE_MNTPUT_FAST_US : 0;
+		int err;
+
+		kprintf("torture longterm: %u mounts a round, a putter on each other CPU, %s for "
+			"%u ms\n",
+			NR_MOUNTS, us ? "delay point mntput-fast on" : "no delay point", half);
+		err = run(false, false, us, half, &elapsed, &res, &stopped);
+		if (err)
+			kprintf("torture longterm: could not run (%s)\n", errno_name(err));
+		report("leg: ");
+		errors += res.errors + (err != 0);
+	}
+	if (!stopped)
+		not_caught = torture_self_check("longterm", longterm_torture_broken, 1000,
+						longterm_torture_run_broken);
+	torture_verdict_checked("longterm", stopped, errors, not_caught);
+	return 0;
+}
+
+TORTURE_WITH_BROKEN("longterm", "[--seconds S] [--broken VARIANT]",
+		    "kern_unmount_array of longterm mounts against mntput's fast path on every "
+		    "other CPU; then the broken variant",
+		    longterm_torture, longterm_torture_broken);
