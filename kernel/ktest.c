@@ -48,8 +48,8 @@ bool ktest_check_eq(struct ktest *t, bool ok, const char *file, int line, const 
 	if (!ok) {
 		t->failures++;
 		kprintf("    # %s: %s:%d: expected %s, got %lld (0x%llx) and %lld (0x%llx)\n",
-			t->name, file, line, what, (long long)a, (unsigned long long)a, (long long)b,
-			(unsigned long long)b);
+			t->name, file, line, what, (long long)a, (unsigned long long)a,
+			(long long)b, (unsigned long long)b);
 	}
 	return ok;
 }
@@ -60,8 +60,8 @@ bool ktest_check_str(struct ktest *t, const char *file, int line, const char *wh
 	bool ok = a && b && strcmp(a, b) == 0;
 	if (!ok) {
 		t->failures++;
-		kprintf("    # %s: %s:%d: expected %s, got \"%s\" and \"%s\"\n", t->name, file, line,
-			what, a ? a : "(null)", b ? b : "(null)");
+		kprintf("    # %s: %s:%d: expected %s, got \"%s\" and \"%s\"\n", t->name, file,
+			line, what, a ? a : "(null)", b ? b : "(null)");
 	}
 	return ok;
 }
@@ -92,14 +92,31 @@ void ktest_log(struct ktest *t, const char *fmt, ...)
 	kprintf("    # %s: %s\n", t->name, buf);
 }
 
+/* One case between its suite's hooks: exit runs whenever init succeeded, whatever the case did. */
+static void run_case(const struct ktest_suite *s, const struct ktest_case *c, struct ktest *t)
+{
+	int err = s->init ? s->init(t) : 0;
+
+	if (err) {
+		if (!t->skipped) { /* an init that called ktest_skip skips the case */
+			ktest_log(t, "the suite's init failed (%d): the case did not run", err);
+			t->failures++;
+		}
+		return;
+	}
+	c->run(t);
+	if (s->exit)
+		s->exit(t);
+}
+
 static bool run_suite(const struct ktest_suite *s, unsigned index, struct ktest_totals *tot)
 {
 	unsigned pass = 0, fail = 0, skip = 0;
 
 	kprintf("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", s->name, s->ncases);
 	for (unsigned i = 0; i < s->ncases; i++) {
-		struct ktest t = { .name = s->cases[i].name };
-		s->cases[i].run(&t);
+		struct ktest t = {.name = s->cases[i].name};
+		run_case(s, &s->cases[i], &t);
 		if (t.failures) {
 			kprintf("    not ok %u %s\n", i + 1, t.name);
 			fail++;
@@ -126,7 +143,8 @@ static unsigned for_each_selected(const char *filter,
 	unsigned n = 0;
 
 	if (strcmp(filter, "all") == 0) {
-		for (const struct ktest_suite *s = __ktest_suites_start; s < __ktest_suites_end; s++, n++)
+		for (const struct ktest_suite *s = __ktest_suites_start; s < __ktest_suites_end;
+		     s++, n++)
 			if (fn)
 				fn(s->name, strlen(s->name), arg);
 		return n;
@@ -156,7 +174,8 @@ static void run_one(const char *name, size_t len, void *arg)
 
 	st->index++;
 	if (!s) {
-		kprintf("# no test suite named '%.*s' (the shell's 'test' lists them)\n", (int)len, name);
+		kprintf("# no test suite named '%.*s' (the shell's 'test' lists them)\n", (int)len,
+			name);
 		kprintf("not ok %u %.*s\n", st->index, (int)len, name);
 		st->tot.failed++;
 		return;
@@ -166,7 +185,7 @@ static void run_one(const char *name, size_t len, void *arg)
 
 struct ktest_totals ktest_run(const char *filter)
 {
-	struct run_state st = { 0 };
+	struct run_state st = {0};
 
 	kprintf("KTAP version 1\n1..%u\n", for_each_selected(filter, NULL, NULL));
 	for_each_selected(filter, run_one, &st);

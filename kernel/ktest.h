@@ -6,6 +6,15 @@
  *
  *	static void test_sum(struct ktest *t) { EXPECT_EQ(t, 1 + 1, 2); }
  *	KTEST_SUITE(math, KTEST_CASE(test_sum));
+ *
+ * A suite whose cases share a fixture names its hooks, as KUnit's struct kunit_suite does:
+ * init runs before each case and exit after it, even when the case failed or returned early
+ * from an ASSERT, so a case's function is the test itself (`break test_sum` in gdb stops there)
+ * and the clean-up cannot be skipped. init returns 0, or a negative errno: the case then does
+ * not run, and is skipped if init called ktest_skip (no disk, say), failed otherwise. The
+ * fixture's state goes in t->priv.
+ *
+ *	KTEST_SUITE_HOOKS(files, files_init, files_exit, KTEST_CASE(test_create));
  */
 #ifndef KERNEL_KTEST_H
 #define KERNEL_KTEST_H
@@ -19,6 +28,7 @@ struct ktest {
 	int failures;
 	bool skipped;
 	char skip_reason[96];
+	void *priv; /* the suite's fixture: set by its init, read by the case and by exit */
 };
 
 struct ktest_case {
@@ -30,15 +40,19 @@ struct ktest_suite {
 	const char *name;
 	const struct ktest_case *cases;
 	unsigned ncases;
+	int (*init)(struct ktest *t);  /* optional: before each case; nonzero skips the case */
+	void (*exit)(struct ktest *t); /* optional: after each case whose init succeeded */
 };
 
 #define KTEST_CASE(fn) { #fn, fn }
 
-#define KTEST_SUITE(sname, ...)                                                        \
+#define KTEST_SUITE(sname, ...) KTEST_SUITE_HOOKS(sname, NULL, NULL, __VA_ARGS__)
+
+#define KTEST_SUITE_HOOKS(sname, init_, exit_, ...)                                    \
 	static const struct ktest_case ktest_cases_##sname[] = { __VA_ARGS__ };        \
 	static const struct ktest_suite ktest_suite_##sname __used __aligned(8)        \
 		__section(".ktest_suites") = { #sname, ktest_cases_##sname,             \
-					      ARRAY_SIZE(ktest_cases_##sname) }
+					      ARRAY_SIZE(ktest_cases_##sname), init_, exit_ }
 
 /* Records a failed check with its location; returns ok so ASSERT can return on false. */
 bool ktest_check(struct ktest *t, bool ok, const char *file, int line, const char *what);
