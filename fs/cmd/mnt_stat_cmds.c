@@ -38,7 +38,7 @@ static int cmd_writers(int argc, char **argv)
 		kprintf("  cpu %-2u %6d\n", cpu, counts[cpu]);
 		percpu += counts[cpu];
 	}
-	if (sum != percpu) /* the atomic and seed-cache modes keep (part of) it in one counter */
+	if (sum != percpu) /* the atomic and cpu-cache modes keep (part of) it in one counter */
 		kprintf("  shared %6d\n", sum - percpu);
 	kprintf("  sum    %6d\n", sum);
 	path_put(&path);
@@ -66,7 +66,7 @@ static int cmd_mntstat(int argc, char **argv)
 	counter("hold-waits", w.hold_waits,
 		"writers that waited while remount,ro summed the counts (WRITE_HOLD)");
 	counter("cache-switches", w.cache_switches,
-		"seed-cache mode: a CPU's cached count moved to another mount");
+		"cpu-cache mode: a CPU's cached count moved to another mount");
 	counter("remount-busy", w.remount_busy, "remount,ro refused with EBUSY: writers counted");
 	kprintf("mount references (seed 2, fs/mnt_count.c):\n");
 	counter("slow-mntput", c.mount_lock_taken,

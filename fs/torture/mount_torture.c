@@ -32,7 +32,7 @@
  * mount. A pair, not every CPU: under TCG on a busy host more spinning CPUs than host cores
  * would take turns instead of racing.
  *
- * `torture mounts` runs each load on three mounts (percpu, atomic, seed-cache), each without
+ * `torture mounts` runs each load on three mounts (percpu, atomic, cpu-cache), each without
  * and then with the delay point mnt-ro-summed on, then the self-check: each broken variant
  * (fs/mnt_writers.c's WRITERS_BROKEN_*) on a mount of its own in the duel.
  */
@@ -62,7 +62,7 @@
 #define PREFIX	    "/tmp/torture_mnt"
 
 static const enum mnt_writers_mode safe_modes[NR_MOUNTS] = {WRITERS_PERCPU, WRITERS_ATOMIC,
-							    WRITERS_SEED_CACHE};
+							    WRITERS_CPU_CACHE};
 
 /* One run at a time: T is the run's state. */
 static DEFINE_MUTEX(torture_mutex);
@@ -773,7 +773,7 @@ static long long run_legs(unsigned int seconds, bool *stopped)
 		struct mount_torture_result res;
 		int err;
 
-		kprintf("torture mounts: %s on percpu, atomic, seed-cache, %s for %u ms\n",
+		kprintf("torture mounts: %s on percpu, atomic, cpu-cache, %s for %u ms\n",
 			legs[i].load == MOUNT_LOAD_DUEL ? "duel" : "files",
 			legs[i].ro_summed_us ? "delay point mnt-ro-summed on" : "no delay point",
 			ms);
@@ -812,6 +812,6 @@ static int mount_torture(int argc, char **argv)
 }
 
 TORTURE_WITH_BROKEN("mounts", "[--seconds S] [--broken VARIANT]",
-		    "writers on every CPU against remount,ro on percpu, atomic and seed-cache "
+		    "writers on every CPU against remount,ro on percpu, atomic and cpu-cache "
 		    "mounts, files and duel; then the broken variants",
 		    mount_torture, mount_torture_broken);
