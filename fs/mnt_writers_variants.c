@@ -285,7 +285,7 @@ int mnt_hold_writers_variant(struct vfsmount *mnt)
 	case WRITERS_NONE:
 		if (!READ_ONCE(warned)) {
 			WRITE_ONCE(warned, true);
-			pr_warn("remount: %s counts no writers (mode none): read-only is not safe\n",
+			pr_warn("remount: %s counts no writers (mode none): ro is not safe\n",
 				mnt->mnt_devname);
 		}
 		return 0;

@@ -55,6 +55,7 @@ struct mnt_pcp {
 
 struct mnt_namespace; /* there is one: init_mnt_ns */
 struct delay_point;   /* kernel/delay_point.h */
+
 #define MNT_NS_INTERNAL ((struct mnt_namespace *)1) /* a longterm internal mount */
 
 struct vfsmount {
@@ -70,11 +71,11 @@ struct vfsmount {
 	 * the fast path (fs/mnt_count.c, fs/mnt_longterm.c).
 	 */
 	struct mnt_namespace *mnt_ns;
-	struct mnt_pcp *mnt_pcp;      /* [nr_cpu_ids] */
-	atomic_t mnt_writers_shared;  /* WRITERS_ATOMIC's counter; WRITERS_CPU_CACHE's flushes */
-	struct hlist_node mnt_hash;   /* in the mount hash, by (parent, mountpoint) */
-	struct list_head mnt_child;   /* on mnt_parent->mnt_mounts */
-	struct list_head mnt_mounts;  /* mounts on top of this one's dentries */
+	struct mnt_pcp *mnt_pcp;       /* [nr_cpu_ids] */
+	atomic_t mnt_writers_shared;   /* WRITERS_ATOMIC's counter; WRITERS_CPU_CACHE's flushes */
+	struct hlist_node mnt_hash;    /* in the mount hash, by (parent, mountpoint) */
+	struct list_head mnt_child;    /* on mnt_parent->mnt_mounts */
+	struct list_head mnt_mounts;   /* mounts on top of this one's dentries */
 	struct list_head mnt_instance; /* on mnt_sb->s_mounts */
 	struct list_head mnt_list;     /* in the namespace, in mount order (`mount` lists them) */
 	int mnt_id;
