@@ -163,7 +163,6 @@ void mnt_cpu_cache_forget(struct vfsmount *mnt);
 void mnt_init(void);
 /* Mounts the root filesystem (a tmpfs); the namespace starts there. */
 void init_mount_tree(void);
-/* The mount on (mnt, dentry), with a reference, or NULL (the caller holds mnt, dentry). */
 struct vfsmount *lookup_mnt(const struct path *path);
 /* Lockless form for path walks: under rcu_read_lock, no reference; check mount_lock after. */
 struct vfsmount *__lookup_mnt(struct vfsmount *mnt, struct dentry *dentry);
@@ -175,15 +174,8 @@ void fs_root_noref(struct path *root);
 #define MS_RDONLY  0x01
 #define MS_BIND	   0x02
 #define MS_REMOUNT 0x04
-/*
- * The mount(2) of this kernel: a new filesystem of type (source, options) on dir; with
- * MS_BIND, source is a path bound on dir (a bind of a read-only mount starts read-only); with
- * MS_REMOUNT, dir's mount (and with no MS_BIND, its superblock) becomes read-only (MS_RDONLY)
- * or writable. 0 or a negative errno.
- */
 int do_mount(const char *source, const char *dir, const char *type, unsigned long flags,
 	     const char *options);
-/* 0, -EINVAL (not a mount point), -EBUSY (open files, a working directory, mounts on it). */
 int do_umount(const char *dir);
 
 /* Calls fn for each mount in the namespace, in mount order, under namespace_sem (read). */

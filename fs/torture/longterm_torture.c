@@ -21,6 +21,8 @@
  *
  * `torture longterm` runs the real mechanism, the second half with mntput-fast on, then the
  * self-check.
+ *
+ * Lock order: longterm_mutex (one run at a time), then what the mount calls take.
  */
 #include "fs/torture/longterm_torture.h"
 #include "fs/torture/torture_leg.h"
@@ -109,9 +111,9 @@ static int putter(void *arg)
 
 		for (int i = 0; i < NR_MOUNTS; i++)
 			mnts[i] = mntget(READ_ONCE(longterm_run.mnts[i]));
-		atomic_inc(
-			&longterm_run
-				 .ready); /* a locked instruction: our counts are visible before */
+		/* A locked instruction: our mntgets are visible before ready counts us. Pairs with
+		   the wait_count(&ready) in owner_round(), after which the owner may sum them. */
+		atomic_inc(&longterm_run.ready);
 		wait_for(&longterm_run.go, r);
 		for (unsigned int i = 0; i < NR_MOUNTS; i++) /* each putter starts on its own */
 			mntput(mnts[(p + i) % NR_MOUNTS]);
@@ -178,6 +180,8 @@ static bool owner_round(unsigned int r)
 	atomic_set(&longterm_run.done, 0);
 	freed = mnt_count_stats().mounts_freed;
 	WRITE_ONCE(longterm_run.round, r);
+	/* Every putter's mntgets are in before we let go: pairs with the locked atomic_inc of
+	   ready in putter(). */
 	wait_count(&longterm_run.ready, (int)longterm_run.nr_putters);
 	hits = atomic64_read(&dp_mntput_fast.hits);
 	WRITE_ONCE(longterm_run.go, r);
@@ -331,6 +335,15 @@ static int run(bool broken, bool until_caught, unsigned int us, unsigned int ms,
 	return err;
 }
 
+/**
+ * longterm_torture_run - one run of `torture longterm` for ms milliseconds
+ *
+ * Rounds of longterm mounts unmounted with kern_unmount_array while a thread on each other CPU
+ * puts its references to them, with the delay point mntput-fast at mntput_fast_us (0: off).
+ * broken: the mounts are marked MNT_BROKEN_NO_GP (no grace period; their frees go to the
+ * quarantine). Fills *res. Returns 0, -EINVAL, -ENODEV for broken on one CPU, -EBUSY while
+ * another run is going on, or the error that stopped the setup. Sleeps.
+ */
 int longterm_torture_run(bool broken, unsigned int mntput_fast_us, unsigned int ms,
 			 struct longterm_torture_result *res)
 {
@@ -367,11 +380,18 @@ static int run_broken(unsigned int v, unsigned int ms, bool until_caught,
 	return err;
 }
 
+/**
+ * longterm_torture_run_broken - broken variant v for ms, as the self-check runs it
+ *
+ * A torture_broken_fn: r->errors counts the mounts leaked and the words changed after their
+ * free. Returns 0, -ENODEV with one CPU, or -EIO when a call failed or nothing was tested.
+ */
 int longterm_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r)
 {
 	return run_broken(v, ms, false, r);
 }
 
+/* longterm_torture_run_broken, ending at the first leak (or after max_ms with none). */
 int longterm_torture_catch(unsigned int v, unsigned int max_ms, struct torture_broken_result *r)
 {
 	return run_broken(v, max_ms, true, r);

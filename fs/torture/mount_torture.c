@@ -26,6 +26,8 @@
  * `torture mounts` runs each load on three mounts (percpu, atomic, cpu-cache), each without
  * and then with the delay point mnt-ro-summed on, then the self-check: each broken variant
  * (fs/mnt_writers_variants.c's WRITERS_BROKEN_*) on a mount of its own in the duel.
+ *
+ * Lock order: torture_mutex (one run at a time), then what the VFS calls take.
  */
 #include "fs/torture/mount_torture_state.h"
 #include "fs/torture/torture_leg.h"
@@ -111,7 +113,10 @@ static void write_round(unsigned int w, uint32_t *rnd)
 		mount_torture_error("open", fd);
 		return;
 	}
-	atomic_inc(&mount_run.holding[m]); /* a locked instruction: ordered before what follows */
+	/* A locked instruction, a full barrier: we count ourselves holding before we read gen
+	   and write. Pairs with the smp_mb() in flipper() between its remount,ro and its read of
+	   holding: it sees us, or we see the mount read-only. */
+	atomic_inc(&mount_run.holding[m]);
 	snprintf(rec, sizeof(rec), "g%014llu\n", (unsigned long long)mount_run.gen[m]);
 	if (sys_write(fd, rec, RECORD) != RECORD)
 		mount_torture_error("write", m);
@@ -174,7 +179,7 @@ static int flipper(void *arg)
 		}
 		atomic64_inc(&mount_run.remounts_ro);
 		smp_mb(); /* our remount before the read of holding: pairs with the locked
-			     atomic_inc in write_round */
+			     atomic_inc of holding in write_round() */
 		if (atomic_read(&mount_run.holding[m])) /* a writer still between open and close */
 			violation("remount,ro succeeded under an open writer",
 				  atomic_read(&mount_run.holding[m]));
@@ -407,6 +412,15 @@ static int run(const char *prefix, const struct mount_torture_spec *spec, unsign
 	return err;
 }
 
+/**
+ * mount_torture_run - one run of `torture mounts` with the load and modes of spec
+ *
+ * Mounts spec->nr tmpfs at prefix0, prefix1... ("/tmp/x/m" gives /tmp/x/m0...; the parent must
+ * exist), mount i counting its writers the way spec->modes[i] says, runs the load for ms
+ * milliseconds, checks, unmounts and removes the directories. Fills *res. Returns 0, -EINVAL
+ * for bad arguments, -ENODEV for the duel on one CPU, -EBUSY while another run is going on,
+ * or the error that stopped the setup (res->errors counts it too). Sleeps.
+ */
 int mount_torture_run(const char *prefix, const struct mount_torture_spec *spec, unsigned int ms,
 		      struct mount_torture_result *res)
 {
@@ -471,11 +485,22 @@ static int run_broken(unsigned int v, unsigned int ms, bool until_caught,
 	return err;
 }
 
+/**
+ * mount_torture_run_broken - broken variant v for ms, as the self-check runs it
+ *
+ * A torture_broken_fn: r->errors counts the violations. Returns 0, -ENODEV with one CPU, or
+ * -EIO when a call failed or nothing was tested (which is no catch). Sleeps.
+ */
 int mount_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r)
 {
 	return run_broken(v, ms, false, r);
 }
 
+/**
+ * mount_torture_catch - mount_torture_run_broken, ending at the first violation
+ *
+ * r->first_ms is how long it took to catch; the run ends after max_ms when nothing was caught.
+ */
 int mount_torture_catch(unsigned int v, unsigned int max_ms, struct torture_broken_result *r)
 {
 	return run_broken(v, max_ms, true, r);

@@ -41,25 +41,13 @@ struct mount_torture_result {
 	uint64_t first_ms;    /* when the first error came, from the start */
 };
 
-/*
- * Mounts spec->nr tmpfs at prefix0, prefix1... ("/tmp/x/m" gives /tmp/x/m0...; the parent must
- * exist), mount i counting its writers the way spec->modes[i] says, runs the load for ms
- * milliseconds, checks, unmounts and removes the directories. Fills *res. 0, -EINVAL for bad
- * arguments, -ENODEV for the duel on one CPU, -EBUSY while another run is going on, or the
- * error that stopped the setup (res->errors counts it too).
- */
 int mount_torture_run(const char *prefix, const struct mount_torture_spec *spec, unsigned int ms,
 		      struct mount_torture_result *res);
 
 /* The broken variants of `torture mounts`, in the order of mount_torture_broken[]. */
 enum { MOUNT_BROKEN_NO_WRITE_HOLD, MOUNT_BROKEN_NO_WRITER_MB };
 extern const struct torture_broken mount_torture_broken[];
-/* Runs broken variant v for ms milliseconds, the way the self-check does (a torture_broken_fn):
-   r->errors counts the violations. 0, -ENODEV with one CPU, or -EIO when a call failed or
-   nothing was tested (which is no catch). */
 int mount_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r);
-/* The same, ending at the first violation (r->first_ms is how long it took to catch), or after
-   max_ms when nothing was caught. */
 int mount_torture_catch(unsigned int v, unsigned int max_ms, struct torture_broken_result *r);
 
 #endif
