@@ -1,14 +1,15 @@
 /*
- * The benchmarks of the writer counts (seed 1), on the variants of fs/mnt_writers.c, each on
- * one mount and on a pair of mounts (each thread's two files, or two calls, on two mounts used
- * in turn: the seed's worst case, where the one-mount-per-CPU cache of cpu-cache is flushed at
- * every open):
+ * The benchmarks of the writer counts (fs/mnt_writers.c), on the writer-count modes of
+ * fs/mnt_writers_variants.c, each on one mount and on a pair of mounts (each thread's two
+ * files, or two calls, on two mounts used in turn: the worst case named by "r/o bind mounts:
+ * track numbers of writers to mounts" (Linux 2.6.26), where the one-mount-per-CPU cache of
+ * cpu-cache is flushed at every open):
  *
- * `bench openbench`, the seed's own: each CPU loops open(O_WRONLY), write 3 bytes, close, on
+ * `bench openbench`, after the benchmark that patch was measured with: each CPU loops open(O_WRONLY), write 3 bytes, close, on
  * files of its own; an op is one such triple. What to read in the results (docs/mounts.md):
  *   - percpu's 2-CPU/1-CPU throughput (each CPU writes only its own counter);
  *   - atomic's beside it (every open and close bounce one shared line);
- *   - percpu over none at 1 CPU on the pair: the cost of counting at all (the seed: 3%);
+ *   - percpu over none at 1 CPU on the pair: the cost of counting at all (2.6.26 reported 3%);
  *   - cpu-cache one over pair: the cache's penalty.
  *
  * `bench mntwrite`: the counting alone, mnt_want_write + mnt_drop_write in a loop, without the

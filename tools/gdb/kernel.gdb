@@ -509,7 +509,7 @@ def writers_mode(mnt):
     """(enum value, the kernel's name for it: percpu, atomic, cpu-cache, none)."""
     mode = int(mnt["mnt_writers_mode"])
     try:
-        name = gdb.parse_and_eval(f"'fs/mnt_writers.c'::mode_names[{mode}]").string()
+        name = gdb.parse_and_eval(f"'fs/mnt_writers_variants.c'::mode_names[{mode}]").string()
     except (gdb.error, gdb.MemoryError):
         name = str(mnt["mnt_writers_mode"]).replace("WRITERS_", "").lower()
     return mode, name
@@ -525,7 +525,7 @@ each CPU's mnt_pcp writers, for cpu-cache, each CPU's cpu_writer count if it cac
     pcp = mnt["mnt_pcp"]
     cache = None
     if mode == writers_enum("WRITERS_CPU_CACHE"):
-        cache = gdb.parse_and_eval("'fs/mnt_writers.c'::cpu_writer")
+        cache = gdb.parse_and_eval("'fs/mnt_writers_variants.c'::cpu_writer")
     rows = []
     for cpu in range(ncpus):
         cached = None
@@ -620,7 +620,7 @@ CPU's count may be negative: a reference taken on one CPU may be dropped on anot
     def one(self, mnt):
         rows, shared = mount_counts(mnt)
         mode, name = writers_mode(mnt)
-        seed = mode == writers_enum("WRITERS_CPU_CACHE")
+        cpu_cache = mode == writers_enum("WRITERS_CPU_CACHE")
         ns = int(mnt["mnt_ns"])
         if ns == int(gdb.parse_and_eval("&'fs/namespace.c'::init_mnt_ns")):
             where = "in init_mnt_ns"
@@ -637,15 +637,15 @@ CPU's count may be negative: a reference taken on one CPU may be dropped on anot
                   f"{int(sb['s_active']['counter'])} active), mnt_flags {int(mnt['mnt_flags']):#x}"
                   f", writers mode {name}\n")
         gdb.write("  per CPU: refs = mnt_pcp[cpu].count, writers = mnt_pcp[cpu].writers" +
-                  (", cached = its cpu_writer's count if it caches this mount" if seed else "")
+                  (", cached = its cpu_writer's count if it caches this mount" if cpu_cache else "")
                   + "\n")
         gdb.write(f"  {'cpu':>3}  {'refs':>6}  {'writers':>7}" +
-                  (f"  {'cached':>6}" if seed else "") + "\n")
+                  (f"  {'cached':>6}" if cpu_cache else "") + "\n")
         for cpu, (count, writers, cached) in enumerate(rows):
-            extra = f"  {'-' if cached is None else cached:>6}" if seed else ""
+            extra = f"  {'-' if cached is None else cached:>6}" if cpu_cache else ""
             gdb.write(f"  {cpu:>3}  {count:>6}  {writers:>7}{extra}\n")
         gdb.write(f"  {'sum':>3}  {sum(r[0] for r in rows):>6}  {sum(r[1] for r in rows):>7}" +
-                  (f"  {sum(r[2] or 0 for r in rows):>6}" if seed else "") + "\n")
+                  (f"  {sum(r[2] or 0 for r in rows):>6}" if cpu_cache else "") + "\n")
         gdb.write(f"  shared counter (mnt_writers_shared): {shared}\n")
         gdb.write(f"  writers: {writers_summary(mnt, rows, shared)}\n")
 
