@@ -61,21 +61,15 @@ pte_t *mm_pte(struct mm *mm, uint64_t va, bool alloc)
 	return &table[pt_index(va, 1)];
 }
 
-static DEFINE_SPINLOCK(quarantine_lock);
-static LIST_HEAD(quarantine);
-static bool quarantine_open;
+void (*free_user_pages_hook)(struct page **pages, unsigned int n);
+void (*free_user_pgtable_hook)(phys_addr_t table);
 
-static void quarantine_page(struct page *page)
-{
-	uint64_t *p = page_address(page);
-
-	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
-		WRITE_ONCE(p[i], USER_PAGE_POISON);
-	spin_lock(&quarantine_lock);
-	list_add_tail(&page->list, &quarantine);
-	spin_unlock(&quarantine_lock);
-}
-
+/*
+ * put_user_pages - drop the mappings' hold on n pages whose entries are cleared and flushed.
+ * Frees them together, but for the zero page and page-cache pages, which only lose the
+ * entry's reference and mapcount (the array is reordered). Never sleeps; the caller may hold
+ * page_table_lock (it then takes zone_lock below it).
+ */
 void put_user_pages(struct page **pages, unsigned int n)
 {
 	unsigned int kept = 0, cached = 0;
@@ -94,104 +88,26 @@ void put_user_pages(struct page **pages, unsigned int n)
 		pages[kept++] = pages[i];
 	}
 	count_user_page(-(int)(kept + cached));
-	if (!READ_ONCE(quarantine_open)) {
+	void (*hook)(struct page **, unsigned int) = READ_ONCE(free_user_pages_hook);
+
+	if (unlikely(hook))
+		hook(pages, kept);
+	else
 		free_pages_bulk(pages, kept);
-		return;
-	}
-	for (unsigned int i = 0; i < kept; i++)
-		quarantine_page(pages[i]);
 }
 
-void user_page_quarantine_open(void)
-{
-	WRITE_ONCE(quarantine_open, true);
-}
-
-/* Frees the pages of a closed quarantine. Returns how many had a word other than poison;
-   *kept says how many there were. */
-static unsigned int free_quarantined(struct list_head *pages, uint64_t poison, unsigned int *kept)
-{
-	unsigned int written = 0, n = 0;
-	struct page *page, *tmp;
-
-	list_for_each_entry_safe(page, tmp, pages, list) {
-		const uint64_t *p = page_address(page);
-
-		for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
-			if (p[i] != poison) {
-				written++;
-				break;
-			}
-		list_del(&page->list);
-		free_page(page);
-		n++;
-	}
-	*kept = n;
-	return written;
-}
-
-unsigned int user_page_quarantine_close(unsigned int *kept)
-{
-	LIST_HEAD(pages);
-
-	spin_lock(&quarantine_lock);
-	WRITE_ONCE(quarantine_open, false);
-	list_splice_init(&quarantine, &pages);
-	spin_unlock(&quarantine_lock);
-	return free_quarantined(&pages, USER_PAGE_POISON, kept);
-}
-
-/* Read as a page-table entry, the poison is not present (P clear) and hides no page
-   (PTE_PROTNONE clear): a walk that reads it stops there. */
-_Static_assert(!(USER_PGTABLE_POISON & (PTE_P | PTE_PROTNONE)), "the poison must not map");
-
-static LIST_HEAD(table_quarantine);
-static bool table_quarantine_open;
-
-static void quarantine_table(struct page *page)
-{
-	uint64_t *p = page_address(page);
-
-	/* Freed as a table first, then poisoned: the write barrier pairs with the acquire load of
-	   the entry in gup_fast_walk(), so a walker that reads the poison sees PG_pgtable gone. */
-	WRITE_ONCE(page->flags, page->flags & ~PG_pgtable);
-	smp_wmb();
-	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
-		WRITE_ONCE(p[i], USER_PGTABLE_POISON);
-	atomic64_add_return(-1, &pgtable_pages);
-	spin_lock(&quarantine_lock);
-	list_add_tail(&page->list, &table_quarantine);
-	spin_unlock(&quarantine_lock);
-}
-
-/* Frees a user page table no walker can reach, or keeps it in the table quarantine while that
-   is open (mm/memory.h). */
+/*
+ * free_user_pgtable - free a page table of an address space once no walker can reach it: the
+ * mmu_gather calls it after the flush and a grace period. Never sleeps.
+ */
 void free_user_pgtable(phys_addr_t table)
 {
-	if (unlikely(READ_ONCE(table_quarantine_open)))
-		quarantine_table(phys_to_page(table));
+	void (*hook)(phys_addr_t) = READ_ONCE(free_user_pgtable_hook);
+
+	if (unlikely(hook))
+		hook(table);
 	else
 		pgtable_free(table);
-}
-
-/* Opens the table quarantine: from now on free_user_pgtable() poisons and keeps the tables. */
-void user_pgtable_quarantine_open(void)
-{
-	WRITE_ONCE(table_quarantine_open, true);
-}
-
-/* Closes the table quarantine and frees what it kept, a grace period after its last table came
-   in. Returns how many tables had a word changed; *kept says how many there were. Sleeps. */
-unsigned int user_pgtable_quarantine_close(unsigned int *kept)
-{
-	LIST_HEAD(tables);
-
-	spin_lock(&quarantine_lock);
-	WRITE_ONCE(table_quarantine_open, false);
-	list_splice_init(&table_quarantine, &tables);
-	spin_unlock(&quarantine_lock);
-	synchronize_rcu(); /* a walker inside one of them is out now: none can reach them */
-	return free_quarantined(&tables, USER_PGTABLE_POISON, kept);
 }
 
 DEFINE_SLEEPING_DELAY_POINT(
@@ -229,7 +145,7 @@ static uint64_t zap_pte_range(struct mmu_gather *tlb, struct mm *mm, pte_t *pte,
 		if (!hi)
 			lo = va;
 		hi = va + PAGE_SIZE;
-		stop = tlb_remove_page(tlb, page);
+		stop = __tlb_remove_page(tlb, page);
 	}
 	if (hi)
 		tlb_note_range(tlb, lo, hi);

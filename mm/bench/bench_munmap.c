@@ -19,6 +19,7 @@
 #include "mm/vma.h"
 #include "mm/mmap.h"
 #include "mm/mmu_gather.h"
+#include "mm/mmu_gather_variants.h"
 #include "mm/tlb.h"
 #include "mm/uaccess.h"
 #include "arch/x86_64/cpu.h"

@@ -17,6 +17,7 @@
 #include "mm/fault.h"
 #include "mm/tlb.h"
 #include "mm/mmu_gather.h"
+#include "mm/mmu_gather_variants.h"
 #include "mm/uaccess.h"
 #include "kernel/shell.h"
 #include "kernel/printk.h"

@@ -29,6 +29,8 @@
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "mm/mmu_gather.h"
+#include "mm/mmu_gather_variants.h"
+#include "mm/torture/free_quarantine.h"
 #include "mm/tlb.h"
 #include "mm/uaccess.h"
 #include "mm/gup_fast.h"
