@@ -39,12 +39,4 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
    uses any more. Takes page_table_lock. */
 void free_pgtables(struct mmu_gather *tlb, struct mm *mm, uint64_t start, uint64_t end);
 
-void put_user_pages(struct page **pages, unsigned int n);
-void free_user_pgtable(phys_addr_t table);
-
-/* Test-only: while set, they take the pages and tables the two above would free
-   (mm/torture/free_quarantine.c). NULL in normal runs. */
-extern void (*free_user_pages_hook)(struct page **pages, unsigned int n);
-extern void (*free_user_pgtable_hook)(phys_addr_t table);
-
 #endif

@@ -8,7 +8,7 @@
  */
 #include "mm/mmu_gather.h"
 #include "mm/mmu_gather_variants.h"
-#include "mm/memory.h"
+#include "mm/swap.h"
 #include "mm/tlb.h"
 #include "mm/mm.h"
 #include "mm/page_alloc.h"

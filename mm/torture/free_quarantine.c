@@ -5,7 +5,7 @@
  * Lock order: quarantine_lock is a leaf (taken under page_table_lock, by frees from the zap).
  */
 #include "mm/torture/free_quarantine.h"
-#include "mm/memory.h"
+#include "mm/swap.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
