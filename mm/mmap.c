@@ -5,7 +5,8 @@
  * pages gathered, a flush and a free whenever the gather fills), then unlinked, then the page
  * tables no VMA needs any more are gathered too, and tlb_finish_mmu flushes and frees the rest.
  *
- * Lock order: mmap_lock (write), then page_table_lock (mm/memory.c, mprotect below).
+ * Lock order: mm/rmap.c's. Here mmap_lock (write), then i_mmap_lock (unlinking a file VMA),
+ * then page_table_lock (mm/memory.c, mprotect below).
  */
 #include "mm/mmap.h"
 #include "mm/mm.h"

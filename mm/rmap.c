@@ -4,11 +4,38 @@
  * Linux walks an interval tree of VMAs; the list here is walked whole, which costs little for
  * the handful of mappings a file has in this kernel.
  *
- * Lock order: mmap_lock (write, for link and unlink), then i_mmap_lock, then
- * page_table_lock. Nobody takes i_mmap_lock inside page_table_lock. unmap_mapping_pages runs
- * without mmap_lock (truncate holds i_rwsem, which faults take inside mmap_lock): i_mmap_lock
- * keeps each VMA and its page tables alive, since munmap unlinks a VMA from i_mmap before it
- * frees the tables.
+ * The lock order of mm and fs, outermost first. Every other file of mm/ and fs/ that takes
+ * more than one of these points here and states only its own additions.
+ *
+ *   bdi_mutex                        the flusher, around a device's writeback (mm/writeback.c)
+ *     mmap_lock                      faults (read), mmap, munmap and mprotect (write)
+ *       inode->i_rwsem               the filesystem: get_page and page_mkwrite in a fault,
+ *                                    write, truncate, sync (write_cache_pages)
+ *         PG_writeback               waited for, never spun on, with no spinlock held
+ *           mapping->i_mmap_lock     the reverse map: page_mkclean, unmap_mapping_pages
+ *             mm->page_table_lock    an mm's entries: faults, zap, page_mkclean
+ *               mapping->lock        the page cache and its dirty counts (set_page_dirty)
+ *               quarantine_lock      the tests' free quarantines (mm/torture)
+ *                 zone_lock          the buddy (mm/page_alloc.c), under any of the above
+ *
+ * How and why ours differs from Linux's (whose mm/rmap.c has the same table):
+ *  - Linux takes i_rwsem outside mmap_lock: a write(2) copies from user memory, which may
+ *    fault, while it holds i_rwsem, and no fault takes i_rwsem. Here a fault takes i_rwsem
+ *    (ext2's get_page and page_mkwrite read the file under it), and read and write copy from
+ *    kernel buffers only, so nothing takes mmap_lock inside i_rwsem, and the order is the
+ *    other way round. Truncate holds i_rwsem without mmap_lock (unmap_mapping_pages):
+ *    i_mmap_lock keeps each VMA and its tables alive, since munmap unlinks a VMA from i_mmap
+ *    before it frees the tables.
+ *  - Linux's i_mmap_rwsem is a sleeping rwsem (since "mm: mmu_gather rework", 2.6.39, which
+ *    made unmapping preemptible); our i_mmap_lock is a spinlock, so page_mkclean spins on it,
+ *    and waits for its TLB shootdown inside it (the shootdown spins, interrupts on).
+ *  - Linux locks each page table (split pte locks) and each page (folio_lock, between
+ *    mmap_lock and i_mmap_rwsem); we take one page_table_lock per mm and lock no pages:
+ *    PG_writeback is our only page-level wait.
+ *  - Linux's i_pages lock is the mapping's xarray lock; ours, mapping->lock, covers our radix
+ *    tree and the dirty counts. Both are taken inside the page-table lock, by set_page_dirty
+ *    from the write-protect fault.
+ *  - We have no anon_vma: private pages are found through their page tables only.
  */
 #include "mm/rmap.h"
 #include "mm/mm.h"

@@ -8,9 +8,7 @@
  * entry of a shared mapping that maps the page, then shoots down the TLBs of those mms, so
  * that the next write through any of them faults and dirties the page again.
  *
- * Lock order: mmap_lock, then i_mmap_lock, then page_table_lock. page_mkclean holds
- * i_mmap_lock while it takes each mm's page_table_lock and while it waits for the TLB
- * shootdown (which spins with interrupts on).
+ * Lock order: at the top of mm/rmap.c, for all of mm and fs.
  */
 #ifndef MM_RMAP_H
 #define MM_RMAP_H

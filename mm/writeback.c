@@ -2,10 +2,9 @@
  * Dirty-page accounting, writeback of a mapping's pages, the flusher thread and the
  * throttling of writers (mm/writeback.h, mm/backing-dev.h).
  *
- * Lock order: bdi_mutex (the flusher holds it while it calls a device's writeback, which takes
- * the filesystem's locks: i_rwsem, then i_mmap_lock and page_table_lock in page_mkclean), then
- * a mapping's lock. set_page_dirty takes the mapping's lock inside page_table_lock (from the
- * fault handler); nothing takes page_table_lock inside a mapping's lock.
+ * Lock order: mm/rmap.c's. Here bdi_mutex is outermost: the flusher holds it while a device's
+ * writeback takes i_rwsem, then i_mmap_lock and page_table_lock (page_mkclean). A mapping's
+ * lock is taken inside page_table_lock (set_page_dirty from a fault), never around it.
  *
  * The counts of a page's dirtiness change only on the transitions of PG_dirty, under the
  * mapping's lock, so they can never drift from the flags: set_page_dirty counts clean to
