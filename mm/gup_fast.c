@@ -31,6 +31,10 @@ bool gup_fast_walk(struct mm *mm, uint64_t va, phys_addr_t *pa, uint64_t *entry)
 
 	rcu_read_lock();
 	for (int level = 4; level >= 1; level--) {
+		/* Acquire: pairs with the release store of the entry in mm_pte() (mm/memory.c) and
+		   pgtable_walk() (mm/pgtable.c), so a table just linked is read zeroed, not as it
+		   was before; and with smp_wmb() in quarantine_table() (mm/torture/
+		   free_quarantine.c), so a walker that reads its poison sees PG_pgtable gone. */
 		pte_t e = __atomic_load_n(&table[pt_index(va, level)], __ATOMIC_ACQUIRE);
 
 		/* Was the table freed while we read from it? Then e is garbage. */

@@ -50,7 +50,9 @@ pte_t *mm_pte(struct mm *mm, uint64_t va, bool alloc)
 				return NULL;
 			mm->nr_pgtables++;
 			v = pa | TABLE_FLAGS;
-			__atomic_store_n(e, v, __ATOMIC_RELEASE); /* zeroed table first */
+			/* Release: the zeroed table before the entry that links it; pairs with the
+			   acquire load in gup_fast_walk(), which reads the table without our lock. */
+			__atomic_store_n(e, v, __ATOMIC_RELEASE);
 		}
 		table = phys_to_virt(pte_addr(v));
 	}

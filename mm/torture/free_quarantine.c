@@ -40,8 +40,9 @@ static void quarantine_table(phys_addr_t table)
 	struct page *page = phys_to_page(table);
 	uint64_t *p = page_address(page);
 
-	/* Freed as a table first, then poisoned: the write barrier pairs with the acquire load of
-	   the entry in gup_fast_walk(), so a walker that reads the poison sees PG_pgtable gone. */
+	/* Freed as a table first, then poisoned: smp_wmb() pairs with the acquire load of the
+	   entry in gup_fast_walk() (mm/gup_fast.c), so a walker that reads the poison sees
+	   PG_pgtable gone. */
 	WRITE_ONCE(page->flags, page->flags & ~PG_pgtable);
 	smp_wmb();
 	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
