@@ -22,6 +22,7 @@ static bool still_a_table(const struct page *tp)
 	return false;
 }
 
+/* The physical address va maps to (and the leaf entry), or false when nothing is mapped. */
 bool gup_fast_walk(struct mm *mm, uint64_t va, phys_addr_t *pa, uint64_t *entry)
 {
 	unsigned long flags = local_irq_save();
@@ -60,6 +61,8 @@ bool gup_fast_walk(struct mm *mm, uint64_t va, phys_addr_t *pa, uint64_t *entry)
 	return found;
 }
 
+/* Walks that stepped into a table that was no longer one, since boot: stays 0 unless a
+   broken gather ran (the self-check of `torture tlb`, mm/mmu_gather.h). */
 uint64_t gup_fast_freed_tables(void)
 {
 	return (uint64_t)atomic64_read(&freed_tables);

@@ -22,6 +22,7 @@ struct page *zero_page;
 bool debug_vm;
 static atomic64_t user_pages;
 
+/* Pages mapped into address spaces right now (the zero page not counted). */
 uint64_t nr_user_pages(void)
 {
 	return (uint64_t)atomic64_read(&user_pages);
@@ -35,6 +36,8 @@ void count_user_page(int delta)
 /* Table entries above the leaves allow everything; the leaf entry decides. */
 #define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
 
+/* The level-1 entry (4 KiB page) for va, creating the tables above it when alloc is set.
+   NULL when a table is missing (and not alloc) or out of memory. Holds page_table_lock. */
 pte_t *mm_pte(struct mm *mm, uint64_t va, bool alloc)
 {
 	pte_t *table = mm->pml4;
@@ -217,6 +220,8 @@ static void free_below(struct mmu_gather *tlb, struct mm *mm, pte_t *table, int 
 	}
 }
 
+/* Unlinks and hands to tlb every page table that overlaps [start, end) and whose range no VMA
+   uses any more. Takes page_table_lock. */
 void free_pgtables(struct mmu_gather *tlb, struct mm *mm, uint64_t start, uint64_t end)
 {
 	spin_lock(&mm->page_table_lock);

@@ -27,16 +27,12 @@ extern struct page *zero_page;
    CONFIG_DEBUG_VM: on with debug_vm on the command line, and in every ktest boot. */
 extern bool debug_vm;
 
-/* The level-1 entry (4 KiB page) for va, creating the tables above it when alloc is set.
-   NULL when a table is missing (and not alloc) or out of memory. Holds page_table_lock. */
 pte_t *mm_pte(struct mm *mm, uint64_t va, bool alloc);
 
 /* Clears the entries of [start, end) inside vma, giving their pages to tlb (mm/mmu_gather.h).
    Takes and drops page_table_lock; flushes through tlb whenever the gather fills. */
 void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start, uint64_t end);
 
-/* Unlinks and hands to tlb every page table that overlaps [start, end) and whose range no VMA
-   uses any more. Takes page_table_lock. */
 void free_pgtables(struct mmu_gather *tlb, struct mm *mm, uint64_t start, uint64_t end);
 
 #endif

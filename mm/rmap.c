@@ -51,6 +51,7 @@
 #include "mm/page_alloc.h"
 #include "kernel/locking/spinlock.h"
 
+/* vma (with its file set) joins / leaves its file's i_mmap. */
 void vma_link_file(struct vm_area *vma)
 {
 	struct address_space *m = vma->file->mapping;
@@ -71,6 +72,7 @@ void vma_unlink_file(struct vm_area *vma)
 	spin_unlock(&m->i_mmap_lock);
 }
 
+/* vma is cut at high->start: vma shrinks and high joins i_mmap, in one step for walkers. */
 void vma_split_file(struct vm_area *vma, struct vm_area *high)
 {
 	struct address_space *m = vma->file->mapping;
@@ -81,6 +83,10 @@ void vma_split_file(struct vm_area *vma, struct vm_area *high)
 	spin_unlock(&m->i_mmap_lock);
 }
 
+/* A shared, writable mapping of a file whose device accounts dirty pages: clean pages are
+   mapped read-only and the first write faults (the seed's vma_wants_writenotify). mmap and
+   mprotect keep the answer in vma->writenotify, where the fault reads it, as Linux keeps it
+   in vm_page_prot. */
 bool vma_wants_writenotify(const struct vm_area *vma)
 {
 	/* Shared and writable; no "special" (pfn) mappings exist here to exclude; and the
@@ -133,6 +139,7 @@ static bool mkclean_one(struct vm_area *vma, struct page *page)
 	return cleaned;
 }
 
+/* Write-protects and cleans every shared entry mapping page; returns how many it changed. */
 int page_mkclean(struct page *page)
 {
 	struct address_space *m = page->mapping;
@@ -160,6 +167,9 @@ int page_mkclean(struct page *page)
 	return cleaned;
 }
 
+/* Truncate: removes every entry, in every mapping of m, of file pages at index first and
+   beyond (private copies too, as Linux's truncate does). Call after truncate_inode_pages:
+   a fault that races maps nothing the cache no longer holds (filemap_fault checks). */
 void unmap_mapping_pages(struct address_space *m, uint64_t first)
 {
 	struct vm_area *vma;

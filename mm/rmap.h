@@ -27,10 +27,6 @@ void vma_unlink_file(struct vm_area *vma);
 /* vma is cut at high->start: vma shrinks and high joins i_mmap, in one step for walkers. */
 void vma_split_file(struct vm_area *vma, struct vm_area *high);
 
-/* A shared, writable mapping of a file whose device accounts dirty pages: clean pages are
-   mapped read-only and the first write faults (the seed's vma_wants_writenotify). mmap and
-   mprotect keep the answer in vma->writenotify, where the fault reads it, as Linux keeps it
-   in vm_page_prot. */
 bool vma_wants_writenotify(const struct vm_area *vma);
 
 /* An entry now maps / no longer maps the page-cache page. Inline, like the three below: the
@@ -74,9 +70,6 @@ extern enum dirty_broken dirty_broken;
 
 /* Write-protects and cleans every shared entry mapping page; returns how many it changed. */
 int page_mkclean(struct page *page);
-/* Truncate: removes every entry, in every mapping of m, of file pages at index first and
-   beyond (private copies too, as Linux's truncate does). Call after truncate_inode_pages:
-   a fault that races maps nothing the cache no longer holds (filemap_fault checks). */
 void unmap_mapping_pages(struct address_space *m, uint64_t first);
 
 #endif

@@ -54,6 +54,8 @@ static void flush_mask(struct mm *mm, uint64_t start, uint64_t end, const struct
 	preempt_enable();
 }
 
+/* Flushes [start, end) of mm on every CPU that runs it; waits for them. Preemptible caller;
+   may hold spinlocks (it spins, interrupts on, until the others answer). */
 void flush_tlb_range(struct mm *mm, uint64_t start, uint64_t end)
 {
 	/* The caller changed the entries; the fence orders those stores before the mask read. It
@@ -64,12 +66,14 @@ void flush_tlb_range(struct mm *mm, uint64_t start, uint64_t end)
 	flush_mask(mm, start, end, &mm->cpu_mask);
 }
 
+/* The same, but with an IPI to every online CPU: the "broadcast" variant the bench compares. */
 void flush_tlb_range_broadcast(struct mm *mm, uint64_t start, uint64_t end)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* as in flush_tlb_range() */
 	flush_mask(mm, start, end, &cpu_online_mask);
 }
 
+/* The sum over all CPUs. */
 struct tlb_stats tlb_stats(void)
 {
 	struct tlb_stats sum = { 0 };
