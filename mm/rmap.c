@@ -84,7 +84,7 @@ void vma_split_file(struct vm_area *vma, struct vm_area *high)
 }
 
 /* A shared, writable mapping of a file whose device accounts dirty pages: clean pages are
-   mapped read-only and the first write faults (the seed's vma_wants_writenotify). mmap and
+   mapped read-only and the first write faults (Linux's vma_wants_writenotify, since 2.6.19). mmap and
    mprotect keep the answer in vma->writenotify, where the fault reads it, as Linux keeps it
    in vm_page_prot. */
 bool vma_wants_writenotify(const struct vm_area *vma)

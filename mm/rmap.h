@@ -4,7 +4,7 @@
  * i_mmap_lock; a page at index i is mapped by a VMA at start + (i - pgoff) pages when pgoff <=
  * i < pgoff + its length. page->mapcount counts the entries.
  *
- * page_mkclean(page) is what writeback needs (seed 3): it write-protects and cleans every
+ * page_mkclean(page) is what writeback needs ("mm: tracking shared dirty pages", Linux 2.6.19): it write-protects and cleans every
  * entry of a shared mapping that maps the page, then shoots down the TLBs of those mms, so
  * that the next write through any of them faults and dirties the page again.
  *

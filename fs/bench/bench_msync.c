@@ -1,5 +1,5 @@
 /*
- * bench msync (seed 3): pages written back per second by writers that dirty a shared
+ * bench msync ("mm: tracking shared dirty pages" (Linux 2.6.19)): pages written back per second by writers that dirty a shared
  * mapping of an ext2 file and msync(MS_SYNC) it, one file per thread (16 pages), at 1, 2, 4
  * CPUs. Each round a thread writes every page (16 write-protect faults) and msyncs: its
  * pages are cleaned through the reverse map, written, and the device flushed. An op is one

@@ -1,9 +1,9 @@
 /*
- * KTAP suite "vm": address spaces (seed 4). vm_mmap, vm_munmap and vm_mprotect and their
+ * KTAP suite "vm": address spaces ("mm: mmu_gather rework" (Linux 2.6.39)). vm_mmap, vm_munmap and vm_mprotect and their
  * errors; demand-zero pages, the zero page and copy-on-write, seen through copy_to_user and
  * copy_from_user from a kernel thread inside the mm; bad accesses give -EFAULT; a CPU that does
  * not run the mm gets no IPI; a failed batch allocation still unmaps correctly, with more
- * flushes; and the seed's invariant: threads on the other CPUs keep writing into a region while
+ * flushes; and the mmu_gather's invariant: threads on the other CPUs keep writing into a region while
  * it is unmapped, and no write lands in a freed page (freed pages are poisoned and kept, then
  * checked). Pages and page tables come back to their baseline. Last, `torture tlb`'s checks
  * catch each broken gather, and find nothing wrong with the real one.
@@ -385,7 +385,7 @@ static void test_batch_allocation_failure(struct ktest *t)
 }
 
 /*
- * The seed's invariant. Writer threads on every other CPU run inside the mm and write into its
+ * The mmu_gather's invariant. Writer threads on every other CPU run inside the mm and write into its
  * 64 pages, over and over; this thread unmaps them. The quarantine poisons each freed page and
  * keeps it: a write through a TLB entry that outlived the unmap would change the poison. Each
  * writer must end with -EFAULT (accesses after munmap fault).

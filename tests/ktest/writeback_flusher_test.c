@@ -1,5 +1,5 @@
 /*
- * KTAP suite "writeback_flusher": writeback around the mappings (seed 3, docs/dirty.md). The
+ * KTAP suite "writeback_flusher": writeback around the mappings ("mm: tracking shared dirty pages" (Linux 2.6.19), docs/dirty.md). The
  * flusher writes a page past its expiry; a sync waits for a flusher pass that is still
  * writing; a writer over the hard limit is throttled; a short run of the no-lost-write
  * torture. Mappings and dirty tracking themselves are writeback_test.c's.
@@ -141,7 +141,7 @@ static void test_throttling(struct ktest *t)
 	wb_teardown(t);
 }
 
-/* The seed's invariant, briefly: writers on every CPU, the flusher and msyncs, and the unmap
+/* The invariant of dirty tracking, briefly: writers on every CPU, the flusher and msyncs, and the unmap
    race with its windows widened; after a final sync every word on the disk holds the last value
    written (`torture writeback` runs longer). */
 static void test_no_lost_write(struct ktest *t)

@@ -1,5 +1,5 @@
 /*
- * KTAP suite "writeback": shared file mappings and dirty tracking (seed 3, docs/dirty.md).
+ * KTAP suite "writeback": shared file mappings and dirty tracking ("mm: tracking shared dirty pages" (Linux 2.6.19), docs/dirty.md).
  * The flusher, sync, throttling and the torture are writeback_flusher_test.c's.
  *
  * One mapping of an ext2 file on vda: a read maps the page read-only; the first write faults
@@ -341,7 +341,7 @@ static void test_errors(struct ktest *t)
 	wb_teardown(t);
 }
 
-/* Allocation failures where the seed's code allocates: the page-cache page of a read fault,
+/* Allocation failures where dirty tracking allocates: the page-cache page of a read fault,
    the copy of a private write, the VMA of mmap, a split in mprotect. Each fails cleanly and
    the next try works. */
 static void test_allocation_failures(struct ktest *t)
