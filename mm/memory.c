@@ -14,6 +14,7 @@
 #include "mm/page.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
+#include "mm/filemap.h"
 #include "kernel/delay_point.h"
 #include "kernel/panic.h"
 #include "lib/atomic.h"
@@ -155,6 +156,33 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 		if (full) /* out of the lock: the flush waits for other CPUs */
 			tlb_flush_mmu(tlb);
 	}
+}
+
+/*
+ * unmap_mapping_pages - truncate: removes every entry, in every mapping of m, of file pages at
+ * index first and beyond (private copies too, as Linux's truncate does). Call after
+ * truncate_inode_pages: a fault that races maps nothing the cache no longer holds
+ * (filemap_fault checks). Takes i_mmap_lock, then each mm's page_table_lock; runs without
+ * mmap_lock (mm/rmap.c says why i_mmap_lock is enough). Never sleeps.
+ */
+void unmap_mapping_pages(struct address_space *m, uint64_t first)
+{
+	struct vm_area *vma;
+
+	spin_lock(&m->i_mmap_lock);
+	list_for_each_entry(vma, &m->i_mmap, shared) {
+		uint64_t pages = (vma->end - vma->start) / PAGE_SIZE, start = vma->start;
+		struct mmu_gather tlb;
+
+		if (vma->pgoff + pages <= first)
+			continue;
+		if (first > vma->pgoff)
+			start += (first - vma->pgoff) * PAGE_SIZE;
+		tlb_gather_mmu(&tlb, vma->mm);
+		zap_page_range(&tlb, vma, start, vma->end);
+		tlb_finish_mmu(&tlb);
+	}
+	spin_unlock(&m->i_mmap_lock);
 }
 
 /*

@@ -228,8 +228,9 @@ void tlb_batch_pages_flush(struct mmu_gather *tlb)
 
 /*
  * tlb_flush_mmu - flush the TLBs of the CPUs that run the mm, then free what was gathered.
- * Requires: no spinlock held (it waits for other CPUs and frees pages); the zap calls it when
- * __tlb_remove_page() said the gather is full, after dropping page_table_lock.
+ * Requires: page_table_lock not held (the zap drops it when __tlb_remove_page() said the gather
+ * is full); other spinlocks may be (unmap_mapping_pages holds i_mmap_lock). Never sleeps, but
+ * spins until every CPU that runs the mm has answered its IPI.
  */
 void tlb_flush_mmu(struct mmu_gather *tlb)
 {
@@ -256,7 +257,7 @@ void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
 
 /*
  * tlb_finish_mmu - end a gather: the last flush, the last frees, and the batch pages go back.
- * Requires no spinlock held, like tlb_flush_mmu(). The gather may not be used again.
+ * Requires what tlb_flush_mmu() does. The gather may not be used again.
  */
 void tlb_finish_mmu(struct mmu_gather *tlb)
 {

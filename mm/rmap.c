@@ -42,7 +42,6 @@
 #include "mm/vma.h"
 #include "mm/vm_file.h"
 #include "mm/memory.h"
-#include "mm/mmu_gather.h"
 #include "mm/filemap.h"
 #include "mm/backing-dev.h"
 #include "mm/writeback.h"
@@ -165,27 +164,4 @@ int page_mkclean(struct page *page)
 	spin_unlock(&m->i_mmap_lock);
 	count_ptes_cleaned(cleaned);
 	return cleaned;
-}
-
-/* Truncate: removes every entry, in every mapping of m, of file pages at index first and
-   beyond (private copies too, as Linux's truncate does). Call after truncate_inode_pages:
-   a fault that races maps nothing the cache no longer holds (filemap_fault checks). */
-void unmap_mapping_pages(struct address_space *m, uint64_t first)
-{
-	struct vm_area *vma;
-
-	spin_lock(&m->i_mmap_lock);
-	list_for_each_entry(vma, &m->i_mmap, shared) {
-		uint64_t pages = (vma->end - vma->start) / PAGE_SIZE, start = vma->start;
-		struct mmu_gather tlb;
-
-		if (vma->pgoff + pages <= first)
-			continue;
-		if (first > vma->pgoff)
-			start += (first - vma->pgoff) * PAGE_SIZE;
-		tlb_gather_mmu(&tlb, vma->mm);
-		zap_page_range(&tlb, vma, start, vma->end);
-		tlb_finish_mmu(&tlb);
-	}
-	spin_unlock(&m->i_mmap_lock);
 }

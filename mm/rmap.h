@@ -70,6 +70,7 @@ extern enum dirty_broken dirty_broken;
 
 /* Write-protects and cleans every shared entry mapping page; returns how many it changed. */
 int page_mkclean(struct page *page);
+/* In mm/memory.c, as in Linux; declared here for the filesystems that truncate. */
 void unmap_mapping_pages(struct address_space *m, uint64_t first);
 
 #endif
