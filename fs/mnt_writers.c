@@ -1,406 +1,265 @@
 /*
- * Writer counts on mounts (seed 1: r/o bind mounts).
+ * Writer counts on mounts: who is writing through this mount now? (Linux keeps this in
+ * fs/namespace.c; the idea is "r/o bind mounts: track numbers of writers to mounts", Linux
+ * 2.6.26, and the per-mount per-CPU counters with MNT_WRITE_HOLD that replaced its per-CPU
+ * cache in Linux 2.6.29 and that Linux keeps today.)
  *
  * Every change to a filesystem through a mount (an open for writing, until its file is
  * released; a create, unlink, mkdir, rmdir, rename, truncate, for its duration) holds a write
  * reference on the mount: mnt_want_write ... mnt_drop_write. remount,ro must know that nobody
- * holds one, and after it returns, nobody may get one. The seed's way, WRITERS_PERCPU:
+ * holds one, and after it returns, nobody may get one:
  *
- *   mnt_want_write			   mnt_make_readonly (remount,ro)
- *     this CPU's writers++		     mnt_flags |= MNT_WRITE_HOLD
- *     full barrier			     full barrier
- *     while WRITE_HOLD: spin		     sum every CPU's writers
- *     read barrier			     sum > 0: -EBUSY; else mnt_flags |= MNT_READONLY
- *     READONLY? writers--, -EROFS	     write barrier; clear MNT_WRITE_HOLD
+ *   mnt_get_write_access                   mnt_make_readonly (remount,ro)
+ *     this CPU's writers++                   mnt_flags |= MNT_WRITE_HOLD
+ *     smp_mb()                               smp_mb()
+ *     while WRITE_HOLD: spin                 sum every CPU's writers
+ *     smp_rmb()                              sum > 0: -EBUSY; else mnt_flags |= MNT_READONLY
+ *     READONLY? writers--, -EROFS            smp_wmb(); clear MNT_WRITE_HOLD
  *
  * Each side writes, fences, then reads what the other writes, so at least one sees the other:
  * either remount,ro counts the writer (EBUSY), or the writer sees WRITE_HOLD, waits, and then
- * sees READONLY (the write barrier orders it before the hold's end). mnt_drop_write lowers the
- * counter of whatever CPU it runs on; only the sum means anything. An open/close pair on one
- * CPU touches only that CPU's cache line: that is the point of the seed, and `bench
- * openbench` measures it against the variants:
+ * sees READONLY (the write barrier orders it before the hold's end). mnt_put_write_access
+ * lowers the counter of whatever CPU it runs on; only the sum means anything. An open/close
+ * pair on one CPU touches only that CPU's cache line of the mount.
  *
- *   WRITERS_ATOMIC       one shared counter: every writer on every CPU bounces one cache line
- *   WRITERS_SEED_CACHE   the seed's first form: each CPU caches the count of one mount, under
- *                        a per-CPU spinlock; using another mount flushes the cache into that
- *                        mount's shared counter (cheap with one mount, costly with two)
- *   WRITERS_NONE         no counting at all (unsafe: remount,ro cannot see writers)
+ * A mount counting its writers another way (fs/mnt_writers_variants.c: one atomic, the
+ * per-CPU cache of Linux 2.6.26, none, and the tortures' broken variants) leaves each function
+ * here by its one unlikely branch on mnt_writers_mode.
  *
- * and two that are broken on purpose, for the self-check of `torture mounts`: percpu with one
- * side of the handshake above taken out, each on the mounts mounted with it only.
- *
- *   WRITERS_BROKEN_NO_HOLD  remount,ro sums and sets READONLY with no WRITE_HOLD: a writer
- *                           that counts itself after the sum and checks READONLY before it is
- *                           set goes on writing through the read-only mount
- *   WRITERS_BROKEN_NO_MB    mnt_want_write reads the flags with no full barrier after its
- *                           count: the count can still sit in the CPU's store buffer when the
- *                           summer reads it (x86's one reordering, store then load)
- *
- * Lock order: mount_lock's spinlock, then the per-CPU mnt_writer locks in CPU order.
- * Interrupt handlers never take write references.
+ * Lock order: mount_lock's spinlock, then sb->s_lock, then (cpu-cache mounts only) the
+ * per-CPU cpu_writer locks in CPU order. Interrupt handlers never take write references.
  */
 #include "fs/mount.h"
+#include "fs/mnt_writers_variants.h"
 #include "kernel/delay_point.h"
 #include "kernel/preempt.h"
-#include "kernel/printk.h"
 #include "kernel/smp.h"
 #include "lib/errno.h"
-#include "lib/string.h"
 
-enum mnt_writers_mode default_writers_mode = WRITERS_PERCPU;
-
-/* WRITERS_SEED_CACHE: the one mount whose writers this CPU counts locally. */
-struct mnt_writer {
-	spinlock_t lock;
-	struct vfsmount *mnt;
-	int count;
-} __aligned(64);
-static DEFINE_PER_CPU(struct mnt_writer, cpu_writer);
-static DEFINE_PER_CPU(struct mnt_writers_stats, writer_stats);
-
-static const char *const mode_names[NR_WRITERS_MODES] = {
-	[WRITERS_PERCPU] = "percpu",
-	[WRITERS_ATOMIC] = "atomic",
-	[WRITERS_SEED_CACHE] = "seed-cache",
-	[WRITERS_NONE] = "none",
-	[WRITERS_BROKEN_NO_HOLD] = "no-write-hold",
-	[WRITERS_BROKEN_NO_MB] = "no-writer-mb",
-};
+DEFINE_PER_CPU(struct mnt_writers_stats, mnt_writers_stats_pcp);
 
 DEFINE_DELAY_POINT(dp_mnt_ro_summed, "mnt-ro-summed",
 		   "remount,ro: after summing the writers, before setting read-only");
 
-/* The modes whose writers are counted in mnt_pcp[].writers. */
-static bool counts_per_cpu(enum mnt_writers_mode mode)
+#define COUNT_STAT(field)                                                                          \
+	do {                                                                                       \
+		preempt_disable();                                                                 \
+		this_cpu_ptr(&mnt_writers_stats_pcp)->field++;                                     \
+		preempt_enable();                                                                  \
+	} while (0)
+
+/* Preemption off: this CPU's writer counter of mnt. */
+static struct mnt_pcp *this_cpu_mnt_pcp(struct vfsmount *mnt)
 {
-	return mode == WRITERS_PERCPU || mode == WRITERS_BROKEN_NO_HOLD ||
-	       mode == WRITERS_BROKEN_NO_MB;
+	return &mnt->mnt_pcp[smp_processor_id()];
 }
 
-const char *writers_mode_name(enum mnt_writers_mode mode)
-{
-	return mode < NR_WRITERS_MODES ? mode_names[mode] : "?";
-}
-
-int writers_mode_parse(const char *name)
-{
-	for (int m = 0; m < NR_WRITERS_MODES; m++)
-		if (!strcmp(name, mode_names[m]))
-			return m;
-	return -1;
-}
-
-bool mnt_is_readonly(const struct vfsmount *mnt)
-{
-	return (READ_ONCE(mnt->mnt_flags) & MNT_READONLY) ||
-	       (READ_ONCE(mnt->mnt_sb->s_flags) & SB_RDONLY);
-}
-
-/*
- * Preemption off. Waits out a remount,ro that is summing, then checks read-only. Inline, so the
- * load of the flags follows the count's store as closely as the C says (under TCG a call ends
- * the translation block, and the time between lets the store drain before the load).
+/**
+ * mnt_get_writers - the sum of mnt's writer counts over every CPU
+ *
+ * Exact only while no writer can come or go: under MNT_WRITE_HOLD (mnt_make_readonly), or
+ * when the caller knows the mount is idle. Otherwise a snapshot for the shell and the tests.
  */
-static __always_inline bool wait_hold_then_readonly(struct vfsmount *mnt)
+int mnt_get_writers(struct vfsmount *mnt)
 {
+	int count = 0;
+
+	if (unlikely(mnt->mnt_writers_mode != WRITERS_PERCPU))
+		return mnt_writers_per_cpu(mnt, NULL);
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		count += READ_ONCE(mnt->mnt_pcp[cpu].writers);
+	return count;
+}
+
+/**
+ * mnt_get_write_access - take a write reference on mnt
+ *
+ * Counts this CPU as writing through mnt, waits out a remount,ro that is summing the writers,
+ * then checks read-only. Returns 0 with the reference held, to be put by mnt_put_write_access
+ * on any CPU, or -EROFS (nothing held) when the mount or its superblock is read-only. Does not
+ * sleep; may spin while a remount,ro sums. Any context but an interrupt handler.
+ */
+int mnt_get_write_access(struct vfsmount *mnt)
+{
+	struct mnt_pcp *pcp;
+	int ret = 0;
+
+	if (unlikely(mnt->mnt_writers_mode != WRITERS_PERCPU))
+		return mnt_get_write_access_variant(mnt);
+	preempt_disable();
+	pcp = this_cpu_mnt_pcp(mnt);
+	WRITE_ONCE(pcp->writers, pcp->writers + 1);
+	/* Our count before our read of WRITE_HOLD: pairs with the smp_mb() in
+	   mnt_hold_writers(), which sets WRITE_HOLD before it sums. One of us sees the other. */
+	smp_mb();
 	if (READ_ONCE(mnt->mnt_flags) & MNT_WRITE_HOLD) {
-		this_cpu_ptr(&writer_stats)->hold_waits++;
+		this_cpu_ptr(&mnt_writers_stats_pcp)->hold_waits++;
 		while (READ_ONCE(mnt->mnt_flags) & MNT_WRITE_HOLD)
 			cpu_relax();
 	}
-	smp_rmb(); /* READONLY was stored before WRITE_HOLD was cleared: pairs with hold_and_check's
-		      smp_wmb() */
-	return mnt_is_readonly(mnt);
-}
-
-static int want_percpu(struct vfsmount *mnt)
-{
-	struct mnt_pcp *pcp = &mnt->mnt_pcp[smp_processor_id()];
-
-	WRITE_ONCE(pcp->writers, pcp->writers + 1);
-	smp_mb(); /* the count is visible before WRITE_HOLD is read: pairs with hold_and_check's
-		     smp_mb() */
-	if (!wait_hold_then_readonly(mnt))
-		return 0;
-	WRITE_ONCE(pcp->writers, pcp->writers - 1);
-	return -EROFS;
-}
-
-/*
- * Broken on purpose, for the self-check of `torture mounts`: want_percpu without its smp_mb().
- * The count's store may wait in this CPU's store buffer while the load of the flags goes ahead,
- * so this writer and a remount,ro can each miss the other's store: the sum misses the writer,
- * the writer misses WRITE_HOLD, and it writes on through the read-only mount.
- */
-static int want_percpu_no_mb(struct vfsmount *mnt)
-{
-	struct mnt_pcp *pcp = &mnt->mnt_pcp[smp_processor_id()];
-
-	WRITE_ONCE(pcp->writers, pcp->writers + 1);
-	if (!wait_hold_then_readonly(mnt))
-		return 0;
-	WRITE_ONCE(pcp->writers, pcp->writers - 1);
-	return -EROFS;
-}
-
-static int want_atomic(struct vfsmount *mnt)
-{
-	atomic_inc(&mnt->mnt_writers_shared); /* a locked instruction: a full barrier */
-	if (!wait_hold_then_readonly(mnt))
-		return 0;
-	atomic_dec(&mnt->mnt_writers_shared);
-	return -EROFS;
-}
-
-/* The CPU's cache lock held: make w count mnt, flushing the mount it counted before. */
-static void use_cpu_writer_for_mount(struct mnt_writer *w, struct vfsmount *mnt)
-{
-	if (w->mnt == mnt)
-		return;
-	if (w->mnt)
-		atomic_add(w->count, &w->mnt->mnt_writers_shared);
-	w->mnt = mnt;
-	w->count = 0;
-	this_cpu_ptr(&writer_stats)->cache_switches++;
-}
-
-static int want_seed_cache(struct vfsmount *mnt)
-{
-	struct mnt_writer *w = this_cpu_ptr(&cpu_writer);
-	int ret = 0;
-
-	spin_lock(&w->lock); /* remount,ro holds every CPU's: no barrier or hold flag needed */
+	/* WRITE_HOLD seen clear before READONLY is read: pairs with the smp_wmb() in
+	   mnt_unhold_writers(), which orders READONLY before the hold's end. */
+	smp_rmb();
 	if (mnt_is_readonly(mnt)) {
+		WRITE_ONCE(pcp->writers, pcp->writers - 1);
 		ret = -EROFS;
-	} else {
-		use_cpu_writer_for_mount(w, mnt);
-		w->count++;
 	}
-	spin_unlock(&w->lock);
-	return ret;
-}
-
-int mnt_want_write(struct vfsmount *mnt)
-{
-	int ret;
-
-	preempt_disable();
-	switch (mnt->mnt_writers_mode) {
-	case WRITERS_PERCPU:
-	case WRITERS_BROKEN_NO_HOLD: /* its writers are percpu's: remount,ro is what differs */
-		ret = want_percpu(mnt);
-		break;
-	case WRITERS_BROKEN_NO_MB:
-		ret = want_percpu_no_mb(mnt);
-		break;
-	case WRITERS_ATOMIC:
-		ret = want_atomic(mnt);
-		break;
-	case WRITERS_SEED_CACHE:
-		ret = want_seed_cache(mnt);
-		break;
-	default:
-		ret = mnt_is_readonly(mnt) ? -EROFS : 0;
-		break;
-	}
-	this_cpu_ptr(&writer_stats)->want++;
-	if (ret)
-		this_cpu_ptr(&writer_stats)->erofs++;
 	preempt_enable();
 	return ret;
 }
 
-static void drop_seed_cache(struct vfsmount *mnt)
-{
-	struct mnt_writer *w = this_cpu_ptr(&cpu_writer);
-
-	spin_lock(&w->lock);
-	if (w->mnt == mnt)
-		w->count--;
-	else /* taken on another CPU, or flushed since: the shared counter has it */
-		atomic_dec(&mnt->mnt_writers_shared);
-	spin_unlock(&w->lock);
-}
-
-void mnt_drop_write(struct vfsmount *mnt)
+/**
+ * mnt_put_write_access - put a write reference taken by mnt_get_write_access
+ *
+ * Lowers the writer counter of the CPU it runs on, which need not be the one that took the
+ * reference. Never fails, never sleeps.
+ */
+void mnt_put_write_access(struct vfsmount *mnt)
 {
 	struct mnt_pcp *pcp;
 
-	preempt_disable();
-	switch (mnt->mnt_writers_mode) {
-	case WRITERS_PERCPU:
-	case WRITERS_BROKEN_NO_HOLD:
-	case WRITERS_BROKEN_NO_MB:
-		pcp = &mnt->mnt_pcp[smp_processor_id()];
-		WRITE_ONCE(pcp->writers, pcp->writers - 1);
-		break;
-	case WRITERS_ATOMIC:
-		atomic_dec(&mnt->mnt_writers_shared);
-		break;
-	case WRITERS_SEED_CACHE:
-		drop_seed_cache(mnt);
-		break;
-	default:
-		break;
+	if (unlikely(mnt->mnt_writers_mode != WRITERS_PERCPU)) {
+		mnt_put_write_access_variant(mnt);
+		return;
 	}
-	this_cpu_ptr(&writer_stats)->drop++;
+	preempt_disable();
+	pcp = this_cpu_mnt_pcp(mnt);
+	WRITE_ONCE(pcp->writers, pcp->writers - 1);
 	preempt_enable();
 }
 
-int mnt_writers_per_cpu(struct vfsmount *mnt, int *counts)
+/**
+ * mnt_want_write - take a write reference on mnt before changing the filesystem through it
+ *
+ * What the VFS calls around every change (create, unlink, rename, an open for writing...).
+ * Returns 0 with the reference held, or -EROFS. Linux's mnt_want_write also takes the
+ * superblock's freeze protection (sb_start_write); we have no freezing, so it is
+ * mnt_get_write_access, counted for `mntstat`.
+ */
+int mnt_want_write(struct vfsmount *mnt)
 {
-	int sum = atomic_read(&mnt->mnt_writers_shared);
+	int ret = mnt_get_write_access(mnt);
 
-	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		struct mnt_writer *w = per_cpu_ptr(&cpu_writer, cpu);
-		int c = 0;
-
-		if (counts_per_cpu(mnt->mnt_writers_mode))
-			c = READ_ONCE(mnt->mnt_pcp[cpu].writers);
-		else if (mnt->mnt_writers_mode == WRITERS_SEED_CACHE && READ_ONCE(w->mnt) == mnt)
-			c = READ_ONCE(w->count);
-		if (counts)
-			counts[cpu] = c;
-		sum += c;
-	}
-	return sum;
+	COUNT_STAT(want);
+	if (ret)
+		COUNT_STAT(erofs);
+	return ret;
 }
 
-int mnt_get_writers(struct vfsmount *mnt)
+/**
+ * mnt_drop_write - put the write reference of a successful mnt_want_write
+ *
+ * On any CPU, from any context but an interrupt handler (the last fput of a file opened for
+ * writing calls it, possibly on another CPU than the open).
+ */
+void mnt_drop_write(struct vfsmount *mnt)
 {
-	return mnt_writers_per_cpu(mnt, NULL);
-}
-
-/* Every CPU's cache lock, in CPU order: WRITERS_SEED_CACHE's writers stop while held. */
-static void lock_cpu_writers(void)
-{
-	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
-		spin_lock(&per_cpu_ptr(&cpu_writer, cpu)->lock);
-}
-
-static void unlock_cpu_writers(void)
-{
-	for (unsigned int cpu = nr_cpu_ids; cpu-- > 0;)
-		spin_unlock(&per_cpu_ptr(&cpu_writer, cpu)->lock);
+	mnt_put_write_access(mnt);
+	COUNT_STAT(drop);
 }
 
 /*
- * The flag hold_and_check sets on mnt while it sums. Broken on purpose, for the self-check of
- * `torture mounts`: none for WRITERS_BROKEN_NO_HOLD, so a writer that comes after the sum has
- * nothing to wait on and checks READONLY before it is set.
+ * Stops new writers of mnt (they spin in mnt_get_write_access until mnt_unhold_writers) and
+ * counts those already in: 0 when there are none, -EBUSY otherwise. Either way the hold stays
+ * until mnt_unhold_writers. mount_lock held.
  */
-static unsigned int write_hold_flag(const struct vfsmount *mnt)
+static int mnt_hold_writers(struct vfsmount *mnt)
 {
-	return mnt->mnt_writers_mode == WRITERS_BROKEN_NO_HOLD ? 0 : MNT_WRITE_HOLD;
+	if (unlikely(mnt->mnt_writers_mode != WRITERS_PERCPU))
+		return mnt_hold_writers_variant(mnt);
+	WRITE_ONCE(mnt->mnt_flags, mnt->mnt_flags | MNT_WRITE_HOLD);
+	/* WRITE_HOLD before the counters are read: pairs with the smp_mb() in
+	   mnt_get_write_access(), which counts itself before it reads WRITE_HOLD. */
+	smp_mb();
+	return mnt_get_writers(mnt) > 0 ? -EBUSY : 0;
 }
 
-/*
- * Sets WRITE_HOLD on each mount of the list (or on the one mount), sums their writers, and,
- * if none is counted, calls make_ro. Then ends the hold. mount_lock held.
- */
-static int hold_and_check(struct vfsmount **mnts, unsigned int n, void (*make_ro)(void *),
-			  void *arg)
+/* Ends the hold of mnt_hold_writers; what was made read-only under it is seen first. */
+static void mnt_unhold_writers(struct vfsmount *mnt)
 {
-	int busy = 0;
-
-	lock_cpu_writers();
-	for (unsigned int i = 0; i < n; i++)
-		WRITE_ONCE(mnts[i]->mnt_flags, mnts[i]->mnt_flags | write_hold_flag(mnts[i]));
-	smp_mb(); /* the holds are visible before the counters are read: pairs with want_percpu's
-		     smp_mb() */
-	for (unsigned int i = 0; i < n; i++)
-		busy += mnt_get_writers(mnts[i]) > 0;
-	delay_point(&dp_mnt_ro_summed); /* writers that come now must wait for the hold */
-	if (!busy)
-		make_ro(arg);
-	smp_wmb(); /* READONLY before the end of the hold: pairs with wait_hold_then_readonly's
-		      smp_rmb() */
-	for (unsigned int i = 0; i < n; i++)
-		WRITE_ONCE(mnts[i]->mnt_flags, mnts[i]->mnt_flags & ~MNT_WRITE_HOLD);
-	unlock_cpu_writers();
-	if (busy) {
-		preempt_disable();
-		this_cpu_ptr(&writer_stats)->remount_busy++;
-		preempt_enable();
-		return -EBUSY;
+	if (unlikely(mnt->mnt_writers_mode != WRITERS_PERCPU)) {
+		mnt_unhold_writers_variant(mnt);
+		return;
 	}
-	return 0;
+	/* READONLY before the end of the hold: pairs with the smp_rmb() in
+	   mnt_get_write_access(), after its wait for the hold. */
+	smp_wmb();
+	WRITE_ONCE(mnt->mnt_flags, mnt->mnt_flags & ~MNT_WRITE_HOLD);
 }
 
-static void set_mnt_readonly(void *arg)
-{
-	struct vfsmount *mnt = arg;
-
-	WRITE_ONCE(mnt->mnt_flags, mnt->mnt_flags | MNT_READONLY);
-}
-
+/**
+ * mnt_make_readonly - remount,ro of one mount (MS_REMOUNT | MS_BIND | MS_RDONLY)
+ *
+ * Makes mnt refuse writes if no writer holds a write reference on it. Returns 0: from now on
+ * no writer holds one and mnt_get_write_access returns -EROFS; or -EBUSY: a writer holds one,
+ * and the mount stays writable. Requires mount_lock held (read_seqlock_excl); does not sleep.
+ */
 int mnt_make_readonly(struct vfsmount *mnt)
 {
-	static bool warned; /* once: the mounts torture's own check flips such a mount often */
+	int ret = mnt_hold_writers(mnt);
 
-	if (mnt->mnt_writers_mode == WRITERS_NONE && !READ_ONCE(warned)) {
-		WRITE_ONCE(warned, true);
-		pr_warn("remount: %s counts no writers (mode none): read-only is not safe\n",
-			mnt->mnt_devname);
-	}
-	return hold_and_check(&mnt, 1, set_mnt_readonly, mnt);
+	delay_point(&dp_mnt_ro_summed); /* writers that come now must wait for the hold */
+	if (!ret)
+		WRITE_ONCE(mnt->mnt_flags, mnt->mnt_flags | MNT_READONLY);
+	mnt_unhold_writers(mnt);
+	if (ret)
+		COUNT_STAT(remount_busy);
+	return ret;
 }
 
-/* remount,rw of one mount: clears MNT_READONLY. mount_lock held. */
+/**
+ * mnt_make_writable - remount,rw of one mount: writers may come again
+ *
+ * Requires mount_lock held. The superblock may still be read-only.
+ */
 void mnt_make_writable(struct vfsmount *mnt)
 {
 	WRITE_ONCE(mnt->mnt_flags, mnt->mnt_flags & ~MNT_READONLY);
 }
 
-static void set_sb_readonly(void *arg)
-{
-	struct super_block *sb = arg;
-
-	WRITE_ONCE(sb->s_flags, sb->s_flags | SB_RDONLY);
-}
-
-#define SB_MAX_MOUNTS 64
-
+/**
+ * sb_prepare_remount_readonly - remount,ro of a superblock, checked through every mount of it
+ *
+ * Holds the writers of every writable mount of sb at once; if none of them has a writer, sets
+ * SB_RDONLY before the holds end. Returns 0: sb is read-only and no writer holds a write
+ * reference through any of its mounts; or -EBUSY, sb unchanged. Requires mount_lock held;
+ * takes sb->s_lock; does not sleep. The filesystem's own remount (writing back what is dirty)
+ * comes after, in do_remount.
+ */
 int sb_prepare_remount_readonly(struct super_block *sb)
 {
-	struct vfsmount *mnts[SB_MAX_MOUNTS], *mnt;
-	unsigned int n = 0;
+	struct vfsmount *mnt;
+	unsigned int visited = 0;
 	int err = 0;
 
 	spin_lock(&sb->s_lock);
 	list_for_each_entry(mnt, &sb->s_mounts, mnt_instance) {
-		if (n == SB_MAX_MOUNTS) {
-			err = -EBUSY; /* too many to hold at once: refuse rather than half-check */
+		visited++;
+		if (!(mnt->mnt_flags & MNT_READONLY) && (err = mnt_hold_writers(mnt)))
+			break; /* held too, busy or not: the loop below ends its hold */
+	}
+	delay_point(&dp_mnt_ro_summed);
+	if (!err)
+		WRITE_ONCE(sb->s_flags, sb->s_flags | SB_RDONLY);
+	list_for_each_entry(mnt, &sb->s_mounts, mnt_instance) {
+		if (!visited--)
 			break;
-		}
-		mnts[n++] = mnt;
+		if (!(mnt->mnt_flags & MNT_READONLY))
+			mnt_unhold_writers(mnt);
 	}
 	spin_unlock(&sb->s_lock);
 	if (err)
-		return err;
-	return hold_and_check(mnts, n, set_sb_readonly, sb);
+		COUNT_STAT(remount_busy);
+	return err;
 }
 
-void mnt_writers_release(struct vfsmount *mnt)
-{
-	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		struct mnt_writer *w = per_cpu_ptr(&cpu_writer, cpu);
-
-		spin_lock(&w->lock);
-		if (w->mnt == mnt) { /* the seed's fix: no cache may point at a freed mount */
-			w->mnt = NULL;
-			w->count = 0;
-		}
-		spin_unlock(&w->lock);
-	}
-}
-
+/* The counters of `mntstat`, summed over the CPUs. */
 struct mnt_writers_stats mnt_writers_stats(void)
 {
 	struct mnt_writers_stats sum = {0};
 
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		const struct mnt_writers_stats *s = per_cpu_ptr(&writer_stats, cpu);
+		const struct mnt_writers_stats *s = per_cpu_ptr(&mnt_writers_stats_pcp, cpu);
 
 		sum.want += READ_ONCE(s->want);
 		sum.drop += READ_ONCE(s->drop);

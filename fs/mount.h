@@ -4,14 +4,16 @@
  * and each mount has its own flags: a read-only bind of a writable filesystem refuses writes
  * while the original mount still takes them.
  *
- * Three mechanisms live here, each in its own file:
+ * Linux keeps all of it in fs/namespace.c; we split it into short files, one idea each:
  *
- *   fs/namespace.c   the tree: mount, bind, umount, remount, lookup_mnt, path crossing
- *   fs/mnt_count.c   references (seed 2): per-CPU counts; mntput's fast path for mounts in the
- *                    namespace and longterm internal mounts; kern_mount, clone_private_mount,
- *                    kern_unmount_array (many mounts, one grace period)
- *   fs/mnt_writers.c writer counts (seed 1): mnt_want_write/mnt_drop_write, remount,ro's
- *                    WRITE_HOLD and sum, and the variants kept for comparison
+ *   fs/namespace.c            the tree: mount, bind, umount, remount, lookup_mnt
+ *   fs/mnt_count.c            references: per-CPU counts, mntget, mntput's fast and slow paths
+ *   fs/mnt_longterm.c         longterm mounts: kern_mount, clone_private_mount,
+ *                             kern_unmount_array (many mounts, one grace period)
+ *   fs/mnt_writers.c          writer counts: mnt_want_write/mnt_drop_write, remount,ro's
+ *                             WRITE_HOLD and sum (mnt_make_readonly, sb_prepare_remount_readonly)
+ *   fs/mnt_writers_variants.c the writer-count modes kept for comparison, and broken ones
+ *   fs/mnt_longterm_broken.c  kern_unmount_array without its grace period, and its quarantine
  *
  * Locking: namespace_sem (a rwsem) serialises changes to the tree; mount_lock (a seqlock)
  * is held for writing while the tree or the mount hash changes, so lockless path walks can
@@ -28,17 +30,16 @@
 #define MNT_READONLY   0x01 /* this mount refuses writes */
 #define MNT_WRITE_HOLD 0x02 /* remount,ro is summing the writers: new writers wait */
 #define MNT_DOOMED     0x04 /* the last reference is gone; being freed */
-/* Broken on purpose, for the self-check of `torture longterm` (fs/torture/longterm_torture.c):
-   kern_unmount_array waits no grace period for this mount, and its free goes to the
-   quarantine, poisoned, instead of back to the allocator. */
+/* Broken on purpose, for `torture longterm` (fs/mnt_longterm_broken.c): kern_unmount_array
+   waits no grace period for this mount, and its free goes to a quarantine, poisoned. */
 #define MNT_BROKEN_NO_GP 0x08
 
-/* How a mount counts its writers (fixed when it is mounted; see fs/mnt_writers.c). */
+/* How a mount counts its writers (fixed when it is mounted; fs/mnt_writers_variants.c). */
 enum mnt_writers_mode {
-	WRITERS_PERCPU,	    /* a counter per CPU, summed by remount,ro (the seed; default) */
-	WRITERS_ATOMIC,	    /* one shared atomic counter */
-	WRITERS_SEED_CACHE, /* the seed's first form: each CPU caches one mount's count */
-	WRITERS_NONE,	    /* no counting: unsafe, for the benchmark's baseline only */
+	WRITERS_PERCPU,	   /* a counter per CPU in the mount (Linux since 2.6.29; default) */
+	WRITERS_ATOMIC,	   /* one shared atomic counter */
+	WRITERS_CPU_CACHE, /* Linux 2.6.26: each CPU caches one mount's count */
+	WRITERS_NONE,	   /* no counting: unsafe, for the benchmark's baseline only */
 	/* Broken on purpose, for the self-check of `torture mounts` (fs/torture/mount_torture.c): percpu
 	   with the one piece that keeps the invariant taken out. Never the default. */
 	WRITERS_BROKEN_NO_HOLD, /* remount,ro sets no WRITE_HOLD for its writers to wait on */
@@ -54,6 +55,7 @@ struct mnt_pcp {
 
 struct mnt_namespace; /* there is one: init_mnt_ns */
 struct delay_point;   /* kernel/delay_point.h */
+
 #define MNT_NS_INTERNAL ((struct mnt_namespace *)1) /* a longterm internal mount */
 
 struct vfsmount {
@@ -66,14 +68,14 @@ struct vfsmount {
 	/*
 	 * &init_mnt_ns while in the mount tree, MNT_NS_INTERNAL for a longterm internal mount,
 	 * NULL for a detached short-term one. mntput reads it under rcu_read_lock: non-NULL means
-	 * the fast path (see fs/mnt_count.c).
+	 * the fast path (fs/mnt_count.c, fs/mnt_longterm.c).
 	 */
 	struct mnt_namespace *mnt_ns;
-	struct mnt_pcp *mnt_pcp;      /* [nr_cpu_ids] */
-	atomic_t mnt_writers_shared;  /* WRITERS_ATOMIC's counter; WRITERS_SEED_CACHE's overflow */
-	struct hlist_node mnt_hash;   /* in the mount hash, by (parent, mountpoint) */
-	struct list_head mnt_child;   /* on mnt_parent->mnt_mounts */
-	struct list_head mnt_mounts;  /* mounts on top of this one's dentries */
+	struct mnt_pcp *mnt_pcp;       /* [nr_cpu_ids] */
+	atomic_t mnt_writers_shared;   /* WRITERS_ATOMIC's counter; WRITERS_CPU_CACHE's flushes */
+	struct hlist_node mnt_hash;    /* in the mount hash, by (parent, mountpoint) */
+	struct list_head mnt_child;    /* on mnt_parent->mnt_mounts */
+	struct list_head mnt_mounts;   /* mounts on top of this one's dentries */
 	struct list_head mnt_instance; /* on mnt_sb->s_mounts */
 	struct list_head mnt_list;     /* in the namespace, in mount order (`mount` lists them) */
 	int mnt_id;
@@ -84,43 +86,15 @@ struct vfsmount {
 extern seqlock_t mount_lock;
 extern struct mnt_namespace init_mnt_ns;
 
-/* ---- fs/mnt_count.c: references ---- */
+/* ---- fs/mnt_count.c: references (the contracts stand above each definition) ---- */
 
-/* A new mount of sb's root (taking over one active reference), one reference held. */
 struct vfsmount *alloc_vfsmnt(struct super_block *sb, struct dentry *root, const char *devname,
 			      enum mnt_writers_mode mode);
 struct vfsmount *mntget(struct vfsmount *mnt);
 void mntput(struct vfsmount *mnt);
-/* The sum of every CPU's count (exact only while nothing else changes it). */
 int mnt_get_count(const struct vfsmount *mnt);
-
-/* A longterm internal mount of a new superblock of the named type; 0 or a negative errno. */
-int kern_mount(const char *fstype, const char *options, struct vfsmount **out);
-/* A longterm internal mount of the tree at path (overlayfs's layers); 0 or a negative errno. */
-int clone_private_mount(const struct path *path, struct vfsmount **out);
-void kern_unmount(struct vfsmount *mnt);
-/*
- * From now on mntput takes the slow path for mnt. Its puts already under way may still take the
- * fast one: wait a grace period before counting on the sum (kern_unmount_array does).
- */
-void mnt_make_shortterm(struct vfsmount *mnt);
-/* Makes n longterm mounts short-term, waits one grace period, then puts them all. */
-void kern_unmount_array(struct vfsmount **mnts, unsigned int n);
-
-/*
- * The broken variant no-grace-period, for `torture longterm`: marks a longterm mount nobody
- * else has seen yet MNT_BROKEN_NO_GP. The quarantine keeps every such mount once freed,
- * poisoned, until mnt_quarantine_release checks and frees them all; call it only when no one
- * can reach them any more (after an rcu_barrier). It returns how many words of them changed
- * after their free: writes through a freed mount.
- */
-void mnt_set_broken_no_gp(struct vfsmount *mnt);
-bool mnt_in_quarantine(const struct vfsmount *mnt);
-long mnt_quarantine_release(void);
 /* In mntput's fast path, after it saw mnt_ns set: the window the grace period covers. */
 extern struct delay_point dp_mntput_fast;
-
-/* fs/namespace.c's umount waited a grace period (counted with kern_unmount_array's). */
 void mnt_count_note_grace_period(void);
 
 struct mnt_count_stats {
@@ -131,46 +105,64 @@ struct mnt_count_stats {
 };
 struct mnt_count_stats mnt_count_stats(void);
 
-/* ---- fs/mnt_writers.c: writer counts ---- */
+/* ---- fs/mnt_longterm.c: longterm mounts ---- */
 
-/* 0, or -EROFS when the mount or its superblock is read-only. */
+int kern_mount(const char *fstype, const char *options, struct vfsmount **out);
+int clone_private_mount(const struct path *path, struct vfsmount **out);
+void mnt_make_shortterm(struct vfsmount *mnt);
+void kern_unmount_array(struct vfsmount **mnts, unsigned int n);
+void kern_unmount(struct vfsmount *mnt);
+
+/* ---- fs/mnt_longterm_broken.c: `torture longterm`'s broken variant no-grace-period ---- */
+
+void mnt_set_broken_no_gp(struct vfsmount *mnt);
+bool mnt_array_broken_no_gp(struct vfsmount **mnts, unsigned int n);
+void mnt_quarantine(struct vfsmount *mnt);
+bool mnt_in_quarantine(const struct vfsmount *mnt);
+long mnt_quarantine_release(void);
+
+/* ---- fs/mnt_writers.c: writer counts (the contracts stand above each definition) ---- */
+
 int mnt_want_write(struct vfsmount *mnt);
 void mnt_drop_write(struct vfsmount *mnt);
-/* The sum of the mount's writer counts (all CPUs). */
+int mnt_get_write_access(struct vfsmount *mnt);
+void mnt_put_write_access(struct vfsmount *mnt);
 int mnt_get_writers(struct vfsmount *mnt);
-/* remount,ro of one mount: 0, or -EBUSY while any writer is counted. mount_lock held. */
 int mnt_make_readonly(struct vfsmount *mnt);
-/* remount,rw of one mount: writers may come again. mount_lock held. */
 void mnt_make_writable(struct vfsmount *mnt);
-/* Superblock read-only: every mount of sb checked at once; 0 or -EBUSY. mount_lock held. */
 int sb_prepare_remount_readonly(struct super_block *sb);
-/* Forgets a mount in the per-CPU caches of WRITERS_SEED_CACHE before it is freed. */
-void mnt_writers_release(struct vfsmount *mnt);
-/* Each CPU's writer count of mnt into counts[0..nr_cpu_ids); returns the sum. */
-int mnt_writers_per_cpu(struct vfsmount *mnt, int *counts);
-bool mnt_is_readonly(const struct vfsmount *mnt);
-/* In hold_and_check, between the sum of the writers and read-only: what WRITE_HOLD covers. */
+/* In mnt_make_readonly, between the sum of the writers and read-only: what WRITE_HOLD covers. */
 extern struct delay_point dp_mnt_ro_summed;
 
-const char *writers_mode_name(enum mnt_writers_mode mode);
-/* -1 for an unknown name. */
-int writers_mode_parse(const char *name);
-extern enum mnt_writers_mode default_writers_mode;
+/* Whether the mount or its superblock refuses writes. Inline: mnt_get_write_access reads it
+   right after its wait for WRITE_HOLD. */
+static inline bool mnt_is_readonly(const struct vfsmount *mnt)
+{
+	return (READ_ONCE(mnt->mnt_flags) & MNT_READONLY) ||
+	       (READ_ONCE(mnt->mnt_sb->s_flags) & SB_RDONLY);
+}
 
 struct mnt_writers_stats {
 	uint64_t want, drop, erofs; /* calls, and refusals */
-	uint64_t hold_waits;	    /* mnt_want_write found WRITE_HOLD set and waited */
-	uint64_t cache_switches;    /* WRITERS_SEED_CACHE: a CPU's cache moved to another mount */
+	uint64_t hold_waits;	    /* a writer found WRITE_HOLD set and waited */
+	uint64_t cache_switches;    /* WRITERS_CPU_CACHE: a CPU's cache moved to another mount */
 	uint64_t remount_busy;	    /* remount,ro refused for writers */
 };
 struct mnt_writers_stats mnt_writers_stats(void);
+
+/* ---- fs/mnt_writers_variants.c: the other writer-count modes ---- */
+
+const char *writers_mode_name(enum mnt_writers_mode mode);
+int writers_mode_parse(const char *name);
+extern enum mnt_writers_mode default_writers_mode;
+int mnt_writers_per_cpu(struct vfsmount *mnt, int *counts);
+void mnt_cpu_cache_forget(struct vfsmount *mnt);
 
 /* ---- fs/namespace.c: the tree ---- */
 
 void mnt_init(void);
 /* Mounts the root filesystem (a tmpfs); the namespace starts there. */
 void init_mount_tree(void);
-/* The mount on (mnt, dentry), with a reference, or NULL (the caller holds mnt, dentry). */
 struct vfsmount *lookup_mnt(const struct path *path);
 /* Lockless form for path walks: under rcu_read_lock, no reference; check mount_lock after. */
 struct vfsmount *__lookup_mnt(struct vfsmount *mnt, struct dentry *dentry);
@@ -182,15 +174,8 @@ void fs_root_noref(struct path *root);
 #define MS_RDONLY  0x01
 #define MS_BIND	   0x02
 #define MS_REMOUNT 0x04
-/*
- * The mount(2) of this kernel: a new filesystem of type (source, options) on dir; with
- * MS_BIND, source is a path bound on dir (a bind of a read-only mount starts read-only); with
- * MS_REMOUNT, dir's mount (and with no MS_BIND, its superblock) becomes read-only (MS_RDONLY)
- * or writable. 0 or a negative errno.
- */
 int do_mount(const char *source, const char *dir, const char *type, unsigned long flags,
 	     const char *options);
-/* 0, -EINVAL (not a mount point), -EBUSY (open files, a working directory, mounts on it). */
 int do_umount(const char *dir);
 
 /* Calls fn for each mount in the namespace, in mount order, under namespace_sem (read). */

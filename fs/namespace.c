@@ -59,6 +59,12 @@ struct vfsmount *__lookup_mnt(struct vfsmount *mnt, struct dentry *dentry)
 	return NULL;
 }
 
+/**
+ * lookup_mnt - the mount on top of path, with a reference
+ *
+ * The caller holds path. Returns the mount whose mountpoint is (path->mnt, path->dentry) with
+ * a reference taken, or NULL. Lockless: retries while a umount moves mount_lock's sequence.
+ */
 struct vfsmount *lookup_mnt(const struct path *path)
 {
 	struct vfsmount *child;
@@ -71,7 +77,10 @@ struct vfsmount *lookup_mnt(const struct path *path)
 		if (child)
 			mntget(child);
 		rcu_read_unlock();
-		smp_mb(); /* our count is visible before we check that umount did not run */
+		/* Our count before our check of the sequence: pairs with the smp_mb() in
+		   do_umount() after it moved the sequence and before it counts. Either umount
+		   sees our reference (EBUSY) or we see the sequence move and put it back. */
+		smp_mb();
 		if (!read_seqretry(&mount_lock, seq))
 			return child;
 		mntput(child);
@@ -200,6 +209,12 @@ static int new_mount(const char *source, const char *type, unsigned long flags,
 	return 0;
 }
 
+/*
+ * remount of the mount at path (MS_BIND: that mount alone) or of its superblock, read-only
+ * with MS_RDONLY, writable without. namespace_sem held for writing; takes mount_lock. Returns
+ * 0, -EINVAL (path is not the root of its mount), -EBUSY (writers hold write references:
+ * mnt_make_readonly, sb_prepare_remount_readonly), or the filesystem's error.
+ */
 static int do_remount(const struct path *path, unsigned long flags)
 {
 	struct vfsmount *mnt = path->mnt;
@@ -232,6 +247,15 @@ static int do_remount(const struct path *path, unsigned long flags)
 	return err;
 }
 
+/**
+ * do_mount - the mount(2) of this kernel
+ *
+ * A new filesystem of type (source, options) on dir; with MS_BIND, source is a path bound on
+ * dir (a bind of a read-only mount starts read-only); with MS_REMOUNT, dir's mount (and with no
+ * MS_BIND, its superblock) becomes read-only (MS_RDONLY) or writable. options may hold "ro",
+ * "rw" and "writers=MODE" (fs/mnt_writers_variants.c) before the filesystem's own. Returns 0 or
+ * a negative errno. May sleep; takes namespace_sem.
+ */
 int do_mount(const char *source, const char *dir, const char *type, unsigned long flags,
 	     const char *options)
 {
@@ -261,6 +285,14 @@ int do_mount(const char *source, const char *dir, const char *type, unsigned lon
 	return err;
 }
 
+/**
+ * do_umount - take the mount at dir out of the tree and put the tree's reference
+ *
+ * Refuses while anything but the tree and this call holds the mount. Returns 0 (the mount is
+ * detached and, with the last reference gone, freed), -EINVAL (dir is not a mount point), or
+ * -EBUSY (open files, a working directory, mounts on it, or the root). Sleeps for a grace
+ * period; takes namespace_sem and mount_lock.
+ */
 int do_umount(const char *dir)
 {
 	struct vfsmount *mnt;
@@ -277,7 +309,9 @@ int do_umount(const char *dir)
 		err = -EBUSY;
 	} else {
 		write_seqlock(&mount_lock);
-		smp_mb(); /* the sequence moved before we count: walkers that got in retry */
+		/* The sequence moved before we count: pairs with the smp_mb() in lookup_mnt()
+		   between its mntget and its check of the sequence. */
+		smp_mb();
 		/* The tree's reference and ours; any other is an open file, a cwd, a walker. */
 		if (!list_empty(&mnt->mnt_mounts) || mnt_get_count(mnt) > 2)
 			err = -EBUSY;
@@ -289,7 +323,9 @@ int do_umount(const char *dir)
 	path_put(&path);
 	if (err)
 		return err;
-	synchronize_rcu(); /* fast-path mntputs that saw it in the namespace are done */
+	/* Fast-path mntputs that saw it in the namespace are done: pairs with the
+	   rcu_read_lock() around mntput's read of mnt_ns and its decrement. */
+	synchronize_rcu();
 	mnt_count_note_grace_period();
 	mntput(mnt); /* the tree's reference: the last one */
 	return 0;

@@ -1,20 +1,21 @@
 /*
- * The benchmarks of the writer counts (seed 1), on the variants of fs/mnt_writers.c, each on
- * one mount and on a pair of mounts (each thread's two files, or two calls, on two mounts used
- * in turn: the seed's worst case, where the one-mount-per-CPU cache of seed-cache is flushed at
- * every open):
+ * The benchmarks of the writer counts (fs/mnt_writers.c), on the writer-count modes of
+ * fs/mnt_writers_variants.c, each on one mount and on a pair of mounts (each thread's two
+ * files, or two calls, on two mounts used in turn: the worst case named by "r/o bind mounts:
+ * track numbers of writers to mounts" (Linux 2.6.26), where the one-mount-per-CPU cache of
+ * cpu-cache is flushed at every open):
  *
- * `bench openbench`, the seed's own: each CPU loops open(O_WRONLY), write 3 bytes, close, on
+ * `bench openbench`, after the benchmark that patch was measured with: each CPU loops open(O_WRONLY), write 3 bytes, close, on
  * files of its own; an op is one such triple. What to read in the results (docs/mounts.md):
  *   - percpu's 2-CPU/1-CPU throughput (each CPU writes only its own counter);
  *   - atomic's beside it (every open and close bounce one shared line);
- *   - percpu over none at 1 CPU on the pair: the cost of counting at all (the seed: 3%);
- *   - seed-cache one over pair: the cache's penalty.
+ *   - percpu over none at 1 CPU on the pair: the cost of counting at all (2.6.26 reported 3%);
+ *   - cpu-cache one over pair: the cache's penalty.
  *
  * `bench mntwrite`: the counting alone, mnt_want_write + mnt_drop_write in a loop, without the
  * open, write and close around it (under TCG they cost some 10 us and hide most of the
  * differences). Its ns per op against openbench's is the share of an open-write-close that
- * counting takes, and its scaling shows the shared line of atomic (and seed-cache's flushes on
+ * counting takes, and its scaling shows the shared line of atomic (and cpu-cache's flushes on
  * the pair) directly.
  *
  * The mounts are fresh tmpfs mounts under /tmp, made by setup and removed by teardown.
@@ -181,8 +182,8 @@ OB_VARIANT(percpu_one, WRITERS_PERCPU, false)
 OB_VARIANT(percpu_pair, WRITERS_PERCPU, true)
 OB_VARIANT(atomic_one, WRITERS_ATOMIC, false)
 OB_VARIANT(atomic_pair, WRITERS_ATOMIC, true)
-OB_VARIANT(cache_one, WRITERS_SEED_CACHE, false)
-OB_VARIANT(cache_pair, WRITERS_SEED_CACHE, true)
+OB_VARIANT(cache_one, WRITERS_CPU_CACHE, false)
+OB_VARIANT(cache_pair, WRITERS_CPU_CACHE, true)
 OB_VARIANT(none_one, WRITERS_NONE, false)
 OB_VARIANT(none_pair, WRITERS_NONE, true)
 
@@ -196,8 +197,8 @@ OB_VARIANT(none_pair, WRITERS_NONE, true)
 		OB_V("percpu-pair", setup_, percpu_pair, run_),                                    \
 		OB_V("atomic-one", setup_, atomic_one, run_),                                      \
 		OB_V("atomic-pair", setup_, atomic_pair, run_),                                    \
-		OB_V("seed-cache-one", setup_, cache_one, run_),                                   \
-		OB_V("seed-cache-pair", setup_, cache_pair, run_),                                 \
+		OB_V("cpu-cache-one", setup_, cache_one, run_),                                   \
+		OB_V("cpu-cache-pair", setup_, cache_pair, run_),                                 \
 		OB_V("none-one", setup_, none_one, run_),                                          \
 		OB_V("none-pair", setup_, none_pair, run_)
 

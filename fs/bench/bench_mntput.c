@@ -1,9 +1,9 @@
 /*
- * `bench mntput` (seed 2): every CPU loops mntget + mntput on one shared mount. An op is one
- * pair. Variants:
- *   longterm   a clone_private_mount, as overlayfs gets since the seed: mntput's fast path
- *              (this CPU's counter, no lock)
- *   detached   the same mount made short-term, as before the seed: every mntput takes the
+ * `bench mntput` (fs/mnt_count.c, fs/mnt_longterm.c): every CPU loops mntget + mntput on one
+ * shared mount. An op is one pair. Variants:
+ *   longterm   a clone_private_mount, as overlayfs gets since Linux 5.8 ("ovl: make private
+ *              mounts longterm"): mntput's fast path (this CPU's counter, no lock)
+ *   detached   the same mount made short-term, as before 5.8: every mntput takes the
  *              global mount_lock and sums every CPU's counter
  * The extra key locks_per_op counts mount_lock acquisitions per op (1 and 0 expected).
  */
@@ -83,6 +83,6 @@ static void mp_teardown(void *data, char *extra, size_t size)
 		mntput(d->mnt);
 }
 
-BENCHMARK(mntput, "mntget+mntput on one shared mount: longterm (seed 2) against detached", 1,
+BENCHMARK(mntput, "mntget+mntput on one shared mount: longterm (Linux 5.8) against detached", 1,
 	  {"longterm", mp_setup_longterm, mp_run, mp_teardown},
 	  {"detached", mp_setup_detached, mp_run, mp_teardown});

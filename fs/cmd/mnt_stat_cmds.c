@@ -2,10 +2,10 @@
  * The counters of the two mount mechanisms, to watch them work from the shell:
  *
  *	writers DIR	the writer count each CPU holds for the mount DIR lies in, and their sum
- *			(seed 1, fs/mnt_writers.c): single counts may be negative, since a
+ *			(fs/mnt_writers.c): single counts may be negative, since a
  *			writer may drop its reference on another CPU than it took it on
- *	mntstat		the event counters of fs/mnt_writers.c (seed 1) and fs/mnt_count.c
- *			(seed 2), each with what it counts
+ *	mntstat		the event counters of fs/mnt_writers.c and fs/mnt_count.c, each
+ *			with what it counts
  */
 #include "fs/mount.h"
 #include "fs/namei.h"
@@ -38,7 +38,7 @@ static int cmd_writers(int argc, char **argv)
 		kprintf("  cpu %-2u %6d\n", cpu, counts[cpu]);
 		percpu += counts[cpu];
 	}
-	if (sum != percpu) /* the atomic and seed-cache modes keep (part of) it in one counter */
+	if (sum != percpu) /* the atomic and cpu-cache modes keep (part of) it in one counter */
 		kprintf("  shared %6d\n", sum - percpu);
 	kprintf("  sum    %6d\n", sum);
 	path_put(&path);
@@ -59,16 +59,16 @@ static int cmd_mntstat(int argc, char **argv)
 
 	if (argc != 1)
 		return shell_usage(argv[0]);
-	kprintf("writer counts (seed 1, fs/mnt_writers.c):\n");
+	kprintf("writer counts (fs/mnt_writers.c):\n");
 	counter("want", w.want, "mnt_want_write calls: opens for writing, creates, removes...");
 	counter("drop", w.drop, "mnt_drop_write calls: those write references released");
 	counter("erofs", w.erofs, "writes refused with EROFS: mount or superblock read-only");
 	counter("hold-waits", w.hold_waits,
 		"writers that waited while remount,ro summed the counts (WRITE_HOLD)");
 	counter("cache-switches", w.cache_switches,
-		"seed-cache mode: a CPU's cached count moved to another mount");
+		"cpu-cache mode: a CPU's cached count moved to another mount");
 	counter("remount-busy", w.remount_busy, "remount,ro refused with EBUSY: writers counted");
-	kprintf("mount references (seed 2, fs/mnt_count.c):\n");
+	kprintf("mount references (fs/mnt_count.c, fs/mnt_longterm.c):\n");
 	counter("slow-mntput", c.mount_lock_taken,
 		"mntput slow paths: a detached mount, under the global mount lock");
 	counter("grace-periods", c.grace_periods,

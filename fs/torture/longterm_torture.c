@@ -1,5 +1,5 @@
 /*
- * `torture longterm`: kern_unmount_array against mntput's fast path (seed 2, fs/mnt_count.c).
+ * `torture longterm`: kern_unmount_array against mntput's fast path (fs/mnt_longterm.c).
  *
  * Rounds. The owner (a thread on CPU 0) makes NR_MOUNTS longterm mounts, half kern_mount of a
  * new tmpfs, half clone_private_mount of a tmpfs in the tree. A putter on each other CPU takes
@@ -15,14 +15,18 @@
  * where no one looks: the mount leaks. The delay point mntput-fast holds each putter inside its
  * fast path, after it saw mnt_ns set, and the owner unmounts only once every putter is there
  * (the point's hits moved), so that every round shows it. A mount freed by the broken variant
- * goes to the quarantine (fs/mnt_count.c), poisoned; the run ends by checking the poison, so a
- * put through a mount freed too early would be counted too. The torture frees what leaked
- * itself (a get and a put, now on the slow path) once no one else can reach it.
+ * goes to the quarantine (fs/mnt_longterm_broken.c), poisoned; the run ends by checking the
+ * poison, so a put through a mount freed too early would be counted too. The torture frees
+ * what leaked itself (a get and a put, now on the slow path) once no one else can reach it.
  *
  * `torture longterm` runs the real mechanism, the second half with mntput-fast on, then the
  * self-check.
+ *
+ * Lock order: longterm_mutex (one run at a time), then what the mount calls take.
  */
-#include "fs/torture/mount_torture.h"
+#include "fs/torture/longterm_torture.h"
+#include "fs/torture/torture_leg.h"
+#include "fs/mount.h"
 #include "fs/file.h"
 #include "fs/namei.h"
 #include "fs/syscalls.h"
@@ -61,18 +65,18 @@ static struct longterm {
 	atomic64_t failures; /* of the errors, those that are not the invariant broken */
 	bool until_caught;   /* the run ends at the first leak */
 	struct torture_errors errors;
-} L;
+} longterm_run;
 
 static void error(const char *what, long long value)
 {
-	if (torture_error(&L.errors))
+	if (torture_error(&longterm_run.errors))
 		kprintf("torture longterm: error: %s (%lld)\n", what, value);
 }
 
 /* An error that is no catch: a call failed, or nothing was tested. */
 static void failure(const char *what, long long value)
 {
-	atomic64_inc(&L.failures);
+	atomic64_inc(&longterm_run.failures);
 	error(what, value);
 }
 
@@ -85,7 +89,7 @@ static void failure(const char *what, long long value)
 static bool wait_for(volatile unsigned int *var, unsigned int r)
 {
 	while (READ_ONCE(*var) != r) {
-		if (READ_ONCE(L.quit))
+		if (READ_ONCE(longterm_run.quit))
 			return false;
 		yield();
 	}
@@ -102,16 +106,18 @@ static int putter(void *arg)
 {
 	unsigned int p = (unsigned int)(uintptr_t)arg;
 
-	for (unsigned int r = 1; wait_for(&L.round, r); r++) {
+	for (unsigned int r = 1; wait_for(&longterm_run.round, r); r++) {
 		struct vfsmount *mnts[NR_MOUNTS];
 
 		for (int i = 0; i < NR_MOUNTS; i++)
-			mnts[i] = mntget(READ_ONCE(L.mnts[i]));
-		atomic_inc(&L.ready); /* a locked instruction: our counts are visible before */
-		wait_for(&L.go, r);
+			mnts[i] = mntget(READ_ONCE(longterm_run.mnts[i]));
+		/* A locked instruction: our mntgets are visible before ready counts us. Pairs with
+		   the wait_count(&ready) in owner_round(), after which the owner may sum them. */
+		atomic_inc(&longterm_run.ready);
+		wait_for(&longterm_run.go, r);
 		for (unsigned int i = 0; i < NR_MOUNTS; i++) /* each putter starts on its own */
 			mntput(mnts[(p + i) % NR_MOUNTS]);
-		atomic_inc(&L.done);
+		atomic_inc(&longterm_run.done);
 	}
 	return 0;
 }
@@ -121,15 +127,15 @@ static int make_mounts(void)
 {
 	int err = 0;
 
-	memset(L.mnts, 0, sizeof(L.mnts));
+	memset(longterm_run.mnts, 0, sizeof(longterm_run.mnts));
 	for (int i = 0; i < NR_MOUNTS && !err; i++)
-		err = i % 2 ? clone_private_mount(&L.base, &L.mnts[i])
-			    : kern_mount("tmpfs", NULL, &L.mnts[i]);
-	for (int i = 0; i < NR_MOUNTS && L.broken; i++)
-		if (L.mnts[i])
-			mnt_set_broken_no_gp(L.mnts[i]);
+		err = i % 2 ? clone_private_mount(&longterm_run.base, &longterm_run.mnts[i])
+			    : kern_mount("tmpfs", NULL, &longterm_run.mnts[i]);
+	for (int i = 0; i < NR_MOUNTS && longterm_run.broken; i++)
+		if (longterm_run.mnts[i])
+			mnt_set_broken_no_gp(longterm_run.mnts[i]);
 	if (err)
-		kern_unmount_array(L.mnts, NR_MOUNTS);
+		kern_unmount_array(longterm_run.mnts, NR_MOUNTS);
 	return err;
 }
 
@@ -140,7 +146,7 @@ static void wait_putters_inside(int64_t hits)
 
 	if (!READ_ONCE(dp_mntput_fast.us) || num_online_cpus() < 2)
 		return; /* with one CPU the putter runs only when the owner waits */
-	while (atomic64_read(&dp_mntput_fast.hits) - hits < (int64_t)L.nr_putters &&
+	while (atomic64_read(&dp_mntput_fast.hits) - hits < (int64_t)longterm_run.nr_putters &&
 	       ktime_ns() - t0 < AIM_WAIT_NS)
 		cpu_relax();
 }
@@ -153,9 +159,9 @@ static void free_leaked(void)
 {
 	rcu_barrier();
 	for (int i = 0; i < NR_MOUNTS; i++)
-		if (!mnt_in_quarantine(L.mnts[i])) {
-			mntget(L.mnts[i]);
-			mntput(L.mnts[i]);
+		if (!mnt_in_quarantine(longterm_run.mnts[i])) {
+			mntget(longterm_run.mnts[i]);
+			mntput(longterm_run.mnts[i]);
 		}
 }
 
@@ -170,26 +176,28 @@ static bool owner_round(unsigned int r)
 		failure("kern_mount or clone_private_mount", err);
 		return false;
 	}
-	atomic_set(&L.ready, 0);
-	atomic_set(&L.done, 0);
+	atomic_set(&longterm_run.ready, 0);
+	atomic_set(&longterm_run.done, 0);
 	freed = mnt_count_stats().mounts_freed;
-	WRITE_ONCE(L.round, r);
-	wait_count(&L.ready, (int)L.nr_putters);
+	WRITE_ONCE(longterm_run.round, r);
+	/* Every putter's mntgets are in before we let go: pairs with the locked atomic_inc of
+	   ready in putter(). */
+	wait_count(&longterm_run.ready, (int)longterm_run.nr_putters);
 	hits = atomic64_read(&dp_mntput_fast.hits);
-	WRITE_ONCE(L.go, r);
+	WRITE_ONCE(longterm_run.go, r);
 	wait_putters_inside(hits);
-	kern_unmount_array(L.mnts, NR_MOUNTS);
-	wait_count(&L.done, (int)L.nr_putters);
-	atomic64_inc(&L.rounds);
-	atomic64_add_return(NR_MOUNTS, &L.unmounted);
+	kern_unmount_array(longterm_run.mnts, NR_MOUNTS);
+	wait_count(&longterm_run.done, (int)longterm_run.nr_putters);
+	atomic64_inc(&longterm_run.rounds);
+	atomic64_add_return(NR_MOUNTS, &longterm_run.unmounted);
 	freed = mnt_count_stats().mounts_freed - freed;
 	if (freed < NR_MOUNTS) {
-		atomic64_add_return((int64_t)(NR_MOUNTS - freed), &L.leaked);
+		atomic64_add_return((int64_t)(NR_MOUNTS - freed), &longterm_run.leaked);
 		for (uint64_t i = freed; i < NR_MOUNTS; i++)
 			error("a mount leaked: its last reference went on mntput's fast path, "
 			      "round",
 			      r);
-		if (L.broken)
+		if (longterm_run.broken)
 			free_leaked();
 	}
 	return true;
@@ -198,9 +206,9 @@ static bool owner_round(unsigned int r)
 static int owner(void *arg)
 {
 	(void)arg;
-	for (unsigned int r = 1; !READ_ONCE(L.stop) && owner_round(r); r++)
+	for (unsigned int r = 1; !READ_ONCE(longterm_run.stop) && owner_round(r); r++)
 		;
-	WRITE_ONCE(L.quit, true);
+	WRITE_ONCE(longterm_run.quit, true);
 	return 0;
 }
 
@@ -212,14 +220,14 @@ static int setup(void)
 		return err;
 	if ((err = sys_mount("torture", BASE_DIR, "tmpfs", 0, NULL)))
 		return err;
-	return kern_path(BASE_DIR, 0, &L.base);
+	return kern_path(BASE_DIR, 0, &longterm_run.base);
 }
 
 static void teardown(void)
 {
 	int err;
 
-	path_put(&L.base);
+	path_put(&longterm_run.base);
 	if ((err = sys_umount(BASE_DIR)))
 		failure("umount", err);
 	sys_rmdir(BASE_DIR);
@@ -233,21 +241,22 @@ static void start_threads(void)
 	struct thread *t;
 
 	for (unsigned int i = 0; i < want; i++) {
-		t = kthread_create(putter, (void *)(uintptr_t)L.nr_putters, "ltput/%u", i);
+		t = kthread_create(putter, (void *)(uintptr_t)longterm_run.nr_putters, "ltput/%u",
+				   i);
 		if (t) {
 			kthread_bind(t, n > 1 ? i + 1 : 0);
-			L.threads[L.nr_putters++] = t;
+			longterm_run.threads[longterm_run.nr_putters++] = t;
 		}
 	}
-	t = L.nr_putters ? kthread_create(owner, NULL, "ltowner") : NULL;
+	t = longterm_run.nr_putters ? kthread_create(owner, NULL, "ltowner") : NULL;
 	if (t)
 		kthread_bind(t, 0);
 	else
-		L.quit = true;
-	L.threads[L.nr_putters] = t;
-	for (unsigned int i = 0; i <= L.nr_putters; i++)
-		if (L.threads[i])
-			wake_up_new_thread(L.threads[i]);
+		longterm_run.quit = true;
+	longterm_run.threads[longterm_run.nr_putters] = t;
+	for (unsigned int i = 0; i <= longterm_run.nr_putters; i++)
+		if (longterm_run.threads[i])
+			wake_up_new_thread(longterm_run.threads[i]);
 }
 
 /* Stops the threads; broken runs check and free the quarantine. */
@@ -255,20 +264,20 @@ static void finish(void)
 {
 	long changed;
 
-	WRITE_ONCE(L.stop, true);
-	for (unsigned int i = 0; i <= L.nr_putters; i++)
-		if (L.threads[i])
-			kthread_join(L.threads[i]);
+	WRITE_ONCE(longterm_run.stop, true);
+	for (unsigned int i = 0; i <= longterm_run.nr_putters; i++)
+		if (longterm_run.threads[i])
+			kthread_join(longterm_run.threads[i]);
 	delay_point_set("mntput-fast", 0, 0);
-	if (L.broken) {
+	if (longterm_run.broken) {
 		rcu_barrier(); /* every free queued has reached the quarantine */
 		if ((changed = mnt_quarantine_release())) {
-			atomic64_add_return(changed, &L.changed);
+			atomic64_add_return(changed, &longterm_run.changed);
 			error("words of freed mounts written after their free", changed);
 		}
 	}
 	teardown();
-	if (atomic64_read(&L.rounds) == 0)
+	if (atomic64_read(&longterm_run.rounds) == 0)
 		failure("no round: nothing was tested", 0);
 }
 
@@ -276,38 +285,16 @@ static void report(const char *when)
 {
 	kprintf("%srounds %lld, mounts unmounted %lld, leaked %lld, changed after free %lld, "
 		"errors %lld\n",
-		when, (long long)atomic64_read(&L.rounds), (long long)atomic64_read(&L.unmounted),
-		(long long)atomic64_read(&L.leaked), (long long)atomic64_read(&L.changed),
-		(long long)atomic64_read(&L.errors.count));
+		when, (long long)atomic64_read(&longterm_run.rounds),
+		(long long)atomic64_read(&longterm_run.unmounted),
+		(long long)atomic64_read(&longterm_run.leaked),
+		(long long)atomic64_read(&longterm_run.changed),
+		(long long)atomic64_read(&longterm_run.errors.count));
 }
 
-/* Sleeps ms, with a progress line at each whole second of *elapsed_ms when it is given; true
-   when Ctrl-C stopped it. */
-static bool watch(unsigned int ms, unsigned int *elapsed_ms)
+static bool caught(void)
 {
-	uint64_t t0 = ktime_ns();
-
-	if (L.until_caught) {
-		while (!atomic64_read(&L.leaked) && !atomic64_read(&L.changed) &&
-		       ktime_ns() - t0 < ms * 1000000ULL)
-			msleep(10);
-		return false;
-	}
-	for (unsigned int t = 0; t < ms; t += 100) {
-		msleep(100);
-		if (!elapsed_ms)
-			continue;
-		*elapsed_ms += 100;
-		if (console_interrupted())
-			return true;
-		if (*elapsed_ms % 1000 == 0) {
-			char when[24];
-
-			snprintf(when, sizeof(when), "%us: ", *elapsed_ms / 1000);
-			report(when);
-		}
-	}
-	return false;
+	return atomic64_read(&longterm_run.leaked) || atomic64_read(&longterm_run.changed);
 }
 
 static int run(bool broken, bool until_caught, unsigned int us, unsigned int ms,
@@ -321,10 +308,10 @@ static int run(bool broken, bool until_caught, unsigned int us, unsigned int ms,
 		return -ENODEV;
 	if (!mutex_trylock(&longterm_mutex))
 		return -EBUSY;
-	memset(&L, 0, sizeof(L));
-	L.broken = broken;
-	L.until_caught = until_caught;
-	torture_errors_start(&L.errors);
+	memset(&longterm_run, 0, sizeof(longterm_run));
+	longterm_run.broken = broken;
+	longterm_run.until_caught = until_caught;
+	torture_errors_start(&longterm_run.errors);
 	if ((err = setup())) {
 		kprintf("torture longterm: setup failed (%d)\n", err);
 		sys_umount(BASE_DIR);
@@ -333,21 +320,30 @@ static int run(bool broken, bool until_caught, unsigned int us, unsigned int ms,
 		if (us)
 			delay_point_set("mntput-fast", us, 1);
 		start_threads();
-		*stopped = watch(ms, elapsed_ms);
+		*stopped = torture_leg_watch(ms, elapsed_ms, until_caught ? caught : NULL, report);
 		finish();
 	}
 	*res = (struct longterm_torture_result){
-		.rounds = atomic64_read(&L.rounds),
-		.unmounted = atomic64_read(&L.unmounted),
-		.leaked = atomic64_read(&L.leaked),
-		.changed = atomic64_read(&L.changed),
-		.errors = atomic64_read(&L.errors.count),
-		.first_ms = torture_errors_first_ms(&L.errors),
+		.rounds = atomic64_read(&longterm_run.rounds),
+		.unmounted = atomic64_read(&longterm_run.unmounted),
+		.leaked = atomic64_read(&longterm_run.leaked),
+		.changed = atomic64_read(&longterm_run.changed),
+		.errors = atomic64_read(&longterm_run.errors.count),
+		.first_ms = torture_errors_first_ms(&longterm_run.errors),
 	};
 	mutex_unlock(&longterm_mutex);
 	return err;
 }
 
+/**
+ * longterm_torture_run - one run of `torture longterm` for ms milliseconds
+ *
+ * Rounds of longterm mounts unmounted with kern_unmount_array while a thread on each other CPU
+ * puts its references to them, with the delay point mntput-fast at mntput_fast_us (0: off).
+ * broken: the mounts are marked MNT_BROKEN_NO_GP (no grace period; their frees go to the
+ * quarantine). Fills *res. Returns 0, -EINVAL, -ENODEV for broken on one CPU, -EBUSY while
+ * another run is going on, or the error that stopped the setup. Sleeps.
+ */
 int longterm_torture_run(bool broken, unsigned int mntput_fast_us, unsigned int ms,
 			 struct longterm_torture_result *res)
 {
@@ -376,7 +372,7 @@ static int run_broken(unsigned int v, unsigned int ms, bool until_caught,
 	if (v != LONGTERM_BROKEN_NO_GRACE_PERIOD)
 		return -EINVAL;
 	err = run(true, until_caught, LONGTERM_TORTURE_MNTPUT_FAST_US, ms, NULL, &res, &stopped);
-	if (!err && atomic64_read(&L.failures))
+	if (!err && atomic64_read(&longterm_run.failures))
 		err = -EIO; /* a call failed, or nothing was tested: not a catch */
 	r->errors = res.leaked + res.changed;
 	r->first_ms = res.first_ms;
@@ -384,49 +380,50 @@ static int run_broken(unsigned int v, unsigned int ms, bool until_caught,
 	return err;
 }
 
+/**
+ * longterm_torture_run_broken - broken variant v for ms, as the self-check runs it
+ *
+ * A torture_broken_fn: r->errors counts the mounts leaked and the words changed after their
+ * free. Returns 0, -ENODEV with one CPU, or -EIO when a call failed or nothing was tested.
+ */
 int longterm_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r)
 {
 	return run_broken(v, ms, false, r);
 }
 
+/* longterm_torture_run_broken, ending at the first leak (or after max_ms with none). */
 int longterm_torture_catch(unsigned int v, unsigned int max_ms, struct torture_broken_result *r)
 {
 	return run_broken(v, max_ms, true, r);
 }
 
-static int longterm_torture(int argc, char **argv)
+/* The real mechanism for seconds: half without, half with the delay point mntput-fast. */
+static long long run_legs(unsigned int seconds, bool *stopped)
 {
 	struct longterm_torture_result res;
-	struct torture_opts o = {0};
-	unsigned int elapsed = 0, half;
+	unsigned int elapsed = 0, half = seconds * 1000 / 2;
 	long long errors = 0;
-	bool stopped = false;
-	int not_caught = 0;
 
-	if (torture_parse(argc, argv, &o))
-		return -EINVAL;
-	if (o.broken)
-		return torture_run_broken("longterm", longterm_torture_broken, o.broken, o.seconds,
-					  longterm_torture_run_broken);
-	half = o.seconds * 1000 / 2;
-	for (int leg = 0; leg < 2 && !stopped; leg++) {
+	for (int leg = 0; leg < 2 && !*stopped; leg++) {
 		unsigned int us = leg ? LONGTERM_TORTURE_MNTPUT_FAST_US : 0;
 		int err;
 
 		kprintf("torture longterm: %u mounts a round, a putter on each other CPU, %s for "
 			"%u ms\n",
 			NR_MOUNTS, us ? "delay point mntput-fast on" : "no delay point", half);
-		err = run(false, false, us, half, &elapsed, &res, &stopped);
+		err = run(false, false, us, half, &elapsed, &res, stopped);
 		if (err)
 			kprintf("torture longterm: could not run (%s)\n", errno_name(err));
 		report("leg: ");
 		errors += res.errors + (err != 0);
 	}
-	if (!stopped)
-		not_caught = torture_self_check("longterm", longterm_torture_broken, 1000,
-						longterm_torture_run_broken);
-	torture_verdict_checked("longterm", stopped, errors, not_caught);
-	return 0;
+	return errors;
+}
+
+static int longterm_torture(int argc, char **argv)
+{
+	return torture_legs_main("longterm", argc, argv, longterm_torture_broken,
+				 longterm_torture_run_broken, run_legs);
 }
 
 TORTURE_WITH_BROKEN("longterm", "[--seconds S] [--broken VARIANT]",

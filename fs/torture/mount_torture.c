@@ -1,6 +1,6 @@
 /*
- * `torture mounts`: writers against remount,ro (seed 1), on tmpfs mounts counting their writers
- * in the modes the run picks. Two loads (fs/torture/mount_torture.h):
+ * `torture mounts`: writers against remount,ro (fs/mnt_writers.c), on tmpfs mounts counting
+ * their writers in the modes the run picks. Two loads (fs/torture/mount_torture.h):
  *
  * files. Writers (one bound to each CPU) pick a mount at random, open their own file there for
  * writing (an open that fails with EROFS is counted, not an error), read the mount's
@@ -19,24 +19,18 @@
  * generation. At the end every mount's writer sum must be zero, the file contents must parse,
  * and the mounts must come off cleanly.
  *
- * duel. The race itself, in lockstep: a remounter starts round r, and one writer on another
- * CPU calls mnt_want_write while the remounter calls mnt_make_readonly, on the same mount. At
- * most one of them may win a round: a remount,ro that returned 0 while the writer's
- * mnt_want_write also returned 0 is the invariant broken, seen the round it happens. One side
- * waits a random number of loop turns before its call, and the run moves the mean of that wait
- * (from the writer's side to the remounter's and back) until each side wins about half the
- * rounds: the instant where the two handshakes overlap, whatever the speed of the machine.
- * With the delay point mnt-ro-summed on, every other round the writer aims instead: it calls
- * once the remounter is inside the point's window. The remounter stays on CPU 0; every
- * BOUT_ROUNDS rounds the writer moves to the next of the other CPUs and the duel to the next
- * mount. A pair, not every CPU: under TCG on a busy host more spinning CPUs than host cores
- * would take turns instead of racing.
+ * duel (fs/torture/mount_duel.c). The race itself, in lockstep: a remounter and a writer on
+ * two CPUs call mnt_make_readonly and mnt_want_write on the same mount, round after round; at
+ * most one of them may win a round.
  *
- * `torture mounts` runs each load on three mounts (percpu, atomic, seed-cache), each without
+ * `torture mounts` runs each load on three mounts (percpu, atomic, cpu-cache), each without
  * and then with the delay point mnt-ro-summed on, then the self-check: each broken variant
- * (fs/mnt_writers.c's WRITERS_BROKEN_*) on a mount of its own in the duel.
+ * (fs/mnt_writers_variants.c's WRITERS_BROKEN_*) on a mount of its own in the duel.
+ *
+ * Lock order: torture_mutex (one run at a time), then what the VFS calls take.
  */
-#include "fs/torture/mount_torture.h"
+#include "fs/torture/mount_torture_state.h"
+#include "fs/torture/torture_leg.h"
 #include "fs/file.h"
 #include "fs/namei.h"
 #include "fs/syscalls.h"
@@ -55,94 +49,37 @@
 #include "lib/string.h"
 #include "mm/slab.h"
 
-#define NR_MOUNTS   MOUNT_TORTURE_MAX_MOUNTS
-#define RECORD	    16	  /* "g%014llu\n" */
-#define BOUT_ROUNDS 4096  /* duel rounds before the pair moves */
-#define MAX_SKEW    16384 /* loop turns a side may wait at most */
-#define PREFIX	    "/tmp/torture_mnt"
+#define RECORD 16 /* "g%014llu\n" */
+#define PREFIX "/tmp/torture_mnt"
 
 static const enum mnt_writers_mode safe_modes[NR_MOUNTS] = {WRITERS_PERCPU, WRITERS_ATOMIC,
-							    WRITERS_SEED_CACHE};
+							    WRITERS_CPU_CACHE};
 
-/* One run at a time: T is the run's state. */
+/* One run at a time. */
 static DEFINE_MUTEX(torture_mutex);
+struct mount_torture_state mount_run;
 
-static struct mount_torture {
-	char prefix[40]; /* the mounts are prefix0, prefix1... */
-	unsigned int nr; /* mounts */
-	enum mnt_writers_mode modes[NR_MOUNTS];
-	enum mount_torture_load load;
-	unsigned int nr_writers;	     /* files: one per online CPU */
-	struct thread *threads[NR_CPUS + 1]; /* the writers, then the flipper or remounter */
-	volatile uint64_t gen[NR_MOUNTS];    /* odd while the mount is read-only */
-	atomic_t holding[NR_MOUNTS];	     /* writers between their open and their close */
-	volatile bool stop;
-	atomic64_t writes, erofs, remounts_ro, busy, moved;
-	atomic64_t violations; /* of the errors, those that are the invariant broken */
-	bool until_caught;     /* the run ends at the first violation */
-	struct torture_errors errors;
-} T;
-
-/*
- * The duel's handshake: the remounter starts round r by setting round to r; the writer answers
- * in arrived, then in wrote once its mnt_want_write returned (won: it returned 0); the remounter
- * in checked once it judged the round, the writer in dropped once it put its write reference
- * back. The remounter makes its call only once the writer arrived: both CPUs are running then,
- * even when the host runs other work on its cores. A round once begun always ends, whatever
- * the stop: a writer that dropped its reference early would make a remount,ro that comes after
- * look like a winner beside it. Only the remounter looks at the stop, before it begins a
- * round, and sets quit when it leaves. Each side writes its own cache line.
- */
-static struct duel {
-	struct {
-		volatile unsigned int round, checked;
-		volatile bool quit;
-		/* Before its call, the remounter waits 0..2*skew loop turns at random when
-		   skew > 0, the writer 0..-2*skew when skew < 0. */
-		volatile int skew;
-		struct vfsmount *mnt;	 /* this bout's */
-		unsigned int writer_cpu; /* this bout's */
-	} __aligned(64);
-	struct {
-		volatile unsigned int arrived, wrote, dropped;
-		volatile bool won;
-	} __aligned(64);
-	struct vfsmount *mnts[NR_MOUNTS]; /* the tree keeps them while the run lasts */
-	unsigned int won_recent;	  /* rounds the writer won of the last rounds_recent */
-	unsigned int rounds_recent;	  /* free rounds (not aimed) since skew last moved */
-} D;
-
-#define SKEW_WINDOW 64 /* free rounds between two moves of skew */
-
-static uint32_t next_random(uint32_t *s)
+void mount_torture_error(const char *what, long long value)
 {
-	*s ^= *s << 13;
-	*s ^= *s >> 17;
-	*s ^= *s << 5;
-	return *s;
-}
-
-static void error(const char *what, long long value)
-{
-	if (torture_error(&T.errors))
+	if (torture_error(&mount_run.errors))
 		kprintf("torture mounts: error: %s (%lld)\n", what, value);
 }
 
 /* An error that is the invariant broken (not a failed call): what catches a broken variant. */
 static void violation(const char *what, long long value)
 {
-	atomic64_inc(&T.violations);
-	error(what, value);
+	atomic64_inc(&mount_run.violations);
+	mount_torture_error(what, value);
 }
 
-static void mount_dir(unsigned int m, char *buf, size_t size)
+void mount_torture_dir(unsigned int m, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s%u", T.prefix, m);
+	snprintf(buf, size, "%s%u", mount_run.prefix, m);
 }
 
 static void writer_file(unsigned int m, unsigned int w, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s%u/w%u", T.prefix, m, w);
+	snprintf(buf, size, "%s%u/w%u", mount_run.prefix, m, w);
 }
 
 /* ---- the files load ---- */
@@ -162,38 +99,41 @@ static void check_writable(int fd)
 /* One round: open, record the generation, close (perhaps on another CPU). */
 static void write_round(unsigned int w, uint32_t *rnd)
 {
-	unsigned int m = next_random(rnd) % T.nr;
+	unsigned int m = next_random(rnd) % mount_run.nr;
 	char name[64], rec[RECORD + 1];
 	int fd;
 
 	writer_file(m, w, name, sizeof(name));
 	fd = sys_open(name, O_WRONLY | O_APPEND, 0);
 	if (fd == -EROFS) {
-		atomic64_inc(&T.erofs);
+		atomic64_inc(&mount_run.erofs);
 		return;
 	}
 	if (fd < 0) {
-		error("open", fd);
+		mount_torture_error("open", fd);
 		return;
 	}
-	atomic_inc(&T.holding[m]); /* a locked instruction: ordered before what follows */
-	snprintf(rec, sizeof(rec), "g%014llu\n", (unsigned long long)T.gen[m]);
+	/* A locked instruction, a full barrier: we count ourselves holding before we read gen
+	   and write. Pairs with the smp_mb() in flipper() between its remount,ro and its read of
+	   holding: it sees us, or we see the mount read-only. */
+	atomic_inc(&mount_run.holding[m]);
+	snprintf(rec, sizeof(rec), "g%014llu\n", (unsigned long long)mount_run.gen[m]);
 	if (sys_write(fd, rec, RECORD) != RECORD)
-		error("write", m);
-	if (T.gen[m] & 1) /* read-only while we still hold the write reference */
-		violation("generation odd while writing", (long long)T.gen[m]);
+		mount_torture_error("write", m);
+	if (mount_run.gen[m] & 1) /* read-only while we still hold the write reference */
+		violation("generation odd while writing", (long long)mount_run.gen[m]);
 	if (next_random(rnd) % 10 == 0) {
 		unsigned int cpu = (smp_processor_id() + 1) % num_online_cpus();
 
 		if (cpu == smp_processor_id())
 			yield(); /* one CPU: the others run while this writer holds its reference */
 		else if (sched_set_cpu(current, (int)cpu) == 0)
-			atomic64_inc(&T.moved);
+			atomic64_inc(&mount_run.moved);
 	}
 	check_writable(fd);
-	atomic_dec(&T.holding[m]);
+	atomic_dec(&mount_run.holding[m]);
 	sys_close(fd);
-	atomic64_inc(&T.writes);
+	atomic64_inc(&mount_run.writes);
 }
 
 static int writer(void *arg)
@@ -201,9 +141,9 @@ static int writer(void *arg)
 	unsigned int w = (unsigned int)(uintptr_t)arg;
 	uint32_t rnd = 2654435761u * (w + 1);
 
-	while (!READ_ONCE(T.stop)) {
+	while (!READ_ONCE(mount_run.stop)) {
 		write_round(w, &rnd);
-		if ((atomic64_read(&T.writes) & 63) == 0)
+		if ((atomic64_read(&mount_run.writes) & 63) == 0)
 			yield();
 	}
 	return 0;
@@ -213,7 +153,7 @@ static int remount(unsigned int m, unsigned long flags)
 {
 	char dir[48];
 
-	mount_dir(m, dir, sizeof(dir));
+	mount_torture_dir(m, dir, sizeof(dir));
 	return sys_mount(NULL, dir, NULL, MS_REMOUNT | flags, NULL);
 }
 
@@ -222,31 +162,32 @@ static int flipper(void *arg)
 	unsigned int round = 0;
 
 	(void)arg;
-	while (!READ_ONCE(T.stop)) {
-		unsigned int m = round % T.nr;
-		unsigned long scope = (round / T.nr) % 2 ? 0 : MS_BIND; /* sb, or the mount */
+	while (!READ_ONCE(mount_run.stop)) {
+		unsigned int m = round % mount_run.nr;
+		unsigned long scope =
+			(round / mount_run.nr) % 2 ? 0 : MS_BIND; /* sb, or the mount */
 		int err = remount(m, scope | MS_RDONLY);
 
 		round++;
 		if (err == -EBUSY) {
-			atomic64_inc(&T.busy);
+			atomic64_inc(&mount_run.busy);
 			continue;
 		}
 		if (err) {
-			error("remount ro", err);
+			mount_torture_error("remount ro", err);
 			continue;
 		}
-		atomic64_inc(&T.remounts_ro);
+		atomic64_inc(&mount_run.remounts_ro);
 		smp_mb(); /* our remount before the read of holding: pairs with the locked
-			     atomic_inc in write_round */
-		if (atomic_read(&T.holding[m])) /* a writer still between open and close */
+			     atomic_inc of holding in write_round() */
+		if (atomic_read(&mount_run.holding[m])) /* a writer still between open and close */
 			violation("remount,ro succeeded under an open writer",
-				  atomic_read(&T.holding[m]));
-		T.gen[m]++; /* odd: read-only from here */
+				  atomic_read(&mount_run.holding[m]));
+		mount_run.gen[m]++; /* odd: read-only from here */
 		msleep(1);
-		T.gen[m]++; /* even again before writes can start */
+		mount_run.gen[m]++; /* even again before writes can start */
 		if ((err = remount(m, scope)))
-			error("remount rw", err);
+			mount_torture_error("remount rw", err);
 		if (round % 2) /* every other time the writers get a while to pile in */
 			msleep(1);
 	}
@@ -259,10 +200,10 @@ static void check_files(unsigned int nr_writers)
 	char *buf = kmalloc(4096);
 
 	if (!buf) {
-		error("no memory for the check", -ENOMEM);
+		mount_torture_error("no memory for the check", -ENOMEM);
 		return;
 	}
-	for (unsigned int m = 0; m < T.nr; m++)
+	for (unsigned int m = 0; m < mount_run.nr; m++)
 		for (unsigned int w = 0; w < nr_writers; w++) {
 			char name[64];
 			ssize_t n;
@@ -270,7 +211,7 @@ static void check_files(unsigned int nr_writers)
 
 			writer_file(m, w, name, sizeof(name));
 			if ((fd = sys_open(name, O_RDONLY, 0)) < 0) {
-				error("reopen", fd);
+				mount_torture_error("reopen", fd);
 				continue;
 			}
 			while ((n = sys_read(fd, buf, 4096)) > 0)
@@ -290,220 +231,30 @@ static void check_files(unsigned int nr_writers)
 /* Starts the files load's threads: a writer bound to each CPU, and the flipper. */
 static void start_files(void)
 {
-	unsigned int n = T.nr_writers;
+	unsigned int n = mount_run.nr_writers;
 
 	for (unsigned int i = 0; i < n; i++) {
-		T.threads[i] = kthread_create(writer, (void *)(uintptr_t)i, "mntw/%u", i);
-		if (T.threads[i]) {
-			kthread_bind(T.threads[i], i);
-			wake_up_new_thread(T.threads[i]);
+		mount_run.threads[i] = kthread_create(writer, (void *)(uintptr_t)i, "mntw/%u", i);
+		if (mount_run.threads[i]) {
+			kthread_bind(mount_run.threads[i], i);
+			wake_up_new_thread(mount_run.threads[i]);
 		}
 	}
-	T.threads[n] = kthread_create(flipper, NULL, "mntflip");
-	if (T.threads[n])
-		wake_up_new_thread(T.threads[n]);
-}
-
-/* ---- the duel ---- */
-
-/* Spins until *var reaches r (the other side of the duel is running on its own CPU, so no
-   pause: under TCG one exits the translated code). */
-static void duel_wait(volatile unsigned int *var, unsigned int r)
-{
-	while (READ_ONCE(*var) != r)
-		;
-}
-
-/* The writer waits for round r; false when the remounter quit instead. */
-static bool next_round(unsigned int r)
-{
-	while (READ_ONCE(D.round) != r)
-		if (READ_ONCE(D.quit))
-			return false;
-	return true;
-}
-
-/* Waits 0..2*turns loop turns at random (none when turns <= 0). */
-static void skew(uint32_t *rnd, int turns)
-{
-	unsigned int n = turns > 0 ? next_random(rnd) % (2 * (unsigned int)turns + 1) : 0;
-
-	for (unsigned int i = 0; i < n; i++)
-		barrier();
-}
-
-/*
- * With the delay point mnt-ro-summed on, the writer aims at its window every other round: it
- * asks for its write reference only once the remounter is inside (the point's hits move), so
- * that the window the point widens is the one the round tests. The other rounds race freely.
- */
-static bool aiming(unsigned int r)
-{
-	return READ_ONCE(dp_mnt_ro_summed.us) && r % 2;
-}
-
-/* Waits until the remounter passes the delay point mnt-ro-summed (hits left was read before
-   arriving, so that it cannot be this round's pass). */
-static void aim(int64_t hits)
-{
-	while (atomic64_read(&dp_mnt_ro_summed.hits) == hits && READ_ONCE(dp_mnt_ro_summed.us))
-		;
-}
-
-static int duel_writer(void *arg)
-{
-	uint32_t rnd = 0x7f4a7c15;
-
-	(void)arg;
-	for (unsigned int r = 1; next_round(r); r++) {
-		struct vfsmount *mnt = READ_ONCE(D.mnt);
-		unsigned int cpu = READ_ONCE(D.writer_cpu);
-		int64_t hits;
-		bool won;
-
-		if (smp_processor_id() != cpu)
-			sched_set_cpu(current, (int)cpu); /* a new bout */
-		hits = atomic64_read(&dp_mnt_ro_summed.hits);
-		WRITE_ONCE(D.arrived, r);
-		if (aiming(r))
-			aim(hits);
-		else
-			skew(&rnd, -D.skew);
-		won = mnt_want_write(mnt) == 0;
-		D.won = won;
-		smp_wmb(); /* won before wrote: pairs with duel_remounter's smp_rmb() */
-		WRITE_ONCE(D.wrote, r);
-		duel_wait(&D.checked, r);
-		if (won)
-			mnt_drop_write(mnt);
-		WRITE_ONCE(D.dropped, r);
-	}
-	return 0;
-}
-
-/* Round r's verdict: the remounter's err against whether the writer won. */
-static void judge(unsigned int r, int err, bool won)
-{
-	if (err && err != -EBUSY)
-		error("duel: remount,ro", err);
-	atomic64_inc(err ? &T.busy : &T.remounts_ro);
-	atomic64_inc(won ? &T.writes : &T.erofs);
-	if (!err && won)
-		atomic64_inc(&T.violations);
-	if (!err && won && torture_error(&T.errors))
-		kprintf("torture mounts: error: duel on %s, round %u%s: remount,ro returned 0 "
-			"while "
-			"the writer holds a write reference\n",
-			writers_mode_name(READ_ONCE(D.mnt)->mnt_writers_mode), r,
-			aiming(r) ? " (aimed)" : "");
-}
-
-/* Moves the mean wait of the free rounds until each side wins about half of them. */
-static void balance_skew(bool won, unsigned int r)
-{
-	int step = 1 + (D.skew < 0 ? -D.skew : D.skew) / 8;
-
-	if (aiming(r))
-		return;
-	D.won_recent += won;
-	if (++D.rounds_recent < SKEW_WINDOW)
-		return;
-	D.rounds_recent = 0;
-	if (D.won_recent > SKEW_WINDOW * 5 / 8 && D.skew > -MAX_SKEW)
-		D.skew -= step; /* the writer is early: it waits more, or the remounter less */
-	else if (D.won_recent < SKEW_WINDOW * 3 / 8 && D.skew < MAX_SKEW)
-		D.skew += step;
-	D.won_recent = 0;
-}
-
-/* Bout b: the writer on the next CPU but the remounter's (CPU 0), on mount b. The writer moves
-   at its next round, from one CPU the remounter does not use to another. */
-static void start_bout(unsigned int b)
-{
-	WRITE_ONCE(D.mnt, D.mnts[b % T.nr]);
-	WRITE_ONCE(D.writer_cpu, 1 + b % (num_online_cpus() - 1));
-	atomic64_inc(&T.moved);
-}
-
-static int duel_remounter(void *arg)
-{
-	uint32_t rnd = 0x9e3779b9;
-	unsigned int r;
-
-	(void)arg;
-	for (r = 1; !READ_ONCE(T.stop); r++) {
-		struct vfsmount *mnt;
-		int err;
-
-		if (r % BOUT_ROUNDS == 1)
-			start_bout(r / BOUT_ROUNDS);
-		mnt = D.mnt;
-		WRITE_ONCE(D.round, r);
-		duel_wait(&D.arrived, r);
-		skew(&rnd, D.skew);
-		read_seqlock_excl(&mount_lock);
-		err = mnt_make_readonly(mnt);
-		read_sequnlock_excl(&mount_lock);
-		duel_wait(&D.wrote, r);
-		smp_rmb(); /* wrote before won: pairs with duel_writer's smp_wmb() */
-		judge(r, err, D.won);
-		WRITE_ONCE(D.checked, r);
-		duel_wait(&D.dropped, r);
-		if (!err) {
-			read_seqlock_excl(&mount_lock);
-			mnt_make_writable(mnt);
-			read_sequnlock_excl(&mount_lock);
-		}
-		balance_skew(D.won, r);
-	}
-	WRITE_ONCE(D.quit, true);
-	return 0;
-}
-
-/* Looks up the duel's mounts and starts the remounter and the writer. */
-static int start_duel(void)
-{
-	memset(&D, 0, sizeof(D));
-	D.skew = 0;
-	for (unsigned int m = 0; m < T.nr; m++) {
-		char dir[48];
-		struct path p;
-		int err;
-
-		mount_dir(m, dir, sizeof(dir));
-		if ((err = kern_path(dir, 0, &p)))
-			return err;
-		D.mnts[m] = p.mnt; /* the tree holds it until teardown */
-		path_put(&p);
-	}
-	D.mnt = D.mnts[0];
-	D.writer_cpu = 1;
-	T.threads[0] = kthread_create(duel_writer, NULL, "mntduel-w");
-	T.threads[1] = kthread_create(duel_remounter, NULL, "mntduel-r");
-	if (!T.threads[0] || !T.threads[1]) { /* each side would wait for the other for ever */
-		for (unsigned int i = 0; i < 2; i++)
-			if (T.threads[i])
-				kthread_stop(T.threads[i]);
-		T.threads[0] = T.threads[1] = NULL;
-		return -ENOMEM;
-	}
-	for (unsigned int i = 0; i < 2; i++) {
-		kthread_bind(T.threads[i], 1 - i);
-		wake_up_new_thread(T.threads[i]);
-	}
-	return 0;
+	mount_run.threads[n] = kthread_create(flipper, NULL, "mntflip");
+	if (mount_run.threads[n])
+		wake_up_new_thread(mount_run.threads[n]);
 }
 
 /* ---- a run ---- */
 
 static int setup(unsigned int nr_writers)
 {
-	for (unsigned int m = 0; m < T.nr; m++) {
+	for (unsigned int m = 0; m < mount_run.nr; m++) {
 		char dir[48], opts[32], name[64];
 		int err, fd;
 
-		mount_dir(m, dir, sizeof(dir));
-		snprintf(opts, sizeof(opts), "writers=%s", writers_mode_name(T.modes[m]));
+		mount_torture_dir(m, dir, sizeof(dir));
+		snprintf(opts, sizeof(opts), "writers=%s", writers_mode_name(mount_run.modes[m]));
 		if ((err = sys_mkdir(dir, 0755)) && err != -EEXIST)
 			return err;
 		if ((err = sys_mount("torture", dir, "tmpfs", 0, opts)))
@@ -520,41 +271,44 @@ static int setup(unsigned int nr_writers)
 
 static void teardown(void)
 {
-	for (unsigned int m = 0; m < T.nr; m++) {
+	for (unsigned int m = 0; m < mount_run.nr; m++) {
 		char dir[48];
 		struct path p;
 		int err;
 
-		mount_dir(m, dir, sizeof(dir));
+		mount_torture_dir(m, dir, sizeof(dir));
 		if (!kern_path(dir, 0, &p)) {
 			if (mnt_get_writers(p.mnt) != 0)
-				error("writers left on a mount", mnt_get_writers(p.mnt));
+				mount_torture_error("writers left on a mount",
+						    mnt_get_writers(p.mnt));
 			path_put(&p);
 		}
 		if ((err = sys_umount(dir)))
-			error("umount", err);
+			mount_torture_error("umount", err);
 		sys_rmdir(dir);
 	}
 }
 
 static void report(const char *when)
 {
-	long long errors = atomic64_read(&T.errors.count);
+	long long errors = atomic64_read(&mount_run.errors.count);
 
-	if (T.load == MOUNT_LOAD_DUEL)
+	if (mount_run.load == MOUNT_LOAD_DUEL)
 		kprintf("%sduel: writer won %lld, lost %lld; remounter won %lld, lost %lld; bouts "
 			"%lld, errors %lld\n",
-			when, (long long)atomic64_read(&T.writes),
-			(long long)atomic64_read(&T.erofs),
-			(long long)atomic64_read(&T.remounts_ro), (long long)atomic64_read(&T.busy),
-			(long long)atomic64_read(&T.moved), errors);
+			when, (long long)atomic64_read(&mount_run.writes),
+			(long long)atomic64_read(&mount_run.erofs),
+			(long long)atomic64_read(&mount_run.remounts_ro),
+			(long long)atomic64_read(&mount_run.busy),
+			(long long)atomic64_read(&mount_run.moved), errors);
 	else
 		kprintf("%swrites %lld, EROFS %lld, remount ro %lld, busy %lld, moved %lld, errors "
 			"%lld\n",
-			when, (long long)atomic64_read(&T.writes),
-			(long long)atomic64_read(&T.erofs),
-			(long long)atomic64_read(&T.remounts_ro), (long long)atomic64_read(&T.busy),
-			(long long)atomic64_read(&T.moved), errors);
+			when, (long long)atomic64_read(&mount_run.writes),
+			(long long)atomic64_read(&mount_run.erofs),
+			(long long)atomic64_read(&mount_run.remounts_ro),
+			(long long)atomic64_read(&mount_run.busy),
+			(long long)atomic64_read(&mount_run.moved), errors);
 }
 
 /* Sets up the mounts and starts the load; on an error, undoes what it did. */
@@ -562,23 +316,23 @@ static int start(const char *prefix, const struct mount_torture_spec *spec)
 {
 	int err;
 
-	memset(&T, 0, sizeof(T));
-	torture_errors_start(&T.errors);
-	strlcpy(T.prefix, prefix, sizeof(T.prefix));
-	T.nr = spec->nr;
-	T.load = spec->load;
-	T.until_caught = spec->until_caught;
-	memcpy(T.modes, spec->modes, spec->nr * sizeof(*spec->modes));
-	T.nr_writers = spec->load == MOUNT_LOAD_FILES ? num_online_cpus() : 0;
-	if ((err = setup(T.nr_writers))) {
+	memset(&mount_run, 0, sizeof(mount_run));
+	torture_errors_start(&mount_run.errors);
+	strlcpy(mount_run.prefix, prefix, sizeof(mount_run.prefix));
+	mount_run.nr = spec->nr;
+	mount_run.load = spec->load;
+	mount_run.until_caught = spec->until_caught;
+	memcpy(mount_run.modes, spec->modes, spec->nr * sizeof(*spec->modes));
+	mount_run.nr_writers = spec->load == MOUNT_LOAD_FILES ? num_online_cpus() : 0;
+	if ((err = setup(mount_run.nr_writers))) {
 		kprintf("torture mounts: setup failed (%d)\n", err);
-		error("setup", err);
+		mount_torture_error("setup", err);
 		teardown();
 		return err;
 	}
-	T.errors.start_ns = ktime_ns(); /* the load starts now */
-	if (spec->load == MOUNT_LOAD_DUEL && (err = start_duel())) {
-		error("duel: setup", err);
+	mount_run.errors.start_ns = ktime_ns(); /* the load starts now */
+	if (spec->load == MOUNT_LOAD_DUEL && (err = mount_duel_start())) {
+		mount_torture_error("duel: setup", err);
 		teardown();
 		return err;
 	}
@@ -592,56 +346,32 @@ static int start(const char *prefix, const struct mount_torture_spec *spec)
 /* Stops the threads, checks the files and takes the mounts down. */
 static void finish(void)
 {
-	unsigned int threads = T.load == MOUNT_LOAD_DUEL ? 2 : T.nr_writers + 1;
+	unsigned int threads = mount_run.load == MOUNT_LOAD_DUEL ? 2 : mount_run.nr_writers + 1;
 
-	WRITE_ONCE(T.stop, true);
+	WRITE_ONCE(mount_run.stop, true);
 	for (unsigned int i = 0; i < threads; i++)
-		if (T.threads[i])
-			kthread_join(T.threads[i]);
+		if (mount_run.threads[i])
+			kthread_join(mount_run.threads[i]);
 	delay_point_set("mnt-ro-summed", 0, 0);
-	if (T.load == MOUNT_LOAD_FILES)
-		check_files(T.nr_writers);
+	if (mount_run.load == MOUNT_LOAD_FILES)
+		check_files(mount_run.nr_writers);
 	teardown();
-	if (T.load == MOUNT_LOAD_FILES &&
-	    (atomic64_read(&T.writes) == 0 || atomic64_read(&T.remounts_ro) == 0))
-		error("no writes or no successful remount,ro: nothing was tested", 0);
-	if (T.load == MOUNT_LOAD_DUEL && atomic64_read(&T.writes) + atomic64_read(&T.erofs) == 0)
-		error("duel: no round: nothing was tested", 0);
+	if (mount_run.load == MOUNT_LOAD_FILES &&
+	    (atomic64_read(&mount_run.writes) == 0 || atomic64_read(&mount_run.remounts_ro) == 0))
+		mount_torture_error("no writes or no successful remount,ro: nothing was tested", 0);
+	if (mount_run.load == MOUNT_LOAD_DUEL &&
+	    atomic64_read(&mount_run.writes) + atomic64_read(&mount_run.erofs) == 0)
+		mount_torture_error("duel: no round: nothing was tested", 0);
 }
 
-/* Sleeps ms, with a progress line at each whole second of *elapsed_ms when it is given; true
-   when Ctrl-C stopped it. */
-static bool watch(unsigned int ms, unsigned int *elapsed_ms)
+static bool caught(void)
 {
-	uint64_t t0 = ktime_ns();
-
-	if (T.until_caught) {
-		while (!atomic64_read(&T.violations) && ktime_ns() - t0 < ms * 1000000ULL)
-			msleep(10);
-		return false;
-	}
-	if (!elapsed_ms) {
-		msleep(ms);
-		return false;
-	}
-	for (unsigned int t = 0; t < ms; t += 100) {
-		msleep(100);
-		*elapsed_ms += 100;
-		if (console_interrupted())
-			return true;
-		if (*elapsed_ms % 1000 == 0) {
-			char when[24];
-
-			snprintf(when, sizeof(when), "%us: ", *elapsed_ms / 1000);
-			report(when);
-		}
-	}
-	return false;
+	return atomic64_read(&mount_run.violations) != 0;
 }
 
 static bool spec_ok(const char *prefix, const struct mount_torture_spec *spec)
 {
-	if (spec->nr == 0 || spec->nr > NR_MOUNTS || strlen(prefix) + 1 >= sizeof(T.prefix))
+	if (spec->nr == 0 || spec->nr > NR_MOUNTS || strlen(prefix) + 1 >= sizeof(mount_run.prefix))
 		return false;
 	for (unsigned int m = 0; m < spec->nr; m++)
 		if (spec->modes[m] >= NR_WRITERS_MODES)
@@ -664,23 +394,33 @@ static int run(const char *prefix, const struct mount_torture_spec *spec, unsign
 	if (!mutex_trylock(&torture_mutex))
 		return -EBUSY;
 	if (!(err = start(prefix, spec))) {
-		*stopped = watch(ms, elapsed_ms);
+		*stopped = torture_leg_watch(ms, elapsed_ms, mount_run.until_caught ? caught : NULL,
+					     report);
 		finish();
 	}
 	*res = (struct mount_torture_result){
-		.writes = atomic64_read(&T.writes),
-		.erofs = atomic64_read(&T.erofs),
-		.remounts_ro = atomic64_read(&T.remounts_ro),
-		.busy = atomic64_read(&T.busy),
-		.moved = atomic64_read(&T.moved),
-		.errors = atomic64_read(&T.errors.count),
-		.violations = atomic64_read(&T.violations),
-		.first_ms = torture_errors_first_ms(&T.errors),
+		.writes = atomic64_read(&mount_run.writes),
+		.erofs = atomic64_read(&mount_run.erofs),
+		.remounts_ro = atomic64_read(&mount_run.remounts_ro),
+		.busy = atomic64_read(&mount_run.busy),
+		.moved = atomic64_read(&mount_run.moved),
+		.errors = atomic64_read(&mount_run.errors.count),
+		.violations = atomic64_read(&mount_run.violations),
+		.first_ms = torture_errors_first_ms(&mount_run.errors),
 	};
 	mutex_unlock(&torture_mutex);
 	return err;
 }
 
+/**
+ * mount_torture_run - one run of `torture mounts` with the load and modes of spec
+ *
+ * Mounts spec->nr tmpfs at prefix0, prefix1... ("/tmp/x/m" gives /tmp/x/m0...; the parent must
+ * exist), mount i counting its writers the way spec->modes[i] says, runs the load for ms
+ * milliseconds, checks, unmounts and removes the directories. Fills *res. Returns 0, -EINVAL
+ * for bad arguments, -ENODEV for the duel on one CPU, -EBUSY while another run is going on,
+ * or the error that stopped the setup (res->errors counts it too). Sleeps.
+ */
 int mount_torture_run(const char *prefix, const struct mount_torture_spec *spec, unsigned int ms,
 		      struct mount_torture_result *res)
 {
@@ -745,11 +485,22 @@ static int run_broken(unsigned int v, unsigned int ms, bool until_caught,
 	return err;
 }
 
+/**
+ * mount_torture_run_broken - broken variant v for ms, as the self-check runs it
+ *
+ * A torture_broken_fn: r->errors counts the violations. Returns 0, -ENODEV with one CPU, or
+ * -EIO when a call failed or nothing was tested (which is no catch). Sleeps.
+ */
 int mount_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r)
 {
 	return run_broken(v, ms, false, r);
 }
 
+/**
+ * mount_torture_catch - mount_torture_run_broken, ending at the first violation
+ *
+ * r->first_ms is how long it took to catch; the run ends after max_ms when nothing was caught.
+ */
 int mount_torture_catch(unsigned int v, unsigned int max_ms, struct torture_broken_result *r)
 {
 	return run_broken(v, max_ms, true, r);
@@ -773,7 +524,7 @@ static long long run_legs(unsigned int seconds, bool *stopped)
 		struct mount_torture_result res;
 		int err;
 
-		kprintf("torture mounts: %s on percpu, atomic, seed-cache, %s for %u ms\n",
+		kprintf("torture mounts: %s on percpu, atomic, cpu-cache, %s for %u ms\n",
 			legs[i].load == MOUNT_LOAD_DUEL ? "duel" : "files",
 			legs[i].ro_summed_us ? "delay point mnt-ro-summed on" : "no delay point",
 			ms);
@@ -793,25 +544,11 @@ static long long run_legs(unsigned int seconds, bool *stopped)
 
 static int mount_torture(int argc, char **argv)
 {
-	struct torture_opts o = {0};
-	bool stopped = false;
-	long long errors;
-	int not_caught = 0;
-
-	if (torture_parse(argc, argv, &o))
-		return -EINVAL;
-	if (o.broken)
-		return torture_run_broken("mounts", mount_torture_broken, o.broken, o.seconds,
-					  mount_torture_run_broken);
-	errors = run_legs(o.seconds, &stopped);
-	if (!stopped)
-		not_caught = torture_self_check("mounts", mount_torture_broken, 1000,
-						mount_torture_run_broken);
-	torture_verdict_checked("mounts", stopped, errors, not_caught);
-	return 0;
+	return torture_legs_main("mounts", argc, argv, mount_torture_broken,
+				 mount_torture_run_broken, run_legs);
 }
 
 TORTURE_WITH_BROKEN("mounts", "[--seconds S] [--broken VARIANT]",
-		    "writers on every CPU against remount,ro on percpu, atomic and seed-cache "
+		    "writers on every CPU against remount,ro on percpu, atomic and cpu-cache "
 		    "mounts, files and duel; then the broken variants",
 		    mount_torture, mount_torture_broken);

@@ -21,7 +21,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-const enum mnt_writers_mode safe_modes[3] = {WRITERS_PERCPU, WRITERS_ATOMIC, WRITERS_SEED_CACHE};
+const enum mnt_writers_mode safe_modes[3] = {WRITERS_PERCPU, WRITERS_ATOMIC, WRITERS_CPU_CACHE};
 
 /* ---- helpers ---- */
 

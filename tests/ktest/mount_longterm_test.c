@@ -15,7 +15,7 @@
 #include "fs/file.h"
 #include "fs/inode.h"
 #include "fs/mount.h"
-#include "fs/torture/mount_torture.h"
+#include "fs/torture/longterm_torture.h"
 #include "fs/namei.h"
 #include "fs/syscalls.h"
 #include "kernel/kthread.h"

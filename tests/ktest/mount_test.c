@@ -11,8 +11,8 @@
  *    once it succeeds every mount of it refuses writes;
  *  - a write reference taken on one CPU and dropped on another leaves +1 and -1 in the two
  *    CPUs' counters and a sum of 0 (every writer-count mode sums to 0);
- *  - each writer-count mode (percpu, atomic, seed-cache) refuses remount,ro while any writer
- *    holds; seed-cache keeps both sums right with two mounts used in turn on one CPU;
+ *  - each writer-count mode (percpu, atomic, cpu-cache) refuses remount,ro while any writer
+ *    holds; cpu-cache keeps both sums right with two mounts used in turn on one CPU;
  *  - the mounts torture (fs/torture/mount_torture.c, for a second) finds no writer behind a successful
  *    remount,ro, and does find them when the mount counts no writers (WRITERS_NONE);
  *  - its duel catches the broken variant no-write-hold within two seconds (milliseconds when
@@ -290,15 +290,15 @@ static void test_each_mode_refuses_remount_ro_while_writing(struct ktest *t)
 	with_base(t, each_mode);
 }
 
-/* seed-cache: two mounts in turn on one CPU move the CPU's cache back and forth. */
+/* cpu-cache: two mounts in turn on one CPU move the CPU's cache back and forth. */
 static void seed_cache_two_mounts(struct ktest *t)
 {
 	uint64_t switches = mnt_writers_stats().cache_switches;
 	struct vfsmount *x, *y;
 	int fx1, fx2, fy1, fy2;
 
-	ASSERT_EQ(t, mount_tmpfs(BASE "/x", "writers=seed-cache"), 0);
-	ASSERT_EQ(t, mount_tmpfs(BASE "/y", "writers=seed-cache"), 0);
+	ASSERT_EQ(t, mount_tmpfs(BASE "/x", "writers=cpu-cache"), 0);
+	ASSERT_EQ(t, mount_tmpfs(BASE "/y", "writers=cpu-cache"), 0);
 	x = mnt_at(BASE "/x");
 	y = mnt_at(BASE "/y");
 	ASSERT_TRUE(t, x && y);

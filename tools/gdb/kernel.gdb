@@ -506,10 +506,10 @@ def writers_enum(name):
 
 
 def writers_mode(mnt):
-    """(enum value, the kernel's name for it: percpu, atomic, seed-cache, none)."""
+    """(enum value, the kernel's name for it: percpu, atomic, cpu-cache, none)."""
     mode = int(mnt["mnt_writers_mode"])
     try:
-        name = gdb.parse_and_eval(f"'fs/mnt_writers.c'::mode_names[{mode}]").string()
+        name = gdb.parse_and_eval(f"'fs/mnt_writers_variants.c'::mode_names[{mode}]").string()
     except (gdb.error, gdb.MemoryError):
         name = str(mnt["mnt_writers_mode"]).replace("WRITERS_", "").lower()
     return mode, name
@@ -519,13 +519,13 @@ def mount_counts(mnt):
     """Per CPU (refs, pcp writers, writers cached in cpu_writer or None), and the shared counter.
 
 The writers remount,ro would see (mnt_writers_per_cpu): the shared counter plus, for percpu,
-each CPU's mnt_pcp writers, for seed-cache, each CPU's cpu_writer count if it caches mnt."""
+each CPU's mnt_pcp writers, for cpu-cache, each CPU's cpu_writer count if it caches mnt."""
     mode, _ = writers_mode(mnt)
     ncpus = int(gdb.parse_and_eval("nr_cpu_ids"))
     pcp = mnt["mnt_pcp"]
     cache = None
-    if mode == writers_enum("WRITERS_SEED_CACHE"):
-        cache = gdb.parse_and_eval("'fs/mnt_writers.c'::cpu_writer")
+    if mode == writers_enum("WRITERS_CPU_CACHE"):
+        cache = gdb.parse_and_eval("'fs/mnt_writers_variants.c'::cpu_writer")
     rows = []
     for cpu in range(ncpus):
         cached = None
@@ -538,14 +538,14 @@ each CPU's mnt_pcp writers, for seed-cache, each CPU's cpu_writer count if it ca
 
 
 def writers_summary(mnt, rows, shared):
-    """'percpu 0', 'atomic 2', 'seed-cache 3 (shared 1, cached 2)', 'none -'."""
+    """'percpu 0', 'atomic 2', 'cpu-cache 3 (shared 1, cached 2)', 'none -'."""
     mode, name = writers_mode(mnt)
     if mode in (writers_enum("WRITERS_PERCPU"), writers_enum("WRITERS_BROKEN_NO_HOLD"),
                 writers_enum("WRITERS_BROKEN_NO_MB")):  # the broken ones count as percpu does
         return f"{name} {shared + sum(r[1] for r in rows)}"
     if mode == writers_enum("WRITERS_ATOMIC"):
         return f"{name} {shared}"
-    if mode == writers_enum("WRITERS_SEED_CACHE"):
+    if mode == writers_enum("WRITERS_CPU_CACHE"):
         cached = sum(r[2] or 0 for r in rows)
         return f"{name} {shared + cached} (shared {shared}, cached {cached})"
     return f"{name} -"
@@ -580,7 +580,7 @@ point (built as d_path does), filesystem type, flags, references and writers. Fl
 mount of it), WRITE_HOLD (a remount,ro is summing the writers now), DOOMED (being freed). refs
 is the sum of the per-CPU reference counts (mnt_pcp[].count); writers shows the writer-count
 mode and the number of writers remount,ro would count: for percpu the per-CPU counts, for
-atomic the shared counter, for seed-cache the shared counter plus the counts the CPUs' cpu_writer
+atomic the shared counter, for cpu-cache the shared counter plus the counts the CPUs' cpu_writer
 caches hold for this mount.
 
 With a mount id, or the address of a struct vfsmount (also one outside the namespace: a
@@ -620,7 +620,7 @@ CPU's count may be negative: a reference taken on one CPU may be dropped on anot
     def one(self, mnt):
         rows, shared = mount_counts(mnt)
         mode, name = writers_mode(mnt)
-        seed = mode == writers_enum("WRITERS_SEED_CACHE")
+        cpu_cache = mode == writers_enum("WRITERS_CPU_CACHE")
         ns = int(mnt["mnt_ns"])
         if ns == int(gdb.parse_and_eval("&'fs/namespace.c'::init_mnt_ns")):
             where = "in init_mnt_ns"
@@ -637,15 +637,15 @@ CPU's count may be negative: a reference taken on one CPU may be dropped on anot
                   f"{int(sb['s_active']['counter'])} active), mnt_flags {int(mnt['mnt_flags']):#x}"
                   f", writers mode {name}\n")
         gdb.write("  per CPU: refs = mnt_pcp[cpu].count, writers = mnt_pcp[cpu].writers" +
-                  (", cached = its cpu_writer's count if it caches this mount" if seed else "")
+                  (", cached = its cpu_writer's count if it caches this mount" if cpu_cache else "")
                   + "\n")
         gdb.write(f"  {'cpu':>3}  {'refs':>6}  {'writers':>7}" +
-                  (f"  {'cached':>6}" if seed else "") + "\n")
+                  (f"  {'cached':>6}" if cpu_cache else "") + "\n")
         for cpu, (count, writers, cached) in enumerate(rows):
-            extra = f"  {'-' if cached is None else cached:>6}" if seed else ""
+            extra = f"  {'-' if cached is None else cached:>6}" if cpu_cache else ""
             gdb.write(f"  {cpu:>3}  {count:>6}  {writers:>7}{extra}\n")
         gdb.write(f"  {'sum':>3}  {sum(r[0] for r in rows):>6}  {sum(r[1] for r in rows):>7}" +
-                  (f"  {sum(r[2] or 0 for r in rows):>6}" if seed else "") + "\n")
+                  (f"  {sum(r[2] or 0 for r in rows):>6}" if cpu_cache else "") + "\n")
         gdb.write(f"  shared counter (mnt_writers_shared): {shared}\n")
         gdb.write(f"  writers: {writers_summary(mnt, rows, shared)}\n")
 
