@@ -13,6 +13,7 @@
 #include "fs/file.h"
 #include "fs/mount.h"
 #include "fs/namei.h"
+#include "fs/dcache.h"
 #include "fs/syscalls.h"
 #include "fs/cmd/fs_cmd.h"
 #include "kernel/shell.h"

@@ -8,6 +8,7 @@
 #include "kernel/smp.h"
 #include "fs/syscalls.h"
 #include "fs/file.h"
+#include "fs/fs_struct.h"
 #include "fs/inode.h"
 #include "fs/dcache.h"
 #include "fs/mount.h"
