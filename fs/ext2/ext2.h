@@ -3,11 +3,12 @@
  * has the on-disk structures (all little-endian, as x86 is: the fields are read directly), the
  * in-memory superblock and inode information, and the functions the files of fs/ext2/ share:
  *
- *	super.c   mount (checks), statfs, sync_fs, remount, put_super, the dirty-inode list
+ *	super.c   mount (checks, the group descriptors), statfs, sync_fs, remount, put_super,
+ *		  ext2_error
  *	balloc.c  the block bitmaps: ext2_new_block, ext2_free_blocks
  *	ialloc.c  the inode bitmaps: ext2_new_inode, ext2_free_inode
  *	inode.c   inodes on disk (ext2_iget, ext2_write_inode), the block map (ext2_get_block),
- *		  truncate, evict
+ *		  truncate, evict, the dirty-inode list and its sync pass, the time stamps
  *	dir.c     directory blocks: find, add and remove entries, readdir
  *	namei.c   lookup, create, mkdir, unlink, rmdir, rename
  *	file.c    read and write through the page cache; readpage, writepage, setsize, fsync
