@@ -474,7 +474,7 @@ def dentry_name(d):
 
 
 def mount_path(mnt):
-    """The path of mnt's root seen from the namespace root, built as d_path (fs/namei.c) does:
+    """The path of mnt's root seen from the namespace root, built as d_path (fs/d_path.c) does:
 names up the d_parent chain; at a mount's root, on to the dentry it covers in its parent."""
     parts, d = [], mnt["mnt_root"]
     for _ in range(4096):
