@@ -228,7 +228,7 @@ is missing (no large pages in user address spaces)."""
 
 
 class PageInfo(gdb.Command):
-    """pageinfo PAGE|ADDR|PFN: a struct page's flags and counts, and (seed 3) the page-table
+    """pageinfo PAGE|ADDR|PFN: a struct page's flags and counts, and (dirty tracking) the page-table
 entries that map it, found through the reverse map.
 
 The argument is a struct page * expression, a direct-map address (0xffff8...) or a frame
