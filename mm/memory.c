@@ -129,8 +129,10 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 {
 	struct mm *mm = vma->mm;
 	uint64_t va = start;
-	bool shared = vma->file && (vma->flags & MAP_SHARED) &&
-		      READ_ONCE(dirty_broken) != DIRTY_BROKEN_ZAP_FLUSH_UNLOCKED;
+	bool shared = vma->file && (vma->flags & MAP_SHARED);
+
+	if (unlikely(READ_ONCE(dirty_broken) == DIRTY_BROKEN_ZAP_FLUSH_UNLOCKED))
+		shared = false; /* torture writeback's broken variant: the flush after the unlock */
 
 	while (va < end) {
 		bool full = false, written = false;

@@ -175,8 +175,10 @@ int64_t vm_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, uns
  */
 static pte_t hide_entry(pte_t e)
 {
-	pte_t keep = READ_ONCE(dirty_broken) == DIRTY_BROKEN_PROTNONE_UNSEEN ? 0 : PTE_D;
+	pte_t keep = PTE_D;
 
+	if (unlikely(READ_ONCE(dirty_broken) == DIRTY_BROKEN_PROTNONE_UNSEEN))
+		keep = 0; /* torture writeback's broken variant: the dirty bit is lost */
 	return pte_addr(e) | PTE_PROTNONE | (e & keep);
 }
 

@@ -115,11 +115,12 @@ static bool mkclean_one(struct vm_area *vma, struct page *page)
 {
 	struct mm *mm = vma->mm;
 	uint64_t addr = vma->start + (page->index - vma->pgoff) * PAGE_SIZE;
-	pte_t clear = READ_ONCE(dirty_broken) == DIRTY_BROKEN_MKCLEAN_KEEPS_WRITE
-			      ? PTE_D /* broken on purpose: writes go on without a fault */
-			      : PTE_W | PTE_D;
+	pte_t clear = PTE_W | PTE_D;
 	bool cleaned = false;
 	pte_t *pte;
+
+	if (unlikely(READ_ONCE(dirty_broken) == DIRTY_BROKEN_MKCLEAN_KEEPS_WRITE))
+		clear = PTE_D; /* torture writeback's broken variant: writes go on without a fault */
 
 	spin_lock(&mm->page_table_lock);
 	pte = mm_pte(mm, addr, false);
