@@ -1,9 +1,9 @@
 /*
  * Page faults in an address space (mm/fault.h).
  *
- * Lock order: mm/rmap.c's (mmap_lock read, then page_table_lock, then zone_lock). A new page is allocated
- * with page_table_lock dropped and the entry looked at again once it is retaken, since another
- * thread of the mm may have resolved the same fault meanwhile.
+ * Lock order: mm/rmap.c's (mmap_lock read, then page_table_lock, then zone_lock). A new page is
+ * allocated with page_table_lock dropped and the entry looked at again once it is retaken, since
+ * another thread of the mm may have resolved the same fault meanwhile.
  */
 #include "mm/fault.h"
 #include "mm/mm.h"

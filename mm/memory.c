@@ -3,9 +3,10 @@
  * entries 0..255; they are made on demand by faults and freed by munmap once no VMA covers
  * their range (free_pgtables), through the mmu_gather.
  *
- * Lock order: mm/rmap.c's (mmap_lock or i_mmap_lock, then page_table_lock, then zone_lock for
- * a table or a batch). A lockless walker (mm/gup_fast.c) takes none of them: a new table is zeroed before the entry
- * that links it is stored (release), and an unlinked table is freed a grace period later.
+ * Lock order: mm/rmap.c's (mmap_lock or i_mmap_lock, then page_table_lock, then zone_lock for a
+ * table or a batch). A lockless walker (mm/gup_fast.c) takes none of them: a new table is zeroed
+ * before the entry that links it is stored (release), and an unlinked table is freed a grace period
+ * later.
  */
 #include "mm/memory.h"
 #include "mm/mm.h"

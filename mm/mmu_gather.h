@@ -1,5 +1,6 @@
 /*
- * The mmu_gather ("mm: mmu_gather rework", Linux 2.6.39): how unmapping frees memory safely and cheaply.
+ * The mmu_gather ("mm: mmu_gather rework", Linux 2.6.39): how unmapping frees memory safely and
+ * cheaply.
  *
  * Once a page-table entry is cleared, other CPUs may still reach the page through their TLBs
  * until they flush. So the page may not be freed, or reused, until every CPU running the mm has

@@ -83,9 +83,9 @@ void vma_split_file(struct vm_area *vma, struct vm_area *high)
 }
 
 /* A shared, writable mapping of a file whose device accounts dirty pages: clean pages are
-   mapped read-only and the first write faults (Linux's vma_wants_writenotify, since 2.6.19). mmap and
-   mprotect keep the answer in vma->writenotify, where the fault reads it, as Linux keeps it
-   in vm_page_prot. */
+   mapped read-only and the first write faults (Linux's vma_wants_writenotify, since 2.6.19).
+   mmap and mprotect keep the answer in vma->writenotify, where the fault reads it, as Linux
+   keeps it in vm_page_prot. */
 bool vma_wants_writenotify(const struct vm_area *vma)
 {
 	/* Shared and writable; no "special" (pfn) mappings exist here to exclude; and the

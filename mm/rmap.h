@@ -4,9 +4,10 @@
  * i_mmap_lock; a page at index i is mapped by a VMA at start + (i - pgoff) pages when pgoff <=
  * i < pgoff + its length. page->mapcount counts the entries.
  *
- * page_mkclean(page) is what writeback needs ("mm: tracking shared dirty pages", Linux 2.6.19): it write-protects and cleans every
- * entry of a shared mapping that maps the page, then shoots down the TLBs of those mms, so
- * that the next write through any of them faults and dirties the page again.
+ * page_mkclean(page) is what writeback needs ("mm: tracking shared dirty pages", Linux 2.6.19): it
+ * write-protects and cleans every entry of a shared mapping that maps the page, then shoots down
+ * the TLBs of those mms, so that the next write through any of them faults and dirties the page
+ * again.
  *
  * Lock order: at the top of mm/rmap.c, for all of mm and fs.
  */
@@ -49,8 +50,8 @@ static inline bool page_is_file_mapped(const struct page *page)
 }
 
 /*
- * Broken on purpose, for the self-check of `torture writeback` (fs/torture/writeback_torture.c): each
- * takes out one piece that keeps a write from being lost between the write fault and the disk.
+ * Broken on purpose, for the self-check of `torture writeback` (fs/torture/writeback_torture.c):
+ * each takes out one piece that keeps a write from being lost between the write fault and the disk.
  * DIRTY_SOUND always, but while that self-check runs.
  *   DIRTY_BROKEN_MKCLEAN_KEEPS_WRITE  page_mkclean clears the dirty bit and leaves the entry
  *                                     writable: later writes never fault, the page stays clean

@@ -1,5 +1,6 @@
 /*
- * Writeback of page-cache pages, and the accounting of dirty pages ("mm: tracking shared dirty pages" (Linux 2.6.19)).
+ * Writeback of page-cache pages, and the accounting of dirty pages ("mm: tracking shared dirty
+ * pages", Linux 2.6.19).
  *
  *	set_page_dirty(page)		a write made the page differ from its disk copy
  *	clear_page_dirty_for_io(page)	writeback takes the dirty bit: test-and-clear PG_dirty,

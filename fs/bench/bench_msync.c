@@ -1,9 +1,9 @@
 /*
- * bench msync ("mm: tracking shared dirty pages" (Linux 2.6.19)): pages written back per second by writers that dirty a shared
- * mapping of an ext2 file and msync(MS_SYNC) it, one file per thread (16 pages), at 1, 2, 4
- * CPUs. Each round a thread writes every page (16 write-protect faults) and msyncs: its
- * pages are cleaned through the reverse map, written, and the device flushed. An op is one
- * page written; pages_per_s is the throughput of all threads together.
+ * bench msync ("mm: tracking shared dirty pages", Linux 2.6.19): pages written back per second by
+ * writers that dirty a shared mapping of an ext2 file and msync(MS_SYNC) it, one file per thread
+ * (16 pages), at 1, 2, 4 CPUs. Each round a thread writes every page (16 write-protect faults) and
+ * msyncs: its pages are cleaned through the reverse map, written, and the device flushed. An op is
+ * one page written; pages_per_s is the throughput of all threads together.
  */
 #include "kernel/bench/bench.h"
 #include "fs/file.h"

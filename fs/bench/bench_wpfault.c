@@ -1,6 +1,7 @@
 /*
- * bench wpfault ("mm: tracking shared dirty pages" (Linux 2.6.19)): what dirty tracking costs a writer. Thread 0 alternates two rounds
- * over 64 pages, timing each write that faults (rdtsc around put_user_u64):
+ * bench wpfault ("mm: tracking shared dirty pages", Linux 2.6.19): what dirty tracking costs a
+ * writer. Thread 0 alternates two rounds over 64 pages, timing each write that faults (rdtsc around
+ * put_user_u64):
  *
  *   demand-zero	the first write to a page of anonymous memory: a zeroed page allocated
  *			and mapped (the cheapest fault that does real work);

@@ -2,15 +2,15 @@
  * The unmap race of `torture writeback` (fs/torture/writeback_torture.h): where mechanism 3 (dirty
  * tracking) meets mechanism 4 (the mmu_gather).
  *
- * Writers, threads of one mm on CPUs 1 and up, write through a shared mapping of an ext2 file,
- * each into the words it owns, and in a round all keep to one page, so their TLBs keep the
- * page's writable entry. A writebacker on CPU 0 calls fsync now and then, and at once when a
- * window (below) opens. A remapper in the same mm, on CPU 0 too, ends each round by unmapping,
- * or hiding with mprotect(PROT_NONE), all or a piece of the mapping. Between clearing the entries and the TLB flush (widened by the
- * delay points zap-unlocked and mprotect-unlocked, which sleep there so the writebacker gets
- * CPU 0), the writers still write the pages through their TLBs; a writeback in that window
- * must see those entries, or find them flushed, else a write lands in a page it has just
- * marked clean and never reaches the disk.
+ * Writers, threads of one mm on CPUs 1 and up, write through a shared mapping of an ext2 file, each
+ * into the words it owns, and in a round all keep to one page, so their TLBs keep the page's
+ * writable entry. A writebacker on CPU 0 calls fsync now and then, and at once when a window
+ * (below) opens. A remapper in the same mm, on CPU 0 too, ends each round by unmapping, or hiding
+ * with mprotect(PROT_NONE), all or a piece of the mapping. Between clearing the entries and the TLB
+ * flush (widened by the delay points zap-unlocked and mprotect-unlocked, which sleep there so the
+ * writebacker gets CPU 0), the writers still write the pages through their TLBs; a writeback in
+ * that window must see those entries, or find them flushed, else a write lands in a page it has
+ * just marked clean and never reaches the disk.
  *
  * Each round ends with a check that later writes cannot hide: the remapper tells the writers to
  * stop, waits until they have (each recorded its last successful write), runs fsync, and reads

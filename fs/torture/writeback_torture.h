@@ -1,9 +1,9 @@
 /*
- * `torture writeback`: the invariant of dirty tracking (no write is ever lost) under load. A thread on
- * every CPU, each in its own mm, maps every test file shared and keeps writing increasing
- * values into the words it owns, while the flusher runs (with a short expiry) and the threads
- * call msync(MS_SYNC) now and then. After a final sync every word on the disk, read past the
- * page cache, must hold the last value written to it. Beside them runs the unmap race
+ * `torture writeback`: the invariant of dirty tracking (no write is ever lost) under load. A thread
+ * on every CPU, each in its own mm, maps every test file shared and keeps writing increasing values
+ * into the words it owns, while the flusher runs (with a short expiry) and the threads call
+ * msync(MS_SYNC) now and then. After a final sync every word on the disk, read past the page cache,
+ * must hold the last value written to it. Beside them runs the unmap race
  * (fs/torture/writeback_race.c), and after the run a self-check of the broken variants of dirty
  * tracking (enum dirty_broken in mm/rmap.h), each of which must lose writes.
  */

@@ -1,8 +1,9 @@
 /*
- * bench munmap ("mm: mmu_gather rework" (Linux 2.6.39)): what unmapping costs, and what the mmu_gather saves. One address
- * space; thread 0 maps N pages, writes each (so each has a page), and unmaps them, over and
- * over; the other threads run inside the same mm on their CPUs, each writing into a page of
- * its own, so every CPU of the run is in the mm's cpu_mask and a shootdown must reach it.
+ * bench munmap ("mm: mmu_gather rework", Linux 2.6.39): what unmapping costs, and what the
+ * mmu_gather saves. One address space; thread 0 maps N pages, writes each (so each has a page), and
+ * unmaps them, over and over; the other threads run inside the same mm on their CPUs, each writing
+ * into a page of its own, so every CPU of the run is in the mm's cpu_mask and a shootdown must
+ * reach it.
  *
  * Variants: the mode (mm/mmu_gather.c) and N, 1, 8, 64 or 512 pages:
  *   batched    the mmu_gather: one flush (one IPI per other CPU) per batch of up to ~500 pages;

@@ -1,7 +1,8 @@
 /*
- * `dirty`: the dirty-page accounting of "mm: tracking shared dirty pages", Linux 2.6.19 (docs/dirty.md). Dirty and writeback pages per
- * device and for the system, the faults of file mappings by kind (the write-protect faults of
- * dirty tracking among them), what page_mkclean cleaned, the flusher's runs, and the tunables:
+ * `dirty`: the dirty-page accounting of "mm: tracking shared dirty pages", Linux 2.6.19
+ * (docs/dirty.md). Dirty and writeback pages per device and for the system, the faults of file
+ * mappings by kind (the write-protect faults of dirty tracking among them), what page_mkclean
+ * cleaned, the flusher's runs, and the tunables:
  *
  *	dirty				the counts
  *	dirty set expire_ms 2000	a tunable: expire_ms, writeback_ms, background, limit

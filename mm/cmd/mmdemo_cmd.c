@@ -1,9 +1,9 @@
 /*
  * `mmdemo`: a guided tour of an address space (docs/vm.md). It makes an mm, faults its pages in
- * (zero page, then copy-on-write), puts a thread inside it on every other CPU, and unmaps the
- * pages twice, batched (the mmu_gather of Linux 2.6.39) and then one flush per page, printing what each
- * step cost in flushes and IPIs. Counters are global, so another user of the machine shows up
- * in them too.
+ * (zero page, then copy-on-write), puts a thread inside it on every other CPU, and unmaps the pages
+ * twice, batched (the mmu_gather of Linux 2.6.39) and then one flush per page, printing what each
+ * step cost in flushes and IPIs. Counters are global, so another user of the machine shows up in
+ * them too.
  *
  * The threads write into a page of their own, outside the range that is unmapped: a thread
  * that touched the unmapped range would fault, wait for mmap_lock (munmap holds it) and so

@@ -1,5 +1,6 @@
 /*
- * `torture tlb`: the mmu_gather's invariant (no page or table freed while a TLB or a lockless walker can reach it) under load, for a fixed time, counting errors.
+ * `torture tlb`: the mmu_gather's invariant (no page or table freed while a TLB or a lockless
+ * walker can reach it) under load, for a fixed time, counting errors.
  *
  *  - an updater maps random stretches of a 4 MiB region (its own PML4 slot), writes them,
  *    then unmaps or write-protects random stretches, in a random gather mode (batched,

@@ -191,8 +191,8 @@ static void test_batch_allocation_failure(struct ktest *t)
 }
 
 /*
- * The mmu_gather's invariant. Writer threads on every other CPU run inside the mm and write into its
- * 64 pages, over and over; this thread unmaps them. The quarantine poisons each freed page and
+ * The mmu_gather's invariant. Writer threads on every other CPU run inside the mm and write into
+ * its 64 pages, over and over; this thread unmaps them. The quarantine poisons each freed page and
  * keeps it: a write through a TLB entry that outlived the unmap would change the poison. Each
  * writer must end with -EFAULT (accesses after munmap fault).
  */
@@ -362,12 +362,12 @@ static void test_lockless_walk_vs_munmap(struct ktest *t)
 }
 
 /*
- * The torture's own checks (mm/torture/tlb_torture.h): each broken gather must be caught by the check
- * meant for it, within a bound, and the real gather, under the same load and delay points,
- * must give none of those errors. A broken run stops at its first error, or after 300 rounds
- * of the torture's updater without one (a few take 1 s at -smp 4 on a loaded host), or at
- * TORTURE_BOUND_MS, only a bound for a host that hardly runs the VM: caught within that, or
- * the case fails.
+ * The torture's own checks (mm/torture/tlb_torture.h): each broken gather must be caught by the
+ * check meant for it, within a bound, and the real gather, under the same load and delay points,
+ * must give none of those errors. A broken run stops at its first error, or after 300 rounds of the
+ * torture's updater without one (a few take 1 s at -smp 4 on a loaded host), or at
+ * TORTURE_BOUND_MS, only a bound for a host that hardly runs the VM: caught within that, or the
+ * case fails.
  */
 #define TORTURE_REAL_MS	 1000
 #define TORTURE_BOUND_MS 20000

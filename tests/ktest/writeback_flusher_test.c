@@ -1,8 +1,9 @@
 /*
- * KTAP suite "writeback_flusher": writeback around the mappings ("mm: tracking shared dirty pages" (Linux 2.6.19), docs/dirty.md). The
- * flusher writes a page past its expiry; a sync waits for a flusher pass that is still
- * writing; a writer over the hard limit is throttled. Mappings and dirty tracking themselves
- * are writeback_test.c's; the no-lost-write torture is writeback_torture_test.c's.
+ * KTAP suite "writeback_flusher": writeback around the mappings ("mm: tracking shared dirty pages",
+ * Linux 2.6.19, docs/dirty.md). The flusher writes a page past its expiry; a sync waits for a
+ * flusher pass that is still writing; a writer over the hard limit is throttled. Mappings and dirty
+ * tracking themselves are writeback_test.c's; the no-lost-write torture is
+ * writeback_torture_test.c's.
  */
 #include "kernel/ktest.h"
 #include "tests/ktest/writeback_fixture.h"

@@ -1,6 +1,7 @@
 /*
- * KTAP suite "writeback": shared file mappings and dirty tracking ("mm: tracking shared dirty pages" (Linux 2.6.19), docs/dirty.md).
- * The flusher, sync, throttling and the torture are writeback_flusher_test.c's.
+ * KTAP suite "writeback": shared file mappings and dirty tracking ("mm: tracking shared dirty
+ * pages", Linux 2.6.19, docs/dirty.md). The flusher, sync, throttling and the torture are
+ * writeback_flusher_test.c's.
  *
  * One mapping of an ext2 file on vda: a read maps the page read-only; the first write faults
  * once, dirties the page (counted on the device and the system) and makes the entry writable

@@ -10,9 +10,9 @@
 #include "mm/rmap.h"
 #include "mm/writeback.h"
 
-/* The invariant of dirty tracking, briefly: writers on every CPU, the flusher and msyncs, and the unmap
-   race with its windows widened; after a final sync every word on the disk holds the last value
-   written (`torture writeback` runs longer). */
+/* The invariant of dirty tracking, briefly: writers on every CPU, the flusher and msyncs, and the
+   unmap race with its windows widened; after a final sync every word on the disk holds the last
+   value written (`torture writeback` runs longer). */
 static void test_no_lost_write(struct ktest *t)
 {
 	struct wb_torture_result r;
