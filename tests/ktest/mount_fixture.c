@@ -161,36 +161,58 @@ void scrub_dir(const char *dir, int depth)
 	sys_rmdir(dir);
 }
 
-/*
- * Runs body with BASE made, then puts things back as they were even when body returned
- * halfway: the descriptors it left open closed, the working directory and the CPU binding
- * undone, BASE taken apart.
- */
-void with_base(struct ktest *t, void (*body)(struct ktest *t))
-{
+/* What mount_fixture_init saw, for mount_fixture_exit to put back. */
+struct mount_fixture {
 	bool was_open[NR_OPEN];
+};
+
+/**
+ * mount_fixture_init - the suite init of the mount suites: makes BASE
+ *
+ * Notes which descriptors are open, so that exit closes those the case left open. Returns 0,
+ * or -ENOMEM or mkdir's error (the case then fails without running).
+ */
+int mount_fixture_init(struct ktest *t)
+{
+	struct mount_fixture *fx = kzalloc(sizeof(*fx));
 	int err = sys_mkdir(BASE, 0755);
 
-	if (err && err != -EEXIST) {
-		EXPECT_EQ(t, err, 0);
-		return;
+	if (!fx || (err && err != -EEXIST)) {
+		kfree(fx);
+		return fx ? err : -ENOMEM;
 	}
 	for (int fd = 0; fd < NR_OPEN; fd++) {
 		struct file *f = fget(fd);
 
-		was_open[fd] = f != NULL;
+		fx->was_open[fd] = f != NULL;
 		if (f)
 			fput(f);
 	}
-	body(t);
+	t->priv = fx;
+	return 0;
+}
+
+/**
+ * mount_fixture_exit - the suite exit of the mount suites: puts things back as they were
+ *
+ * Runs even when the case returned halfway: cancels a pending allocation failure, closes the
+ * descriptors the case left open, undoes the working directory and the CPU binding, and takes
+ * BASE apart (mounts included), expecting it gone.
+ */
+void mount_fixture_exit(struct ktest *t)
+{
+	struct mount_fixture *fx = t->priv;
+
 	alloc_fail_cancel();
 	for (int fd = 0; fd < NR_OPEN; fd++)
-		if (!was_open[fd])
+		if (!fx->was_open[fd])
 			sys_close(fd);
 	sys_chdir("/");
 	kthread_unbind(current);
 	scrub_dir(BASE, 0);
 	EXPECT_EQ(t, sys_stat(BASE, &(struct kstat){0}), -ENOENT);
+	kfree(fx);
+	t->priv = NULL;
 }
 
 struct snapshot mount_snapshot(void)

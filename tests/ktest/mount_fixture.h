@@ -1,7 +1,7 @@
 /*
- * What the mount suites share (tests/ktest/mount_test.c, mount_longterm_test.c,
- * mount_tree_test.c): each case works under BASE, made at its start and taken apart at its
- * end (mounts included) even when a check failed halfway (with_base); small helpers to mount,
+ * What the mount suites share (tests/ktest/mount_writers_test.c, mount_longterm_test.c,
+ * mount_tree_test.c): each case works under BASE, made by the suite's init and taken apart by
+ * its exit (mounts included) even when a check failed halfway; small helpers to mount,
  * remount, write and read; and a snapshot of what a failed call must not leave behind.
  */
 #ifndef TESTS_KTEST_MOUNT_FIXTURE_H
@@ -56,12 +56,9 @@ bool mnt_readonly(const char *name);
  */
 void scrub_dir(const char *dir, int depth);
 
-/*
- * Runs body with BASE made, then puts things back as they were even when body returned
- * halfway: the descriptors it left open closed, the working directory and the CPU binding
- * undone, BASE taken apart.
- */
-void with_base(struct ktest *t, void (*body)(struct ktest *t));
+/* The suites' init and exit (KTEST_SUITE_HOOKS): BASE made, then put back as it was. */
+int mount_fixture_init(struct ktest *t);
+void mount_fixture_exit(struct ktest *t);
 
 struct snapshot mount_snapshot(void);
 

@@ -1,13 +1,13 @@
 /*
- * KTAP suite "mount_longterm": per-CPU mount references and longterm mounts (seed 2), under
- * /tmp/mount_test (the fixture: mount_fixture.h). It checks that mntput of longterm mounts
- * (kern_mount, clone_private_mount) on every CPU never takes the global mount lock, and of a
- * detached mount always; kern_unmount_array of 16 mounts waits one grace period and frees all
- * 16; NULL entries are fine; a mount referenced from another CPU is freed only by that CPU's
- * last mntput; `torture longterm` (fs/torture/longterm_torture.c) sees a mount leak within two seconds
- * (milliseconds when the host gives the guest its CPUs) when kern_unmount_array skips its
- * grace period (the broken variant no-grace-period), and nothing wrong with the real one under
- * the same load and delay point.
+ * KTAP suite "mount_longterm": per-CPU mount references (fs/mnt_count.c) and longterm mounts
+ * (fs/mnt_longterm.c), under /tmp/mount_test (the fixture: mount_fixture.h). It checks that
+ * mntput of longterm mounts (kern_mount, clone_private_mount) on every CPU never takes the
+ * global mount lock, and of a detached mount always; kern_unmount_array of 16 mounts waits one
+ * grace period and frees all 16; NULL entries are fine; a mount referenced from another CPU is
+ * freed only by that CPU's last mntput; `torture longterm` (fs/torture/longterm_torture.c)
+ * sees a mount leak within two seconds (milliseconds when the host gives the guest its CPUs)
+ * when kern_unmount_array skips its grace period (the broken variant no-grace-period), and
+ * nothing wrong with the real one under the same load and delay point.
  */
 #include "tests/ktest/mount_fixture.h"
 #include "kernel/ktest.h"
@@ -29,7 +29,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-/* ---- 7: longterm mounts (seed 2) ---- */
+/* ---- longterm mounts ---- */
 
 #define PUTS_PER_CPU 500
 
@@ -60,7 +60,7 @@ static uint64_t locks_for_puts(struct ktest *t, struct vfsmount *mnt)
 	return mnt_count_stats().mount_lock_taken - before;
 }
 
-static void longterm_puts(struct ktest *t)
+static void test_longterm_mntput_takes_no_lock(struct ktest *t)
 {
 	uint64_t per_cpu = 2 * PUTS_PER_CPU, cpus = num_online_cpus();
 	struct mnt_count_stats s0, s1;
@@ -78,7 +78,7 @@ static void longterm_puts(struct ktest *t)
 	EXPECT_EQ(t, locks_for_puts(t, km), 0u);
 	EXPECT_EQ(t, locks_for_puts(t, clone), 0u);
 
-	/* Short-term, as clone_private_mount was before the seed: every put takes the lock. */
+	/* Short-term, as clone_private_mount was before Linux 5.8: every put takes the lock. */
 	mnt_make_shortterm(detached);
 	synchronize_rcu();
 	s0 = mnt_count_stats();
@@ -98,11 +98,6 @@ out:
 	if (detached)
 		kern_unmount(detached);
 	EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
-}
-
-static void test_longterm_mntput_takes_no_lock(struct ktest *t)
-{
-	with_base(t, longterm_puts);
 }
 
 #define ARRAY_MOUNTS 16
@@ -155,7 +150,7 @@ static uint64_t rcu_gps_for_unmount(struct ktest *t, struct vfsmount **mnts, uns
 	return gp1 - gp0;
 }
 
-static void unmount_array(struct ktest *t)
+static void test_unmount_array_one_grace_period(struct ktest *t)
 {
 	struct vfsmount *mnts[ARRAY_MOUNTS];
 	struct mnt_count_stats s0, s1;
@@ -197,12 +192,7 @@ static void unmount_array(struct ktest *t)
 	EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
 }
 
-static void test_unmount_array_one_grace_period(struct ktest *t)
-{
-	with_base(t, unmount_array);
-}
-
-static void unmount_null(struct ktest *t)
+static void test_unmount_null_entries(struct ktest *t)
 {
 	struct vfsmount *mnts[3] = {NULL, NULL, NULL};
 	struct mnt_count_stats s0 = mnt_count_stats(), s1;
@@ -220,11 +210,6 @@ static void unmount_null(struct ktest *t)
 	EXPECT_EQ(t, s1.grace_periods, s0.grace_periods + 1);
 	EXPECT_EQ(t, s1.mounts_freed, s0.mounts_freed + 1);
 	EXPECT_EQ(t, s1.mounts_alive, s0.mounts_alive - 1);
-}
-
-static void test_unmount_null_entries(struct ktest *t)
-{
-	with_base(t, unmount_null);
 }
 
 /* A thread on another CPU holds a reference to a mount across kern_unmount_array. */
@@ -246,7 +231,7 @@ static int hold_then_put(void *arg)
 	return 0;
 }
 
-static void held_elsewhere(struct ktest *t)
+static void test_mount_held_on_another_cpu_outlives_unmount(struct ktest *t)
 {
 	unsigned int me = smp_processor_id(), other = (me + 1) % num_online_cpus();
 	struct vfsmount *mnts[4];
@@ -285,11 +270,6 @@ static void held_elsewhere(struct ktest *t)
 	EXPECT_EQ(t, s0.mounts_freed, s1.mounts_freed + 1);
 	EXPECT_EQ(t, s0.mounts_alive, s1.mounts_alive - 1);
 	EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
-}
-
-static void test_mount_held_on_another_cpu_outlives_unmount(struct ktest *t)
-{
-	with_base(t, held_elsewhere);
 }
 
 /* ---- 8: `torture longterm` and its broken variant ---- */
@@ -339,8 +319,10 @@ static void test_torture_longterm_real(struct ktest *t)
 	EXPECT_EQ(t, after.mounts_alive, before.mounts_alive);
 }
 
-KTEST_SUITE(mount_longterm, KTEST_CASE(test_longterm_mntput_takes_no_lock),
-	    KTEST_CASE(test_unmount_array_one_grace_period), KTEST_CASE(test_unmount_null_entries),
-	    KTEST_CASE(test_mount_held_on_another_cpu_outlives_unmount),
-	    KTEST_CASE(test_torture_catches_no_grace_period),
-	    KTEST_CASE(test_torture_longterm_real));
+KTEST_SUITE_HOOKS(mount_longterm, mount_fixture_init, mount_fixture_exit,
+		  KTEST_CASE(test_longterm_mntput_takes_no_lock),
+		  KTEST_CASE(test_unmount_array_one_grace_period),
+		  KTEST_CASE(test_unmount_null_entries),
+		  KTEST_CASE(test_mount_held_on_another_cpu_outlives_unmount),
+		  KTEST_CASE(test_torture_catches_no_grace_period),
+		  KTEST_CASE(test_torture_longterm_real));

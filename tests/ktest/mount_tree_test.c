@@ -32,7 +32,7 @@
 
 /* ---- 6: umount ---- */
 
-static void umount_cases(struct ktest *t)
+static void test_umount_busy_and_dotdot(struct ktest *t)
 {
 	uint64_t alive = mnt_count_stats().mounts_alive;
 	struct kstat a, b;
@@ -83,11 +83,6 @@ static void umount_cases(struct ktest *t)
 	EXPECT_EQ(t, sys_stat(BASE "/m/f", &a), -ENOENT);
 	EXPECT_EQ(t, sys_umount(BASE "/m"), -EINVAL);
 	EXPECT_EQ(t, mnt_count_stats().mounts_alive, alive);
-}
-
-static void test_umount_busy_and_dotdot(struct ktest *t)
-{
-	with_base(t, umount_cases);
 }
 
 /* ---- 8: allocation failure ---- */
@@ -169,7 +164,7 @@ static bool no_writer_on_src(void)
 	return mnt_get_writers(mnt_at(BASE "/src")) == 0;
 }
 
-static void enomem(struct ktest *t)
+static void test_allocation_failure_leaks_nothing(struct ktest *t)
 {
 	unsigned int n;
 	int fd;
@@ -211,14 +206,9 @@ static void enomem(struct ktest *t)
 	EXPECT_EQ(t, sys_umount(BASE "/src"), 0);
 }
 
-static void test_allocation_failure_leaks_nothing(struct ktest *t)
-{
-	with_base(t, enomem);
-}
-
 /* ---- 9: errors ---- */
 
-static void errors(struct ktest *t)
+static void test_mount_errors(struct ktest *t)
 {
 	uint64_t alive = mnt_count_stats().mounts_alive;
 
@@ -252,7 +242,7 @@ static void errors(struct ktest *t)
 }
 
 /* A bind of a read-only mount starts read-only (asking for rw does not lift it), as in Linux. */
-static void bind_of_readonly(struct ktest *t)
+static void test_bind_of_readonly_is_readonly(struct ktest *t)
 {
 	ASSERT_EQ(t, sys_mkdir(BASE "/ro", 0755), 0);
 	ASSERT_EQ(t, sys_mkdir(BASE "/again", 0755), 0);
@@ -264,16 +254,7 @@ static void bind_of_readonly(struct ktest *t)
 	EXPECT_EQ(t, sys_umount(BASE "/ro"), 0);
 }
 
-static void test_mount_errors(struct ktest *t)
-{
-	with_base(t, errors);
-}
-
-static void test_bind_of_readonly_is_readonly(struct ktest *t)
-{
-	with_base(t, bind_of_readonly);
-}
-
-KTEST_SUITE(mount_tree, KTEST_CASE(test_umount_busy_and_dotdot),
-	    KTEST_CASE(test_allocation_failure_leaks_nothing), KTEST_CASE(test_mount_errors),
-	    KTEST_CASE(test_bind_of_readonly_is_readonly));
+KTEST_SUITE_HOOKS(mount_tree, mount_fixture_init, mount_fixture_exit,
+		  KTEST_CASE(test_umount_busy_and_dotdot),
+		  KTEST_CASE(test_allocation_failure_leaks_nothing), KTEST_CASE(test_mount_errors),
+		  KTEST_CASE(test_bind_of_readonly_is_readonly));

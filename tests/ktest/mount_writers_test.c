@@ -1,6 +1,7 @@
 /*
- * KTAP suite "mount": read-only binds, remount,ro and the per-CPU writer counts (seed 1),
- * under /tmp/mount_test (the fixture: mount_fixture.h). It checks that:
+ * KTAP suite "mount_writers": read-only binds, remount,ro and the per-CPU writer counts
+ * (fs/mnt_writers.c and the modes of fs/mnt_writers_variants.c), under /tmp/mount_test (the
+ * fixture: mount_fixture.h). It checks that:
  *
  *  - a read-only bind mount refuses every write (open for writing, O_CREAT, mkdir, unlink,
  *    rmdir, rename, truncate) with EROFS while the original mount of the same tmpfs takes
@@ -13,14 +14,15 @@
  *    CPUs' counters and a sum of 0 (every writer-count mode sums to 0);
  *  - each writer-count mode (percpu, atomic, cpu-cache) refuses remount,ro while any writer
  *    holds; cpu-cache keeps both sums right with two mounts used in turn on one CPU;
- *  - the mounts torture (fs/torture/mount_torture.c, for a second) finds no writer behind a successful
- *    remount,ro, and does find them when the mount counts no writers (WRITERS_NONE);
+ *  - the mounts torture (fs/torture/mount_torture.c, for a second) finds no writer behind a
+ *    successful remount,ro, and does find them when the mount counts no writers
+ *    (WRITERS_NONE);
  *  - its duel catches the broken variant no-write-hold within two seconds (milliseconds when
  *    the host gives the guest its CPUs), runs no-writer-mb (which may escape) to a clean end,
  *    and finds nothing wrong with the real modes under the same loads and delay point.
  *
- * mount_longterm_test.c (seed 2) and mount_tree_test.c (umount, ENOMEM, errors) hold the
- * other two mount suites.
+ * mount_longterm_test.c and mount_tree_test.c (umount, ENOMEM, errors) hold the other two
+ * mount suites.
  */
 #include "tests/ktest/mount_fixture.h"
 #include "kernel/ktest.h"
@@ -44,7 +46,7 @@
 
 /* ---- 1: read-only bind mounts ---- */
 
-static void ro_bind(struct ktest *t)
+static void test_ro_bind_refuses_writes(struct ktest *t)
 {
 	uint64_t erofs = mnt_writers_stats().erofs;
 	struct kstat a, b;
@@ -103,14 +105,9 @@ static void ro_bind(struct ktest *t)
 	EXPECT_EQ(t, sys_umount(BASE "/rw"), 0);
 }
 
-static void test_ro_bind_refuses_writes(struct ktest *t)
-{
-	with_base(t, ro_bind);
-}
-
 /* ---- 2: remount,ro ---- */
 
-static void remount_mount(struct ktest *t)
+static void test_remount_ro_busy_while_writing(struct ktest *t)
 {
 	int fd, fd2;
 
@@ -146,16 +143,11 @@ static void remount_mount(struct ktest *t)
 	EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
 }
 
-static void test_remount_ro_busy_while_writing(struct ktest *t)
-{
-	with_base(t, remount_mount);
-}
-
 /*
  * Superblock remount,ro through one mount while the writer holds another (a bind), both
  * ways round; once it succeeds, both mounts refuse writes.
  */
-static void remount_sb(struct ktest *t)
+static void test_sb_remount_ro_sees_writers_of_every_mount(struct ktest *t)
 {
 	static const char *const via[2][2] = {{BASE "/a", BASE "/b/f"}, {BASE "/b", BASE "/a/f"}};
 	int fd;
@@ -191,18 +183,15 @@ static void remount_sb(struct ktest *t)
 	EXPECT_EQ(t, sys_umount(BASE "/a"), 0);
 }
 
-static void test_sb_remount_ro_sees_writers_of_every_mount(struct ktest *t)
-{
-	with_base(t, remount_sb);
-}
-
 /* ---- 3: a writer opened on one CPU and closed on another ---- */
 
-static void cross_cpu(struct ktest *t)
+static void test_writer_dropped_on_another_cpu(struct ktest *t)
 {
 	unsigned int a = 0, b = 1;
 	int counts[NR_CPUS];
 
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs 2 CPUs: the write reference must be dropped on another CPU");
 	for (size_t i = 0; i < ARRAY_SIZE(safe_modes); i++) {
 		enum mnt_writers_mode mode = safe_modes[i];
 		struct vfsmount *mnt;
@@ -238,16 +227,9 @@ static void cross_cpu(struct ktest *t)
 	}
 }
 
-static void test_writer_dropped_on_another_cpu(struct ktest *t)
-{
-	if (num_online_cpus() < 2)
-		KTEST_SKIP(t, "needs 2 CPUs: the write reference must be dropped on another CPU");
-	with_base(t, cross_cpu);
-}
-
 /* ---- 4: every writer-count mode ---- */
 
-static void each_mode(struct ktest *t)
+static void test_each_mode_refuses_remount_ro_while_writing(struct ktest *t)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(safe_modes); i++) {
 		enum mnt_writers_mode mode = safe_modes[i];
@@ -285,13 +267,8 @@ static void each_mode(struct ktest *t)
 	}
 }
 
-static void test_each_mode_refuses_remount_ro_while_writing(struct ktest *t)
-{
-	with_base(t, each_mode);
-}
-
 /* cpu-cache: two mounts in turn on one CPU move the CPU's cache back and forth. */
-static void seed_cache_two_mounts(struct ktest *t)
+static void test_cpu_cache_two_mounts_on_one_cpu(struct ktest *t)
 {
 	uint64_t switches = mnt_writers_stats().cache_switches;
 	struct vfsmount *x, *y;
@@ -331,14 +308,9 @@ static void seed_cache_two_mounts(struct ktest *t)
 	EXPECT_EQ(t, sys_umount(BASE "/y"), 0);
 }
 
-static void test_seed_cache_two_mounts_on_one_cpu(struct ktest *t)
-{
-	with_base(t, seed_cache_two_mounts);
-}
-
 /* ---- 5: the mounts torture ---- */
 
-static void torture(struct ktest *t)
+static void test_torture_mounts(struct ktest *t)
 {
 	struct snapshot before = mount_snapshot(), after;
 	struct mount_torture_result r;
@@ -357,13 +329,8 @@ static void torture(struct ktest *t)
 	EXPECT_EQ(t, after.files, before.files);
 }
 
-static void test_torture_mounts(struct ktest *t)
-{
-	with_base(t, torture);
-}
-
 /* The detector: with a mode that counts no writers, remount,ro lets them through. */
-static void torture_none(struct ktest *t)
+static void test_torture_catches_uncounted_writers(struct ktest *t)
 {
 	static const enum mnt_writers_mode none[] = {WRITERS_NONE};
 	struct mount_torture_spec spec = {none, 1, MOUNT_LOAD_FILES, 0, false};
@@ -374,11 +341,6 @@ static void torture_none(struct ktest *t)
 		  r.erofs, r.remounts_ro, r.busy, r.errors);
 	EXPECT_GT(t, r.errors, 0);
 	EXPECT_EQ(t, r.busy, 0); /* nothing is counted, so nothing is ever busy */
-}
-
-static void test_torture_catches_uncounted_writers(struct ktest *t)
-{
-	with_base(t, torture_none);
 }
 
 /* ---- 6: the broken variants: the torture must catch them ---- */
@@ -428,13 +390,15 @@ static void test_torture_runs_no_writer_mb(struct ktest *t)
 }
 
 /* The real modes under the loads and the delay point the broken variants are caught with. */
-static void torture_real_duel(struct ktest *t)
+static void test_torture_real_modes_under_the_same_load(struct ktest *t)
 {
 	struct mount_torture_spec duel = {safe_modes, ARRAY_SIZE(safe_modes), MOUNT_LOAD_DUEL,
 					  MOUNT_TORTURE_RO_SUMMED_US, false};
 	struct mount_torture_spec files = duel;
 	struct mount_torture_result r;
 
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs 2 CPUs: the duel races a writer against remount,ro");
 	files.load = MOUNT_LOAD_FILES;
 	EXPECT_EQ(t, mount_torture_run(BASE "/t", &duel, 200, &r), 0);
 	ktest_log(t, "duel, delayed: writer won %lld, remounter won %lld, errors %lld", r.writes,
@@ -451,20 +415,14 @@ static void torture_real_duel(struct ktest *t)
 	EXPECT_EQ(t, r.errors, 0);
 }
 
-static void test_torture_real_modes_under_the_same_load(struct ktest *t)
-{
-	if (num_online_cpus() < 2)
-		KTEST_SKIP(t, "needs 2 CPUs: the duel races a writer against remount,ro");
-	with_base(t, torture_real_duel);
-}
-
-KTEST_SUITE(mount, KTEST_CASE(test_ro_bind_refuses_writes),
-	    KTEST_CASE(test_remount_ro_busy_while_writing),
-	    KTEST_CASE(test_sb_remount_ro_sees_writers_of_every_mount),
-	    KTEST_CASE(test_writer_dropped_on_another_cpu),
-	    KTEST_CASE(test_each_mode_refuses_remount_ro_while_writing),
-	    KTEST_CASE(test_seed_cache_two_mounts_on_one_cpu), KTEST_CASE(test_torture_mounts),
-	    KTEST_CASE(test_torture_catches_uncounted_writers),
-	    KTEST_CASE(test_torture_catches_no_write_hold),
-	    KTEST_CASE(test_torture_runs_no_writer_mb),
-	    KTEST_CASE(test_torture_real_modes_under_the_same_load));
+KTEST_SUITE_HOOKS(mount_writers, mount_fixture_init, mount_fixture_exit,
+		  KTEST_CASE(test_ro_bind_refuses_writes),
+		  KTEST_CASE(test_remount_ro_busy_while_writing),
+		  KTEST_CASE(test_sb_remount_ro_sees_writers_of_every_mount),
+		  KTEST_CASE(test_writer_dropped_on_another_cpu),
+		  KTEST_CASE(test_each_mode_refuses_remount_ro_while_writing),
+		  KTEST_CASE(test_cpu_cache_two_mounts_on_one_cpu), KTEST_CASE(test_torture_mounts),
+		  KTEST_CASE(test_torture_catches_uncounted_writers),
+		  KTEST_CASE(test_torture_catches_no_write_hold),
+		  KTEST_CASE(test_torture_runs_no_writer_mb),
+		  KTEST_CASE(test_torture_real_modes_under_the_same_load));
