@@ -192,8 +192,9 @@ bench: $(BUILD)/bench/kernel.iso $(BUILD)/disk.img
 	tools/bench-report --out $(BUILD)/bench $(BENCH_LOGS) || st=1; exit $$st
 
 # The report's own test runs with the host unit tests (tests/run-tests runs $(BUILD)/host/test_*).
-host-test: $(BUILD)/host/test_bench_report
-$(BUILD)/host/test_bench_report: tests/host/test_bench_report.py
+# So does the layer checker's (tests/host/test_check_layers.py).
+host-test: $(BUILD)/host/test_bench_report $(BUILD)/host/test_check_layers
+$(BUILD)/host/test_%: tests/host/test_%.py
 	@mkdir -p $(dir $@)
 	@ln -sf $(abspath $<) $@
 

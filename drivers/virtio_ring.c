@@ -65,7 +65,10 @@ int virtqueue_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned int 
 	vq->num_free -= n;
 	vq->token[head] = token;
 	vq->avail->ring[vq->avail_idx & (vq->num - 1)] = head;
-	smp_wmb(); /* the device must see the ring entry (and the descriptors) before idx */
+	/* The device must see the ring entry (and the descriptors) before idx. The partner is on
+	   the device's side: it reads avail->idx, then the entries below it (the virtio 1.x
+	   spec's ordering rule for the available ring); QEMU's read is a load-acquire. */
+	smp_wmb();
 	WRITE_ONCE(vq->avail->idx, ++vq->avail_idx);
 	return head;
 }
@@ -73,7 +76,9 @@ int virtqueue_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned int 
 void virtqueue_kick(struct virtqueue *vq)
 {
 	/* idx is out before we look at whether the device wants a notification: otherwise it
-	   could go idle after our read of the flag and never see the new heads. */
+	   could go idle after our read of the flag and never see the new heads. Pairs with the
+	   device's full barrier between clearing VRING_USED_F_NO_NOTIFY and its last look at
+	   avail->idx before it sleeps. */
 	smp_mb();
 	if (READ_ONCE(vq->used->flags) & VRING_USED_F_NO_NOTIFY) {
 		vq->notifies_suppressed++;
@@ -91,7 +96,9 @@ void *virtqueue_get_buf(struct virtqueue *vq, uint16_t *head, uint32_t *len)
 
 	if (READ_ONCE(vq->used->idx) == vq->last_used_idx)
 		return NULL;
-	smp_rmb(); /* the entry is valid once idx says so */
+	/* The entry is valid once idx says so: pairs with the device's write barrier between
+	   filling a used entry and raising used->idx. */
+	smp_rmb();
 	e = &vq->used->ring[vq->last_used_idx & (vq->num - 1)];
 	id = (uint16_t)e->id;
 	if (id >= vq->num || !vq->token[id])

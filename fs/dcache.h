@@ -89,4 +89,7 @@ static inline bool d_mountpoint(const struct dentry *d)
 
 uint64_t nr_dentries(void);
 
+/* "/a/b" for path, as seen from the namespace root (fs/d_path.c); 0 or -ENAMETOOLONG. */
+int d_path(const struct path *path, char *buf, size_t size);
+
 #endif

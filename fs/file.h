@@ -6,8 +6,8 @@
  * reference on the mount (mnt_want_write) from open until the last fput, which may run on
  * another CPU (fs/mnt_writers.c counts that right).
  *
- * Each thread has a file descriptor table (files_struct, NR_OPEN slots) and a working
- * directory (fs_struct), both made on first use and released when the thread ends.
+ * Each thread has a file descriptor table (files_struct, NR_OPEN slots: fs/file.c), made on
+ * first use and released when the thread ends. Its working directory: fs/fs_struct.h.
  */
 #ifndef FS_FILE_H
 #define FS_FILE_H
@@ -42,11 +42,6 @@ struct files_struct {
 	struct file *fd[NR_OPEN];
 };
 
-struct fs_struct {
-	spinlock_t lock;
-	struct path pwd; /* the working directory; NULL mnt: the namespace root */
-};
-
 void files_init(void);
 
 /*
@@ -74,12 +69,7 @@ struct file *fget(int fd);
 /* Empties the slot; 0 or -EBADF. */
 int close_fd(int fd);
 
-/* The working directory of the current thread, with references (the root if never set). */
-void get_fs_pwd(struct path *pwd);
-/* Sets it; takes new references on path. 0 or -ENOMEM. */
-int set_fs_pwd(const struct path *path);
-
-/* Closes every descriptor and drops the working directory of the current thread. */
+/* Closes every descriptor of the current thread (it is ending). */
 void exit_files(void);
 
 /* read and write on a file at *pos (moved by what was done): fs/read_write.c. */
@@ -91,9 +81,6 @@ ssize_t kernel_write(struct file *f, const void *buf, size_t n, uint64_t *pos);
  * PWRITE also holds a write reference on the mount while it runs; a queued request keeps f.
  */
 struct aio_file *file_aio(struct file *f);
-
-void path_get(const struct path *path);
-void path_put(const struct path *path);
 
 /* Open files in all threads together (a leak check). */
 uint64_t nr_files(void);

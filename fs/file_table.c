@@ -33,18 +33,6 @@ void files_init(void)
 		panic("files_init: no memory for the file cache");
 }
 
-void path_get(const struct path *path)
-{
-	mntget(path->mnt);
-	dget(path->dentry);
-}
-
-void path_put(const struct path *path)
-{
-	dput(path->dentry);
-	mntput(path->mnt);
-}
-
 struct file *alloc_empty_file(void)
 {
 	return kmem_cache_zalloc(file_cache);
@@ -60,7 +48,6 @@ void file_bind_path(struct file *f, const struct path *path, unsigned int flags,
 	f->f_mode = mode;
 	atomic_set(&f->f_count, 1);
 	mutex_init(&f->f_pos_lock, "f_pos_lock");
-	file_vm_init(f);
 	count_open_files(1);
 }
 

@@ -71,6 +71,9 @@ struct path {
 	struct dentry *dentry;
 };
 
+void path_get(const struct path *path); /* fs/namei.c */
+void path_put(const struct path *path);
+
 struct kstat {
 	uint64_t ino;
 	umode_t mode;

@@ -4,6 +4,7 @@
 #include "fs/init.h"
 #include "fs/dcache.h"
 #include "fs/file.h"
+#include "fs/fs_struct.h"
 #include "fs/inode.h"
 #include "fs/mount.h"
 #include "fs/syscalls.h"
@@ -12,6 +13,13 @@
 #include "kernel/kthread.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+
+/* The kthread exit hook: what Linux's do_exit drops of the VFS (exit_files, exit_fs). */
+static void vfs_thread_exit(void)
+{
+	exit_files();
+	exit_fs();
+}
 
 void vfs_init(void)
 {
@@ -24,7 +32,7 @@ void vfs_init(void)
 	init_tmpfs();
 	init_ext2();
 	init_mount_tree();
-	kthread_set_exit_hook(exit_files);
+	kthread_set_exit_hook(vfs_thread_exit);
 	if ((err = sys_mkdir("/tmp", 01777)) || (err = sys_mkdir("/mnt", 0755)))
 		panic("vfs_init: cannot make /tmp and /mnt (%d)", err);
 	pr_info("vfs: root is a tmpfs; /tmp and /mnt made\n");

@@ -54,6 +54,24 @@ void ihold(struct inode *inode)
 		panic("ihold: inode %llu had no reference", (unsigned long long)inode->i_ino);
 }
 
+/*
+ * A new reference to inode, or NULL if it is already on its way out (its count reached zero:
+ * whoever dropped the last one evicts it, and writes it). Lockless; never sleeps.
+ */
+struct inode *igrab(struct inode *inode)
+{
+	int c = atomic_read(&inode->i_count);
+
+	while (c > 0) {
+		int seen = atomic_cmpxchg(&inode->i_count, c, c + 1);
+
+		if (seen == c)
+			return inode;
+		c = seen;
+	}
+	return NULL;
+}
+
 static void free_inode_rcu(struct rcu_head *head)
 {
 	kmem_cache_free(inode_cache, container_of(head, struct inode, i_rcu));

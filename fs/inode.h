@@ -15,6 +15,7 @@ void inode_init(void);
 /* A new inode of sb with one reference, i_nlink 1, i_ino unique within sb; NULL if no memory. */
 struct inode *new_inode(struct super_block *sb);
 void ihold(struct inode *inode);
+struct inode *igrab(struct inode *inode); /* NULL if it is being evicted */
 void iput(struct inode *inode);
 
 /* Fills a kstat with what the inode says. */

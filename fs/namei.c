@@ -17,6 +17,7 @@
 #include "fs/namei.h"
 #include "fs/dcache.h"
 #include "fs/file.h"
+#include "fs/fs_struct.h"
 #include "fs/mount.h"
 #include "kernel/preempt.h"
 #include "kernel/sched/sched.h"
@@ -278,6 +279,21 @@ static int path_lookup(const char *name, unsigned int flags, struct path *out)
 	return err;
 }
 
+/* A reference on path's mount and on its dentry. The caller already holds one on each. */
+void path_get(const struct path *path)
+{
+	mntget(path->mnt);
+	dget(path->dentry);
+}
+
+/* Drops the references path_get (or a lookup) took: the dentry's first, then the mount's.
+   May sleep (the last reference frees the dentry, or the mount). */
+void path_put(const struct path *path)
+{
+	dput(path->dentry);
+	mntput(path->mnt);
+}
+
 int kern_path(const char *name, unsigned int flags, struct path *out)
 {
 	return path_lookup(name, flags, out);
@@ -319,50 +335,6 @@ int kern_path_parent(const char *name, struct path *parent, char *last, bool *tr
 		path_put(parent);
 		return -EINVAL;
 	}
-	return 0;
-}
-
-int d_path(const struct path *path, char *buf, size_t size)
-{
-	struct vfsmount *mnt = path->mnt;
-	struct dentry *d = path->dentry;
-	size_t pos = size;
-	unsigned int rseq, mseq;
-
-	if (size < 2)
-		return -ENAMETOOLONG;
-	do {
-		rseq = read_seqbegin(&rename_lock);
-		mseq = read_seqbegin(&mount_lock);
-		pos = size - 1;
-		buf[pos] = '\0';
-		mnt = path->mnt;
-		d = path->dentry;
-		rcu_read_lock();
-		for (;;) {
-			if (d == mnt->mnt_root) {
-				if (mnt->mnt_parent == mnt)
-					break;
-				d = READ_ONCE(mnt->mnt_mountpoint);
-				mnt = READ_ONCE(mnt->mnt_parent);
-				continue;
-			}
-			unsigned int len = READ_ONCE(d->d_len);
-
-			if (len + 1 > pos) {
-				rcu_read_unlock();
-				return -ENAMETOOLONG;
-			}
-			pos -= len;
-			memcpy(buf + pos, d->d_name, len);
-			buf[--pos] = '/';
-			d = READ_ONCE(d->d_parent);
-		}
-		rcu_read_unlock();
-	} while (read_seqretry(&rename_lock, rseq) || read_seqretry(&mount_lock, mseq));
-	if (pos == size - 1)
-		buf[--pos] = '/';
-	memmove(buf, buf + pos, size - pos);
 	return 0;
 }
 

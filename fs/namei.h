@@ -30,9 +30,6 @@ int kern_path(const char *name, unsigned int flags, struct path *out);
  */
 int kern_path_parent(const char *name, struct path *parent, char *last, bool *trailing_slash);
 
-/* "/a/b" for path, as seen from the namespace root; 0 or -ENAMETOOLONG. */
-int d_path(const struct path *path, char *buf, size_t size);
-
 struct lookup_stats {
 	uint64_t rcu_walks;   /* walks finished without a lock or a shared write */
 	uint64_t rcu_retries; /* walks restarted because a rename or a mount moved things */

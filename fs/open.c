@@ -10,6 +10,7 @@
 #include "fs/dcache.h"
 #include "fs/dirops.h"
 #include "fs/file.h"
+#include "fs/fs_struct.h"
 #include "fs/inode.h"
 #include "fs/mount.h"
 #include "fs/namei.h"
@@ -100,6 +101,7 @@ int sys_open(const char *name, unsigned int flags, umode_t mode)
 	if ((fmode & FMODE_WRITE) && (err = mnt_want_write(path.mnt)))
 		goto out_empty;
 	file_bind_path(f, &path, flags, fmode | (fmode & FMODE_WRITE ? FMODE_WRITE_REF : 0));
+	file_vm_init(f);
 	if ((flags & O_TRUNC) && (fmode & FMODE_WRITE) && S_ISREG(inode->i_mode) &&
 	    (fd = vfs_truncate(&path, 0)))
 		fput(f);

@@ -50,6 +50,8 @@ unsigned int nr_threads(void)
 
 static void (*exit_hook)(void);
 
+/* fn runs on every ending thread, after its function returned, able to sleep (fs/ closes the
+   thread's files there). One hook; a second call replaces it. */
 void kthread_set_exit_hook(void (*fn)(void))
 {
 	WRITE_ONCE(exit_hook, fn);
@@ -69,6 +71,11 @@ static void kthread_entry(struct thread *t)
 	sched_exit();
 }
 
+/*
+ * Makes a thread that will run fn(arg), named by the printf format fmt, created but not
+ * running (wake_up_new_thread starts it). May sleep (allocates). Returns the thread, or NULL
+ * when memory ran out. It must be stopped or joined exactly once.
+ */
 struct thread *kthread_create(int (*fn)(void *), void *arg, const char *fmt, ...)
 {
 	struct thread *t = kzalloc(sizeof(*t));
@@ -97,12 +104,15 @@ struct thread *kthread_create(int (*fn)(void *), void *arg, const char *fmt, ...
 	return t;
 }
 
+/* Starts a thread kthread_create() returned, on the least loaded CPU (or its bound one). */
 void wake_up_new_thread(struct thread *t)
 {
 	t->started = true;
 	sched_enqueue_new(t);
 }
 
+/* Pins t to cpu: before it starts, or at any time later (it moves at its next switch). May
+   sleep if t is the caller. 0, or -EINVAL for a CPU that is not online. */
 int kthread_bind(struct thread *t, unsigned int cpu)
 {
 	if (!t->started) {
@@ -115,16 +125,21 @@ int kthread_bind(struct thread *t, unsigned int cpu)
 	return sched_set_cpu(t, (int)cpu);
 }
 
+/* Lets t run on any CPU again (from its next switch). */
 void kthread_unbind(struct thread *t)
 {
 	WRITE_ONCE(t->bound_cpu, -1);
 }
 
+/* True once somebody called kthread_stop() on the calling thread. A thread that sleeps waiting
+   for work checks it after set_current_state(THREAD_SLEEPING) (see kthread_stop). */
 bool kthread_should_stop(void)
 {
 	return READ_ONCE(current->should_stop);
 }
 
+/* Waits for t to end by itself, then frees its stack and struct thread. Thread context (may
+   sleep); nobody may use t afterwards. Returns its exit code. */
 int kthread_join(struct thread *t)
 {
 	int code;
@@ -137,9 +152,15 @@ int kthread_join(struct thread *t)
 	return code;
 }
 
+/*
+ * Asks t to stop (kthread_should_stop() turns true for it), wakes it, waits for it to end and
+ * frees it. Thread context (may sleep). Returns t's exit code, -EINTR if it never started.
+ */
 int kthread_stop(struct thread *t)
 {
 	WRITE_ONCE(t->should_stop, true);
+	/* Pairs with the smp_mb() in set_current_state(): t either sees should_stop after it set
+	   itself sleeping, or wake_up_process() below sees it THREAD_SLEEPING and wakes it. */
 	smp_mb();
 	if (!t->started)
 		wake_up_new_thread(t); /* it sees should_stop first thing and ends */

@@ -17,15 +17,10 @@
 #include "kernel/sched/sched.h"
 #include "lib/compiler.h"
 
-/* Returns the new thread, or NULL when memory ran out. name is a printf format. */
 struct thread *kthread_create(int (*fn)(void *), void *arg, const char *fmt, ...)
 	__printf(3, 4);
-/* Starts a thread kthread_create() returned. */
 void wake_up_new_thread(struct thread *t);
-/* Pins t to cpu: before it starts, or at any time later (it moves at its next switch). Returns
-   0 or -EINVAL for a CPU that is not online. */
 int kthread_bind(struct thread *t, unsigned int cpu);
-/* Lets t run on any CPU again. */
 void kthread_unbind(struct thread *t);
 
 #define kthread_run(fn, arg, ...)                                          \
@@ -36,12 +31,8 @@ void kthread_unbind(struct thread *t);
 		__t;                                                       \
 	})
 
-/* True once somebody called kthread_stop() on the calling thread. */
 bool kthread_should_stop(void);
-/* Asks t to stop, wakes it, waits for it to end and frees it. Returns its exit code (-EINTR if
-   it never started). */
 int kthread_stop(struct thread *t);
-/* Waits for t to end by itself and frees it. Returns its exit code. */
 int kthread_join(struct thread *t);
 
 /* Every thread, for `ps` and the gdb helpers; walk it holding the lock. */

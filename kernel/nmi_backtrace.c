@@ -41,6 +41,8 @@ bool nmi_backtrace_handle(const struct trap_frame *f)
 	if (!READ_ONCE(b->requested))
 		return false;
 	b->n = stack_trace_save_trap(f, b->trace, NMI_BACKTRACE_MAX);
+	/* Publishes trace and n before the 0: pairs with the smp_load_acquire() of requested in
+	   nmi_backtrace_save(), which reads them only after it sees the 0. */
 	smp_store_release(&b->requested, 0);
 	return true;
 }
@@ -58,10 +60,14 @@ unsigned nmi_backtrace_save(unsigned int cpu, struct stack_entry *out, unsigned 
 		goto out;
 	b = per_cpu_ptr(&nmi_backtrace, cpu);
 	if (!READ_ONCE(b->requested)) { /* else an earlier NMI is still on its way: wait for it */
+		/* Pairs with the READ_ONCE() in nmi_backtrace_handle(): the NMI is sent after the
+		   1 is stored, and the IPI itself orders the two on the target CPU. */
 		smp_store_release(&b->requested, 1);
 		lapic_send_nmi(per_cpu(cpu_info, cpu).apic_id);
 	}
 	end = ktime_ns() + NMI_BACKTRACE_WAIT_MS * 1000000ULL;
+	/* Pairs with the smp_store_release() of 0 in nmi_backtrace_handle(): seeing the 0, this CPU
+	   sees the trace written before it. */
 	while (smp_load_acquire(&b->requested) && ktime_ns() < end)
 		cpu_relax();
 	if (!smp_load_acquire(&b->requested)) {

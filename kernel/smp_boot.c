@@ -74,6 +74,8 @@ static void cpu_bringup(unsigned int cpu)
 	smp_call_init_cpu();
 	tick_start_this_cpu();
 	this_cpu()->online_tsc = rdtsc();
+	/* Publishes everything above (the APIC, the call queue, the tick) before online: pairs
+	   with the smp_load_acquire() in wait_online(), after which the boot CPU may send IPIs. */
 	smp_store_release(&this_cpu()->online, true);
 	cpumask_set_cpu(cpu, &cpu_online_mask);
 }
@@ -113,6 +115,7 @@ static bool wait_online(unsigned int cpu)
 {
 	uint64_t end = ktime_ns() + AP_TIMEOUT_MS * 1000000ULL;
 
+	/* Pairs with the smp_store_release() of online in cpu_bringup() on the AP. */
 	while (!smp_load_acquire(&per_cpu(cpu_info, cpu).online)) {
 		if (ktime_ns() > end)
 			return false;

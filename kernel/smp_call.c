@@ -58,7 +58,10 @@ static void call_function_interrupt(struct trap_frame *f)
 		void (*fn)(void *) = r->fn;
 		void *info = r->info;
 		fn(info);
-		smp_store_release(&r->busy, 0); /* r may be reused by its sender from here on */
+		/* r may be reused by its sender from here on. The release orders fn's effects
+		   before the 0: pairs with the smp_load_acquire() of busy in wait_done() (the
+		   caller sees what fn did) and in queue_call() (the next use of r). */
+		smp_store_release(&r->busy, 0);
 	}
 }
 
@@ -69,6 +72,8 @@ static struct call_request *queue_call(unsigned int cpu, void (*fn)(void *), voi
 	struct call_queue *q = per_cpu_ptr(&call_queue, cpu);
 	unsigned long flags;
 
+	/* Pairs with the smp_store_release() of 0 in the IPI handler: the last call through this
+	   slot has finished with r before it is filled again. */
 	while (smp_load_acquire(&r->busy))
 		cpu_relax();
 	r->fn = fn;
@@ -83,6 +88,7 @@ static struct call_request *queue_call(unsigned int cpu, void (*fn)(void *), voi
 
 static void wait_done(struct call_request *r)
 {
+	/* Pairs with the smp_store_release() of 0 in the IPI handler, after fn returned. */
 	while (smp_load_acquire(&r->busy))
 		cpu_relax();
 }
@@ -93,6 +99,13 @@ static void check_callable(void)
 		panic("smp_call_function with interrupts disabled (would deadlock)");
 }
 
+/*
+ * Runs fn(info) on CPU cpu, directly when it is this CPU (with interrupts off, as an IPI handler
+ * would), else by IPI. With wait, returns once fn has finished there; without, info must stay
+ * valid until fn has run. Requires interrupts enabled: a CPU spinning with interrupts off
+ * cannot answer another CPU's call to it (check_callable panics otherwise). Does not sleep.
+ * Returns 0, or -EINVAL for a CPU that is not online.
+ */
 int smp_call_function_single(unsigned int cpu, void (*fn)(void *), void *info, bool wait)
 {
 	struct call_request *r;
@@ -138,6 +151,11 @@ static void wait_many(const struct cpumask *mask)
 	}
 }
 
+/*
+ * Runs fn(info) on every online CPU in mask except this one, by IPI; with wait, returns once
+ * all of them have finished. The same requirements as smp_call_function_single(). A CPU that
+ * is not online is skipped.
+ */
 void smp_call_function_many(const struct cpumask *mask, void (*fn)(void *), void *info, bool wait)
 {
 	check_callable();
@@ -148,6 +166,11 @@ void smp_call_function_many(const struct cpumask *mask, void (*fn)(void *), void
 	preempt_enable();
 }
 
+/*
+ * Runs fn(info) on every online CPU in mask, this one included if it is in mask: the others get
+ * their IPIs first, so this CPU's share runs while theirs do, with interrupts off as theirs.
+ * With wait, returns once all have finished. Requirements as smp_call_function_single().
+ */
 void on_each_cpu_mask(const struct cpumask *mask, void (*fn)(void *), void *info, bool wait)
 {
 	unsigned long flags;
@@ -166,11 +189,13 @@ void on_each_cpu_mask(const struct cpumask *mask, void (*fn)(void *), void *info
 	preempt_enable();
 }
 
+/* on_each_cpu_mask() over every online CPU. */
 void on_each_cpu(void (*fn)(void *), void *info, bool wait)
 {
 	on_each_cpu_mask(&cpu_online_mask, fn, info, wait);
 }
 
+/* Sets up this CPU's queue of incoming calls; each CPU runs it before it goes online. */
 void smp_call_init_cpu(void)
 {
 	struct call_queue *q = this_cpu_ptr(&call_queue);

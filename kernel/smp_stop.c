@@ -28,6 +28,8 @@ bool smp_stop_nmi(const struct trap_frame *f)
 		return false;
 	pr_emerg("CPU %u stopped by the panic; it was at:\n", cpu);
 	dump_backtrace_frame(f);
+	/* Pairs with the smp_load_acquire() of stopped in smp_stop_other_cpus(): the backtrace
+	   above is printed before the panicking CPU goes on. */
 	smp_store_release(&stopped[cpu], 1);
 	halt_forever();
 }
@@ -40,9 +42,12 @@ void smp_stop_other_cpus(void)
 		uint64_t end;
 		if (cpu == me || !cpu_online(cpu))
 			continue;
-		cpumask_set_cpu(cpu, &stop_requested); /* a full barrier: before the NMI */
+		/* A locked bit set, so a full barrier: the target's cpumask_test_cpu() in its NMI
+		   handler, which the NMI orders after this store, sees the bit. */
+		cpumask_set_cpu(cpu, &stop_requested);
 		lapic_send_nmi(per_cpu(cpu_info, cpu).apic_id);
 		end = ktime_ns() + STOP_WAIT_MS * 1000000ULL;
+		/* Pairs with the smp_store_release() of stopped in the NMI handler above. */
 		while (!smp_load_acquire(&stopped[cpu]) && ktime_ns() < end)
 			cpu_relax();
 		if (!READ_ONCE(stopped[cpu]))

@@ -35,7 +35,7 @@ static struct seq_state {
 	char *buf;
 	uint64_t bytes, ns;
 	int errors;
-} S;
+} ext2seq_state;
 
 static int seq_write_file(void)
 {
@@ -44,7 +44,7 @@ static int seq_write_file(void)
 	if (fd < 0)
 		return fd;
 	for (uint32_t off = 0; off < SEQ_SIZE && !err; off += SEQ_CHUNK)
-		if (sys_write(fd, S.buf, SEQ_CHUNK) != SEQ_CHUNK)
+		if (sys_write(fd, ext2seq_state.buf, SEQ_CHUNK) != SEQ_CHUNK)
 			err = -EIO;
 	if (!err)
 		err = sys_fsync(fd);
@@ -72,7 +72,7 @@ static int seq_read_file(void)
 	if (fd < 0)
 		return fd;
 	for (uint32_t off = 0; off < SEQ_SIZE && !err; off += SEQ_CHUNK)
-		if (sys_read(fd, S.buf, SEQ_CHUNK) != SEQ_CHUNK)
+		if (sys_read(fd, ext2seq_state.buf, SEQ_CHUNK) != SEQ_CHUNK)
 			err = -EIO;
 	sys_close(fd);
 	return err;
@@ -83,26 +83,26 @@ static int seq_setup(enum seq_kind kind, void **data)
 	struct kstat st;
 	int err;
 
-	memset(&S, 0, sizeof(S));
-	S.kind = kind;
-	if (!(S.buf = kmalloc(SEQ_CHUNK)))
+	memset(&ext2seq_state, 0, sizeof(ext2seq_state));
+	ext2seq_state.kind = kind;
+	if (!(ext2seq_state.buf = kmalloc(SEQ_CHUNK)))
 		return -ENOMEM;
 	for (uint32_t i = 0; i < SEQ_CHUNK; i++)
-		S.buf[i] = (char)(i * 31 + (i >> 12));
+		ext2seq_state.buf[i] = (char)(i * 31 + (i >> 12));
 	sys_mkdir(SEQ_DIR, 0755);
 	if ((err = sys_mount("vda", SEQ_DIR, "ext2", 0, NULL))) {
-		kfree(S.buf);
+		kfree(ext2seq_state.buf);
 		return err;
 	}
 	if (kind != SEQ_WRITE && (sys_stat(SEQ_FILE, &st) || st.size != SEQ_SIZE) &&
 	    (err = seq_write_file())) {
 		sys_umount(SEQ_DIR);
-		kfree(S.buf);
+		kfree(ext2seq_state.buf);
 		return err;
 	}
 	if (kind == SEQ_READ_CACHED)
 		seq_read_file(); /* every page in the cache before timing */
-	*data = &S;
+	*data = &ext2seq_state;
 	return 0;
 }
 
@@ -118,16 +118,16 @@ static uint64_t seq_run(struct bench_thread *t)
 	while (!*t->stop) {
 		int err;
 
-		if (S.kind == SEQ_READ_COLD)
+		if (ext2seq_state.kind == SEQ_READ_COLD)
 			seq_drop_pages(); /* not timed */
 		start = ktime_ns();
-		err = S.kind == SEQ_WRITE ? seq_write_file() : seq_read_file();
-		S.ns += ktime_ns() - start;
+		err = ext2seq_state.kind == SEQ_WRITE ? seq_write_file() : seq_read_file();
+		ext2seq_state.ns += ktime_ns() - start;
 		if (err) {
-			S.errors++;
+			ext2seq_state.errors++;
 			break;
 		}
-		S.bytes += SEQ_SIZE;
+		ext2seq_state.bytes += SEQ_SIZE;
 		ops++;
 	}
 	return ops;
@@ -136,16 +136,16 @@ static uint64_t seq_run(struct bench_thread *t)
 static void seq_teardown(void *data, char *extra, size_t size)
 {
 	(void)data;
-	if (S.ns) {
-		uint64_t centi = S.bytes * 100000 / S.ns;
+	if (ext2seq_state.ns) {
+		uint64_t centi = ext2seq_state.bytes * 100000 / ext2seq_state.ns;
 
 		snprintf(extra, size, " mb_per_s=%llu.%02llu mib=%llu errors=%d",
 			 (unsigned long long)(centi / 100), (unsigned long long)(centi % 100),
-			 (unsigned long long)(S.bytes >> 20), S.errors);
+			 (unsigned long long)(ext2seq_state.bytes >> 20), ext2seq_state.errors);
 	}
 	sys_umount(SEQ_DIR);
-	kfree(S.buf);
-	S.buf = NULL;
+	kfree(ext2seq_state.buf);
+	ext2seq_state.buf = NULL;
 }
 
 static int seq_setup_write(unsigned int n, void **data)

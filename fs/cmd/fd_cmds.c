@@ -7,12 +7,14 @@
  *	close FD			closes it, on whatever CPU the shell runs now
  *	fds				the shell's open descriptors: mode and path
  *
- * With taskset (kernel/cmd/taskset_cmd.c) they show seed 1 at work: open -w on CPU 0, remount,ro
- * refused ("busy (1 writer)"), close on CPU 1, and `writers` shows +1 and -1 summing to 0.
+ * With taskset (kernel/cmd/taskset_cmd.c) they show the per-CPU mount writer counts at work
+ * (docs/mounts.md): open -w on CPU 0, remount,ro refused ("busy (1 writer)"), close on CPU 1,
+ * and `writers` shows +1 and -1 summing to 0.
  */
 #include "fs/file.h"
 #include "fs/mount.h"
 #include "fs/namei.h"
+#include "fs/dcache.h"
 #include "fs/syscalls.h"
 #include "fs/cmd/fs_cmd.h"
 #include "kernel/shell.h"

@@ -1,5 +1,5 @@
 /*
- * `mmap FILE`: a guided tour of dirty tracking (seed 3, docs/dirty.md). The shell maps the
+ * `mmap FILE`: a guided tour of dirty tracking (docs/dirty.md). The shell maps the
  * first page of FILE shared and writable into an mm of its own and shows, step by step, the
  * page-table entry, the page's flags and the counters: the read fault that maps the clean
  * page read-only, the write-protect fault that dirties it, the writeback (msync) that cleans

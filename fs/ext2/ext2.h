@@ -3,11 +3,12 @@
  * has the on-disk structures (all little-endian, as x86 is: the fields are read directly), the
  * in-memory superblock and inode information, and the functions the files of fs/ext2/ share:
  *
- *	super.c   mount (checks), statfs, sync_fs, remount, put_super, the dirty-inode list
+ *	super.c   mount (checks, the group descriptors), statfs, sync_fs, remount, put_super,
+ *		  ext2_error
  *	balloc.c  the block bitmaps: ext2_new_block, ext2_free_blocks
  *	ialloc.c  the inode bitmaps: ext2_new_inode, ext2_free_inode
  *	inode.c   inodes on disk (ext2_iget, ext2_write_inode), the block map (ext2_get_block),
- *		  truncate, evict
+ *		  truncate, evict, the dirty-inode list and its sync pass, the time stamps
  *	dir.c     directory blocks: find, add and remove entries, readdir
  *	namei.c   lookup, create, mkdir, unlink, rmdir, rename
  *	file.c    read and write through the page cache; readpage, writepage, setsize, fsync
@@ -35,7 +36,9 @@
 #include "mm/backing-dev.h"
 #include "kernel/locking/mutex.h"
 #include "kernel/locking/spinlock.h"
+#include "kernel/printk.h"
 #include "lib/compiler.h"
+#include "lib/errno.h"
 #include "lib/list.h"
 
 typedef uint16_t le16; /* little-endian on disk; x86 reads them as they are */
@@ -254,17 +257,30 @@ static inline bool ext2_block_ok(struct ext2_sb_info *sbi, uint64_t block)
 	return block >= sbi->first_data_block + 1 && block < sbi->blocks_count;
 }
 
-/* bread of one file system block. */
-int ext2_bread(struct super_block *sb, uint32_t block, struct buffer_head **bhp);
+/* super.c */
 /* A printk naming the device and what is wrong; returns -EUCLEAN for the caller to pass on. */
 int ext2_error(struct super_block *sb, const char *fmt, ...) __printf(2, 3);
-uint32_t ext2_now(void); /* seconds for the time stamps */
 
-/* super.c */
-void ext2_mark_inode_dirty(struct inode *inode);
-/* Writes the inode's dirty pages and its on-disk inode into the buffer cache. */
+/*
+ * bread of one file system block (Linux's ext2 calls sb_bread): a block past the end is
+ * corruption (EUCLEAN, with a message), an I/O error is named. 0 or a negative errno.
+ */
+static inline int ext2_bread(struct super_block *sb, uint32_t block, struct buffer_head **bhp)
+{
+	struct ext2_sb_info *sbi = EXT2_SB(sb);
+	int err;
+
+	if (block >= sbi->blocks_count)
+		return ext2_error(sb, "block %u is past the end (%u blocks)", block,
+				  sbi->blocks_count);
+	err = bread(sbi->bdev, block, sbi->block_size, bhp);
+	if (err == -EIO)
+		pr_err("ext2 %s: I/O error reading block %u\n", sb->s_id, block);
+	return err;
+}
+
+/* file.c: writes the inode's dirty pages and its on-disk inode into the buffer cache. */
 int ext2_sync_inode(struct inode *inode);
-void ext2_forget_dirty(struct inode *inode);
 /* A window for the tests: a sync pass that took an inode off the dirty list counts itself in
    ext2_sync_delayed and sleeps ext2_sync_delay_ms before it writes the inode (0: no sleep). */
 extern unsigned int ext2_sync_delay_ms, ext2_sync_delayed;
@@ -277,6 +293,12 @@ struct inode *ext2_new_inode(struct inode *dir, umode_t mode, int *err);
 int ext2_free_inode(struct inode *inode);
 
 /* inode.c */
+uint32_t ext2_now(void); /* seconds for the time stamps */
+void ext2_clock_seen(uint32_t last); /* a mounted disk's last write time */
+void ext2_mark_inode_dirty(struct inode *inode);
+void ext2_forget_dirty(struct inode *inode);
+/* One sync pass: writes every inode on the dirty list (sync_fs, unmount, remount,ro). */
+int ext2_sync_inodes(struct super_block *sb);
 struct inode *ext2_iget(struct super_block *sb, uint32_t ino, int *err);
 int ext2_write_inode(struct inode *inode);
 /* The disk block of file block iblock: 0 for a hole unless create (then allocated). */

@@ -14,10 +14,19 @@
  * Locking: the map of a file changes under its i_rwsem held for writing (write, truncate,
  * evict), and is read under it held at least for reading (read, readpage, writepage). The map
  * of a directory changes under the directory's i_rwsem (add_link). Bitmaps: balloc.c.
+ *
+ * Time stamps (ext2_now): the kernel has no clock of the day, so time stamps are the file
+ * system's last write or mount time (seconds since 1970, from the host's clock when it made
+ * the image) plus the seconds since boot: never in e2fsck's future.
+ *
+ * The dirty list (at the end): lock order sbi->s_sync_lock (one sync pass at a time), then
+ * an inode's i_rwsem (ext2_sync_inode takes it), then sbi->dirty_lock (a spinlock).
  */
 #include "fs/ext2/ext2.h"
 #include "fs/inode.h"
 #include "kernel/printk.h"
+#include "arch/x86_64/tsc.h"
+#include "kernel/sched/sleep.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/slab.h"
@@ -52,6 +61,24 @@ static int ext2_raw_inode(struct super_block *sb, uint32_t ino, struct buffer_he
 }
 
 /* Disk seconds to the VFS's nanoseconds since boot, and back. */
+/* Seconds since 1970 at boot, as well as the disks mounted so far tell (ext2_clock_seen). */
+static uint32_t ext2_boot_epoch;
+
+/* The seconds since 1970 for a time stamp (where Linux calls current_time()). */
+uint32_t ext2_now(void)
+{
+	return READ_ONCE(ext2_boot_epoch) + (uint32_t)(ktime_ns() / 1000000000ull);
+}
+
+/* A mount found a disk last written or mounted at last (seconds since 1970): from now on
+   ext2_now never gives a time before it. */
+void ext2_clock_seen(uint32_t last)
+{
+	last -= MIN(last, (uint32_t)(ktime_ns() / 1000000000ull));
+	if (last > READ_ONCE(ext2_boot_epoch))
+		WRITE_ONCE(ext2_boot_epoch, last);
+}
+
 static uint64_t time_to_ns(uint32_t t)
 {
 	uint32_t base = ext2_now() - (uint32_t)(current_time_ns() / NS_PER_S);
@@ -436,4 +463,90 @@ void ext2_evict_inode(struct inode *inode)
 	ext2_forget_dirty(inode);
 	inode->i_private = NULL;
 	kfree(ei);
+}
+
+/* ---- the dirty inodes: ext2's stand-in for Linux's fs/fs-writeback.c lists ---- */
+
+/*
+ * Puts inode on its file system's dirty list (once) for the next sync pass to write.
+ * Takes dirty_lock; does not sleep.
+ */
+void ext2_mark_inode_dirty(struct inode *inode)
+{
+	struct ext2_sb_info *sbi = EXT2_SB(inode->i_sb);
+	struct ext2_inode_info *ei = EXT2_I(inode);
+
+	spin_lock(&sbi->dirty_lock);
+	if (!ei->i_on_dirty_list) {
+		ei->i_on_dirty_list = true;
+		list_add_tail(&ei->i_dirty, &sbi->dirty_inodes);
+	}
+	spin_unlock(&sbi->dirty_lock);
+}
+
+/* Takes inode off the dirty list: it is being evicted. Takes dirty_lock; does not sleep. */
+void ext2_forget_dirty(struct inode *inode)
+{
+	struct ext2_sb_info *sbi = EXT2_SB(inode->i_sb);
+	struct ext2_inode_info *ei = EXT2_I(inode);
+
+	spin_lock(&sbi->dirty_lock);
+	if (ei->i_on_dirty_list) {
+		ei->i_on_dirty_list = false;
+		list_del_init(&ei->i_dirty);
+	}
+	spin_unlock(&sbi->dirty_lock);
+}
+
+unsigned int ext2_sync_delay_ms, ext2_sync_delayed;
+
+/* s_sync_lock held: takes each inode off the dirty list and writes it, until none is left. */
+static int sync_dirty_inodes(struct ext2_sb_info *sbi)
+{
+	int err = 0;
+
+	for (;;) {
+		struct ext2_inode_info *ei = NULL;
+		struct inode *inode = NULL;
+		int e;
+
+		spin_lock(&sbi->dirty_lock);
+		while (!list_empty(&sbi->dirty_inodes)) {
+			ei = list_first_entry(&sbi->dirty_inodes, struct ext2_inode_info, i_dirty);
+			list_del_init(&ei->i_dirty);
+			ei->i_on_dirty_list = false;
+			if ((inode = igrab(ei->vfs_inode)))
+				break;
+		}
+		spin_unlock(&sbi->dirty_lock);
+		if (!inode)
+			return err;
+		if (READ_ONCE(ext2_sync_delay_ms)) {
+			WRITE_ONCE(ext2_sync_delayed, ext2_sync_delayed + 1);
+			msleep(READ_ONCE(ext2_sync_delay_ms));
+		}
+		if ((e = ext2_sync_inode(inode)) && !err)
+			err = e;
+		iput(inode);
+	}
+}
+
+/*
+ * Writes every dirty inode's pages and on-disk inode into the buffer cache.
+ *
+ * One pass at a time (s_sync_lock): an inode is off the list while a pass writes it, so a
+ * sync that ran beside the flusher would skip the file the flusher is still writing and
+ * return with its pages not yet on the disk. Waiting for the other pass closes that: what it
+ * took off is written when it ends, and a page dirtied meanwhile put its inode back.
+ * May sleep; the caller holds no ext2 lock. Returns 0 or the first error met (the pass goes on).
+ */
+int ext2_sync_inodes(struct super_block *sb)
+{
+	struct ext2_sb_info *sbi = EXT2_SB(sb);
+	int err;
+
+	mutex_lock(&sbi->s_sync_lock);
+	err = sync_dirty_inodes(sbi);
+	mutex_unlock(&sbi->s_sync_lock);
+	return err;
 }

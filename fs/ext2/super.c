@@ -1,6 +1,6 @@
 /*
- * ext2's superblock (see ext2.h): mount with its checks, statfs, sync, remount, unmount, and the
- * list of inodes with something dirty.
+ * ext2's superblock (see ext2.h): mount with its checks and the group descriptors, statfs,
+ * sync, remount, unmount. The list of dirty inodes a sync pass writes is in inode.c.
  *
  * Mounting reads the superblock at byte 1024 and trusts nothing in it: the magic, the block
  * size, the group geometry against the device's size, the features, then every group
@@ -11,35 +11,23 @@
  * (s_mnt_count); a clean unmount or remount,ro puts the state found at mount back. A disk
  * unplugged in between (poweroff without umount) is "not clean", and e2fsck checks it.
  *
- * Time: the kernel has no clock of the day, so time stamps are the file system's last write or
- * mount time (seconds since 1970, from the host's clock when it made the image) plus the
- * seconds since boot: never in e2fsck's future.
- *
- * Lock order: sbi->s_sync_lock (one sync pass at a time), then an inode's i_rwsem (sync takes
- * each dirty file's), then sbi->s_lock, then dirty_lock (a spinlock; nothing sleeps under it).
+ * Locks: sbi->s_lock (the superblock's and descriptors' buffers) and ext2_mounted_lock (the
+ * claimed devices) are never held together. A sync pass (ext2_sync_inodes, inode.c) runs
+ * before s_lock is taken, never under it.
  */
 #include "fs/ext2/ext2.h"
 #include "fs/inode.h"
 #include "fs/dcache.h"
 #include "fs/super.h"
 #include "kernel/printk.h"
-#include "kernel/sched/sleep.h"
-#include "arch/x86_64/tsc.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "mm/slab.h"
 
-/* Seconds since 1970 at boot, as well as the disks mounted so far tell. */
-static uint32_t ext2_boot_epoch;
 /* Devices with an ext2 mounted: two superblocks on one disk would corrupt it. */
 static DEFINE_MUTEX(ext2_mounted_lock);
 static struct block_device *ext2_mounted[8];
-
-uint32_t ext2_now(void)
-{
-	return READ_ONCE(ext2_boot_epoch) + (uint32_t)(ktime_ns() / 1000000000ull);
-}
 
 int ext2_error(struct super_block *sb, const char *fmt, ...)
 {
@@ -51,117 +39,6 @@ int ext2_error(struct super_block *sb, const char *fmt, ...)
 	va_end(ap);
 	pr_err("ext2 %s: %s\n", sb->s_id, msg);
 	return -EUCLEAN;
-}
-
-int ext2_bread(struct super_block *sb, uint32_t block, struct buffer_head **bhp)
-{
-	struct ext2_sb_info *sbi = EXT2_SB(sb);
-	int err;
-
-	if (block >= sbi->blocks_count)
-		return ext2_error(sb, "block %u is past the end (%u blocks)", block,
-				  sbi->blocks_count);
-	err = bread(sbi->bdev, block, sbi->block_size, bhp);
-	if (err == -EIO)
-		pr_err("ext2 %s: I/O error reading block %u\n", sb->s_id, block);
-	return err;
-}
-
-/* ---- the dirty inodes ---- */
-
-void ext2_mark_inode_dirty(struct inode *inode)
-{
-	struct ext2_sb_info *sbi = EXT2_SB(inode->i_sb);
-	struct ext2_inode_info *ei = EXT2_I(inode);
-
-	spin_lock(&sbi->dirty_lock);
-	if (!ei->i_on_dirty_list) {
-		ei->i_on_dirty_list = true;
-		list_add_tail(&ei->i_dirty, &sbi->dirty_inodes);
-	}
-	spin_unlock(&sbi->dirty_lock);
-}
-
-void ext2_forget_dirty(struct inode *inode)
-{
-	struct ext2_sb_info *sbi = EXT2_SB(inode->i_sb);
-	struct ext2_inode_info *ei = EXT2_I(inode);
-
-	spin_lock(&sbi->dirty_lock);
-	if (ei->i_on_dirty_list) {
-		ei->i_on_dirty_list = false;
-		list_del_init(&ei->i_dirty);
-	}
-	spin_unlock(&sbi->dirty_lock);
-}
-
-/* A reference unless the inode is already on its way out (its evict writes it itself). */
-static bool igrab(struct inode *inode)
-{
-	int c = atomic_read(&inode->i_count);
-
-	while (c > 0) {
-		int seen = atomic_cmpxchg(&inode->i_count, c, c + 1);
-
-		if (seen == c)
-			return true;
-		c = seen;
-	}
-	return false;
-}
-
-unsigned int ext2_sync_delay_ms, ext2_sync_delayed;
-
-/* s_sync_lock held: takes each inode off the dirty list and writes it, until none is left. */
-static int sync_dirty_inodes(struct ext2_sb_info *sbi)
-{
-	int err = 0;
-
-	for (;;) {
-		struct ext2_inode_info *ei = NULL;
-		struct inode *inode = NULL;
-		int e;
-
-		spin_lock(&sbi->dirty_lock);
-		while (!list_empty(&sbi->dirty_inodes)) {
-			ei = list_first_entry(&sbi->dirty_inodes, struct ext2_inode_info, i_dirty);
-			list_del_init(&ei->i_dirty);
-			ei->i_on_dirty_list = false;
-			if (igrab(ei->vfs_inode)) {
-				inode = ei->vfs_inode;
-				break;
-			}
-		}
-		spin_unlock(&sbi->dirty_lock);
-		if (!inode)
-			return err;
-		if (READ_ONCE(ext2_sync_delay_ms)) {
-			WRITE_ONCE(ext2_sync_delayed, ext2_sync_delayed + 1);
-			msleep(READ_ONCE(ext2_sync_delay_ms));
-		}
-		if ((e = ext2_sync_inode(inode)) && !err)
-			err = e;
-		iput(inode);
-	}
-}
-
-/*
- * Writes every dirty inode's pages and on-disk inode into the buffer cache.
- *
- * One pass at a time (s_sync_lock): an inode is off the list while a pass writes it, so a
- * sync that ran beside the flusher would skip the file the flusher is still writing and
- * return with its pages not yet on the disk. Waiting for the other pass closes that: what it
- * took off is written when it ends, and a page dirtied meanwhile put its inode back.
- */
-static int ext2_sync_inodes(struct super_block *sb)
-{
-	struct ext2_sb_info *sbi = EXT2_SB(sb);
-	int err;
-
-	mutex_lock(&sbi->s_sync_lock);
-	err = sync_dirty_inodes(sbi);
-	mutex_unlock(&sbi->s_sync_lock);
-	return err;
 }
 
 /* Copies the free counts into the superblock's buffer; s_lock held. */
@@ -484,9 +361,7 @@ static int ext2_fill_super(struct super_block *sb, const char *source, const cha
 	if ((err = ext2_read_groups(sb, sbi)))
 		goto fail;
 	last = sbi->es->s_mtime > sbi->es->s_wtime ? sbi->es->s_mtime : sbi->es->s_wtime;
-	last -= MIN(last, (uint32_t)(ktime_ns() / 1000000000ull));
-	if (last > READ_ONCE(ext2_boot_epoch))
-		WRITE_ONCE(ext2_boot_epoch, last);
+	ext2_clock_seen(last);
 	/* Files up to what the block map reaches (and 2 GiB without large_file). */
 	{
 		uint64_t apb = sbi->addr_per_block;

@@ -59,7 +59,7 @@ static struct {
 	struct thread *threads[NR_CPUS];
 	unsigned int n;
 	atomic64_t ops, writes, truncates, renames, deletes, verifies, syncs, enospc, errors;
-} F;
+} fs_torture_shared;
 
 static uint64_t next_rand(struct ft_thread *t)
 {
@@ -81,13 +81,13 @@ static uint32_t ft_seed(struct ft_thread *t, unsigned int k)
 
 static void ft_path(char *buf, size_t size, struct ft_thread *t, unsigned int k, unsigned int dir)
 {
-	snprintf(buf, size, "%s/d%u/t%u-%u", F.dir, dir, t->id, k);
+	snprintf(buf, size, "%s/d%u/t%u-%u", fs_torture_shared.dir, dir, t->id, k);
 }
 
 static void ft_error(struct ft_thread *t, const char *what, unsigned int k, long long v)
 {
-	atomic64_inc(&F.errors);
-	if (atomic64_read(&F.errors) <= 20)
+	atomic64_inc(&fs_torture_shared.errors);
+	if (atomic64_read(&fs_torture_shared.errors) <= 20)
 		kprintf("torture fs: thread %u file %u: %s (%lld)\n", t->id, k, what, v);
 }
 
@@ -134,7 +134,7 @@ static void ft_verify(struct ft_thread *t, unsigned int k)
 	sys_close(fd);
 	if (off != f->size)
 		ft_error(t, "wrong size", k, (long long)off);
-	atomic64_inc(&F.verifies);
+	atomic64_inc(&fs_torture_shared.verifies);
 }
 
 static void ft_write(struct ft_thread *t, unsigned int k)
@@ -165,7 +165,8 @@ static void ft_write(struct ft_thread *t, unsigned int k)
 		if (w > 0)
 			f->size = f->data_len = off + (uint64_t)w;
 		if (w == -ENOSPC || (w >= 0 && (size_t)w < n)) {
-			atomic64_inc(&F.enospc); /* the disk is full: fine, the size says so */
+			/* the disk is full: fine, the size says so */
+			atomic64_inc(&fs_torture_shared.enospc);
 			break;
 		}
 		if (w < 0) {
@@ -175,7 +176,7 @@ static void ft_write(struct ft_thread *t, unsigned int k)
 		off += n;
 	}
 	sys_close(fd);
-	atomic64_inc(&F.writes);
+	atomic64_inc(&fs_torture_shared.writes);
 }
 
 static void ft_round(struct ft_thread *t)
@@ -199,7 +200,7 @@ static void ft_round(struct ft_thread *t)
 			f->size = size;
 			f->data_len = MIN(f->data_len, size);
 		}
-		atomic64_inc(&F.truncates);
+		atomic64_inc(&fs_torture_shared.truncates);
 	} else if (action < 9) {
 		unsigned int dir =
 			(f->dir + 1 + (unsigned int)(next_rand(t) % (FT_DIRS - 1))) % FT_DIRS;
@@ -210,27 +211,27 @@ static void ft_round(struct ft_thread *t)
 			ft_error(t, "rename failed", k, err);
 		else
 			f->dir = dir;
-		atomic64_inc(&F.renames);
+		atomic64_inc(&fs_torture_shared.renames);
 	} else {
 		ft_path(path, sizeof(path), t, k, f->dir);
 		if ((err = sys_unlink(path)))
 			ft_error(t, "unlink failed", k, err);
 		f->exists = false;
-		atomic64_inc(&F.deletes);
+		atomic64_inc(&fs_torture_shared.deletes);
 	}
 	if (t->id == 0 && next_rand(t) % 64 == 0) {
 		if ((err = sys_sync()))
 			ft_error(t, "sync failed", k, err);
-		atomic64_inc(&F.syncs);
+		atomic64_inc(&fs_torture_shared.syncs);
 	}
-	atomic64_inc(&F.ops);
+	atomic64_inc(&fs_torture_shared.ops);
 }
 
 static int ft_worker(void *arg)
 {
 	struct ft_thread *t = arg;
 
-	while (!READ_ONCE(F.stop))
+	while (!READ_ONCE(fs_torture_shared.stop))
 		ft_round(t);
 	return 0;
 }
@@ -239,11 +240,15 @@ static void ft_report(const char *when)
 {
 	kprintf("%sops %lld: writes %lld, truncates %lld, renames %lld, deletes %lld, verified "
 		"%lld, syncs %lld, ENOSPC %lld, errors %lld\n",
-		when, (long long)atomic64_read(&F.ops), (long long)atomic64_read(&F.writes),
-		(long long)atomic64_read(&F.truncates), (long long)atomic64_read(&F.renames),
-		(long long)atomic64_read(&F.deletes), (long long)atomic64_read(&F.verifies),
-		(long long)atomic64_read(&F.syncs), (long long)atomic64_read(&F.enospc),
-		(long long)atomic64_read(&F.errors));
+		when, (long long)atomic64_read(&fs_torture_shared.ops),
+		(long long)atomic64_read(&fs_torture_shared.writes),
+		(long long)atomic64_read(&fs_torture_shared.truncates),
+		(long long)atomic64_read(&fs_torture_shared.renames),
+		(long long)atomic64_read(&fs_torture_shared.deletes),
+		(long long)atomic64_read(&fs_torture_shared.verifies),
+		(long long)atomic64_read(&fs_torture_shared.syncs),
+		(long long)atomic64_read(&fs_torture_shared.enospc),
+		(long long)atomic64_read(&fs_torture_shared.errors));
 }
 
 static int fs_torture(int argc, char **argv)
@@ -260,22 +265,22 @@ static int fs_torture(int argc, char **argv)
 		kprintf("torture fs: another run is going on\n");
 		return 0;
 	}
-	memset(&F, 0, sizeof(F));
-	strlcpy(F.dir, FT_DEFAULT, sizeof(F.dir));
-	sys_mkdir(F.dir, 0755);
-	if ((err = sys_mount(dev, F.dir, "ext2", 0, NULL))) {
-		kprintf("torture fs: cannot mount %s as ext2 on %s (%s)\n", dev, F.dir,
-			errno_name(err));
+	memset(&fs_torture_shared, 0, sizeof(fs_torture_shared));
+	strlcpy(fs_torture_shared.dir, FT_DEFAULT, sizeof(fs_torture_shared.dir));
+	sys_mkdir(fs_torture_shared.dir, 0755);
+	if ((err = sys_mount(dev, fs_torture_shared.dir, "ext2", 0, NULL))) {
+		kprintf("torture fs: cannot mount %s as ext2 on %s (%s)\n", dev,
+			fs_torture_shared.dir, errno_name(err));
 		mutex_unlock(&ft_mutex);
 		return 0;
 	}
 	for (unsigned int d = 0; d < FT_DIRS; d++) {
-		snprintf(path, sizeof(path), "%s/d%u", F.dir, d);
+		snprintf(path, sizeof(path), "%s/d%u", fs_torture_shared.dir, d);
 		sys_mkdir(path, 0755); /* may exist from an earlier run */
 	}
-	F.n = MIN(num_online_cpus(), (unsigned int)NR_CPUS);
-	for (unsigned int i = 0; i < F.n; i++) {
-		struct ft_thread *t = &F.th[i];
+	fs_torture_shared.n = MIN(num_online_cpus(), (unsigned int)NR_CPUS);
+	for (unsigned int i = 0; i < fs_torture_shared.n; i++) {
+		struct ft_thread *t = &fs_torture_shared.th[i];
 
 		t->id = i;
 		t->rnd = 0x9e3779b97f4a7c15ull * (i + 1) + ktime_ns();
@@ -287,38 +292,40 @@ static int fs_torture(int argc, char **argv)
 			}
 			t->files[k].dir = k % FT_DIRS;
 		}
-		F.threads[i] = t->buf ? kthread_create(ft_worker, t, "fstort/%u", i) : NULL;
-		if (!F.threads[i]) {
+		fs_torture_shared.threads[i] =
+			t->buf ? kthread_create(ft_worker, t, "fstort/%u", i) : NULL;
+		if (!fs_torture_shared.threads[i]) {
 			ft_error(t, "no memory for the thread", 0, -ENOMEM);
 			continue;
 		}
-		kthread_bind(F.threads[i], i);
-		wake_up_new_thread(F.threads[i]);
+		kthread_bind(fs_torture_shared.threads[i], i);
+		wake_up_new_thread(fs_torture_shared.threads[i]);
 	}
-	kprintf("torture fs: %u threads, %u files each in %u directories of %s (ext2 on %s)\n", F.n,
-		FT_FILES, FT_DIRS, F.dir, dev);
+	kprintf("torture fs: %u threads, %u files each in %u directories of %s (ext2 on %s)\n",
+		fs_torture_shared.n, FT_FILES, FT_DIRS, fs_torture_shared.dir, dev);
 	stopped = torture_watch(seconds, ft_report);
-	WRITE_ONCE(F.stop, true);
-	for (unsigned int i = 0; i < F.n; i++)
-		if (F.threads[i])
-			kthread_join(F.threads[i]);
+	WRITE_ONCE(fs_torture_shared.stop, true);
+	for (unsigned int i = 0; i < fs_torture_shared.n; i++)
+		if (fs_torture_shared.threads[i])
+			kthread_join(fs_torture_shared.threads[i]);
 	/* From the disk: sync, umount, mount, check every file, umount. */
 	if ((err = sys_sync()))
-		ft_error(&F.th[0], "final sync failed", 0, err);
-	if ((err = sys_umount(F.dir)) || (err = sys_mount(dev, F.dir, "ext2", 0, NULL))) {
-		ft_error(&F.th[0], "umount and mount again failed", 0, err);
+		ft_error(&fs_torture_shared.th[0], "final sync failed", 0, err);
+	if ((err = sys_umount(fs_torture_shared.dir)) ||
+	    (err = sys_mount(dev, fs_torture_shared.dir, "ext2", 0, NULL))) {
+		ft_error(&fs_torture_shared.th[0], "umount and mount again failed", 0, err);
 	} else {
-		for (unsigned int i = 0; i < F.n; i++)
-			if (F.th[i].buf)
+		for (unsigned int i = 0; i < fs_torture_shared.n; i++)
+			if (fs_torture_shared.th[i].buf)
 				for (unsigned int k = 0; k < FT_FILES; k++)
-					ft_verify(&F.th[i], k);
-		if ((err = sys_umount(F.dir)))
-			ft_error(&F.th[0], "final umount failed", 0, err);
+					ft_verify(&fs_torture_shared.th[i], k);
+		if ((err = sys_umount(fs_torture_shared.dir)))
+			ft_error(&fs_torture_shared.th[0], "final umount failed", 0, err);
 	}
-	for (unsigned int i = 0; i < F.n; i++)
-		kfree(F.th[i].buf);
+	for (unsigned int i = 0; i < fs_torture_shared.n; i++)
+		kfree(fs_torture_shared.th[i].buf);
 	ft_report("end: ");
-	torture_verdict("fs", stopped, atomic64_read(&F.errors));
+	torture_verdict("fs", stopped, atomic64_read(&fs_torture_shared.errors));
 	mutex_unlock(&ft_mutex);
 	return 0;
 }

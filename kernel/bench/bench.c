@@ -62,7 +62,9 @@ static int bench_thread_fn(void *arg)
 	struct bench_run *r = &run;
 
 	atomic_inc(&r->ready);
-	while (!READ_ONCE(r->go))
+	/* Pairs with the smp_store_release() of go in run_one(): the start follows everything
+	   the caller set up. */
+	while (!smp_load_acquire(&r->go))
 		cpu_relax();
 	r->ops[bt->index] = r->v->run(bt);
 	return 0;
@@ -127,6 +129,7 @@ static int run_one(const struct bench_variant *v, unsigned int n, unsigned int s
 	while ((unsigned int)atomic_read(&r->ready) < n)
 		msleep(1);
 	t0 = ktime_ns();
+	/* Pairs with the smp_load_acquire() of go in bench_thread_fn(). */
 	smp_store_release(&r->go, true);
 	err = sleep_checking_ctrl_c(seconds);
 	WRITE_ONCE(r->stop, true);

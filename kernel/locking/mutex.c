@@ -12,6 +12,7 @@ struct mutex_waiter {
 	struct list_head node;
 };
 
+/* Makes m unlocked with no waiters; name shows in the panics and lock statistics. */
 void mutex_init(struct mutex *m, const char *name)
 {
 	spin_lock_init(&m->wait_lock, name);
@@ -21,6 +22,11 @@ void mutex_init(struct mutex *m, const char *name)
 	m->contended = 0;
 }
 
+/*
+ * Takes m, sleeping while another thread owns it; waiters get it in the order they came
+ * (FIFO hand-off). Thread context only, preemption enabled, no spinlock held (may sleep).
+ * Panics if the caller already owns m.
+ */
 void mutex_lock(struct mutex *m)
 {
 	struct mutex_waiter w = { .thread = current };
@@ -50,6 +56,8 @@ void mutex_lock(struct mutex *m)
 	spin_unlock_irqrestore(&m->wait_lock, flags);
 }
 
+/* Takes m only if nobody owns it: true, or false at once. Never sleeps, so any thread context
+   may call it. */
 bool mutex_trylock(struct mutex *m)
 {
 	unsigned long flags;
@@ -64,6 +72,10 @@ bool mutex_trylock(struct mutex *m)
 	return got;
 }
 
+/*
+ * Releases m: the longest waiter becomes the owner before it wakes, so nobody can take m in
+ * between. The caller must own m (it panics otherwise). Never sleeps.
+ */
 void mutex_unlock(struct mutex *m)
 {
 	struct mutex_waiter *w;
@@ -84,6 +96,7 @@ void mutex_unlock(struct mutex *m)
 	spin_unlock_irqrestore(&m->wait_lock, flags);
 }
 
+/* True when some thread owns m: a hint for assertions, stale as soon as it returns. */
 bool mutex_is_locked(struct mutex *m)
 {
 	return READ_ONCE(m->owner) != NULL;

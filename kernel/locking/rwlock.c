@@ -1,4 +1,4 @@
-/* Reader-writer spinlocks (see kernel/locking/rwlock.h). */
+/* Reader-writer spinlocks (see kernel/locking/rwlock.h). Takes no other lock. */
 #include "kernel/locking/rwlock.h"
 #include "kernel/preempt.h"
 #include "kernel/panic.h"
@@ -7,6 +7,7 @@
 
 #define RW_READERS (RW_WAITING - 1) /* the reader count's bits */
 
+/* Makes l free: no reader, no writer. */
 void rwlock_init(rwlock_t *l, const char *name)
 {
 	*l = (rwlock_t)RWLOCK_INIT(name);
@@ -32,7 +33,9 @@ static bool try_add_reader(rwlock_t *l)
 	uint32_t c = READ_ONCE(l->cnts);
 
 	while (!(c & (RW_WRITER | RW_WAITING))) {
-		/* On failure c is reloaded, and the loop looks at the writer bits again. */
+		/* On failure c is reloaded, and the loop looks at the writer bits again. Acquire:
+		   pairs with the release in write_unlock(): the last writer's changes are
+		   visible to this reader. */
 		if (__atomic_compare_exchange_n(&l->cnts, &c, c + 1, false, __ATOMIC_ACQUIRE,
 						__ATOMIC_RELAXED))
 			return true;
@@ -40,6 +43,11 @@ static bool try_add_reader(rwlock_t *l)
 	return false;
 }
 
+/*
+ * Takes the read side of l, spinning while a writer holds it or waits for it. Disables
+ * preemption until read_unlock; no sleeping meanwhile. The CPU must not already hold either
+ * side of l (panics if it writes l; deadlocks with a waiting writer if it reads l).
+ */
 void read_lock(rwlock_t *l)
 {
 	preempt_disable();
@@ -48,6 +56,8 @@ void read_lock(rwlock_t *l)
 		cpu_relax();
 }
 
+/* Takes the read side only if no writer holds or waits: true (preemption off), or false at
+   once. */
 bool read_trylock(rwlock_t *l)
 {
 	preempt_disable();
@@ -57,6 +67,7 @@ bool read_trylock(rwlock_t *l)
 	return false;
 }
 
+/* Leaves the read side and enables preemption again. Panics if l has no reader. */
 void read_unlock(rwlock_t *l)
 {
 	uint32_t c = READ_ONCE(l->cnts);
@@ -64,7 +75,8 @@ void read_unlock(rwlock_t *l)
 	if (unlikely(!(c & RW_READERS) || (c & RW_WRITER)))
 		panic("rwlock %s: CPU %u read-unlocks it, but it has no readers (%#x)",
 		      lock_name(l), smp_processor_id(), c);
-	/* Release: the reader's loads are done before a writer can see the count drop. */
+	/* Release: the reader's loads are done before a writer can see the count drop. Pairs
+	   with the acquiring cmpxchg in try_take_writer(). */
 	__atomic_fetch_sub(&l->cnts, 1, __ATOMIC_RELEASE);
 	preempt_enable();
 }
@@ -74,7 +86,9 @@ static bool try_take_writer(rwlock_t *l)
 {
 	uint32_t c = READ_ONCE(l->cnts);
 
-	/* Taking it clears RW_WAITING; other waiting writers set it again as they spin. */
+	/* Taking it clears RW_WAITING; other waiting writers set it again as they spin. Acquire:
+	   pairs with the releases in read_unlock() and write_unlock(): what the readers read
+	   and the last writer wrote is done before we write. */
 	return (c & ~RW_WAITING) == 0 &&
 	       __atomic_compare_exchange_n(&l->cnts, &c, RW_WRITER, false, __ATOMIC_ACQUIRE,
 					   __ATOMIC_RELAXED);
@@ -86,6 +100,11 @@ static void note_writer(rwlock_t *l, const void *pc)
 	l->holder_pc = pc;
 }
 
+/*
+ * Takes the write side of l, alone: spins until readers and any writer are gone, keeping new
+ * readers out meanwhile (RW_WAITING). Disables preemption until write_unlock; no sleeping
+ * meanwhile. Panics if this CPU already writes l; must not be called while it reads l.
+ */
 void write_lock(rwlock_t *l)
 {
 	const void *pc = __builtin_return_address(0);
@@ -100,6 +119,7 @@ void write_lock(rwlock_t *l)
 	note_writer(l, pc);
 }
 
+/* Takes the write side only if nobody is inside: true (preemption off), or false at once. */
 bool write_trylock(rwlock_t *l)
 {
 	preempt_disable();
@@ -111,6 +131,7 @@ bool write_trylock(rwlock_t *l)
 	return false;
 }
 
+/* Leaves the write side and enables preemption again. Panics unless this CPU writes l. */
 void write_unlock(rwlock_t *l)
 {
 	if (unlikely(READ_ONCE(l->holder) != (int)smp_processor_id() + 1))
@@ -118,7 +139,8 @@ void write_unlock(rwlock_t *l)
 		      lock_name(l), smp_processor_id(), l->holder - 1);
 	l->holder = 0;
 	l->holder_pc = NULL;
-	/* Only RW_WRITER goes: a RW_WAITING set meanwhile keeps readers out for the next writer. */
+	/* Only RW_WRITER goes: a RW_WAITING set meanwhile keeps readers out for the next writer.
+	   Release: pairs with the acquiring cmpxchg in try_add_reader() and try_take_writer(). */
 	__atomic_fetch_and(&l->cnts, ~RW_WRITER, __ATOMIC_RELEASE);
 	preempt_enable();
 }

@@ -1,9 +1,10 @@
 /*
  * Reader-writer spinlocks: any number of readers at once, or one writer alone. They are kept
- * for the "before" variants of the seeds: Linux guarded lists such as the aio context list
- * with an rwlock (or a plain spinlock) before it made their readers lockless with RCU, and the
- * benchmarks compare the two. New code with many readers should prefer RCU; with few readers,
- * a spinlock is simpler and no slower.
+ * for the "before" variant of the aio context lookup (lookup_ioctx_rwlock): Linux looked its
+ * aio contexts up under a reader-writer lock (mm->ioctx_list_lock) until 2.6.29 ("aio: make
+ * the lookup_ioctx() lockless" moved the readers to RCU), and the benchmarks compare the two.
+ * New code with many readers should prefer RCU; with few readers, a spinlock is simpler and
+ * no slower.
  *
  * The whole lock state is one 32-bit word:
  *
@@ -47,7 +48,6 @@ void read_lock(rwlock_t *l);
 void read_unlock(rwlock_t *l);
 void write_lock(rwlock_t *l);
 void write_unlock(rwlock_t *l);
-/* Take the lock only if that needs no waiting; true when taken. */
 bool read_trylock(rwlock_t *l);
 bool write_trylock(rwlock_t *l);
 

@@ -30,6 +30,7 @@
 #define RWSEM_WAITERS 2L
 #define RWSEM_READER  (1L << 8)
 
+/* Makes s free, with nobody waiting; name shows in the panics and lock statistics. */
 void init_rwsem(struct rw_semaphore *s, const char *name)
 {
 	s->count = 0;
@@ -47,6 +48,8 @@ static long readers(long c)
 	return c / RWSEM_READER;
 }
 
+/* Acquire: pairs with the releases in up_read() and up_write(): what the last holders did
+   inside the lock is visible to the new one. */
 static bool cmpxchg_count(struct rw_semaphore *s, long old, long new)
 {
 	return __atomic_compare_exchange_n(&s->count, &old, new, false, __ATOMIC_ACQUIRE,
@@ -87,6 +90,7 @@ static bool try_read_locked(struct rw_semaphore *s)
 {
 	long c = READ_ONCE(s->count);
 
+	/* Acquire, as cmpxchg_count(): pairs with the release in up_write(). */
 	while (!(c & RWSEM_WRITER) && !s->writers_waiting)
 		if (__atomic_compare_exchange_n(&s->count, &c, c + RWSEM_READER, false,
 						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
@@ -124,6 +128,12 @@ static bool writer_may_enter(struct rw_semaphore *s)
 	return !(READ_ONCE(s->count) & ~RWSEM_WAITERS);
 }
 
+/*
+ * Takes the read side of s, sleeping while a writer holds it or waits for it. Thread context,
+ * preemption enabled, no spinlock held (may sleep). Panics if the caller holds the write
+ * side; must not be called by a thread that already reads s (a writer waiting between the two
+ * would deadlock).
+ */
 void down_read(struct rw_semaphore *s)
 {
 	long c = READ_ONCE(s->count);
@@ -144,6 +154,8 @@ void down_read(struct rw_semaphore *s)
 	}
 }
 
+/* Leaves the read side; the last reader out wakes the sleepers. Never sleeps. Panics if s
+   has no reader. */
 void up_read(struct rw_semaphore *s)
 {
 	long c = READ_ONCE(s->count);
@@ -151,6 +163,8 @@ void up_read(struct rw_semaphore *s)
 
 	if (readers(c) <= 0)
 		panic("rwsem %s: up_read by %s, but no reader holds it", s->name, current->name);
+	/* Release (here and below): pairs with the acquiring cmpxchg in cmpxchg_count(): our
+	   reads inside the lock are done before a writer gets in. */
 	if (!(c & RWSEM_WAITERS) &&
 	    __atomic_compare_exchange_n(&s->count, &c, c - RWSEM_READER, false, __ATOMIC_RELEASE,
 					__ATOMIC_RELAXED))
@@ -163,6 +177,11 @@ void up_read(struct rw_semaphore *s)
 		wake_up(&s->wait);
 }
 
+/*
+ * Takes the write side of s, alone, sleeping until readers and any writer are gone; new
+ * readers wait from the moment it starts waiting. Thread context, preemption enabled, no
+ * spinlock held (may sleep). Panics if the caller already holds the write side.
+ */
 void down_write(struct rw_semaphore *s)
 {
 	bool got;
@@ -187,6 +206,8 @@ void down_write(struct rw_semaphore *s)
 	WRITE_ONCE(s->writer, current);
 }
 
+/* Leaves the write side and wakes the sleepers. Never sleeps. Panics unless the caller holds
+   the write side. */
 void up_write(struct rw_semaphore *s)
 {
 	unsigned int sleepers;
@@ -195,6 +216,8 @@ void up_write(struct rw_semaphore *s)
 		panic("rwsem %s: up_write by %s, which does not hold it for writing", s->name,
 		      current->name);
 	WRITE_ONCE(s->writer, NULL);
+	/* Release (here and below): pairs with the acquiring cmpxchg in cmpxchg_count() and
+	   try_read_locked(): our writes are visible to the next holder. */
 	if (__atomic_compare_exchange_n(&s->count, &(long){RWSEM_WRITER}, 0, false,
 					__ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		return;
@@ -206,6 +229,7 @@ void up_write(struct rw_semaphore *s)
 		wake_up(&s->wait);
 }
 
+/* True when the caller holds the write side of s: what code that changes mappings asserts. */
 bool rwsem_is_write_locked_by_me(struct rw_semaphore *s)
 {
 	return READ_ONCE(s->writer) == current;

@@ -33,7 +33,6 @@ void down_read(struct rw_semaphore *s);
 void up_read(struct rw_semaphore *s);
 void down_write(struct rw_semaphore *s);
 void up_write(struct rw_semaphore *s);
-/* The write side held by the caller: what code that changes mappings asserts. */
 bool rwsem_is_write_locked_by_me(struct rw_semaphore *s);
 
 #endif

@@ -36,6 +36,8 @@ static inline unsigned int read_seqbegin(const seqlock_t *s)
 
 	while ((seq = READ_ONCE(s->sequence)) & 1)
 		cpu_relax();
+	/* Pairs with the smp_wmb() in write_sequnlock(): seeing its even count, we see the
+	   changes it made before it. */
 	smp_rmb();
 	return seq;
 }
@@ -43,20 +45,29 @@ static inline unsigned int read_seqbegin(const seqlock_t *s)
 /* True when a writer ran since read_seqbegin returned seq: the reads may be torn, retry. */
 static inline bool read_seqretry(const seqlock_t *s, unsigned int seq)
 {
+	/* Pairs with the smp_wmb() in write_seqlock(): if our reads saw any of a writer's
+	   changes, this load sees at least its odd count, and we retry. */
 	smp_rmb();
 	return READ_ONCE(s->sequence) != seq;
 }
 
+/* Begins a change: excludes other writers (a spinlock: preemption off, no sleeping) and makes
+   the count odd so that readers retry. */
 static inline void write_seqlock(seqlock_t *s)
 {
 	spin_lock(&s->lock);
 	WRITE_ONCE(s->sequence, s->sequence + 1);
-	smp_wmb(); /* the odd count is visible before any change */
+	/* The odd count is visible before any change: pairs with the smp_rmb() in
+	   read_seqretry(). */
+	smp_wmb();
 }
 
+/* Ends the change write_seqlock began: the count is even again, the spinlock released. */
 static inline void write_sequnlock(seqlock_t *s)
 {
-	smp_wmb(); /* every change is visible before the even count */
+	/* Every change is visible before the even count: pairs with the smp_rmb() in
+	   read_seqbegin(). */
+	smp_wmb();
 	WRITE_ONCE(s->sequence, s->sequence + 1);
 	spin_unlock(&s->lock);
 }

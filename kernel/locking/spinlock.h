@@ -30,8 +30,7 @@ void spin_lock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
 bool spin_trylock(spinlock_t *l);
 bool spin_is_locked(spinlock_t *l);
-/* True when this CPU holds l (for assertions). */
-bool spin_held_by_me(spinlock_t *l);
+bool spin_held_by_me(spinlock_t *l); /* for assertions */
 
 /* Saves the interrupt flag, disables interrupts, then locks. */
 #define spin_lock_irqsave(l, flags)                   \

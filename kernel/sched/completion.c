@@ -1,8 +1,13 @@
-/* Completions (kernel/sched/completion.h). The count is protected by the wait queue's lock. */
+/*
+ * Completions (kernel/sched/completion.h). The count is protected by the wait queue's lock.
+ *
+ * Lock order: c->wait.lock, then a run queue lock (add_done wakes the waiters holding it).
+ */
 #include "kernel/sched/completion.h"
 #include "kernel/sched/sched.h"
 #include "kernel/sched/sleep.h"
 
+/* Makes c not done, with no waiter. */
 void init_completion(struct completion *c)
 {
 	c->done = 0;
@@ -22,11 +27,13 @@ static void add_done(struct completion *c, unsigned int n)
 	spin_unlock_irqrestore(&c->wait.lock, flags);
 }
 
+/* Counts one event and wakes the waiters (one of them takes it). Any context; never sleeps. */
 void complete(struct completion *c)
 {
 	add_done(c, 1);
 }
 
+/* Lets every waiter, now and later, pass. Any context; never sleeps. */
 void complete_all(struct completion *c)
 {
 	add_done(c, COMPLETION_ALL);
@@ -42,6 +49,12 @@ static bool take_done(struct completion *c)
 	return true;
 }
 
+/*
+ * Sleeps until an event can be taken (and takes it), or ticks have passed. Thread context, no
+ * spinlock held (may sleep). Returns the ticks left (at least 1) when it took an event, 0 on
+ * timeout. The count is read and changed under c->wait.lock, as complete() changes it, so no
+ * barrier beyond the lock is needed.
+ */
 long wait_for_completion_timeout(struct completion *c, long ticks)
 {
 	struct wait_queue_entry w;
@@ -70,11 +83,13 @@ long wait_for_completion_timeout(struct completion *c, long ticks)
 	return left > 0 ? left : 1;
 }
 
+/* Sleeps until an event can be taken, and takes it. Thread context, no spinlock held. */
 void wait_for_completion(struct completion *c)
 {
 	wait_for_completion_timeout(c, MAX_SCHEDULE_TIMEOUT);
 }
 
+/* True when an event is waiting to be taken: a hint, read without the lock. */
 bool completion_done(struct completion *c)
 {
 	return READ_ONCE(c->done) != 0;

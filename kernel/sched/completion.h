@@ -18,10 +18,8 @@ struct completion {
 
 void init_completion(struct completion *c);
 void complete(struct completion *c);
-/* Every waiter, now and later, passes. */
 void complete_all(struct completion *c);
 void wait_for_completion(struct completion *c);
-/* Returns ticks left (>= 1) if it completed, 0 on timeout. */
 long wait_for_completion_timeout(struct completion *c, long ticks);
 bool completion_done(struct completion *c);
 

@@ -140,9 +140,19 @@ void sched_enqueue_new(struct thread *t)
 	local_irq_restore(flags);
 }
 
+/*
+ * Makes t runnable if it is THREAD_SLEEPING: queues it on its CPU (its bound CPU, if any) and
+ * pokes that CPU. Any context, interrupt handlers included; the caller may hold wait queue,
+ * timeout or mutex locks (not a run queue lock). Returns true if it woke t, false if t was
+ * not sleeping.
+ */
 bool wake_up_process(struct thread *t)
 {
 	unsigned long flags = local_irq_save();
+	/* The run queue lock's locked increment (spin_lock) is a full barrier on x86: it pairs
+	   with the smp_mb() in set_current_state(). The caller's store that made the sleeper's
+	   condition true comes before our read of t->state, so either the sleeper sees the
+	   condition, or we see it SLEEPING and wake it. */
 	struct rq *rq = lock_thread_rq(t);
 	bool queue_it;
 
@@ -162,9 +172,15 @@ bool wake_up_process(struct thread *t)
 	return true;
 }
 
+/*
+ * Sets the calling thread's state, then a full barrier: the sleeper's read of its condition
+ * cannot pass the store of THREAD_SLEEPING. Never sleeps itself; schedule() does.
+ */
 void set_current_state(enum thread_state s)
 {
 	current->state = s;
+	/* Pairs with the full barrier of the run queue lock in wake_up_process() and with the
+	   smp_mb() in kthread_stop(): the waker writes its condition, then reads our state. */
 	smp_mb();
 }
 
@@ -264,6 +280,12 @@ static void __schedule(bool preempt)
 	finish_switch();
 }
 
+/*
+ * Gives up the CPU: a thread that set itself THREAD_SLEEPING stays off the run queue until
+ * wake_up_process(), a running one goes to the back of its queue. Returns when this thread is
+ * chosen again (perhaps on another CPU). Requires preemption enabled (a preempt count of 0:
+ * no spinlock held; it panics otherwise); interrupts may be on or off.
+ */
 void schedule(void)
 {
 	unsigned long flags;
@@ -279,12 +301,15 @@ void schedule(void)
 	local_irq_restore(flags);
 }
 
+/* Lets the other runnable threads of this CPU go first; returns at once if there are none. */
 void yield(void)
 {
 	set_need_resched(smp_processor_id());
 	schedule();
 }
 
+/* The preempt_enable() that ends a section calls this when a switch is due: switches unless
+   interrupts are off, a section is still open, or the caller is the idle thread. */
 void preempt_schedule(void)
 {
 	if (!sched_running || !(read_rflags() & RFLAGS_IF) || preempt_count() != 0 ||
@@ -318,6 +343,8 @@ void sched_preempt_irq(void)
 	preempt_enable_no_resched();
 }
 
+/* Ends the calling thread: it is switched out for good, and the CPU that runs next completes
+   its exited (kthread_join). The thread must have left its address space. Never returns. */
 __noreturn void sched_exit(void)
 {
 	if (current->mm)
@@ -330,6 +357,11 @@ __noreturn void sched_exit(void)
 	panic("sched_exit: dead thread %s was switched back in", current->name);
 }
 
+/*
+ * Binds t to cpu: a queued t moves at once, a running one at its next switch, the caller
+ * itself before this returns. May sleep when t is the caller. 0, or -EINVAL for a CPU that is
+ * not online.
+ */
 int sched_set_cpu(struct thread *t, int cpu)
 {
 	unsigned long flags;
@@ -419,6 +451,8 @@ static void reschedule_interrupt(struct trap_frame *f)
 	/* Nothing else: the switch happens on the way out (sched_preempt_irq). */
 }
 
+/* might_sleep(): panics, naming file:line, when the caller could not sleep here (preemption
+   or interrupts off); does nothing before the scheduler runs. */
 void __might_sleep(const char *file, int line)
 {
 	if (!sched_running)
@@ -540,6 +574,9 @@ void sched_init(void)
 
 	idt_set_handler(RESCHEDULE_VECTOR, reschedule_interrupt);
 	idt_set_irq_exit(sched_preempt_irq);
+	/* The run queues are set up before the flag. The APs that read it start later, ordered
+	   by the smp_store_release()/smp_load_acquire() of online in kernel/smp_boot.c; on this
+	   CPU the tick reads it in program order. No reader needs an acquire of its own. */
 	smp_store_release(&sched_running, true);
 }
 

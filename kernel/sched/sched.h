@@ -107,20 +107,15 @@ __noreturn void sched_idle_loop(void);
 /* True once sched_init() has run: might_sleep() means something. */
 extern bool sched_running;
 
-/* Gives up the CPU; returns when this thread is chosen again (at once if it is still
-   runnable and nothing else is). Call with preemption enabled. */
 void schedule(void);
-/* Lets other runnable threads on this CPU go first. */
 void yield(void);
 
 static inline void __set_current_state(enum thread_state s)
 {
 	current->state = s;
 }
-/* The store, then a full barrier: the condition read after it cannot be hoisted above it. */
 void set_current_state(enum thread_state s);
 
-/* Makes t runnable if it sleeps. Returns true if it did. Safe from interrupt handlers. */
 bool wake_up_process(struct thread *t);
 
 /* Puts a new thread (state THREAD_RUNNING, not yet on a queue) on a run queue. */

@@ -11,6 +11,7 @@
 static DEFINE_SPINLOCK(timeout_lock);
 static LIST_HEAD(timeouts); /* struct thread.timeout_node, earliest wake_jiffies first */
 
+/* ms in ticks, rounded up. */
 long msecs_to_jiffies(unsigned int ms)
 {
 	return ((long)ms * HZ + 999) / 1000;
@@ -43,6 +44,11 @@ static void disarm(struct thread *t)
 	spin_unlock_irqrestore(&timeout_lock, flags);
 }
 
+/*
+ * Sleeps in the state the caller set (set_current_state(THREAD_SLEEPING) first) until
+ * wake_up_process() or until ticks have passed; MAX_SCHEDULE_TIMEOUT: no timeout. Thread
+ * context, no spinlock held (may sleep). Returns the ticks left: 0 when the time ran out.
+ */
 long schedule_timeout(long ticks)
 {
 	struct thread *t = current;
@@ -65,6 +71,8 @@ long schedule_timeout(long ticks)
 	return left > 0 ? left : 0;
 }
 
+/* Sleeps at least ms milliseconds (to the next tick past them: 10 ms resolution). Thread
+   context, no spinlock held. A wakeup meanwhile does not cut it short. */
 void msleep(unsigned int ms)
 {
 	long left = msecs_to_jiffies(ms) + 1; /* +1: the current tick is partly over */
@@ -76,6 +84,7 @@ void msleep(unsigned int ms)
 	}
 }
 
+/* CPU 0's timer tick: wakes the threads whose timeout has passed. Interrupts off. */
 void sleep_tick(void)
 {
 	struct thread *t;

@@ -10,13 +10,9 @@
 
 #define MAX_SCHEDULE_TIMEOUT 0x7fffffffffffffffL
 
-/* Sleeps (in the state the caller set: set_current_state(THREAD_SLEEPING) first) until woken or
-   until ticks have passed. Returns the ticks left: 0 when the time ran out. */
 long schedule_timeout(long ticks);
-/* Sleeps at least ms milliseconds. */
 void msleep(unsigned int ms);
 long msecs_to_jiffies(unsigned int ms);
-/* Wakes the threads whose timeout has passed (CPU 0's tick). */
-void sleep_tick(void);
+void sleep_tick(void); /* CPU 0's tick */
 
 #endif

@@ -36,15 +36,17 @@ struct wait_queue_entry {
 
 void init_waitqueue_head(struct wait_queue_head *wq, const char *name);
 void init_wait_entry(struct wait_queue_entry *w);
-/* Queues w (once) and marks the caller sleeping; the caller then checks its condition. */
 void prepare_to_wait(struct wait_queue_head *wq, struct wait_queue_entry *w);
-/* Marks the caller running and takes w off the queue. */
 void finish_wait(struct wait_queue_head *wq, struct wait_queue_entry *w);
-/* Wakes every waiter; returns how many were asleep. */
 int wake_up(struct wait_queue_head *wq);
 bool waitqueue_active(struct wait_queue_head *wq);
 
-/* Sleeps until cond is true. cond is evaluated again after every wakeup. */
+/*
+ * Sleeps until cond is true, evaluating it again after every wakeup (without a lock: cond
+ * must read what the waker writes before its wake_up()). Thread context, preemption enabled,
+ * no spinlock held (may sleep). The order: prepare_to_wait() stores THREAD_SLEEPING with a
+ * full barrier before cond is read, paired with wake_up()'s locks after the waker's store.
+ */
 #define wait_event(wq, cond)                                       \
 	do {                                                       \
 		struct wait_queue_entry __w;                       \

@@ -46,7 +46,7 @@ static void broken_unlock(struct broken_lock *l)
 }
 
 /* The state every thread of a run shares. */
-static struct torture {
+static struct lock_torture_state {
 	enum lock_torture_type type;
 	spinlock_t spin;
 	rwlock_t rw;
@@ -60,7 +60,7 @@ static struct torture {
 
 	atomic64_t writes, reads, errors;
 	volatile bool stop;
-} T;
+} lock_torture_shared;
 
 static const char *const names[LOCK_TORTURE_NR_TYPES] = {
 	/* clang-format off */
@@ -87,41 +87,41 @@ int lock_torture_parse(const char *name)
 
 static void write_lock_any(void)
 {
-	switch (T.type) {
+	switch (lock_torture_shared.type) {
 	case LOCK_TORTURE_SPINLOCK:
-		spin_lock(&T.spin);
+		spin_lock(&lock_torture_shared.spin);
 		break;
 	case LOCK_TORTURE_RWLOCK:
-		write_lock(&T.rw);
+		write_lock(&lock_torture_shared.rw);
 		break;
 	case LOCK_TORTURE_MUTEX:
-		mutex_lock(&T.mutex);
+		mutex_lock(&lock_torture_shared.mutex);
 		break;
 	case LOCK_TORTURE_RWSEM:
-		down_write(&T.rwsem);
+		down_write(&lock_torture_shared.rwsem);
 		break;
 	default:
-		broken_lock(&T.broken);
+		broken_lock(&lock_torture_shared.broken);
 	}
 }
 
 static void write_unlock_any(void)
 {
-	switch (T.type) {
+	switch (lock_torture_shared.type) {
 	case LOCK_TORTURE_SPINLOCK:
-		spin_unlock(&T.spin);
+		spin_unlock(&lock_torture_shared.spin);
 		break;
 	case LOCK_TORTURE_RWLOCK:
-		write_unlock(&T.rw);
+		write_unlock(&lock_torture_shared.rw);
 		break;
 	case LOCK_TORTURE_MUTEX:
-		mutex_unlock(&T.mutex);
+		mutex_unlock(&lock_torture_shared.mutex);
 		break;
 	case LOCK_TORTURE_RWSEM:
-		up_write(&T.rwsem);
+		up_write(&lock_torture_shared.rwsem);
 		break;
 	default:
-		broken_unlock(&T.broken);
+		broken_unlock(&lock_torture_shared.broken);
 	}
 }
 
@@ -142,53 +142,54 @@ static void delay(uint32_t loops)
 
 static void error(void)
 {
-	atomic64_inc(&T.errors);
+	atomic64_inc(&lock_torture_shared.errors);
 }
 
 static bool sleeping_lock(void)
 {
-	return T.type == LOCK_TORTURE_MUTEX || T.type == LOCK_TORTURE_RWSEM;
+	return lock_torture_shared.type == LOCK_TORTURE_MUTEX ||
+	       lock_torture_shared.type == LOCK_TORTURE_RWSEM;
 }
 
 static void write_side(int id, uint32_t *rnd)
 {
 	write_lock_any();
-	if (T.owner != 0 || atomic_read(&T.readers_inside) != 0)
+	if (lock_torture_shared.owner != 0 || atomic_read(&lock_torture_shared.readers_inside) != 0)
 		error();
-	T.owner = id + 1;
-	T.a++;
+	lock_torture_shared.owner = id + 1;
+	lock_torture_shared.a++;
 	delay(next_random(rnd) % 64);
 	/* A mutex or rwsem holder may sleep: do so now and then, so waiters really queue up. */
 	if (sleeping_lock() && next_random(rnd) % 256 == 0)
 		msleep(1);
-	T.b++;
-	if (T.owner != id + 1 || T.a != T.b)
+	lock_torture_shared.b++;
+	if (lock_torture_shared.owner != id + 1 || lock_torture_shared.a != lock_torture_shared.b)
 		error();
-	T.owner = 0;
+	lock_torture_shared.owner = 0;
 	write_unlock_any();
-	atomic64_inc(&T.writes);
+	atomic64_inc(&lock_torture_shared.writes);
 }
 
 static void read_side(uint32_t *rnd)
 {
-	if (T.type == LOCK_TORTURE_RWSEM)
-		down_read(&T.rwsem);
+	if (lock_torture_shared.type == LOCK_TORTURE_RWSEM)
+		down_read(&lock_torture_shared.rwsem);
 	else
-		read_lock(&T.rw);
-	atomic_inc(&T.readers_inside);
-	if (T.owner != 0 || T.a != T.b)
+		read_lock(&lock_torture_shared.rw);
+	atomic_inc(&lock_torture_shared.readers_inside);
+	if (lock_torture_shared.owner != 0 || lock_torture_shared.a != lock_torture_shared.b)
 		error();
 	delay(next_random(rnd) % 32);
-	if (T.type == LOCK_TORTURE_RWSEM && next_random(rnd) % 512 == 0)
+	if (lock_torture_shared.type == LOCK_TORTURE_RWSEM && next_random(rnd) % 512 == 0)
 		msleep(1); /* a reader of an rwsem may sleep too */
-	if (T.owner != 0 || T.a != T.b)
+	if (lock_torture_shared.owner != 0 || lock_torture_shared.a != lock_torture_shared.b)
 		error();
-	atomic_dec(&T.readers_inside);
-	if (T.type == LOCK_TORTURE_RWSEM)
-		up_read(&T.rwsem);
+	atomic_dec(&lock_torture_shared.readers_inside);
+	if (lock_torture_shared.type == LOCK_TORTURE_RWSEM)
+		up_read(&lock_torture_shared.rwsem);
 	else
-		read_unlock(&T.rw);
-	atomic64_inc(&T.reads);
+		read_unlock(&lock_torture_shared.rw);
+	atomic64_inc(&lock_torture_shared.reads);
 }
 
 static int torture_thread(void *arg)
@@ -197,9 +198,11 @@ static int torture_thread(void *arg)
 	uint32_t rnd = 0x9e3779b9u * (uint32_t)(id + 1);
 	unsigned int n = 0;
 
-	while (!READ_ONCE(T.stop)) {
+	while (!READ_ONCE(lock_torture_shared.stop)) {
 		/* rwlock, rwsem: three of four threads read. */
-		if ((T.type == LOCK_TORTURE_RWLOCK || T.type == LOCK_TORTURE_RWSEM) && id % 4 != 0)
+		if ((lock_torture_shared.type == LOCK_TORTURE_RWLOCK ||
+		     lock_torture_shared.type == LOCK_TORTURE_RWSEM) &&
+		    id % 4 != 0)
 			read_side(&rnd);
 		else
 			write_side(id, &rnd);
@@ -214,12 +217,12 @@ static int torture_thread(void *arg)
 
 static void reset(enum lock_torture_type type)
 {
-	memset(&T, 0, sizeof(T));
-	T.type = type;
-	spin_lock_init(&T.spin, "torture_spin");
-	rwlock_init(&T.rw, "torture_rw");
-	mutex_init(&T.mutex, "torture_mutex");
-	init_rwsem(&T.rwsem, "torture_rwsem");
+	memset(&lock_torture_shared, 0, sizeof(lock_torture_shared));
+	lock_torture_shared.type = type;
+	spin_lock_init(&lock_torture_shared.spin, "torture_spin");
+	rwlock_init(&lock_torture_shared.rw, "torture_rw");
+	mutex_init(&lock_torture_shared.mutex, "torture_mutex");
+	init_rwsem(&lock_torture_shared.rwsem, "torture_rwsem");
 }
 
 /* Sleeps ms, a second at a time, printing progress; stops early on Ctrl-C. */
@@ -239,9 +242,10 @@ static bool watch(unsigned int ms, bool verbose, uint64_t *ran_ms)
 		}
 		if (verbose && slept % 1000 == 0)
 			kprintf("torture locks: %s %us: %lld writes, %lld reads, %lld errors\n",
-				names[T.type], slept / 1000, (long long)atomic64_read(&T.writes),
-				(long long)atomic64_read(&T.reads),
-				(long long)atomic64_read(&T.errors));
+				names[lock_torture_shared.type], slept / 1000,
+				(long long)atomic64_read(&lock_torture_shared.writes),
+				(long long)atomic64_read(&lock_torture_shared.reads),
+				(long long)atomic64_read(&lock_torture_shared.errors));
 	}
 	*ran_ms = (ktime_ns() - t0) / 1000000;
 	return false;
@@ -266,21 +270,21 @@ int lock_torture_run(enum lock_torture_type type, unsigned int threads, unsigned
 			break;
 	}
 	if (i < threads) {
-		WRITE_ONCE(T.stop, true);
+		WRITE_ONCE(lock_torture_shared.stop, true);
 		while (i--)
 			kthread_stop(th[i]);
 		return -ENOMEM;
 	}
 	memset(res, 0, sizeof(*res));
 	res->interrupted = watch(ms, verbose, &res->ms);
-	WRITE_ONCE(T.stop, true);
+	WRITE_ONCE(lock_torture_shared.stop, true);
 	for (i = 0; i < threads; i++)
 		kthread_stop(th[i]);
 	res->threads = threads;
-	res->write_acquisitions = (uint64_t)atomic64_read(&T.writes);
-	res->read_acquisitions = (uint64_t)atomic64_read(&T.reads);
-	res->errors = (uint64_t)atomic64_read(&T.errors);
-	if (T.a != res->write_acquisitions)
+	res->write_acquisitions = (uint64_t)atomic64_read(&lock_torture_shared.writes);
+	res->read_acquisitions = (uint64_t)atomic64_read(&lock_torture_shared.reads);
+	res->errors = (uint64_t)atomic64_read(&lock_torture_shared.errors);
+	if (lock_torture_shared.a != res->write_acquisitions)
 		res->errors++; /* an update lost inside the lock */
 	return 0;
 }

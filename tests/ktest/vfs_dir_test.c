@@ -17,7 +17,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-VFS_CASE(test_mkdir_rmdir)
+static void test_mkdir_rmdir(struct ktest *t)
 {
 	struct kstat st;
 
@@ -49,7 +49,7 @@ VFS_CASE(test_mkdir_rmdir)
 	EXPECT_EQ(t, sys_rmdir(D "/a"), 0);
 }
 
-VFS_CASE(test_unlink_an_open_file)
+static void test_unlink_an_open_file(struct ktest *t)
 {
 	uint8_t *buf = kmalloc(6000);
 	uint64_t inodes = tmpfs_inodes(D), pages = nr_pagecache_pages();
@@ -107,7 +107,7 @@ out:
 	kfree(buf);
 }
 
-VFS_CASE(test_rmdir_an_open_and_working_directory)
+static void test_rmdir_an_open_and_working_directory(struct ktest *t)
 {
 	struct names *l = kzalloc(sizeof(*l));
 	struct kstat st;
@@ -140,7 +140,7 @@ out:
 	kfree(l);
 }
 
-VFS_CASE(test_rename)
+static void test_rename(struct ktest *t)
 {
 	uint64_t inodes = tmpfs_inodes(D);
 	struct kstat st, top, p;
@@ -274,7 +274,7 @@ static void readdir_resume_after_removals(struct ktest *t, struct names *l)
 	}
 }
 
-VFS_CASE(test_readdir)
+static void test_readdir(struct ktest *t)
 {
 	static const unsigned int per_call[] = {0, 4, 1, 7};
 	struct names *l = kzalloc(sizeof(*l));
@@ -339,7 +339,7 @@ out:
 	kfree(l);
 }
 
-VFS_CASE(test_chdir_and_relative_paths)
+static void test_chdir_and_relative_paths(struct ktest *t)
 {
 	char cwd[64];
 	struct kstat st;
@@ -391,6 +391,7 @@ VFS_CASE(test_chdir_and_relative_paths)
 	EXPECT_EQ(t, sys_stat("tmp/vfs_test/file", &st), 0);
 }
 
-KTEST_SUITE(vfs_dir, KTEST_CASE(test_mkdir_rmdir), KTEST_CASE(test_unlink_an_open_file),
-	    KTEST_CASE(test_rmdir_an_open_and_working_directory), KTEST_CASE(test_rename),
-	    KTEST_CASE(test_readdir), KTEST_CASE(test_chdir_and_relative_paths));
+KTEST_SUITE_HOOKS(vfs_dir, vfs_case_init, vfs_case_exit, KTEST_CASE(test_mkdir_rmdir),
+		  KTEST_CASE(test_unlink_an_open_file),
+		  KTEST_CASE(test_rmdir_an_open_and_working_directory), KTEST_CASE(test_rename),
+		  KTEST_CASE(test_readdir), KTEST_CASE(test_chdir_and_relative_paths));

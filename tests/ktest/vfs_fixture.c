@@ -8,6 +8,7 @@
 #include "kernel/smp.h"
 #include "fs/syscalls.h"
 #include "fs/file.h"
+#include "fs/fs_struct.h"
 #include "fs/inode.h"
 #include "fs/dcache.h"
 #include "fs/mount.h"
@@ -161,46 +162,71 @@ int rm_rf(const char *path)
 
 /* ---- the fixture -------------------------------------------------------------------------- */
 
-/*
- * Runs body in a new, empty D and removes it afterwards with whatever body left: mounts, open
- * descriptors, a working directory elsewhere, an armed allocation failure. Then everything
- * the VFS counts must be back.
- */
-void in_test_dir(struct ktest *t, void (*body)(struct ktest *t))
-{
+/* What vfs_case_init saw before the case, for vfs_case_exit to restore and compare. Cases run
+   one at a time, so one instance serves them all; t->priv points at it. */
+struct vfs_case_state {
 	bool was_open[NR_OPEN];
 	struct counts before;
-	struct kstat st;
 	struct path pwd;
-	int fd;
+};
 
+static struct vfs_case_state vfs_case_state;
+
+/*
+ * Before each vfs case: makes a new, empty D (removing one a dead run left) and notes what
+ * the VFS counts and which descriptors are open. Returns 0, or the errno of mkdir (the case
+ * then does not run, and the state is already undone).
+ */
+int vfs_case_init(struct ktest *t)
+{
+	struct vfs_case_state *state = &vfs_case_state;
+	struct kstat st;
+	int fd, err;
+
+	t->priv = state;
 	/* The descriptor table and fs_struct of this thread exist from here on. */
 	fd = sys_open("/", O_RDONLY, 0);
 	if (fd >= 0)
 		sys_close(fd);
-	get_fs_pwd(&pwd);
-	set_fs_pwd(&pwd);
+	get_fs_pwd(&state->pwd);
+	set_fs_pwd(&state->pwd);
 	if (sys_stat(D, &st) == 0)
 		rm_rf(D); /* left by a run that died */
-	before = counts_now();
+	state->before = counts_now();
 	for (int i = 0; i < NR_OPEN; i++) {
 		struct file *f = fget(i);
 
-		was_open[i] = f != NULL;
+		state->was_open[i] = f != NULL;
 		if (f)
 			fput(f);
 	}
-	if (EXPECT_EQ(t, sys_mkdir(D, 0755), 0))
-		body(t);
+	err = sys_mkdir(D, 0755);
+	if (err) {
+		ktest_log(t, "mkdir %s: %d", D, err);
+		path_put(&state->pwd);
+	}
+	return err;
+}
+
+/*
+ * After each vfs case, whatever it did or left: removes D with everything in it (mounts, open
+ * descriptors, a working directory elsewhere, an armed allocation failure). Then everything
+ * the VFS counts must be back.
+ */
+void vfs_case_exit(struct ktest *t)
+{
+	struct vfs_case_state *state = t->priv;
+	struct kstat st;
+
 	alloc_fail_cancel();
 	for (int i = 0; i < NR_OPEN; i++)
-		if (!was_open[i])
+		if (!state->was_open[i])
 			sys_close(i);
-	set_fs_pwd(&pwd);
-	path_put(&pwd);
+	set_fs_pwd(&state->pwd);
+	path_put(&state->pwd);
 	EXPECT_EQ(t, rm_rf(D), 0);
 	EXPECT_EQ(t, sys_stat(D, &st), -ENOENT);
-	expect_counts(t, &before);
+	expect_counts(t, &state->before);
 }
 
 /* ---- helpers ------------------------------------------------------------------------------ */

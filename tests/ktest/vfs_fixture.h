@@ -1,6 +1,6 @@
 /*
  * What the vfs suites share (tests/ktest/vfs_test.c, vfs_io_test.c, vfs_stress_test.c): the
- * fixture that runs each case in a fresh /tmp/vfs_test and checks afterwards that everything
+ * hooks that run each case in a fresh /tmp/vfs_test and checks afterwards that everything
  * the VFS counts came back, and small helpers for files, patterns and directory listings.
  */
 #ifndef TESTS_KTEST_VFS_FIXTURE_H
@@ -40,7 +40,10 @@ bool names_collect(struct dir_context *ctx, const char *name, unsigned int len, 
 int list_dir(const char *path, struct names *l, unsigned int stop_after);
 int find_name(const struct names *l, const char *name);
 int rm_rf(const char *path);
-void in_test_dir(struct ktest *t, void (*body)(struct ktest *t));
+/* The vfs suites' hooks: each case runs in a new, empty D; afterwards D goes and every count
+   the VFS keeps must be back. */
+int vfs_case_init(struct ktest *t);
+void vfs_case_exit(struct ktest *t);
 int make_file(const char *path, const void *data, size_t n);
 ssize_t read_file(const char *path, void *buf, size_t n);
 bool file_is(const char *path, const void *want, size_t n);
@@ -49,14 +52,5 @@ void fill(uint8_t *buf, uint64_t off, size_t n, unsigned int seed);
 long check_pattern(const uint8_t *buf, uint64_t off, size_t n, unsigned int seed);
 bool all_zero(const uint8_t *buf, size_t n);
 uint64_t ino_of(const char *path);
-
-/* A case whose body runs inside in_test_dir. */
-#define VFS_CASE(name)                                                                             \
-	static void name##_body(struct ktest *t);                                                  \
-	static void name(struct ktest *t)                                                          \
-	{                                                                                          \
-		in_test_dir(t, name##_body);                                                       \
-	}                                                                                          \
-	static void name##_body(struct ktest *t)
 
 #endif

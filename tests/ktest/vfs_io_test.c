@@ -18,7 +18,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-VFS_CASE(test_open_flags)
+static void test_open_flags(struct ktest *t)
 {
 	struct kstat st;
 	char buf[16] = {0};
@@ -74,7 +74,7 @@ VFS_CASE(test_open_flags)
 	EXPECT_EQ(t, sys_open(D "/f", O_RDONLY | O_DIRECTORY, 0), -ENOTDIR);
 }
 
-VFS_CASE(test_read_write_lseek)
+static void test_read_write_lseek(struct ktest *t)
 {
 	uint8_t *buf = kmalloc(2 * PAGE_SIZE);
 	struct kstat st;
@@ -135,7 +135,7 @@ VFS_CASE(test_read_write_lseek)
 	kfree(buf);
 }
 
-VFS_CASE(test_pread_pwrite)
+static void test_pread_pwrite(struct ktest *t)
 {
 	char buf[128];
 	int fd;
@@ -165,7 +165,7 @@ VFS_CASE(test_pread_pwrite)
 	sys_close(fd);
 }
 
-VFS_CASE(test_stat_fields)
+static void test_stat_fields(struct ktest *t)
 {
 	static const uint8_t buf[PAGE_SIZE + 1];
 	struct kstat d, s, f, g, top;
@@ -218,7 +218,7 @@ VFS_CASE(test_stat_fields)
 	EXPECT_EQ(t, d.nlink, 3u);
 }
 
-VFS_CASE(test_truncate)
+static void test_truncate(struct ktest *t)
 {
 	uint8_t *buf = kmalloc(3 * PAGE_SIZE);
 	uint64_t used = tmpfs_used(D);
@@ -283,7 +283,7 @@ out:
 	kfree(buf);
 }
 
-VFS_CASE(test_fsync)
+static void test_fsync(struct ktest *t)
 {
 	int fd = sys_open(D "/f", O_RDWR | O_CREAT, 0644), dfd;
 
@@ -304,7 +304,7 @@ VFS_CASE(test_fsync)
 
 #define PC_SIZE (5 * PAGE_SIZE + 1234)
 
-VFS_CASE(test_page_cache_odd_chunks)
+static void test_page_cache_odd_chunks(struct ktest *t)
 {
 	static const size_t wchunk[] = {777, 4099, 1, 3000, 8191, 13};
 	static const size_t rchunk[] = {613, 4096, 2, 5000, 1, 4097};
@@ -367,7 +367,7 @@ out:
 	kfree(back);
 }
 
-VFS_CASE(test_sparse_file_and_radix_levels)
+static void test_sparse_file_and_radix_levels(struct ktest *t)
 {
 	/* Indices that need 1, 2, 3 and 4 levels of 64-way nodes. */
 	static const uint64_t index[] = {0, 63, 64, 4095, 4096, 262144 + 7};
@@ -416,7 +416,8 @@ VFS_CASE(test_sparse_file_and_radix_levels)
 	EXPECT_EQ(t, slab_objects_in_use(), objects); /* the tree's nodes went with the pages */
 }
 
-KTEST_SUITE(vfs_io, KTEST_CASE(test_open_flags), KTEST_CASE(test_read_write_lseek),
-	    KTEST_CASE(test_pread_pwrite), KTEST_CASE(test_stat_fields), KTEST_CASE(test_truncate),
-	    KTEST_CASE(test_fsync), KTEST_CASE(test_page_cache_odd_chunks),
-	    KTEST_CASE(test_sparse_file_and_radix_levels));
+KTEST_SUITE_HOOKS(vfs_io, vfs_case_init, vfs_case_exit, KTEST_CASE(test_open_flags),
+		  KTEST_CASE(test_read_write_lseek), KTEST_CASE(test_pread_pwrite),
+		  KTEST_CASE(test_stat_fields), KTEST_CASE(test_truncate), KTEST_CASE(test_fsync),
+		  KTEST_CASE(test_page_cache_odd_chunks),
+		  KTEST_CASE(test_sparse_file_and_radix_levels));

@@ -77,7 +77,7 @@ static bool expect_mem(struct ktest *t, const struct mem *m, unsigned int nth)
  * the inode. sys_open allocates the struct file before the lookup creates anything (as Linux's
  * path_openat), so no failure leaves the new file behind, and nothing else remains either.
  */
-VFS_CASE(test_enomem_in_open_create)
+static void test_enomem_in_open_create(struct ktest *t)
 {
 	unsigned int nth, made = 0;
 	struct kstat st;
@@ -113,7 +113,7 @@ VFS_CASE(test_enomem_in_open_create)
 	EXPECT_EQ(t, made, 0u);
 }
 
-VFS_CASE(test_enomem_in_open_existing)
+static void test_enomem_in_open_existing(struct ktest *t)
 {
 	unsigned int nth;
 
@@ -140,7 +140,7 @@ VFS_CASE(test_enomem_in_open_existing)
 	EXPECT_TRUE(t, file_is(D "/f", "data", 4));
 }
 
-VFS_CASE(test_enomem_in_mkdir)
+static void test_enomem_in_mkdir(struct ktest *t)
 {
 	unsigned int nth;
 	struct kstat st;
@@ -219,7 +219,7 @@ static void enomem_write_at(struct ktest *t, uint64_t pos, unsigned int *sites)
 	kfree(buf);
 }
 
-VFS_CASE(test_enomem_in_write)
+static void test_enomem_in_write(struct ktest *t)
 {
 	unsigned int low = 0, high = 0;
 
@@ -337,7 +337,7 @@ static int race_lister(void *arg)
 	return 0;
 }
 
-VFS_CASE(test_every_cpu_in_one_directory)
+static void test_every_cpu_in_one_directory(struct ktest *t)
 {
 	static struct race r;
 	struct thread *w[NR_CPUS] = {0}, *lister;
@@ -392,6 +392,6 @@ out:
 	kfree(l);
 }
 
-KTEST_SUITE(vfs_stress, KTEST_CASE(test_enomem_in_open_create),
-	    KTEST_CASE(test_enomem_in_open_existing), KTEST_CASE(test_enomem_in_mkdir),
-	    KTEST_CASE(test_enomem_in_write), KTEST_CASE(test_every_cpu_in_one_directory));
+KTEST_SUITE_HOOKS(vfs_stress, vfs_case_init, vfs_case_exit, KTEST_CASE(test_enomem_in_open_create),
+		  KTEST_CASE(test_enomem_in_open_existing), KTEST_CASE(test_enomem_in_mkdir),
+		  KTEST_CASE(test_enomem_in_write), KTEST_CASE(test_every_cpu_in_one_directory));

@@ -36,7 +36,7 @@
 
 /* ---- path lookup -------------------------------------------------------------------------- */
 
-VFS_CASE(test_slashes_dots_and_empty_paths)
+static void test_slashes_dots_and_empty_paths(struct ktest *t)
 {
 	struct kstat a, b;
 
@@ -91,7 +91,7 @@ VFS_CASE(test_slashes_dots_and_empty_paths)
 	EXPECT_EQ(t, sys_stat(D "/nope/..", &b), -ENOENT); /* ".." does not excuse a missing name */
 }
 
-VFS_CASE(test_long_names_and_paths)
+static void test_long_names_and_paths(struct ktest *t)
 {
 	char *p = kmalloc(PATH_MAX + 64), name[NAME_MAX + 2];
 	struct names *l = kzalloc(sizeof(*l));
@@ -167,7 +167,7 @@ VFS_CASE(test_long_names_and_paths)
 	kfree(l);
 }
 
-VFS_CASE(test_dotdot_at_a_mount_root)
+static void test_dotdot_at_a_mount_root(struct ktest *t)
 {
 	struct names *l;
 	struct kstat d, m, x;
@@ -223,7 +223,7 @@ VFS_CASE(test_dotdot_at_a_mount_root)
 
 /* ---- errors ------------------------------------------------------------------------------- */
 
-VFS_CASE(test_enoent_and_enotdir)
+static void test_enoent_and_enotdir(struct ktest *t)
 {
 	struct names *l = kzalloc(sizeof(*l));
 	struct kstat st;
@@ -270,7 +270,7 @@ out:
 	kfree(l);
 }
 
-VFS_CASE(test_eisdir_and_eexist)
+static void test_eisdir_and_eexist(struct ktest *t)
 {
 	char buf[8];
 	struct kstat st;
@@ -308,7 +308,7 @@ VFS_CASE(test_eisdir_and_eexist)
 	EXPECT_TRUE(t, S_ISDIR(st.mode));
 }
 
-VFS_CASE(test_enotempty_ebusy_exdev)
+static void test_enotempty_ebusy_exdev(struct ktest *t)
 {
 	struct kstat st;
 
@@ -346,7 +346,7 @@ VFS_CASE(test_enotempty_ebusy_exdev)
 	EXPECT_EQ(t, sys_rmdir(D "/m"), 0);
 }
 
-VFS_CASE(test_einval)
+static void test_einval(struct ktest *t)
 {
 	struct kstat st;
 	char buf[4];
@@ -399,7 +399,7 @@ VFS_CASE(test_einval)
 	EXPECT_EQ(t, sys_stat(D "/d/sub", &st), 0); /* nothing got mounted */
 }
 
-VFS_CASE(test_ebadf)
+static void test_ebadf(struct ktest *t)
 {
 	static const int bad[] = {-1, NR_OPEN, 1000, -1000};
 	struct names *l = kzalloc(sizeof(*l));
@@ -473,7 +473,7 @@ static int emfile_fn(void *arg)
 	return 0; /* the thread's end closes the NR_OPEN descriptors */
 }
 
-VFS_CASE(test_emfile)
+static void test_emfile(struct ktest *t)
 {
 	struct emfile e = {0};
 	struct thread *th;
@@ -498,7 +498,7 @@ VFS_CASE(test_emfile)
 	EXPECT_EQ(t, nr_files(), files);
 }
 
-VFS_CASE(test_erofs)
+static void test_erofs(struct ktest *t)
 {
 	struct names *l = kzalloc(sizeof(*l));
 	struct kstat st;
@@ -544,7 +544,7 @@ out:
 	kfree(l);
 }
 
-VFS_CASE(test_enospc_with_a_size_limit)
+static void test_enospc_with_a_size_limit(struct ktest *t)
 {
 	uint8_t *buf = kmalloc(5 * PAGE_SIZE);
 	struct kstatfs sfs;
@@ -599,9 +599,9 @@ out:
 	kfree(buf);
 }
 
-KTEST_SUITE(vfs, KTEST_CASE(test_slashes_dots_and_empty_paths),
-	    KTEST_CASE(test_long_names_and_paths), KTEST_CASE(test_dotdot_at_a_mount_root),
-	    KTEST_CASE(test_enoent_and_enotdir), KTEST_CASE(test_eisdir_and_eexist),
-	    KTEST_CASE(test_enotempty_ebusy_exdev), KTEST_CASE(test_einval), KTEST_CASE(test_ebadf),
-	    KTEST_CASE(test_emfile), KTEST_CASE(test_erofs),
-	    KTEST_CASE(test_enospc_with_a_size_limit));
+KTEST_SUITE_HOOKS(vfs, vfs_case_init, vfs_case_exit, KTEST_CASE(test_slashes_dots_and_empty_paths),
+		  KTEST_CASE(test_long_names_and_paths), KTEST_CASE(test_dotdot_at_a_mount_root),
+		  KTEST_CASE(test_enoent_and_enotdir), KTEST_CASE(test_eisdir_and_eexist),
+		  KTEST_CASE(test_enotempty_ebusy_exdev), KTEST_CASE(test_einval),
+		  KTEST_CASE(test_ebadf), KTEST_CASE(test_emfile), KTEST_CASE(test_erofs),
+		  KTEST_CASE(test_enospc_with_a_size_limit));

@@ -228,7 +228,7 @@ is missing (no large pages in user address spaces)."""
 
 
 class PageInfo(gdb.Command):
-    """pageinfo PAGE|ADDR|PFN: a struct page's flags and counts, and (seed 3) the page-table
+    """pageinfo PAGE|ADDR|PFN: a struct page's flags and counts, and (dirty tracking) the page-table
 entries that map it, found through the reverse map.
 
 The argument is a struct page * expression, a direct-map address (0xffff8...) or a frame
@@ -474,7 +474,7 @@ def dentry_name(d):
 
 
 def mount_path(mnt):
-    """The path of mnt's root seen from the namespace root, built as d_path (fs/namei.c) does:
+    """The path of mnt's root seen from the namespace root, built as d_path (fs/d_path.c) does:
 names up the d_parent chain; at a mount's root, on to the dentry it covers in its parent."""
     parts, d = [], mnt["mnt_root"]
     for _ in range(4096):

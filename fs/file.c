@@ -1,13 +1,11 @@
 /*
- * Per-thread file descriptor tables and working directories (see file.h). A thread gets its
- * table on its first open and its fs_struct on its first chdir; exit_files, run by the
- * kthread exit hook, closes what is left.
+ * Per-thread file descriptor tables (see file.h), as Linux's fs/file.c. A thread gets its
+ * table on its first open; exit_files, run when the thread ends, closes what is left.
  *
  * Locking: files->lock over the slots; fput is called after it is dropped (a release may
- * sleep). fs->lock over pwd.
+ * sleep).
  */
 #include "fs/file.h"
-#include "fs/mount.h"
 #include "kernel/sched/sched.h"
 #include "lib/errno.h"
 #include "mm/slab.h"
@@ -92,46 +90,9 @@ int close_fd(int fd)
 	return 0;
 }
 
-void get_fs_pwd(struct path *pwd)
-{
-	struct fs_struct *fs = current->fs;
-
-	if (fs && fs->pwd.mnt) {
-		spin_lock(&fs->lock);
-		*pwd = fs->pwd;
-		path_get(pwd);
-		spin_unlock(&fs->lock);
-		return;
-	}
-	get_fs_root_path(pwd);
-}
-
-int set_fs_pwd(const struct path *path)
-{
-	struct fs_struct *fs = current->fs;
-	struct path old;
-
-	if (!fs) {
-		fs = kzalloc(sizeof(*fs));
-		if (!fs)
-			return -ENOMEM;
-		spin_lock_init(&fs->lock, "fs_struct");
-		current->fs = fs;
-	}
-	path_get(path);
-	spin_lock(&fs->lock);
-	old = fs->pwd;
-	fs->pwd = *path;
-	spin_unlock(&fs->lock);
-	if (old.mnt)
-		path_put(&old);
-	return 0;
-}
-
 void exit_files(void)
 {
 	struct files_struct *files = current->files;
-	struct fs_struct *fs = current->fs;
 
 	if (files) {
 		for (int i = 0; i < NR_OPEN; i++)
@@ -139,11 +100,5 @@ void exit_files(void)
 				close_fd(i);
 		current->files = NULL;
 		kfree(files);
-	}
-	if (fs) {
-		if (fs->pwd.mnt)
-			path_put(&fs->pwd);
-		current->fs = NULL;
-		kfree(fs);
 	}
 }

@@ -1,0 +1,62 @@
+/*
+ * A path's name, as Linux's fs/d_path.c: walking up the dentries and out of the mounts to the
+ * namespace root, under no lock.
+ *
+ * The walk reads d_parent, d_name and the mount's parent under rcu_read_lock (the dentries
+ * and mounts it passes are not freed meanwhile) and starts again when rename_lock or
+ * mount_lock moved: a rename or a mount in between could have shown it half a move.
+ */
+#include "fs/dcache.h"
+#include "fs/mount.h"
+#include "kernel/rcu/rcu.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+/*
+ * Writes "/a/b" for path, as seen from the namespace root, into buf (NUL-terminated, from
+ * buf[0]). Takes no lock and does not sleep; the caller holds references on path. Returns 0,
+ * or -ENAMETOOLONG when the name does not fit in size bytes.
+ */
+int d_path(const struct path *path, char *buf, size_t size)
+{
+	struct vfsmount *mnt = path->mnt;
+	struct dentry *d = path->dentry;
+	size_t pos = size;
+	unsigned int rseq, mseq;
+
+	if (size < 2)
+		return -ENAMETOOLONG;
+	do {
+		rseq = read_seqbegin(&rename_lock);
+		mseq = read_seqbegin(&mount_lock);
+		pos = size - 1;
+		buf[pos] = '\0';
+		mnt = path->mnt;
+		d = path->dentry;
+		rcu_read_lock();
+		for (;;) {
+			if (d == mnt->mnt_root) {
+				if (mnt->mnt_parent == mnt)
+					break;
+				d = READ_ONCE(mnt->mnt_mountpoint);
+				mnt = READ_ONCE(mnt->mnt_parent);
+				continue;
+			}
+			unsigned int len = READ_ONCE(d->d_len);
+
+			if (len + 1 > pos) {
+				rcu_read_unlock();
+				return -ENAMETOOLONG;
+			}
+			pos -= len;
+			memcpy(buf + pos, d->d_name, len);
+			buf[--pos] = '/';
+			d = READ_ONCE(d->d_parent);
+		}
+		rcu_read_unlock();
+	} while (read_seqretry(&rename_lock, rseq) || read_seqretry(&mount_lock, mseq));
+	if (pos == size - 1)
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, size - pos);
+	return 0;
+}

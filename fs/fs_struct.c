@@ -1,0 +1,63 @@
+/*
+ * Per-thread working directories (see fs_struct.h), as Linux's fs/fs_struct.c. A thread gets
+ * its fs_struct on its first chdir; exit_fs, run when the thread ends, drops it.
+ *
+ * Locking: fs->lock over pwd; references are dropped after it (path_put may sleep).
+ */
+#include "fs/fs_struct.h"
+#include "fs/mount.h"
+#include "kernel/sched/sched.h"
+#include "lib/errno.h"
+#include "mm/slab.h"
+
+/* The working directory of the current thread, with references (path_put when done): the
+   namespace root if it never set one. Takes fs->lock; does not sleep. */
+void get_fs_pwd(struct path *pwd)
+{
+	struct fs_struct *fs = current->fs;
+
+	if (fs && fs->pwd.mnt) {
+		spin_lock(&fs->lock);
+		*pwd = fs->pwd;
+		path_get(pwd);
+		spin_unlock(&fs->lock);
+		return;
+	}
+	get_fs_root_path(pwd);
+}
+
+/* Sets the working directory of the current thread to path, taking new references on it and
+   dropping the old ones. May sleep (the first call allocates). 0 or -ENOMEM. */
+int set_fs_pwd(const struct path *path)
+{
+	struct fs_struct *fs = current->fs;
+	struct path old;
+
+	if (!fs) {
+		fs = kzalloc(sizeof(*fs));
+		if (!fs)
+			return -ENOMEM;
+		spin_lock_init(&fs->lock, "fs_struct");
+		current->fs = fs;
+	}
+	path_get(path);
+	spin_lock(&fs->lock);
+	old = fs->pwd;
+	fs->pwd = *path;
+	spin_unlock(&fs->lock);
+	if (old.mnt)
+		path_put(&old);
+	return 0;
+}
+
+void exit_fs(void)
+{
+	struct fs_struct *fs = current->fs;
+
+	if (fs) {
+		if (fs->pwd.mnt)
+			path_put(&fs->pwd);
+		current->fs = NULL;
+		kfree(fs);
+	}
+}
