@@ -37,6 +37,7 @@ DEFINE_SEQLOCK(mount_lock);
 static struct rw_semaphore namespace_sem;
 static struct hlist_head mount_hashtable[M_HASH_SIZE];
 
+/* Before the first mount (vfs_init): namespace_sem, which every change of the tree takes. */
 void mnt_init(void)
 {
 	init_rwsem(&namespace_sem, "namespace_sem");
@@ -49,6 +50,13 @@ static struct hlist_head *m_hash(const struct vfsmount *mnt, const struct dentry
 	return &mount_hashtable[(h ^ (h >> 8)) & (M_HASH_SIZE - 1)];
 }
 
+/**
+ * __lookup_mnt - the mount on top of (mnt, dentry), for a lockless path walk
+ *
+ * Requires rcu_read_lock(); takes no reference and no lock. Returns the child mount or NULL,
+ * which is only an answer if mount_lock's sequence has not moved since the caller read it
+ * (a umount may be unhashing the child): lookup_mnt and the walk in fs/namei.c check it.
+ */
 struct vfsmount *__lookup_mnt(struct vfsmount *mnt, struct dentry *dentry)
 {
 	struct vfsmount *child;
@@ -331,6 +339,12 @@ int do_umount(const char *dir)
 	return 0;
 }
 
+/**
+ * init_mount_tree - mount the root filesystem (a tmpfs) and start the namespace there
+ *
+ * Once, at boot, before any other mount and before a second CPU walks a path (vfs_init).
+ * Panics if the root cannot be made: there is no kernel without it.
+ */
 void init_mount_tree(void)
 {
 	struct file_system_type *type = get_fs_type("tmpfs");
@@ -348,6 +362,12 @@ void init_mount_tree(void)
 	init_mnt_ns.root = mnt;
 }
 
+/**
+ * iterate_mounts - call fn(mnt, arg) for every mount of the namespace, in mount order
+ *
+ * Takes namespace_sem for reading, so the tree does not change under fn; fn may sleep but may
+ * not mount or unmount. For the shell's `mount` and `df` and the tests.
+ */
 void iterate_mounts(void (*fn)(struct vfsmount *mnt, void *arg), void *arg)
 {
 	struct vfsmount *mnt;
