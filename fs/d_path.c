@@ -1,12 +1,14 @@
 /*
  * A path's name, as Linux's fs/d_path.c: walking up the dentries and out of the mounts to the
- * namespace root, under no lock.
+ * namespace root, under no lock; and getcwd, the working directory's name.
  *
  * The walk reads d_parent, d_name and the mount's parent under rcu_read_lock (the dentries
  * and mounts it passes are not freed meanwhile) and starts again when rename_lock or
  * mount_lock moved: a rename or a mount in between could have shown it half a move.
  */
 #include "fs/dcache.h"
+#include "fs/fs_struct.h"
+#include "fs/syscalls.h"
 #include "fs/mount.h"
 #include "kernel/rcu/rcu.h"
 #include "lib/errno.h"
@@ -59,4 +61,15 @@ int d_path(const struct path *path, char *buf, size_t size)
 		buf[--pos] = '/';
 	memmove(buf, buf + pos, size - pos);
 	return 0;
+}
+
+int sys_getcwd(char *buf, size_t size)
+{
+	struct path pwd;
+	int err;
+
+	get_fs_pwd(&pwd);
+	err = d_path(&pwd, buf, size);
+	path_put(&pwd);
+	return err;
 }

@@ -1,5 +1,5 @@
 /*
- * read, write, lseek, fsync and readdir on descriptors (see syscalls.h). The position moves
+ * read, write and lseek on descriptors (see syscalls.h). The position moves
  * under the file's f_pos_lock, so two threads sharing a descriptor read or write disjoint
  * ranges; pread/pwrite take a position of their own and leave f_pos alone.
  */
@@ -99,33 +99,4 @@ int64_t sys_lseek(int fd, int64_t off, int whence)
 	mutex_unlock(&f->f_pos_lock);
 	fput(f);
 	return ret;
-}
-
-int sys_fsync(int fd)
-{
-	struct file *f = fget(fd);
-	int err;
-
-	if (!f)
-		return -EBADF;
-	err = f->f_op && f->f_op->fsync ? f->f_op->fsync(f) : 0;
-	fput(f);
-	return err;
-}
-
-int sys_readdir(int fd, struct dir_context *ctx)
-{
-	struct file *f = fget(fd);
-	int err;
-
-	if (!f)
-		return -EBADF;
-	if (!S_ISDIR(f->f_inode->i_mode))
-		err = -ENOTDIR;
-	else if (!f->f_op || !f->f_op->iterate)
-		err = -EINVAL;
-	else
-		err = f->f_op->iterate(f, ctx);
-	fput(f);
-	return err;
 }

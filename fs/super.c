@@ -100,19 +100,3 @@ void iterate_supers(void (*fn)(struct super_block *sb, void *arg), void *arg)
 		fn(sb, arg);
 	mutex_unlock(&super_list_mutex);
 }
-
-static void sync_one(struct super_block *sb, void *arg)
-{
-	int *first = arg, err;
-
-	if (sb->s_op && sb->s_op->sync_fs && (err = sb->s_op->sync_fs(sb)) && !*first)
-		*first = err;
-}
-
-int sync_filesystems(void)
-{
-	int err = 0;
-
-	iterate_supers(sync_one, &err);
-	return err;
-}

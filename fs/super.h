@@ -25,7 +25,7 @@ void deactivate_super(struct super_block *sb);
 /* Walks all superblocks under the list lock. */
 void iterate_supers(void (*fn)(struct super_block *sb, void *arg), void *arg);
 
-/* Writes every filesystem's dirty data (super_operations.sync_fs); the first error. */
+/* Writes every filesystem's dirty data (super_operations.sync_fs; fs/sync.c); the first error. */
 int sync_filesystems(void);
 
 #endif
