@@ -2,6 +2,9 @@
  * read, write and lseek on descriptors (see syscalls.h). The position moves
  * under the file's f_pos_lock, so two threads sharing a descriptor read or write disjoint
  * ranges; pread/pwrite take a position of their own and leave f_pos alone.
+ *
+ * Lock order: f->f_pos_lock, then what the filesystem's read or write takes (the inode's
+ * i_rwsem).
  */
 #include "fs/syscalls.h"
 #include "fs/file.h"
