@@ -1,7 +1,7 @@
 /*
  * Page faults in an address space (mm/fault.h).
  *
- * Lock order: mmap_lock (read), then page_table_lock, then zone_lock. A new page is allocated
+ * Lock order: mm/rmap.c's (mmap_lock read, then page_table_lock, then zone_lock). A new page is allocated
  * with page_table_lock dropped and the entry looked at again once it is retaken, since another
  * thread of the mm may have resolved the same fault meanwhile.
  */
@@ -29,6 +29,8 @@
 DEFINE_PER_CPU(struct fault_stats, fault_counts);
 #define count(field) count_fault(field)
 
+/* The flags of a user leaf entry for vma (present, user, NX unless PROT_EXEC; W if writable
+   and the VMA allows writing). */
 uint64_t vma_leaf_flags(const struct vm_area *vma, bool writable)
 {
 	pte_t f = PTE_P | PTE_U;
@@ -136,6 +138,7 @@ static bool access_allowed(const struct vm_area *vma, bool write)
 	return vma->prot & (PROT_READ | PROT_WRITE | PROT_EXEC); /* x86 cannot map write-only */
 }
 
+/* Resolves a fault at addr in mm: 0, -EFAULT (no VMA, or not allowed) or -ENOMEM. Sleeps. */
 int handle_mm_fault(struct mm *mm, uint64_t addr, bool write)
 {
 	struct vm_area *vma;
@@ -181,11 +184,13 @@ static bool do_page_fault(struct trap_frame *f, uint64_t cr2)
 	return ret == 0;
 }
 
+/* Registers the handler with the trap code; from mm_init(). */
 void fault_init(void)
 {
 	trap_set_page_fault_handler(do_page_fault);
 }
 
+/* The sum over all CPUs. */
 struct fault_stats fault_stats(void)
 {
 	struct fault_stats sum = { 0 };

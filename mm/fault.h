@@ -62,11 +62,9 @@ static inline void __count_fault(unsigned int word)
 /* The sum over all CPUs. */
 struct fault_stats fault_stats(void);
 
-/* A fault in a file VMA (mm/filemap_fault.c): mmap_lock held for reading. */
+/* A fault in a file VMA (mm/filemap_fault.c). */
 int filemap_fault(struct vm_area *vma, uint64_t addr, bool write);
 
-/* The flags of a user leaf entry for vma (present, user, NX unless PROT_EXEC; W if writable
-   and the VMA allows writing). */
 uint64_t vma_leaf_flags(const struct vm_area *vma, bool writable);
 
 /* Registers the handler with the trap code; from mm_init(). */

@@ -114,6 +114,7 @@ static bool tree_insert(struct address_space *m, uint64_t index, struct page *pa
 	return true;
 }
 
+/* The page at index with a reference taken, or NULL. */
 struct page *find_get_page(struct address_space *m, uint64_t index)
 {
 	struct page *page;
@@ -146,6 +147,7 @@ static int new_cache_page(struct address_space *m, uint64_t index, struct page *
 	return 0;
 }
 
+/* The same, saying why it failed: 0 and *out, -ENOMEM, or readpage's error (-EIO...). */
 int filemap_get_page(struct address_space *m, uint64_t index, struct page **out)
 {
 	struct page *page = find_get_page(m, index), *found;
@@ -174,6 +176,10 @@ int filemap_get_page(struct address_space *m, uint64_t index, struct page **out)
 	return found ? 0 : -ENOMEM;
 }
 
+/*
+ * The page at index, created (zero-filled, or read through a_ops->readpage) when absent, with
+ * a reference taken. NULL when a page or a tree node cannot be allocated.
+ */
 struct page *find_or_create_page(struct address_space *m, uint64_t index)
 {
 	struct page *page;
@@ -216,6 +222,7 @@ static unsigned int truncate_node(struct address_space *m, struct radix_node *no
 	return node->count;
 }
 
+/* Drops every page at index >= start; with start 0, empties the mapping. */
 void truncate_inode_pages(struct address_space *m, uint64_t start)
 {
 	spin_lock(&m->lock);
@@ -249,6 +256,8 @@ static void gather_node(void *node, unsigned int level, uint64_t base, uint64_t 
 	}
 }
 
+/* Up to n pages at indices >= start, each with a reference, in index order; returns how many.
+   *next is set past the last one returned. */
 unsigned int find_get_pages(struct address_space *m, uint64_t start, unsigned int n,
 			    struct page **pages, uint64_t *next)
 {
@@ -267,6 +276,7 @@ void get_page(struct page *page)
 	__atomic_add_fetch(&page->refcount, 1, __ATOMIC_RELAXED);
 }
 
+/* Drops a reference; the last one frees the page. */
 void put_page(struct page *page)
 {
 	int left = __atomic_sub_fetch(&page->refcount, 1, __ATOMIC_ACQ_REL);
@@ -282,6 +292,7 @@ void put_page(struct page *page)
 	}
 }
 
+/* Pages in all page caches (for `mem` and the leak checks of tests). */
 uint64_t nr_pagecache_pages(void)
 {
 	return (uint64_t)atomic64_read(&pagecache_pages);

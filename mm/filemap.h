@@ -75,18 +75,12 @@ void mapping_init(struct address_space *m, const struct address_space_operations
 
 /* The page at index with a reference taken, or NULL. */
 struct page *find_get_page(struct address_space *m, uint64_t index);
-/*
- * The page at index, created (zero-filled, or read through a_ops->readpage) when absent, with
- * a reference taken. NULL when a page or a tree node cannot be allocated.
- */
 struct page *find_or_create_page(struct address_space *m, uint64_t index);
 /* The same, saying why it failed: 0 and *out, -ENOMEM, or readpage's error (-EIO...). */
 int filemap_get_page(struct address_space *m, uint64_t index, struct page **out);
 /* Drops every page at index >= start; with start 0, empties the mapping. */
 void truncate_inode_pages(struct address_space *m, uint64_t start);
 
-/* Up to n pages at indices >= start, each with a reference, in index order; returns how many.
-   *next is set past the last one returned. */
 unsigned int find_get_pages(struct address_space *m, uint64_t start, unsigned int n,
 			    struct page **pages, uint64_t *next);
 

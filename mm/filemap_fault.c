@@ -5,26 +5,35 @@
  *   shared, write notify (ext2)	read: the cache page, read-only. Write: the page is made
  *					dirty (set_page_dirty), then the entry writable and dirty.
  *					A write to the read-only entry later (after writeback
- *					cleaned it) is the write-protect fault: dirty it again.
+ *					cleaned it) is the write-protect fault: do_wp_page hands
+ *					it to wp_page_shared, which dirties the page again.
  *   shared, no write notify (tmpfs)	the cache page, writable at once if the VMA allows it;
  *					never counted dirty, never written back
  *   private				read: the cache page, read-only. Write: a private copy
  *					(copy-on-write from the page cache), an anonymous page
  *
+ * The functions under page_table_lock are named after Linux's mm/memory.c: file_pte_fault
+ * (handle_pte_fault) sends an empty entry to do_file_page (do_read_fault, do_cow_fault,
+ * do_shared_fault) and a write to a read-only entry to do_wp_page. What needs to sleep
+ * (reading the page, page_mkwrite, copying) is asked of filemap_fault, which does it out of
+ * the lock and tries again.
+ *
  * A fault at or past the file's last page is not resolved (-EFAULT through the exception
  * table: SIGBUS in Linux). The size is looked at only when the entry is empty and the page
  * must come from the cache: a write-protect fault finds its page in the entry.
  *
- * The invariant (seed 3) is kept by the order under page_table_lock: PG_dirty is set before
- * the entry becomes writable, and page_mkclean clears the entry under the same lock after
- * writeback took PG_dirty. So a writable entry never maps a page whose dirty bit writeback
- * has taken without page_mkclean cleaning it afterwards.
+ * The invariant of dirty tracking ("mm: tracking shared dirty pages", Linux 2.6.19) is kept by
+ * the order under page_table_lock: PG_dirty is set before the entry becomes writable, and
+ * page_mkclean clears the entry under the same lock after writeback took PG_dirty. So a
+ * writable entry never maps a page whose dirty bit writeback has taken without page_mkclean
+ * cleaning it afterwards.
  *
  * Each mapped cache page holds a reference and a mapcount for its entry; unmapping drops them
- * (mm/memory.c: put_user_pages) but leaves the page, and its PG_dirty, in the cache.
+ * (put_user_pages) but leaves the page, and its PG_dirty, in the cache.
  *
- * Lock order: mmap_lock (read), the filesystem's locks in get_page and page_mkwrite (ext2:
- * i_rwsem), then page_table_lock, then the mapping's lock (set_page_dirty).
+ * Lock order: as mm/rmap.c has it. Here: mmap_lock (read), the filesystem's locks in get_page
+ * and page_mkwrite (ext2: i_rwsem), then page_table_lock, then the mapping's lock
+ * (set_page_dirty).
  */
 #include "mm/fault.h"
 #include "mm/mm.h"
@@ -51,7 +60,7 @@ struct fault_ctx {
 	bool ready;	   /* page_mkwrite done for src */
 };
 
-/* What filemap_fault_locked wants before it can go on, out of page_table_lock. */
+/* What file_pte_fault wants before it can go on, out of page_table_lock. */
 enum { DONE = 0, NEED_PAGE = 1, NEED_COPY = 2, NEED_MKWRITE = 3 };
 
 /* page_table_lock held: maps the cache page into an empty entry. */
@@ -108,8 +117,9 @@ static bool copy_fits(struct fault_ctx *c, pte_t e)
 	return c->copy && c->src == (pte_present(e) ? phys_to_page(pte_addr(e)) : c->page);
 }
 
-/* Asks for a retry with src referenced. */
-static int need(struct fault_ctx *c, struct page *src, int what)
+/* Asks filemap_fault for what the fault needs out of page_table_lock (what), with src
+   referenced until the retry. */
+static int retry_with(struct fault_ctx *c, struct page *src, int what)
 {
 	if (c->src)
 		put_page(c->src);
@@ -118,68 +128,115 @@ static int need(struct fault_ctx *c, struct page *src, int what)
 	return what;
 }
 
-/* One attempt under page_table_lock: DONE (0), an error, or what it needs first. */
-static int filemap_fault_locked(struct fault_ctx *c, pte_t *pte)
+/* page_table_lock held: the entry gains the write right it lacked (Linux's wp_page_reuse). No
+   flush: the entry only gains a right, and a #PF already dropped this CPU's TLB entry for the
+   address (Intel SDM vol. 3, 4.10.4.3); other CPUs that still cache the read-only entry fault
+   once and find it writable (the spurious case of file_pte_fault). */
+static void wp_page_reuse(pte_t *pte, pte_t e)
+{
+	WRITE_ONCE(*pte, e | PTE_W | PTE_D);
+}
+
+/*
+ * page_table_lock held: the write-protect fault of dirty tracking, a write to a clean page of a
+ * shared mapping that writeback (or the first read fault) left read-only. The filesystem
+ * readies the page once (page_mkwrite, out of the lock: a retry), then the page is made dirty,
+ * then the entry writable.
+ *
+ * Linux's wp_page_shared makes the entry writable first and dirties the page after
+ * (fault_dirty_shared_page), with the page lock keeping clear_page_dirty_for_io out between
+ * the two. We have no page lock: the order itself keeps the invariant, since PG_dirty is set
+ * before any write can go through, and page_mkclean takes this page_table_lock to look at the
+ * entry, so a writeback that took PG_dirty before us finds the entry writable and cleans it.
+ * balance_dirty_pages runs later, in handle_mm_fault, with no lock held.
+ */
+static int wp_page_shared(struct fault_ctx *c, pte_t *pte, pte_t e, struct page *page)
+{
+	if (!(READ_ONCE(page->flags) & PG_mappedtodisk) && !(c->ready && c->src == page))
+		return retry_with(c, page, NEED_MKWRITE);
+	set_page_dirty(page); /* before the entry is writable */
+	count_fault(wp_dirty);
+	wp_page_reuse(pte, e);
+	return DONE;
+}
+
+/* page_table_lock held: a private write to the cache page replaces it with a copy. */
+static int wp_page_copy(struct fault_ctx *c, pte_t *pte, pte_t e, struct page *page)
+{
+	if (!copy_fits(c, e))
+		return retry_with(c, page, NEED_COPY);
+	map_copy(c, pte, e);
+	return DONE;
+}
+
+/*
+ * page_table_lock held: a write to a present, read-only entry. Decides, as Linux's do_wp_page
+ * does, between dirtying a shared page (wp_page_shared), reusing a page this mm may write
+ * (wp_page_reuse) and copying (wp_page_copy).
+ *
+ * No page-cache lookup and no size check: the entry has the page, and truncate removes the
+ * entries past the end of the file (unmap_mapping_pages). In the moment between dropping the
+ * page from the cache and removing the entry, ext2's page_mkwrite waits for truncate and then
+ * finds the page gone (SIGBUS).
+ */
+static int do_wp_page(struct fault_ctx *c, pte_t *pte, pte_t e)
+{
+	struct page *page = phys_to_page(pte_addr(e));
+
+	if (c->shared && c->notify)
+		return wp_page_shared(c, pte, e, page);
+	if (c->shared || !page_is_file_mapped(page)) {
+		/* tmpfs after mprotect, or an anonymous copy made read-only */
+		count_fault(reuse);
+		wp_page_reuse(pte, e);
+		return DONE;
+	}
+	return wp_page_copy(c, pte, e, page);
+}
+
+/* page_table_lock held: an empty entry gets the cache page, or a private copy of it. */
+static int do_file_page(struct fault_ctx *c, pte_t *pte, pte_t e)
+{
+	if (!c->page)
+		return NEED_PAGE;
+	/* Truncated since the lookup: truncate's unmap_mapping_pages has run or waits for this
+	   lock, and must not find the page mapped again behind it (SIGBUS). */
+	if (!READ_ONCE(c->page->mapping))
+		return -EFAULT;
+	if (c->write && !c->shared) {
+		if (!copy_fits(c, e))
+			return retry_with(c, c->page, NEED_COPY);
+		map_copy(c, pte, e);
+	} else {
+		map_cache_page(c, pte);
+	}
+	return DONE;
+}
+
+/* One attempt under page_table_lock, as Linux's handle_pte_fault: DONE (0), an error, or what
+   it needs first (NEED_*). */
+static int file_pte_fault(struct fault_ctx *c, pte_t *pte)
 {
 	pte_t e = READ_ONCE(*pte);
-	struct page *cur;
 
 	if (!pte_present(e) && (e & PTE_PROTNONE)) { /* hidden by mprotect, allowed again */
-		cur = phys_to_page(pte_addr(e));
+		struct page *page = phys_to_page(pte_addr(e));
+
 		/* An anonymous copy is the mm's own; a cache page stays read-only where writes
 		   must be seen (write notify) or copied (private). */
 		WRITE_ONCE(*pte,
-			   pte_addr(e) | vma_leaf_flags(c->vma, !page_is_file_mapped(cur) ||
+			   pte_addr(e) | vma_leaf_flags(c->vma, !page_is_file_mapped(page) ||
 									(c->shared && !c->notify)));
 		count_fault(protnone);
 		return DONE;
 	}
-	if (!pte_present(e)) {
-		if (!c->page)
-			return NEED_PAGE;
-		/* Truncated since the lookup: truncate's unmap_mapping_pages has run or waits for
-		   this lock, and must not find the page mapped again behind it (SIGBUS). */
-		if (!READ_ONCE(c->page->mapping))
-			return -EFAULT;
-		if (c->write && !c->shared) {
-			if (!copy_fits(c, e))
-				return need(c, c->page, NEED_COPY);
-			map_copy(c, pte, e);
-		} else {
-			map_cache_page(c, pte);
-		}
-		return DONE;
-	}
-	if (!c->write || (e & PTE_W)) { /* another thread got here first, or this TLB was stale */
-		local_flush_tlb_page(c->addr);
-		count_fault(spurious);
-		return DONE;
-	}
-	/* A write to a present, read-only entry: no page-cache lookup and no size check, the
-	   entry has the page, and truncate removes the entries past the end of the file
-	   (unmap_mapping_pages). In the moment between dropping the page from the cache and
-	   removing the entry, ext2's page_mkwrite waits for truncate and then finds the page
-	   gone (SIGBUS). */
-	cur = phys_to_page(pte_addr(e));
-	if (c->shared && c->notify) {
-		/* The write-protect fault of dirty tracking (do_wp_page's reuse of a shared page):
-		   the filesystem readies the page once, then dirty first, writable after. */
-		if (!(READ_ONCE(cur->flags) & PG_mappedtodisk) && !(c->ready && c->src == cur))
-			return need(c, cur, NEED_MKWRITE);
-		set_page_dirty(cur);
-		count_fault(wp_dirty);
-	} else if (c->shared || !page_is_file_mapped(cur)) {
-		count_fault(reuse); /* tmpfs after mprotect, or an anonymous copy made read-only */
-	} else {
-		if (!copy_fits(c, e)) /* a private write to the cache page: copy it */
-			return need(c, cur, NEED_COPY);
-		map_copy(c, pte, e);
-		return DONE;
-	}
-	/* No flush: the entry only gains a right, and a #PF already dropped this CPU's TLB
-	   entry for the address (Intel SDM vol. 3, 4.10.4.3); other CPUs that still cache the
-	   read-only entry fault once and find it writable (the spurious case above). */
-	WRITE_ONCE(*pte, e | PTE_W | PTE_D);
+	if (!pte_present(e))
+		return do_file_page(c, pte, e);
+	if (c->write && !(e & PTE_W))
+		return do_wp_page(c, pte, e);
+	/* Another thread got here first, or this TLB was stale. */
+	local_flush_tlb_page(c->addr);
+	count_fault(spurious);
 	return DONE;
 }
 
@@ -199,6 +256,13 @@ static uint64_t file_pages(struct vm_file *vf)
 	return (vf->ops->size(vf) + PAGE_SIZE - 1) >> PAGE_SHIFT;
 }
 
+/*
+ * Resolves a fault at addr (page aligned) in vma, a file mapping. The caller holds mmap_lock
+ * for reading; filemap_fault takes page_table_lock for each attempt and sleeps between them
+ * (the filesystem reads the page, page_mkwrite allocates blocks, a copy is allocated).
+ * Returns 0 when the access may be retried, -ENOMEM, or -EFAULT (past the end of the file, or
+ * the filesystem failed: SIGBUS). The caller throttles a writer (balance_dirty_pages).
+ */
 int filemap_fault(struct vm_area *vma, uint64_t addr, bool write)
 {
 	struct vm_file *vf = vma->file;
@@ -218,7 +282,7 @@ int filemap_fault(struct vm_area *vma, uint64_t addr, bool write)
 
 		spin_lock(&mm->page_table_lock);
 		pte = mm_pte(mm, addr, true);
-		ret = pte ? filemap_fault_locked(&c, pte) : -ENOMEM;
+		ret = pte ? file_pte_fault(&c, pte) : -ENOMEM;
 		spin_unlock(&mm->page_table_lock);
 		if (ret == NEED_PAGE) { /* from the page cache, read from the disk if need be */
 			if (index >= file_pages(vf)) {

@@ -22,6 +22,7 @@ static bool still_a_table(const struct page *tp)
 	return false;
 }
 
+/* The physical address va maps to (and the leaf entry), or false when nothing is mapped. */
 bool gup_fast_walk(struct mm *mm, uint64_t va, phys_addr_t *pa, uint64_t *entry)
 {
 	unsigned long flags = local_irq_save();
@@ -31,6 +32,10 @@ bool gup_fast_walk(struct mm *mm, uint64_t va, phys_addr_t *pa, uint64_t *entry)
 
 	rcu_read_lock();
 	for (int level = 4; level >= 1; level--) {
+		/* Acquire: pairs with the release store of the entry in mm_pte() (mm/memory.c) and
+		   pgtable_walk() (mm/pgtable.c), so a table just linked is read zeroed, not as it
+		   was before; and with smp_wmb() in quarantine_table() (mm/torture/
+		   free_quarantine.c), so a walker that reads its poison sees PG_pgtable gone. */
 		pte_t e = __atomic_load_n(&table[pt_index(va, level)], __ATOMIC_ACQUIRE);
 
 		/* Was the table freed while we read from it? Then e is garbage. */
@@ -56,6 +61,8 @@ bool gup_fast_walk(struct mm *mm, uint64_t va, phys_addr_t *pa, uint64_t *entry)
 	return found;
 }
 
+/* Walks that stepped into a table that was no longer one, since boot: stays 0 unless a
+   broken gather ran (the self-check of `torture tlb`, mm/mmu_gather.h). */
 uint64_t gup_fast_freed_tables(void)
 {
 	return (uint64_t)atomic64_read(&freed_tables);

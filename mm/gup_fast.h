@@ -21,8 +21,6 @@ struct mm;
 /* The physical address va maps to (and the leaf entry), or false when nothing is mapped. */
 bool gup_fast_walk(struct mm *mm, uint64_t va, phys_addr_t *pa, uint64_t *entry);
 
-/* Walks that stepped into a table that was no longer one, since boot: stays 0 unless a
-   broken gather ran (the self-check of `torture tlb`, mm/mmu_gather.h). */
 uint64_t gup_fast_freed_tables(void);
 
 #endif

@@ -3,8 +3,8 @@
  * entries 0..255; they are made on demand by faults and freed by munmap once no VMA covers
  * their range (free_pgtables), through the mmu_gather.
  *
- * Lock order: mmap_lock, then page_table_lock, then zone_lock (a table or a batch allocated).
- * A lockless walker (mm/gup_fast.c) takes none of them: a new table is zeroed before the entry
+ * Lock order: mm/rmap.c's (mmap_lock or i_mmap_lock, then page_table_lock, then zone_lock for
+ * a table or a batch). A lockless walker (mm/gup_fast.c) takes none of them: a new table is zeroed before the entry
  * that links it is stored (release), and an unlinked table is freed a grace period later.
  */
 #include "mm/memory.h"
@@ -12,20 +12,18 @@
 #include "mm/vma.h"
 #include "mm/mmu_gather.h"
 #include "mm/page.h"
-#include "mm/page_alloc.h"
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/filemap.h"
 #include "kernel/delay_point.h"
 #include "kernel/panic.h"
-#include "kernel/rcu/rcu.h"
-#include "kernel/locking/spinlock.h"
 #include "lib/atomic.h"
 
 struct page *zero_page;
 bool debug_vm;
 static atomic64_t user_pages;
 
+/* Pages mapped into address spaces right now (the zero page not counted). */
 uint64_t nr_user_pages(void)
 {
 	return (uint64_t)atomic64_read(&user_pages);
@@ -39,6 +37,8 @@ void count_user_page(int delta)
 /* Table entries above the leaves allow everything; the leaf entry decides. */
 #define TABLE_FLAGS (PTE_P | PTE_W | PTE_U)
 
+/* The level-1 entry (4 KiB page) for va, creating the tables above it when alloc is set.
+   NULL when a table is missing (and not alloc) or out of memory. Holds page_table_lock. */
 pte_t *mm_pte(struct mm *mm, uint64_t va, bool alloc)
 {
 	pte_t *table = mm->pml4;
@@ -54,144 +54,13 @@ pte_t *mm_pte(struct mm *mm, uint64_t va, bool alloc)
 				return NULL;
 			mm->nr_pgtables++;
 			v = pa | TABLE_FLAGS;
-			__atomic_store_n(e, v, __ATOMIC_RELEASE); /* zeroed table first */
+			/* Release: the zeroed table before the entry that links it; pairs with the
+			   acquire load in gup_fast_walk(), which reads the table without our lock. */
+			__atomic_store_n(e, v, __ATOMIC_RELEASE);
 		}
 		table = phys_to_virt(pte_addr(v));
 	}
 	return &table[pt_index(va, 1)];
-}
-
-static DEFINE_SPINLOCK(quarantine_lock);
-static LIST_HEAD(quarantine);
-static bool quarantine_open;
-
-static void quarantine_page(struct page *page)
-{
-	uint64_t *p = page_address(page);
-
-	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
-		WRITE_ONCE(p[i], USER_PAGE_POISON);
-	spin_lock(&quarantine_lock);
-	list_add_tail(&page->list, &quarantine);
-	spin_unlock(&quarantine_lock);
-}
-
-void put_user_pages(struct page **pages, unsigned int n)
-{
-	unsigned int kept = 0, cached = 0;
-
-	for (unsigned int i = 0; i < n; i++) {
-		if (pages[i] == zero_page) /* nobody's to free */
-			continue;
-		if (page_is_file_mapped(pages[i])) {
-			/* A page-cache page: the cache owns it, and keeps its PG_dirty. Only the
-			   entry's hold goes. */
-			page_remove_file_rmap(pages[i]);
-			put_page(pages[i]);
-			cached++;
-			continue;
-		}
-		pages[kept++] = pages[i];
-	}
-	count_user_page(-(int)(kept + cached));
-	if (!READ_ONCE(quarantine_open)) {
-		free_pages_bulk(pages, kept);
-		return;
-	}
-	for (unsigned int i = 0; i < kept; i++)
-		quarantine_page(pages[i]);
-}
-
-void user_page_quarantine_open(void)
-{
-	WRITE_ONCE(quarantine_open, true);
-}
-
-/* Frees the pages of a closed quarantine. Returns how many had a word other than poison;
-   *kept says how many there were. */
-static unsigned int free_quarantined(struct list_head *pages, uint64_t poison, unsigned int *kept)
-{
-	unsigned int written = 0, n = 0;
-	struct page *page, *tmp;
-
-	list_for_each_entry_safe(page, tmp, pages, list) {
-		const uint64_t *p = page_address(page);
-
-		for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
-			if (p[i] != poison) {
-				written++;
-				break;
-			}
-		list_del(&page->list);
-		free_page(page);
-		n++;
-	}
-	*kept = n;
-	return written;
-}
-
-unsigned int user_page_quarantine_close(unsigned int *kept)
-{
-	LIST_HEAD(pages);
-
-	spin_lock(&quarantine_lock);
-	WRITE_ONCE(quarantine_open, false);
-	list_splice_init(&quarantine, &pages);
-	spin_unlock(&quarantine_lock);
-	return free_quarantined(&pages, USER_PAGE_POISON, kept);
-}
-
-/* Read as a page-table entry, the poison is not present (P clear) and hides no page
-   (PTE_PROTNONE clear): a walk that reads it stops there. */
-_Static_assert(!(USER_PGTABLE_POISON & (PTE_P | PTE_PROTNONE)), "the poison must not map");
-
-static LIST_HEAD(table_quarantine);
-static bool table_quarantine_open;
-
-static void quarantine_table(struct page *page)
-{
-	uint64_t *p = page_address(page);
-
-	/* Freed as a table first, then poisoned: the write barrier pairs with the acquire load of
-	   the entry in gup_fast_walk(), so a walker that reads the poison sees PG_pgtable gone. */
-	WRITE_ONCE(page->flags, page->flags & ~PG_pgtable);
-	smp_wmb();
-	for (unsigned int i = 0; i < PAGE_SIZE / sizeof(*p); i++)
-		WRITE_ONCE(p[i], USER_PGTABLE_POISON);
-	atomic64_add_return(-1, &pgtable_pages);
-	spin_lock(&quarantine_lock);
-	list_add_tail(&page->list, &table_quarantine);
-	spin_unlock(&quarantine_lock);
-}
-
-/* Frees a user page table no walker can reach, or keeps it in the table quarantine while that
-   is open (mm/memory.h). */
-void free_user_pgtable(phys_addr_t table)
-{
-	if (unlikely(READ_ONCE(table_quarantine_open)))
-		quarantine_table(phys_to_page(table));
-	else
-		pgtable_free(table);
-}
-
-/* Opens the table quarantine: from now on free_user_pgtable() poisons and keeps the tables. */
-void user_pgtable_quarantine_open(void)
-{
-	WRITE_ONCE(table_quarantine_open, true);
-}
-
-/* Closes the table quarantine and frees what it kept, a grace period after its last table came
-   in. Returns how many tables had a word changed; *kept says how many there were. Sleeps. */
-unsigned int user_pgtable_quarantine_close(unsigned int *kept)
-{
-	LIST_HEAD(tables);
-
-	spin_lock(&quarantine_lock);
-	WRITE_ONCE(table_quarantine_open, false);
-	list_splice_init(&table_quarantine, &tables);
-	spin_unlock(&quarantine_lock);
-	synchronize_rcu(); /* a walker inside one of them is out now: none can reach them */
-	return free_quarantined(&tables, USER_PGTABLE_POISON, kept);
 }
 
 DEFINE_SLEEPING_DELAY_POINT(
@@ -229,7 +98,7 @@ static uint64_t zap_pte_range(struct mmu_gather *tlb, struct mm *mm, pte_t *pte,
 		if (!hi)
 			lo = va;
 		hi = va + PAGE_SIZE;
-		stop = tlb_remove_page(tlb, page);
+		stop = __tlb_remove_page(tlb, page);
 	}
 	if (hi)
 		tlb_note_range(tlb, lo, hi);
@@ -287,6 +156,33 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 		if (full) /* out of the lock: the flush waits for other CPUs */
 			tlb_flush_mmu(tlb);
 	}
+}
+
+/*
+ * unmap_mapping_pages - truncate: removes every entry, in every mapping of m, of file pages at
+ * index first and beyond (private copies too, as Linux's truncate does). Call after
+ * truncate_inode_pages: a fault that races maps nothing the cache no longer holds
+ * (filemap_fault checks). Takes i_mmap_lock, then each mm's page_table_lock; runs without
+ * mmap_lock (mm/rmap.c says why i_mmap_lock is enough). Never sleeps.
+ */
+void unmap_mapping_pages(struct address_space *m, uint64_t first)
+{
+	struct vm_area *vma;
+
+	spin_lock(&m->i_mmap_lock);
+	list_for_each_entry(vma, &m->i_mmap, shared) {
+		uint64_t pages = (vma->end - vma->start) / PAGE_SIZE, start = vma->start;
+		struct mmu_gather tlb;
+
+		if (vma->pgoff + pages <= first)
+			continue;
+		if (first > vma->pgoff)
+			start += (first - vma->pgoff) * PAGE_SIZE;
+		tlb_gather_mmu(&tlb, vma->mm);
+		zap_page_range(&tlb, vma, start, vma->end);
+		tlb_finish_mmu(&tlb);
+	}
+	spin_unlock(&m->i_mmap_lock);
 }
 
 /*
@@ -352,6 +248,8 @@ static void free_below(struct mmu_gather *tlb, struct mm *mm, pte_t *table, int 
 	}
 }
 
+/* Unlinks and hands to tlb every page table that overlaps [start, end) and whose range no VMA
+   uses any more. Takes page_table_lock. */
 void free_pgtables(struct mmu_gather *tlb, struct mm *mm, uint64_t start, uint64_t end)
 {
 	spin_lock(&mm->page_table_lock);

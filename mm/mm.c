@@ -40,7 +40,8 @@ static void switch_mm(struct mm *prev, struct mm *next)
 	unsigned int cpu = smp_processor_id();
 
 	if (next)
-		cpumask_set_cpu(cpu, &next->cpu_mask); /* a locked or: a full barrier */
+		/* A locked or, a full barrier: pairs with the fence in flush_tlb_range(). */
+		cpumask_set_cpu(cpu, &next->cpu_mask);
 	write_cr3(next ? next->pml4_phys : kernel_pml4_phys);
 	this_cpu_write(loaded_mm, next);
 	if (prev)

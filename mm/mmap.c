@@ -5,7 +5,8 @@
  * pages gathered, a flush and a free whenever the gather fills), then unlinked, then the page
  * tables no VMA needs any more are gathered too, and tlb_finish_mmu flushes and frees the rest.
  *
- * Lock order: mmap_lock (write), then page_table_lock (mm/memory.c, mprotect below).
+ * Lock order: mm/rmap.c's. Here mmap_lock (write), then i_mmap_lock (unlinking a file VMA),
+ * then page_table_lock (mm/memory.c, mprotect below).
  */
 #include "mm/mmap.h"
 #include "mm/mm.h"
@@ -76,6 +77,7 @@ static int do_munmap(struct mm *mm, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* Unmaps every page in [addr, addr + len); a range with nothing mapped is not an error. */
 int vm_munmap(struct mm *mm, uint64_t addr, size_t len)
 {
 	uint64_t end;
@@ -132,6 +134,7 @@ static uint64_t place(struct mm *mm, uint64_t addr, uint64_t len, unsigned int f
 	return addr;
 }
 
+/* The address mapped (a multiple of PAGE_SIZE), or a negative errno. */
 int64_t vm_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, unsigned int flags,
 		struct vm_file *file, uint64_t off)
 {
@@ -201,6 +204,7 @@ static bool narrow_entries(struct mm *mm, uint64_t start, uint64_t end, unsigned
 	return changed;
 }
 
+/* Sets the protection of [addr, addr + len), which must be mapped throughout. */
 int vm_mprotect(struct mm *mm, uint64_t addr, size_t len, unsigned int prot)
 {
 	struct vm_area *vma;
@@ -268,6 +272,10 @@ static unsigned int msync_files(struct mm *mm, uint64_t *start, uint64_t end,
 	return n;
 }
 
+/* Writes back the shared file mappings of [addr, addr + len) and (MS_SYNC) waits: -EINVAL for
+   unknown flags, MS_ASYNC with MS_SYNC or an unaligned addr; -ENOMEM when part of the range
+   is not mapped (the mapped parts are still written). MS_ASYNC does nothing: the flusher
+   writes soon anyway. */
 int vm_msync(struct mm *mm, uint64_t addr, size_t len, unsigned int flags)
 {
 	struct vm_file *files[MSYNC_BATCH];

@@ -33,10 +33,6 @@ int vm_munmap(struct mm *mm, uint64_t addr, size_t len);
 #define MS_INVALIDATE 2
 #define MS_SYNC	      4
 
-/* Writes back the shared file mappings of [addr, addr + len) and (MS_SYNC) waits: -EINVAL for
-   unknown flags, MS_ASYNC with MS_SYNC or an unaligned addr; -ENOMEM when part of the range
-   is not mapped (the mapped parts are still written). MS_ASYNC does nothing: the flusher
-   writes soon anyway. */
 int vm_msync(struct mm *mm, uint64_t addr, size_t len, unsigned int flags);
 /* Sets the protection of [addr, addr + len), which must be mapped throughout. */
 int vm_mprotect(struct mm *mm, uint64_t addr, size_t len, unsigned int prot);

@@ -1,13 +1,14 @@
 /*
- * The mmu_gather (mm/mmu_gather.h). Three modes, for the bench (tlb_mode):
- *   TLB_BATCHED    the seed: up to 8 + a page of pages per flush, IPIs only to the mm's CPUs;
- *   TLB_UNBATCHED  the gather is full after every page: one flush (and IPI round) per page;
- *   TLB_BROADCAST  batched, but every flush interrupts every online CPU.
- * Beside them, the two broken variants of the torture's self-check (enum tlb_broken), each a
- * branch on the gather's own copy of the switch, taken once per flush, not per page.
+ * The mmu_gather (mm/mmu_gather.h): pages and page tables whose entries were cleared wait here
+ * until every CPU that may still reach them has flushed its TLB.
+ *
+ * The variants the bench compares and the torture breaks (mm/mmu_gather_variants.c) are chosen
+ * when a gather begins; from then on the code below tests tlb->variant only where it decides a
+ * flush (tlb_flush, tlb_flush_mmu, tlb_table_flush), once per flush, never per page.
  */
 #include "mm/mmu_gather.h"
-#include "mm/memory.h"
+#include "mm/mmu_gather_variants.h"
+#include "mm/swap.h"
 #include "mm/tlb.h"
 #include "mm/mm.h"
 #include "mm/page_alloc.h"
@@ -19,15 +20,6 @@
 #include "kernel/delay_point.h"
 #include "lib/atomic.h"
 #include "lib/string.h"
-
-enum tlb_mode tlb_mode = TLB_BATCHED;
-
-/* The mm whose gathers break, and how (tlb_set_broken). The torture sets it before its threads
-   start and sets it back after they are joined, so a gather reads a settled pair. */
-static struct {
-	struct mm *mm;
-	enum tlb_broken how;
-} broken;
 
 DEFINE_DELAY_POINT(dp_tlb_before_flush, "tlb-before-flush",
 		   "the mmu_gather's flush, before its IPIs: other CPUs' TLBs still hold the "
@@ -41,29 +33,38 @@ struct table_batch {
 #define TABLE_BATCH_MAX ((PAGE_SIZE - sizeof(struct table_batch)) / sizeof(phys_addr_t))
 
 static atomic64_t n_gathers, n_fullmm, n_flushes, n_flushes_locked, n_pages_freed, n_tables_freed,
-	n_tables_now, n_batch_pages, n_batch_fails;
+	n_tables_freed_sync, n_batch_pages, n_batch_fails;
 
+static void __tlb_reset_range(struct mmu_gather *tlb)
+{
+	tlb->start = UINT64_MAX;
+	tlb->end = 0;
+}
+
+/*
+ * tlb_gather_mmu - begin a gather on the caller's stack for unmapping part of mm.
+ * Requires: mmap_lock or i_mmap_lock of the mapping held, so that the VMAs and tables the
+ * caller walks stay. Allocates nothing; may be called with spinlocks held. End it with
+ * tlb_finish_mmu(), which flushes and frees what was gathered.
+ */
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
 {
 	memset(tlb, 0, sizeof(*tlb));
 	tlb->mm = mm;
-	tlb->mode = READ_ONCE(tlb_mode);
-	if (unlikely(READ_ONCE(broken.mm) == mm))
-		tlb->broken = READ_ONCE(broken.how);
-	tlb->start = UINT64_MAX;
+	tlb->local.max = MMU_GATHER_LOCAL;
+	tlb->local.pages = tlb->local_pages;
+	tlb->active = &tlb->local;
+	__tlb_reset_range(tlb);
+	if (unlikely(tlb_variant_wanted(mm)))
+		tlb_gather_variant(tlb);
 	atomic64_add_return(1, &n_gathers);
 }
 
 /*
- * Breaks the gathers begun on mm from now on, as how says (mm/mmu_gather.h). Only the
- * torture's self-check calls it, with both quarantines of mm/memory.h open.
+ * tlb_gather_mmu_fullmm - begin the gather of exit_mmap: the last user is gone, so no CPU runs
+ * the mm (its cpu_mask is empty) and no TLB holds its entries. The flushes then free without a
+ * shootdown (a CPU still in the mask panics); the tables still wait for a grace period.
  */
-void tlb_set_broken(struct mm *mm, enum tlb_broken how)
-{
-	WRITE_ONCE(broken.how, how);
-	WRITE_ONCE(broken.mm, how == TLB_NOT_BROKEN ? NULL : mm);
-}
-
 void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm *mm)
 {
 	tlb_gather_mmu(tlb, mm);
@@ -71,56 +72,49 @@ void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm *mm)
 	atomic64_add_return(1, &n_fullmm);
 }
 
-/* Room for one more page? Gets the batch page the first time the local slots are full. */
-static bool has_room(struct mmu_gather *tlb)
+/*
+ * tlb_next_batch - make room past a full batch: the next batch of the chain, or a new
+ * page-sized one. Never sleeps (the zap holds page_table_lock). Returns false when the gather
+ * may chain no more batches or no page is free: the caller must flush before it queues more.
+ */
+bool tlb_next_batch(struct mmu_gather *tlb)
 {
-	struct page *p;
+	struct mmu_gather_batch *batch = tlb->active->next;
+	struct page *page;
 
-	if (tlb->mode == TLB_UNBATCHED)
-		return tlb->nr_local == 0;
-	if (tlb->nr_local < MMU_GATHER_LOCAL)
+	if (batch) {
+		tlb->active = batch;
 		return true;
-	if (!tlb->batch && !tlb->batch_failed) {
-		p = alloc_page(); /* never sleeps: the caller holds page_table_lock */
-		if (p) {
-			tlb->batch = page_address(p);
-			tlb->batch->nr = 0;
-			atomic64_add_return(1, &n_batch_pages);
-		} else {
-			tlb->batch_failed = true; /* flush after 8 pages instead */
-			atomic64_add_return(1, &n_batch_fails);
-		}
 	}
-	return tlb->batch && tlb->batch->nr < MMU_GATHER_BATCH;
+	if (tlb->batch_count == MAX_GATHER_BATCH_COUNT)
+		return false;
+	page = alloc_page();
+	if (!page) {
+		atomic64_add_return(1, &n_batch_fails);
+		return false;
+	}
+	batch = page_address(page);
+	batch->next = NULL;
+	batch->nr = 0;
+	batch->max = MMU_GATHER_BATCH;
+	batch->pages = (struct page **)(batch + 1);
+	tlb->active->next = batch;
+	tlb->active = batch;
+	tlb->batch_count++;
+	atomic64_add_return(1, &n_batch_pages);
+	return true;
 }
 
-/* The local slots first, then the batch page (tlb_remove_page fills that inline). */
-bool __tlb_remove_page(struct mmu_gather *tlb, struct page *page)
-{
-	if (tlb->nr_local < MMU_GATHER_LOCAL && (tlb->mode != TLB_UNBATCHED || !tlb->nr_local))
-		tlb->local[tlb->nr_local++] = page;
-	else
-		tlb->batch->pages[tlb->batch->nr++] = page; /* has_room said so last time */
-	return !has_room(tlb);
-}
-
-static void free_tables_rcu(struct rcu_head *head)
-{
-	struct table_batch *b = container_of(head, struct table_batch, rcu);
-
-	for (unsigned int i = 0; i < b->nr; i++)
-		free_user_pgtable(b->tables[i]);
-	atomic64_add_return(b->nr, &n_tables_freed);
-	free_page(virt_to_page(b));
-}
-
-static void flush_tlb(struct mmu_gather *tlb)
+/*
+ * tlb_flush - shoot down the cleared range on every CPU that runs the mm, and wait for them.
+ * After it, no TLB reaches a page or table gathered so far.
+ */
+static void tlb_flush(struct mmu_gather *tlb)
 {
 	if (tlb->fullmm) {
 		if (cpumask_weight(&tlb->mm->cpu_mask))
 			panic("mmu_gather: %s is torn down while CPUs still run it", tlb->mm->name);
-		tlb->start = UINT64_MAX;
-		tlb->end = 0;
+		__tlb_reset_range(tlb);
 		return;
 	}
 	if (tlb->start >= tlb->end)
@@ -128,28 +122,46 @@ static void flush_tlb(struct mmu_gather *tlb)
 	/* The entries are cleared, but until the IPIs are answered another CPU's TLB may still
 	   hold them and write through them: the window the pages must outlive. */
 	delay_point(&dp_tlb_before_flush);
-	if (tlb->mode == TLB_BROADCAST)
-		flush_tlb_range_broadcast(tlb->mm, tlb->start, tlb->end);
+	if (unlikely(tlb->variant))
+		tlb_flush_range_variant(tlb);
 	else
 		flush_tlb_range(tlb->mm, tlb->start, tlb->end);
 	atomic64_add_return(1, &n_flushes);
-	tlb->start = UINT64_MAX;
-	tlb->end = 0;
+	__tlb_reset_range(tlb);
 }
 
-/* After the flush: the tables wait for a grace period; then nobody can be walking them. */
-static void queue_tables(struct mmu_gather *tlb)
+static void tlb_remove_table_rcu(struct rcu_head *head)
+{
+	struct table_batch *batch = container_of(head, struct table_batch, rcu);
+
+	for (unsigned int i = 0; i < batch->nr; i++)
+		free_user_pgtable(batch->tables[i]);
+	atomic64_add_return(batch->nr, &n_tables_freed);
+	free_page(virt_to_page(batch));
+}
+
+/* Frees the gathered tables now: only after a flush and a grace period, or in the broken
+   variant that leaves the grace period out. */
+void tlb_table_free(struct mmu_gather *tlb)
+{
+	tlb_remove_table_rcu(&tlb->tables->rcu);
+	tlb->tables = NULL;
+}
+
+/* After the flush: the tables wait for a grace period; then no lockless walker is inside. */
+static void tlb_table_flush(struct mmu_gather *tlb)
 {
 	if (!tlb->tables)
 		return;
-	if (unlikely(tlb->broken == TLB_BROKEN_NO_TABLE_GRACE))
-		/* Broken on purpose, for the torture's self-check: no grace period. The flush's
-		   IPIs waited only for the CPUs that run the mm; a lockless walker elsewhere may
-		   still be inside one of these tables. */
-		free_tables_rcu(&tlb->tables->rcu);
-	else
-		call_rcu(&tlb->tables->rcu, free_tables_rcu);
+	if (unlikely(tlb->variant) && tlb_table_flush_variant(tlb))
+		return;
+	call_rcu(&tlb->tables->rcu, tlb_remove_table_rcu);
 	tlb->tables = NULL;
+}
+
+static void tlb_remove_table_smp_sync(void *arg)
+{
+	(void)arg;
 }
 
 /*
@@ -157,21 +169,21 @@ static void queue_tables(struct mmu_gather *tlb)
  * holds it; a lockless walker runs with interrupts off, so once every other CPU has answered
  * an IPI, none is still inside a walk that could have read the old entry.
  */
-static void nop(void *arg)
+static void tlb_remove_table_one(struct mmu_gather *tlb, phys_addr_t table)
 {
-	(void)arg;
-}
-
-static void remove_table_now(struct mmu_gather *tlb, phys_addr_t table)
-{
-	flush_tlb(tlb);
-	smp_call_function_many(&cpu_online_mask, nop, NULL, true);
+	tlb_flush(tlb);
+	smp_call_function_many(&cpu_online_mask, tlb_remove_table_smp_sync, NULL, true);
 	free_user_pgtable(table);
 	atomic64_add_return(1, &n_tables_freed);
-	atomic64_add_return(1, &n_tables_now);
+	atomic64_add_return(1, &n_tables_freed_sync);
 }
 
 /*
+ * tlb_remove_table - queue a page-table page, already unlinked, that mapped addresses from va
+ * on, to free a grace period after the next flush. Requires page_table_lock held (free_pgtables);
+ * never sleeps, but when no page is free for a batch it frees the table at once after an IPI
+ * to every CPU.
+ *
  * The CPUs' paging-structure caches may still hold the entry that pointed to the table. Any
  * INVLPG empties those caches whole (Intel SDM vol. 3, 4.10.4.1), and the pages the table
  * mapped are in the range to flush already; if none is, one page of its range goes in, so that
@@ -179,69 +191,87 @@ static void remove_table_now(struct mmu_gather *tlb, phys_addr_t table)
  */
 void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t table, uint64_t va)
 {
-	struct page *p;
+	struct page *page;
 
 	if (tlb->start >= tlb->end)
 		tlb_note_range(tlb, va, va + PAGE_SIZE);
 	if (!tlb->tables) {
-		p = alloc_page();
-		if (!p) {
-			remove_table_now(tlb, table);
+		page = alloc_page();
+		if (!page) {
+			tlb_remove_table_one(tlb, table);
 			return;
 		}
-		tlb->tables = page_address(p);
+		tlb->tables = page_address(page);
 		tlb->tables->nr = 0;
 	}
 	tlb->tables->tables[tlb->tables->nr++] = table;
 	if (tlb->tables->nr == TABLE_BATCH_MAX) {
-		flush_tlb(tlb);
-		queue_tables(tlb);
+		tlb_flush(tlb);
+		tlb_table_flush(tlb);
 	}
 }
 
-static void free_pages_gathered(struct mmu_gather *tlb)
+/* Drops the pages of every batch; the batches stay, empty, for the next round. */
+void tlb_batch_pages_flush(struct mmu_gather *tlb)
 {
-	uint64_t n = tlb->nr_local;
+	uint64_t freed = 0;
 
-	put_user_pages(tlb->local, tlb->nr_local);
-	tlb->nr_local = 0;
-	if (tlb->batch) {
-		put_user_pages(tlb->batch->pages, tlb->batch->nr);
-		n += tlb->batch->nr;
-		tlb->batch->nr = 0;
+	for (struct mmu_gather_batch *batch = &tlb->local; batch && batch->nr;
+	     batch = batch->next) {
+		put_user_pages(batch->pages, batch->nr);
+		freed += batch->nr;
+		batch->nr = 0;
 	}
-	tlb->batch_failed = false; /* the next round tries again */
-	atomic64_add_return((int64_t)n, &n_pages_freed);
+	tlb->active = &tlb->local;
+	atomic64_add_return((int64_t)freed, &n_pages_freed);
 }
 
+/*
+ * tlb_flush_mmu - flush the TLBs of the CPUs that run the mm, then free what was gathered.
+ * Requires: page_table_lock not held (the zap drops it when __tlb_remove_page() said the gather
+ * is full); other spinlocks may be (unmap_mapping_pages holds i_mmap_lock). Never sleeps, but
+ * spins until every CPU that runs the mm has answered its IPI.
+ */
 void tlb_flush_mmu(struct mmu_gather *tlb)
 {
-	if (unlikely(tlb->broken == TLB_BROKEN_FREE_BEFORE_FLUSH))
-		/* Broken on purpose, for the torture's self-check: the pages go before the flush,
-		   while other CPUs' TLBs still reach them (the free below then finds none). */
-		free_pages_gathered(tlb);
-	flush_tlb(tlb); /* first: from here on no CPU reaches the pages */
+	if (unlikely(tlb->variant))
+		tlb_free_before_flush_variant(tlb);
+	tlb_flush(tlb); /* first: from here on no CPU reaches the pages */
 	/* Both need the flush only, so their order is free: the tables first, so that the broken
-	   no-table-grace frees them right after the flush, not after a long free of pages. */
-	queue_tables(tlb);
-	free_pages_gathered(tlb);
+	   no-table-grace variant frees them right after the flush, not after a long free. */
+	tlb_table_flush(tlb);
+	tlb_batch_pages_flush(tlb);
 }
 
+/*
+ * tlb_flush_mmu_tlbonly - flush the TLBs only, freeing nothing. The zap calls it with
+ * page_table_lock held when it cleared a writable entry of a shared file page (mm/memory.c says
+ * why). May be called with spinlocks held: the shootdown spins, interrupts on.
+ */
 void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
 {
 	if (tlb->start < tlb->end && !tlb->fullmm)
 		atomic64_add_return(1, &n_flushes_locked);
-	flush_tlb(tlb);
+	tlb_flush(tlb);
 }
 
+/*
+ * tlb_finish_mmu - end a gather: the last flush, the last frees, and the batch pages go back.
+ * Requires what tlb_flush_mmu() does. The gather may not be used again.
+ */
 void tlb_finish_mmu(struct mmu_gather *tlb)
 {
+	struct mmu_gather_batch *batch, *next;
+
 	tlb_flush_mmu(tlb);
-	if (tlb->batch)
-		free_page(virt_to_page(tlb->batch));
-	tlb->batch = NULL;
+	for (batch = tlb->local.next; batch; batch = next) {
+		next = batch->next;
+		free_page(virt_to_page(batch));
+	}
+	tlb->local.next = NULL;
 }
 
+/* The counts since boot, for `vm` and the tests. */
 struct mmu_gather_stats mmu_gather_stats(void)
 {
 	return (struct mmu_gather_stats){
@@ -251,7 +281,7 @@ struct mmu_gather_stats mmu_gather_stats(void)
 		.flushes_locked = (uint64_t)atomic64_read(&n_flushes_locked),
 		.pages_freed = (uint64_t)atomic64_read(&n_pages_freed),
 		.tables_freed = (uint64_t)atomic64_read(&n_tables_freed),
-		.tables_now = (uint64_t)atomic64_read(&n_tables_now),
+		.tables_sync = (uint64_t)atomic64_read(&n_tables_freed_sync),
 		.batch_pages = (uint64_t)atomic64_read(&n_batch_pages),
 		.batch_fails = (uint64_t)atomic64_read(&n_batch_fails),
 	};

@@ -1,5 +1,5 @@
 /*
- * The mmu_gather (seed 4): how unmapping frees memory safely and cheaply.
+ * The mmu_gather ("mm: mmu_gather rework", Linux 2.6.39): how unmapping frees memory safely and cheaply.
  *
  * Once a page-table entry is cleared, other CPUs may still reach the page through their TLBs
  * until they flush. So the page may not be freed, or reused, until every CPU running the mm has
@@ -9,7 +9,7 @@
  *
  *	struct mmu_gather tlb;
  *	tlb_gather_mmu(&tlb, mm);
- *	zap_page_range(&tlb, vma, start, end);   clears entries, tlb_remove_page() for each page
+ *	zap_page_range(&tlb, vma, start, end);   clears entries, __tlb_remove_page() for each page
  *	free_pgtables(&tlb, ...);                 empty tables, tlb_remove_table()
  *	tlb_finish_mmu(&tlb);                     the last flush, then the last frees
  *
@@ -33,55 +33,41 @@
 struct mm;
 struct page;
 
+/* Pages the gather holds in its own slots, on the caller's stack (Linux: MMU_GATHER_BUNDLE). */
 #define MMU_GATHER_LOCAL 8
-/* Pages in the page-sized batch: a page minus the batch's header. */
-#define MMU_GATHER_BATCH ((PAGE_SIZE - 16) / sizeof(struct page *))
-
-struct mmu_gather_batch {
-	unsigned int nr;
-	struct page *pages[MMU_GATHER_BATCH];
-};
-_Static_assert(sizeof(struct mmu_gather_batch) <= PAGE_SIZE, "a batch must fit in its page");
-
-/* The variants the bench compares (mm/mmu_gather.c says what each does). */
-enum tlb_mode { TLB_BATCHED, TLB_UNBATCHED, TLB_BROADCAST };
-extern enum tlb_mode tlb_mode;
+/* Page-sized batches a gather may chain after its own slots (Linux allows many more). */
+#define MAX_GATHER_BATCH_COUNT 1
 
 /*
- * Broken on purpose, for the self-check of `torture tlb` (mm/torture/tlb_torture.c): each takes out
- * the one step that keeps the invariant, so that the torture can show it catches the bug.
- *   TLB_BROKEN_FREE_BEFORE_FLUSH  frees the pages before the shootdown: another CPU's TLB
- *                                 still reaches them, and its writes land in freed pages;
- *   TLB_BROKEN_NO_TABLE_GRACE     frees page tables right after the flush, without the grace
- *                                 period: a lockless walker on a CPU the IPIs did not reach
- *                                 (one that does not run the mm) may still be inside one.
- * Only the gathers of one mm break (tlb_set_broken), and only while the quarantines of
- * mm/memory.h are open, so the freed memory is poisoned and kept, never reused.
+ * A batch of pages to free after the next flush: the gather's own slots, or a page of its own
+ * (the header, then the pointers). pages points at the slots that follow.
  */
-enum tlb_broken { TLB_NOT_BROKEN, TLB_BROKEN_FREE_BEFORE_FLUSH, TLB_BROKEN_NO_TABLE_GRACE };
+struct mmu_gather_batch {
+	struct mmu_gather_batch *next;
+	unsigned int nr, max;
+	struct page **pages;
+};
+/* Pages in a page-sized batch: a page minus the batch's header. */
+#define MMU_GATHER_BATCH ((PAGE_SIZE - sizeof(struct mmu_gather_batch)) / sizeof(struct page *))
 
 struct mmu_gather {
 	struct mm *mm;
-	enum tlb_mode mode;
 	bool fullmm;	     /* tearing down the whole mm: no CPU runs it, nothing to shoot down */
 	uint64_t start, end; /* the range whose entries were cleared since the last flush */
-	unsigned int nr_local;
-	struct page *local[MMU_GATHER_LOCAL];
-	struct mmu_gather_batch *batch; /* NULL until the local slots fill and a page is free */
-	bool batch_failed;		/* the allocation failed: make do with the local slots */
-	struct table_batch *tables;	/* page tables waiting for the next flush */
-	enum tlb_broken broken;		/* TLB_NOT_BROKEN but in the torture's self-check */
+	struct mmu_gather_batch *active; /* the batch that takes the next page */
+	struct mmu_gather_batch local;	 /* its own slots, the first batch */
+	struct page *local_pages[MMU_GATHER_LOCAL];
+	unsigned int batch_count;   /* page-sized batches chained after local */
+	struct table_batch *tables; /* page tables waiting for the next flush */
+	/* The bench's and the torture's variants (mm/mmu_gather_variants.h): false, 0, 0 in normal
+	   runs. */
+	bool variant;
+	unsigned char mode, broken; /* enum tlb_mode, enum tlb_broken */
 };
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm);
-/* From now on the gathers begun on mm break as how says (TLB_NOT_BROKEN, or mm NULL: none
-   does). The caller keeps both quarantines of mm/memory.h open until it has set it back and
-   no gather of mm is running any more. */
-void tlb_set_broken(struct mm *mm, enum tlb_broken how);
-/* For exit_mmap: the last user is gone, so no CPU runs the mm (its cpu_mask is empty) and no
-   TLB holds its entries. The gather frees without any flush; the tables still wait for a grace
-   period. */
 void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm *mm);
+
 /* Notes that the entries of [start, end) were cleared (widens the range to flush). */
 static inline void tlb_note_range(struct mmu_gather *tlb, uint64_t start, uint64_t end)
 {
@@ -91,28 +77,22 @@ static inline void tlb_note_range(struct mmu_gather *tlb, uint64_t start, uint64
 		tlb->end = end;
 }
 
-bool __tlb_remove_page(struct mmu_gather *tlb, struct page *page);
+bool tlb_next_batch(struct mmu_gather *tlb);
 
-/* Queues a page to free after the flush. Returns true when the gather is now full: the caller
-   must drop its page-table lock and call tlb_flush_mmu() before it queues another. Inline for
-   the common case, a batch page with room after this page; the zap calls it for every entry. */
-static inline bool tlb_remove_page(struct mmu_gather *tlb, struct page *page)
+/* Queues a page to free after the flush; true when the gather is full (mm/mmu_gather.c).
+   Inline: the zap calls it for every entry it clears. */
+static inline bool __tlb_remove_page(struct mmu_gather *tlb, struct page *page)
 {
-	struct mmu_gather_batch *b = tlb->batch;
+	struct mmu_gather_batch *batch = tlb->active;
 
-	if (b && b->nr + 1 < MMU_GATHER_BATCH) {
-		b->pages[b->nr++] = page;
-		return false;
-	}
-	return __tlb_remove_page(tlb, page);
+	batch->pages[batch->nr++] = page;
+	if (batch->nr == batch->max && !tlb_next_batch(tlb))
+		return true;
+	return false;
 }
-/* Queues a page-table page (already unlinked; it mapped addresses from va on) to free a grace
-   period after the flush. */
+
 void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t table, uint64_t va);
-/* Flushes the TLBs of the CPUs that run the mm, then frees what was queued. No spinlock held. */
 void tlb_flush_mmu(struct mmu_gather *tlb);
-/* Flushes the TLBs only, freeing nothing: the zap calls it with page_table_lock held when it
-   cleared a writable entry of a shared file page (mm/memory.c says why). */
 void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb);
 void tlb_finish_mmu(struct mmu_gather *tlb);
 
@@ -123,7 +103,7 @@ struct mmu_gather_stats {
 	uint64_t flushes_locked; /* of them, under page_table_lock (tlb_flush_mmu_tlbonly) */
 	uint64_t pages_freed;
 	uint64_t tables_freed; /* after their grace period, or at once (below) */
-	uint64_t tables_now;  /* of them, freed at once after an IPI to every CPU: no table batch */
+	uint64_t tables_sync; /* of them, freed at once after an IPI to every CPU: no table batch */
 	uint64_t batch_pages; /* batch pages allocated */
 	uint64_t batch_fails; /* batch allocations that failed (local slots only) */
 };

@@ -85,7 +85,8 @@ static int walk(pte_t *pml4, uint64_t va, int level, bool alloc, pte_t **entry)
 			/*
 			 * Intermediate entries allow everything; the leaf decides. User-half tables
 			 * need PTE_U at every level for user mappings to work. The release store
-			 * makes the zeroed table visible before the entry that leads to it.
+			 * makes the zeroed table visible before the entry that leads to it; it
+			 * pairs with the acquire load in gup_fast_walk() (mm/gup_fast.c).
 			 */
 			v = pa | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
 			smp_store_release(e, v);

@@ -4,18 +4,44 @@
  * Linux walks an interval tree of VMAs; the list here is walked whole, which costs little for
  * the handful of mappings a file has in this kernel.
  *
- * Lock order: mmap_lock (write, for link and unlink), then i_mmap_lock, then
- * page_table_lock. Nobody takes i_mmap_lock inside page_table_lock. unmap_mapping_pages runs
- * without mmap_lock (truncate holds i_rwsem, which faults take inside mmap_lock): i_mmap_lock
- * keeps each VMA and its page tables alive, since munmap unlinks a VMA from i_mmap before it
- * frees the tables.
+ * The lock order of mm and fs, outermost first. Every other file of mm/ and fs/ that takes
+ * more than one of these points here and states only its own additions.
+ *
+ *   bdi_mutex                        the flusher, around a device's writeback (mm/writeback.c)
+ *     mmap_lock                      faults (read), mmap, munmap and mprotect (write)
+ *       inode->i_rwsem               the filesystem: get_page and page_mkwrite in a fault,
+ *                                    write, truncate, sync (write_cache_pages)
+ *         PG_writeback               waited for, never spun on, with no spinlock held
+ *           mapping->i_mmap_lock     the reverse map: page_mkclean, unmap_mapping_pages
+ *             mm->page_table_lock    an mm's entries: faults, zap, page_mkclean
+ *               mapping->lock        the page cache and its dirty counts (set_page_dirty)
+ *               quarantine_lock      the tests' free quarantines (mm/torture)
+ *                 zone_lock          the buddy (mm/page_alloc.c), under any of the above
+ *
+ * How and why ours differs from Linux's (whose mm/rmap.c has the same table):
+ *  - Linux takes i_rwsem outside mmap_lock: a write(2) copies from user memory, which may
+ *    fault, while it holds i_rwsem, and no fault takes i_rwsem. Here a fault takes i_rwsem
+ *    (ext2's get_page and page_mkwrite read the file under it), and read and write copy from
+ *    kernel buffers only, so nothing takes mmap_lock inside i_rwsem, and the order is the
+ *    other way round. Truncate holds i_rwsem without mmap_lock (unmap_mapping_pages):
+ *    i_mmap_lock keeps each VMA and its tables alive, since munmap unlinks a VMA from i_mmap
+ *    before it frees the tables.
+ *  - Linux's i_mmap_rwsem is a sleeping rwsem (since "mm: mmu_gather rework", 2.6.39, which
+ *    made unmapping preemptible); our i_mmap_lock is a spinlock, so page_mkclean spins on it,
+ *    and waits for its TLB shootdown inside it (the shootdown spins, interrupts on).
+ *  - Linux locks each page table (split pte locks) and each page (folio_lock, between
+ *    mmap_lock and i_mmap_rwsem); we take one page_table_lock per mm and lock no pages:
+ *    PG_writeback is our only page-level wait.
+ *  - Linux's i_pages lock is the mapping's xarray lock; ours, mapping->lock, covers our radix
+ *    tree and the dirty counts. Both are taken inside the page-table lock, by set_page_dirty
+ *    from the write-protect fault.
+ *  - We have no anon_vma: private pages are found through their page tables only.
  */
 #include "mm/rmap.h"
 #include "mm/mm.h"
 #include "mm/vma.h"
 #include "mm/vm_file.h"
 #include "mm/memory.h"
-#include "mm/mmu_gather.h"
 #include "mm/filemap.h"
 #include "mm/backing-dev.h"
 #include "mm/writeback.h"
@@ -24,6 +50,7 @@
 #include "mm/page_alloc.h"
 #include "kernel/locking/spinlock.h"
 
+/* vma (with its file set) joins / leaves its file's i_mmap. */
 void vma_link_file(struct vm_area *vma)
 {
 	struct address_space *m = vma->file->mapping;
@@ -44,6 +71,7 @@ void vma_unlink_file(struct vm_area *vma)
 	spin_unlock(&m->i_mmap_lock);
 }
 
+/* vma is cut at high->start: vma shrinks and high joins i_mmap, in one step for walkers. */
 void vma_split_file(struct vm_area *vma, struct vm_area *high)
 {
 	struct address_space *m = vma->file->mapping;
@@ -54,6 +82,10 @@ void vma_split_file(struct vm_area *vma, struct vm_area *high)
 	spin_unlock(&m->i_mmap_lock);
 }
 
+/* A shared, writable mapping of a file whose device accounts dirty pages: clean pages are
+   mapped read-only and the first write faults (Linux's vma_wants_writenotify, since 2.6.19). mmap and
+   mprotect keep the answer in vma->writenotify, where the fault reads it, as Linux keeps it
+   in vm_page_prot. */
 bool vma_wants_writenotify(const struct vm_area *vma)
 {
 	/* Shared and writable; no "special" (pfn) mappings exist here to exclude; and the
@@ -106,6 +138,7 @@ static bool mkclean_one(struct vm_area *vma, struct page *page)
 	return cleaned;
 }
 
+/* Write-protects and cleans every shared entry mapping page; returns how many it changed. */
 int page_mkclean(struct page *page)
 {
 	struct address_space *m = page->mapping;
@@ -131,24 +164,4 @@ int page_mkclean(struct page *page)
 	spin_unlock(&m->i_mmap_lock);
 	count_ptes_cleaned(cleaned);
 	return cleaned;
-}
-
-void unmap_mapping_pages(struct address_space *m, uint64_t first)
-{
-	struct vm_area *vma;
-
-	spin_lock(&m->i_mmap_lock);
-	list_for_each_entry(vma, &m->i_mmap, shared) {
-		uint64_t pages = (vma->end - vma->start) / PAGE_SIZE, start = vma->start;
-		struct mmu_gather tlb;
-
-		if (vma->pgoff + pages <= first)
-			continue;
-		if (first > vma->pgoff)
-			start += (first - vma->pgoff) * PAGE_SIZE;
-		tlb_gather_mmu(&tlb, vma->mm);
-		zap_page_range(&tlb, vma, start, vma->end);
-		tlb_finish_mmu(&tlb);
-	}
-	spin_unlock(&m->i_mmap_lock);
 }

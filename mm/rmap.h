@@ -4,13 +4,11 @@
  * i_mmap_lock; a page at index i is mapped by a VMA at start + (i - pgoff) pages when pgoff <=
  * i < pgoff + its length. page->mapcount counts the entries.
  *
- * page_mkclean(page) is what writeback needs (seed 3): it write-protects and cleans every
+ * page_mkclean(page) is what writeback needs ("mm: tracking shared dirty pages", Linux 2.6.19): it write-protects and cleans every
  * entry of a shared mapping that maps the page, then shoots down the TLBs of those mms, so
  * that the next write through any of them faults and dirties the page again.
  *
- * Lock order: mmap_lock, then i_mmap_lock, then page_table_lock. page_mkclean holds
- * i_mmap_lock while it takes each mm's page_table_lock and while it waits for the TLB
- * shootdown (which spins with interrupts on).
+ * Lock order: at the top of mm/rmap.c, for all of mm and fs.
  */
 #ifndef MM_RMAP_H
 #define MM_RMAP_H
@@ -29,10 +27,6 @@ void vma_unlink_file(struct vm_area *vma);
 /* vma is cut at high->start: vma shrinks and high joins i_mmap, in one step for walkers. */
 void vma_split_file(struct vm_area *vma, struct vm_area *high);
 
-/* A shared, writable mapping of a file whose device accounts dirty pages: clean pages are
-   mapped read-only and the first write faults (the seed's vma_wants_writenotify). mmap and
-   mprotect keep the answer in vma->writenotify, where the fault reads it, as Linux keeps it
-   in vm_page_prot. */
 bool vma_wants_writenotify(const struct vm_area *vma);
 
 /* An entry now maps / no longer maps the page-cache page. Inline, like the three below: the
@@ -76,9 +70,7 @@ extern enum dirty_broken dirty_broken;
 
 /* Write-protects and cleans every shared entry mapping page; returns how many it changed. */
 int page_mkclean(struct page *page);
-/* Truncate: removes every entry, in every mapping of m, of file pages at index first and
-   beyond (private copies too, as Linux's truncate does). Call after truncate_inode_pages:
-   a fault that races maps nothing the cache no longer holds (filemap_fault checks). */
+/* In mm/memory.c, as in Linux; declared here for the filesystems that truncate. */
 void unmap_mapping_pages(struct address_space *m, uint64_t first);
 
 #endif

@@ -54,19 +54,26 @@ static void flush_mask(struct mm *mm, uint64_t start, uint64_t end, const struct
 	preempt_enable();
 }
 
+/* Flushes [start, end) of mm on every CPU that runs it; waits for them. Preemptible caller;
+   may hold spinlocks (it spins, interrupts on, until the others answer). */
 void flush_tlb_range(struct mm *mm, uint64_t start, uint64_t end)
 {
-	/* The caller changed the entries; the fence orders those stores before the mask read. */
+	/* The caller changed the entries; the fence orders those stores before the mask read. It
+	   pairs with the locked or of cpumask_set_cpu() in switch_mm() (mm/mm.c), a full barrier
+	   before that CPU's CR3 load: either we see its bit and send it an IPI, or its walks after
+	   the CR3 load see the entries we changed. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	flush_mask(mm, start, end, &mm->cpu_mask);
 }
 
+/* The same, but with an IPI to every online CPU: the "broadcast" variant the bench compares. */
 void flush_tlb_range_broadcast(struct mm *mm, uint64_t start, uint64_t end)
 {
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* as in flush_tlb_range() */
 	flush_mask(mm, start, end, &cpu_online_mask);
 }
 
+/* The sum over all CPUs. */
 struct tlb_stats tlb_stats(void)
 {
 	struct tlb_stats sum = { 0 };

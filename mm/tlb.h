@@ -17,8 +17,6 @@
 
 struct mm;
 
-/* Flushes [start, end) of mm on every CPU that runs it; waits for them. Preemptible caller;
-   may hold spinlocks (it spins, interrupts on, until the others answer). */
 void flush_tlb_range(struct mm *mm, uint64_t start, uint64_t end);
 /* The same, but with an IPI to every online CPU: the "broadcast" variant the bench compares. */
 void flush_tlb_range_broadcast(struct mm *mm, uint64_t start, uint64_t end);

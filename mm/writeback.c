@@ -2,10 +2,9 @@
  * Dirty-page accounting, writeback of a mapping's pages, the flusher thread and the
  * throttling of writers (mm/writeback.h, mm/backing-dev.h).
  *
- * Lock order: bdi_mutex (the flusher holds it while it calls a device's writeback, which takes
- * the filesystem's locks: i_rwsem, then i_mmap_lock and page_table_lock in page_mkclean), then
- * a mapping's lock. set_page_dirty takes the mapping's lock inside page_table_lock (from the
- * fault handler); nothing takes page_table_lock inside a mapping's lock.
+ * Lock order: mm/rmap.c's. Here bdi_mutex is outermost: the flusher holds it while a device's
+ * writeback takes i_rwsem, then i_mmap_lock and page_table_lock (page_mkclean). A mapping's
+ * lock is taken inside page_table_lock (set_page_dirty from a fault), never around it.
  *
  * The counts of a page's dirtiness change only on the transitions of PG_dirty, under the
  * mapping's lock, so they can never drift from the flags: set_page_dirty counts clean to
@@ -48,6 +47,7 @@ static DEFINE_WAIT_QUEUE_HEAD(throttle_wait);  /* the flusher made progress */
 static bool flusher_kicked;
 static struct thread *flusher;
 
+/* True when the mapping's pages are counted dirty and written back (not tmpfs). */
 bool mapping_cap_account_dirty(const struct address_space *m)
 {
 	return m && m->bdi && m->bdi->cap_account_dirty;
@@ -55,6 +55,8 @@ bool mapping_cap_account_dirty(const struct address_space *m)
 
 /* ---- the transitions of PG_dirty ---- */
 
+/* Marks a page-cache page dirty; counts it if it was clean. Does not sleep (called under
+   page_table_lock by the fault handler). True when it was clean. */
 bool set_page_dirty(struct page *page)
 {
 	struct address_space *m = READ_ONCE(page->mapping);
@@ -89,12 +91,15 @@ static void account_cleaned(struct address_space *m)
 	atomic64_add_return(-1, &vm_dirty_pages);
 }
 
+/* m->lock held: the page leaves the cache (truncate); its dirty state is dropped, uncounted. */
 void __cancel_dirty_page(struct address_space *m, struct page *page)
 {
 	if (test_clear_page_flag(page, PG_dirty) && mapping_cap_account_dirty(m))
 		account_cleaned(m);
 }
 
+/* Takes the dirty bit for I/O: clears PG_dirty and, if it was set, write-protects every PTE
+   mapping the page. True when the page was dirty (and must be written). Sleeps. */
 bool clear_page_dirty_for_io(struct page *page)
 {
 	struct address_space *m = page->mapping;
@@ -138,6 +143,8 @@ void wait_on_page_writeback(struct page *page)
 
 /* ---- writing pages ---- */
 
+/* Writes one page if dirty. sync: wait for a writeback of it in progress, then write it if
+   dirty; else skip a page someone is writing. 0, or writepage's error (page dirty again). */
 int write_one_page(struct address_space *m, struct page *page, bool sync)
 {
 	int err = 0;
@@ -175,6 +182,7 @@ int write_one_page(struct address_space *m, struct page *page, bool sync)
 
 #define WB_BATCH 16
 
+/* Every dirty page of the mapping through a_ops->writepage; sync as above. Sleeps. */
 int write_cache_pages(struct address_space *m, bool sync)
 {
 	struct page *pages[WB_BATCH];
@@ -199,6 +207,7 @@ int write_cache_pages(struct address_space *m, bool sync)
 
 static void flusher_start(void);
 
+/* Makes the device known to the flusher and the `dirty` command. */
 void bdi_register(struct backing_dev_info *bdi, const char *name, void *owner,
 		  int (*writeback)(struct backing_dev_info *bdi))
 {
@@ -216,6 +225,7 @@ void bdi_register(struct backing_dev_info *bdi, const char *name, void *owner,
 	mutex_unlock(&bdi_mutex);
 }
 
+/* Takes it off again; waits for a flusher run in progress. Sleeps. */
 void bdi_unregister(struct backing_dev_info *bdi)
 {
 	mutex_lock(&bdi_mutex); /* a flusher run in progress ends first */
@@ -223,6 +233,7 @@ void bdi_unregister(struct backing_dev_info *bdi)
 	mutex_unlock(&bdi_mutex);
 }
 
+/* Calls fn for each registered device (bdi_mutex held: fn may sleep, must not register). */
 void bdi_for_each(void (*fn)(struct backing_dev_info *bdi, void *arg), void *arg)
 {
 	struct backing_dev_info *bdi;
@@ -240,6 +251,7 @@ static bool over_background(void)
 	return (uint64_t)atomic64_read(&vm_dirty_pages) > READ_ONCE(dirty_background_pages);
 }
 
+/* Asks the flusher to run now. */
 void wakeup_flusher(void)
 {
 	WRITE_ONCE(flusher_kicked, true);

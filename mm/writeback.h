@@ -1,5 +1,5 @@
 /*
- * Writeback of page-cache pages, and the accounting of dirty pages (seed 3).
+ * Writeback of page-cache pages, and the accounting of dirty pages ("mm: tracking shared dirty pages" (Linux 2.6.19)).
  *
  *	set_page_dirty(page)		a write made the page differ from its disk copy
  *	clear_page_dirty_for_io(page)	writeback takes the dirty bit: test-and-clear PG_dirty,
@@ -34,19 +34,13 @@ struct address_space;
 /* True when the mapping's pages are counted dirty and written back (not tmpfs). */
 bool mapping_cap_account_dirty(const struct address_space *m);
 
-/* Marks a page-cache page dirty; counts it if it was clean. Does not sleep (called under
-   page_table_lock by the fault handler). True when it was clean. */
 bool set_page_dirty(struct page *page);
-/* Takes the dirty bit for I/O: clears PG_dirty and, if it was set, write-protects every PTE
-   mapping the page. True when the page was dirty (and must be written). Sleeps. */
 bool clear_page_dirty_for_io(struct page *page);
 /* m->lock held: the page leaves the cache (truncate); its dirty state is dropped, uncounted. */
 void __cancel_dirty_page(struct address_space *m, struct page *page);
 void end_page_writeback(struct page *page);
 void wait_on_page_writeback(struct page *page);
 
-/* Writes one page if dirty. sync: wait for a writeback of it in progress, then write it if
-   dirty; else skip a page someone is writing. 0, or writepage's error (page dirty again). */
 int write_one_page(struct address_space *m, struct page *page, bool sync);
 /* Every dirty page of the mapping through a_ops->writepage; sync as above. Sleeps. */
 int write_cache_pages(struct address_space *m, bool sync);

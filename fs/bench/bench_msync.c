@@ -1,5 +1,5 @@
 /*
- * bench msync (seed 3): pages written back per second by writers that dirty a shared
+ * bench msync ("mm: tracking shared dirty pages" (Linux 2.6.19)): pages written back per second by writers that dirty a shared
  * mapping of an ext2 file and msync(MS_SYNC) it, one file per thread (16 pages), at 1, 2, 4
  * CPUs. Each round a thread writes every page (16 write-protect faults) and msyncs: its
  * pages are cleaned through the reverse map, written, and the device flushed. An op is one
@@ -27,7 +27,7 @@ static struct {
 	unsigned int n;
 	uint64_t written0, pages;
 	int err;
-} S;
+} bench;
 
 static int ms_setup(unsigned int nr_threads, void **data)
 {
@@ -36,15 +36,15 @@ static int ms_setup(unsigned int nr_threads, void **data)
 	int err = 0;
 
 	(void)data;
-	S = (typeof(S)){.n = nr_threads < MS_MAXTH ? nr_threads : MS_MAXTH};
+	bench = (typeof(bench)){.n = nr_threads < MS_MAXTH ? nr_threads : MS_MAXTH};
 	sys_mkdir(MS_DIR, 0755);
 	if ((err = sys_mount("vda", MS_DIR, "ext2", 0, NULL)))
 		return err;
 	zero = kzalloc(MS_PAGES * PAGE_SIZE);
-	S.mm = mm_alloc("bench-msync");
-	if (!zero || !S.mm)
+	bench.mm = mm_alloc("bench-msync");
+	if (!zero || !bench.mm)
 		err = -ENOMEM;
-	for (unsigned int i = 0; i < S.n && !err; i++) {
+	for (unsigned int i = 0; i < bench.n && !err; i++) {
 		int fd;
 
 		snprintf(path, sizeof(path), MS_DIR "/m%u", i);
@@ -54,21 +54,21 @@ static int ms_setup(unsigned int nr_threads, void **data)
 			break;
 		}
 		sys_write(fd, zero, MS_PAGES * PAGE_SIZE);
-		S.base[i] = (uint64_t)sys_mmap(S.mm, 0, MS_PAGES * PAGE_SIZE,
-					       PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if ((int64_t)S.base[i] < 0)
-			err = (int)(int64_t)S.base[i];
+		bench.base[i] = (uint64_t)sys_mmap(bench.mm, 0, MS_PAGES * PAGE_SIZE,
+						   PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if ((int64_t)bench.base[i] < 0)
+			err = (int)(int64_t)bench.base[i];
 		sys_close(fd);
 	}
 	kfree(zero);
 	if (!err)
 		err = sys_sync();
 	if (err) {
-		if (S.mm)
-			mmput(S.mm);
+		if (bench.mm)
+			mmput(bench.mm);
 		sys_umount(MS_DIR);
 	}
-	S.written0 = dirty_stats().written;
+	bench.written0 = dirty_stats().written;
 	return err;
 }
 
@@ -77,34 +77,34 @@ static void ms_teardown(void *data, char *extra, size_t size)
 	char path[48];
 
 	(void)data;
-	S.pages = dirty_stats().written - S.written0;
-	mmput(S.mm);
-	for (unsigned int i = 0; i < S.n; i++) {
+	bench.pages = dirty_stats().written - bench.written0;
+	mmput(bench.mm);
+	for (unsigned int i = 0; i < bench.n; i++) {
 		snprintf(path, sizeof(path), MS_DIR "/m%u", i);
 		sys_unlink(path);
 	}
 	sys_umount(MS_DIR);
-	snprintf(extra, size, " pages_written=%llu%s", (unsigned long long)S.pages,
-		 S.err ? " error=1" : "");
+	snprintf(extra, size, " pages_written=%llu%s", (unsigned long long)bench.pages,
+		 bench.err ? " error=1" : "");
 }
 
 static uint64_t run_msync(struct bench_thread *b)
 {
-	uint64_t ops = 0, base = S.base[b->index % MS_MAXTH], round = 0;
+	uint64_t ops = 0, base = bench.base[b->index % MS_MAXTH], round = 0;
 
 	if (b->index >= MS_MAXTH)
 		return 0;
-	kthread_use_mm(S.mm);
-	while (!READ_ONCE(*b->stop) && !S.err) {
+	kthread_use_mm(bench.mm);
+	while (!READ_ONCE(*b->stop) && !bench.err) {
 		round++;
 		for (unsigned int i = 0; i < MS_PAGES; i++)
 			if (put_user_u64(base + i * PAGE_SIZE + 8 * b->index, round))
-				S.err = -EFAULT;
-		if (vm_msync(S.mm, base, MS_PAGES * PAGE_SIZE, MS_SYNC))
-			S.err = -EIO;
+				bench.err = -EFAULT;
+		if (vm_msync(bench.mm, base, MS_PAGES * PAGE_SIZE, MS_SYNC))
+			bench.err = -EIO;
 		ops += MS_PAGES;
 	}
-	kthread_unuse_mm(S.mm);
+	kthread_unuse_mm(bench.mm);
 	return ops;
 }
 

@@ -1,5 +1,5 @@
 /*
- * bench wpfault (seed 3): what dirty tracking costs a writer. Thread 0 alternates two rounds
+ * bench wpfault ("mm: tracking shared dirty pages" (Linux 2.6.19)): what dirty tracking costs a writer. Thread 0 alternates two rounds
  * over 64 pages, timing each write that faults (rdtsc around put_user_u64):
  *
  *   demand-zero	the first write to a page of anonymous memory: a zeroed page allocated
@@ -36,7 +36,7 @@ static struct {
 	uint64_t file; /* the shared mapping */
 	uint64_t dz_tsc, dz_faults, wp_tsc, wp_faults, wp_counted, cycles, trap_tsc;
 	int err;
-} P;
+} bench;
 
 static int wp_setup(unsigned int nr_threads, void **data)
 {
@@ -45,7 +45,7 @@ static int wp_setup(unsigned int nr_threads, void **data)
 
 	(void)nr_threads;
 	(void)data;
-	P = (typeof(P)){0};
+	bench = (typeof(bench)){0};
 	sys_mkdir(WP_DIR, 0755);
 	if ((err = sys_mount("vda", WP_DIR, "ext2", 0, NULL)))
 		return err;
@@ -56,29 +56,29 @@ static int wp_setup(unsigned int nr_threads, void **data)
 	}
 	for (unsigned int i = 0; i < WP_PAGES * PAGE_SIZE / sizeof(zero); i++)
 		sys_write(fd, zero, sizeof(zero));
-	P.mm = mm_alloc("bench-wpfault");
-	P.file = P.mm ? (uint64_t)sys_mmap(P.mm, 0, WP_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-					   MAP_SHARED, fd, 0)
-		      : (uint64_t)-ENOMEM;
+	bench.mm = mm_alloc("bench-wpfault");
+	bench.file = bench.mm ? (uint64_t)sys_mmap(bench.mm, 0, WP_PAGES * PAGE_SIZE,
+						   PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+			      : (uint64_t)-ENOMEM;
 	sys_close(fd);
-	if ((int64_t)P.file < 0) {
-		if (P.mm)
-			mmput(P.mm);
+	if ((int64_t)bench.file < 0) {
+		if (bench.mm)
+			mmput(bench.mm);
 		sys_umount(WP_DIR);
-		return (int)(int64_t)P.file;
+		return (int)(int64_t)bench.file;
 	}
 	return 0;
 }
 
 static void wp_teardown(void *data, char *extra, size_t size)
 {
-	uint64_t dz = P.dz_faults ? tsc_to_ns(P.dz_tsc) / P.dz_faults : 0;
-	uint64_t wp = P.wp_faults ? tsc_to_ns(P.wp_tsc) / P.wp_faults : 0;
-	uint64_t per = P.cycles ? P.wp_counted * 100 / (P.cycles * WP_PAGES) : 0;
-	uint64_t trap = P.dz_faults ? tsc_to_ns(P.trap_tsc) / P.dz_faults : 0;
+	uint64_t dz = bench.dz_faults ? tsc_to_ns(bench.dz_tsc) / bench.dz_faults : 0;
+	uint64_t wp = bench.wp_faults ? tsc_to_ns(bench.wp_tsc) / bench.wp_faults : 0;
+	uint64_t per = bench.cycles ? bench.wp_counted * 100 / (bench.cycles * WP_PAGES) : 0;
+	uint64_t trap = bench.dz_faults ? tsc_to_ns(bench.trap_tsc) / bench.dz_faults : 0;
 
 	(void)data;
-	mmput(P.mm);
+	mmput(bench.mm);
 	sys_unlink(WP_DIR "/wpfile");
 	sys_umount(WP_DIR);
 	snprintf(extra, size,
@@ -88,7 +88,7 @@ static void wp_teardown(void *data, char *extra, size_t size)
 		 (unsigned long long)(dz ? wp / dz : 0),
 		 (unsigned long long)(dz ? wp * 100 / dz % 100 : 0),
 		 (unsigned long long)(per / 100), (unsigned long long)(per % 100),
-		 P.err ? " error=1" : "");
+		 bench.err ? " error=1" : "");
 }
 
 /* Writes each page once, timing each write: the sum of the rdtsc deltas. */
@@ -116,26 +116,26 @@ static int one_cycle(void)
 
 		if (put_user_u64(WP_ANON + (1ULL << 30) + i * PAGE_SIZE, i) != -EFAULT)
 			return -EINVAL;
-		P.trap_tsc += rdtsc() - t;
+		bench.trap_tsc += rdtsc() - t;
 	}
 
 	/* Demand zero: map, write (timed), unmap. */
-	if (vm_mmap(P.mm, WP_ANON, WP_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+	if (vm_mmap(bench.mm, WP_ANON, WP_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0) < 0)
 		return -ENOMEM;
-	if ((err = timed_writes(WP_ANON, &P.dz_tsc)))
+	if ((err = timed_writes(WP_ANON, &bench.dz_tsc)))
 		return err;
-	P.dz_faults += WP_PAGES;
-	vm_munmap(P.mm, WP_ANON, WP_PAGES * PAGE_SIZE);
+	bench.dz_faults += WP_PAGES;
+	vm_munmap(bench.mm, WP_ANON, WP_PAGES * PAGE_SIZE);
 	/* Writeback cleans the file's pages; then each first write is a write-protect fault. */
-	if ((err = vm_msync(P.mm, P.file, WP_PAGES * PAGE_SIZE, MS_SYNC)))
+	if ((err = vm_msync(bench.mm, bench.file, WP_PAGES * PAGE_SIZE, MS_SYNC)))
 		return err;
 	wp0 = fault_stats().wp_dirty;
-	if ((err = timed_writes(P.file, &P.wp_tsc)))
+	if ((err = timed_writes(bench.file, &bench.wp_tsc)))
 		return err;
-	P.wp_counted += fault_stats().wp_dirty - wp0;
-	P.wp_faults += WP_PAGES;
-	P.cycles++;
+	bench.wp_counted += fault_stats().wp_dirty - wp0;
+	bench.wp_faults += WP_PAGES;
+	bench.cycles++;
 	return 0;
 }
 
@@ -145,14 +145,15 @@ static uint64_t run_wpfault(struct bench_thread *b)
 
 	if (b->index != 0)
 		return 0;
-	kthread_use_mm(P.mm);
+	kthread_use_mm(bench.mm);
 	/* A first cycle untimed: the file's pages come into the cache, blocks are checked. */
-	P.err = one_cycle();
-	P.dz_tsc = P.dz_faults = P.wp_tsc = P.wp_faults = P.wp_counted = P.cycles = P.trap_tsc = 0;
-	while (!P.err && !READ_ONCE(*b->stop))
-		if (!(P.err = one_cycle()))
+	bench.err = one_cycle();
+	bench.dz_tsc = bench.dz_faults = bench.wp_tsc = bench.wp_faults = bench.wp_counted =
+		bench.cycles = bench.trap_tsc = 0;
+	while (!bench.err && !READ_ONCE(*b->stop))
+		if (!(bench.err = one_cycle()))
 			ops += WP_PAGES;
-	kthread_unuse_mm(P.mm);
+	kthread_unuse_mm(bench.mm);
 	return ops;
 }
 

@@ -55,7 +55,7 @@ static struct {
 	struct thread *threads[RACE_MAX_WRITERS + 2]; /* writers, remapper, writebacker */
 	struct wb_race_result res;
 	atomic64_t writes, fsyncs, wb_errors; /* wb_errors: the writebacker's, beside res.errors */
-} R;
+} race;
 
 static uint64_t next_rnd(uint64_t *x)
 {
@@ -66,24 +66,24 @@ static uint64_t next_rnd(uint64_t *x)
 /* Waits while the round is even (the remapper checks); says so once per round. */
 static void wait_for_round(unsigned int *seen)
 {
-	unsigned int r = READ_ONCE(R.round);
+	unsigned int r = READ_ONCE(race.round);
 
 	if (r & 1)
 		return;
 	if (*seen != r) {
 		*seen = r;
-		atomic_inc(&R.stopped); /* a locked instruction: last[] is stored before it */
+		atomic_inc(&race.stopped); /* a locked instruction: last[] is stored before it */
 	}
-	while (READ_ONCE(R.round) == r && !READ_ONCE(R.stop))
+	while (READ_ONCE(race.round) == r && !READ_ONCE(race.stop))
 		yield();
 }
 
 /* A word writer id owns in the page, at random. */
 static unsigned int pick_word(unsigned int id, unsigned int page, uint64_t *rnd)
 {
-	unsigned int per_page = PAGE_WORDS / R.nr_writers; /* nr_writers divides PAGE_WORDS */
+	unsigned int per_page = PAGE_WORDS / race.nr_writers; /* nr_writers divides PAGE_WORDS */
 
-	return page * PAGE_WORDS + (unsigned int)(next_rnd(rnd) % per_page) * R.nr_writers + id;
+	return page * PAGE_WORDS + (unsigned int)(next_rnd(rnd) % per_page) * race.nr_writers + id;
 }
 
 static int race_writer(void *arg)
@@ -91,19 +91,19 @@ static int race_writer(void *arg)
 	unsigned int id = (unsigned int)(uintptr_t)arg, seen = 0;
 	uint64_t rnd = 0x9e3779b97f4a7c15ULL * (id + 7) + ktime_ns(), seq = 0;
 
-	kthread_use_mm(R.mm);
-	while (!READ_ONCE(R.stop)) {
+	kthread_use_mm(race.mm);
+	while (!READ_ONCE(race.stop)) {
 		uint64_t v = (uint64_t)(id + 1) << 48 | ++seq;
 		unsigned int w;
 
 		wait_for_round(&seen);
-		w = pick_word(id, READ_ONCE(R.hot), &rnd);
-		if (!put_user_u64(R.base + w * 8, v)) {
-			R.last[w] = v; /* it landed in the page: it must reach the disk */
-			atomic64_inc(&R.writes);
+		w = pick_word(id, READ_ONCE(race.hot), &rnd);
+		if (!put_user_u64(race.base + w * 8, v)) {
+			race.last[w] = v; /* it landed in the page: it must reach the disk */
+			atomic64_inc(&race.writes);
 		}
 	}
-	kthread_unuse_mm(R.mm);
+	kthread_unuse_mm(race.mm);
 	return 0;
 }
 
@@ -126,12 +126,12 @@ static uint64_t windows_opened(void)
 
 static int writebacker(void *arg)
 {
-	int fd = sys_open(R.path, O_RDWR, 0);
+	int fd = sys_open(race.path, O_RDWR, 0);
 	uint64_t seen = windows_opened();
 	unsigned int idle = 0;
 
 	(void)arg;
-	while (fd >= 0 && !READ_ONCE(R.stop)) {
+	while (fd >= 0 && !READ_ONCE(race.stop)) {
 		uint64_t now = windows_opened();
 
 		if (now == seen && ++idle < WB_IDLE_TICKS) {
@@ -141,25 +141,25 @@ static int writebacker(void *arg)
 		seen = now;
 		idle = 0;
 		if (sys_fsync(fd))
-			atomic64_inc(&R.wb_errors);
-		atomic64_inc(&R.fsyncs);
+			atomic64_inc(&race.wb_errors);
+		atomic64_inc(&race.fsyncs);
 	}
 	if (fd < 0)
-		atomic64_inc(&R.wb_errors);
+		atomic64_inc(&race.wb_errors);
 	else
 		sys_close(fd);
 	return 0;
 }
 
-/* Maps the file at R.base (the first time wherever mmap puts it). 0 or the error. */
+/* Maps the file at race.base (the first time wherever mmap puts it). 0 or the error. */
 static int map_file(int fd)
 {
-	int64_t a = sys_mmap(R.mm, R.base, RACE_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
-			     MAP_SHARED | (R.base ? MAP_FIXED : 0), fd, 0);
+	int64_t a = sys_mmap(race.mm, race.base, RACE_PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | (race.base ? MAP_FIXED : 0), fd, 0);
 
 	if (a < 0)
 		return (int)a;
-	R.base = (uint64_t)a;
+	race.base = (uint64_t)a;
 	return 0;
 }
 
@@ -167,20 +167,20 @@ static int map_file(int fd)
    the writers write. */
 static void cut(uint64_t *rnd)
 {
-	unsigned int first = (unsigned int)(next_rnd(rnd) % (R.hot + 1));
-	unsigned int pages = next_rnd(rnd) % 2 ? RACE_PAGES - first : R.hot + 1 - first;
-	uint64_t start = R.base + first * PAGE_SIZE, len = pages * PAGE_SIZE;
+	unsigned int first = (unsigned int)(next_rnd(rnd) % (race.hot + 1));
+	unsigned int pages = next_rnd(rnd) % 2 ? RACE_PAGES - first : race.hot + 1 - first;
+	uint64_t start = race.base + first * PAGE_SIZE, len = pages * PAGE_SIZE;
 	int err;
 
 	if (next_rnd(rnd) % 2) {
-		err = vm_munmap(R.mm, start, len);
-		R.res.munmaps++;
+		err = vm_munmap(race.mm, start, len);
+		race.res.munmaps++;
 	} else {
-		err = vm_mprotect(R.mm, start, len, PROT_NONE);
-		R.res.mprotects++;
+		err = vm_mprotect(race.mm, start, len, PROT_NONE);
+		race.res.mprotects++;
 	}
 	if (err)
-		R.res.errors++;
+		race.res.errors++;
 }
 
 /*
@@ -193,48 +193,49 @@ static void check_round(int fd)
 	uint64_t fnv, lost;
 
 	if (sys_fsync(fd))
-		R.res.errors++;
-	lost = wb_check_disk(R.path, R.last, RACE_WORDS, R.res.lost == 0, &fnv, &R.res.errors);
+		race.res.errors++;
+	lost = wb_check_disk(race.path, race.last, RACE_WORDS, race.res.lost == 0, &fnv,
+			     &race.res.errors);
 	if (!lost)
 		return;
-	if (R.res.lost == 0) {
-		R.res.first_lost_round = R.res.rounds;
-		R.res.first_lost_ns = ktime_ns();
+	if (race.res.lost == 0) {
+		race.res.first_lost_round = race.res.rounds;
+		race.res.first_lost_ns = ktime_ns();
 	}
-	R.res.lost += lost;
-	R.res.lost_rounds++;
-	if (sys_pwrite(fd, R.last, sizeof(R.last), 0) != sizeof(R.last) || sys_fsync(fd))
-		R.res.errors++;
+	race.res.lost += lost;
+	race.res.lost_rounds++;
+	if (sys_pwrite(fd, race.last, sizeof(race.last), 0) != sizeof(race.last) || sys_fsync(fd))
+		race.res.errors++;
 }
 
 static int remapper(void *arg)
 {
 	uint64_t rnd = 0x2545f4914f6cdd1dULL ^ ktime_ns();
-	int fd = sys_open(R.path, O_RDWR, 0);
+	int fd = sys_open(race.path, O_RDWR, 0);
 
 	(void)arg;
-	kthread_use_mm(R.mm);
-	while (fd >= 0 && !READ_ONCE(R.stop)) {
+	kthread_use_mm(race.mm);
+	while (fd >= 0 && !READ_ONCE(race.stop)) {
 		if (map_file(fd)) {
-			R.res.errors++;
+			race.res.errors++;
 			break;
 		}
-		atomic_set(&R.stopped, 0);
-		R.hot = (unsigned int)(next_rnd(&rnd) % RACE_PAGES);
-		WRITE_ONCE(R.round, R.round + 1); /* odd: write */
+		atomic_set(&race.stopped, 0);
+		race.hot = (unsigned int)(next_rnd(&rnd) % RACE_PAGES);
+		WRITE_ONCE(race.round, race.round + 1); /* odd: write */
 		msleep(10);
 		cut(&rnd);
-		WRITE_ONCE(R.round, R.round + 1); /* even: stop and say so */
-		while (atomic_read(&R.stopped) < (int)R.nr_writers && !READ_ONCE(R.stop))
+		WRITE_ONCE(race.round, race.round + 1); /* even: stop and say so */
+		while (atomic_read(&race.stopped) < (int)race.nr_writers && !READ_ONCE(race.stop))
 			yield();
-		if (READ_ONCE(R.stop))
+		if (READ_ONCE(race.stop))
 			break;
 		check_round(fd);
-		R.res.rounds++;
+		race.res.rounds++;
 	}
 	if (fd < 0)
-		R.res.errors++;
-	kthread_unuse_mm(R.mm);
+		race.res.errors++;
+	kthread_unuse_mm(race.mm);
 	if (fd >= 0)
 		sys_close(fd);
 	return 0;
@@ -244,7 +245,7 @@ static int remapper(void *arg)
 static int make_file(void)
 {
 	void *zero = kzalloc(PAGE_SIZE);
-	int fd = sys_open(R.path, O_RDWR | O_CREAT | O_TRUNC, 0644), err = 0;
+	int fd = sys_open(race.path, O_RDWR | O_CREAT | O_TRUNC, 0644), err = 0;
 
 	if (!zero || fd < 0)
 		err = fd < 0 ? fd : -ENOMEM;
@@ -263,14 +264,14 @@ static struct thread *start_thread(unsigned int i, unsigned int cpu)
 {
 	struct thread *t;
 
-	if (i < R.nr_writers)
+	if (i < race.nr_writers)
 		t = kthread_create(race_writer, (void *)(uintptr_t)i, "wbrace/%u", i);
-	else if (i == R.nr_writers)
+	else if (i == race.nr_writers)
 		t = kthread_create(remapper, NULL, "wbremap");
 	else
 		t = kthread_create(writebacker, NULL, "wbfsync");
 	if (!t) {
-		R.res.errors++;
+		race.res.errors++;
 		return NULL;
 	}
 	kthread_bind(t, cpu);
@@ -283,37 +284,37 @@ int wb_race_start(const char *path)
 	unsigned int cpus = num_online_cpus();
 	int err;
 
-	memset(&R, 0, sizeof(R));
-	strlcpy(R.path, path, sizeof(R.path));
-	R.nr_writers = cpus > 2 ? (cpus - 1 >= 4 ? 4 : 2) : 1; /* a power of 2: divides a page */
+	memset(&race, 0, sizeof(race));
+	strlcpy(race.path, path, sizeof(race.path));
+	race.nr_writers = cpus > 2 ? (cpus - 1 >= 4 ? 4 : 2) : 1; /* a power of 2: divides a page */
 	if ((err = make_file()))
 		return err;
-	if (!(R.mm = mm_alloc("wbrace")))
+	if (!(race.mm = mm_alloc("wbrace")))
 		return -ENOMEM;
 	/* The writers on CPUs 1 and up (with one CPU, on it), the other two on CPU 0. */
-	for (unsigned int i = 0; i < R.nr_writers + 2; i++)
-		R.threads[i] =
-			start_thread(i, i < R.nr_writers && cpus > 1 ? 1 + i % (cpus - 1) : 0);
+	for (unsigned int i = 0; i < race.nr_writers + 2; i++)
+		race.threads[i] =
+			start_thread(i, i < race.nr_writers && cpus > 1 ? 1 + i % (cpus - 1) : 0);
 	return 0;
 }
 
 uint64_t wb_race_lost(void)
 {
-	return READ_ONCE(R.res.lost);
+	return READ_ONCE(race.res.lost);
 }
 
 void wb_race_stop(struct wb_race_result *r)
 {
-	WRITE_ONCE(R.stop, true);
-	for (unsigned int i = 0; i < R.nr_writers + 2; i++)
-		if (R.threads[i])
-			kthread_join(R.threads[i]);
-	if (R.mm)
-		mmput(R.mm);
-	R.res.writes = (uint64_t)atomic64_read(&R.writes);
-	R.res.fsyncs = (uint64_t)atomic64_read(&R.fsyncs);
-	R.res.errors += (uint64_t)atomic64_read(&R.wb_errors);
-	if (R.res.rounds == 0)
-		R.res.errors++; /* nothing was checked */
-	*r = R.res;
+	WRITE_ONCE(race.stop, true);
+	for (unsigned int i = 0; i < race.nr_writers + 2; i++)
+		if (race.threads[i])
+			kthread_join(race.threads[i]);
+	if (race.mm)
+		mmput(race.mm);
+	race.res.writes = (uint64_t)atomic64_read(&race.writes);
+	race.res.fsyncs = (uint64_t)atomic64_read(&race.fsyncs);
+	race.res.errors += (uint64_t)atomic64_read(&race.wb_errors);
+	if (race.res.rounds == 0)
+		race.res.errors++; /* nothing was checked */
+	*r = race.res;
 }

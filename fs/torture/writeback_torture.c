@@ -52,13 +52,13 @@ static struct {
 	volatile bool stop;
 	uint64_t (*last)[WT_WORDS]; /* [WT_FILES]: the last value written to each word */
 	struct wt_thread th[WT_MAX_THR];
-} W;
+} torture;
 
 static DEFINE_MUTEX(wt_mutex);
 
 static void wt_path(char *buf, size_t n, unsigned int k)
 {
-	snprintf(buf, n, WT_DIR "/%s-%u", W.tag, k);
+	snprintf(buf, n, WT_DIR "/%s-%u", torture.tag, k);
 }
 
 static uint64_t next_rnd(uint64_t *x)
@@ -94,9 +94,9 @@ static int wt_worker(void *arg)
 			goto out;
 		}
 	}
-	while (!READ_ONCE(W.stop)) {
+	while (!READ_ONCE(torture.stop)) {
 		unsigned int k = next_rnd(&t->rnd) % WT_FILES;
-		unsigned int w = next_rnd(&t->rnd) % (WT_WORDS / W.n) * W.n + t->id;
+		unsigned int w = next_rnd(&t->rnd) % (WT_WORDS / torture.n) * torture.n + t->id;
 		uint64_t v = (uint64_t)(t->id + 1) << 48 | ++t->seq;
 
 		if (w >= WT_WORDS)
@@ -105,7 +105,7 @@ static int wt_worker(void *arg)
 			t->errors++;
 			break;
 		}
-		W.last[k][w] = v;
+		torture.last[k][w] = v;
 		if (++t->writes % WT_YIELD_EVERY == 0)
 			yield(); /* the unmap race's writers share this CPU: let them in often */
 		if (t->writes % WT_MSYNC_EVERY == 0) {
@@ -205,9 +205,9 @@ static void wt_report(const char *when)
 	uint64_t writes = 0, msyncs = 0;
 	struct dirty_stats d = dirty_stats();
 
-	for (unsigned int i = 0; i < W.n; i++) {
-		writes += READ_ONCE(W.th[i].writes);
-		msyncs += READ_ONCE(W.th[i].msyncs);
+	for (unsigned int i = 0; i < torture.n; i++) {
+		writes += READ_ONCE(torture.th[i].writes);
+		msyncs += READ_ONCE(torture.th[i].msyncs);
 	}
 	kprintf("%swrites %llu, msyncs %llu, dirty %llu, written %llu, PTEs cleaned %llu, "
 		"flusher runs %llu\n",
@@ -222,17 +222,17 @@ static void wt_start_writers(void)
 {
 	unsigned int cpus = num_online_cpus();
 
-	W.n = MIN(cpus, (unsigned int)WT_MAX_THR);
-	for (unsigned int i = 0; i < W.n; i++) {
-		W.th[i].id = i;
-		W.th[i].rnd = 0x9e3779b97f4a7c15ULL * (i + 1) + ktime_ns();
-		W.th[i].thread = kthread_create(wt_worker, &W.th[i], "wbtort/%u", i);
-		if (!W.th[i].thread) {
-			W.th[i].errors++;
+	torture.n = MIN(cpus, (unsigned int)WT_MAX_THR);
+	for (unsigned int i = 0; i < torture.n; i++) {
+		torture.th[i].id = i;
+		torture.th[i].rnd = 0x9e3779b97f4a7c15ULL * (i + 1) + ktime_ns();
+		torture.th[i].thread = kthread_create(wt_worker, &torture.th[i], "wbtort/%u", i);
+		if (!torture.th[i].thread) {
+			torture.th[i].errors++;
 			continue;
 		}
-		kthread_bind(W.th[i].thread, cpus > 1 ? 1 + i % (cpus - 1) : 0);
-		wake_up_new_thread(W.th[i].thread);
+		kthread_bind(torture.th[i].thread, cpus > 1 ? 1 + i % (cpus - 1) : 0);
+		wake_up_new_thread(torture.th[i].thread);
 	}
 }
 
@@ -241,13 +241,13 @@ static void wt_stop_and_check(bool verbose, uint64_t start_ns, struct wb_torture
 {
 	char path[64];
 
-	WRITE_ONCE(W.stop, true);
-	for (unsigned int i = 0; i < W.n; i++) {
-		if (W.th[i].thread)
-			kthread_join(W.th[i].thread);
-		r->writes += W.th[i].writes;
-		r->msyncs += W.th[i].msyncs;
-		r->errors += W.th[i].errors;
+	WRITE_ONCE(torture.stop, true);
+	for (unsigned int i = 0; i < torture.n; i++) {
+		if (torture.th[i].thread)
+			kthread_join(torture.th[i].thread);
+		r->writes += torture.th[i].writes;
+		r->msyncs += torture.th[i].msyncs;
+		r->errors += torture.th[i].errors;
 	}
 	wb_race_stop(&r->race);
 	if (r->race.lost)
@@ -258,9 +258,10 @@ static void wt_stop_and_check(bool verbose, uint64_t start_ns, struct wb_torture
 		uint64_t fnv;
 
 		wt_path(path, sizeof(path), k);
-		r->lost += wb_check_disk(path, W.last[k], WT_WORDS, r->lost == 0, &fnv, &r->errors);
+		r->lost += wb_check_disk(path, torture.last[k], WT_WORDS, r->lost == 0, &fnv,
+					 &r->errors);
 		if (verbose)
-			kprintf("torture writeback: file %s-%u fnv1a64 %016llx\n", W.tag, k,
+			kprintf("torture writeback: file %s-%u fnv1a64 %016llx\n", torture.tag, k,
 				(unsigned long long)fnv);
 	}
 	if (r->lost && !r->race.lost)
@@ -292,16 +293,16 @@ int writeback_torture_run(unsigned int ms, const char *dev, const char *tag, uns
 	memset(r, 0, sizeof(*r));
 	if (!mutex_trylock(&wt_mutex))
 		return -EBUSY;
-	memset(&W, 0, sizeof(W));
-	W.tag = tag;
-	W.last = kzalloc(sizeof(*W.last) * WT_FILES);
-	if (!W.last) {
+	memset(&torture, 0, sizeof(torture));
+	torture.tag = tag;
+	torture.last = kzalloc(sizeof(*torture.last) * WT_FILES);
+	if (!torture.last) {
 		mutex_unlock(&wt_mutex);
 		return -ENOMEM;
 	}
 	sys_mkdir(WT_DIR, 0755);
 	if ((err = sys_mount(dev, WT_DIR, "ext2", 0, NULL))) {
-		kfree(W.last);
+		kfree(torture.last);
 		mutex_unlock(&wt_mutex);
 		return err;
 	}
@@ -318,7 +319,7 @@ int writeback_torture_run(unsigned int ms, const char *dev, const char *tag, uns
 			"each (ext2 on %s), msync every %u writes, flusher expiry %u ms; beside "
 			"them "
 			"the unmap race (%s)\n",
-			W.n, WT_FILES, WT_PAGES, dev, WT_MSYNC_EVERY, dirty_expire_ms, path);
+			torture.n, WT_FILES, WT_PAGES, dev, WT_MSYNC_EVERY, dirty_expire_ms, path);
 		torture_watch((ms + 999) / 1000, wt_report); /* Ctrl-C ends the writing early */
 	} else {
 		wt_wait(ms, flags);
@@ -333,7 +334,7 @@ int writeback_torture_run(unsigned int ms, const char *dev, const char *tag, uns
 out:
 	if (sys_umount(WT_DIR) && !err)
 		r->errors++;
-	kfree(W.last);
+	kfree(torture.last);
 	mutex_unlock(&wt_mutex);
 	return err;
 }

@@ -1,5 +1,5 @@
 /*
- * `torture writeback`: the seed's invariant (no write is ever lost) under load. A thread on
+ * `torture writeback`: the invariant of dirty tracking (no write is ever lost) under load. A thread on
  * every CPU, each in its own mm, maps every test file shared and keeps writing increasing
  * values into the words it owns, while the flusher runs (with a short expiry) and the threads
  * call msync(MS_SYNC) now and then. After a final sync every word on the disk, read past the

@@ -1,5 +1,5 @@
 /*
- * `dirty`: the dirty-page accounting of seed 3 (docs/dirty.md). Dirty and writeback pages per
+ * `dirty`: the dirty-page accounting of "mm: tracking shared dirty pages", Linux 2.6.19 (docs/dirty.md). Dirty and writeback pages per
  * device and for the system, the faults of file mappings by kind (the write-protect faults of
  * dirty tracking among them), what page_mkclean cleaned, the flusher's runs, and the tunables:
  *

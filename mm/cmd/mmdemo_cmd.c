@@ -1,7 +1,7 @@
 /*
  * `mmdemo`: a guided tour of an address space (docs/vm.md). It makes an mm, faults its pages in
  * (zero page, then copy-on-write), puts a thread inside it on every other CPU, and unmaps the
- * pages twice, batched (the seed's mmu_gather) and then one flush per page, printing what each
+ * pages twice, batched (the mmu_gather of Linux 2.6.39) and then one flush per page, printing what each
  * step cost in flushes and IPIs. Counters are global, so another user of the machine shows up
  * in them too.
  *
@@ -17,6 +17,7 @@
 #include "mm/fault.h"
 #include "mm/tlb.h"
 #include "mm/mmu_gather.h"
+#include "mm/mmu_gather_variants.h"
 #include "mm/uaccess.h"
 #include "kernel/shell.h"
 #include "kernel/printk.h"
@@ -158,7 +159,7 @@ static int demo(struct mm *mm)
 	if ((err = fault_steps(a)) != 0)
 		return err;
 	kprintf("mmdemo: 4. unmap them while threads of the mm run on the other CPUs:\n");
-	if ((err = unmap_step(mm, a, TLB_BATCHED, "batched (the seed: one flush per batch)")))
+	if ((err = unmap_step(mm, a, TLB_BATCHED, "batched (the mmu_gather: one flush per batch)")))
 		return err;
 	if ((a = map_demo(mm)) < 0)
 		return (int)a;

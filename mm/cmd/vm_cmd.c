@@ -20,6 +20,7 @@
 #include "mm/fault.h"
 #include "mm/tlb.h"
 #include "mm/mmu_gather.h"
+#include "mm/mmu_gather_variants.h"
 #include "mm/uaccess.h"
 #include "mm/pgtable.h"
 #include "arch/x86_64/tlb.h"
@@ -88,7 +89,7 @@ static void show(void)
 		mode_names[tlb_mode], (unsigned long long)g.gathers, (unsigned long long)g.fullmm,
 		(unsigned long long)g.flushes, (unsigned long long)g.flushes_locked,
 		(unsigned long long)g.pages_freed, (unsigned long long)g.tables_freed,
-		(unsigned long long)g.tables_now, (unsigned long long)g.batch_pages,
+		(unsigned long long)g.tables_sync, (unsigned long long)g.batch_pages,
 		(unsigned long long)g.batch_fails);
 	kprintf("debug_vm: %s (whole page tables checked empty when freed; boot with debug_vm)\n",
 		debug_vm ? "on" : "off");

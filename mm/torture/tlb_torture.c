@@ -1,5 +1,5 @@
 /*
- * `torture tlb`: the seed's invariant under load, for a fixed time, counting errors.
+ * `torture tlb`: the mmu_gather's invariant (no page or table freed while a TLB or a lockless walker can reach it) under load, for a fixed time, counting errors.
  *
  *  - an updater maps random stretches of a 4 MiB region (its own PML4 slot), writes them,
  *    then unmaps or write-protects random stretches, in a random gather mode (batched,
@@ -29,6 +29,8 @@
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "mm/mmu_gather.h"
+#include "mm/mmu_gather_variants.h"
+#include "mm/torture/free_quarantine.h"
 #include "mm/tlb.h"
 #include "mm/uaccess.h"
 #include "mm/gup_fast.h"
@@ -96,7 +98,7 @@ static struct tlb_torture {
 	uint32_t seed;
 	struct thread *th[NR_CPUS];
 	unsigned int nr_threads;
-} T;
+} torture;
 
 static uint32_t next_random(uint32_t *s)
 {
@@ -112,8 +114,8 @@ static void error(const char *what, long long n)
 	bool worth_a_line = false;
 
 	for (long long i = 0; i < n; i++)
-		worth_a_line |= torture_error(&T.errors);
-	if (worth_a_line && T.verbose)
+		worth_a_line |= torture_error(&torture.errors);
+	if (worth_a_line && torture.verbose)
 		kprintf("torture tlb: ERROR: %s (%lld)\n", what, n);
 }
 
@@ -135,7 +137,7 @@ static void update_once(uint32_t *seed)
 	enum tlb_mode mode;
 
 	stretch(seed, &start, &pages);
-	if (vm_mmap(T.mm, start, pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
+	if (vm_mmap(torture.mm, start, pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0) != (int64_t)start)
 		error("mmap failed", 1);
 	for (uint64_t i = 0; i < pages; i += 1 + next_random(seed) % 8)
@@ -147,15 +149,15 @@ static void update_once(uint32_t *seed)
 	if (mode == TLB_UNBATCHED && pages > UNBATCHED_PAGES)
 		pages = UNBATCHED_PAGES;
 	if (next_random(seed) % 4 == 0) {
-		if (vm_mprotect(T.mm, start, pages * PAGE_SIZE, PROT_READ) == -EINVAL)
+		if (vm_mprotect(torture.mm, start, pages * PAGE_SIZE, PROT_READ) == -EINVAL)
 			error("mprotect refused its arguments", 1);
 	} else {
 		if (next_random(seed) % 8 == 0)
 			start = REGION, pages = REGION_PAGES; /* everything: the tables go too */
-		if (vm_munmap(T.mm, start, pages * PAGE_SIZE))
+		if (vm_munmap(torture.mm, start, pages * PAGE_SIZE))
 			error("munmap failed", 1);
-		atomic64_add_return(1, &T.unmaps);
-		atomic64_add_return((int64_t)pages, &T.pages_unmapped);
+		atomic64_add_return(1, &torture.unmaps);
+		atomic64_add_return((int64_t)pages, &torture.pages_unmapped);
 	}
 	WRITE_ONCE(tlb_mode, TLB_BATCHED);
 }
@@ -167,8 +169,8 @@ static void check_pages(bool reopen)
 
 	if (reopen)
 		user_page_quarantine_open();
-	T.pages_kept += kept;
-	T.pages_written += written;
+	torture.pages_kept += kept;
+	torture.pages_written += written;
 	if (written)
 		error("freed pages written after their free (a stale TLB entry)", written);
 }
@@ -180,8 +182,8 @@ static void check_tables(bool reopen)
 
 	if (reopen)
 		user_pgtable_quarantine_open();
-	T.tables_kept += kept;
-	T.tables_written += written;
+	torture.tables_kept += kept;
+	torture.tables_written += written;
 	if (written)
 		error("freed page tables written after their free", written);
 }
@@ -189,23 +191,23 @@ static void check_tables(bool reopen)
 /* The lockless walks that found a table freed under them since the last look. */
 static void check_walks(void)
 {
-	uint64_t n = gup_fast_freed_tables() - T.freed_tables;
+	uint64_t n = gup_fast_freed_tables() - torture.freed_tables;
 
-	if (n > T.freed_counted) {
+	if (n > torture.freed_counted) {
 		error("lockless walks stepped into freed page tables",
-		      (long long)(n - T.freed_counted));
-		T.freed_counted = n;
+		      (long long)(n - torture.freed_counted));
+		torture.freed_counted = n;
 	}
 }
 
 static int updater(void *arg)
 {
-	uint32_t seed = T.seed;
+	uint32_t seed = torture.seed;
 
 	(void)arg;
-	kthread_use_mm(T.mm);
-	while (!READ_ONCE(T.stop)) {
-		uint64_t round = (uint64_t)atomic64_add_return(1, &T.rounds);
+	kthread_use_mm(torture.mm);
+	while (!READ_ONCE(torture.stop)) {
+		uint64_t round = (uint64_t)atomic64_add_return(1, &torture.rounds);
 
 		update_once(&seed);
 		check_walks();
@@ -213,7 +215,7 @@ static int updater(void *arg)
 		if (round % TABLE_CHECK_ROUNDS == 0)
 			check_tables(true);
 	}
-	kthread_unuse_mm(T.mm);
+	kthread_unuse_mm(torture.mm);
 	return 0;
 }
 
@@ -239,7 +241,7 @@ enum writer_phase { WRITE_NOFAULT, WRITE_FAULTING, WALK_OUTSIDE };
 /* The phase of every writer now, and in *end when it ends. */
 static enum writer_phase writer_phase(uint64_t *end)
 {
-	uint64_t now = ktime_ns(), at = (now - T.start_ns) % CYCLE_NS;
+	uint64_t now = ktime_ns(), at = (now - torture.start_ns) % CYCLE_NS;
 
 	if (at < NOFAULT_US * 1000ULL) {
 		*end = now - at + NOFAULT_US * 1000ULL;
@@ -276,7 +278,7 @@ static void write_until(struct writer *w, bool nofault, uint64_t end)
 {
 	uint64_t stable = STABLE_PAGE + 8 * w->cpu;
 
-	while (ktime_ns() < end && !READ_ONCE(T.stop)) {
+	while (ktime_ns() < end && !READ_ONCE(torture.stop)) {
 		uint64_t *hot = &w->hot[w->next_hot];
 		uint64_t va = nofault && *hot ? *hot : random_page(w);
 		int err;
@@ -289,7 +291,7 @@ static void write_until(struct writer *w, bool nofault, uint64_t end)
 			*hot = err ? 0 : va;
 			w->next_hot = (w->next_hot + 1) % HOT_PAGES;
 		}
-		atomic64_add_return(1, err ? &T.efaults : &T.writes);
+		atomic64_add_return(1, err ? &torture.efaults : &torture.writes);
 		if (put_user_u64(stable, w->n))
 			error("a write to the page that is never unmapped failed", 1);
 		w->n++;
@@ -301,10 +303,10 @@ static void walk_until(struct writer *w, uint64_t end)
 {
 	uint64_t pa, e;
 
-	while (ktime_ns() < end && !READ_ONCE(T.stop)) {
-		if (gup_fast_walk(T.mm, random_page(w), &pa, &e))
-			atomic64_add_return(1, &T.found);
-		atomic64_add_return(1, &T.walks);
+	while (ktime_ns() < end && !READ_ONCE(torture.stop)) {
+		if (gup_fast_walk(torture.mm, random_page(w), &pa, &e))
+			atomic64_add_return(1, &torture.found);
+		atomic64_add_return(1, &torture.walks);
 	}
 }
 
@@ -315,13 +317,13 @@ static int writer(void *arg)
 	enum writer_phase phase;
 	uint64_t end;
 
-	w.seed = T.seed ^ w.cpu * 0x9e3779b9u;
-	while (!READ_ONCE(T.stop)) {
-		kthread_use_mm(T.mm);
-		while ((phase = writer_phase(&end)) != WALK_OUTSIDE && !READ_ONCE(T.stop))
+	w.seed = torture.seed ^ w.cpu * 0x9e3779b9u;
+	while (!READ_ONCE(torture.stop)) {
+		kthread_use_mm(torture.mm);
+		while ((phase = writer_phase(&end)) != WALK_OUTSIDE && !READ_ONCE(torture.stop))
 			write_until(&w, phase == WRITE_NOFAULT, end);
-		kthread_unuse_mm(T.mm);
-		while (writer_phase(&end) == WALK_OUTSIDE && !READ_ONCE(T.stop))
+		kthread_unuse_mm(torture.mm);
+		while (writer_phase(&end) == WALK_OUTSIDE && !READ_ONCE(torture.stop))
 			walk_until(&w, end);
 	}
 	return 0;
@@ -335,11 +337,13 @@ static void report(const char *when)
 
 	kprintf("torture tlb: %s%s%lld rounds, %lld munmaps (%lld pages), %lld writes, %lld "
 		"EFAULT, %lld lockless walks (%lld found), %llu IPIs, %lld errors\n",
-		report_phase, when, (long long)atomic64_read(&T.rounds),
-		(long long)atomic64_read(&T.unmaps), (long long)atomic64_read(&T.pages_unmapped),
-		(long long)atomic64_read(&T.writes), (long long)atomic64_read(&T.efaults),
-		(long long)atomic64_read(&T.walks), (long long)atomic64_read(&T.found),
-		(unsigned long long)s.ipis, (long long)atomic64_read(&T.errors.count));
+		report_phase, when, (long long)atomic64_read(&torture.rounds),
+		(long long)atomic64_read(&torture.unmaps),
+		(long long)atomic64_read(&torture.pages_unmapped),
+		(long long)atomic64_read(&torture.writes),
+		(long long)atomic64_read(&torture.efaults),
+		(long long)atomic64_read(&torture.walks), (long long)atomic64_read(&torture.found),
+		(unsigned long long)s.ipis, (long long)atomic64_read(&torture.errors.count));
 }
 
 static int start_thread(int (*fn)(void *), unsigned int cpu, const char *name)
@@ -349,7 +353,7 @@ static int start_thread(int (*fn)(void *), unsigned int cpu, const char *name)
 	if (!th)
 		return -ENOMEM;
 	kthread_bind(th, cpu);
-	T.th[T.nr_threads++] = th;
+	torture.th[torture.nr_threads++] = th;
 	wake_up_new_thread(th);
 	return 0;
 }
@@ -358,22 +362,23 @@ static int start_thread(int (*fn)(void *), unsigned int cpu, const char *name)
 static int setup(enum tlb_broken broken, bool verbose)
 {
 	rcu_barrier(); /* the tables of earlier unmaps are freed: the baseline holds still */
-	memset((void *)&T, 0, sizeof(T));
-	T.verbose = verbose;
-	T.user_pages = nr_user_pages();
-	T.pgtables = (uint64_t)atomic64_read(&pgtable_pages);
-	T.freed_tables = gup_fast_freed_tables();
-	T.seed = 0x2545f491u ^ (uint32_t)jiffies;
-	T.mm = mm_alloc("torture-tlb");
-	if (!T.mm || vm_mmap(T.mm, STABLE_PAGE & PAGE_MASK, PAGE_SIZE, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0) < 0) {
-		if (T.mm)
-			mmput(T.mm);
+	memset((void *)&torture, 0, sizeof(torture));
+	torture.verbose = verbose;
+	torture.user_pages = nr_user_pages();
+	torture.pgtables = (uint64_t)atomic64_read(&pgtable_pages);
+	torture.freed_tables = gup_fast_freed_tables();
+	torture.seed = 0x2545f491u ^ (uint32_t)jiffies;
+	torture.mm = mm_alloc("torture-tlb");
+	if (!torture.mm ||
+	    vm_mmap(torture.mm, STABLE_PAGE & PAGE_MASK, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0) < 0) {
+		if (torture.mm)
+			mmput(torture.mm);
 		return -ENOMEM;
 	}
 	user_page_quarantine_open();
 	user_pgtable_quarantine_open();
-	tlb_set_broken(T.mm, broken); /* after the quarantines: nothing it frees is reused */
+	tlb_set_broken(torture.mm, broken); /* after the quarantines: nothing it frees is reused */
 	return 0;
 }
 
@@ -382,8 +387,8 @@ static int start(void)
 {
 	unsigned int cpu;
 
-	torture_errors_start(&T.errors);
-	T.start_ns = ktime_ns();
+	torture_errors_start(&torture.errors);
+	torture.start_ns = ktime_ns();
 	for_each_cpu(cpu, &cpu_online_mask)
 		if (start_thread(cpu ? writer : updater, cpu,
 				 cpu ? "t-tlb-write/%u" : "t-tlb-upd/%u"))
@@ -394,36 +399,36 @@ static int start(void)
 /* Stops and joins the threads, tears the mm down and makes the final checks. */
 static void finish(struct tlb_torture_result *r)
 {
-	uint64_t ms = (ktime_ns() - T.start_ns) / 1000000;
+	uint64_t ms = (ktime_ns() - torture.start_ns) / 1000000;
 
-	WRITE_ONCE(T.stop, true);
-	while (T.nr_threads)
-		kthread_join(T.th[--T.nr_threads]);
+	WRITE_ONCE(torture.stop, true);
+	while (torture.nr_threads)
+		kthread_join(torture.th[--torture.nr_threads]);
 	tlb_set_broken(NULL, TLB_NOT_BROKEN); /* before the mm goes: its address may come back */
-	mmput(T.mm);
+	mmput(torture.mm);
 	rcu_barrier(); /* the real gather's tables wait for a grace period */
 	check_walks();
 	check_pages(false);
 	check_tables(false);
-	if (nr_user_pages() != T.user_pages)
+	if (nr_user_pages() != torture.user_pages)
 		error("user pages not back at their start",
-		      (long long)(nr_user_pages() - T.user_pages));
-	if ((uint64_t)atomic64_read(&pgtable_pages) != T.pgtables)
+		      (long long)(nr_user_pages() - torture.user_pages));
+	if ((uint64_t)atomic64_read(&pgtable_pages) != torture.pgtables)
 		error("page tables not back at their start",
-		      (long long)((uint64_t)atomic64_read(&pgtable_pages) - T.pgtables));
+		      (long long)((uint64_t)atomic64_read(&pgtable_pages) - torture.pgtables));
 	*r = (struct tlb_torture_result){
-		.r = {.errors = atomic64_read(&T.errors.count),
-		      .first_ms = torture_errors_first_ms(&T.errors),
+		.r = {.errors = atomic64_read(&torture.errors.count),
+		      .first_ms = torture_errors_first_ms(&torture.errors),
 		      .ms = ms},
-		.rounds = (uint64_t)atomic64_read(&T.rounds),
-		.munmaps = (uint64_t)atomic64_read(&T.unmaps),
-		.writes = (uint64_t)atomic64_read(&T.writes),
-		.walks = (uint64_t)atomic64_read(&T.walks),
-		.pages_kept = T.pages_kept,
-		.pages_written = T.pages_written,
-		.tables_kept = T.tables_kept,
-		.tables_written = T.tables_written,
-		.freed_table_walks = T.freed_counted,
+		.rounds = (uint64_t)atomic64_read(&torture.rounds),
+		.munmaps = (uint64_t)atomic64_read(&torture.unmaps),
+		.writes = (uint64_t)atomic64_read(&torture.writes),
+		.walks = (uint64_t)atomic64_read(&torture.walks),
+		.pages_kept = torture.pages_kept,
+		.pages_written = torture.pages_written,
+		.tables_kept = torture.tables_kept,
+		.tables_written = torture.tables_written,
+		.freed_table_walks = torture.freed_counted,
 	};
 }
 
@@ -443,8 +448,8 @@ static void run_for(unsigned int ms, bool until_caught)
 	uint64_t end = ktime_ns() + ms * 1000000ULL;
 
 	while (ktime_ns() < end && !console_interrupted()) {
-		if (until_caught &&
-		    (atomic64_read(&T.errors.count) || atomic64_read(&T.rounds) >= BROKEN_ROUNDS))
+		if (until_caught && (atomic64_read(&torture.errors.count) ||
+				     atomic64_read(&torture.rounds) >= BROKEN_ROUNDS))
 			break;
 		msleep(10);
 	}

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "kernel/torture/torture.h"
-#include "mm/mmu_gather.h"
+#include "mm/mmu_gather_variants.h"
 
 struct tlb_torture_result {
 	struct torture_broken_result r;	      /* errors, the first's time, the run's */

@@ -14,23 +14,46 @@
 
 static unsigned int saved_expire;
 
-/* Mounts vda at WB_MNT and makes WB_FILE of n pages (page i holds i in every word); false (and a
-   skip) without the disk. The flusher is told to wait, so that only the test writes back. */
-bool wb_setup(struct ktest *t, unsigned int pages)
+/*
+ * The suites' init hook: mounts vda at WB_MNT, and tells the flusher to wait, so that only the
+ * test writes back. Without the disk the case is skipped (nonzero, after ktest_skip); a failed
+ * mount fails it.
+ */
+int wb_init(struct ktest *t)
 {
-	uint64_t buf[PAGE_SIZE / 8];
-	int fd;
-
 	if (!blk_get_by_name("vda")) {
 		ktest_skip(t, "no virtio-blk disk vda with the ext2 image");
-		return false;
+		return 1;
 	}
 	saved_expire = dirty_expire_ms;
 	dirty_expire_ms = 600000;
 	sys_mkdir(WB_MNT, 0755);
-	if (!EXPECT_EQ(t, sys_mount("vda", WB_MNT, "ext2", 0, NULL), 0))
-		return false;
-	fd = sys_open(WB_FILE, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (!EXPECT_EQ(t, sys_mount("vda", WB_MNT, "ext2", 0, NULL), 0)) {
+		dirty_expire_ms = saved_expire;
+		return 1;
+	}
+	return 0;
+}
+
+/* The exit hook, after every case whose init succeeded, even one an ASSERT ended early: deletes
+   the file, syncs (no page may stay dirty), unmounts, puts the expiry back. */
+void wb_exit(struct ktest *t)
+{
+	sys_unlink(WB_FILE);
+	EXPECT_EQ(t, sys_sync(), 0);
+	EXPECT_EQ(t, dirty_stats().nr_dirty, 0ULL);
+	EXPECT_EQ(t, sys_umount(WB_MNT), 0);
+	rcu_barrier();
+	dirty_expire_ms = saved_expire;
+}
+
+/* Makes WB_FILE of n pages on the mounted disk, page i holding i in every word, and writes it
+   back; false when that failed (the case then fails). */
+bool wb_make_file(struct ktest *t, unsigned int pages)
+{
+	uint64_t buf[PAGE_SIZE / 8];
+	int fd = sys_open(WB_FILE, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
 	if (!EXPECT_GE(t, fd, 0))
 		return false;
 	for (unsigned int i = 0; i < pages; i++) {
@@ -41,16 +64,6 @@ bool wb_setup(struct ktest *t, unsigned int pages)
 	EXPECT_EQ(t, sys_fsync(fd), 0);
 	sys_close(fd);
 	return true;
-}
-
-void wb_teardown(struct ktest *t)
-{
-	sys_unlink(WB_FILE);
-	EXPECT_EQ(t, sys_sync(), 0);
-	EXPECT_EQ(t, dirty_stats().nr_dirty, 0ULL);
-	EXPECT_EQ(t, sys_umount(WB_MNT), 0);
-	rcu_barrier();
-	dirty_expire_ms = saved_expire;
 }
 
 /* The leaf entry that maps addr in mm (0 when none). */

@@ -18,11 +18,12 @@
 #define WB_FILE WB_MNT "/mapped"
 #define WB_RW	(PROT_READ | PROT_WRITE)
 
-/* Mounts vda at WB_MNT and makes WB_FILE of n pages (page i holds i in every word); false (and
-   a skip) without the disk. The flusher is told to wait, so that only the test writes back. */
-bool wb_setup(struct ktest *t, unsigned int pages);
-/* Deletes the file, syncs (no page may stay dirty), unmounts, puts the expiry back. */
-void wb_teardown(struct ktest *t);
+/* The suites' init and exit hooks (KTEST_SUITE_HOOKS): vda mounted at WB_MNT, then checked
+   clean and unmounted. */
+int wb_init(struct ktest *t);
+void wb_exit(struct ktest *t);
+/* WB_FILE of n pages, page i holding i in every word. */
+bool wb_make_file(struct ktest *t, unsigned int pages);
 
 /* The leaf entry that maps addr in mm (0 when none). */
 pte_t pte_of(struct mm *mm, uint64_t addr);

@@ -1,5 +1,5 @@
 /*
- * KTAP suite "writeback": shared file mappings and dirty tracking (seed 3, docs/dirty.md).
+ * KTAP suite "writeback": shared file mappings and dirty tracking ("mm: tracking shared dirty pages" (Linux 2.6.19), docs/dirty.md).
  * The flusher, sync, throttling and the torture are writeback_flusher_test.c's.
  *
  * One mapping of an ext2 file on vda: a read maps the page read-only; the first write faults
@@ -36,7 +36,7 @@ static void test_one_mapping(struct ktest *t)
 	struct dirty_stats d0;
 	int fd;
 
-	if (!wb_setup(t, 2))
+	if (!wb_make_file(t, 2))
 		return;
 	fd = sys_open(WB_FILE, O_RDWR, 0);
 	ASSERT_GE(t, fd, 0);
@@ -106,7 +106,6 @@ static void test_one_mapping(struct ktest *t)
 	kthread_unuse_mm(mm);
 	mmput(mm);
 	sys_close(fd);
-	wb_teardown(t);
 }
 
 /* A thread on another CPU inside its own mm, mapping the same page. */
@@ -159,7 +158,7 @@ static void test_two_mms_two_cpus(struct ktest *t)
 
 	if (num_online_cpus() < 2)
 		KTEST_SKIP(t, "needs 2 CPUs");
-	if (!wb_setup(t, 1))
+	if (!wb_make_file(t, 1))
 		return;
 	me = smp_processor_id();
 	ASSERT_EQ(t, kthread_bind(current, me), 0);
@@ -210,7 +209,6 @@ static void test_two_mms_two_cpus(struct ktest *t)
 	mmput(mm);
 	kthread_unbind(current);
 	sys_close(fd);
-	wb_teardown(t);
 }
 
 static void test_tmpfs_never_dirty(struct ktest *t)
@@ -258,7 +256,7 @@ static void test_private_copies_and_mprotect(struct ktest *t)
 	uint64_t a, b, v;
 	int fd;
 
-	if (!wb_setup(t, 1))
+	if (!wb_make_file(t, 1))
 		return;
 	fd = sys_open(WB_FILE, O_RDWR, 0);
 	ASSERT_GE(t, fd, 0);
@@ -298,7 +296,6 @@ static void test_private_copies_and_mprotect(struct ktest *t)
 	kthread_unuse_mm(mm);
 	mmput(mm);
 	sys_close(fd);
-	wb_teardown(t);
 }
 
 static void test_errors(struct ktest *t)
@@ -307,7 +304,7 @@ static void test_errors(struct ktest *t)
 	uint64_t a, v;
 	int fd, ro;
 
-	if (!wb_setup(t, 1))
+	if (!wb_make_file(t, 1))
 		return;
 	fd = sys_open(WB_FILE, O_RDWR, 0);
 	ro = sys_open(WB_FILE, O_RDONLY, 0);
@@ -338,10 +335,9 @@ static void test_errors(struct ktest *t)
 	mmput(mm);
 	sys_close(fd);
 	sys_close(ro);
-	wb_teardown(t);
 }
 
-/* Allocation failures where the seed's code allocates: the page-cache page of a read fault,
+/* Allocation failures where dirty tracking allocates: the page-cache page of a read fault,
    the copy of a private write, the VMA of mmap, a split in mprotect. Each fails cleanly and
    the next try works. */
 static void test_allocation_failures(struct ktest *t)
@@ -352,7 +348,7 @@ static void test_allocation_failures(struct ktest *t)
 	uint64_t a, p, v, oom0;
 	int fd, count0;
 
-	if (!wb_setup(t, 2))
+	if (!wb_make_file(t, 2))
 		return;
 	fd = sys_open(WB_FILE, O_RDWR, 0);
 	ASSERT_GE(t, fd, 0);
@@ -398,7 +394,6 @@ static void test_allocation_failures(struct ktest *t)
 	EXPECT_EQ(t, atomic_read(&f->f_count), count0);
 	fput(f);
 	sys_close(fd);
-	wb_teardown(t);
 }
 
 /* Truncate unmaps (unmap_mapping_pages): after a 2-page file shrinks to 1 page, the second
@@ -410,7 +405,7 @@ static void test_truncate_unmaps(struct ktest *t)
 	struct mm *mm;
 	int fd;
 
-	if (!wb_setup(t, 2))
+	if (!wb_make_file(t, 2))
 		return;
 	fd = sys_open(WB_FILE, O_RDWR, 0);
 	ASSERT_GE(t, fd, 0);
@@ -436,10 +431,9 @@ static void test_truncate_unmaps(struct ktest *t)
 	kthread_unuse_mm(mm);
 	mmput(mm);
 	sys_close(fd);
-	wb_teardown(t);
 }
 
-KTEST_SUITE(writeback, KTEST_CASE(test_one_mapping), KTEST_CASE(test_two_mms_two_cpus),
-	    KTEST_CASE(test_tmpfs_never_dirty), KTEST_CASE(test_private_copies_and_mprotect),
-	    KTEST_CASE(test_errors), KTEST_CASE(test_allocation_failures),
-	    KTEST_CASE(test_truncate_unmaps));
+KTEST_SUITE_HOOKS(writeback, wb_init, wb_exit, KTEST_CASE(test_one_mapping),
+		  KTEST_CASE(test_two_mms_two_cpus), KTEST_CASE(test_tmpfs_never_dirty),
+		  KTEST_CASE(test_private_copies_and_mprotect), KTEST_CASE(test_errors),
+		  KTEST_CASE(test_allocation_failures), KTEST_CASE(test_truncate_unmaps));

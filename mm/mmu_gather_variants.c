@@ -1,0 +1,77 @@
+/*
+ * The mmu_gather's variants (mm/mmu_gather_variants.h): the flushing the bench compares with
+ * the mechanism, and the two broken gathers of the torture's self-check. The mechanism
+ * (mm/mmu_gather.c) reaches each function here from one unlikely branch.
+ */
+#include "mm/mmu_gather_variants.h"
+#include "mm/tlb.h"
+#include "lib/atomic.h"
+
+enum tlb_mode tlb_mode = TLB_BATCHED;
+
+/* The mm whose gathers break, and how (tlb_set_broken). The torture sets it before its threads
+   start and sets it back after they are joined, so a gather reads a settled pair. */
+static struct {
+	struct mm *mm;
+	enum tlb_broken how;
+} broken;
+
+/*
+ * tlb_set_broken - from now on the gathers begun on mm break as how says; TLB_NOT_BROKEN (mm
+ * then ignored) ends it. Only the torture's self-check calls it, with both quarantines of
+ * mm/torture/free_quarantine.h open, and keeps them open until it has set it back and no
+ * gather of mm is running any more.
+ */
+void tlb_set_broken(struct mm *mm, enum tlb_broken how)
+{
+	WRITE_ONCE(broken.how, how);
+	WRITE_ONCE(broken.mm, how == TLB_NOT_BROKEN ? NULL : mm);
+}
+
+/* Is a gather begun on mm now to be a variant? */
+bool tlb_variant_wanted(struct mm *mm)
+{
+	return READ_ONCE(tlb_mode) != TLB_BATCHED || READ_ONCE(broken.mm) == mm;
+}
+
+/* Makes the gather just begun the variant asked for. Unbatched: one slot and no batch page,
+   so __tlb_remove_page() says "full" after every page. */
+void tlb_gather_variant(struct mmu_gather *tlb)
+{
+	tlb->variant = true;
+	tlb->mode = (unsigned char)READ_ONCE(tlb_mode);
+	if (READ_ONCE(broken.mm) == tlb->mm)
+		tlb->broken = (unsigned char)READ_ONCE(broken.how);
+	if (tlb->mode == TLB_UNBATCHED) {
+		tlb->local.max = 1;
+		tlb->batch_count = MAX_GATHER_BATCH_COUNT;
+	}
+}
+
+/* The shootdown of tlb_flush(): to every online CPU when broadcasting. */
+void tlb_flush_range_variant(struct mmu_gather *tlb)
+{
+	if (tlb->mode == TLB_BROADCAST)
+		flush_tlb_range_broadcast(tlb->mm, tlb->start, tlb->end);
+	else
+		flush_tlb_range(tlb->mm, tlb->start, tlb->end);
+}
+
+/* Broken on purpose: the pages go before the flush, while other CPUs' TLBs still reach them
+   (tlb_flush_mmu's own free then finds none). */
+void tlb_free_before_flush_variant(struct mmu_gather *tlb)
+{
+	if (tlb->broken == TLB_BROKEN_FREE_BEFORE_FLUSH)
+		tlb_batch_pages_flush(tlb);
+}
+
+/* Broken on purpose: no grace period. The flush's IPIs waited only for the CPUs that run the
+   mm; a lockless walker elsewhere may still be inside one of these tables. Returns whether it
+   freed them; if not, they wait for the grace period as usual. */
+bool tlb_table_flush_variant(struct mmu_gather *tlb)
+{
+	if (tlb->broken != TLB_BROKEN_NO_TABLE_GRACE)
+		return false;
+	tlb_table_free(tlb);
+	return true;
+}
