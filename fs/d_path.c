@@ -73,3 +73,14 @@ int sys_getcwd(char *buf, size_t size)
 	path_put(&pwd);
 	return err;
 }
+
+/*
+ * Writes the path of mnt's root, as seen from the namespace root, into buf: what the mount
+ * listings print. The caller holds a reference on mnt (or namespace_sem). Returns d_path's.
+ */
+int mnt_path(struct vfsmount *mnt, char *buf, size_t size)
+{
+	struct path p = {mnt, mnt->mnt_root};
+
+	return d_path(&p, buf, size);
+}

@@ -17,8 +17,8 @@
 #include "fs/mount.h"
 #include "fs/dcache.h"
 #include "fs/namei.h"
-#include "fs/file.h"
 #include "fs/super.h"
+#include "fs/syscalls.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
 #include "kernel/rcu/rculist.h"
@@ -358,10 +358,14 @@ void iterate_mounts(void (*fn)(struct vfsmount *mnt, void *arg), void *arg)
 	up_read(&namespace_sem);
 }
 
-/* Prepends "/name" for each step from mnt's root up to the namespace root. */
-int mnt_path(struct vfsmount *mnt, char *buf, size_t size)
+/* mount(2) and umount(2) for kernel threads: do_mount and do_umount say what they do. */
+int sys_mount(const char *source, const char *dir, const char *type, unsigned long flags,
+	      const char *options)
 {
-	struct path p = {mnt, mnt->mnt_root};
+	return do_mount(source, dir, type, flags, options);
+}
 
-	return d_path(&p, buf, size);
+int sys_umount(const char *dir)
+{
+	return do_umount(dir);
 }

@@ -1,6 +1,5 @@
 /*
- * Opening and closing files, truncate, chdir (see syscalls.h); and the mount calls, which
- * pass through to fs/namespace.c.
+ * Opening and closing files, truncate, chdir (see syscalls.h), as Linux's fs/open.c.
  *
  * An open for writing takes a write reference on the mount (mnt_want_write) that the file
  * keeps until its release; O_CREAT of a new name and O_TRUNC take one for the change itself.
@@ -152,15 +151,4 @@ int sys_chdir(const char *name)
 	err = set_fs_pwd(&path);
 	path_put(&path);
 	return err;
-}
-
-int sys_mount(const char *source, const char *dir, const char *type, unsigned long flags,
-	      const char *options)
-{
-	return do_mount(source, dir, type, flags, options);
-}
-
-int sys_umount(const char *dir)
-{
-	return do_umount(dir);
 }
