@@ -14,7 +14,8 @@
 
 #include "fs/fs.h"
 
-#define LOOKUP_FOLLOW	 0x1 /* follow mounts on the last component (always done; kept for the name) */
+/* Follow mounts on the last component (always done; kept for Linux's name). */
+#define LOOKUP_FOLLOW	 0x1
 #define LOOKUP_DIRECTORY 0x2 /* the result must be a directory */
 
 /* The path name names, with references (path_put when done); 0 or a negative errno. */

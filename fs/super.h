@@ -15,7 +15,8 @@ struct file_system_type *get_fs_type(const char *name);
 /*
  * A new superblock of type, filled by type->fill_super(source, options), with one active
  * reference; sb_flags (SB_RDONLY) are set before fill_super runs, so a filesystem mounted
- * read-only writes nothing to its disk. Returns an ERR_PTR-style negative errno through *err and NULL on failure.
+ * read-only writes nothing to its disk. Returns NULL on failure, with a negative errno in
+ * *err.
  */
 struct super_block *mount_fs(struct file_system_type *type, const char *source,
 			     const char *options, unsigned int sb_flags, int *err);

@@ -233,9 +233,9 @@ static unsigned int count_name(const struct names *l, const char *name)
 }
 
 /*
- * TEST_DIR holds f00..f19 but f05, and d0..d2. The first call returns ".", "..", f00, f01, f02; then
- * those three and f10 (not yet returned) are removed. The calls that follow must return every
- * other name exactly once, and not f10.
+ * TEST_DIR holds f00..f19 but f05, and d0..d2. The first call returns ".", "..", f00, f01,
+ * f02; then those three and f10 (not yet returned) are removed. The calls that follow must
+ * return every other name exactly once, and not f10.
  */
 static void readdir_resume_after_removals(struct ktest *t, struct names *l)
 {

@@ -173,9 +173,9 @@ struct vfs_case_state {
 static struct vfs_case_state vfs_case_state;
 
 /*
- * Before each vfs case: makes a new, empty TEST_DIR (removing one a dead run left) and notes what
- * the VFS counts and which descriptors are open. Returns 0, or the errno of mkdir (the case
- * then does not run, and the state is already undone).
+ * Before each vfs case: makes a new, empty TEST_DIR (removing one a dead run left) and notes
+ * what the VFS counts and which descriptors are open. Returns 0, or the errno of mkdir (the
+ * case then does not run, and the state is already undone).
  */
 int vfs_case_init(struct ktest *t)
 {
@@ -209,9 +209,9 @@ int vfs_case_init(struct ktest *t)
 }
 
 /*
- * After each vfs case, whatever it did or left: removes TEST_DIR with everything in it (mounts, open
- * descriptors, a working directory elsewhere, an armed allocation failure). Then everything
- * the VFS counts must be back.
+ * After each vfs case, whatever it did or left: removes TEST_DIR with everything in it
+ * (mounts, open descriptors, a working directory elsewhere, an armed allocation failure).
+ * Then everything the VFS counts must be back.
  */
 void vfs_case_exit(struct ktest *t)
 {

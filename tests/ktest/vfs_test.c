@@ -215,7 +215,8 @@ static void test_dotdot_at_a_mount_root(struct ktest *t)
 	kfree(l);
 	EXPECT_EQ(t, sys_chdir("/"), 0);
 	EXPECT_EQ(t, sys_umount(TEST_DIR "/m"), 0);
-	/* Unmounted: TEST_DIR/m is the plain directory again, ".." of it is TEST_DIR on the same device. */
+	/* Unmounted: TEST_DIR/m is the plain directory again; its ".." is TEST_DIR, on the same
+	   device. */
 	EXPECT_EQ(t, sys_stat(TEST_DIR "/m/sub", &x), -ENOENT);
 	EXPECT_EQ(t, sys_stat(TEST_DIR "/m/..", &x), 0);
 	EXPECT_EQ(t, x.ino, d.ino);
