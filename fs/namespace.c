@@ -310,7 +310,8 @@ int do_umount(const char *dir)
 	} else {
 		write_seqlock(&mount_lock);
 		/* The sequence moved before we count: pairs with the smp_mb() in lookup_mnt()
-		   between its mntget and its check of the sequence. */
+		   between its mntget and its check of the sequence, and with the one in
+		   rcu_walk() (fs/namei.c) between its references and its check. */
 		smp_mb();
 		/* The tree's reference and ours; any other is an open file, a cwd, a walker. */
 		if (!list_empty(&mnt->mnt_mounts) || mnt_get_count(mnt) > 2)
