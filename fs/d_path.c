@@ -63,6 +63,10 @@ int d_path(const struct path *path, char *buf, size_t size)
 	return 0;
 }
 
+/*
+ * Writes the calling thread's working directory, as d_path() names it, into buf. 0 or
+ * -ENAMETOOLONG.
+ */
 int sys_getcwd(char *buf, size_t size)
 {
 	struct path pwd;

@@ -99,6 +99,10 @@ int close_fd(int fd)
 	return 0;
 }
 
+/*
+ * Closes every descriptor of the current thread, which is ending, and frees its table. May sleep
+ * (the last fput of a file).
+ */
 void exit_files(void)
 {
 	struct files_struct *files = current->files;

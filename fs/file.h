@@ -73,14 +73,8 @@ struct aio_file *file_aio(struct file *f);
 /* Open files in all threads together (a leak check). */
 uint64_t nr_files(void);
 
-/*
- * Mapping a file into an address space (fs/mmap.c): the struct vm_file that mm/ sees, or NULL
- * when the file cannot be mapped (a directory). vm_mmap(mm, addr, len, prot, flags,
- * file_vm(f), off) then maps it; the VMA holds a reference on f until it is unmapped.
- */
+/* Mapping a file into an address space (fs/mmap.c). */
 struct vm_file *file_vm(struct file *f);
-/* mmap of descriptor fd of the current thread into mm (MAP_SHARED or MAP_PRIVATE): the
-   address, or a negative errno (-EBADF, -ENODEV, and vm_mmap's). */
 struct mm;
 int64_t sys_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, unsigned int flags,
 		 int fd, uint64_t off);

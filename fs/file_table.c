@@ -25,6 +25,7 @@ static void count_open_files(int64_t n)
 	preempt_enable();
 }
 
+/* Makes the file slab cache. Boot; panics without memory. */
 void files_init(void)
 {
 	/* Opens and closes run on every CPU at once: per-CPU arrays keep them off one lock. */
@@ -94,6 +95,7 @@ void fput(struct file *f)
 		__fput(f);
 }
 
+/* Open files in all threads together, the per-CPU counts summed (a leak check). */
 uint64_t nr_files(void)
 {
 	int64_t sum = 0;

@@ -68,6 +68,13 @@ static int open_lookup(const char *name, unsigned int flags, umode_t mode, struc
 	return err;
 }
 
+/*
+ * Opens name for the calling thread: flags O_RDONLY, O_WRONLY or O_RDWR, with O_CREAT (a regular
+ * file of mode, if absent), O_EXCL (EEXIST if present), O_TRUNC, O_APPEND, O_DIRECTORY. An open
+ * for writing holds a write reference on the mount until the file is released. Returns the lowest
+ * free descriptor, or -ENOENT, -ENOTDIR, -EISDIR, -EEXIST, -EROFS, -EMFILE, -ENAMETOOLONG,
+ * -ENOMEM, -ENOSPC. Thread context; may sleep.
+ */
 int sys_open(const char *name, unsigned int flags, umode_t mode)
 {
 	unsigned int acc = flags & O_ACCMODE, fmode;
@@ -112,11 +119,20 @@ out_empty:
 	return err;
 }
 
+/*
+ * Frees descriptor fd of the calling thread; the file is released with its last reference (a
+ * request in flight may hold one). 0 or -EBADF.
+ */
 int sys_close(int fd)
 {
 	return close_fd(fd);
 }
 
+/*
+ * Sets the size of the regular file name: the cut part goes, an extension reads as zeros. Takes a
+ * write reference on the mount and the inode's i_rwsem. 0, or -EISDIR, -EROFS, -EINVAL, -ENOSPC
+ * (past s_maxbytes), or the lookup's errors. Thread context; may sleep.
+ */
 int sys_truncate(const char *name, uint64_t size)
 {
 	struct path path;
@@ -129,6 +145,10 @@ int sys_truncate(const char *name, uint64_t size)
 	return err;
 }
 
+/*
+ * sys_truncate() of the file open as fd, which must be open for writing (-EINVAL otherwise, -EBADF
+ * without fd). Thread context; may sleep.
+ */
 int sys_ftruncate(int fd, uint64_t size)
 {
 	struct file *f = fget(fd);
@@ -141,6 +161,10 @@ int sys_ftruncate(int fd, uint64_t size)
 	return err;
 }
 
+/*
+ * Makes the directory name the calling thread's working directory. 0, or -ENOTDIR and the lookup's
+ * errors. Thread context; may sleep.
+ */
 int sys_chdir(const char *name)
 {
 	struct path path;

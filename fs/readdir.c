@@ -6,6 +6,11 @@
 #include "fs/file.h"
 #include "lib/errno.h"
 
+/*
+ * Calls ctx->actor for the entries of the directory open as fd, from ctx->pos on, until the actor
+ * returns false or the entries end; ctx->pos then says where the next call resumes. 0, or -EBADF,
+ * -ENOTDIR, -EINVAL (no iterate). May sleep.
+ */
 int sys_readdir(int fd, struct dir_context *ctx)
 {
 	struct file *f = fget(fd);

@@ -17,6 +17,10 @@ static void path_stat(const struct path *path, struct kstat *st)
 	st->mnt_readonly = mnt_is_readonly(path->mnt);
 }
 
+/*
+ * Fills *st for the file name names: the inode's attributes and its mount's id and read-only
+ * state. 0 or the lookup's errors. May sleep.
+ */
 int sys_stat(const char *name, struct kstat *st)
 {
 	struct path path;
@@ -29,6 +33,7 @@ int sys_stat(const char *name, struct kstat *st)
 	return 0;
 }
 
+/* sys_stat() of the file open as fd. 0 or -EBADF. */
 int sys_fstat(int fd, struct kstat *st)
 {
 	struct file *f = fget(fd);

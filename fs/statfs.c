@@ -6,6 +6,10 @@
 #include "fs/namei.h"
 #include "arch/x86_64/memlayout.h"
 
+/*
+ * Fills *st for the filesystem holding name: block size, blocks, free blocks, inodes. 0, the
+ * lookup's errors or the filesystem's. May sleep.
+ */
 int sys_statfs(const char *name, struct kstatfs *st)
 {
 	struct path path;

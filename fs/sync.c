@@ -15,6 +15,11 @@ static void sync_one(struct super_block *sb, void *arg)
 		*first = err;
 }
 
+/*
+ * Writes every mounted filesystem's dirty data and metadata (super_operations.sync_fs) and waits
+ * for it. Returns 0 or the first error (the others are still written). May sleep; takes
+ * super_list_mutex.
+ */
 int sync_filesystems(void)
 {
 	int err = 0;
@@ -23,11 +28,16 @@ int sync_filesystems(void)
 	return err;
 }
 
+/* sync(2): sync_filesystems(). */
 int sys_sync(void)
 {
 	return sync_filesystems();
 }
 
+/*
+ * Writes the dirty data and inode of the file open as fd and waits for it (the filesystem's fsync;
+ * nothing for tmpfs). 0, -EBADF, or the write's error. May sleep.
+ */
 int sys_fsync(int fd)
 {
 	struct file *f = fget(fd);
