@@ -1,12 +1,14 @@
 /*
  * A path's name, as Linux's fs/d_path.c: walking up the dentries and out of the mounts to the
- * namespace root, under no lock.
+ * namespace root, under no lock; and getcwd, the working directory's name.
  *
  * The walk reads d_parent, d_name and the mount's parent under rcu_read_lock (the dentries
  * and mounts it passes are not freed meanwhile) and starts again when rename_lock or
  * mount_lock moved: a rename or a mount in between could have shown it half a move.
  */
 #include "fs/dcache.h"
+#include "fs/fs_struct.h"
+#include "fs/syscalls.h"
 #include "fs/mount.h"
 #include "kernel/rcu/rcu.h"
 #include "lib/errno.h"
@@ -59,4 +61,30 @@ int d_path(const struct path *path, char *buf, size_t size)
 		buf[--pos] = '/';
 	memmove(buf, buf + pos, size - pos);
 	return 0;
+}
+
+/*
+ * Writes the calling thread's working directory, as d_path() names it, into buf. 0 or
+ * -ENAMETOOLONG.
+ */
+int sys_getcwd(char *buf, size_t size)
+{
+	struct path pwd;
+	int err;
+
+	get_fs_pwd(&pwd);
+	err = d_path(&pwd, buf, size);
+	path_put(&pwd);
+	return err;
+}
+
+/*
+ * Writes the path of mnt's root, as seen from the namespace root, into buf: what the mount
+ * listings print. The caller holds a reference on mnt (or namespace_sem). Returns d_path's.
+ */
+int mnt_path(struct vfsmount *mnt, char *buf, size_t size)
+{
+	struct path p = {mnt, mnt->mnt_root};
+
+	return d_path(&p, buf, size);
 }

@@ -29,6 +29,7 @@ static struct kmem_cache *dentry_cache;
 static atomic64_t dentries;
 static uint64_t last_d_seq; /* under dcache_hash_lock */
 
+/* Makes the dentry slab cache. Boot, before any filesystem is mounted; panics without memory. */
 void dcache_init(void)
 {
 	dentry_cache = kmem_cache_create("dentry", sizeof(struct dentry), 64);
@@ -76,6 +77,11 @@ static struct dentry *__d_alloc(struct super_block *sb, const char *name, unsign
 	return d;
 }
 
+/*
+ * A new dentry for name under parent: negative (no inode), unhashed, one reference, holding a
+ * reference on parent. The caller holds parent's i_rwsem and hashes it with d_add() or drops it
+ * with dput(). Returns NULL when len is over NAME_MAX or memory is short. Does not sleep.
+ */
 struct dentry *d_alloc(struct dentry *parent, const char *name, unsigned int len)
 {
 	struct dentry *d = __d_alloc(parent->d_sb, name, len);
@@ -87,6 +93,11 @@ struct dentry *d_alloc(struct dentry *parent, const char *name, unsigned int len
 	return d;
 }
 
+/*
+ * The root dentry of a new superblock, "/" and its own parent, taking over the caller's reference
+ * on root. Never hashed: it is reached through the mount, not by name. NULL without memory (the
+ * caller still holds root).
+ */
 struct dentry *d_make_root(struct inode *root)
 {
 	struct dentry *d = __d_alloc(root->i_sb, "/", 1);
@@ -96,6 +107,11 @@ struct dentry *d_make_root(struct inode *root)
 	return d;
 }
 
+/*
+ * Gives a negative dentry its inode (taking over the caller's reference) and hashes it: from here
+ * on lookups find it and readdir lists it last. The parent's i_rwsem held for writing. Does not
+ * sleep.
+ */
 void d_add(struct dentry *d, struct inode *inode)
 {
 	d->d_inode = inode;
@@ -107,6 +123,10 @@ void d_add(struct dentry *d, struct inode *inode)
 	spin_unlock(&dcache_hash_lock);
 }
 
+/*
+ * Takes another reference on d, which the caller already holds one on (panics otherwise: the
+ * lockless walkers use dget_unless_dead()). Returns d.
+ */
 struct dentry *dget(struct dentry *d)
 {
 	if (atomic_add_return(1, &d->d_count) <= 1)
@@ -115,6 +135,11 @@ struct dentry *dget(struct dentry *d)
 	return d;
 }
 
+/*
+ * Takes a reference on d unless it is being killed: true, or false for a dead dentry. For lockless
+ * walkers under rcu_read_lock(), which may find d in a hash chain as its last reference goes; the
+ * compare-and-swap pairs with the one in d_kill(): exactly one of them wins a count of 0.
+ */
 bool dget_unless_dead(struct dentry *d)
 {
 	int c = atomic_read(&d->d_count);
@@ -147,10 +172,18 @@ static struct dentry *d_kill(struct dentry *d)
 	return parent == d ? NULL : parent;
 }
 
+/*
+ * Drops a reference. An unhashed dentry dies with its last one: its inode is put, its parent's
+ * reference dropped (and the parent killed the same way if that was its last), its memory freed
+ * after a grace period. A hashed dentry stays cached. May call iput() (which may write an inode);
+ * no spinlock may be held. Panics if the count goes below zero.
+ */
 void dput(struct dentry *d)
 {
 	while (d) {
-		int left = atomic_add_return(-1, &d->d_count); /* a full barrier */
+		/* A full barrier between the count and the flag: pairs with the smp_mb() in
+		   d_delete(), so that of the two at least one sees both and kills. */
+		int left = atomic_add_return(-1, &d->d_count);
 
 		if (left < 0)
 			panic("dput: dentry '%s' count went below zero", d->d_name);
@@ -168,16 +201,28 @@ static void __d_drop(struct dentry *d)
 	WRITE_ONCE(d->d_flags, d->d_flags & ~DCACHE_HASHED);
 }
 
+/*
+ * Unhashes d, whose name is gone (unlink, rmdir): lookups no longer find it, and it dies with its
+ * last reference, here if nobody else holds one. The parent's i_rwsem held for writing.
+ */
 void d_delete(struct dentry *d)
 {
 	spin_lock(&dcache_hash_lock);
 	__d_drop(d);
 	spin_unlock(&dcache_hash_lock);
-	smp_mb(); /* the flag is clear before the count is read (see the top of this file) */
+	/* The flag is clear before the count is read: pairs with the full barrier of the
+	   decrement in dput(), which writes the count and then reads the flag. */
+	smp_mb();
 	if (atomic_read(&d->d_count) == 0)
 		dput(d_kill(d));
 }
 
+/*
+ * The hashed child of parent named name, without a reference, or NULL. Under rcu_read_lock(),
+ * which keeps the result's memory valid; it may be renamed or killed meanwhile, so the caller
+ * takes a reference with dget_unless_dead() and checks rename_lock before trusting it. Takes no
+ * lock.
+ */
 struct dentry *__d_lookup_rcu(struct dentry *parent, const char *name, unsigned int len)
 {
 	uint32_t hash = d_hash(parent, name, len);
@@ -190,6 +235,10 @@ struct dentry *__d_lookup_rcu(struct dentry *parent, const char *name, unsigned 
 	return NULL;
 }
 
+/*
+ * The hashed child of parent named name, with a reference, or NULL. Callers hold parent's i_rwsem,
+ * so the answer stays true while they hold it. Does not sleep.
+ */
 struct dentry *d_lookup(struct dentry *parent, const char *name, unsigned int len)
 {
 	struct dentry *d;
@@ -202,6 +251,11 @@ struct dentry *d_lookup(struct dentry *parent, const char *name, unsigned int le
 	return d;
 }
 
+/*
+ * Moves d under new_parent with a new name (rename): holds rename_lock for writing so that
+ * lockless walkers that crossed d meanwhile walk again. Both directories' i_rwsem held for
+ * writing; the caller has removed any dentry that held the new name.
+ */
 void d_move(struct dentry *d, struct dentry *new_parent, const char *name, unsigned int len)
 {
 	struct dentry *old_parent = d->d_parent;
@@ -249,6 +303,12 @@ unsigned int shrink_dcache_sb(struct super_block *sb)
 	return busy;
 }
 
+/*
+ * readdir from the dcache, for filesystems whose dcache is complete (tmpfs): ".", "..", then the
+ * entries in the order they were added (a rename adds again). ctx->pos is 0 and 1 for the dots,
+ * then 2 + the d_seq of the next entry wanted, so removals between two calls make the second skip
+ * nothing. Takes the directory's i_rwsem for reading (may sleep). Returns 0.
+ */
 int dcache_readdir(struct file *f, struct dir_context *ctx)
 {
 	struct dentry *dir = f->f_path.dentry, *d;
@@ -276,6 +336,7 @@ int dcache_readdir(struct file *f, struct dir_context *ctx)
 	return 0;
 }
 
+/* Dentries alive, all superblocks together (a leak check). */
 uint64_t nr_dentries(void)
 {
 	return (uint64_t)atomic64_read(&dentries);

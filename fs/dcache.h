@@ -69,12 +69,7 @@ void d_move(struct dentry *dentry, struct dentry *new_parent, const char *name, 
 /* Kills every dentry of a superblock being unmounted; returns how many were still in use. */
 unsigned int shrink_dcache_sb(struct super_block *sb);
 
-/*
- * readdir from the dcache, for filesystems whose dcache is complete (tmpfs): ".", "..", then
- * the entries in the order they were added (a rename adds again). ctx->pos is 0 and 1 for the
- * dots, then 2 + the d_seq of the next entry wanted, so removals between two calls make the
- * second skip nothing.
- */
+/* readdir of a directory whose every entry is in the dcache (tmpfs). */
 int dcache_readdir(struct file *f, struct dir_context *ctx);
 
 static inline bool d_unhashed(const struct dentry *d)

@@ -75,6 +75,13 @@ static int make_entry(const struct path *parent, const char *name, umode_t mode,
 	return err;
 }
 
+/*
+ * Finds name in the directory parent, or creates it there as a regular file of mode (the
+ * filesystem's create, under the directory's i_rwsem and a write reference on the mount). With
+ * excl, an existing name is -EEXIST; without, it is returned whatever it is (the caller checks
+ * for a directory). Returns 0 with a referenced path in *out, or -EEXIST, -EROFS, -ENOENT
+ * (parent was removed), -ENOMEM, -ENOSPC. May sleep.
+ */
 int vfs_create_at(const struct path *parent, const char *name, umode_t mode, bool excl,
 		  struct path *out)
 {
@@ -98,6 +105,10 @@ int vfs_create_at(const struct path *parent, const char *name, umode_t mode, boo
 	return 0;
 }
 
+/*
+ * Makes the directory name (mode). 0, or -EEXIST, -ENOENT, -ENOTDIR, -EROFS, -ENOSPC, -ENOMEM,
+ * -ENAMETOOLONG. May sleep.
+ */
 int sys_mkdir(const char *name, umode_t mode)
 {
 	char last[NAME_MAX + 1];
@@ -177,11 +188,20 @@ static int remove_entry(const char *name, bool dir_wanted)
 	return err;
 }
 
+/*
+ * Removes the empty directory name. 0, or -ENOTEMPTY, -EBUSY (a mount point, or the root), -EINVAL
+ * (a last component "."), -ENOTDIR, -ENOENT, -EROFS. An open or working directory is removed; it
+ * stays empty. May sleep.
+ */
 int sys_rmdir(const char *name)
 {
 	return remove_entry(name, true);
 }
 
+/*
+ * Removes the name of a non-directory; the inode and its data stay until the last open file and
+ * mapping go. 0, or -EISDIR, -ENOENT, -ENOTDIR, -EROFS. May sleep.
+ */
 int sys_unlink(const char *name)
 {
 	return remove_entry(name, false);
@@ -275,6 +295,11 @@ out:
 	return err;
 }
 
+/*
+ * Moves from to to, replacing a file at to (or an empty directory, when from is one). 0, or -EXDEV
+ * (two mounts), -EINVAL (a directory into itself), -ENOTEMPTY, -EISDIR, -ENOTDIR, -EBUSY (a mount
+ * point), -ENOENT, -EROFS. Takes rename_mutex when the directories differ. May sleep.
+ */
 int sys_rename(const char *from, const char *to)
 {
 	char oname[NAME_MAX + 1], nname[NAME_MAX + 1];

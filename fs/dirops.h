@@ -8,10 +8,7 @@
 
 #include "fs/fs.h"
 
-/*
- * The file name in directory parent, created (regular, mode) if absent; EEXIST if present
- * and excl. Referenced path in *out. 0 or a negative errno.
- */
+/* The file name in parent, created if absent (open's O_CREAT): fs/dirops.c. */
 int vfs_create_at(const struct path *parent, const char *name, umode_t mode, bool excl,
 		  struct path *out);
 

@@ -24,6 +24,8 @@ static struct files_struct *get_files(bool create)
 	return files;
 }
 
+/* The lowest free descriptor of the calling thread, now pointing at f (the table takes over
+   the caller's reference); -EMFILE when all are taken, -ENOMEM when the table could not be made. */
 int fd_install_new(struct file *f)
 {
 	struct files_struct *files = get_files(true);
@@ -42,6 +44,11 @@ int fd_install_new(struct file *f)
 	return fd;
 }
 
+/*
+ * 0 when the calling thread has a free descriptor (its table made if need be), else -EMFILE or
+ * -ENOMEM. Only a thread fills its own table, so the slot is still free at fd_install_new:
+ * sys_open asks first, and an open refused for EMFILE neither creates nor truncates.
+ */
 int fd_available(void)
 {
 	struct files_struct *files = get_files(true);
@@ -59,6 +66,7 @@ int fd_available(void)
 	return err;
 }
 
+/* The file at the calling thread's fd, with a reference (fput when done), or NULL for a bad fd. */
 struct file *fget(int fd)
 {
 	struct files_struct *files = get_files(false);
@@ -73,6 +81,7 @@ struct file *fget(int fd)
 	return f;
 }
 
+/* Empties the slot fd and drops its reference (may sleep: the last fput); 0 or -EBADF. */
 int close_fd(int fd)
 {
 	struct files_struct *files = get_files(false);
@@ -90,6 +99,10 @@ int close_fd(int fd)
 	return 0;
 }
 
+/*
+ * Closes every descriptor of the current thread, which is ending, and frees its table. May sleep
+ * (the last fput of a file).
+ */
 void exit_files(void)
 {
 	struct files_struct *files = current->files;

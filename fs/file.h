@@ -44,29 +44,17 @@ struct files_struct {
 
 void files_init(void);
 
-/*
- * Opening is in two steps, as Linux's path_openat: the struct file first (NULL when no memory),
- * before the lookup creates anything, so running out of memory cannot leave a new empty file
- * behind; then, once the path is known, alloc's file is bound to it (taking new references).
- * An empty file that is not bound is given back with put_empty_file.
- */
+/* Opening is in two steps, as Linux's path_openat (fs/file_table.c says why). */
 struct file *alloc_empty_file(void);
 void file_bind_path(struct file *f, const struct path *path, unsigned int flags, unsigned int mode);
 void put_empty_file(struct file *f);
 struct file *get_file(struct file *f);
 void fput(struct file *f);
 
-/* The lowest free descriptor now pointing at f (the table takes over f's reference), or -EMFILE. */
+/* The calling thread's descriptors (fs/file.c). */
 int fd_install_new(struct file *f);
-/*
- * 0 when the current thread has a free descriptor (its table made if need be), else -EMFILE or
- * -ENOMEM. Only a thread fills its own table, so the slot is still free at fd_install_new:
- * sys_open asks first, and an open refused for EMFILE neither creates nor truncates.
- */
 int fd_available(void);
-/* The file at fd with a reference, or NULL (a bad descriptor). */
 struct file *fget(int fd);
-/* Empties the slot; 0 or -EBADF. */
 int close_fd(int fd);
 
 /* Closes every descriptor of the current thread (it is ending). */
@@ -85,14 +73,8 @@ struct aio_file *file_aio(struct file *f);
 /* Open files in all threads together (a leak check). */
 uint64_t nr_files(void);
 
-/*
- * Mapping a file into an address space (fs/mmap.c): the struct vm_file that mm/ sees, or NULL
- * when the file cannot be mapped (a directory). vm_mmap(mm, addr, len, prot, flags,
- * file_vm(f), off) then maps it; the VMA holds a reference on f until it is unmapped.
- */
+/* Mapping a file into an address space (fs/mmap.c). */
 struct vm_file *file_vm(struct file *f);
-/* mmap of descriptor fd of the current thread into mm (MAP_SHARED or MAP_PRIVATE): the
-   address, or a negative errno (-EBADF, -ENODEV, and vm_mmap's). */
 struct mm;
 int64_t sys_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, unsigned int flags,
 		 int fd, uint64_t off);

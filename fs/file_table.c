@@ -25,6 +25,7 @@ static void count_open_files(int64_t n)
 	preempt_enable();
 }
 
+/* Makes the file slab cache. Boot; panics without memory. */
 void files_init(void)
 {
 	/* Opens and closes run on every CPU at once: per-CPU arrays keep them off one lock. */
@@ -33,11 +34,19 @@ void files_init(void)
 		panic("files_init: no memory for the file cache");
 }
 
+/*
+ * Opening is in two steps, as Linux's path_openat: the struct file first, before the lookup
+ * creates anything, so running out of memory cannot leave a new empty file behind; then, once
+ * the path is known, file_bind_path binds it. Returns the empty file, or NULL when memory ran
+ * out. An empty file that is not bound is given back with put_empty_file.
+ */
 struct file *alloc_empty_file(void)
 {
 	return kmem_cache_zalloc(file_cache);
 }
 
+/* Binds an empty file to path (taking new references on its mount and dentry) with the open's
+   flags and FMODE_* mode; the file then holds one reference, the caller's. */
 void file_bind_path(struct file *f, const struct path *path, unsigned int flags, unsigned int mode)
 {
 	f->f_path = *path;
@@ -51,11 +60,13 @@ void file_bind_path(struct file *f, const struct path *path, unsigned int flags,
 	count_open_files(1);
 }
 
+/* Gives back a file alloc_empty_file returned and nobody bound. */
 void put_empty_file(struct file *f)
 {
 	kmem_cache_free(file_cache, f);
 }
 
+/* One more reference on f; the caller holds one already. Returns f. */
 struct file *get_file(struct file *f)
 {
 	atomic_inc(&f->f_count);
@@ -72,6 +83,8 @@ static void __fput(struct file *f)
 	kmem_cache_free(file_cache, f);
 }
 
+/* Drops a reference on f; the last one releases it (its write reference on the mount, then
+   its path), on whatever CPU runs this. May sleep. */
 void fput(struct file *f)
 {
 	int left = atomic_add_return(-1, &f->f_count);
@@ -82,6 +95,7 @@ void fput(struct file *f)
 		__fput(f);
 }
 
+/* Open files in all threads together, the per-CPU counts summed (a leak check). */
 uint64_t nr_files(void)
 {
 	int64_t sum = 0;

@@ -50,6 +50,10 @@ int set_fs_pwd(const struct path *path)
 	return 0;
 }
 
+/*
+ * Drops the working directory of the current thread, which is ending, and frees its fs_struct. May
+ * sleep (the last reference on a mount).
+ */
 void exit_fs(void)
 {
 	struct fs_struct *fs = current->fs;

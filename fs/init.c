@@ -21,6 +21,11 @@ static void vfs_thread_exit(void)
 	exit_fs();
 }
 
+/*
+ * The VFS's start: the caches, the tmpfs and ext2 types, the root mount, /tmp and /mnt, and the
+ * hook that drops a thread's files and working directory when it ends. kmain calls it once, after
+ * the scheduler and RCU are up; panics when it cannot.
+ */
 void vfs_init(void)
 {
 	int err;

@@ -1,7 +1,4 @@
-/*
- * The VFS's start: caches, the tmpfs type, the root mount, /tmp. Called by kmain after the
- * scheduler and RCU are up.
- */
+/* The VFS's start (fs/init.c), called once by kmain. */
 #ifndef FS_INIT_H
 #define FS_INIT_H
 

@@ -14,11 +14,13 @@
 static struct kmem_cache *inode_cache;
 static atomic64_t inodes_in_memory;
 
+/* The time in ns since boot (the TSC), for mtime and ctime. Any context. */
 uint64_t current_time_ns(void)
 {
 	return tsc_to_ns(rdtsc());
 }
 
+/* Makes the inode slab cache. Boot, before any filesystem is mounted; panics without memory. */
 void inode_init(void)
 {
 	inode_cache = kmem_cache_create("inode", sizeof(struct inode), 64);
@@ -26,6 +28,11 @@ void inode_init(void)
 		panic("inode_init: no memory for the inode cache");
 }
 
+/*
+ * A new inode of sb: one reference, i_nlink 1, i_ino unique within the kernel, times now, an empty
+ * page cache, on sb's inode list. The filesystem sets its mode, operations and size. NULL without
+ * memory. Takes sb->s_lock; does not sleep.
+ */
 struct inode *new_inode(struct super_block *sb)
 {
 	static atomic64_t next_ino;
@@ -48,6 +55,10 @@ struct inode *new_inode(struct super_block *sb)
 	return inode;
 }
 
+/*
+ * Takes another reference on an inode the caller already holds one on (panics otherwise). Does not
+ * sleep.
+ */
 void ihold(struct inode *inode)
 {
 	if (atomic_add_return(1, &inode->i_count) < 2)
@@ -77,6 +88,12 @@ static void free_inode_rcu(struct rcu_head *head)
 	kmem_cache_free(inode_cache, container_of(head, struct inode, i_rcu));
 }
 
+/*
+ * Drops a reference (NULL is allowed). The last one evicts the inode: the filesystem's evict_inode
+ * (which for a disk filesystem may write, and free the blocks of an unlinked file), then its page
+ * cache goes, and its memory after a grace period. May sleep when it drops the last reference: no
+ * spinlock held.
+ */
 void iput(struct inode *inode)
 {
 	struct super_block *sb;
@@ -95,6 +112,7 @@ void iput(struct inode *inode)
 	call_rcu(&inode->i_rcu, free_inode_rcu);
 }
 
+/* Fills *st from what the inode says (no lock: a racing change may show half of itself). */
 void generic_fillattr(struct inode *inode, struct kstat *st)
 {
 	st->ino = inode->i_ino;
@@ -107,6 +125,7 @@ void generic_fillattr(struct inode *inode, struct kstat *st)
 	st->dev = inode->i_sb->s_dev;
 }
 
+/* Inodes in memory, all superblocks together (a leak check). */
 uint64_t nr_inodes(void)
 {
 	return (uint64_t)atomic64_read(&inodes_in_memory);

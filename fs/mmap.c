@@ -60,6 +60,11 @@ static const struct vm_file_operations file_vm_ops = {
 	.fsync = vf_fsync,
 };
 
+/*
+ * Fills f->f_vm at open: the operations mm/ calls back (none when the filesystem cannot map:
+ * file_vm() then says NULL), the page cache, and whether the open allows reading and writing.
+ * Before f is installed; does not sleep.
+ */
 void file_vm_init(struct file *f)
 {
 	f->f_vm.ops = f->f_op && f->f_op->mmap_page ? &file_vm_ops : NULL;
@@ -68,11 +73,21 @@ void file_vm_init(struct file *f)
 	f->f_vm.writable = f->f_mode & FMODE_WRITE;
 }
 
+/*
+ * What vm_mmap() takes for f: its struct vm_file, or NULL when f cannot be mapped (a directory, a
+ * filesystem without mmap_page).
+ */
 struct vm_file *file_vm(struct file *f)
 {
 	return f->f_vm.ops ? &f->f_vm : NULL;
 }
 
+/*
+ * mmap(2) of descriptor fd of the calling thread into mm (MAP_SHARED or MAP_PRIVATE, prot PROT_*),
+ * at addr if given. The VMA takes its own reference on the file. Returns the address, or -EBADF,
+ * -ENODEV (the file cannot be mapped), or vm_mmap's errors (-EACCES, -EINVAL, -ENOMEM). Takes mm's
+ * mmap_lock (may sleep).
+ */
 int64_t sys_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, unsigned int flags,
 		 int fd, uint64_t off)
 {

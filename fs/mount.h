@@ -180,7 +180,7 @@ int do_umount(const char *dir);
 
 /* Calls fn for each mount in the namespace, in mount order, under namespace_sem (read). */
 void iterate_mounts(void (*fn)(struct vfsmount *mnt, void *arg), void *arg);
-/* Writes the path of mnt's root as seen from the namespace root into buf. */
+/* The name of mnt's root, as seen from the namespace root (fs/d_path.c). */
 int mnt_path(struct vfsmount *mnt, char *buf, size_t size);
 
 #endif

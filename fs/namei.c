@@ -212,7 +212,11 @@ static int rcu_walk(struct nameidata *nd, const char *name, const struct path *s
 		}
 	}
 	rcu_read_unlock();
-	smp_mb(); /* our references are visible before the sequences are checked (umount) */
+	/* Our references are visible before the sequences are checked: pairs with the smp_mb()
+	   in do_umount() (fs/namespace.c) between moving mount_lock's sequence and counting the
+	   mount's references. Either umount counts ours and refuses (EBUSY), or we see the
+	   sequence move and walk again. */
+	smp_mb();
 	if (read_seqretry(&rename_lock, nd->rseq) || read_seqretry(&mount_lock, nd->mseq)) {
 		if (!err)
 			path_put(&nd->path);
@@ -294,11 +298,26 @@ void path_put(const struct path *path)
 	mntput(path->mnt);
 }
 
+/*
+ * Looks name up (fs/namei.h says how a path reads) and returns in *out the (mount, dentry) it
+ * names, with a reference on each (path_put when done). flags: LOOKUP_DIRECTORY demands a
+ * directory. Returns 0, or -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ENOMEM. May sleep (a filesystem's
+ * ->lookup reads its disk); the caller holds no spinlock and no i_rwsem on the way.
+ */
 int kern_path(const char *name, unsigned int flags, struct path *out)
 {
 	return path_lookup(name, flags, out);
 }
 
+/*
+ * For calls that create or remove the last component: looks up the directory holding it (into
+ * *parent, with references) and copies the last component to last (NAME_MAX + 1 bytes,
+ * NUL-terminated); *trailing_slash says whether name ended in '/'. A last component of "." or ".."
+ * gives -EINVAL with last holding it, so that each caller can give Linux's code (EEXIST for mkdir,
+ * EISDIR for unlink, EBUSY for rename, EINVAL or ENOTEMPTY for rmdir); a path that is only "/"
+ * gives 0 with last "" (the caller decides). Other errors as kern_path(), and no reference is then
+ * held. May sleep.
+ */
 int kern_path_parent(const char *name, struct path *parent, char *last, bool *trailing_slash)
 {
 	size_t n = strnlen(name, PATH_MAX);
@@ -338,6 +357,7 @@ int kern_path_parent(const char *name, struct path *parent, char *last, bool *tr
 	return 0;
 }
 
+/* The path walks so far, all CPUs summed (each CPU counts its own; the sum may be a moment old). */
 struct lookup_stats lookup_stats(void)
 {
 	struct lookup_stats sum = {0};

@@ -14,20 +14,14 @@
 
 #include "fs/fs.h"
 
-#define LOOKUP_FOLLOW	 0x1 /* follow mounts on the last component (always done; kept for the name) */
+/* Follow mounts on the last component (always done; kept for Linux's name). */
+#define LOOKUP_FOLLOW	 0x1
 #define LOOKUP_DIRECTORY 0x2 /* the result must be a directory */
 
 /* The path name names, with references (path_put when done); 0 or a negative errno. */
 int kern_path(const char *name, unsigned int flags, struct path *out);
 
-/*
- * For calls that create or remove the last component: the directory holding it (with
- * references) and the last component itself (copied to last, NUL-terminated). The last
- * component may not be "." or ".." (EINVAL, with last holding it, so that each caller can give
- * Linux's code: EEXIST for mkdir, EISDIR for unlink, EBUSY for rename, and for rmdir EINVAL
- * for "." but ENOTEMPTY for ".."), and a path that is only "/" has none (EBUSY... the caller
- * decides): *last is then "".
- */
+/* The directory that holds name's last component, and that component (fs/namei.c). */
 int kern_path_parent(const char *name, struct path *parent, char *last, bool *trailing_slash);
 
 struct lookup_stats {

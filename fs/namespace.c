@@ -17,8 +17,8 @@
 #include "fs/mount.h"
 #include "fs/dcache.h"
 #include "fs/namei.h"
-#include "fs/file.h"
 #include "fs/super.h"
+#include "fs/syscalls.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
 #include "kernel/rcu/rculist.h"
@@ -318,7 +318,8 @@ int do_umount(const char *dir)
 	} else {
 		write_seqlock(&mount_lock);
 		/* The sequence moved before we count: pairs with the smp_mb() in lookup_mnt()
-		   between its mntget and its check of the sequence. */
+		   between its mntget and its check of the sequence, and with the one in
+		   rcu_walk() (fs/namei.c) between its references and its check. */
 		smp_mb();
 		/* The tree's reference and ours; any other is an open file, a cwd, a walker. */
 		if (!list_empty(&mnt->mnt_mounts) || mnt_get_count(mnt) > 2)
@@ -378,10 +379,14 @@ void iterate_mounts(void (*fn)(struct vfsmount *mnt, void *arg), void *arg)
 	up_read(&namespace_sem);
 }
 
-/* Prepends "/name" for each step from mnt's root up to the namespace root. */
-int mnt_path(struct vfsmount *mnt, char *buf, size_t size)
+/* mount(2) and umount(2) for kernel threads: do_mount and do_umount say what they do. */
+int sys_mount(const char *source, const char *dir, const char *type, unsigned long flags,
+	      const char *options)
 {
-	struct path p = {mnt, mnt->mnt_root};
+	return do_mount(source, dir, type, flags, options);
+}
 
-	return d_path(&p, buf, size);
+int sys_umount(const char *dir)
+{
+	return do_umount(dir);
 }

@@ -1,5 +1,5 @@
 /*
- * Opening and closing files, truncate, stat, the working directory (see syscalls.h).
+ * Opening and closing files, truncate, chdir (see syscalls.h), as Linux's fs/open.c.
  *
  * An open for writing takes a write reference on the mount (mnt_want_write) that the file
  * keeps until its release; O_CREAT of a new name and O_TRUNC take one for the change itself.
@@ -11,12 +11,9 @@
 #include "fs/dirops.h"
 #include "fs/file.h"
 #include "fs/fs_struct.h"
-#include "fs/inode.h"
 #include "fs/mount.h"
 #include "fs/namei.h"
-#include "fs/super.h"
 #include "lib/errno.h"
-#include "arch/x86_64/memlayout.h"
 
 /* The inode's i_rwsem held: changes the size through the filesystem. */
 static int do_truncate_locked(struct inode *inode, uint64_t size)
@@ -71,6 +68,13 @@ static int open_lookup(const char *name, unsigned int flags, umode_t mode, struc
 	return err;
 }
 
+/*
+ * Opens name for the calling thread: flags O_RDONLY, O_WRONLY or O_RDWR, with O_CREAT (a regular
+ * file of mode, if absent), O_EXCL (EEXIST if present), O_TRUNC, O_APPEND, O_DIRECTORY. An open
+ * for writing holds a write reference on the mount until the file is released. Returns the lowest
+ * free descriptor, or -ENOENT, -ENOTDIR, -EISDIR, -EEXIST, -EROFS, -EMFILE, -ENAMETOOLONG,
+ * -ENOMEM, -ENOSPC. Thread context; may sleep.
+ */
 int sys_open(const char *name, unsigned int flags, umode_t mode)
 {
 	unsigned int acc = flags & O_ACCMODE, fmode;
@@ -115,11 +119,20 @@ out_empty:
 	return err;
 }
 
+/*
+ * Frees descriptor fd of the calling thread; the file is released with its last reference (a
+ * request in flight may hold one). 0 or -EBADF.
+ */
 int sys_close(int fd)
 {
 	return close_fd(fd);
 }
 
+/*
+ * Sets the size of the regular file name: the cut part goes, an extension reads as zeros. Takes a
+ * write reference on the mount and the inode's i_rwsem. 0, or -EISDIR, -EROFS, -EINVAL, -ENOSPC
+ * (past s_maxbytes), or the lookup's errors. Thread context; may sleep.
+ */
 int sys_truncate(const char *name, uint64_t size)
 {
 	struct path path;
@@ -132,6 +145,10 @@ int sys_truncate(const char *name, uint64_t size)
 	return err;
 }
 
+/*
+ * sys_truncate() of the file open as fd, which must be open for writing (-EINVAL otherwise, -EBADF
+ * without fd). Thread context; may sleep.
+ */
 int sys_ftruncate(int fd, uint64_t size)
 {
 	struct file *f = fget(fd);
@@ -144,36 +161,10 @@ int sys_ftruncate(int fd, uint64_t size)
 	return err;
 }
 
-static void path_stat(const struct path *path, struct kstat *st)
-{
-	generic_fillattr(path->dentry->d_inode, st);
-	st->mnt_id = (unsigned int)path->mnt->mnt_id;
-	st->mnt_readonly = mnt_is_readonly(path->mnt);
-}
-
-int sys_stat(const char *name, struct kstat *st)
-{
-	struct path path;
-	int err;
-
-	if ((err = kern_path(name, 0, &path)))
-		return err;
-	path_stat(&path, st);
-	path_put(&path);
-	return 0;
-}
-
-int sys_fstat(int fd, struct kstat *st)
-{
-	struct file *f = fget(fd);
-
-	if (!f)
-		return -EBADF;
-	path_stat(&f->f_path, st);
-	fput(f);
-	return 0;
-}
-
+/*
+ * Makes the directory name the calling thread's working directory. 0, or -ENOTDIR and the lookup's
+ * errors. Thread context; may sleep.
+ */
 int sys_chdir(const char *name)
 {
 	struct path path;
@@ -184,49 +175,4 @@ int sys_chdir(const char *name)
 	err = set_fs_pwd(&path);
 	path_put(&path);
 	return err;
-}
-
-int sys_getcwd(char *buf, size_t size)
-{
-	struct path pwd;
-	int err;
-
-	get_fs_pwd(&pwd);
-	err = d_path(&pwd, buf, size);
-	path_put(&pwd);
-	return err;
-}
-
-int sys_statfs(const char *name, struct kstatfs *st)
-{
-	struct path path;
-	int err;
-
-	if ((err = kern_path(name, 0, &path)))
-		return err;
-	err = vfs_statfs(path.mnt->mnt_sb, st);
-	path_put(&path);
-	return err;
-}
-
-int vfs_statfs(struct super_block *sb, struct kstatfs *st)
-{
-	*st = (struct kstatfs){.f_bsize = PAGE_SIZE, .f_files = sb->s_nr_inodes};
-	return sb->s_op && sb->s_op->statfs ? sb->s_op->statfs(sb, st) : 0;
-}
-
-int sys_sync(void)
-{
-	return sync_filesystems();
-}
-
-int sys_mount(const char *source, const char *dir, const char *type, unsigned long flags,
-	      const char *options)
-{
-	return do_mount(source, dir, type, flags, options);
-}
-
-int sys_umount(const char *dir)
-{
-	return do_umount(dir);
 }

@@ -1,12 +1,21 @@
 /*
- * read, write, lseek, fsync and readdir on descriptors (see syscalls.h). The position moves
+ * read, write and lseek on descriptors (see syscalls.h). The position moves
  * under the file's f_pos_lock, so two threads sharing a descriptor read or write disjoint
  * ranges; pread/pwrite take a position of their own and leave f_pos alone.
+ *
+ * Lock order: f->f_pos_lock, then what the filesystem's read or write takes (the inode's
+ * i_rwsem).
  */
 #include "fs/syscalls.h"
 #include "fs/file.h"
 #include "lib/errno.h"
 
+/*
+ * Reads up to n bytes of f at *pos into buf and moves *pos past them, through the filesystem's
+ * read. The caller holds a reference on f and serializes *pos. Returns the bytes read (0 at the
+ * end), or -EBADF (not open for reading), -EISDIR, -EINVAL (no read), or the filesystem's error.
+ * May sleep.
+ */
 ssize_t kernel_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 {
 	if (!(f->f_mode & FMODE_READ))
@@ -18,6 +27,12 @@ ssize_t kernel_read(struct file *f, void *buf, size_t n, uint64_t *pos)
 	return f->f_op->read(f, buf, n, pos);
 }
 
+/*
+ * Writes n bytes from buf to f at *pos (at the end with O_APPEND) and moves *pos past them. The
+ * caller holds a reference on f and serializes *pos. Returns the bytes written (fewer when the
+ * filesystem filled), or -EBADF (not open for writing), -EINVAL (no write), -ENOSPC, or the
+ * filesystem's error. May sleep.
+ */
 ssize_t kernel_write(struct file *f, const void *buf, size_t n, uint64_t *pos)
 {
 	if (!(f->f_mode & FMODE_WRITE))
@@ -47,26 +62,41 @@ static ssize_t rw_fd(int fd, void *buf, size_t n, const uint64_t *at, bool write
 	return ret;
 }
 
+/*
+ * read(2): kernel_read() at the descriptor's position, under its f_pos_lock. -EBADF without fd.
+ * May sleep.
+ */
 ssize_t sys_read(int fd, void *buf, size_t n)
 {
 	return rw_fd(fd, buf, n, NULL, false);
 }
 
+/*
+ * write(2): kernel_write() at the descriptor's position, under its f_pos_lock. -EBADF without fd.
+ * May sleep.
+ */
 ssize_t sys_write(int fd, const void *buf, size_t n)
 {
 	return rw_fd(fd, (void *)buf, n, NULL, true);
 }
 
+/* pread(2): kernel_read() at pos; the descriptor's position stays. May sleep. */
 ssize_t sys_pread(int fd, void *buf, size_t n, uint64_t pos)
 {
 	return rw_fd(fd, buf, n, &pos, false);
 }
 
+/* pwrite(2): kernel_write() at pos; the descriptor's position stays. May sleep. */
 ssize_t sys_pwrite(int fd, const void *buf, size_t n, uint64_t pos)
 {
 	return rw_fd(fd, (void *)buf, n, &pos, true);
 }
 
+/*
+ * Moves the descriptor's position to off from the start (SEEK_SET), the position (SEEK_CUR) or the
+ * end (SEEK_END). Returns the new position, or -EBADF, or -EINVAL (a bad whence, a negative
+ * result, past s_maxbytes; the position then stays). Takes f_pos_lock (may sleep).
+ */
 int64_t sys_lseek(int fd, int64_t off, int whence)
 {
 	struct file *f = fget(fd);
@@ -99,33 +129,4 @@ int64_t sys_lseek(int fd, int64_t off, int whence)
 	mutex_unlock(&f->f_pos_lock);
 	fput(f);
 	return ret;
-}
-
-int sys_fsync(int fd)
-{
-	struct file *f = fget(fd);
-	int err;
-
-	if (!f)
-		return -EBADF;
-	err = f->f_op && f->f_op->fsync ? f->f_op->fsync(f) : 0;
-	fput(f);
-	return err;
-}
-
-int sys_readdir(int fd, struct dir_context *ctx)
-{
-	struct file *f = fget(fd);
-	int err;
-
-	if (!f)
-		return -EBADF;
-	if (!S_ISDIR(f->f_inode->i_mode))
-		err = -ENOTDIR;
-	else if (!f->f_op || !f->f_op->iterate)
-		err = -EINVAL;
-	else
-		err = f->f_op->iterate(f, ctx);
-	fput(f);
-	return err;
 }

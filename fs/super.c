@@ -2,7 +2,8 @@
  * Filesystem types and superblocks (see super.h).
  *
  * Locking: fs_types_lock over the list of types (registered at boot, never removed);
- * super_list_mutex over the list of superblocks (sync may sleep while walking it).
+ * super_list_mutex over the list of superblocks (sync may sleep while walking it). Neither is
+ * taken inside the other.
  */
 #include "fs/super.h"
 #include "fs/dcache.h"
@@ -18,6 +19,10 @@ static LIST_HEAD(super_blocks);
 static DEFINE_MUTEX(super_list_mutex);
 static unsigned int next_dev = 1;
 
+/*
+ * Makes type known by its name to mount. Boot; type lives for good (there is no unregister). Takes
+ * fs_types_lock.
+ */
 void register_filesystem(struct file_system_type *type)
 {
 	spin_lock(&fs_types_lock);
@@ -25,6 +30,10 @@ void register_filesystem(struct file_system_type *type)
 	spin_unlock(&fs_types_lock);
 }
 
+/*
+ * The registered type named name (the last registered, if two share it), or NULL. Takes
+ * fs_types_lock; does not sleep.
+ */
 struct file_system_type *get_fs_type(const char *name)
 {
 	struct file_system_type *t, *found = NULL;
@@ -37,6 +46,13 @@ struct file_system_type *get_fs_type(const char *name)
 	return found;
 }
 
+/*
+ * A new superblock of type, filled by type->fill_super(source, options), with one active
+ * reference, and on the list sync walks. sb_flags (SB_RDONLY) are set before fill_super runs, so a
+ * filesystem mounted read-only writes nothing to its disk. Returns NULL on failure, with a
+ * negative errno in *err (-ENOMEM, or fill_super's). May sleep (fill_super reads the disk); takes
+ * super_list_mutex.
+ */
 struct super_block *mount_fs(struct file_system_type *type, const char *source,
 			     const char *options, unsigned int sb_flags, int *err)
 {
@@ -69,6 +85,12 @@ struct super_block *mount_fs(struct file_system_type *type, const char *source,
 	return sb;
 }
 
+/*
+ * Drops an active reference. The last one tears the superblock down: off the list, its dentries
+ * killed, its root put, the filesystem's put_super (which writes what is dirty), and the memory
+ * freed, unless a dentry or an inode is still in use: that is a leak, reported, and the superblock
+ * is then kept. May sleep; takes super_list_mutex.
+ */
 void deactivate_super(struct super_block *sb)
 {
 	unsigned int busy;
@@ -91,6 +113,10 @@ void deactivate_super(struct super_block *sb)
 		kfree(sb);
 }
 
+/*
+ * Calls fn(sb, arg) for each mounted superblock, under super_list_mutex: fn may sleep, and must
+ * not mount or unmount.
+ */
 void iterate_supers(void (*fn)(struct super_block *sb, void *arg), void *arg)
 {
 	struct super_block *sb;
@@ -99,20 +125,4 @@ void iterate_supers(void (*fn)(struct super_block *sb, void *arg), void *arg)
 	list_for_each_entry(sb, &super_blocks, s_list)
 		fn(sb, arg);
 	mutex_unlock(&super_list_mutex);
-}
-
-static void sync_one(struct super_block *sb, void *arg)
-{
-	int *first = arg, err;
-
-	if (sb->s_op && sb->s_op->sync_fs && (err = sb->s_op->sync_fs(sb)) && !*first)
-		*first = err;
-}
-
-int sync_filesystems(void)
-{
-	int err = 0;
-
-	iterate_supers(sync_one, &err);
-	return err;
 }

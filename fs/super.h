@@ -12,11 +12,7 @@
 void register_filesystem(struct file_system_type *type);
 struct file_system_type *get_fs_type(const char *name);
 
-/*
- * A new superblock of type, filled by type->fill_super(source, options), with one active
- * reference; sb_flags (SB_RDONLY) are set before fill_super runs, so a filesystem mounted
- * read-only writes nothing to its disk. Returns an ERR_PTR-style negative errno through *err and NULL on failure.
- */
+/* A new superblock of type with one active reference; NULL and *err on failure. */
 struct super_block *mount_fs(struct file_system_type *type, const char *source,
 			     const char *options, unsigned int sb_flags, int *err);
 /* Drops an active reference; the last one tears the superblock down. */
@@ -25,7 +21,7 @@ void deactivate_super(struct super_block *sb);
 /* Walks all superblocks under the list lock. */
 void iterate_supers(void (*fn)(struct super_block *sb, void *arg), void *arg);
 
-/* Writes every filesystem's dirty data (super_operations.sync_fs); the first error. */
+/* Writes every filesystem's dirty data (super_operations.sync_fs; fs/sync.c); the first error. */
 int sync_filesystems(void);
 
 #endif

@@ -21,11 +21,19 @@ DEFINE_SPINLOCK(thread_list_lock);
 static int next_tid;
 static unsigned int thread_count;
 
+/*
+ * The stack of a new thread: THREAD_STACK_PAGES pages mapped with an unmapped guard page below,
+ * returned as its top; NULL without memory. Does not sleep.
+ */
 void *kthread_alloc_stack(void)
 {
 	return vmap_stack_alloc(THREAD_STACK_PAGES);
 }
 
+/*
+ * Numbers t (its tid) and puts it on the thread list the threads command walks. Takes
+ * thread_list_lock; does not sleep.
+ */
 void kthread_register(struct thread *t)
 {
 	spin_lock(&thread_list_lock);
@@ -43,6 +51,7 @@ static void unregister(struct thread *t)
 	spin_unlock(&thread_list_lock);
 }
 
+/* Threads alive (registered and not yet ended): a leak check. */
 unsigned int nr_threads(void)
 {
 	return READ_ONCE(thread_count);

@@ -56,7 +56,14 @@ static bool cmpxchg_count(struct rw_semaphore *s, long old, long new)
 					   __ATOMIC_RELAXED);
 }
 
-/* s->lock held: RWSEM_WAITERS says whether anybody waits. */
+/*
+ * s->lock held: RWSEM_WAITERS says whether anybody waits. The flag lives in the word that the
+ * fast paths of up_read() and up_write() compare-and-exchange, so the two are ordered on that
+ * one word: either the unlock sees the flag and takes the slow path, which wakes, or the unlock
+ * came first and the sleeper's check in wait_event() reads the count it left. The full barrier
+ * (SEQ_CST) keeps that check after the flag; its partner is the releasing cmpxchg in up_read()
+ * and up_write().
+ */
 static void update_waiters_flag(struct rw_semaphore *s)
 {
 	if (s->writers_waiting || s->sleepers)
@@ -164,7 +171,8 @@ void up_read(struct rw_semaphore *s)
 	if (readers(c) <= 0)
 		panic("rwsem %s: up_read by %s, but no reader holds it", s->name, current->name);
 	/* Release (here and below): pairs with the acquiring cmpxchg in cmpxchg_count(): our
-	   reads inside the lock are done before a writer gets in. */
+	   reads inside the lock are done before a writer gets in. The cmpxchg fails once a
+	   sleeper set RWSEM_WAITERS: the partner of update_waiters_flag(). */
 	if (!(c & RWSEM_WAITERS) &&
 	    __atomic_compare_exchange_n(&s->count, &c, c - RWSEM_READER, false, __ATOMIC_RELEASE,
 					__ATOMIC_RELAXED))
@@ -217,7 +225,8 @@ void up_write(struct rw_semaphore *s)
 		      current->name);
 	WRITE_ONCE(s->writer, NULL);
 	/* Release (here and below): pairs with the acquiring cmpxchg in cmpxchg_count() and
-	   try_read_locked(): our writes are visible to the next holder. */
+	   try_read_locked(): our writes are visible to the next holder. It fails once a sleeper
+	   set RWSEM_WAITERS: the partner of update_waiters_flag(). */
 	if (__atomic_compare_exchange_n(&s->count, &(long){RWSEM_WRITER}, 0, false,
 					__ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		return;

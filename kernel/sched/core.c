@@ -132,6 +132,10 @@ static unsigned int least_loaded_cpu(void)
 	return best;
 }
 
+/*
+ * Puts a new thread (THREAD_RUNNING, on no queue) on a run queue: its bound CPU's, or the least
+ * loaded online CPU's. Any context; takes that run queue's lock with interrupts off.
+ */
 void sched_enqueue_new(struct thread *t)
 {
 	unsigned long flags = local_irq_save();
@@ -246,6 +250,10 @@ static struct thread *pick_next(struct rq *rq)
 
 static void (*switch_mm_hook)(struct mm *prev, struct mm *next);
 
+/*
+ * Registers mm/'s hook that moves a CPU from one address space to another at each switch (kernel/
+ * never looks inside a struct mm). Boot, once.
+ */
 void sched_set_switch_mm(void (*fn)(struct mm *prev, struct mm *next))
 {
 	WRITE_ONCE(switch_mm_hook, fn);
@@ -423,6 +431,11 @@ static void pull_one(struct rq *rq, unsigned int cpu)
 	spin_unlock(&rq->lock);
 }
 
+/*
+ * The timer tick's part, from the interrupt with interrupts off: charges the running thread's
+ * slice and asks for a switch when it ran out and another thread waits (or when idle finds work),
+ * and now and then pulls a thread from the busiest CPU. Takes run queue locks.
+ */
 void sched_tick(void)
 {
 	struct rq *rq = this_rq();
@@ -464,6 +477,7 @@ void __might_sleep(const char *file, int line)
 		      (read_rflags() & RFLAGS_IF) ? "on" : "off");
 }
 
+/* The counters of cpu's run queue (switches, migrations...), a copy read without its lock. */
 struct sched_stats sched_stats(unsigned int cpu)
 {
 	struct sched_stats s = cpu_rq(cpu)->stats;
@@ -472,6 +486,10 @@ struct sched_stats sched_stats(unsigned int cpu)
 	return s;
 }
 
+/*
+ * The time t has run, in ns, with the current slice when it is running. Reads without a lock: a
+ * moment old.
+ */
 uint64_t thread_runtime_ns(const struct thread *t)
 {
 	uint64_t tsc = t->run_tsc;
@@ -482,6 +500,10 @@ uint64_t thread_runtime_ns(const struct thread *t)
 	return tsc_to_ns(tsc);
 }
 
+/*
+ * "running", "ready", "idle", "sleeping" or "dead": what the threads command shows for t, read
+ * without a lock.
+ */
 const char *thread_state_name(const struct thread *t)
 {
 	switch (t->state) {
@@ -521,6 +543,10 @@ static void adopt_current(struct thread *t, const char *name, bool idle)
 	this_cpu()->thread = t;
 }
 
+/*
+ * Builds the first frame on t's stack (t->stack_top set), so that the first switch to t calls
+ * entry(t) through thread_trampoline. t runs nowhere yet.
+ */
 void sched_prepare_stack(struct thread *t, void (*entry)(struct thread *))
 {
 	struct switch_frame *f = (struct switch_frame *)t->stack_top - 1;
@@ -532,6 +558,10 @@ void sched_prepare_stack(struct thread *t, void (*entry)(struct thread *))
 	t->saved_rsp = (uint64_t)f;
 }
 
+/*
+ * The first thing a new thread does on its stack: finishes the switch that started it (the
+ * previous thread's run queue lock is dropped) and turns preemption and interrupts on.
+ */
 void sched_start_thread(void)
 {
 	finish_switch();
@@ -546,6 +576,10 @@ static void idle_entry(struct thread *t)
 	sched_idle_loop();
 }
 
+/*
+ * Makes the code running kmain the boot CPU's first thread ("main", unbound) and gives the CPU its
+ * idle thread, then lets the tick schedule. Boot CPU, once, interrupts off; panics without memory.
+ */
 void sched_init(void)
 {
 	struct thread *idle = this_cpu_ptr(&idle_thread);
@@ -580,6 +614,7 @@ void sched_init(void)
 	smp_store_release(&sched_running, true);
 }
 
+/* On an AP before it goes online: its boot stack becomes its idle thread. Interrupts off. */
 void sched_init_ap(void)
 {
 	char name[THREAD_NAME_LEN];
@@ -590,6 +625,10 @@ void sched_init_ap(void)
 	kthread_register(idle);
 }
 
+/*
+ * The idle thread's loop, where every CPU ends up: a quiescent state for RCU, then schedule() when
+ * there is work, else halt until an interrupt. Never returns.
+ */
 __noreturn void sched_idle_loop(void)
 {
 	for (;;) {

@@ -2,6 +2,12 @@
 #include "kernel/percpu.h"
 #include "arch/x86_64/cpu.h"
 
+/*
+ * What a CPU does when it has nothing to run (the idle thread, kernel/sched/core.c): halts with
+ * interrupts on until the next interrupt, and counts the time spent halted (the cpus command shows
+ * it as the idle share). Call with interrupts off, after checking there is no work; returns after
+ * the interrupt that woke the CPU, with interrupts on.
+ */
 void cpu_idle_halt(void)
 {
 	uint64_t t0 = rdtsc();

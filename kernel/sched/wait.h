@@ -31,7 +31,8 @@ struct wait_queue_entry {
 	struct list_head node;
 };
 
-#define WAIT_QUEUE_HEAD_INIT(wq, n) { .lock = SPINLOCK_INIT(n), .waiters = LIST_HEAD_INIT((wq).waiters) }
+#define WAIT_QUEUE_HEAD_INIT(wq, n) \
+	{ .lock = SPINLOCK_INIT(n), .waiters = LIST_HEAD_INIT((wq).waiters) }
 #define DEFINE_WAIT_QUEUE_HEAD(wq) struct wait_queue_head wq = WAIT_QUEUE_HEAD_INIT(wq, #wq)
 
 void init_waitqueue_head(struct wait_queue_head *wq, const char *name);

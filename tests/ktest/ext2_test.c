@@ -9,7 +9,8 @@
  * of files and directories, over existing names); free counts back to their start after create
  * and delete; read-only mounts and remount; ENOSPC on the small disk; injected allocation
  * failures; and corrupt disks (bad magic, a block pointer out of range) refused cleanly. The
- * corrupting case runs last: it leaves its damage on this boot's copy of the disk.
+ * corrupting case runs last: it leaves its damage on this boot's copy of the disk. The suite's
+ * exit hook unmounts whatever a case left mounted.
  */
 #include "kernel/ktest.h"
 #include "kernel/rcu/rcu.h"
@@ -38,6 +39,35 @@ static uint8_t pattern(uint64_t i, uint32_t seed)
 	return (uint8_t)((i * 7 + seed + (i >> 10) * 13) ^ (seed >> 8));
 }
 
+/* Before each case: the mount points exist. */
+static int ext2_case_init(struct ktest *t)
+{
+	(void)t;
+	sys_mkdir(MNT, 0755);
+	sys_mkdir(MNT4, 0755);
+	return 0;
+}
+
+/*
+ * After each case, whatever it did: no allocation failure stays armed and neither disk stays
+ * mounted (a case that stopped at an ASSERT left it so, and the next case mounts it again).
+ * Then waits for the inodes and dentries freed after a grace period: the suites after this one
+ * count the allocator's objects.
+ */
+static void ext2_case_exit(struct ktest *t)
+{
+	static const char *const mount_points[] = {MNT, MNT4};
+
+	alloc_fail_cancel();
+	for (size_t i = 0; i < ARRAY_SIZE(mount_points); i++) {
+		int err = sys_umount(mount_points[i]);
+
+		/* -EINVAL: not a mount point, as the case left it. */
+		EXPECT_TRUE(t, err == 0 || err == -EINVAL);
+	}
+	rcu_barrier();
+}
+
 /* Mounts vda read-write at MNT; false (and a skip) without the disk. */
 static bool mount_vda(struct ktest *t, const char *opts)
 {
@@ -45,16 +75,12 @@ static bool mount_vda(struct ktest *t, const char *opts)
 		ktest_skip(t, NO_DISK);
 		return false;
 	}
-	sys_mkdir(MNT, 0755);
 	return EXPECT_EQ(t, sys_mount("vda", MNT, "ext2", 0, opts), 0);
 }
 
-/* Unmounts, and waits for the inodes and dentries freed after a grace period: the suites
-   after this one count the allocator's objects. */
 static void umount_vda(struct ktest *t)
 {
 	EXPECT_EQ(t, sys_umount(MNT), 0);
-	rcu_barrier();
 }
 
 /* Writes size bytes of pattern(seed) to path (created or truncated); 0 or an errno. */
@@ -402,7 +428,6 @@ static void test_4k_blocks_and_enospc(struct ktest *t)
 
 	if (!blk_get_by_name("vdb"))
 		KTEST_SKIP(t, "no second disk vdb (build/disk4k.img)");
-	sys_mkdir(MNT4, 0755);
 	ASSERT_EQ(t, sys_mount("vdb", MNT4, "ext2", 0, NULL), 0);
 	free_counts(MNT4, &b0, &i0);
 	/* 4 KiB blocks: 12 direct (48 KiB), then 1024 through the indirect block. */
@@ -427,7 +452,6 @@ static void test_4k_blocks_and_enospc(struct ktest *t)
 	EXPECT_EQ(t, b1, b0);
 	EXPECT_EQ(t, i1, i0);
 	EXPECT_EQ(t, sys_umount(MNT4), 0);
-	rcu_barrier();
 }
 
 /* Each allocation of a create and of a write fails in turn: ENOMEM, and nothing is lost. */
@@ -513,7 +537,6 @@ static void test_corrupt_disk(struct ktest *t)
 		kfree(saved);
 		KTEST_SKIP(t, NO_DISK);
 	}
-	sys_mkdir(MNT, 0755);
 	/* Bad magic: refused with EINVAL and a message; the disk is left as it was. */
 	ASSERT_EQ(t, blk_read(b, 2, 1, saved), 0);
 	memcpy(sec, saved, 512);
@@ -549,7 +572,8 @@ static void test_corrupt_disk(struct ktest *t)
 	kfree(saved);
 }
 
-KTEST_SUITE(ext2, KTEST_CASE(test_sample_files), KTEST_CASE(test_create_write_truncate),
-	    KTEST_CASE(test_double_indirect), KTEST_CASE(test_directories),
-	    KTEST_CASE(test_read_only), KTEST_CASE(test_4k_blocks_and_enospc),
-	    KTEST_CASE(test_alloc_failure), KTEST_CASE(test_corrupt_disk));
+KTEST_SUITE_HOOKS(ext2, ext2_case_init, ext2_case_exit, KTEST_CASE(test_sample_files),
+		  KTEST_CASE(test_create_write_truncate), KTEST_CASE(test_double_indirect),
+		  KTEST_CASE(test_directories), KTEST_CASE(test_read_only),
+		  KTEST_CASE(test_4k_blocks_and_enospc), KTEST_CASE(test_alloc_failure),
+		  KTEST_CASE(test_corrupt_disk));

@@ -1,12 +1,10 @@
 /*
  * KTAP suite "mutex": sleeping mutexes exclude each other even when the holder sleeps, hand the
- * lock to waiters in the order they came, and trylock never sleeps; completions wake their
- * waiters once, time out, and complete_all releases everyone.
+ * lock to waiters in the order they came, and trylock never sleeps.
  */
 #include "kernel/ktest.h"
 #include "kernel/kthread.h"
 #include "kernel/locking/mutex.h"
-#include "kernel/sched/completion.h"
 #include "kernel/sched/sleep.h"
 #include "kernel/smp.h"
 #include "lib/atomic.h"
@@ -129,35 +127,5 @@ static void test_fifo_handoff(struct ktest *t)
 		EXPECT_EQ(t, o.got[i], i);
 }
 
-static int wait_done(void *arg)
-{
-	wait_for_completion(arg);
-	return 5;
-}
-
-static void test_completion(struct ktest *t)
-{
-	struct completion c;
-	struct thread *th[3];
-
-	init_completion(&c);
-	EXPECT_EQ(t, wait_for_completion_timeout(&c, 2), 0); /* nobody completes: times out */
-	th[0] = kthread_run(wait_done, &c, "ktest-compl");
-	ASSERT_NOT_NULL(t, th[0]);
-	msleep(10);
-	complete(&c);
-	EXPECT_EQ(t, kthread_join(th[0]), 5);
-	EXPECT_FALSE(t, completion_done(&c)); /* the waiter took the one event */
-
-	for (int i = 0; i < 3; i++) {
-		th[i] = kthread_run(wait_done, &c, "ktest-compl/%d", i);
-		ASSERT_NOT_NULL(t, th[i]);
-	}
-	complete_all(&c);
-	for (int i = 0; i < 3; i++)
-		EXPECT_EQ(t, kthread_join(th[i]), 5);
-	EXPECT_GT(t, wait_for_completion_timeout(&c, 1), 0); /* complete_all stays done */
-}
-
 KTEST_SUITE(mutex, KTEST_CASE(test_mutual_exclusion), KTEST_CASE(test_trylock),
-	    KTEST_CASE(test_fifo_handoff), KTEST_CASE(test_completion));
+	    KTEST_CASE(test_fifo_handoff));

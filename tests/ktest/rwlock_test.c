@@ -1,7 +1,8 @@
 /*
- * KTAP suite "rwlock": reader-writer spinlocks (kernel/locking/rwlock.h). Readers share the lock across
- * CPUs, a waiting writer keeps new readers out, and under load from every CPU writers exclude
- * both readers and each other. The cross-CPU cases need a second CPU and skip without one.
+ * KTAP suite "rwlock": reader-writer spinlocks (kernel/locking/rwlock.h). Readers share the
+ * lock across CPUs, a waiting writer keeps new readers out, and under load from every CPU
+ * writers exclude both readers and each other. The cross-CPU cases need a second CPU and skip
+ * without one.
  *
  * A function sent to another CPU runs there in interrupt context and must not spin forever
  * when the lock is broken, so it waits with read_trylock and a deadline (generous: under TCG a

@@ -1,8 +1,9 @@
 /*
- * KTAP suite "rwsem": sleeping reader-writer locks (kernel/locking/rwsem.h), the lock behind mmap_lock
- * and i_rwsem. Readers share it, a writer excludes everyone and may sleep inside, a waiting
- * writer keeps new readers out, the uncontended paths leave no trace in the slow-path fields,
- * and threads on every CPU mixing both sides never see a reader and a writer inside together.
+ * KTAP suite "rwsem": sleeping reader-writer locks (kernel/locking/rwsem.h), the lock behind
+ * mmap_lock and i_rwsem. Readers share it, a writer excludes everyone and may sleep inside, a
+ * waiting writer keeps new readers out, the uncontended paths leave no trace in the slow-path
+ * fields, and threads on every CPU mixing both sides never see a reader and a writer inside
+ * together.
  */
 #include "kernel/ktest.h"
 #include "kernel/kthread.h"

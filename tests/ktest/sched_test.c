@@ -1,7 +1,8 @@
 /*
  * KTAP suite "sched": kernel threads start, end and return their exit code; a busy loop is
- * preempted, and a switch that falls due in a preempt-off or RCU section happens at its end; sleep and wakeup lose nothing; threads move between CPUs when bound; unbound
- * threads spread out; kthread_create survives an allocation failure.
+ * preempted, and a switch that falls due in a preempt-off or RCU section happens at its end;
+ * sleep and wakeup lose nothing; threads move between CPUs when bound; unbound threads spread
+ * out; kthread_create survives an allocation failure.
  *
  * No case depends on timing beyond generous bounds (TCG on a 2-core host may run 4 vCPUs).
  */

@@ -173,9 +173,9 @@ struct vfs_case_state {
 static struct vfs_case_state vfs_case_state;
 
 /*
- * Before each vfs case: makes a new, empty D (removing one a dead run left) and notes what
- * the VFS counts and which descriptors are open. Returns 0, or the errno of mkdir (the case
- * then does not run, and the state is already undone).
+ * Before each vfs case: makes a new, empty TEST_DIR (removing one a dead run left) and notes
+ * what the VFS counts and which descriptors are open. Returns 0, or the errno of mkdir (the
+ * case then does not run, and the state is already undone).
  */
 int vfs_case_init(struct ktest *t)
 {
@@ -190,8 +190,8 @@ int vfs_case_init(struct ktest *t)
 		sys_close(fd);
 	get_fs_pwd(&state->pwd);
 	set_fs_pwd(&state->pwd);
-	if (sys_stat(D, &st) == 0)
-		rm_rf(D); /* left by a run that died */
+	if (sys_stat(TEST_DIR, &st) == 0)
+		rm_rf(TEST_DIR); /* left by a run that died */
 	state->before = counts_now();
 	for (int i = 0; i < NR_OPEN; i++) {
 		struct file *f = fget(i);
@@ -200,18 +200,18 @@ int vfs_case_init(struct ktest *t)
 		if (f)
 			fput(f);
 	}
-	err = sys_mkdir(D, 0755);
+	err = sys_mkdir(TEST_DIR, 0755);
 	if (err) {
-		ktest_log(t, "mkdir %s: %d", D, err);
+		ktest_log(t, "mkdir %s: %d", TEST_DIR, err);
 		path_put(&state->pwd);
 	}
 	return err;
 }
 
 /*
- * After each vfs case, whatever it did or left: removes D with everything in it (mounts, open
- * descriptors, a working directory elsewhere, an armed allocation failure). Then everything
- * the VFS counts must be back.
+ * After each vfs case, whatever it did or left: removes TEST_DIR with everything in it
+ * (mounts, open descriptors, a working directory elsewhere, an armed allocation failure).
+ * Then everything the VFS counts must be back.
  */
 void vfs_case_exit(struct ktest *t)
 {
@@ -224,8 +224,8 @@ void vfs_case_exit(struct ktest *t)
 			sys_close(i);
 	set_fs_pwd(&state->pwd);
 	path_put(&state->pwd);
-	EXPECT_EQ(t, rm_rf(D), 0);
-	EXPECT_EQ(t, sys_stat(D, &st), -ENOENT);
+	EXPECT_EQ(t, rm_rf(TEST_DIR), 0);
+	EXPECT_EQ(t, sys_stat(TEST_DIR, &st), -ENOENT);
 	expect_counts(t, &state->before);
 }
 

@@ -11,7 +11,7 @@
 #include "kernel/ktest.h"
 #include "fs/fs.h"
 
-#define D "/tmp/vfs_test"
+#define TEST_DIR "/tmp/vfs_test" /* each case runs in a new, empty one */
 
 struct counts {
 	uint64_t files, inodes, dentries, pagecache, mounts;
@@ -40,8 +40,8 @@ bool names_collect(struct dir_context *ctx, const char *name, unsigned int len, 
 int list_dir(const char *path, struct names *l, unsigned int stop_after);
 int find_name(const struct names *l, const char *name);
 int rm_rf(const char *path);
-/* The vfs suites' hooks: each case runs in a new, empty D; afterwards D goes and every count
-   the VFS keeps must be back. */
+/* The vfs suites' hooks: each case runs in a new, empty TEST_DIR; afterwards TEST_DIR goes
+   and every count the VFS keeps must be back. */
 int vfs_case_init(struct ktest *t);
 void vfs_case_exit(struct ktest *t);
 int make_file(const char *path, const void *data, size_t n);

@@ -25,7 +25,7 @@ static void test_open_flags(struct ktest *t)
 	int fd;
 
 	/* O_CREAT makes an empty regular file with the mode given. */
-	fd = sys_open(D "/f", O_WRONLY | O_CREAT, 0640);
+	fd = sys_open(TEST_DIR "/f", O_WRONLY | O_CREAT, 0640);
 	ASSERT_GE(t, fd, 0);
 	EXPECT_EQ(t, sys_fstat(fd, &st), 0);
 	EXPECT_TRUE(t, S_ISREG(st.mode));
@@ -35,7 +35,7 @@ static void test_open_flags(struct ktest *t)
 	EXPECT_EQ(t, sys_read(fd, buf, 1), -EBADF); /* O_WRONLY */
 	sys_close(fd);
 	/* O_CREAT of an existing file opens it as it is. */
-	fd = sys_open(D "/f", O_RDONLY | O_CREAT, 0600);
+	fd = sys_open(TEST_DIR "/f", O_RDONLY | O_CREAT, 0600);
 	EXPECT_GE(t, fd, 0);
 	EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 6);
 	EXPECT_EQ(t, sys_write(fd, "x", 1), -EBADF); /* O_RDONLY */
@@ -43,20 +43,20 @@ static void test_open_flags(struct ktest *t)
 	EXPECT_EQ(t, st.mode & 07777, 0640u);
 	sys_close(fd);
 	/* O_EXCL: only a new name. */
-	EXPECT_EQ(t, sys_open(D "/f", O_WRONLY | O_CREAT | O_EXCL, 0644), -EEXIST);
-	fd = sys_open(D "/g", O_WRONLY | O_CREAT | O_EXCL, 0644);
+	EXPECT_EQ(t, sys_open(TEST_DIR "/f", O_WRONLY | O_CREAT | O_EXCL, 0644), -EEXIST);
+	fd = sys_open(TEST_DIR "/g", O_WRONLY | O_CREAT | O_EXCL, 0644);
 	EXPECT_GE(t, fd, 0);
 	sys_close(fd);
 	/* O_TRUNC empties it at open. */
-	fd = sys_open(D "/f", O_RDWR | O_TRUNC, 0);
+	fd = sys_open(TEST_DIR "/f", O_RDWR | O_TRUNC, 0);
 	EXPECT_GE(t, fd, 0);
 	EXPECT_EQ(t, sys_fstat(fd, &st), 0);
 	EXPECT_EQ(t, st.size, 0u);
 	EXPECT_EQ(t, sys_read(fd, buf, sizeof(buf)), 0);
 	sys_close(fd);
 	/* O_APPEND writes at the end wherever the position is. */
-	EXPECT_EQ(t, make_file(D "/f", "12345", 5), 0);
-	fd = sys_open(D "/f", O_RDWR | O_APPEND, 0);
+	EXPECT_EQ(t, make_file(TEST_DIR "/f", "12345", 5), 0);
+	fd = sys_open(TEST_DIR "/f", O_RDWR | O_APPEND, 0);
 	EXPECT_GE(t, fd, 0);
 	EXPECT_EQ(t, sys_lseek(fd, 0, SEEK_SET), 0);
 	EXPECT_EQ(t, sys_write(fd, "678", 3), 3);
@@ -66,12 +66,12 @@ static void test_open_flags(struct ktest *t)
 	EXPECT_EQ(t, memcmp(buf, "234", 3), 0);
 	EXPECT_EQ(t, sys_write(fd, "9", 1), 1);
 	sys_close(fd);
-	EXPECT_TRUE(t, file_is(D "/f", "123456789", 9));
+	EXPECT_TRUE(t, file_is(TEST_DIR "/f", "123456789", 9));
 	/* O_DIRECTORY. */
-	fd = sys_open(D, O_RDONLY | O_DIRECTORY, 0);
+	fd = sys_open(TEST_DIR, O_RDONLY | O_DIRECTORY, 0);
 	EXPECT_GE(t, fd, 0);
 	sys_close(fd);
-	EXPECT_EQ(t, sys_open(D "/f", O_RDONLY | O_DIRECTORY, 0), -ENOTDIR);
+	EXPECT_EQ(t, sys_open(TEST_DIR "/f", O_RDONLY | O_DIRECTORY, 0), -ENOTDIR);
 }
 
 static void test_read_write_lseek(struct ktest *t)
@@ -81,7 +81,7 @@ static void test_read_write_lseek(struct ktest *t)
 	int fd;
 
 	ASSERT_NOT_NULL(t, buf);
-	fd = sys_open(D "/f", O_RDWR | O_CREAT, 0644);
+	fd = sys_open(TEST_DIR "/f", O_RDWR | O_CREAT, 0644);
 	if (!EXPECT_GE(t, fd, 0)) {
 		kfree(buf);
 		return;
@@ -140,7 +140,7 @@ static void test_pread_pwrite(struct ktest *t)
 	char buf[128];
 	int fd;
 
-	fd = sys_open(D "/f", O_RDWR | O_CREAT, 0644);
+	fd = sys_open(TEST_DIR "/f", O_RDWR | O_CREAT, 0644);
 	ASSERT_GE(t, fd, 0);
 	EXPECT_EQ(t, sys_pwrite(fd, "hello", 5, 100), 5);
 	EXPECT_EQ(t, sys_lseek(fd, 0, SEEK_CUR), 0); /* the position did not move */
@@ -172,22 +172,22 @@ static void test_stat_fields(struct ktest *t)
 	uint64_t mtime;
 	int fd;
 
-	ASSERT_EQ(t, sys_stat(D, &top), 0);
+	ASSERT_EQ(t, sys_stat(TEST_DIR, &top), 0);
 	EXPECT_TRUE(t, S_ISDIR(top.mode));
 	EXPECT_EQ(t, top.nlink, 2u); /* empty: its "." and its entry in /tmp */
 	EXPECT_FALSE(t, top.mnt_readonly);
-	ASSERT_EQ(t, sys_mkdir(D "/d", 0750), 0);
-	ASSERT_EQ(t, sys_stat(D "/d", &d), 0);
+	ASSERT_EQ(t, sys_mkdir(TEST_DIR "/d", 0750), 0);
+	ASSERT_EQ(t, sys_stat(TEST_DIR "/d", &d), 0);
 	EXPECT_TRUE(t, S_ISDIR(d.mode));
 	EXPECT_EQ(t, d.mode & 07777, 0750u);
 	EXPECT_EQ(t, d.nlink, 2u);
-	EXPECT_EQ(t, sys_stat(D, &top), 0);
+	EXPECT_EQ(t, sys_stat(TEST_DIR, &top), 0);
 	EXPECT_EQ(t, top.nlink, 3u); /* d's ".." */
-	ASSERT_EQ(t, sys_mkdir(D "/d/s1", 0755), 0);
-	ASSERT_EQ(t, sys_mkdir(D "/d/s2", 0755), 0);
-	fd = sys_open(D "/d/f", O_RDWR | O_CREAT, 0600);
+	ASSERT_EQ(t, sys_mkdir(TEST_DIR "/d/s1", 0755), 0);
+	ASSERT_EQ(t, sys_mkdir(TEST_DIR "/d/s2", 0755), 0);
+	fd = sys_open(TEST_DIR "/d/f", O_RDWR | O_CREAT, 0600);
 	ASSERT_GE(t, fd, 0);
-	EXPECT_EQ(t, sys_stat(D "/d", &d), 0);
+	EXPECT_EQ(t, sys_stat(TEST_DIR "/d", &d), 0);
 	EXPECT_EQ(t, d.nlink, 4u); /* two subdirectories; a file adds no link */
 	EXPECT_EQ(t, sys_fstat(fd, &f), 0);
 	EXPECT_TRUE(t, S_ISREG(f.mode));
@@ -204,59 +204,59 @@ static void test_stat_fields(struct ktest *t)
 	EXPECT_EQ(t, f.blocks, (uint64_t)(PAGE_SIZE / 512));
 	EXPECT_GT(t, f.mtime_ns, mtime);
 	EXPECT_EQ(t, sys_pwrite(fd, buf, sizeof(buf), 5), (ssize_t)sizeof(buf));
-	EXPECT_EQ(t, sys_stat(D "/d/f", &g), 0); /* stat and fstat agree */
+	EXPECT_EQ(t, sys_stat(TEST_DIR "/d/f", &g), 0); /* stat and fstat agree */
 	EXPECT_EQ(t, g.ino, f.ino);
 	EXPECT_EQ(t, g.size, (uint64_t)PAGE_SIZE + 6);
 	EXPECT_EQ(t, g.blocks, (uint64_t)(2 * PAGE_SIZE / 512));
 	EXPECT_EQ(t, g.mode, f.mode);
 	sys_close(fd);
 	/* A rmdir takes the link back; the removed directory's inode numbers differ. */
-	EXPECT_EQ(t, sys_stat(D "/d/s1", &s), 0);
+	EXPECT_EQ(t, sys_stat(TEST_DIR "/d/s1", &s), 0);
 	EXPECT_NE(t, s.ino, d.ino);
-	EXPECT_EQ(t, sys_rmdir(D "/d/s1"), 0);
-	EXPECT_EQ(t, sys_stat(D "/d", &d), 0);
+	EXPECT_EQ(t, sys_rmdir(TEST_DIR "/d/s1"), 0);
+	EXPECT_EQ(t, sys_stat(TEST_DIR "/d", &d), 0);
 	EXPECT_EQ(t, d.nlink, 3u);
 }
 
 static void test_truncate(struct ktest *t)
 {
 	uint8_t *buf = kmalloc(3 * PAGE_SIZE);
-	uint64_t used = tmpfs_used(D);
+	uint64_t used = tmpfs_used(TEST_DIR);
 	struct kstat st;
 	int fd = -1;
 
 	ASSERT_NOT_NULL(t, buf);
 	fill(buf, 0, 10000, 4);
-	if (!EXPECT_EQ(t, make_file(D "/f", buf, 10000), 0))
+	if (!EXPECT_EQ(t, make_file(TEST_DIR "/f", buf, 10000), 0))
 		goto out;
-	EXPECT_EQ(t, tmpfs_used(D), used + 3);
+	EXPECT_EQ(t, tmpfs_used(TEST_DIR), used + 3);
 	/* Down to the middle of page 1: page 2 goes, the rest of page 1 is zeroed. */
-	EXPECT_EQ(t, sys_truncate(D "/f", 5000), 0);
-	EXPECT_EQ(t, sys_stat(D "/f", &st), 0);
+	EXPECT_EQ(t, sys_truncate(TEST_DIR "/f", 5000), 0);
+	EXPECT_EQ(t, sys_stat(TEST_DIR "/f", &st), 0);
 	EXPECT_EQ(t, st.size, 5000u);
 	EXPECT_EQ(t, st.blocks, (uint64_t)(2 * PAGE_SIZE / 512));
-	EXPECT_EQ(t, tmpfs_used(D), used + 2);
+	EXPECT_EQ(t, tmpfs_used(TEST_DIR), used + 2);
 	memset(buf, 0, 3 * PAGE_SIZE);
-	EXPECT_EQ(t, read_file(D "/f", buf, 3 * PAGE_SIZE), 5000);
+	EXPECT_EQ(t, read_file(TEST_DIR "/f", buf, 3 * PAGE_SIZE), 5000);
 	EXPECT_EQ(t, check_pattern(buf, 0, 5000, 4), -1);
 	/* Up again: what was cut reads as zeros, and the new part is a hole. */
-	EXPECT_EQ(t, sys_truncate(D "/f", 12000), 0);
-	EXPECT_EQ(t, sys_stat(D "/f", &st), 0);
+	EXPECT_EQ(t, sys_truncate(TEST_DIR "/f", 12000), 0);
+	EXPECT_EQ(t, sys_stat(TEST_DIR "/f", &st), 0);
 	EXPECT_EQ(t, st.size, 12000u);
 	EXPECT_EQ(t, st.blocks, (uint64_t)(2 * PAGE_SIZE / 512));
 	memset(buf, 0xff, 3 * PAGE_SIZE);
-	EXPECT_EQ(t, read_file(D "/f", buf, 3 * PAGE_SIZE), 12000);
+	EXPECT_EQ(t, read_file(TEST_DIR "/f", buf, 3 * PAGE_SIZE), 12000);
 	EXPECT_EQ(t, check_pattern(buf, 0, 5000, 4), -1);
 	EXPECT_TRUE(t, all_zero(buf + 5000, 7000));
 	/* Through a descriptor: to zero, then a little up. */
-	fd = sys_open(D "/f", O_RDWR, 0);
+	fd = sys_open(TEST_DIR "/f", O_RDWR, 0);
 	if (!EXPECT_GE(t, fd, 0))
 		goto out;
 	EXPECT_EQ(t, sys_ftruncate(fd, 0), 0);
 	EXPECT_EQ(t, sys_fstat(fd, &st), 0);
 	EXPECT_EQ(t, st.size, 0u);
 	EXPECT_EQ(t, st.blocks, 0u);
-	EXPECT_EQ(t, tmpfs_used(D), used);
+	EXPECT_EQ(t, tmpfs_used(TEST_DIR), used);
 	EXPECT_EQ(t, sys_ftruncate(fd, 100), 0);
 	memset(buf, 0xff, 200);
 	EXPECT_EQ(t, sys_read(fd, buf, 200), 100);
@@ -276,7 +276,7 @@ static void test_truncate(struct ktest *t)
 	EXPECT_EQ(t, sys_lseek(fd, 0, SEEK_END), (int64_t)(2 * PAGE_SIZE));
 	EXPECT_EQ(t, sys_ftruncate(fd, 10), 0);
 	EXPECT_EQ(t, sys_read(fd, buf, 10), 0);
-	EXPECT_EQ(t, sys_truncate(D, 0), -EISDIR);
+	EXPECT_EQ(t, sys_truncate(TEST_DIR, 0), -EISDIR);
 out:
 	if (fd >= 0)
 		sys_close(fd);
@@ -285,21 +285,21 @@ out:
 
 static void test_fsync(struct ktest *t)
 {
-	int fd = sys_open(D "/f", O_RDWR | O_CREAT, 0644), dfd;
+	int fd = sys_open(TEST_DIR "/f", O_RDWR | O_CREAT, 0644), dfd;
 
 	ASSERT_GE(t, fd, 0);
 	EXPECT_EQ(t, sys_write(fd, "x", 1), 1);
 	EXPECT_EQ(t, sys_fsync(fd), 0);
 	sys_close(fd);
-	fd = sys_open(D "/f", O_RDONLY, 0);
+	fd = sys_open(TEST_DIR "/f", O_RDONLY, 0);
 	EXPECT_EQ(t, sys_fsync(fd), 0);
 	sys_close(fd);
-	dfd = sys_open(D, O_RDONLY, 0);
+	dfd = sys_open(TEST_DIR, O_RDONLY, 0);
 	EXPECT_EQ(t, sys_fsync(dfd), 0);
 	sys_close(dfd);
 	EXPECT_EQ(t, sys_sync(), 0);
 	EXPECT_EQ(t, sys_fsync(dfd), -EBADF);
-	EXPECT_TRUE(t, file_is(D "/f", "x", 1));
+	EXPECT_TRUE(t, file_is(TEST_DIR "/f", "x", 1));
 }
 
 #define PC_SIZE (5 * PAGE_SIZE + 1234)
@@ -317,7 +317,7 @@ static void test_page_cache_odd_chunks(struct ktest *t)
 	if (!buf || !back)
 		goto out;
 	fill(buf, 0, PC_SIZE, 6);
-	fd = sys_open(D "/big", O_RDWR | O_CREAT, 0644);
+	fd = sys_open(TEST_DIR "/big", O_RDWR | O_CREAT, 0644);
 	if (!EXPECT_GE(t, fd, 0))
 		goto out;
 	for (done = 0, k = 0; done < PC_SIZE; k++) {
@@ -379,7 +379,7 @@ static void test_sparse_file_and_radix_levels(struct ktest *t)
 	rcu_barrier();
 	objects = slab_objects_in_use();
 	pages = nr_pagecache_pages();
-	fd = sys_open(D "/sparse", O_RDWR | O_CREAT, 0644);
+	fd = sys_open(TEST_DIR "/sparse", O_RDWR | O_CREAT, 0644);
 	ASSERT_GE(t, fd, 0);
 	for (size_t i = 0; i < ARRAY_SIZE(index); i++) {
 		b = (uint8_t)(i + 1);
@@ -410,7 +410,7 @@ static void test_sparse_file_and_radix_levels(struct ktest *t)
 	EXPECT_EQ(t, sys_pread(fd, &b, 1, index[5] * PAGE_SIZE + 5), 1);
 	EXPECT_EQ(t, b, 0);
 	sys_close(fd);
-	EXPECT_EQ(t, sys_unlink(D "/sparse"), 0);
+	EXPECT_EQ(t, sys_unlink(TEST_DIR "/sparse"), 0);
 	EXPECT_EQ(t, nr_pagecache_pages(), pages);
 	rcu_barrier();
 	EXPECT_EQ(t, slab_objects_in_use(), objects); /* the tree's nodes went with the pages */

@@ -46,9 +46,10 @@ static struct vfsmount *root_mnt(void)
 static struct mem mem_now(void)
 {
 	rcu_barrier();
-	return (struct mem){slab_objects_in_use(), pages_not_leaked(), nr_files(),
-			    nr_inodes(),	   nr_dentries(),      nr_pagecache_pages(),
-			    tmpfs_used(D),	   tmpfs_inodes(D),    mnt_get_writers(root_mnt())};
+	return (struct mem){
+		slab_objects_in_use(), pages_not_leaked(),     nr_files(),
+		nr_inodes(),	       nr_dentries(),	       nr_pagecache_pages(),
+		tmpfs_used(TEST_DIR),  tmpfs_inodes(TEST_DIR), mnt_get_writers(root_mnt())};
 }
 
 static bool expect_mem(struct ktest *t, const struct mem *m, unsigned int nth)
@@ -88,20 +89,20 @@ static void test_enomem_in_open_create(struct ktest *t)
 		int fd;
 
 		alloc_fail_inject(nth);
-		fd = sys_open(D "/new", O_RDWR | O_CREAT | O_EXCL, 0644);
+		fd = sys_open(TEST_DIR "/new", O_RDWR | O_CREAT | O_EXCL, 0644);
 		alloc_fail_cancel();
 		if (fd >= 0) {
 			EXPECT_EQ(t, alloc_fail_injected(), injected);
 			EXPECT_EQ(t, sys_close(fd), 0);
-			EXPECT_EQ(t, sys_unlink(D "/new"), 0);
+			EXPECT_EQ(t, sys_unlink(TEST_DIR "/new"), 0);
 			break;
 		}
 		EXPECT_EQ(t, fd, -ENOMEM);
 		EXPECT_EQ(t, alloc_fail_injected(), injected + 1);
-		if (sys_stat(D "/new", &st) == 0) {
+		if (sys_stat(TEST_DIR "/new", &st) == 0) {
 			made++;
 			EXPECT_EQ(t, st.size, 0u);
-			EXPECT_EQ(t, sys_unlink(D "/new"), 0);
+			EXPECT_EQ(t, sys_unlink(TEST_DIR "/new"), 0);
 		}
 		if (!expect_mem(t, &m, nth))
 			break;
@@ -117,14 +118,14 @@ static void test_enomem_in_open_existing(struct ktest *t)
 {
 	unsigned int nth;
 
-	ASSERT_EQ(t, make_file(D "/f", "data", 4), 0);
+	ASSERT_EQ(t, make_file(TEST_DIR "/f", "data", 4), 0);
 	for (nth = 1; nth < MAX_NTH; nth++) {
 		struct mem m = mem_now();
 		unsigned long injected = alloc_fail_injected();
 		int fd;
 
 		alloc_fail_inject(nth);
-		fd = sys_open(D "/f", O_RDWR, 0);
+		fd = sys_open(TEST_DIR "/f", O_RDWR, 0);
 		alloc_fail_cancel();
 		if (fd >= 0) {
 			EXPECT_EQ(t, alloc_fail_injected(), injected);
@@ -137,7 +138,7 @@ static void test_enomem_in_open_existing(struct ktest *t)
 	}
 	EXPECT_GE(t, nth, 2u);
 	EXPECT_LT(t, nth, (unsigned int)MAX_NTH);
-	EXPECT_TRUE(t, file_is(D "/f", "data", 4));
+	EXPECT_TRUE(t, file_is(TEST_DIR "/f", "data", 4));
 }
 
 static void test_enomem_in_mkdir(struct ktest *t)
@@ -150,20 +151,20 @@ static void test_enomem_in_mkdir(struct ktest *t)
 		int err;
 
 		alloc_fail_inject(nth);
-		err = sys_mkdir(D "/dir", 0755);
+		err = sys_mkdir(TEST_DIR "/dir", 0755);
 		alloc_fail_cancel();
 		if (!err)
 			break;
 		EXPECT_EQ(t, err, -ENOMEM);
-		EXPECT_EQ(t, sys_stat(D "/dir", &st), -ENOENT);
+		EXPECT_EQ(t, sys_stat(TEST_DIR "/dir", &st), -ENOENT);
 		if (!expect_mem(t, &m, nth))
 			break;
 	}
 	EXPECT_GE(t, nth, 3u); /* dentry, inode */
 	EXPECT_LT(t, nth, (unsigned int)MAX_NTH);
-	EXPECT_EQ(t, sys_stat(D "/dir", &st), 0);
+	EXPECT_EQ(t, sys_stat(TEST_DIR "/dir", &st), 0);
 	EXPECT_EQ(t, st.nlink, 2u);
-	EXPECT_EQ(t, sys_stat(D, &st), 0);
+	EXPECT_EQ(t, sys_stat(TEST_DIR, &st), 0);
 	EXPECT_EQ(t, st.nlink, 3u); /* counted once, not once per failed try */
 }
 
@@ -183,8 +184,8 @@ static void enomem_write_at(struct ktest *t, uint64_t pos, unsigned int *sites)
 	fill(buf, pos, len, 7);
 	for (nth = 1; nth < MAX_NTH; nth++) {
 		struct mem m = mem_now();
-		int fd = sys_open(D "/w", O_RDWR | O_CREAT | O_EXCL, 0644);
-		uint64_t used = tmpfs_used(D);
+		int fd = sys_open(TEST_DIR "/w", O_RDWR | O_CREAT | O_EXCL, 0644);
+		uint64_t used = tmpfs_used(TEST_DIR);
 		struct kstat st;
 		ssize_t w;
 
@@ -209,9 +210,9 @@ static void enomem_write_at(struct ktest *t, uint64_t pos, unsigned int *sites)
 				kfree(back);
 			}
 		}
-		EXPECT_EQ(t, tmpfs_used(D), used + st.blocks / (PAGE_SIZE / 512));
+		EXPECT_EQ(t, tmpfs_used(TEST_DIR), used + st.blocks / (PAGE_SIZE / 512));
 		EXPECT_EQ(t, sys_close(fd), 0);
-		EXPECT_EQ(t, sys_unlink(D "/w"), 0);
+		EXPECT_EQ(t, sys_unlink(TEST_DIR "/w"), 0);
 		if (!expect_mem(t, &m, nth) || w == (ssize_t)len)
 			break;
 	}
@@ -268,8 +269,9 @@ static int race_worker(void *arg)
 		struct kstat st;
 		int fd;
 
-		snprintf(a, sizeof(a), D "/race/w%u_%u", cpu, i % 3);
-		snprintf(b, sizeof(b), i % 4 == 3 ? D "/race/sub/r%u_%u" : D "/race/r%u_%u", cpu,
+		snprintf(a, sizeof(a), TEST_DIR "/race/w%u_%u", cpu, i % 3);
+		snprintf(b, sizeof(b),
+			 i % 4 == 3 ? TEST_DIR "/race/sub/r%u_%u" : TEST_DIR "/race/r%u_%u", cpu,
 			 i % 5);
 		fill(buf, 0, n, seed);
 		fd = sys_open(a, O_RDWR | O_CREAT | O_EXCL, 0644);
@@ -287,7 +289,7 @@ static int race_worker(void *arg)
 		RACE_CHECK(r, check_pattern(back, 0, n, seed) == -1);
 		RACE_CHECK(r, sys_unlink(b) == 0);
 		if (i < RACE_EXCL) {
-			snprintf(a, sizeof(a), D "/race/x%u", i);
+			snprintf(a, sizeof(a), TEST_DIR "/race/x%u", i);
 			fd = sys_open(a, O_RDWR | O_CREAT | O_EXCL, 0644);
 			RACE_CHECK(r, fd >= 0 || fd == -EEXIST);
 			if (fd >= 0) {
@@ -311,7 +313,7 @@ static int race_lister(void *arg)
 	RACE_CHECK(r, l != NULL);
 	while (l && !READ_ONCE(r->stop)) {
 		struct kstat st;
-		int calls = list_dir(D "/race", l, 5);
+		int calls = list_dir(TEST_DIR "/race", l, 5);
 
 		RACE_CHECK(r, calls > 0);
 		RACE_CHECK(r, l->n >= 3 && !strcmp(l->name[0], ".") && !strcmp(l->name[1], ".."));
@@ -322,15 +324,15 @@ static int race_lister(void *arg)
 
 			RACE_CHECK(r, name[0] == 'w' || name[0] == 'r' || name[0] == 'x' ||
 					      !strcmp(name, "sub"));
-			snprintf(path, sizeof(path), D "/race/%s", name);
+			snprintf(path, sizeof(path), TEST_DIR "/race/%s", name);
 			err = sys_stat(path, &st); /* it may have gone since */
 			RACE_CHECK(r, err == 0 || err == -ENOENT);
 			if (!err && name[0] != 's')
 				RACE_CHECK(r, S_ISREG(st.mode) && st.size <= RACE_MAX);
 			atomic64_inc(&r->seen);
 		}
-		RACE_CHECK(r, sys_stat(D "/race/never", &st) == -ENOENT);
-		RACE_CHECK(r, sys_stat(D "/race/sub/..", &st) == 0 && S_ISDIR(st.mode));
+		RACE_CHECK(r, sys_stat(TEST_DIR "/race/never", &st) == -ENOENT);
+		RACE_CHECK(r, sys_stat(TEST_DIR "/race/sub/..", &st) == 0 && S_ISDIR(st.mode));
 		atomic64_inc(&r->looked_up);
 	}
 	kfree(l);
@@ -348,10 +350,10 @@ static void test_every_cpu_in_one_directory(struct ktest *t)
 
 	ASSERT_NOT_NULL(t, l);
 	memset((void *)&r, 0, sizeof(r));
-	if (!EXPECT_EQ(t, sys_mkdir(D "/race", 0755), 0) ||
-	    !EXPECT_EQ(t, sys_mkdir(D "/race/sub", 0755), 0))
+	if (!EXPECT_EQ(t, sys_mkdir(TEST_DIR "/race", 0755), 0) ||
+	    !EXPECT_EQ(t, sys_mkdir(TEST_DIR "/race/sub", 0755), 0))
 		goto out;
-	inodes = tmpfs_inodes(D);
+	inodes = tmpfs_inodes(TEST_DIR);
 	pages = nr_pagecache_pages();
 	lister = kthread_run(race_lister, &r, "ktest-vfs-ls");
 	if (!EXPECT_NOT_NULL(t, lister))
@@ -377,16 +379,16 @@ static void test_every_cpu_in_one_directory(struct ktest *t)
 	/* Each O_EXCL name was made by exactly one thread. */
 	for (unsigned int k = 0; k < RACE_EXCL; k++) {
 		EXPECT_EQ(t, atomic_read(&r.excl_wins[k]), 1);
-		snprintf(path, sizeof(path), D "/race/x%u", k);
+		snprintf(path, sizeof(path), TEST_DIR "/race/x%u", k);
 		EXPECT_EQ(t, sys_unlink(path), 0);
 	}
 	/* What is left: the subdirectory, empty; the counts where they started. */
-	EXPECT_EQ(t, list_dir(D "/race", l, 0), 2);
+	EXPECT_EQ(t, list_dir(TEST_DIR "/race", l, 0), 2);
 	EXPECT_EQ(t, l->n, 3u);
 	EXPECT_EQ(t, find_name(l, "sub"), 2);
-	EXPECT_EQ(t, list_dir(D "/race/sub", l, 0), 2);
+	EXPECT_EQ(t, list_dir(TEST_DIR "/race/sub", l, 0), 2);
 	EXPECT_EQ(t, l->n, 2u);
-	EXPECT_EQ(t, tmpfs_inodes(D), inodes);
+	EXPECT_EQ(t, tmpfs_inodes(TEST_DIR), inodes);
 	EXPECT_EQ(t, nr_pagecache_pages(), pages);
 out:
 	kfree(l);
