@@ -59,8 +59,11 @@ unsigned int nr_threads(void)
 
 static void (*exit_hook)(void);
 
-/* fn runs on every ending thread, after its function returned, able to sleep (fs/ closes the
-   thread's files there). One hook; a second call replaces it. */
+/*
+ * A higher layer's cleanup for a thread that ends: fn runs on every ending thread, after its
+ * function returned, able to sleep (fs/ closes the thread's files and drops its working
+ * directory there). One hook; a second call replaces it.
+ */
 void kthread_set_exit_hook(void (*fn)(void))
 {
 	WRITE_ONCE(exit_hook, fn);

@@ -40,10 +40,7 @@ extern struct list_head thread_list;
 extern spinlock_t thread_list_lock;
 unsigned int nr_threads(void);
 
-/*
- * A higher layer's cleanup for a thread that ends: fs/ closes its files and drops its working
- * directory. Runs on the ending thread, after its function returned, able to sleep.
- */
+/* A higher layer's cleanup for each thread that ends (kernel/kthread.c). */
 void kthread_set_exit_hook(void (*fn)(void));
 
 /* For kernel/sched/core.c: the stack of a new thread, and numbering a thread + listing it. */

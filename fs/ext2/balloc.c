@@ -46,6 +46,12 @@ static uint32_t blocks_in_group(struct ext2_sb_info *sbi, uint32_t g)
 	return MIN(sbi->blocks_per_group, sbi->blocks_count - first);
 }
 
+/*
+ * Allocates a free data block, the first at or after goal in goal's group, else the first free one
+ * in the groups after it: marks it in the bitmap, counts it in its group, and returns it in *out
+ * (its contents are whatever the disk holds). 0, -ENOSPC, -EUCLEAN (a bitmap disagreeing with its
+ * count), or -EIO. Takes sbi->s_lock; may sleep (reads the bitmap).
+ */
 int ext2_new_block(struct super_block *sb, uint32_t goal, uint32_t *out)
 {
 	struct ext2_sb_info *sbi = EXT2_SB(sb);
@@ -97,6 +103,11 @@ int ext2_new_block(struct super_block *sb, uint32_t goal, uint32_t *out)
 	return err;
 }
 
+/*
+ * Frees count blocks from block on, in the bitmaps and the groups' counts. A block out of range,
+ * the groups' own metadata, or already free is refused with a message (-EUCLEAN) and the others
+ * still go. Returns 0 or the last error. Takes sbi->s_lock; may sleep.
+ */
 int ext2_free_blocks(struct super_block *sb, uint32_t block, uint32_t count)
 {
 	struct ext2_sb_info *sbi = EXT2_SB(sb);
@@ -140,6 +151,10 @@ int ext2_free_blocks(struct super_block *sb, uint32_t block, uint32_t count)
 	return err;
 }
 
+/*
+ * The free blocks of all groups, summed from their descriptors without s_lock (for statfs: a
+ * moment old).
+ */
 uint32_t ext2_count_free_blocks(struct super_block *sb)
 {
 	struct ext2_sb_info *sbi = EXT2_SB(sb);

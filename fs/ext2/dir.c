@@ -129,6 +129,10 @@ static int find_pos(struct inode *dir, const char *name, unsigned int len, struc
 	return dir_walk(dir, has_name, &want, pos);
 }
 
+/*
+ * Looks for name in directory dir: 0 with its inode number in *ino, -ENOENT when absent, -EUCLEAN
+ * (a bad entry) or -EIO. dir's i_rwsem held; may sleep (reads the blocks).
+ */
 int ext2_find_entry(struct inode *dir, const char *name, unsigned int len, uint32_t *ino)
 {
 	struct dir_pos pos;
@@ -181,6 +185,11 @@ static void fill_entry(struct ext2_dir_entry *de, const char *name, unsigned int
 	memcpy(de->name, name, len);
 }
 
+/*
+ * Adds the entry name -> inode to dir, in the first entry with room for it, or in a new block at
+ * the end. 0, or -EEXIST, -ENOSPC, -EUCLEAN, -EIO. dir's i_rwsem held for writing; the caller
+ * counts the link. May sleep.
+ */
 int ext2_add_link(struct inode *dir, const char *name, unsigned int len, struct inode *inode)
 {
 	struct ext2_sb_info *sbi = EXT2_SB(dir->i_sb);
@@ -240,6 +249,10 @@ int ext2_add_link(struct inode *dir, const char *name, unsigned int len, struct 
 	return 0;
 }
 
+/*
+ * Removes the entry name from dir (its space goes to the entry before it). 0, or -ENOENT,
+ * -EUCLEAN, -EIO. dir's i_rwsem held for writing; the caller drops the link. May sleep.
+ */
 int ext2_delete_entry(struct inode *dir, const char *name, unsigned int len)
 {
 	struct dir_pos pos;
@@ -262,6 +275,10 @@ int ext2_delete_entry(struct inode *dir, const char *name, unsigned int len)
 	return 0;
 }
 
+/*
+ * Points the entry name in dir at inode instead (rename over an existing name, and a moved
+ * directory's ".."). 0, or -ENOENT, -EUCLEAN, -EIO. dir's i_rwsem held for writing. May sleep.
+ */
 int ext2_set_link(struct inode *dir, const char *name, unsigned int len, struct inode *inode)
 {
 	struct dir_pos pos;
@@ -279,6 +296,10 @@ int ext2_set_link(struct inode *dir, const char *name, unsigned int len, struct 
 	return 0;
 }
 
+/*
+ * Writes the first block of the new directory inode: "." (itself) and ".." (parent). 0, or
+ * -ENOSPC, -EIO. The new inode is not yet named, so nobody else sees it. May sleep.
+ */
 int ext2_make_empty(struct inode *inode, struct inode *parent)
 {
 	uint32_t bs = EXT2_SB(inode->i_sb)->block_size, block;
@@ -310,6 +331,10 @@ static bool not_a_dot(const struct ext2_dir_entry *de, const void *arg)
 	       !(de->name_len == 2 && de->name[0] == '.' && de->name[1] == '.');
 }
 
+/*
+ * 1 if directory inode holds only "." and "..", 0 if not, or -EUCLEAN, -EIO. Its i_rwsem held. May
+ * sleep.
+ */
 int ext2_empty_dir(struct inode *inode)
 {
 	struct dir_pos pos;
@@ -328,7 +353,11 @@ static umode_t type_to_mode(uint8_t ft)
 	return ft == EXT2_FT_DIR ? S_IFDIR : ft == EXT2_FT_REG_FILE ? S_IFREG : 0;
 }
 
-/* ctx->pos is the byte offset of the next entry in the directory. */
+/*
+ * readdir of an ext2 directory: calls ctx->actor for each entry in use from ctx->pos on, which is
+ * the byte offset of the next entry in the directory. Takes the directory's i_rwsem for reading
+ * (may sleep). 0, or -EUCLEAN, -EIO.
+ */
 int ext2_readdir(struct file *f, struct dir_context *ctx)
 {
 	struct inode *dir = f->f_inode;

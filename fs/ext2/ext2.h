@@ -258,7 +258,6 @@ static inline bool ext2_block_ok(struct ext2_sb_info *sbi, uint64_t block)
 }
 
 /* super.c */
-/* A printk naming the device and what is wrong; returns -EUCLEAN for the caller to pass on. */
 int ext2_error(struct super_block *sb, const char *fmt, ...) __printf(2, 3);
 
 /*
@@ -279,7 +278,7 @@ static inline int ext2_bread(struct super_block *sb, uint32_t block, struct buff
 	return err;
 }
 
-/* file.c: writes the inode's dirty pages and its on-disk inode into the buffer cache. */
+/* file.c */
 int ext2_sync_inode(struct inode *inode);
 /* A window for the tests: a sync pass that took an inode off the dirty list counts itself in
    ext2_sync_delayed and sleeps ext2_sync_delay_ms before it writes the inode (0: no sleep). */
@@ -293,7 +292,7 @@ struct inode *ext2_new_inode(struct inode *dir, umode_t mode, int *err);
 int ext2_free_inode(struct inode *inode);
 
 /* inode.c */
-uint32_t ext2_now(void); /* seconds for the time stamps */
+uint32_t ext2_now(void);	     /* seconds for the time stamps */
 void ext2_clock_seen(uint32_t last); /* a mounted disk's last write time */
 void ext2_mark_inode_dirty(struct inode *inode);
 void ext2_forget_dirty(struct inode *inode);
@@ -301,9 +300,7 @@ void ext2_forget_dirty(struct inode *inode);
 int ext2_sync_inodes(struct super_block *sb);
 struct inode *ext2_iget(struct super_block *sb, uint32_t ino, int *err);
 int ext2_write_inode(struct inode *inode);
-/* The disk block of file block iblock: 0 for a hole unless create (then allocated). */
 int ext2_get_block(struct inode *inode, uint64_t iblock, bool create, uint32_t *out);
-/* Frees every block of the file from file block first on. */
 int ext2_truncate_blocks(struct inode *inode, uint64_t first);
 void ext2_evict_inode(struct inode *inode);
 void ext2_set_ops(struct inode *inode);
@@ -312,10 +309,8 @@ void ext2_set_ops(struct inode *inode);
 int ext2_find_entry(struct inode *dir, const char *name, unsigned int len, uint32_t *ino);
 int ext2_add_link(struct inode *dir, const char *name, unsigned int len, struct inode *inode);
 int ext2_delete_entry(struct inode *dir, const char *name, unsigned int len);
-/* Points the entry name at inode instead (rename over an existing name, and ".."). */
 int ext2_set_link(struct inode *dir, const char *name, unsigned int len, struct inode *inode);
 int ext2_make_empty(struct inode *inode, struct inode *parent);
-/* 1 if only "." and ".." are left, 0 if not, or a negative errno. */
 int ext2_empty_dir(struct inode *inode);
 int ext2_readdir(struct file *f, struct dir_context *ctx);
 

@@ -95,8 +95,9 @@ static void ext2_mark_dirty(struct address_space *mapping)
 	/*
 	 * Already listed: nothing to do, without dirty_lock (this runs in every write-protect
 	 * fault). Safe against a sync taking the inode off the list right now: our PG_dirty was
-	 * set by a locked instruction (a full barrier) before this read, and the sync takes the
-	 * mapping's lock (another) after its removal and before it looks at the pages, so
+	 * set by a locked instruction (a full barrier) before this read. It pairs with the
+	 * locked instruction that takes the mapping's lock in sync_dirty_inodes()'s pass
+	 * (fs/ext2/inode.c), after it cleared i_on_dirty_list and before it looks at the pages:
 	 * either we see the removal and list the inode again, or the sync sees our dirty page.
 	 */
 	if (READ_ONCE(EXT2_I(mapping->host)->i_on_dirty_list))
@@ -110,6 +111,11 @@ const struct address_space_operations ext2_aops = {
 	.mark_dirty = ext2_mark_dirty,
 };
 
+/*
+ * Writes the inode's dirty pages (each write-protected in every mapping first, mm/writeback.c) and
+ * its on-disk inode into the buffer cache; on an error the inode goes back on the dirty list for
+ * the next sync. Takes i_rwsem for reading; may sleep. 0 or the first error.
+ */
 int ext2_sync_inode(struct inode *inode)
 {
 	int err = 0, e;

@@ -48,6 +48,13 @@ static int find_group(struct ext2_sb_info *sbi, uint32_t parent_group, bool is_d
 	return -1;
 }
 
+/*
+ * A new inode on the disk for a file (mode) in dir: a free inode in the group find_group()
+ * chooses, marked in the bitmap and counted, its on-disk slot zeroed, one link, the operations of
+ * its type set, on the dirty list. Returns it with one reference, or NULL with *err -ENOSPC (no
+ * free inode), -ENOMEM, -EUCLEAN or -EIO. Takes sbi->s_lock; may sleep. dir's i_rwsem held by the
+ * caller.
+ */
 struct inode *ext2_new_inode(struct inode *dir, umode_t mode, int *err)
 {
 	struct super_block *sb = dir->i_sb;
@@ -134,6 +141,11 @@ unlock:
 	return inode;
 }
 
+/*
+ * Frees the inode's number in its group's bitmap and counts (a directory counts one less). A
+ * reserved, out-of-range or already free inode is refused (-EUCLEAN, with a message). Called by
+ * evict for an inode with no link left, after its blocks went. Takes sbi->s_lock; may sleep.
+ */
 int ext2_free_inode(struct inode *inode)
 {
 	struct super_block *sb = inode->i_sb;

@@ -91,6 +91,11 @@ static uint32_t ns_to_time(uint64_t ns)
 	return ext2_now() - (uint32_t)(current_time_ns() / NS_PER_S) + (uint32_t)(ns / NS_PER_S);
 }
 
+/*
+ * Gives inode the operations of its type: directory, regular file (with the address-space
+ * operations and the device's writeback counts), or anything else (stat only). Before anyone else
+ * sees the inode.
+ */
 void ext2_set_ops(struct inode *inode)
 {
 	if (S_ISDIR(inode->i_mode)) {
@@ -107,6 +112,11 @@ void ext2_set_ops(struct inode *inode)
 	}
 }
 
+/*
+ * The inode ino of sb, read from the inode table into a new VFS inode with one reference.
+ * Returns NULL with *err -EUCLEAN (an inode not in use, or out of range), -ENOMEM or -EIO. May
+ * sleep.
+ */
 struct inode *ext2_iget(struct super_block *sb, uint32_t ino, int *err)
 {
 	struct ext2_inode_info *ei;
@@ -157,6 +167,11 @@ struct inode *ext2_iget(struct super_block *sb, uint32_t ino, int *err)
 	return inode;
 }
 
+/*
+ * Copies the inode's fields (mode, size, links, times, the block map...) into its slot in the
+ * inode table in the buffer cache; the buffer reaches the disk with the next sync of the device.
+ * 0, -EUCLEAN or -EIO. The inode's i_rwsem held, or nobody else holding the inode. May sleep.
+ */
 int ext2_write_inode(struct inode *inode)
 {
 	struct ext2_inode_info *ei = EXT2_I(inode);
@@ -253,6 +268,12 @@ static int alloc_block(struct inode *inode, bool pointer_block, uint32_t *out)
 	return 0;
 }
 
+/*
+ * The disk block that holds file block iblock of inode, in *out. A hole gives 0, unless create:
+ * then the block, and the pointer blocks above it, are allocated (near the last one given) and the
+ * inode is marked dirty. Returns 0, or -EFBIG (past the triple-indirect range), -ENOSPC, -EUCLEAN
+ * (a pointer outside the file system), -EIO. i_rwsem held, for writing when create. May sleep.
+ */
 int ext2_get_block(struct inode *inode, uint64_t iblock, bool create, uint32_t *out)
 {
 	struct super_block *sb = inode->i_sb;
@@ -373,6 +394,12 @@ static int free_branch(struct inode *inode, uint32_t *slot, struct buffer_head *
 	return err;
 }
 
+/*
+ * Frees every block of the file from file block first on, with the pointer blocks left empty, and
+ * clears their pointers. The page cache past the cut is the caller's (ext2_setsize). 0, or
+ * -EUCLEAN (a bad pointer: the rest is left), -EIO. i_rwsem held for writing, or the inode being
+ * evicted. May sleep.
+ */
 int ext2_truncate_blocks(struct inode *inode, uint64_t first)
 {
 	struct ext2_sb_info *sbi = EXT2_SB(inode->i_sb);
@@ -514,6 +541,10 @@ static int sync_dirty_inodes(struct ext2_sb_info *sbi)
 		while (!list_empty(&sbi->dirty_inodes)) {
 			ei = list_first_entry(&sbi->dirty_inodes, struct ext2_inode_info, i_dirty);
 			list_del_init(&ei->i_dirty);
+			/* Cleared before ext2_sync_inode() takes the mapping's lock (a locked
+			   instruction, a full barrier) and reads the pages' dirty bits: pairs with
+			   the PG_dirty set before the lockless read in ext2_mark_dirty()
+			   (fs/ext2/file.c). */
 			ei->i_on_dirty_list = false;
 			if ((inode = igrab(ei->vfs_inode)))
 				break;

@@ -29,6 +29,10 @@
 static DEFINE_MUTEX(ext2_mounted_lock);
 static struct block_device *ext2_mounted[8];
 
+/*
+ * Prints a message naming the device and what is wrong on the disk, and returns -EUCLEAN for the
+ * caller to pass on. Any context that may printk.
+ */
 int ext2_error(struct super_block *sb, const char *fmt, ...)
 {
 	char msg[160];
@@ -415,6 +419,7 @@ static struct file_system_type ext2_type = {
 	.fill_super = ext2_fill_super,
 };
 
+/* Registers the ext2 type. Boot, once (vfs_init). */
 void init_ext2(void)
 {
 	register_filesystem(&ext2_type);

@@ -348,6 +348,7 @@ static struct file_system_type tmpfs_type = {
 	.fill_super = tmpfs_fill_super,
 };
 
+/* Registers the tmpfs type. Boot, once (vfs_init), before the root mount. */
 void init_tmpfs(void)
 {
 	register_filesystem(&tmpfs_type);

@@ -251,8 +251,10 @@ static struct thread *pick_next(struct rq *rq)
 static void (*switch_mm_hook)(struct mm *prev, struct mm *next);
 
 /*
- * Registers mm/'s hook that moves a CPU from one address space to another at each switch (kernel/
- * never looks inside a struct mm). Boot, once.
+ * mm/ registers how to move a CPU from one address space to another (load CR3, keep each mm's
+ * cpumask of the CPUs running it); kernel/ never looks inside a struct mm. The switch calls fn,
+ * interrupts off, when the next thread's mm differs from the previous one's; NULL stands for
+ * the kernel's own page tables. Boot, once.
  */
 void sched_set_switch_mm(void (*fn)(struct mm *prev, struct mm *next))
 {

@@ -81,11 +81,7 @@ struct thread {
 
 #define current ((struct thread *)this_cpu()->thread)
 
-/*
- * mm/ registers how to move a CPU from one address space to another (load CR3, keep each mm's
- * cpumask of the CPUs running it). The switch calls it, interrupts off, when the next thread's
- * mm differs from the previous one's; NULL stands for the kernel's own page tables.
- */
+/* mm/'s hook that moves a CPU between address spaces (kernel/sched/core.c). */
 void sched_set_switch_mm(void (*fn)(struct mm *prev, struct mm *next));
 
 /* Per-CPU scheduler state, exported for `cpus`, `ps` and tests. */
