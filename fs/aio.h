@@ -68,8 +68,8 @@ int io_setup(struct mm *mm, unsigned int nr_events, aio_context_t *ctxp);
 int io_destroy(struct mm *mm, aio_context_t ctx);
 struct kioctx *lookup_ioctx(struct mm *mm, aio_context_t ctx);
 long io_submit(struct mm *mm, aio_context_t ctx, long nr, struct iocb **iocbpp);
-long io_getevents(struct mm *mm, aio_context_t ctx, long min_nr, long nr,
-		  struct io_event *events, long timeout_ms);
+long io_getevents(struct mm *mm, aio_context_t ctx, long min_nr, long nr, struct io_event *events,
+		  long timeout_ms);
 
 /* Takes another reference; the caller must already hold one. */
 static inline void get_ioctx(struct kioctx *ctx)

@@ -81,8 +81,8 @@ unsigned int aio_ring_reap(struct aio_ring *ring, struct io_event *out, unsigned
  * or when the context was destroyed while the caller waited with nothing reaped. timeout_ms
  * 0 does not wait; AIO_WAIT_FOREVER waits without limit. Sleeps; no lock held.
  */
-long io_getevents(struct mm *mm, aio_context_t id, long min_nr, long nr,
-		  struct io_event *events, long timeout_ms)
+long io_getevents(struct mm *mm, aio_context_t id, long min_nr, long nr, struct io_event *events,
+		  long timeout_ms)
 {
 	struct kioctx *ctx;
 	long got = 0, left;

@@ -40,8 +40,7 @@ static void aio_mm_exit(struct ktest *t)
 	mmput(mm);
 }
 
-static struct iocb make_iocb(uint16_t op, int fd, void *buf, uint64_t n, int64_t off,
-			     uint64_t data)
+static struct iocb make_iocb(uint16_t op, int fd, void *buf, uint64_t n, int64_t off, uint64_t data)
 {
 	struct iocb cb = {
 		.aio_data = data,
@@ -281,6 +280,7 @@ static void test_destroy_wakes_getevents(struct ktest *t)
 }
 
 /* The rwlock "before" finds what the lockless lookup finds, and takes the same reference. */
-KTEST_SUITE_HOOKS(aio_submit, aio_mm_init, aio_mm_exit, KTEST_CASE(test_submit_getevents_round_trip),
+KTEST_SUITE_HOOKS(aio_submit, aio_mm_init, aio_mm_exit,
+		  KTEST_CASE(test_submit_getevents_round_trip),
 		  KTEST_CASE(test_submit_on_a_real_file), KTEST_CASE(test_getevents_timeouts),
 		  KTEST_CASE(test_submit_errors), KTEST_CASE(test_destroy_wakes_getevents));
