@@ -108,7 +108,14 @@ static unsigned int my_ids(const struct bench_thread *b, aio_context_t *ids)
 	return n;
 }
 
-static __always_inline uint64_t run_lookups(struct bench_thread *b, int variant)
+/* The lookup each variant measures. */
+enum ioctx_lookup_kind {
+	LOOKUP_RCU,    /* lookup_ioctx(): Linux 2.6.29 */
+	LOOKUP_RWLOCK, /* lookup_ioctx_rwlock(): Linux 2.6.28 */
+	LOOKUP_UNSYNC, /* lookup_unsync(): no read-side protection, the floor */
+};
+
+static __always_inline uint64_t run_lookups(struct bench_thread *b, enum ioctx_lookup_kind kind)
 {
 	aio_context_t ids[BENCH_CONTEXTS];
 	unsigned int n = my_ids(b, ids), k = 0;
@@ -121,11 +128,11 @@ static __always_inline uint64_t run_lookups(struct bench_thread *b, int variant)
 
 			k = k + 1 < n ? k + 1 : 0;
 
-			if (variant == 0) {
+			if (kind == LOOKUP_RCU) {
 				ctx = lookup_ioctx(ioctx_bench.mm, id);
 				if (ctx)
 					put_ioctx(ctx);
-			} else if (variant == 1) {
+			} else if (kind == LOOKUP_RWLOCK) {
 				ctx = lookup_ioctx_rwlock(ioctx_bench.mm, id);
 				if (ctx)
 					put_ioctx(ctx);
@@ -144,20 +151,20 @@ static __always_inline uint64_t run_lookups(struct bench_thread *b, int variant)
 
 static uint64_t run_rcu(struct bench_thread *b)
 {
-	return run_lookups(b, 0);
+	return run_lookups(b, LOOKUP_RCU);
 }
 
 static uint64_t run_rwlock(struct bench_thread *b)
 {
-	return run_lookups(b, 1);
+	return run_lookups(b, LOOKUP_RWLOCK);
 }
 
 static uint64_t run_unsync(struct bench_thread *b)
 {
-	return run_lookups(b, 2);
+	return run_lookups(b, LOOKUP_UNSYNC);
 }
 
 BENCHMARK(ioctx, "aio context lookup: RCU (lockless) vs rwlock vs no read-side protection", 1,
-	  { "rcu", ioctx_setup, run_rcu, ioctx_teardown },
-	  { "unsync", ioctx_setup, run_unsync, ioctx_teardown },
-	  { "rwlock", ioctx_setup, run_rwlock, ioctx_teardown });
+	  {"rcu", ioctx_setup, run_rcu, ioctx_teardown},
+	  {"unsync", ioctx_setup, run_unsync, ioctx_teardown},
+	  {"rwlock", ioctx_setup, run_rwlock, ioctx_teardown});

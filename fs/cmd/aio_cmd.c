@@ -31,8 +31,7 @@ static void print_ctx(struct mm *mm, struct kioctx *ctx, void *arg)
 	if (!ctx) {
 		if (hlist_empty(&mm->ioctx_list))
 			return;
-		kprintf("mm %s:%s\n", mm->name,
-			hlist_empty(&mm->ioctx_list) ? " no contexts" : "");
+		kprintf("mm %s:%s\n", mm->name, hlist_empty(&mm->ioctx_list) ? " no contexts" : "");
 		return;
 	}
 	kprintf("  id %-8llu events %-5u users %-3d in ring %u%s\n",
@@ -79,14 +78,20 @@ static long submit_wait(aio_context_t id, struct iocb **cbs, long nr, struct io_
 static int try_io(aio_context_t id)
 {
 	static const char msg[] = "hello, aio";
-	char buf[sizeof(msg)] = { 0 };
+	char buf[sizeof(msg)] = {0};
 	int fd = sys_open("/tmp/aio-shell", O_RDWR | O_CREAT | O_TRUNC, 0644);
-	struct iocb w = { .aio_data = 1, .aio_lio_opcode = IOCB_CMD_PWRITE, .aio_buf = (void *)msg,
-			  .aio_nbytes = sizeof(msg), .aio_offset = 8 };
-	struct iocb nop = { .aio_data = 2, .aio_lio_opcode = IOCB_CMD_NOOP };
-	struct iocb r = { .aio_data = 3, .aio_lio_opcode = IOCB_CMD_PREAD, .aio_buf = buf,
-			  .aio_nbytes = sizeof(buf), .aio_offset = 8 };
-	struct iocb *cbs[3] = { &w, &nop, &r };
+	struct iocb w = {.aio_data = 1,
+			 .aio_lio_opcode = IOCB_CMD_PWRITE,
+			 .aio_buf = (void *)msg,
+			 .aio_nbytes = sizeof(msg),
+			 .aio_offset = 8};
+	struct iocb nop = {.aio_data = 2, .aio_lio_opcode = IOCB_CMD_NOOP};
+	struct iocb r = {.aio_data = 3,
+			 .aio_lio_opcode = IOCB_CMD_PREAD,
+			 .aio_buf = buf,
+			 .aio_nbytes = sizeof(buf),
+			 .aio_offset = 8};
+	struct iocb *cbs[3] = {&w, &nop, &r};
 	struct io_event ev[3];
 	long got, n;
 

@@ -151,7 +151,9 @@ static int updater(void *arg)
 			atomic64_inc(&aio_torture.setups);
 			smp_store_release(&aio_torture.slots[slot], id << 1);
 		} else if (err == -EAGAIN) {
-			atomic64_inc(&aio_torture.eagain); /* at the limit: the slot stays empty for now */
+			atomic64_inc(
+				&aio_torture
+					 .eagain); /* at the limit: the slot stays empty for now */
 		} else {
 			error("io_setup", err);
 		}
@@ -168,7 +170,8 @@ static int reader(void *arg)
 		uint32_t r = next_random(&rnd);
 		/* Half of the lookups chase an updater's next victim: they race with its destroy. */
 		unsigned int slot =
-			r & 0x20000 ? READ_ONCE(aio_torture.victim[r % aio_torture.nr_updaters]) : r % SLOTS;
+			r & 0x20000 ? READ_ONCE(aio_torture.victim[r % aio_torture.nr_updaters])
+				    : r % SLOTS;
 		uint64_t w = smp_load_acquire(&aio_torture.slots[slot]);
 		aio_context_t id = w >> 1;
 		bool rwlock = r & 0x10000;
@@ -178,7 +181,8 @@ static int reader(void *arg)
 			yield(); /* the workers and I/O threads on this CPU go first */
 		if (!id)
 			continue;
-		ctx = rwlock ? lookup_ioctx_rwlock(aio_torture.mm, id) : lookup_ioctx(aio_torture.mm, id);
+		ctx = rwlock ? lookup_ioctx_rwlock(aio_torture.mm, id)
+			     : lookup_ioctx(aio_torture.mm, id);
 		atomic64_inc(&aio_torture.lookups);
 		if (rwlock)
 			atomic64_inc(&aio_torture.rwlock_lookups);
@@ -309,10 +313,14 @@ static void report(const char *when)
 {
 	kprintf("torture aio: %s%lld setups, %lld destroys, %lld EAGAIN, %lld lookups "
 		"(%lld found, %lld rwlock), %lld I/O rounds, %lld errors\n",
-		when, (long long)atomic64_read(&aio_torture.setups), (long long)atomic64_read(&aio_torture.destroys),
-		(long long)atomic64_read(&aio_torture.eagain), (long long)atomic64_read(&aio_torture.lookups),
-		(long long)atomic64_read(&aio_torture.found), (long long)atomic64_read(&aio_torture.rwlock_lookups),
-		(long long)atomic64_read(&aio_torture.io_rounds), (long long)atomic64_read(&aio_torture.err.count));
+		when, (long long)atomic64_read(&aio_torture.setups),
+		(long long)atomic64_read(&aio_torture.destroys),
+		(long long)atomic64_read(&aio_torture.eagain),
+		(long long)atomic64_read(&aio_torture.lookups),
+		(long long)atomic64_read(&aio_torture.found),
+		(long long)atomic64_read(&aio_torture.rwlock_lookups),
+		(long long)atomic64_read(&aio_torture.io_rounds),
+		(long long)atomic64_read(&aio_torture.err.count));
 }
 
 static bool settle(void)
@@ -398,7 +406,8 @@ static unsigned int run_ms(void)
 /* An error seen so far: the threads' own, or a walk on a quarantined context. */
 static bool caught(void)
 {
-	return atomic64_read(&aio_torture.err.count) > 0 || kioctx_quarantine_get_stats().reached > 0;
+	return atomic64_read(&aio_torture.err.count) > 0 ||
+	       kioctx_quarantine_get_stats().reached > 0;
 }
 
 /* Lets the threads run for ms (by the clock: a sleep may end late), turning the delay points
@@ -515,7 +524,8 @@ int aio_torture_run(enum aio_torture_type type, unsigned int ms, unsigned int de
 	aio_set_max_nr(start.aio_nr + cpus * IO_RING + SLOTS * MAX_EVENTS + 4096);
 	torture_errors_start(&aio_torture.err);
 	if (!err) {
-		n += start_threads(th + n, aio_torture.nr_updaters, updater, index_arg, "t-aio-upd", false);
+		n += start_threads(th + n, aio_torture.nr_updaters, updater, index_arg, "t-aio-upd",
+				   false);
 		n += start_threads(th + n, cpus, reader, index_arg, "t-aio-look", true);
 		n += start_threads(th + n, cpus, io_thread, io_arg, "t-aio-io", false);
 		if (n < aio_torture.nr_updaters + 2 * cpus)
