@@ -286,6 +286,8 @@ struct kioctx *lookup_ioctx(struct mm *mm, aio_context_t id)
 	struct kioctx *ctx, *found = NULL;
 
 	rcu_read_lock();
+	/* Each step's rcu_dereference pairs with the release store of hlist_add_head_rcu() in
+	   io_setup(): a context reached here has its id, magic and users already set. */
 	hlist_for_each_entry_rcu(ctx, &mm->ioctx_list, list) {
 		if (READ_ONCE(ctx->user_id) != id) {
 			kioctx_check(ctx); /* before the walk follows its list.next */

@@ -42,6 +42,8 @@ static atomic64_t nr_submitted, nr_completed;
 
 unsigned int aio_nr_workers(void)
 {
+	/* pairs with smp_store_release(&nr_workers) in aio_workers_start(): the workers it
+	   counts were started before. */
 	return smp_load_acquire(&nr_workers);
 }
 
@@ -118,6 +120,7 @@ static int aio_workers_start(void)
 	for (n = nr_workers; n < want; n++)
 		if (!kthread_run(aio_worker, NULL, "aio/%u", n))
 			break;
+	/* pairs with smp_load_acquire(&nr_workers) in aio_nr_workers(). */
 	smp_store_release(&nr_workers, n);
 	mutex_unlock(&aio_workers_lock);
 	return n ? 0 : -ENOMEM;

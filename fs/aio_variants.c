@@ -52,6 +52,9 @@ void ioctx_variants_attach(struct mm *mm, bool free_at_once)
 	if (ioctx_variants_mm || !hlist_empty(&mm->ioctx_list))
 		panic("aio: variants attached twice, or to an mm with contexts");
 	variants_free_at_once = free_at_once;
+	/* Orders variants_free_at_once before the pointer. No acquire pairs with it: io_setup()
+	   and lookup_ioctx_rwlock() run on mm only after the thread that attached it (or one it
+	   started afterwards, kthread_run being a full barrier) hands mm over. */
 	smp_store_release(&ioctx_variants_mm, mm);
 }
 
