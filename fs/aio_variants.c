@@ -53,8 +53,8 @@ void ioctx_variants_attach(struct mm *mm, bool free_at_once)
 		panic("aio: variants attached twice, or to an mm with contexts");
 	variants_free_at_once = free_at_once;
 	/* Orders variants_free_at_once before the pointer. No acquire pairs with it: io_setup()
-	   and lookup_ioctx_rwlock() run on mm only after the thread that attached it (or one it
-	   started afterwards, kthread_run being a full barrier) hands mm over. */
+	   and lookup_ioctx_rwlock() run on mm only in the thread that attached it or in threads
+	   it starts afterwards (the tests, the torture and the bench attach first). */
 	smp_store_release(&ioctx_variants_mm, mm);
 }
 
