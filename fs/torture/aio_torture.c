@@ -222,7 +222,7 @@ static bool io_round(aio_context_t id, int fd, uint32_t *rnd)
 	char wbuf[IO_MAX_LEN], rbuf[IO_MAX_LEN];
 	size_t len = 1 + next_random(rnd) % IO_MAX_LEN;
 	int64_t off = next_random(rnd) % (IO_FILE_SIZE - IO_MAX_LEN);
-	uint8_t seed = (uint8_t)next_random(rnd);
+	uint8_t pattern = (uint8_t)next_random(rnd);
 	struct iocb w = {.aio_data = 1,
 			 .aio_lio_opcode = IOCB_CMD_PWRITE,
 			 .aio_fildes = fd,
@@ -240,7 +240,7 @@ static bool io_round(aio_context_t id, int fd, uint32_t *rnd)
 	struct io_event ev[2];
 
 	for (size_t i = 0; i < len; i++)
-		wbuf[i] = (char)(seed + i);
+		wbuf[i] = (char)(pattern + i);
 	if (!submit_wait(id, batch, 2, ev))
 		return false;
 	for (int i = 0; i < 2; i++)
