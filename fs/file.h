@@ -14,7 +14,6 @@
 
 #include "fs/fs.h"
 #include "kernel/locking/mutex.h"
-#include "kernel/aio/aio.h"
 #include "mm/vm_file.h"
 
 #define NR_OPEN 64 /* descriptors per thread */
@@ -33,7 +32,6 @@ struct file {
 	atomic_t f_count;
 	struct mutex f_pos_lock; /* read, write and lseek of one file take turns with f_pos */
 	uint64_t f_pos;
-	struct aio_file f_aio; /* what an iocb points at (fs/aio_file.c) */
 	struct vm_file f_vm;   /* what a VMA mapping this file holds (fs/mmap.c) */
 };
 
@@ -63,12 +61,6 @@ void exit_files(void);
 /* read and write on a file at *pos (moved by what was done): fs/read_write.c. */
 ssize_t kernel_read(struct file *f, void *buf, size_t n, uint64_t *pos);
 ssize_t kernel_write(struct file *f, const void *buf, size_t n, uint64_t *pos);
-
-/*
- * The handle io_submit takes for f (iocb.aio_filp): PREAD and PWRITE at the iocb's offset; a
- * PWRITE also holds a write reference on the mount while it runs; a queued request keeps f.
- */
-struct aio_file *file_aio(struct file *f);
 
 /* Open files in all threads together (a leak check). */
 uint64_t nr_files(void);

@@ -2,6 +2,7 @@
  * The VFS's start (see init.h): the order matters, each step uses the ones before it.
  */
 #include "fs/init.h"
+#include "fs/aio.h"
 #include "fs/dcache.h"
 #include "fs/file.h"
 #include "fs/fs_struct.h"
@@ -37,6 +38,7 @@ void vfs_init(void)
 	init_tmpfs();
 	init_ext2();
 	init_mount_tree();
+	aio_init();
 	kthread_set_exit_hook(vfs_thread_exit);
 	if ((err = sys_mkdir("/tmp", 01777)) || (err = sys_mkdir("/mnt", 0755)))
 		panic("vfs_init: cannot make /tmp and /mnt (%d)", err);

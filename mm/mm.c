@@ -79,7 +79,8 @@ struct mm *mm_alloc(const char *name)
 	atomic_set(&mm->users, 1);
 	atomic_set(&mm->count, 1);
 	strlcpy(mm->name, name, sizeof(mm->name));
-	mm_aio_init(&mm->aio, mm->name);
+	spin_lock_init(&mm->ioctx_lock, "ioctx_lock");
+	INIT_HLIST_HEAD(&mm->ioctx_list);
 	spin_lock(&mm_list_lock);
 	list_add_tail(&mm->all_node, &mm_list);
 	mm_count_live++;
@@ -104,7 +105,6 @@ static void exit_mmap(struct mm *mm)
 	struct vm_area *vma, *tmp;
 	struct mmu_gather tlb;
 
-	exit_aio(&mm->aio);
 	down_write(&mm->mmap_lock);
 	tlb_gather_mmu_fullmm(&tlb, mm);
 	list_for_each_entry_safe(vma, tmp, &mm->vmas, node) {
@@ -120,10 +120,21 @@ static void exit_mmap(struct mm *mm)
 		      (unsigned long long)mm->nr_pages, (unsigned long long)mm->nr_pgtables);
 }
 
+/* Set once at boot by aio_init(): fs/ is above mm/, so mm/ calls it through this pointer. */
+static void (*exit_aio_hook)(struct mm *mm);
+
+void mm_set_exit_aio(void (*fn)(struct mm *mm))
+{
+	exit_aio_hook = fn;
+}
+
 void mmput(struct mm *mm)
 {
-	if (atomic_dec_and_test(&mm->users))
+	if (atomic_dec_and_test(&mm->users)) {
+		if (exit_aio_hook)
+			exit_aio_hook(mm); /* Linux's mmput: exit_aio, then exit_mmap */
 		exit_mmap(mm);
+	}
 	mmdrop(mm);
 }
 

@@ -27,7 +27,6 @@
 #include "kernel/cpumask.h"
 #include "kernel/locking/rwsem.h"
 #include "kernel/locking/spinlock.h"
-#include "kernel/aio/aio.h"
 #include "arch/x86_64/pgtable.h"
 #include "arch/x86_64/memlayout.h"
 #include "lib/atomic.h"
@@ -54,7 +53,10 @@ struct mm {
 	atomic_t count;
 	struct cpumask cpu_mask; /* the CPUs whose CR3 holds this mm right now */
 
-	struct mm_aio aio;      /* its aio contexts (kernel/aio/aio.h) */
+	/* aio (fs/aio.c), as in Linux 2.6.29's mm_struct: ioctx_lock guards updates of
+	   ioctx_list; lookup_ioctx walks it under RCU, taking no lock. */
+	spinlock_t ioctx_lock;
+	struct hlist_head ioctx_list; /* struct kioctx */
 	char name[24];
 	struct list_head all_node; /* on the list the `vm` command prints */
 };
@@ -83,6 +85,10 @@ struct mm *current_mm(void);
 /* Calls fn for every live mm (the `vm` command); mm_list_lock held, so fn must not sleep. */
 void mm_for_each(void (*fn)(struct mm *mm, void *arg), void *arg);
 unsigned int nr_mms(void);
+
+/* fs/aio.c's exit_aio, which the last mmput calls before the mappings go (fs/ registers it:
+   mm/ may not call up into fs/). */
+void mm_set_exit_aio(void (*fn)(struct mm *mm));
 
 /* Sets up the switch hook and the zero page; from mm_init(). */
 void mm_init_address_spaces(void);

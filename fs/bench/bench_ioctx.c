@@ -1,5 +1,6 @@
 /*
- * bench ioctx: the cost of turning an aio context id into a context (seed 5). An owner has a
+ * bench ioctx: the cost of turning an aio context id into a context (Linux 2.6.29, "aio: make
+ * the lookup_ioctx() lockless"). An mm has a
  * list of BENCH_CONTEXTS contexts; each thread looks ids up over and over and drops the
  * reference it got. The list is newest first, so finding the context made k-th walks
  * BENCH_CONTEXTS - k entries. The contexts go in pairs, k and BENCH_CONTEXTS - 1 - k, whose two
@@ -8,16 +9,17 @@
  * share a context's reference count (up to BENCH_CONTEXTS / 2 threads): only the
  * synchronisation differs from one run to the next.
  *
- *  - "rcu": lookup_ioctx(), the seed's "after": rcu_read_lock() only disables preemption, and
+ *  - "rcu": lookup_ioctx(), Linux 2.6.29's "after": rcu_read_lock() only disables preemption, and
  *    the only shared line written is the context's own reference count. It should scale.
- *  - "rwlock": lookup_ioctx_rwlock(), the "before": every lookup writes the lock word (twice),
+ *  - "rwlock": lookup_ioctx_rwlock(), Linux 2.6.28's "before" (fs/aio_variants.c): every lookup writes the lock word (twice),
  *    so the lock's cache line moves between the CPUs at every lookup.
  *  - "unsync": the same lookup, reference and all, without rcu_read_lock(), and so without
  *    safety against a concurrent io_destroy: the floor. rcu / unsync at 1 CPU is what the
- *    read-side critical section itself costs, which the seed claims is next to nothing.
+ *    read-side critical section itself costs, which the patch's text says is next to nothing.
  */
 #include "kernel/bench/bench.h"
-#include "kernel/aio/aio.h"
+#include "fs/aio.h"
+#include "mm/mm.h"
 #include "kernel/delay_point.h"
 #include "lib/atomic.h"
 #include "lib/errno.h"
@@ -27,22 +29,34 @@
 #define BATCH	       100 /* lookups between looks at the stop flag */
 
 static struct ioctx_bench {
-	struct mm_aio mm;
+	struct mm *mm;
 	aio_context_t ids[BENCH_CONTEXTS];
 	atomic64_t misses;
-} B;
+} ioctx_bench;
+
+/* Ends the bench's mm: its last mmput destroys the contexts (exit_aio). */
+static void ioctx_bench_put_mm(void)
+{
+	exit_aio(ioctx_bench.mm);
+	ioctx_variants_detach(ioctx_bench.mm);
+	mmput(ioctx_bench.mm);
+	ioctx_bench.mm = NULL;
+}
 
 static int ioctx_setup(unsigned int nr_threads, void **data)
 {
 	(void)nr_threads;
 	(void)data;
-	mm_aio_init(&B.mm, "bench");
-	atomic64_set(&B.misses, 0);
+	ioctx_bench.mm = mm_alloc("bench-ioctx");
+	if (!ioctx_bench.mm)
+		return -ENOMEM;
+	ioctx_variants_attach(ioctx_bench.mm, false); /* for lookup_ioctx_rwlock */
+	atomic64_set(&ioctx_bench.misses, 0);
 	for (int i = 0; i < BENCH_CONTEXTS; i++) {
-		int err = io_setup(&B.mm, 1, &B.ids[i]);
+		int err = io_setup(ioctx_bench.mm, 1, &ioctx_bench.ids[i]);
 
 		if (err) {
-			exit_aio(&B.mm);
+			ioctx_bench_put_mm();
 			return err;
 		}
 	}
@@ -52,18 +66,18 @@ static int ioctx_setup(unsigned int nr_threads, void **data)
 static void ioctx_teardown(void *data, char *extra, size_t size)
 {
 	(void)data;
-	exit_aio(&B.mm);
+	ioctx_bench_put_mm();
 	/* Wait for the frees, so the next variant's contexts take the same slab slots: every
 	   variant then walks the same memory. */
 	rcu_barrier();
 	snprintf(extra, size, " contexts=%d misses=%lld", BENCH_CONTEXTS,
-		 (long long)atomic64_read(&B.misses));
+		 (long long)atomic64_read(&ioctx_bench.misses));
 }
 
 /* The floor: lookup_ioctx() line for line, without rcu_read_lock(). Safe here only because
    nothing destroys the bench's contexts while it runs. Compiled like lookup_ioctx(), which is
    in another file: a call, and mm an argument rather than a constant. */
-static __noipa struct kioctx *lookup_unsync(struct mm_aio *mm, aio_context_t id)
+static __noipa struct kioctx *lookup_unsync(struct mm *mm, aio_context_t id)
 {
 	struct kioctx *ctx, *found = NULL;
 
@@ -88,13 +102,20 @@ static unsigned int my_ids(const struct bench_thread *b, aio_context_t *ids)
 
 	for (unsigned int p = b->index % (BENCH_CONTEXTS / 2); p < BENCH_CONTEXTS / 2;
 	     p += b->nr_threads) {
-		ids[n++] = B.ids[p];
-		ids[n++] = B.ids[BENCH_CONTEXTS - 1 - p];
+		ids[n++] = ioctx_bench.ids[p];
+		ids[n++] = ioctx_bench.ids[BENCH_CONTEXTS - 1 - p];
 	}
 	return n;
 }
 
-static __always_inline uint64_t run_lookups(struct bench_thread *b, int variant)
+/* The lookup each variant measures. */
+enum ioctx_lookup_kind {
+	LOOKUP_RCU,    /* lookup_ioctx(): Linux 2.6.29 */
+	LOOKUP_RWLOCK, /* lookup_ioctx_rwlock(): Linux 2.6.28 */
+	LOOKUP_UNSYNC, /* lookup_unsync(): no read-side protection, the floor */
+};
+
+static __always_inline uint64_t run_lookups(struct bench_thread *b, enum ioctx_lookup_kind kind)
 {
 	aio_context_t ids[BENCH_CONTEXTS];
 	unsigned int n = my_ids(b, ids), k = 0;
@@ -107,16 +128,16 @@ static __always_inline uint64_t run_lookups(struct bench_thread *b, int variant)
 
 			k = k + 1 < n ? k + 1 : 0;
 
-			if (variant == 0) {
-				ctx = lookup_ioctx(&B.mm, id);
+			if (kind == LOOKUP_RCU) {
+				ctx = lookup_ioctx(ioctx_bench.mm, id);
 				if (ctx)
 					put_ioctx(ctx);
-			} else if (variant == 1) {
-				ctx = lookup_ioctx_rwlock(&B.mm, id);
+			} else if (kind == LOOKUP_RWLOCK) {
+				ctx = lookup_ioctx_rwlock(ioctx_bench.mm, id);
 				if (ctx)
 					put_ioctx(ctx);
 			} else {
-				ctx = lookup_unsync(&B.mm, id);
+				ctx = lookup_unsync(ioctx_bench.mm, id);
 				if (ctx)
 					put_ioctx(ctx);
 			}
@@ -124,26 +145,26 @@ static __always_inline uint64_t run_lookups(struct bench_thread *b, int variant)
 		}
 		ops += BATCH;
 	}
-	atomic64_add_return((int64_t)misses, &B.misses);
+	atomic64_add_return((int64_t)misses, &ioctx_bench.misses);
 	return ops;
 }
 
 static uint64_t run_rcu(struct bench_thread *b)
 {
-	return run_lookups(b, 0);
+	return run_lookups(b, LOOKUP_RCU);
 }
 
 static uint64_t run_rwlock(struct bench_thread *b)
 {
-	return run_lookups(b, 1);
+	return run_lookups(b, LOOKUP_RWLOCK);
 }
 
 static uint64_t run_unsync(struct bench_thread *b)
 {
-	return run_lookups(b, 2);
+	return run_lookups(b, LOOKUP_UNSYNC);
 }
 
 BENCHMARK(ioctx, "aio context lookup: RCU (lockless) vs rwlock vs no read-side protection", 1,
-	  { "rcu", ioctx_setup, run_rcu, ioctx_teardown },
-	  { "unsync", ioctx_setup, run_unsync, ioctx_teardown },
-	  { "rwlock", ioctx_setup, run_rwlock, ioctx_teardown });
+	  {"rcu", ioctx_setup, run_rcu, ioctx_teardown},
+	  {"unsync", ioctx_setup, run_unsync, ioctx_teardown},
+	  {"rwlock", ioctx_setup, run_rwlock, ioctx_teardown});

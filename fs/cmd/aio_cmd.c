@@ -1,6 +1,6 @@
 /*
- * The `aio` shell command: the counters of kernel/aio and every owner's contexts, and a few
- * calls to try by hand on the shell's own owner (docs/aio.md shows a session):
+ * The `aio` shell command: the counters of fs/aio.c and every mm's contexts, and a few
+ * calls to try by hand on the shell's own mm (docs/aio.md shows a session):
  *
  *	aio			counters, then each owner and its contexts
  *	aio setup N		io_setup with N events; prints the id
@@ -8,31 +8,30 @@
  *	aio io ID		a write, a NOOP and a read through context ID, with their events
  *	aio max N		sets aio_max_nr (0: back to the default)
  */
-#include "kernel/aio/aio.h"
-#include "kernel/aio/memfile.h"
+#include "fs/aio.h"
+#include "fs/syscalls.h"
+#include "mm/mm.h"
 #include "kernel/shell.h"
 #include "kernel/printk.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
-static struct mm_aio shell_mm;
-static bool shell_mm_ready;
+static struct mm *shell_mm; /* made at the first use, kept for the shell's lifetime */
 
-static struct mm_aio *shell_owner(void)
+static struct mm *shell_owner(void)
 {
-	if (!shell_mm_ready) {
-		mm_aio_init(&shell_mm, "shell");
-		shell_mm_ready = true;
-	}
-	return &shell_mm;
+	if (!shell_mm)
+		shell_mm = mm_alloc("shell-aio");
+	return shell_mm;
 }
 
-static void print_ctx(struct mm_aio *mm, struct kioctx *ctx, void *arg)
+static void print_ctx(struct mm *mm, struct kioctx *ctx, void *arg)
 {
 	(void)arg;
 	if (!ctx) {
-		kprintf("owner %s:%s\n", mm->name,
-			hlist_empty(&mm->ioctx_list) ? " no contexts" : "");
+		if (hlist_empty(&mm->ioctx_list))
+			return;
+		kprintf("mm %s:%s\n", mm->name, hlist_empty(&mm->ioctx_list) ? " no contexts" : "");
 		return;
 	}
 	kprintf("  id %-8llu events %-5u users %-3d in ring %u%s\n",
@@ -68,30 +67,37 @@ static const char *const op_names[] = {
 /* Returns the events reaped (all of them, unless 1 s passed), or io_submit's error. */
 static long submit_wait(aio_context_t id, struct iocb **cbs, long nr, struct io_event *ev)
 {
-	long n = io_submit(&shell_mm, id, nr, cbs);
+	long n = io_submit(shell_mm, id, nr, cbs);
 
-	return n < 0 ? n : io_getevents(&shell_mm, id, n, n, ev, 1000);
+	return n < 0 ? n : io_getevents(shell_mm, id, n, n, ev, 1000);
 }
 
-/* A write and a NOOP, then a read of the same bytes of a fresh in-memory file. The read waits
-   for the write's event: submitted together, another worker could run it first. */
+/* A write and a NOOP, then a read of the same bytes of a fresh tmpfs file (/tmp/aio-shell,
+   removed after). The read waits for the write's event: submitted together, another worker
+   could run it first. */
 static int try_io(aio_context_t id)
 {
 	static const char msg[] = "hello, aio";
-	char buf[sizeof(msg)] = { 0 };
-	struct memfile *f = memfile_create(64);
-	struct iocb w = { .aio_data = 1, .aio_lio_opcode = IOCB_CMD_PWRITE, .aio_buf = (void *)msg,
-			  .aio_nbytes = sizeof(msg), .aio_offset = 8 };
-	struct iocb nop = { .aio_data = 2, .aio_lio_opcode = IOCB_CMD_NOOP };
-	struct iocb r = { .aio_data = 3, .aio_lio_opcode = IOCB_CMD_PREAD, .aio_buf = buf,
-			  .aio_nbytes = sizeof(buf), .aio_offset = 8 };
-	struct iocb *cbs[3] = { &w, &nop, &r };
+	char buf[sizeof(msg)] = {0};
+	int fd = sys_open("/tmp/aio-shell", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	struct iocb w = {.aio_data = 1,
+			 .aio_lio_opcode = IOCB_CMD_PWRITE,
+			 .aio_buf = (void *)msg,
+			 .aio_nbytes = sizeof(msg),
+			 .aio_offset = 8};
+	struct iocb nop = {.aio_data = 2, .aio_lio_opcode = IOCB_CMD_NOOP};
+	struct iocb r = {.aio_data = 3,
+			 .aio_lio_opcode = IOCB_CMD_PREAD,
+			 .aio_buf = buf,
+			 .aio_nbytes = sizeof(buf),
+			 .aio_offset = 8};
+	struct iocb *cbs[3] = {&w, &nop, &r};
 	struct io_event ev[3];
 	long got, n;
 
-	if (!f)
-		return -ENOMEM;
-	w.aio_filp = r.aio_filp = &f->file;
+	if (fd < 0)
+		return fd;
+	w.aio_fildes = r.aio_fildes = fd;
 	got = submit_wait(id, cbs, 2, ev);
 	if (got == 2) {
 		n = submit_wait(id, &cbs[2], 1, &ev[2]);
@@ -105,7 +111,8 @@ static int try_io(aio_context_t id)
 	}
 	if (got == 3)
 		kprintf("  read back \"%s\"\n", buf);
-	memfile_free(f);
+	sys_close(fd);
+	sys_unlink("/tmp/aio-shell");
 	return got < 0 ? (int)got : got == 3 ? 0 : -EIO;
 }
 
@@ -121,18 +128,19 @@ static int cmd_aio(int argc, char **argv)
 	}
 	if (argc != 3 || parse_u64(argv[2], &n, 10, 0))
 		return shell_usage(argv[0]);
-	shell_owner();
+	if (!shell_owner())
+		return -ENOMEM;
 	if (strcmp(argv[1], "setup") == 0) {
 		struct aio_stats before = aio_get_stats();
 
-		err = io_setup(&shell_mm, n > 0xffffffffull ? 0 : (unsigned int)n, &id);
+		err = io_setup(shell_mm, n > 0xffffffffull ? 0 : (unsigned int)n, &id);
 		if (aio_get_stats().gp_retries != before.gp_retries)
 			kprintf("aio: at aio_max_nr: waited for pending frees (a grace period) and "
 				"tried again\n");
 		if (!err)
 			kprintf("aio: context %llu\n", (unsigned long long)id);
 	} else if (strcmp(argv[1], "destroy") == 0) {
-		err = io_destroy(&shell_mm, n);
+		err = io_destroy(shell_mm, n);
 	} else if (strcmp(argv[1], "io") == 0) {
 		err = try_io(n);
 	} else if (strcmp(argv[1], "max") == 0) {

@@ -1,5 +1,5 @@
 /*
- * `torture aio`: every path of kernel/aio at once, for a fixed time, counting errors
+ * `torture aio`: every path of fs/aio.c at once, for a fixed time, counting errors
  * (fs/torture/aio_torture.h).
  *
  *  - updaters (half the CPUs, at least one) destroy and set up contexts in shared slots with
@@ -11,7 +11,7 @@
  *    Errors: a context found after its io_destroy returned, or one whose magic, id or owner
  *    is wrong. A walk that reaches a freed context panics (kioctx_check), but for the broken
  *    variant's quarantined contexts, whose walks are counted as errors.
- *  - I/O threads (one per CPU) each write a pattern into their own in-memory file through
+ *  - I/O threads (one per CPU) each write a pattern into their own tmpfs file (/tmp/aio-torture-N) through
  *    their own context, read it back, fill the ring until -EAGAIN, and try a bad opcode.
  *    Errors: a wrong result, wrong data, a wrong error code, a missing event.
  * At the end every context is destroyed; then the frees must all have run, aio_nr and the
@@ -22,12 +22,13 @@
  * second half, then the self-check: the broken variant free-at-once for SELF_CHECK_MS, which
  * must be caught. `torture aio --broken free-at-once` runs that variant alone.
  *
- * The threads share one owner: its ioctx_lock is the only lock taken here, inside kernel/aio.
+ * The threads share one mm: its ioctx_lock is the only lock taken here, inside fs/aio.c.
  */
 #include "fs/torture/aio_torture.h"
 #include "kernel/torture/torture.h"
-#include "kernel/aio/aio.h"
-#include "kernel/aio/memfile.h"
+#include "fs/aio.h"
+#include "fs/syscalls.h"
+#include "mm/mm.h"
 #include "kernel/console_input.h"
 #include "kernel/delay_point.h"
 #include "kernel/kthread.h"
@@ -70,7 +71,7 @@ DEFINE_DELAY_POINT(dp_victim, "aio-victim",
 		   "torture aio's updater: its victim named for the readers, not yet destroyed");
 
 static struct aio_torture {
-	struct mm_aio mm;
+	struct mm *mm;
 	volatile uint64_t slots[SLOTS];
 	unsigned int victim[NR_CPUS]; /* the slot updater k destroys next, or destroyed last */
 	unsigned int nr_updaters;
@@ -79,7 +80,7 @@ static struct aio_torture {
 	atomic64_t setups, destroys, eagain, lookups, found, io_rounds;
 	atomic64_t rwlock_lookups, rwlock_errors;
 	struct torture_errors err;
-} T;
+} aio_torture;
 
 static uint32_t next_random(uint32_t *s)
 {
@@ -91,7 +92,7 @@ static uint32_t next_random(uint32_t *s)
 
 static void error(const char *what, long long value)
 {
-	if (torture_error(&T.err))
+	if (torture_error(&aio_torture.err))
 		kprintf("torture aio: error: %s (%lld)\n", what, value);
 }
 
@@ -100,8 +101,8 @@ static void error(const char *what, long long value)
 static void lookup_error(bool rwlock, const char *what, long long id)
 {
 	if (rwlock)
-		atomic64_inc(&T.rwlock_errors);
-	if (torture_error(&T.err))
+		atomic64_inc(&aio_torture.rwlock_errors);
+	if (torture_error(&aio_torture.err))
 		kprintf("torture aio: error: %s lookup %s (%lld)\n", rwlock ? "rwlock" : "rcu",
 			what, id);
 }
@@ -109,14 +110,14 @@ static void lookup_error(bool rwlock, const char *what, long long id)
 /* In the broken variant: the quarantine holds enough, the updaters leave the slots alone. */
 static bool quarantine_full(void)
 {
-	return T.type == AIO_TORTURE_FREE_AT_ONCE &&
+	return aio_torture.type == AIO_TORTURE_FREE_AT_ONCE &&
 	       kioctx_quarantine_get_stats().held >= QUARANTINE_MAX;
 }
 
 /* A random slot of updater k's: k, k + nr_updaters, ... */
 static unsigned int updater_slot(unsigned int k, uint32_t *rnd)
 {
-	return k + T.nr_updaters * (next_random(rnd) % (SLOTS / T.nr_updaters));
+	return k + aio_torture.nr_updaters * (next_random(rnd) % (SLOTS / aio_torture.nr_updaters));
 }
 
 /* Updater k owns the slots k, k + nr_updaters, ... Before it destroys a context it names its
@@ -126,9 +127,9 @@ static int updater(void *arg)
 	unsigned int k = (unsigned int)(uintptr_t)arg;
 	uint32_t rnd = 0x2545f491u * (k + 1);
 
-	while (!READ_ONCE(T.stop)) {
+	while (!READ_ONCE(aio_torture.stop)) {
 		unsigned int slot = updater_slot(k, &rnd);
-		uint64_t w = T.slots[slot];
+		uint64_t w = aio_torture.slots[slot];
 		aio_context_t id;
 		int err;
 
@@ -137,20 +138,22 @@ static int updater(void *arg)
 			continue;
 		}
 		if (w && !(w & 1)) {
-			WRITE_ONCE(T.victim[k], slot);
+			WRITE_ONCE(aio_torture.victim[k], slot);
 			delay_point(&dp_victim);
-			err = io_destroy(&T.mm, w >> 1);
+			err = io_destroy(aio_torture.mm, w >> 1);
 			if (err)
 				error("io_destroy of a live context", err);
-			atomic64_inc(&T.destroys);
-			smp_store_release(&T.slots[slot], w | 1);
+			atomic64_inc(&aio_torture.destroys);
+			smp_store_release(&aio_torture.slots[slot], w | 1);
 		}
-		err = io_setup(&T.mm, 1 + next_random(&rnd) % MAX_EVENTS, &id);
+		err = io_setup(aio_torture.mm, 1 + next_random(&rnd) % MAX_EVENTS, &id);
 		if (err == 0) {
-			atomic64_inc(&T.setups);
-			smp_store_release(&T.slots[slot], id << 1);
+			atomic64_inc(&aio_torture.setups);
+			smp_store_release(&aio_torture.slots[slot], id << 1);
 		} else if (err == -EAGAIN) {
-			atomic64_inc(&T.eagain); /* at the limit: the slot stays empty for now */
+			atomic64_inc(
+				&aio_torture
+					 .eagain); /* at the limit: the slot stays empty for now */
 		} else {
 			error("io_setup", err);
 		}
@@ -163,12 +166,13 @@ static int reader(void *arg)
 	uint32_t rnd = 0x9e3779b9u * ((unsigned int)(uintptr_t)arg + 1);
 	unsigned int n = 0;
 
-	while (!READ_ONCE(T.stop)) {
+	while (!READ_ONCE(aio_torture.stop)) {
 		uint32_t r = next_random(&rnd);
 		/* Half of the lookups chase an updater's next victim: they race with its destroy. */
 		unsigned int slot =
-			r & 0x20000 ? READ_ONCE(T.victim[r % T.nr_updaters]) : r % SLOTS;
-		uint64_t w = smp_load_acquire(&T.slots[slot]);
+			r & 0x20000 ? READ_ONCE(aio_torture.victim[r % aio_torture.nr_updaters])
+				    : r % SLOTS;
+		uint64_t w = smp_load_acquire(&aio_torture.slots[slot]);
 		aio_context_t id = w >> 1;
 		bool rwlock = r & 0x10000;
 		struct kioctx *ctx;
@@ -177,17 +181,18 @@ static int reader(void *arg)
 			yield(); /* the workers and I/O threads on this CPU go first */
 		if (!id)
 			continue;
-		ctx = rwlock ? lookup_ioctx_rwlock(&T.mm, id) : lookup_ioctx(&T.mm, id);
-		atomic64_inc(&T.lookups);
+		ctx = rwlock ? lookup_ioctx_rwlock(aio_torture.mm, id)
+			     : lookup_ioctx(aio_torture.mm, id);
+		atomic64_inc(&aio_torture.lookups);
 		if (rwlock)
-			atomic64_inc(&T.rwlock_lookups);
+			atomic64_inc(&aio_torture.rwlock_lookups);
 		if (!ctx)
 			continue;
-		atomic64_inc(&T.found);
+		atomic64_inc(&aio_torture.found);
 		if (w & 1)
 			lookup_error(rwlock, "found a context after io_destroy returned",
 				     (long long)id);
-		if (ctx->magic != KIOCTX_MAGIC || ctx->user_id != id || ctx->mm != &T.mm)
+		if (ctx->magic != KIOCTX_MAGIC || ctx->user_id != id || ctx->mm != aio_torture.mm)
 			lookup_error(rwlock, "returned a wrong or freed context", (long long)id);
 		put_ioctx(ctx);
 	}
@@ -197,13 +202,13 @@ static int reader(void *arg)
 /* Submits the batch and waits for all its events; false (and an error) if that fails. */
 static bool submit_wait(aio_context_t id, struct iocb **cbs, long nr, struct io_event *ev)
 {
-	long got, n = io_submit(&T.mm, id, nr, cbs);
+	long got, n = io_submit(aio_torture.mm, id, nr, cbs);
 
 	if (n != nr) {
 		error("io_submit", n);
 		return false;
 	}
-	got = io_getevents(&T.mm, id, nr, nr, ev, IO_TIMEOUT_MS);
+	got = io_getevents(aio_torture.mm, id, nr, nr, ev, IO_TIMEOUT_MS);
 	if (got != nr) {
 		error("io_getevents: events missing", got);
 		return false;
@@ -212,22 +217,22 @@ static bool submit_wait(aio_context_t id, struct iocb **cbs, long nr, struct io_
 }
 
 /* One round: write a pattern and a NOOP, read the pattern back, compare. */
-static bool io_round(aio_context_t id, struct memfile *f, uint32_t *rnd)
+static bool io_round(aio_context_t id, int fd, uint32_t *rnd)
 {
 	char wbuf[IO_MAX_LEN], rbuf[IO_MAX_LEN];
 	size_t len = 1 + next_random(rnd) % IO_MAX_LEN;
 	int64_t off = next_random(rnd) % (IO_FILE_SIZE - IO_MAX_LEN);
-	uint8_t seed = (uint8_t)next_random(rnd);
+	uint8_t pattern = (uint8_t)next_random(rnd);
 	struct iocb w = {.aio_data = 1,
 			 .aio_lio_opcode = IOCB_CMD_PWRITE,
-			 .aio_filp = &f->file,
+			 .aio_fildes = fd,
 			 .aio_buf = wbuf,
 			 .aio_nbytes = len,
 			 .aio_offset = off};
 	struct iocb nop = {.aio_data = 2, .aio_lio_opcode = IOCB_CMD_NOOP};
 	struct iocb r = {.aio_data = 3,
 			 .aio_lio_opcode = IOCB_CMD_PREAD,
-			 .aio_filp = &f->file,
+			 .aio_fildes = fd,
 			 .aio_buf = rbuf,
 			 .aio_nbytes = len,
 			 .aio_offset = off};
@@ -235,7 +240,7 @@ static bool io_round(aio_context_t id, struct memfile *f, uint32_t *rnd)
 	struct io_event ev[2];
 
 	for (size_t i = 0; i < len; i++)
-		wbuf[i] = (char)(seed + i);
+		wbuf[i] = (char)(pattern + i);
 	if (!submit_wait(id, batch, 2, ev))
 		return false;
 	for (int i = 0; i < 2; i++)
@@ -262,16 +267,16 @@ static bool full_ring(aio_context_t id)
 
 	for (int i = 0; i <= IO_RING; i++)
 		cbs[i] = &nop;
-	n = io_submit(&T.mm, id, 1, &badp);
+	n = io_submit(aio_torture.mm, id, 1, &badp);
 	if (n != -EOPNOTSUPP)
 		error("bad opcode", n);
-	n = io_submit(&T.mm, id, IO_RING + 1, cbs);
+	n = io_submit(aio_torture.mm, id, IO_RING + 1, cbs);
 	if (n != IO_RING)
 		error("filling the ring", n);
-	n = io_submit(&T.mm, id, 1, cbs);
+	n = io_submit(aio_torture.mm, id, 1, cbs);
 	if (n != -EAGAIN)
 		error("submit to a full ring", n);
-	n = io_getevents(&T.mm, id, IO_RING, IO_RING, ev, IO_TIMEOUT_MS);
+	n = io_getevents(aio_torture.mm, id, IO_RING, IO_RING, ev, IO_TIMEOUT_MS);
 	if (n != IO_RING) {
 		error("io_getevents after filling the ring", n);
 		return false;
@@ -283,20 +288,24 @@ static int io_thread(void *arg)
 {
 	aio_context_t id = (aio_context_t)(uintptr_t)arg;
 	uint32_t rnd = (uint32_t)id * 0x85ebca6bu;
-	struct memfile *f = memfile_create(IO_FILE_SIZE);
+	char path[32];
 	unsigned int n = 0;
+	int fd;
 
-	if (!f) {
-		error("memfile_create", -ENOMEM);
+	snprintf(path, sizeof(path), "/tmp/aio-torture-%llu", (unsigned long long)id);
+	fd = sys_open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0) {
+		error("open of the I/O file", fd);
 		return 0;
 	}
-	while (!READ_ONCE(T.stop)) {
+	while (!READ_ONCE(aio_torture.stop)) {
 		/* After an error the ring may hold stale events: this thread stops checking. */
-		if (!(++n % 16 == 0 ? full_ring(id) : io_round(id, f, &rnd)))
+		if (!(++n % 16 == 0 ? full_ring(id) : io_round(id, fd, &rnd)))
 			break;
-		atomic64_inc(&T.io_rounds);
+		atomic64_inc(&aio_torture.io_rounds);
 	}
-	memfile_free(f);
+	sys_close(fd);
+	sys_unlink(path);
 	return 0;
 }
 
@@ -304,10 +313,14 @@ static void report(const char *when)
 {
 	kprintf("torture aio: %s%lld setups, %lld destroys, %lld EAGAIN, %lld lookups "
 		"(%lld found, %lld rwlock), %lld I/O rounds, %lld errors\n",
-		when, (long long)atomic64_read(&T.setups), (long long)atomic64_read(&T.destroys),
-		(long long)atomic64_read(&T.eagain), (long long)atomic64_read(&T.lookups),
-		(long long)atomic64_read(&T.found), (long long)atomic64_read(&T.rwlock_lookups),
-		(long long)atomic64_read(&T.io_rounds), (long long)atomic64_read(&T.err.count));
+		when, (long long)atomic64_read(&aio_torture.setups),
+		(long long)atomic64_read(&aio_torture.destroys),
+		(long long)atomic64_read(&aio_torture.eagain),
+		(long long)atomic64_read(&aio_torture.lookups),
+		(long long)atomic64_read(&aio_torture.found),
+		(long long)atomic64_read(&aio_torture.rwlock_lookups),
+		(long long)atomic64_read(&aio_torture.io_rounds),
+		(long long)atomic64_read(&aio_torture.err.count));
 }
 
 static bool settle(void)
@@ -326,7 +339,7 @@ static void release_quarantine(struct aio_torture_result *r)
 
 	r->reached = q.reached;
 	if (q.reached)
-		r->first_ms = (q.first_reached_ns - T.err.start_ns) / 1000000;
+		r->first_ms = (q.first_reached_ns - aio_torture.err.start_ns) / 1000000;
 	r->damaged = kioctx_quarantine_release();
 	if (r->reached)
 		kprintf("torture aio: %llu lookups stood on a freed context (its quarantine "
@@ -335,7 +348,7 @@ static void release_quarantine(struct aio_torture_result *r)
 	if (r->damaged)
 		kprintf("torture aio: %lu words of quarantined contexts written after their free\n",
 			r->damaged);
-	if (T.type == AIO_TORTURE_FREE_AT_ONCE)
+	if (aio_torture.type == AIO_TORTURE_FREE_AT_ONCE)
 		kprintf("torture aio: %llu freed contexts were kept in quarantine until now\n",
 			(unsigned long long)q.held);
 }
@@ -362,7 +375,7 @@ static void check_end(const struct aio_stats *start, struct aio_torture_result *
 		(unsigned long long)(s.gp_retry_failures - start->gp_retry_failures));
 }
 
-/* The delay points of both lookups (kernel/aio/aio.h) and the updaters': on, or off. */
+/* The delay points of both lookups (fs/aio.c, fs/aio_variants.c) and the updaters': on, or off. */
 static void delays_on(void)
 {
 	delay_point_set(dp_lookup_ioctx_found.name, LOOKUP_US, 1);
@@ -387,13 +400,14 @@ static uint64_t delay_hits(void)
 /* Milliseconds since the run started. */
 static unsigned int run_ms(void)
 {
-	return (unsigned int)((ktime_ns() - T.err.start_ns) / 1000000);
+	return (unsigned int)((ktime_ns() - aio_torture.err.start_ns) / 1000000);
 }
 
 /* An error seen so far: the threads' own, or a walk on a quarantined context. */
 static bool caught(void)
 {
-	return atomic64_read(&T.err.count) > 0 || kioctx_quarantine_get_stats().reached > 0;
+	return atomic64_read(&aio_torture.err.count) > 0 ||
+	       kioctx_quarantine_get_stats().reached > 0;
 }
 
 /* Lets the threads run for ms (by the clock: a sleep may end late), turning the delay points
@@ -464,16 +478,16 @@ static void *io_arg(unsigned int i)
    release_quarantine() put in *r, with the time of the first of them all. */
 static void fill_result(struct aio_torture_result *r, uint64_t ms, bool stopped)
 {
-	long long thread_errors = atomic64_read(&T.err.count);
-	uint64_t first_ms = torture_errors_first_ms(&T.err);
+	long long thread_errors = atomic64_read(&aio_torture.err.count);
+	uint64_t first_ms = torture_errors_first_ms(&aio_torture.err);
 
 	r->errors = thread_errors + (long long)(r->reached + r->damaged);
 	if (thread_errors && (!r->reached || first_ms < r->first_ms))
 		r->first_ms = first_ms;
-	r->rwlock_errors = atomic64_read(&T.rwlock_errors);
-	r->lookups = (uint64_t)atomic64_read(&T.lookups);
-	r->rwlock_lookups = (uint64_t)atomic64_read(&T.rwlock_lookups);
-	r->destroys = (uint64_t)atomic64_read(&T.destroys);
+	r->rwlock_errors = atomic64_read(&aio_torture.rwlock_errors);
+	r->lookups = (uint64_t)atomic64_read(&aio_torture.lookups);
+	r->rwlock_lookups = (uint64_t)atomic64_read(&aio_torture.rwlock_lookups);
+	r->destroys = (uint64_t)atomic64_read(&aio_torture.destroys);
 	r->ms = ms;
 	r->stopped = stopped;
 }
@@ -490,40 +504,46 @@ int aio_torture_run(enum aio_torture_type type, unsigned int ms, unsigned int de
 	memset(r, 0, sizeof(*r));
 	if (type == AIO_TORTURE_FREE_AT_ONCE && cpus < 2)
 		return -ENODEV;
-	memset((void *)&T, 0, sizeof(T));
-	mm_aio_init(&T.mm, "torture");
-	T.type = type;
-	T.mm.free_at_once = type == AIO_TORTURE_FREE_AT_ONCE; /* broken on purpose */
-	T.nr_updaters = cpus / 2 ? cpus / 2 : 1;
+	memset((void *)&aio_torture, 0, sizeof(aio_torture));
+	aio_torture.mm = mm_alloc("torture-aio");
+	if (!aio_torture.mm)
+		return -ENOMEM;
+	aio_torture.type = type;
+	/* the rwlock lookups; and free-at-once, broken on purpose */
+	ioctx_variants_attach(aio_torture.mm, type == AIO_TORTURE_FREE_AT_ONCE);
+	aio_torture.nr_updaters = cpus / 2 ? cpus / 2 : 1;
 	settle();
 	start = aio_get_stats();
 	for (i = 0; i < cpus && !err; i++)
-		err = io_setup(&T.mm, IO_RING, &io_ids[i]);
+		err = io_setup(aio_torture.mm, IO_RING, &io_ids[i]);
 	/*
 	 * Room for the live contexts (SLOTS * MAX_EVENTS at most) and about 4096 events of
 	 * contexts destroyed and not yet freed: an updater that destroys and sets up faster than
 	 * grace periods free them meets the limit, and io_setup's retry after a grace period runs.
 	 */
 	aio_set_max_nr(start.aio_nr + cpus * IO_RING + SLOTS * MAX_EVENTS + 4096);
-	torture_errors_start(&T.err);
+	torture_errors_start(&aio_torture.err);
 	if (!err) {
-		n += start_threads(th + n, T.nr_updaters, updater, index_arg, "t-aio-upd", false);
+		n += start_threads(th + n, aio_torture.nr_updaters, updater, index_arg, "t-aio-upd",
+				   false);
 		n += start_threads(th + n, cpus, reader, index_arg, "t-aio-look", true);
 		n += start_threads(th + n, cpus, io_thread, io_arg, "t-aio-io", false);
-		if (n < T.nr_updaters + 2 * cpus)
+		if (n < aio_torture.nr_updaters + 2 * cpus)
 			err = -ENOMEM;
 	}
 	if (flags & AIO_TORTURE_VERBOSE)
 		kprintf("torture aio: %u updaters, %u readers, %u I/O threads for %u ms\n",
-			T.nr_updaters, cpus, cpus, ms);
+			aio_torture.nr_updaters, cpus, cpus, ms);
 	stopped = err ? false : watch(ms, delays_at_ms, flags);
-	WRITE_ONCE(T.stop, true);
+	WRITE_ONCE(aio_torture.stop, true);
 	ms = run_ms();
 	while (n--)
 		kthread_join(th[n]);
 	r->delay_hits = delay_hits();
 	delays_off();
-	exit_aio(&T.mm);
+	exit_aio(aio_torture.mm);
+	ioctx_variants_detach(aio_torture.mm);
+	mmput(aio_torture.mm);
 	aio_set_max_nr(start.aio_max_nr);
 	if (err) {
 		settle();

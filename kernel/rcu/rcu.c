@@ -64,7 +64,7 @@ static struct {
 	struct wait_queue_head gp_wq; /* the grace-period thread sleeps here */
 	struct thread *gp_thread;
 	struct rcu_stats stats;
-} rcu_state = { .lock = SPINLOCK_INIT("rcu_state") };
+} rcu_state = {.lock = SPINLOCK_INIT("rcu_state")};
 
 static DEFINE_PER_CPU(struct rcu_data, rcu_data);
 static atomic64_t tick_requests;
@@ -80,7 +80,6 @@ static uint64_t gp_snapshot(void)
 {
 	return (gp_seq() + 3) & ~1ULL;
 }
-
 
 /* Asks for a grace period that ends at gp_seq >= want. */
 static void request_gp(uint64_t want, bool expedite)
@@ -117,6 +116,9 @@ static void rcu_qs(void)
 	if (!(gp & 1) || READ_ONCE(rd->qs_gp) == gp)
 		return; /* no grace period running, or already reported for this one */
 	flags = local_irq_save();
+	/* The lock orders this CPU's read-side sections, all finished, before the report: its
+	   release pairs with the acquire of the same lock in end_gp(), so whatever the grace
+	   period's callbacks then free was no longer in use on this CPU. */
 	spin_lock(&rcu_state.lock);
 	/* Again under the lock: the grace period read above may have ended meanwhile. */
 	if (rcu_state.gp_seq == gp && cpumask_test_cpu(cpu, &rcu_state.need_qs)) {
@@ -130,12 +132,21 @@ static void rcu_qs(void)
 	local_irq_restore(flags);
 }
 
+/*
+ * rcu_note_context_switch: this CPU is quiescent (the scheduler is switching, or the idle loop
+ * runs). Reports it for the running grace period, once. Preemption or interrupts off; the
+ * caller may not be inside a read-side section. Does not sleep.
+ */
 void rcu_note_context_switch(void)
 {
 	rcu_qs();
 }
 
-/* The tick asks for the grace period this CPU's callbacks wait for, if nobody has yet. */
+/*
+ * rcu_tick: from the timer interrupt. quiescent is true when the interrupted code had
+ * preemption enabled (so it was in no read-side section): then this CPU reports. Also asks for
+ * the grace period this CPU's callbacks wait for, if nobody has yet. Interrupts off.
+ */
 void rcu_tick(bool quiescent)
 {
 	struct rcu_data *rd = this_cpu_ptr(&rcu_data);
@@ -238,6 +249,8 @@ static void end_gp(bool expedited)
 	uint64_t ns = ktime_ns() - rcu_state.gp_start_ns;
 	unsigned long flags;
 
+	/* pairs with the release of this lock in rcu_qs(): every CPU's sections before its
+	   report happen before the end, and so before the callbacks that wait for it. */
 	spin_lock_irqsave(&rcu_state.lock, flags);
 	rcu_state.gp_seq++;
 	rcu_state.stats.gp_completed++;
@@ -343,6 +356,13 @@ static uint64_t enqueue_cb(unsigned int cpu, struct rcu_head *h, uint64_t want)
 	return want;
 }
 
+/*
+ * call_rcu: queues func(head) to run in this CPU's callback thread (rcuc/N) once a whole grace
+ * period has passed, so after every read-side section that had begun when call_rcu was
+ * called. Only queues: the CPU's next tick asks for the grace period, unless more than
+ * RCU_LAZY_MAX callbacks wait here. head must stay allocated until func runs. Any context, with
+ * interrupts on or off; does not sleep. Panics before rcu_init().
+ */
 void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head))
 {
 	struct rcu_data *rd;
@@ -350,7 +370,8 @@ void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head))
 	uint64_t want;
 	bool flood;
 
-	if (unlikely(!rcu_ready))
+	/* pairs with smp_store_release(&rcu_ready) in rcu_init(): the threads exist. */
+	if (unlikely(!smp_load_acquire(&rcu_ready)))
 		panic("call_rcu: called before rcu_init()");
 	head->func = func;
 	flags = local_irq_save();
@@ -388,11 +409,19 @@ static void wait_for_gp(bool expedite)
 	wait_for_completion(&w.done);
 }
 
+/*
+ * synchronize_rcu: returns once every read-side section that had begun at the call has ended
+ * (a grace period). Sleeps; not from a read-side section or with a spinlock held.
+ */
 void synchronize_rcu(void)
 {
 	wait_for_gp(false);
 }
 
+/*
+ * synchronize_rcu_expedited: synchronize_rcu, sooner: the grace period asks every CPU for its
+ * quiescent state with an IPI instead of waiting for ticks. Same guarantee; sleeps.
+ */
 void synchronize_rcu_expedited(void)
 {
 	wait_for_gp(true);
@@ -414,6 +443,11 @@ static void barrier_cb(struct rcu_head *head)
 		complete(&barrier.done);
 }
 
+/*
+ * rcu_barrier: returns once every callback queued by call_rcu before the call, on any CPU, has
+ * run (not only once its grace period has passed: synchronize_rcu does not wait for the
+ * callbacks). Sleeps; serialised by barrier_mutex.
+ */
 void rcu_barrier(void)
 {
 	unsigned int cpu;
@@ -436,6 +470,7 @@ void rcu_barrier(void)
 	mutex_unlock(&barrier_mutex);
 }
 
+/* A snapshot of the counters, for the `rcu` command and the tests. Any context. */
 struct rcu_stats rcu_get_stats(void)
 {
 	struct rcu_stats s = rcu_state.stats;
@@ -450,11 +485,16 @@ struct rcu_stats rcu_get_stats(void)
 	return s;
 }
 
+/* Callbacks queued on cpu and not yet run. Any context; a snapshot. */
 uint64_t rcu_cbs_pending(unsigned int cpu)
 {
 	return READ_ONCE(per_cpu_ptr(&rcu_data, cpu)->pending);
 }
 
+/*
+ * rcu_init: creates the grace-period thread and one callback thread per CPU. Once at boot,
+ * after the scheduler and the CPUs are up, before the first call_rcu. Panics out of memory.
+ */
 void rcu_init(void)
 {
 	unsigned int cpu;
@@ -476,5 +516,6 @@ void rcu_init(void)
 	if (!rcu_state.gp_thread)
 		panic("rcu_init: no memory for the grace-period thread");
 	wake_up_new_thread(rcu_state.gp_thread);
+	/* pairs with smp_load_acquire(&rcu_ready) in call_rcu(). */
 	smp_store_release(&rcu_ready, true);
 }

@@ -64,6 +64,11 @@ _Static_assert(offsetof(struct cpu, preempt_count) % 8 == 0 &&
 			       offsetof(struct cpu, preempt_count) + 4,
 	       "rcu_read_lock() needs preempt_count and rcu_read_nesting in one 64-bit word");
 
+/*
+ * rcu_read_lock: begins a read-side section: no grace period that begins after this can end
+ * before the matching rcu_read_unlock(). Disables preemption; the section may not sleep. Nests.
+ * Any context.
+ */
 static inline void rcu_read_lock(void)
 {
 	__asm__ __volatile__("addq %0, %%gs:%c1"
@@ -72,6 +77,10 @@ static inline void rcu_read_lock(void)
 			     : "memory", "cc");
 }
 
+/*
+ * rcu_read_unlock: ends the innermost section; at the outermost one, preemption is enabled
+ * again and a pending switch happens now. Panics on an unlock without a lock.
+ */
 static inline void rcu_read_unlock(void)
 {
 	__asm__ goto("subq %0, %%gs:%c1\n\t"
@@ -98,14 +107,10 @@ static inline bool rcu_read_lock_held(void)
 /* Reads a pointer published with rcu_assign_pointer, once (the compiler may not re-read it). */
 #define rcu_dereference(ptr) __atomic_load_n(&(ptr), __ATOMIC_CONSUME)
 
-/* Waits until every read-side section that began before the call has ended. Sleeps. */
+/* The contracts stand above the definitions in kernel/rcu/rcu.c. */
 void synchronize_rcu(void);
-/* The same, but forces the quiescent states with IPIs instead of waiting for ticks. */
 void synchronize_rcu_expedited(void);
-/* Runs func(head) in the CPU's rcu callback thread after a grace period. Any context. Only
-   queues: the CPU's next tick asks for the grace period (kernel/rcu/rcu.c). */
 void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head));
-/* Waits until every callback queued before the call has run. Sleeps. */
 void rcu_barrier(void);
 
 /* kernel/sched/core.c and kernel/tick.c report quiescent states through these. */

@@ -57,7 +57,7 @@ static struct {
 	struct reader_stats readers[NR_CPUS];
 	volatile bool stop;
 	volatile bool draining; /* readers gone: chains free at once */
-} T;
+} rcu_torture;
 
 static const char *const names[RCU_TORTURE_NR_TYPES] = {
 	[RCU_TORTURE_RCU] = "rcu",
@@ -89,12 +89,12 @@ static struct elem *elem_alloc(void)
 	struct elem *e = NULL;
 	unsigned long flags;
 
-	spin_lock_irqsave(&T.free_lock, flags);
-	if (!list_empty(&T.free_list)) {
-		e = list_first_entry(&T.free_list, struct elem, node);
+	spin_lock_irqsave(&rcu_torture.free_lock, flags);
+	if (!list_empty(&rcu_torture.free_list)) {
+		e = list_first_entry(&rcu_torture.free_list, struct elem, node);
 		list_del(&e->node);
 	}
-	spin_unlock_irqrestore(&T.free_lock, flags);
+	spin_unlock_irqrestore(&rcu_torture.free_lock, flags);
 	return e;
 }
 
@@ -104,10 +104,10 @@ static void elem_free(struct elem *e)
 	unsigned long flags;
 
 	WRITE_ONCE(e->magic, MAGIC_POISON);
-	spin_lock_irqsave(&T.free_lock, flags);
-	list_add(&e->node, &T.free_list);
-	spin_unlock_irqrestore(&T.free_lock, flags);
-	atomic64_inc(&T.freed);
+	spin_lock_irqsave(&rcu_torture.free_lock, flags);
+	list_add(&e->node, &rcu_torture.free_list);
+	spin_unlock_irqrestore(&rcu_torture.free_lock, flags);
+	atomic64_inc(&rcu_torture.freed);
 }
 
 /* One more grace period has passed over e. Returns true when that made it old enough to free
@@ -128,13 +128,13 @@ static void age_cb(struct rcu_head *h)
 {
 	struct elem *e = container_of(h, struct elem, rcu);
 
-	if (READ_ONCE(T.draining)) {
+	if (READ_ONCE(rcu_torture.draining)) {
 		elem_free(e);
 	} else if (!age(e)) {
 		call_rcu(&e->rcu, age_cb);
 		return;
 	}
-	atomic_dec(&T.chains);
+	atomic_dec(&rcu_torture.chains);
 }
 
 /* After a synchronize_rcu() the writer called once these were all removed. */
@@ -142,7 +142,7 @@ static void age_list(void)
 {
 	struct elem *e, *n;
 
-	list_for_each_entry_safe(e, n, &T.aging, node) {
+	list_for_each_entry_safe(e, n, &rcu_torture.aging, node) {
 		if (e->pipe + 1 >= RCU_TORTURE_PIPE_LEN)
 			list_del(&e->node);
 		age(e);
@@ -153,28 +153,28 @@ static void age_list(void)
    not at all. */
 static void retire(struct elem *old, uint32_t *rnd)
 {
-	if (T.type == RCU_TORTURE_BROKEN) {
+	if (rcu_torture.type == RCU_TORTURE_BROKEN) {
 		WRITE_ONCE(old->pipe, RCU_TORTURE_PIPE_LEN);
 		elem_free(old);
 		return;
 	}
 	switch (next_random(rnd) % 8) { /* mostly call_rcu: it lets the writer go on at once */
 	case 0:
-		list_add_tail(&old->node, &T.aging);
+		list_add_tail(&old->node, &rcu_torture.aging);
 		synchronize_rcu();
 		age_list();
-		atomic64_inc(&T.by_sync);
+		atomic64_inc(&rcu_torture.by_sync);
 		break;
 	case 1:
-		list_add_tail(&old->node, &T.aging);
+		list_add_tail(&old->node, &rcu_torture.aging);
 		synchronize_rcu_expedited();
 		age_list();
-		atomic64_inc(&T.by_expedited);
+		atomic64_inc(&rcu_torture.by_expedited);
 		break;
 	default:
-		atomic_inc(&T.chains);
+		atomic_inc(&rcu_torture.chains);
 		call_rcu(&old->rcu, age_cb);
-		atomic64_inc(&T.by_call_rcu);
+		atomic64_inc(&rcu_torture.by_call_rcu);
 	}
 }
 
@@ -184,7 +184,7 @@ static int writer(void *arg)
 	unsigned int n = 0;
 
 	(void)arg;
-	while (!READ_ONCE(T.stop)) {
+	while (!READ_ONCE(rcu_torture.stop)) {
 		struct elem *e = elem_alloc(), *old;
 
 		if (!e) { /* every element is waiting for grace periods: let some pass */
@@ -194,18 +194,18 @@ static int writer(void *arg)
 			continue;
 		}
 		WRITE_ONCE(e->pipe, 0);
-		WRITE_ONCE(e->serial, ++T.serial);
+		WRITE_ONCE(e->serial, ++rcu_torture.serial);
 		WRITE_ONCE(e->magic, MAGIC_LIVE);
-		old = T.cur;
-		rcu_assign_pointer(T.cur, e); /* e's fields are visible before e is */
-		atomic64_inc(&T.updates);
+		old = rcu_torture.cur;
+		rcu_assign_pointer(rcu_torture.cur, e); /* e's fields are visible before e is */
+		atomic64_inc(&rcu_torture.updates);
 		if (old) {
 			WRITE_ONCE(old->pipe, 1);
 			retire(old, &rnd);
 		}
 		/* A broken writer goes nearly flat out; a real one lets readers and callbacks run. */
 		n++;
-		if (T.type == RCU_TORTURE_BROKEN) {
+		if (rcu_torture.type == RCU_TORTURE_BROKEN) {
 			if (n % 64 == 0)
 				yield();
 		} else if (n % 16 == 0) {
@@ -223,7 +223,7 @@ static int fake_writer(void *arg)
 	uint32_t rnd = 0x9e3779b9u;
 
 	(void)arg;
-	while (!READ_ONCE(T.stop)) {
+	while (!READ_ONCE(rcu_torture.stop)) {
 		msleep(1 + next_random(&rnd) % 10);
 		switch (next_random(&rnd) % 4) {
 		case 0:
@@ -234,7 +234,7 @@ static int fake_writer(void *arg)
 			break;
 		default:
 			rcu_barrier();
-			atomic64_inc(&T.barriers);
+			atomic64_inc(&rcu_torture.barriers);
 		}
 	}
 	return 0;
@@ -251,7 +251,7 @@ static void read_once(struct reader_stats *rs, uint32_t *rnd)
 	bool bad;
 
 	rcu_read_lock();
-	p = rcu_dereference(T.cur);
+	p = rcu_dereference(rcu_torture.cur);
 	if (!p) {
 		rcu_read_unlock();
 		return;
@@ -283,10 +283,10 @@ static void read_once(struct reader_stats *rs, uint32_t *rnd)
 static int reader(void *arg)
 {
 	struct reader_stats *rs = arg;
-	uint32_t rnd = 0x6c078965u * (uint32_t)(rs - T.readers + 1);
+	uint32_t rnd = 0x6c078965u * (uint32_t)(rs - rcu_torture.readers + 1);
 	unsigned int n = 0;
 
-	while (!READ_ONCE(T.stop)) {
+	while (!READ_ONCE(rcu_torture.stop)) {
 		read_once(rs, &rnd);
 		/* Between sections: a switch now and then (a quiescent state even when nothing
 		   else waits), else a short pause where ticks can find the CPU quiescent. */
@@ -300,14 +300,14 @@ static int reader(void *arg)
 
 static void reset(enum rcu_torture_type type)
 {
-	memset(&T, 0, sizeof(T));
-	T.type = type;
-	spin_lock_init(&T.free_lock, "rcu_torture");
-	INIT_LIST_HEAD(&T.free_list);
-	INIT_LIST_HEAD(&T.aging);
+	memset(&rcu_torture, 0, sizeof(rcu_torture));
+	rcu_torture.type = type;
+	spin_lock_init(&rcu_torture.free_lock, "rcu_torture");
+	INIT_LIST_HEAD(&rcu_torture.free_list);
+	INIT_LIST_HEAD(&rcu_torture.aging);
 	for (int i = 0; i < POOL_SIZE; i++) {
-		T.pool[i].magic = MAGIC_POISON;
-		list_add_tail(&T.pool[i].node, &T.free_list);
+		rcu_torture.pool[i].magic = MAGIC_POISON;
+		list_add_tail(&rcu_torture.pool[i].node, &rcu_torture.free_list);
 	}
 }
 
@@ -316,26 +316,26 @@ static void sum(struct rcu_torture_result *res, unsigned int readers)
 	res->reads = res->errors = 0;
 	memset(res->pipe, 0, sizeof(res->pipe));
 	for (unsigned int i = 0; i < readers; i++) {
-		const struct reader_stats *rs = &T.readers[i];
+		const struct reader_stats *rs = &rcu_torture.readers[i];
 
 		res->reads += READ_ONCE(rs->reads);
 		res->errors += READ_ONCE(rs->errors);
 		for (int p = 0; p <= RCU_TORTURE_PIPE_LEN; p++)
 			res->pipe[p] += READ_ONCE(rs->pipe[p]);
 	}
-	res->updates = (uint64_t)atomic64_read(&T.updates);
-	res->by_sync = (uint64_t)atomic64_read(&T.by_sync);
-	res->by_expedited = (uint64_t)atomic64_read(&T.by_expedited);
-	res->by_call_rcu = (uint64_t)atomic64_read(&T.by_call_rcu);
-	res->freed = (uint64_t)atomic64_read(&T.freed);
-	res->barriers = (uint64_t)atomic64_read(&T.barriers);
+	res->updates = (uint64_t)atomic64_read(&rcu_torture.updates);
+	res->by_sync = (uint64_t)atomic64_read(&rcu_torture.by_sync);
+	res->by_expedited = (uint64_t)atomic64_read(&rcu_torture.by_expedited);
+	res->by_call_rcu = (uint64_t)atomic64_read(&rcu_torture.by_call_rcu);
+	res->freed = (uint64_t)atomic64_read(&rcu_torture.freed);
+	res->barriers = (uint64_t)atomic64_read(&rcu_torture.barriers);
 }
 
 static void print_progress(struct rcu_torture_result *res, unsigned int seconds)
 {
 	kprintf("torture rcu: %s %us: %llu reads, %llu updates, %llu grace periods, %llu barriers, "
 		"%llu errors; pipe",
-		names[T.type], seconds, (unsigned long long)res->reads,
+		names[rcu_torture.type], seconds, (unsigned long long)res->reads,
 		(unsigned long long)res->updates, (unsigned long long)res->grace_periods,
 		(unsigned long long)res->barriers, (unsigned long long)res->errors);
 	for (int p = 0; p <= RCU_TORTURE_PIPE_LEN; p++)
@@ -374,11 +374,11 @@ static bool watch(unsigned int ms, bool verbose, struct rcu_torture_result *res,
    free theirs at their next callback. The pool must be idle before the next run resets it. */
 static void stop_all(struct thread **th, unsigned int n)
 {
-	WRITE_ONCE(T.stop, true);
+	WRITE_ONCE(rcu_torture.stop, true);
 	for (unsigned int i = 0; i < n; i++)
 		kthread_stop(th[i]);
-	WRITE_ONCE(T.draining, true);
-	while (atomic_read(&T.chains) > 0)
+	WRITE_ONCE(rcu_torture.draining, true);
+	while (atomic_read(&rcu_torture.chains) > 0)
 		rcu_barrier();
 }
 
@@ -395,7 +395,7 @@ int rcu_torture_run(enum rcu_torture_type type, unsigned int ms, bool verbose,
 	memset(res, 0, sizeof(*res));
 	gp0 = rcu_get_stats().gp_completed;
 	for_each_cpu(cpu, &cpu_online_mask) {
-		th[n] = kthread_create(reader, &T.readers[readers], "rcu_reader/%u", cpu);
+		th[n] = kthread_create(reader, &rcu_torture.readers[readers], "rcu_reader/%u", cpu);
 		if (!th[n])
 			goto nomem;
 		kthread_bind(th[n], cpu);

@@ -22,7 +22,7 @@
 
 struct reader {
 	volatile bool inside, left;
-	volatile bool release; /* held_reader: leave now */
+	volatile bool release; /* blocking_reader: leave now */
 };
 
 /* Enters a read-side section, stays a while (busy: it may not sleep there), leaves. */
@@ -210,18 +210,35 @@ static uint64_t gp_seq_now(void)
 	return rcu_get_stats().gp_seq;
 }
 
-/* Stays inside a read-side section until released (at most 2 s). */
-static int held_reader(void *arg)
+/*
+ * Enters a read-side section at a moment no grace period runs (gp_seq even, read inside the
+ * section), records that gp_seq in r->gp and stays inside until released (30 s at most, so a
+ * broken test cannot hang the suite). The next grace period therefore began after this reader
+ * entered, and cannot end before it leaves.
+ */
+struct blocking_reader {
+	struct reader r;
+	uint64_t gp; /* the even gp_seq seen inside the section */
+};
+
+static int blocking_reader(void *arg)
 {
-	struct reader *r = arg;
+	struct blocking_reader *b = arg;
 	uint64_t end;
 
-	rcu_read_lock();
-	smp_store_release(&r->inside, true);
-	end = ktime_ns() + 2000 * MS;
-	while (!READ_ONCE(r->release) && ktime_ns() < end)
+	for (;;) {
+		rcu_read_lock();
+		b->gp = gp_seq_now();
+		if (!(b->gp & 1))
+			break;
+		rcu_read_unlock();
+		msleep(1); /* a grace period runs: let it end, then enter again */
+	}
+	smp_store_release(&b->r.inside, true);
+	end = ktime_ns() + 30000 * MS;
+	while (!smp_load_acquire(&b->r.release) && ktime_ns() < end)
 		cpu_relax();
-	smp_store_release(&r->left, true);
+	smp_store_release(&b->r.left, true);
 	rcu_read_unlock();
 	return 0;
 }
@@ -232,57 +249,56 @@ static void nothing_cb(struct rcu_head *h)
 }
 
 /*
- * A grace period waits only for the readers that were inside when it began. A callback is
- * queued (synchronize_rcu() waits on the same kind of callback); once the grace period it
- * waits for (its gp_wait tells which) has begun, a reader enters on another CPU and stays.
- * That grace period must end while the reader is still inside.
+ * A grace period waits only for the readers that were inside when it began. The events are
+ * ordered by flags and by gp_seq, never by how long anything takes:
+ *  1. a blocking reader on the last CPU enters while no grace period runs (gp_seq g, even);
+ *  2. call_rcu() asks for a grace period; g+1 begins, and cannot end while that reader stays;
+ *  3. this thread (CPU 0) sleeps once, a context switch: CPU 0's quiescent state for g+1;
+ *  4. it enters a read-side section itself (the later reader), then releases the first one;
+ *  5. grace period g+1 must end (gp_seq g+2) while this thread is still inside.
+ * The deadlines only keep a broken kernel from hanging the suite; under load they are far off.
  */
 static void test_gp_ignores_later_reader(struct ktest *t)
 {
-	struct reader r;
+	struct blocking_reader b = {0};
 	struct rcu_head head;
 	struct thread *th;
-	uint64_t want, end;
-	bool tested = false;
+	uint64_t gp, end;
+	bool ended;
 
 	if (nr_cpu_ids < 2)
 		KTEST_SKIP(t, "needs 2 CPUs");
 	ASSERT_EQ(t, kthread_bind(current, 0), 0);
-	/* The grace period may end before the reader is in; then try again. */
-	for (int tries = 0; tries < 10 && !tested; tries++) {
-		memset(&r, 0, sizeof(r));
-		th = kthread_create(held_reader, &r, "ktest-late");
-		ASSERT_NOT_NULL(t, th);
-		kthread_bind(th, nr_cpu_ids - 1);
-		call_rcu(&head, nothing_cb);
-		want = head.gp_wait; /* the gp_seq at which its grace period has ended */
-		end = ktime_ns() + 1000 * MS;
-		while (gp_seq_now() < want - 1 && ktime_ns() < end)
-			cpu_relax();
-		wake_up_new_thread(th);
-		while (!smp_load_acquire(&r.inside))
-			cpu_relax();
-		if (gp_seq_now() == want - 1) {
-			/* Its grace period began before the reader entered and is not over. Sleep
-			   while waiting: an idle CPU takes the rcu_gp thread if it was queued
-			   behind the reader. */
-			end = ktime_ns() + 1500 * MS;
-			while (gp_seq_now() < want && ktime_ns() < end)
-				msleep(1);
-			EXPECT_GE(t, gp_seq_now(), want);
-			EXPECT_FALSE(t,
-				     smp_load_acquire(&r.left)); /* it ended without the reader */
-			ktest_log(t,
-				  "grace period %llu ended with a reader that came after it inside",
-				  (unsigned long long)want);
-			tested = true;
-		}
-		WRITE_ONCE(r.release, true);
-		kthread_join(th);
-		rcu_barrier(); /* head is on this stack frame */
-	}
+	th = kthread_create(blocking_reader, &b, "ktest-blocker");
+	ASSERT_NOT_NULL(t, th);
+	kthread_bind(th, nr_cpu_ids - 1);
+	wake_up_new_thread(th);
+	while (!smp_load_acquire(&b.r.inside))
+		msleep(1);
+	gp = b.gp;
+
+	call_rcu(&head, nothing_cb); /* the next tick asks for grace period gp+1 */
+	end = ktime_ns() + 30000 * MS;
+	while (gp_seq_now() == gp && ktime_ns() < end)
+		msleep(1);
+	EXPECT_EQ(t, gp_seq_now(), gp + 1); /* begun, and held by the blocking reader */
+	msleep(1);			    /* step 3: CPU 0 reports for gp+1 */
+
+	rcu_read_lock();
+	EXPECT_FALSE(t, smp_load_acquire(&b.r.left));
+	smp_store_release(&b.r.release, true);
+	end = ktime_ns() + 30000 * MS;
+	while (gp_seq_now() < gp + 2 && ktime_ns() < end)
+		cpu_relax();
+	ended = gp_seq_now() >= gp + 2;
+	rcu_read_unlock();
+
+	EXPECT_TRUE(t, ended); /* it ended without this later reader */
+	ktest_log(t, "grace period %llu ended with a reader that came after it inside",
+		  (unsigned long long)(gp + 1));
+	kthread_join(th);
 	kthread_unbind(current);
-	EXPECT_TRUE(t, tested);
+	rcu_barrier(); /* head is on this stack frame */
 }
 
 /* Readers on every CPU, each queueing a callback from inside its section. */

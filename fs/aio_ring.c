@@ -1,10 +1,10 @@
 /*
- * The completion ring (kernel/aio/aio_ring.h) and io_getevents, which reaps it.
+ * The completion ring (fs/aio_ring.h) and io_getevents, which reaps it.
  *
  * Locking: ring->lock guards head, count, reserved and the events; io_getevents takes it
  * through the aio_ring_* calls only, and sleeps on ctx->wait holding no lock.
  */
-#include "kernel/aio/aio.h"
+#include "fs/aio.h"
 #include "kernel/panic.h"
 #include "kernel/sched/sleep.h"
 #include "mm/slab.h"
@@ -74,8 +74,15 @@ unsigned int aio_ring_reap(struct aio_ring *ring, struct io_event *out, unsigned
 	return n;
 }
 
-long io_getevents(struct mm_aio *mm, aio_context_t id, long min_nr, long nr,
-		  struct io_event *events, long timeout_ms)
+/*
+ * io_getevents: waits until at least min_nr events are there (or timeout_ms passed, or the
+ * context was destroyed), then reaps up to nr of them into events. Returns how many, which is
+ * below min_nr after a timeout; -EINVAL for an unknown id or 0 <= min_nr <= nr not holding,
+ * or when the context was destroyed while the caller waited with nothing reaped. timeout_ms
+ * 0 does not wait; AIO_WAIT_FOREVER waits without limit. Sleeps; no lock held.
+ */
+long io_getevents(struct mm *mm, aio_context_t id, long min_nr, long nr, struct io_event *events,
+		  long timeout_ms)
 {
 	struct kioctx *ctx;
 	long got = 0, left;

@@ -8,8 +8,8 @@
  * In Linux the ring lives in pages mapped into the process, so it can read events without a
  * system call; here it is a kmalloc'd array and every access takes the ring's lock.
  */
-#ifndef KERNEL_AIO_AIO_RING_H
-#define KERNEL_AIO_AIO_RING_H
+#ifndef FS_AIO_RING_H
+#define FS_AIO_RING_H
 
 #include <stdint.h>
 #include <stdbool.h>

@@ -1,5 +1,5 @@
 /*
- * io_submit and the worker threads that run the requests (kernel/aio/aio.h).
+ * io_submit and the worker threads that run the requests (fs/aio.h).
  *
  * io_submit checks each iocb, reserves its slot in the context's ring, and queues a copy of it
  * with a reference to the context on one queue shared by all contexts. Worker threads (one
@@ -11,7 +11,8 @@
  * Locking: aio_queue_lock guards the queue and is taken alone; aio_workers_lock (a mutex)
  * serialises starting the workers.
  */
-#include "kernel/aio/aio.h"
+#include "fs/aio.h"
+#include "fs/file.h"
 #include "kernel/kthread.h"
 #include "kernel/locking/mutex.h"
 #include "kernel/smp.h"
@@ -25,6 +26,7 @@ struct aio_kiocb {
 	struct list_head node;	/* on aio_queue */
 	struct kioctx *ctx;	/* a reference, dropped after the event is posted */
 	struct iocb *user_iocb; /* the event's obj */
+	struct file *file;	/* a reference (fget at submit, fput after the event) */
 	struct iocb iocb;
 };
 
@@ -40,6 +42,8 @@ static atomic64_t nr_submitted, nr_completed;
 
 unsigned int aio_nr_workers(void)
 {
+	/* pairs with smp_store_release(&nr_workers) in aio_workers_start(): the workers it
+	   counts were started before. */
 	return smp_load_acquire(&nr_workers);
 }
 
@@ -50,15 +54,16 @@ void aio_submit_stats(uint64_t *submitted, uint64_t *completed)
 	*submitted = (uint64_t)atomic64_read(&nr_submitted);
 }
 
-static int64_t aio_run(const struct iocb *iocb)
+static int64_t aio_run(const struct aio_kiocb *req)
 {
-	struct aio_file *f = iocb->aio_filp;
+	const struct iocb *iocb = &req->iocb;
+	uint64_t pos = (uint64_t)iocb->aio_offset;
 
 	switch (iocb->aio_lio_opcode) {
 	case IOCB_CMD_PREAD:
-		return f->f_op->read(f, iocb->aio_buf, iocb->aio_nbytes, iocb->aio_offset);
+		return kernel_read(req->file, iocb->aio_buf, iocb->aio_nbytes, &pos);
 	case IOCB_CMD_PWRITE:
-		return f->f_op->write(f, iocb->aio_buf, iocb->aio_nbytes, iocb->aio_offset);
+		return kernel_write(req->file, iocb->aio_buf, iocb->aio_nbytes, &pos);
 	default: /* NOOP: io_submit let nothing else through */
 		return 0;
 	}
@@ -70,13 +75,13 @@ static void aio_complete(struct aio_kiocb *req)
 	struct io_event ev = {
 		.data = req->iocb.aio_data,
 		.obj = (uint64_t)(uintptr_t)req->user_iocb,
-		.res = aio_run(&req->iocb),
+		.res = aio_run(req),
 		.res2 = 0,
 	};
 
 	aio_ring_post(&ctx->ring, &ev);
-	if (req->iocb.aio_filp && req->iocb.aio_filp->f_op->put)
-		req->iocb.aio_filp->f_op->put(req->iocb.aio_filp);
+	if (req->file)
+		fput(req->file);
 	atomic64_inc(&nr_completed);
 	wake_up(&ctx->wait);
 	put_ioctx(ctx);
@@ -115,46 +120,66 @@ static int aio_workers_start(void)
 	for (n = nr_workers; n < want; n++)
 		if (!kthread_run(aio_worker, NULL, "aio/%u", n))
 			break;
+	/* pairs with smp_load_acquire(&nr_workers) in aio_nr_workers(). */
 	smp_store_release(&nr_workers, n);
 	mutex_unlock(&aio_workers_lock);
 	return n ? 0 : -ENOMEM;
 }
 
-/* The error io_submit returns for iocb, or 0 when a worker can run it. */
-static int iocb_check(const struct iocb *iocb)
+/*
+ * The file iocb's request runs on, referenced, in *filep (NULL for NOOP); or the error
+ * io_submit returns: -EOPNOTSUPP for another opcode, -EBADF for a bad descriptor or one not
+ * open for the read or write asked for (Linux checks f_mode at submission too).
+ */
+static int iocb_get_file(const struct iocb *iocb, struct file **filep)
 {
-	const struct aio_file *f = iocb->aio_filp;
+	unsigned int need;
+	struct file *f;
 
+	*filep = NULL;
 	switch (iocb->aio_lio_opcode) {
 	case IOCB_CMD_NOOP:
 		return 0;
 	case IOCB_CMD_PREAD:
-		return f && f->f_op && f->f_op->read ? 0 : -EBADF;
+		need = FMODE_READ;
+		break;
 	case IOCB_CMD_PWRITE:
-		return f && f->f_op && f->f_op->write ? 0 : -EBADF;
+		need = FMODE_WRITE;
+		break;
 	default:
 		return -EOPNOTSUPP;
 	}
+	f = fget(iocb->aio_fildes);
+	if (!f)
+		return -EBADF;
+	if (!(f->f_mode & need)) {
+		fput(f);
+		return -EBADF;
+	}
+	*filep = f;
+	return 0;
 }
 
 static int io_submit_one(struct kioctx *ctx, struct iocb *iocb)
 {
 	struct aio_kiocb *req;
-	int err = iocb_check(iocb);
+	struct file *f;
+	int err = iocb_get_file(iocb, &f);
 
 	if (err)
 		return err;
+	err = -EAGAIN; /* every slot is promised: reap events first */
 	if (!aio_ring_reserve(&ctx->ring))
-		return -EAGAIN; /* every slot is promised: reap events first */
+		goto put_file;
+	err = -ENOMEM;
 	req = kmalloc(sizeof(*req));
 	if (!req) {
 		aio_ring_unreserve(&ctx->ring);
-		return -ENOMEM;
+		goto put_file;
 	}
 	req->iocb = *iocb;
 	req->user_iocb = iocb;
-	if (iocb->aio_filp && iocb->aio_filp->f_op->get)
-		iocb->aio_filp->f_op->get(iocb->aio_filp);
+	req->file = f;
 	get_ioctx(ctx);
 	req->ctx = ctx;
 	atomic64_inc(&nr_submitted);
@@ -164,9 +189,21 @@ static int io_submit_one(struct kioctx *ctx, struct iocb *iocb)
 	spin_unlock(&aio_queue_lock);
 	wake_up(&aio_queue_wait);
 	return 0;
+
+put_file:
+	if (f)
+		fput(f);
+	return err;
 }
 
-long io_submit(struct mm_aio *mm, aio_context_t id, long nr, struct iocb **iocbpp)
+/*
+ * io_submit: queues nr requests on context id of mm, each on the file at its aio_fildes in
+ * the calling thread's table; the workers post one io_event each. Returns how many were
+ * queued; if the first one fails, its error: -EINVAL (unknown id, nr < 0), -EOPNOTSUPP,
+ * -EBADF, -EAGAIN (ring full), -ENOMEM. Takes a reference on the context and the file for
+ * each request. May sleep (starting the workers).
+ */
+long io_submit(struct mm *mm, aio_context_t id, long nr, struct iocb **iocbpp)
 {
 	struct kioctx *ctx;
 	long i;
