@@ -4,7 +4,8 @@
  * arguments, takes the locks and the write reference, and unhashes removed names (d_delete).
  *
  * Lock order: rename_mutex (renames between directories), then directory i_rwsems (parent
- * before child; unrelated directories by address), then the victim's i_rwsem.
+ * before child; unrelated directories by address), then the victim's i_rwsem; the rest of
+ * the order of mm's and fs's locks is the table atop mm/rmap.c.
  */
 #include "fs/dirops.h"
 #include "fs/dcache.h"

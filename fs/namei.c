@@ -12,7 +12,8 @@
  * because the dcache does not know a name): a reference at every step and the directory's
  * i_rwsem around each lookup.
  *
- * Lock order: a directory's i_rwsem, then the locks of fs/dcache.c.
+ * Lock order: a directory's i_rwsem, then the locks of fs/dcache.c (i_rwsem's place among
+ * mm's locks: the table atop mm/rmap.c).
  */
 #include "fs/namei.h"
 #include "fs/dcache.h"

@@ -4,7 +4,8 @@
  * An open for writing takes a write reference on the mount (mnt_want_write) that the file
  * keeps until its release; O_CREAT of a new name and O_TRUNC take one for the change itself.
  *
- * Lock order: a directory's i_rwsem (create), then the file's (truncate).
+ * Lock order: a directory's i_rwsem (create), then the file's (truncate); the rest of the
+ * order of mm's and fs's locks is the table atop mm/rmap.c.
  */
 #include "fs/syscalls.h"
 #include "fs/dcache.h"

@@ -4,7 +4,7 @@
  * ranges; pread/pwrite take a position of their own and leave f_pos alone.
  *
  * Lock order: f->f_pos_lock, then what the filesystem's read or write takes (the inode's
- * i_rwsem).
+ * i_rwsem); i_rwsem's place among mm's and fs's locks is in the table atop mm/rmap.c.
  */
 #include "fs/syscalls.h"
 #include "fs/file.h"
