@@ -552,7 +552,7 @@ static int sync_dirty_inodes(struct ext2_sb_info *sbi)
 		spin_unlock(&sbi->dirty_lock);
 		if (!inode)
 			return err;
-		if (READ_ONCE(ext2_sync_delay_ms)) {
+		if (unlikely(READ_ONCE(ext2_sync_delay_ms))) { /* the tests' window: ext2.h */
 			WRITE_ONCE(ext2_sync_delayed, ext2_sync_delayed + 1);
 			msleep(READ_ONCE(ext2_sync_delay_ms));
 		}

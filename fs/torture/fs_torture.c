@@ -55,9 +55,9 @@ static DEFINE_MUTEX(ft_mutex);
 static struct {
 	char dir[64];
 	volatile bool stop;
-	struct ft_thread th[NR_CPUS];
+	struct ft_thread per_thread[NR_CPUS]; /* what each thread's files should hold */
 	struct thread *threads[NR_CPUS];
-	unsigned int n;
+	unsigned int nr_threads;
 	atomic64_t ops, writes, truncates, renames, deletes, verifies, syncs, enospc, errors;
 } fs_torture_shared;
 
@@ -278,9 +278,9 @@ static int fs_torture(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/d%u", fs_torture_shared.dir, d);
 		sys_mkdir(path, 0755); /* may exist from an earlier run */
 	}
-	fs_torture_shared.n = MIN(num_online_cpus(), (unsigned int)NR_CPUS);
-	for (unsigned int i = 0; i < fs_torture_shared.n; i++) {
-		struct ft_thread *t = &fs_torture_shared.th[i];
+	fs_torture_shared.nr_threads = MIN(num_online_cpus(), (unsigned int)NR_CPUS);
+	for (unsigned int i = 0; i < fs_torture_shared.nr_threads; i++) {
+		struct ft_thread *t = &fs_torture_shared.per_thread[i];
 
 		t->id = i;
 		t->rnd = 0x9e3779b97f4a7c15ull * (i + 1) + ktime_ns();
@@ -302,28 +302,28 @@ static int fs_torture(int argc, char **argv)
 		wake_up_new_thread(fs_torture_shared.threads[i]);
 	}
 	kprintf("torture fs: %u threads, %u files each in %u directories of %s (ext2 on %s)\n",
-		fs_torture_shared.n, FT_FILES, FT_DIRS, fs_torture_shared.dir, dev);
+		fs_torture_shared.nr_threads, FT_FILES, FT_DIRS, fs_torture_shared.dir, dev);
 	stopped = torture_watch(seconds, ft_report);
 	WRITE_ONCE(fs_torture_shared.stop, true);
-	for (unsigned int i = 0; i < fs_torture_shared.n; i++)
+	for (unsigned int i = 0; i < fs_torture_shared.nr_threads; i++)
 		if (fs_torture_shared.threads[i])
 			kthread_join(fs_torture_shared.threads[i]);
 	/* From the disk: sync, umount, mount, check every file, umount. */
 	if ((err = sys_sync()))
-		ft_error(&fs_torture_shared.th[0], "final sync failed", 0, err);
+		ft_error(&fs_torture_shared.per_thread[0], "final sync failed", 0, err);
 	if ((err = sys_umount(fs_torture_shared.dir)) ||
 	    (err = sys_mount(dev, fs_torture_shared.dir, "ext2", 0, NULL))) {
-		ft_error(&fs_torture_shared.th[0], "umount and mount again failed", 0, err);
+		ft_error(&fs_torture_shared.per_thread[0], "umount and mount again failed", 0, err);
 	} else {
-		for (unsigned int i = 0; i < fs_torture_shared.n; i++)
-			if (fs_torture_shared.th[i].buf)
+		for (unsigned int i = 0; i < fs_torture_shared.nr_threads; i++)
+			if (fs_torture_shared.per_thread[i].buf)
 				for (unsigned int k = 0; k < FT_FILES; k++)
-					ft_verify(&fs_torture_shared.th[i], k);
+					ft_verify(&fs_torture_shared.per_thread[i], k);
 		if ((err = sys_umount(fs_torture_shared.dir)))
-			ft_error(&fs_torture_shared.th[0], "final umount failed", 0, err);
+			ft_error(&fs_torture_shared.per_thread[0], "final umount failed", 0, err);
 	}
-	for (unsigned int i = 0; i < fs_torture_shared.n; i++)
-		kfree(fs_torture_shared.th[i].buf);
+	for (unsigned int i = 0; i < fs_torture_shared.nr_threads; i++)
+		kfree(fs_torture_shared.per_thread[i].buf);
 	ft_report("end: ");
 	torture_verdict("fs", stopped, atomic64_read(&fs_torture_shared.errors));
 	mutex_unlock(&ft_mutex);

@@ -55,14 +55,16 @@ static struct lock_torture_state {
 	struct broken_lock broken;
 
 	volatile int owner; /* thread id + 1 inside the write side, else 0 */
-	volatile uint64_t a, b;
+	/* Write sections entered and left, each counted inside the lock: equal whenever no
+	   writer is inside, and at the end the number of write acquisitions. */
+	volatile uint64_t entered, left;
 	atomic_t readers_inside;
 
 	atomic64_t writes, reads, errors;
 	volatile bool stop;
 } lock_torture_shared;
 
-static const char *const names[LOCK_TORTURE_NR_TYPES] = {
+static const char *const type_names[LOCK_TORTURE_NR_TYPES] = {
 	/* clang-format off */
 	[LOCK_TORTURE_SPINLOCK] = "spinlock",
 	[LOCK_TORTURE_RWLOCK] = "rwlock",
@@ -74,13 +76,13 @@ static const char *const names[LOCK_TORTURE_NR_TYPES] = {
 
 const char *lock_torture_name(enum lock_torture_type type)
 {
-	return type < LOCK_TORTURE_NR_TYPES ? names[type] : "?";
+	return type < LOCK_TORTURE_NR_TYPES ? type_names[type] : "?";
 }
 
 int lock_torture_parse(const char *name)
 {
 	for (int i = 0; i < LOCK_TORTURE_NR_TYPES; i++)
-		if (strcmp(name, names[i]) == 0)
+		if (strcmp(name, type_names[i]) == 0)
 			return i;
 	return -1;
 }
@@ -157,13 +159,14 @@ static void write_side(int id, uint32_t *rnd)
 	if (lock_torture_shared.owner != 0 || atomic_read(&lock_torture_shared.readers_inside) != 0)
 		error();
 	lock_torture_shared.owner = id + 1;
-	lock_torture_shared.a++;
+	lock_torture_shared.entered++;
 	delay(next_random(rnd) % 64);
 	/* A mutex or rwsem holder may sleep: do so now and then, so waiters really queue up. */
 	if (sleeping_lock() && next_random(rnd) % 256 == 0)
 		msleep(1);
-	lock_torture_shared.b++;
-	if (lock_torture_shared.owner != id + 1 || lock_torture_shared.a != lock_torture_shared.b)
+	lock_torture_shared.left++;
+	if (lock_torture_shared.owner != id + 1 ||
+	    lock_torture_shared.entered != lock_torture_shared.left)
 		error();
 	lock_torture_shared.owner = 0;
 	write_unlock_any();
@@ -177,12 +180,14 @@ static void read_side(uint32_t *rnd)
 	else
 		read_lock(&lock_torture_shared.rw);
 	atomic_inc(&lock_torture_shared.readers_inside);
-	if (lock_torture_shared.owner != 0 || lock_torture_shared.a != lock_torture_shared.b)
+	if (lock_torture_shared.owner != 0 ||
+	    lock_torture_shared.entered != lock_torture_shared.left)
 		error();
 	delay(next_random(rnd) % 32);
 	if (lock_torture_shared.type == LOCK_TORTURE_RWSEM && next_random(rnd) % 512 == 0)
 		msleep(1); /* a reader of an rwsem may sleep too */
-	if (lock_torture_shared.owner != 0 || lock_torture_shared.a != lock_torture_shared.b)
+	if (lock_torture_shared.owner != 0 ||
+	    lock_torture_shared.entered != lock_torture_shared.left)
 		error();
 	atomic_dec(&lock_torture_shared.readers_inside);
 	if (lock_torture_shared.type == LOCK_TORTURE_RWSEM)
@@ -242,7 +247,7 @@ static bool watch(unsigned int ms, bool verbose, uint64_t *ran_ms)
 		}
 		if (verbose && slept % 1000 == 0)
 			kprintf("torture locks: %s %us: %lld writes, %lld reads, %lld errors\n",
-				names[lock_torture_shared.type], slept / 1000,
+				type_names[lock_torture_shared.type], slept / 1000,
 				(long long)atomic64_read(&lock_torture_shared.writes),
 				(long long)atomic64_read(&lock_torture_shared.reads),
 				(long long)atomic64_read(&lock_torture_shared.errors));
@@ -284,7 +289,7 @@ int lock_torture_run(enum lock_torture_type type, unsigned int threads, unsigned
 	res->write_acquisitions = (uint64_t)atomic64_read(&lock_torture_shared.writes);
 	res->read_acquisitions = (uint64_t)atomic64_read(&lock_torture_shared.reads);
 	res->errors = (uint64_t)atomic64_read(&lock_torture_shared.errors);
-	if (lock_torture_shared.a != res->write_acquisitions)
+	if (lock_torture_shared.entered != res->write_acquisitions)
 		res->errors++; /* an update lost inside the lock */
 	return 0;
 }

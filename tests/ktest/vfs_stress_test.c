@@ -341,44 +341,44 @@ static int race_lister(void *arg)
 
 static void test_every_cpu_in_one_directory(struct ktest *t)
 {
-	static struct race r;
-	struct thread *w[NR_CPUS] = {0}, *lister;
+	static struct race race;
+	struct thread *workers[NR_CPUS] = {0}, *lister;
 	struct names *l = kzalloc(sizeof(*l));
 	uint64_t inodes, pages;
 	unsigned int cpu, started = 0;
 	char path[48];
 
 	ASSERT_NOT_NULL(t, l);
-	memset((void *)&r, 0, sizeof(r));
+	memset((void *)&race, 0, sizeof(race));
 	if (!EXPECT_EQ(t, sys_mkdir(TEST_DIR "/race", 0755), 0) ||
 	    !EXPECT_EQ(t, sys_mkdir(TEST_DIR "/race/sub", 0755), 0))
 		goto out;
 	inodes = tmpfs_inodes(TEST_DIR);
 	pages = nr_pagecache_pages();
-	lister = kthread_run(race_lister, &r, "ktest-vfs-ls");
+	lister = kthread_run(race_lister, &race, "ktest-vfs-ls");
 	if (!EXPECT_NOT_NULL(t, lister))
 		goto out;
 	for_each_cpu(cpu, &cpu_online_mask) {
-		w[cpu] = kthread_create(race_worker, &r, "ktest-vfs/%u", cpu);
-		if (!EXPECT_NOT_NULL(t, w[cpu]))
+		workers[cpu] = kthread_create(race_worker, &race, "ktest-vfs/%u", cpu);
+		if (!EXPECT_NOT_NULL(t, workers[cpu]))
 			break;
-		kthread_bind(w[cpu], cpu);
-		wake_up_new_thread(w[cpu]);
+		kthread_bind(workers[cpu], cpu);
+		wake_up_new_thread(workers[cpu]);
 		started++;
 	}
 	for_each_cpu(cpu, &cpu_online_mask)
-		if (w[cpu])
-			EXPECT_EQ(t, kthread_join(w[cpu]), 0);
-	WRITE_ONCE(r.stop, true);
+		if (workers[cpu])
+			EXPECT_EQ(t, kthread_join(workers[cpu]), 0);
+	WRITE_ONCE(race.stop, true);
 	EXPECT_EQ(t, kthread_join(lister), 0);
 	ktest_log(t, "%u threads x %u files; %lld listings saw %lld names", started, RACE_ITERS,
-		  (long long)atomic64_read(&r.listings), (long long)atomic64_read(&r.seen));
-	if (!EXPECT_EQ(t, atomic_read(&r.errors), 0))
-		ktest_log(t, "first failed check at line %d", r.first_bad_line);
-	EXPECT_GT(t, atomic64_read(&r.listings), 0);
+		  (long long)atomic64_read(&race.listings), (long long)atomic64_read(&race.seen));
+	if (!EXPECT_EQ(t, atomic_read(&race.errors), 0))
+		ktest_log(t, "first failed check at line %d", race.first_bad_line);
+	EXPECT_GT(t, atomic64_read(&race.listings), 0);
 	/* Each O_EXCL name was made by exactly one thread. */
 	for (unsigned int k = 0; k < RACE_EXCL; k++) {
-		EXPECT_EQ(t, atomic_read(&r.excl_wins[k]), 1);
+		EXPECT_EQ(t, atomic_read(&race.excl_wins[k]), 1);
 		snprintf(path, sizeof(path), TEST_DIR "/race/x%u", k);
 		EXPECT_EQ(t, sys_unlink(path), 0);
 	}
