@@ -10,6 +10,7 @@
  * Each case gets a fresh mm from the suite's init hook; its exit hook tears it down.
  */
 #include "kernel/ktest.h"
+#include "tests/ktest/aio_fixture.h"
 #include "fs/aio.h"
 #include "mm/mm.h"
 #include "kernel/kthread.h"
@@ -21,28 +22,6 @@
 
 #define CHURN_CONTEXTS 20000 /* created and destroyed while the lookups run */
 #define CHURN_SLOTS    16    /* contexts live at a time */
-
-/* The fixture: a fresh mm for each case, with the comparison variants attached (so the
-   rwlock lookup may walk its list); exit_aio, then the mm goes, even after an ASSERT. */
-static int aio_mm_init(struct ktest *t)
-{
-	struct mm *mm = mm_alloc("ktest-aio");
-
-	if (!mm)
-		return -ENOMEM;
-	ioctx_variants_attach(mm, false);
-	t->priv = mm;
-	return 0;
-}
-
-static void aio_mm_exit(struct ktest *t)
-{
-	struct mm *mm = t->priv;
-
-	exit_aio(mm);
-	ioctx_variants_detach(mm);
-	mmput(mm);
-}
 
 static bool settle(void)
 {
