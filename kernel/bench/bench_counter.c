@@ -3,8 +3,9 @@
  * atomic_t: every increment needs the cache line in this CPU's cache in exclusive state, so the
  * line bounces between CPUs and adding CPUs adds little throughput. "percpu" increments this
  * CPU's own counter (a DEFINE_PER_CPU variable, on a cache line no other CPU writes): it should
- * scale with the CPUs. Every seed is about this trade: the mount writer count (seed 1) and the
- * mount reference count (seed 2) moved from the first to the second.
+ * scale with the CPUs. Two of the Linux changes this kernel teaches are this trade: the mount
+ * writer count ("fs: mnt_want_write speedup", 2.6.29) and the mount reference count ("fs:
+ * scale mntget/mntput", 2.6.38) moved from the first to the second.
  */
 #include "kernel/bench/bench.h"
 #include "kernel/percpu.h"

@@ -3,7 +3,7 @@
  * empty function and waits until it has (smp_call_function_single with wait): one IPI out, the
  * handler there, and a store back that thread 0 sees. "single" calls the next CPU; "many" calls
  * every other CPU in the run at once (smp_call_function_many) and waits for all: the cost of a
- * TLB shootdown's IPI round (seed 4). The other threads only keep their CPUs in the run; they
+ * TLB shootdown's IPI round (docs/vm.md). The other threads only keep their CPUs in the run; they
  * sleep, so their CPUs halt in the idle loop as a shootdown target usually would.
  *
  * ns_per_op here is the round-trip time: one thread does the calls (LATENCY_BENCHMARK).
