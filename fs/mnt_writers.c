@@ -139,10 +139,14 @@ void mnt_put_write_access(struct vfsmount *mnt)
 int mnt_want_write(struct vfsmount *mnt)
 {
 	int ret = mnt_get_write_access(mnt);
+	struct mnt_writers_stats *stats;
 
-	COUNT_STAT(want);
+	preempt_disable(); /* one section for both counts */
+	stats = this_cpu_ptr(&mnt_writers_stats_pcp);
+	stats->want++;
 	if (ret)
-		COUNT_STAT(erofs);
+		stats->erofs++;
+	preempt_enable();
 	return ret;
 }
 
