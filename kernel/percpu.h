@@ -45,6 +45,7 @@ struct cpu {
 	void *thread;		/* the running thread (kernel/sched/sched.h: current) */
 	bool need_resched;	/* switch threads at the next chance (kernel/sched/core.c) */
 	bool online;
+	bool preempt_trace;	/* time the stretches with preemption off (kernel/preemptoff.h) */
 	uint64_t ticks;		/* timer interrupts taken */
 	uint64_t ipis;		/* IPIs received */
 	uint64_t irqs;		/* device interrupts received */

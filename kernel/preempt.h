@@ -16,11 +16,15 @@
  * CPUs included; this CPU folds it into the word on the way out of every interrupt
  * (sched_preempt_irq(); a CPU that asks another one to switch sends it an IPI), and the switch
  * sets the bit again when it clears need_resched.
+ *
+ * While a measurement traces this CPU (kernel/preemptoff.h), each of these also tests one
+ * per-CPU byte and calls the tracer, which times the stretches from 0 to 0.
  */
 #ifndef KERNEL_PREEMPT_H
 #define KERNEL_PREEMPT_H
 
 #include "kernel/percpu.h"
+#include "kernel/preemptoff.h"
 #include "lib/compiler.h"
 
 #define PREEMPT_NO_RESCHED 0x80000000u
@@ -61,11 +65,15 @@ static inline bool need_resched(void)
 static inline void preempt_disable(void)
 {
 	__asm__ __volatile__("incl %%gs:%c0" ::"i"(offsetof(struct cpu, preempt_count)) : "memory");
+	if (unlikely(preempt_tracing()))
+		trace_preempt_off();
 }
 
 /* Drops the count without looking at need_resched (the scheduler's own exits). */
 static inline void preempt_enable_no_resched(void)
 {
+	if (unlikely(preempt_tracing()))
+		trace_preempt_on();
 	__asm__ __volatile__("decl %%gs:%c0" ::"i"(offsetof(struct cpu, preempt_count)) : "memory");
 }
 
@@ -74,6 +82,8 @@ void preempt_schedule(void);
 
 static inline void preempt_enable(void)
 {
+	if (unlikely(preempt_tracing()))
+		trace_preempt_on();
 	__asm__ goto("decl %%gs:%c0\n\t"
 		     "jz %l[resched]" ::"i"(offsetof(struct cpu, preempt_count))
 		     : "memory", "cc"

@@ -17,6 +17,7 @@
 #include "mm/rmap.h"
 #include "mm/filemap.h"
 #include "kernel/delay_point.h"
+#include "kernel/preemptoff.h"
 #include "kernel/panic.h"
 #include "lib/atomic.h"
 
@@ -109,10 +110,25 @@ static uint64_t zap_pte_range(struct mmu_gather *tlb, struct mm *mm, pte_t *pte,
 	return va;
 }
 
+/* page_table_lock, around the holds the unmap makes: timed while kernel/preemptoff.h traces. */
+static void ptl_lock(struct mm *mm)
+{
+	spin_lock(&mm->page_table_lock);
+	trace_lock_acquired();
+}
+
+static void ptl_unlock(struct mm *mm)
+{
+	trace_lock_released();
+	spin_unlock(&mm->page_table_lock);
+}
+
 /*
  * Clears the entries of [start, end) in vma and gathers their pages; the gather flushes and
- * frees when it fills, else the caller's tlb_finish_mmu does. Takes page_table_lock; the
- * caller holds mmap_lock or i_mmap_lock, which keep vma and its tables.
+ * frees when it fills, else the caller's tlb_finish_mmu does. Takes page_table_lock for one page
+ * table at a time, as Linux's per-table lock is taken (zap_pte_range): preemption comes back
+ * at least every 512 entries. The caller holds mmap_lock or i_mmap_lock, which keep vma and its
+ * tables.
  *
  * The flush waits for other CPUs, so it runs out of page_table_lock, but for one case: a
  * writable (or dirty) entry of a shared file page. Until the flush, another thread of this mm
@@ -135,30 +151,31 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 	if (unlikely(READ_ONCE(dirty_broken) == DIRTY_BROKEN_ZAP_FLUSH_UNLOCKED))
 		shared = false; /* torture writeback's broken variant: the flush after the unlock */
 
+	tlb_start_vma(tlb);
 	while (va < end) {
 		bool full = false, written = false;
+		pte_t *pte = NULL;
 
-		spin_lock(&mm->page_table_lock);
-		while (va < end && !full) {
-			/* One page table at a time: the entries up to its end are consecutive. */
+		ptl_lock(mm);
+		/* Skip the holes (no table: nothing mapped up to the next one), then clear the
+		   entries of one page table, whose entries up to its end are consecutive. */
+		while (va < end && !(pte = mm_pte(mm, va, false)))
+			va = next_boundary(va, PAGE_SIZE_2M) < end ? next_boundary(va, PAGE_SIZE_2M)
+								   : end;
+		if (pte) {
 			uint64_t table_end = next_boundary(va, PAGE_SIZE_2M);
-			pte_t *pte = mm_pte(mm, va, false);
 
-			if (table_end > end)
-				table_end = end;
-			if (!pte) /* no table here: nothing mapped up to the next one */
-				va = table_end;
-			else
-				va = zap_pte_range(tlb, mm, pte, va, table_end, shared, &full,
-						   &written);
+			va = zap_pte_range(tlb, mm, pte, va, table_end < end ? table_end : end,
+					   shared, &full, &written);
 		}
 		if (written)
 			tlb_flush_mmu_tlbonly(tlb);
-		spin_unlock(&mm->page_table_lock);
+		ptl_unlock(mm);
 		delay_point(&dp_zap_unlocked);
 		if (full) /* out of the lock: the flush waits for other CPUs */
 			tlb_flush_mmu(tlb);
 	}
+	tlb_end_vma(tlb);
 }
 
 /*
@@ -255,7 +272,7 @@ static void free_below(struct mmu_gather *tlb, struct mm *mm, pte_t *table, int 
    uses any more. Takes page_table_lock. */
 void free_pgtables(struct mmu_gather *tlb, struct mm *mm, uint64_t start, uint64_t end)
 {
-	spin_lock(&mm->page_table_lock);
+	ptl_lock(mm);
 	free_below(tlb, mm, mm->pml4, 4, 0, start, end);
-	spin_unlock(&mm->page_table_lock);
+	ptl_unlock(mm);
 }

@@ -4,7 +4,11 @@
  *
  * The variants the bench compares and the torture breaks (mm/mmu_gather_variants.c) are chosen
  * when a gather begins; from then on the code below tests tlb->variant only where it decides a
- * flush (tlb_flush, tlb_flush_mmu, tlb_table_flush), once per flush, never per page.
+ * flush (tlb_next_batch, tlb_flush, tlb_flush_mmu, tlb_table_flush) and where a VMA's zap
+ * begins and ends (mm/mmu_gather.h), once per batch, flush or VMA, never per page.
+ *
+ * Lock order: mm/rmap.c's. The gather takes no lock of its own; zone_lock (a batch page) may be
+ * taken inside the caller's page_table_lock.
  */
 #include "mm/mmu_gather.h"
 #include "mm/mmu_gather_variants.h"
@@ -18,6 +22,7 @@
 #include "kernel/smp.h"
 #include "kernel/panic.h"
 #include "kernel/delay_point.h"
+#include "kernel/locking/spinlock.h"
 #include "lib/atomic.h"
 #include "lib/string.h"
 
@@ -27,13 +32,14 @@ DEFINE_DELAY_POINT(dp_tlb_before_flush, "tlb-before-flush",
 
 struct table_batch {
 	struct rcu_head rcu;
+	struct table_batch *next; /* the batch filled before this one */
 	unsigned int nr;
 	phys_addr_t tables[];
 };
 #define TABLE_BATCH_MAX ((PAGE_SIZE - sizeof(struct table_batch)) / sizeof(phys_addr_t))
 
-static atomic64_t n_gathers, n_fullmm, n_flushes, n_flushes_locked, n_pages_freed, n_tables_freed,
-	n_tables_freed_sync, n_batch_pages, n_batch_fails;
+static atomic64_t n_gathers, n_fullmm, n_flushes, n_flushes_locked, n_flushes_dirty, n_pages_freed,
+	n_tables_freed, n_tables_freed_sync, n_batch_pages, n_batch_fails;
 
 static void __tlb_reset_range(struct mmu_gather *tlb)
 {
@@ -54,6 +60,8 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm)
 	tlb->local.max = MMU_GATHER_LOCAL;
 	tlb->local.pages = tlb->local_pages;
 	tlb->active = &tlb->local;
+	tlb->batch_max = MAX_GATHER_BATCH_COUNT;
+	INIT_LIST_HEAD(&tlb->sync_tables);
 	__tlb_reset_range(tlb);
 	if (unlikely(tlb_variant_wanted(mm)))
 		tlb_gather_variant(tlb);
@@ -76,17 +84,21 @@ void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm *mm)
  * tlb_next_batch - make room past a full batch: the next batch of the chain, or a new
  * page-sized one. Never sleeps (the zap holds page_table_lock). Returns false when the gather
  * may chain no more batches or no page is free: the caller must flush before it queues more.
+ * A failed allocation is tried again when the next batch fills, after a flush has freed pages
+ * (Linux 2.6.39 retried in tlb_flush_mmu; today's Linux, like this, in tlb_next_batch).
  */
 bool tlb_next_batch(struct mmu_gather *tlb)
 {
 	struct mmu_gather_batch *batch = tlb->active->next;
 	struct page *page;
 
+	if (unlikely(tlb->variant) && tlb_next_batch_variant(tlb))
+		return true; /* the "before": flushed here, inside the walk */
 	if (batch) {
 		tlb->active = batch;
 		return true;
 	}
-	if (tlb->batch_count == MAX_GATHER_BATCH_COUNT)
+	if (tlb->batch_count >= tlb->batch_max)
 		return false;
 	page = alloc_page();
 	if (!page) {
@@ -119,6 +131,10 @@ static void tlb_flush(struct mmu_gather *tlb)
 	}
 	if (tlb->start >= tlb->end)
 		return;
+	/* The wait for IPIs under the lock that every fault and zap of this mm takes is what the
+	   rework took out of the page-table walk: counted, for the tests and `vm`. */
+	if (spin_held_by_me(&tlb->mm->page_table_lock))
+		atomic64_add_return(1, &n_flushes_locked);
 	/* The entries are cleared, but until the IPIs are answered another CPU's TLB may still
 	   hold them and write through them: the window the pages must outlive. */
 	delay_point(&dp_tlb_before_flush);
@@ -144,18 +160,12 @@ static void tlb_remove_table_rcu(struct rcu_head *head)
    variant that leaves the grace period out. */
 void tlb_table_free(struct mmu_gather *tlb)
 {
-	tlb_remove_table_rcu(&tlb->tables->rcu);
-	tlb->tables = NULL;
-}
+	struct table_batch *batch, *next;
 
-/* After the flush: the tables wait for a grace period; then no lockless walker is inside. */
-static void tlb_table_flush(struct mmu_gather *tlb)
-{
-	if (!tlb->tables)
-		return;
-	if (unlikely(tlb->variant) && tlb_table_flush_variant(tlb))
-		return;
-	call_rcu(&tlb->tables->rcu, tlb_remove_table_rcu);
+	for (batch = tlb->tables; batch; batch = next) {
+		next = batch->next;
+		tlb_remove_table_rcu(&batch->rcu);
+	}
 	tlb->tables = NULL;
 }
 
@@ -165,24 +175,49 @@ static void tlb_remove_table_smp_sync(void *arg)
 }
 
 /*
- * No page for a table batch: free this one table at once, but safely. After the flush no TLB
- * holds it; a lockless walker runs with interrupts off, so once every other CPU has answered
- * an IPI, none is still inside a walk that could have read the old entry.
+ * The tables that found no page for a batch, freed now, but safely: after the flush no TLB
+ * holds them; a lockless walker runs with interrupts off, so once every other CPU has answered
+ * an IPI, none is still inside a walk that could have read an old entry. Called from the flush,
+ * which runs out of page_table_lock (tlb_remove_table only queued them).
  */
-static void tlb_remove_table_one(struct mmu_gather *tlb, phys_addr_t table)
+static void tlb_table_free_sync(struct mmu_gather *tlb)
 {
-	tlb_flush(tlb);
+	struct page *page, *tmp;
+
+	if (list_empty(&tlb->sync_tables))
+		return;
 	smp_call_function_many(&cpu_online_mask, tlb_remove_table_smp_sync, NULL, true);
-	free_user_pgtable(table);
-	atomic64_add_return(1, &n_tables_freed);
-	atomic64_add_return(1, &n_tables_freed_sync);
+	list_for_each_entry_safe(page, tmp, &tlb->sync_tables, list) {
+		list_del(&page->list);
+		free_user_pgtable(page_to_phys(page));
+		atomic64_add_return(1, &n_tables_freed);
+		atomic64_add_return(1, &n_tables_freed_sync);
+	}
+}
+
+/* After the flush: the tables wait for a grace period; then no lockless walker is inside. */
+static void tlb_table_flush(struct mmu_gather *tlb)
+{
+	struct table_batch *batch, *next;
+
+	tlb_table_free_sync(tlb);
+	if (!tlb->tables)
+		return;
+	if (unlikely(tlb->variant) && tlb_table_flush_variant(tlb))
+		return;
+	for (batch = tlb->tables; batch; batch = next) {
+		next = batch->next;
+		call_rcu(&batch->rcu, tlb_remove_table_rcu);
+	}
+	tlb->tables = NULL;
 }
 
 /*
  * tlb_remove_table - queue a page-table page, already unlinked, that mapped addresses from va
  * on, to free a grace period after the next flush. Requires page_table_lock held (free_pgtables);
- * never sleeps, but when no page is free for a batch it frees the table at once after an IPI
- * to every CPU.
+ * never sleeps and never flushes: a full batch chains a new one, and when no page is free for
+ * one the table waits on a list threaded through its own struct page, to be freed by the flush
+ * after an IPI to every CPU instead of a grace period.
  *
  * The CPUs' paging-structure caches may still hold the entry that pointed to the table. Any
  * INVLPG empties those caches whole (Intel SDM vol. 3, 4.10.4.1), and the pages the table
@@ -195,20 +230,17 @@ void tlb_remove_table(struct mmu_gather *tlb, phys_addr_t table, uint64_t va)
 
 	if (tlb->start >= tlb->end)
 		tlb_note_range(tlb, va, va + PAGE_SIZE);
-	if (!tlb->tables) {
+	if (!tlb->tables || tlb->tables->nr == TABLE_BATCH_MAX) {
 		page = alloc_page();
 		if (!page) {
-			tlb_remove_table_one(tlb, table);
+			list_add_tail(&phys_to_page(table)->list, &tlb->sync_tables);
 			return;
 		}
+		((struct table_batch *)page_address(page))->next = tlb->tables;
 		tlb->tables = page_address(page);
 		tlb->tables->nr = 0;
 	}
 	tlb->tables->tables[tlb->tables->nr++] = table;
-	if (tlb->tables->nr == TABLE_BATCH_MAX) {
-		tlb_flush(tlb);
-		tlb_table_flush(tlb);
-	}
 }
 
 /* Drops the pages of every batch; the batches stay, empty, for the next round. */
@@ -229,8 +261,9 @@ void tlb_batch_pages_flush(struct mmu_gather *tlb)
 /*
  * tlb_flush_mmu - flush the TLBs of the CPUs that run the mm, then free what was gathered.
  * Requires: page_table_lock not held (the zap drops it when __tlb_remove_page() said the gather
- * is full); other spinlocks may be (unmap_mapping_pages holds i_mmap_lock). Never sleeps, but
- * spins until every CPU that runs the mm has answered its IPI.
+ * is full; only the "before" variant flushes with it held, and is counted); no spinlock need
+ * be held (unmap_mapping_pages holds the sleeping i_mmap_lock). Never sleeps, but spins until
+ * every CPU that runs the mm has answered its IPI.
  */
 void tlb_flush_mmu(struct mmu_gather *tlb)
 {
@@ -251,7 +284,7 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
 {
 	if (tlb->start < tlb->end && !tlb->fullmm)
-		atomic64_add_return(1, &n_flushes_locked);
+		atomic64_add_return(1, &n_flushes_dirty);
 	tlb_flush(tlb);
 }
 
@@ -279,6 +312,7 @@ struct mmu_gather_stats mmu_gather_stats(void)
 		.fullmm = (uint64_t)atomic64_read(&n_fullmm),
 		.flushes = (uint64_t)atomic64_read(&n_flushes),
 		.flushes_locked = (uint64_t)atomic64_read(&n_flushes_locked),
+		.flushes_dirty = (uint64_t)atomic64_read(&n_flushes_dirty),
 		.pages_freed = (uint64_t)atomic64_read(&n_pages_freed),
 		.tables_freed = (uint64_t)atomic64_read(&n_tables_freed),
 		.tables_sync = (uint64_t)atomic64_read(&n_tables_freed_sync),

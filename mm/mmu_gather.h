@@ -15,10 +15,14 @@
  *	tlb_finish_mmu(&tlb);                     the last flush, then the last frees
  *
  * The gather lives on the caller's stack. It holds 8 pages in its own slots; past that it tries
- * to get a page for a batch of about 500 more, without sleeping (the caller may hold the
- * page-table lock), and when that fails it just flushes more often. When it is full the zap
- * drops the page-table lock, flushes and frees (tlb_flush_mmu), and takes the lock again:
- * nothing keeps preemption off for a whole unmap.
+ * to get a page for a batch of about 500 more, and chains such batches up to about 10000 pages,
+ * as Linux does today; each allocation is tried without sleeping (the caller may hold the
+ * page-table lock), and when one fails the gather flushes more often and tries again when the
+ * next batch fills. When it is full the zap drops the page-table lock, flushes and frees
+ * (tlb_flush_mmu), and takes the lock again: no flush waits for IPIs under page_table_lock
+ * (but for the dirty shared pages of mm/memory.c), and nothing keeps preemption off for a whole
+ * unmap. The zap also drops the lock at the end of every page table, as Linux's per-table lock
+ * does, so a lock is held for at most one table's 512 entries.
  *
  * Page-table pages are freed after an RCU grace period (tlb_remove_table): a lockless walker
  * (gup_fast, mm/gup_fast.h) reads tables with interrupts off inside rcu_read_lock(), and a
@@ -30,14 +34,13 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "arch/x86_64/memlayout.h"
+#include "lib/list.h"
 
 struct mm;
 struct page;
 
 /* Pages the gather holds in its own slots, on the caller's stack (Linux: MMU_GATHER_BUNDLE). */
 #define MMU_GATHER_LOCAL 8
-/* Page-sized batches a gather may chain after its own slots (Linux allows many more). */
-#define MAX_GATHER_BATCH_COUNT 1
 
 /*
  * A batch of pages to free after the next flush: the gather's own slots, or a page of its own
@@ -50,6 +53,9 @@ struct mmu_gather_batch {
 };
 /* Pages in a page-sized batch: a page minus the batch's header. */
 #define MMU_GATHER_BATCH ((PAGE_SIZE - sizeof(struct mmu_gather_batch)) / sizeof(struct page *))
+/* Page-sized batches a gather may chain after its own slots: about 10000 pages between two
+   flushes, Linux's bound on the pages one flush frees (MAX_GATHER_BATCH_COUNT). */
+#define MAX_GATHER_BATCH_COUNT (10000 / MMU_GATHER_BATCH)
 
 struct mmu_gather {
 	struct mm *mm;
@@ -58,8 +64,10 @@ struct mmu_gather {
 	struct mmu_gather_batch *active; /* the batch that takes the next page */
 	struct mmu_gather_batch local;	 /* its own slots, the first batch */
 	struct page *local_pages[MMU_GATHER_LOCAL];
-	unsigned int batch_count;   /* page-sized batches chained after local */
-	struct table_batch *tables; /* page tables waiting for the next flush */
+	unsigned int batch_count;     /* page-sized batches chained after local */
+	unsigned int batch_max;	      /* how many it may chain: MAX_GATHER_BATCH_COUNT */
+	struct table_batch *tables;   /* page tables waiting for the next flush, chained */
+	struct list_head sync_tables; /* tables with no batch: freed at the flush, after an IPI */
 	/* The bench's and the torture's variants (mm/mmu_gather_variants.h): false, 0, 0 in normal
 	   runs. */
 	bool variant;
@@ -79,6 +87,24 @@ static inline void tlb_note_range(struct mmu_gather *tlb, uint64_t start, uint64
 }
 
 bool tlb_next_batch(struct mmu_gather *tlb);
+
+/* mm/mmu_gather_variants.c: the "before" keeps its pages per CPU while it zaps one VMA. */
+void tlb_start_vma_variant(struct mmu_gather *tlb);
+void tlb_end_vma_variant(struct mmu_gather *tlb);
+
+/* The zap of one VMA begins and ends (Linux's tlb_start_vma/tlb_end_vma, which some
+   architectures flush in). Nothing to do but for the "before" variant. */
+static inline void tlb_start_vma(struct mmu_gather *tlb)
+{
+	if (unlikely(tlb->variant))
+		tlb_start_vma_variant(tlb);
+}
+
+static inline void tlb_end_vma(struct mmu_gather *tlb)
+{
+	if (unlikely(tlb->variant))
+		tlb_end_vma_variant(tlb);
+}
 
 /* Queues a page to free after the flush; true when the gather is full (mm/mmu_gather.c).
    Inline: the zap calls it for every entry it clears. */
@@ -100,8 +126,9 @@ void tlb_finish_mmu(struct mmu_gather *tlb);
 struct mmu_gather_stats {
 	uint64_t gathers;	 /* tlb_gather_mmu calls */
 	uint64_t fullmm;	 /* of them, whole-mm teardowns */
-	uint64_t flushes;	 /* tlb_flush_mmu calls that flushed */
-	uint64_t flushes_locked; /* of them, under page_table_lock (tlb_flush_mmu_tlbonly) */
+	uint64_t flushes;	 /* flushes of a cleared range (0 in a whole-mm teardown) */
+	uint64_t flushes_locked; /* of them, with the mm's page_table_lock held by the flusher */
+	uint64_t flushes_dirty;	 /* of those, for a writable shared file entry (tlbonly) */
 	uint64_t pages_freed;
 	uint64_t tables_freed; /* after their grace period, or at once (below) */
 	uint64_t tables_sync; /* of them, freed at once after an IPI to every CPU: no table batch */

@@ -10,14 +10,23 @@
 #include "mm/mmu_gather.h"
 
 /*
- * How munmap flushes, for the bench (`vm mode`, `bench munmap`):
- *   TLB_BATCHED    the mechanism, Linux's gather since "mm: mmu_gather rework" (2.6.39): up to
- *                  8 + a page of pages per flush, IPIs only to the CPUs that run the mm;
+ * How munmap flushes, for the bench (`vm mode`, `bench munmap`, `bench unmap_latency`):
+ *   TLB_BATCHED    the mechanism as Linux has it today: on the caller's stack, 8 pages and up to
+ *                  MAX_GATHER_BATCH_COUNT chained batch pages (about 10000 pages) per flush,
+ *                  the flush out of page_table_lock, IPIs only to the CPUs that run the mm;
  *   TLB_UNBATCHED  the gather is full after every page: one flush, one IPI round, per page;
  *   TLB_BROADCAST  batched, but every flush interrupts every online CPU, as flushes did
- *                  before x86 kept a mask of the CPUs that run an mm.
+ *                  before x86 kept a mask of the CPUs that run an mm;
+ *   TLB_REWORK     the gather of "mm: mmu_gather rework" itself (2.6.39): at most one batch
+ *                  page, so a flush per 8 + 509 pages;
+ *   TLB_LEGACY     the gather that patch replaced (2.6.38): one per CPU, of FREE_PTE_NR (506)
+ *                  pages, preemption off while it zaps a VMA, and the flush (IPIs, waits, the
+ *                  frees) done from inside the page-table walk with page_table_lock held.
  */
-enum tlb_mode { TLB_BATCHED, TLB_UNBATCHED, TLB_BROADCAST };
+enum tlb_mode { TLB_BATCHED, TLB_UNBATCHED, TLB_BROADCAST, TLB_REWORK, TLB_LEGACY, NR_TLB_MODES };
+extern const char *const tlb_mode_names[NR_TLB_MODES];
+/* The pages of the per-CPU gather of 2.6.38 (its FREE_PTE_NR). */
+#define FREE_PTE_NR 506
 extern enum tlb_mode tlb_mode;
 
 /*
@@ -39,6 +48,7 @@ void tlb_set_broken(struct mm *mm, enum tlb_broken how);
 bool tlb_variant_wanted(struct mm *mm);
 void tlb_gather_variant(struct mmu_gather *tlb);
 void tlb_flush_range_variant(struct mmu_gather *tlb);
+bool tlb_next_batch_variant(struct mmu_gather *tlb);
 void tlb_free_before_flush_variant(struct mmu_gather *tlb);
 bool tlb_table_flush_variant(struct mmu_gather *tlb);
 

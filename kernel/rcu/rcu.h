@@ -75,6 +75,8 @@ static inline void rcu_read_lock(void)
 			     :
 			     : "r"(RCU_READ_ONE), "i"(offsetof(struct cpu, preempt_count))
 			     : "memory", "cc");
+	if (unlikely(preempt_tracing()))
+		trace_preempt_off();
 }
 
 /*
@@ -83,6 +85,8 @@ static inline void rcu_read_lock(void)
  */
 static inline void rcu_read_unlock(void)
 {
+	if (unlikely(preempt_tracing()))
+		trace_preempt_on();
 	__asm__ goto("subq %0, %%gs:%c1\n\t"
 		     "jbe %l[slow]"
 		     :

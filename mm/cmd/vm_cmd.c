@@ -9,7 +9,7 @@
  *	vm protect ADDR LEN PROT
  *	vm unmap ADDR LEN
  *	vm maps			the shell mm's VMAs
- *	vm mode [batched|unbatched|broadcast]	how munmap flushes (the bench's variants)
+ *	vm mode [batched|unbatched|broadcast|rework|legacy]	how munmap flushes (the bench's variants)
  *	pt ADDR			the page-table walk for ADDR: the shell mm below USER_TOP, the
  *				kernel's tables above
  */
@@ -47,12 +47,6 @@ static void print_mm(struct mm *mm, void *arg)
 		cpumask_weight(&mm->cpu_mask));
 }
 
-static const char *const mode_names[] = {
-	[TLB_BATCHED] = "batched",
-	[TLB_UNBATCHED] = "unbatched",
-	[TLB_BROADCAST] = "broadcast",
-};
-
 static void show(void)
 {
 	struct fault_stats f = fault_stats();
@@ -83,11 +77,12 @@ static void show(void)
 		(unsigned long long)t.shootdowns,
 		(unsigned long long)(t.shootdowns ? t.shootdown_ns / t.shootdowns : 0));
 	kprintf("mmu_gather (%s): %llu gathers (%llu whole-mm teardowns), %llu flushes (%llu under "
-		"page_table_lock: a writable shared file entry was zapped), %llu pages "
-		"and %llu page tables freed (%llu at once, with no page for a table batch), %llu "
-		"batch pages, %llu batch allocations failed\n",
-		mode_names[tlb_mode], (unsigned long long)g.gathers, (unsigned long long)g.fullmm,
-		(unsigned long long)g.flushes, (unsigned long long)g.flushes_locked,
+		"page_table_lock, %llu of them because a writable shared file entry was zapped), "
+		"%llu pages and %llu page tables freed (%llu after an IPI, with no page for a "
+		"table batch), %llu batch pages, %llu batch allocations failed\n",
+		tlb_mode_names[tlb_mode], (unsigned long long)g.gathers,
+		(unsigned long long)g.fullmm, (unsigned long long)g.flushes,
+		(unsigned long long)g.flushes_locked, (unsigned long long)g.flushes_dirty,
 		(unsigned long long)g.pages_freed, (unsigned long long)g.tables_freed,
 		(unsigned long long)g.tables_sync, (unsigned long long)g.batch_pages,
 		(unsigned long long)g.batch_fails);
@@ -151,8 +146,8 @@ static int touch(struct mm *mm, uint64_t addr, uint64_t len, bool write)
 
 static int set_mode(const char *name)
 {
-	for (unsigned int m = 0; m < ARRAY_SIZE(mode_names); m++)
-		if (strcmp(name, mode_names[m]) == 0) {
+	for (unsigned int m = 0; m < NR_TLB_MODES; m++)
+		if (strcmp(name, tlb_mode_names[m]) == 0) {
 			WRITE_ONCE(tlb_mode, (enum tlb_mode)m);
 			return 0;
 		}
@@ -201,7 +196,7 @@ static int cmd_vm(int argc, char **argv)
 	if (strcmp(argv[1], "mode") == 0) {
 		if (argc == 3)
 			return set_mode(argv[2]) ? shell_usage(argv[0]) : 0;
-		kprintf("vm: munmap flushes %s\n", mode_names[tlb_mode]);
+		kprintf("vm: munmap flushes %s\n", tlb_mode_names[tlb_mode]);
 		return argc == 2 ? 0 : shell_usage(argv[0]);
 	}
 	if (!(mm = get_shell_mm()))
@@ -214,7 +209,7 @@ static int cmd_vm(int argc, char **argv)
 }
 SHELL_COMMAND("vm",
 	      "[map LEN [r|rw|none] | touch ADDR [LEN] [w] | protect ADDR LEN r|rw|none | "
-	      "unmap ADDR LEN | maps | mode [batched|unbatched|broadcast]]",
+	      "unmap ADDR LEN | maps | mode [batched|unbatched|broadcast|rework|legacy]]",
 	      "address spaces: faults, TLB shootdowns, the mmu_gather; map and touch memory",
 	      cmd_vm);
 
