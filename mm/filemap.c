@@ -43,7 +43,7 @@ void mapping_init(struct address_space *m, const struct address_space_operations
 	m->bdi = NULL;
 	m->nr_dirty = 0;
 	m->dirtied_when = 0;
-	spin_lock_init(&m->i_mmap_lock, "i_mmap");
+	mutex_init(&m->i_mmap_lock, "i_mmap");
 	INIT_LIST_HEAD(&m->i_mmap);
 }
 

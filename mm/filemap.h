@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "kernel/locking/spinlock.h"
+#include "kernel/locking/mutex.h"
 #include "lib/list.h"
 #include "mm/page.h"
 
@@ -65,8 +66,9 @@ struct address_space {
 	struct backing_dev_info *bdi;
 	uint64_t nr_dirty;	/* PG_dirty pages in it; lock */
 	uint64_t dirtied_when;	/* jiffies when nr_dirty went from 0 to 1; lock */
-	/* The reverse map (mm/rmap.c): the VMAs that map this file, under i_mmap_lock. */
-	spinlock_t i_mmap_lock;
+	/* The reverse map (mm/rmap.c): the VMAs that map this file, under i_mmap_lock, a
+	   sleeping lock (Linux's i_mmap_mutex since 2.6.39, i_mmap_rwsem today). */
+	struct mutex i_mmap_lock;
 	struct list_head i_mmap;
 };
 

@@ -16,6 +16,7 @@
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/filemap.h"
+#include "kernel/locking/mutex.h"
 #include "kernel/delay_point.h"
 #include "kernel/preemptoff.h"
 #include "kernel/panic.h"
@@ -182,14 +183,15 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
  * unmap_mapping_pages - truncate: removes every entry, in every mapping of m, of file pages at
  * index first and beyond (private copies too, as Linux's truncate does). Call after
  * truncate_inode_pages: a fault that races maps nothing the cache no longer holds
- * (filemap_fault checks). Takes i_mmap_lock, then each mm's page_table_lock; runs without
- * mmap_lock (mm/rmap.c says why i_mmap_lock is enough). Never sleeps.
+ * (filemap_fault checks). Takes i_mmap_lock (a mutex: the zaps and their flushes run
+ * preemptible), then each mm's page_table_lock; runs without mmap_lock (mm/rmap.c says why
+ * i_mmap_lock is enough). Sleeps.
  */
 void unmap_mapping_pages(struct address_space *m, uint64_t first)
 {
 	struct vm_area *vma;
 
-	spin_lock(&m->i_mmap_lock);
+	mutex_lock(&m->i_mmap_lock);
 	list_for_each_entry(vma, &m->i_mmap, shared) {
 		uint64_t pages = (vma->end - vma->start) / PAGE_SIZE, start = vma->start;
 		struct mmu_gather tlb;
@@ -202,7 +204,7 @@ void unmap_mapping_pages(struct address_space *m, uint64_t first)
 		zap_page_range(&tlb, vma, start, vma->end);
 		tlb_finish_mmu(&tlb);
 	}
-	spin_unlock(&m->i_mmap_lock);
+	mutex_unlock(&m->i_mmap_lock);
 }
 
 /*

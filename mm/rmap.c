@@ -26,9 +26,11 @@
  *    other way round. Truncate holds i_rwsem without mmap_lock (unmap_mapping_pages):
  *    i_mmap_lock keeps each VMA and its tables alive, since munmap unlinks a VMA from i_mmap
  *    before it frees the tables.
- *  - Linux's i_mmap_rwsem is a sleeping rwsem (since "mm: mmu_gather rework", 2.6.39, which
- *    made unmapping preemptible); our i_mmap_lock is a spinlock, so page_mkclean spins on it,
- *    and waits for its TLB shootdown inside it (the shootdown spins, interrupts on).
+ *  - Linux's i_mmap_rwsem is a sleeping rwsem (a mutex, i_mmap_mutex, since the series of
+ *    "mm: mmu_gather rework", 2.6.39, which made unmapping preemptible); our i_mmap_lock is a
+ *    mutex too, so truncate's unmap and page_mkclean run preemptible under it and wait for
+ *    their shootdowns under no spinlock. Linux readers share it (page_mkclean takes it for
+ *    reading); ours is exclusive.
  *  - Linux locks each page table (split pte locks) and each page (folio_lock, between
  *    mmap_lock and i_mmap_rwsem); we take one page_table_lock per mm and lock no pages:
  *    PG_writeback is our only page-level wait.
@@ -49,15 +51,16 @@
 #include "mm/tlb.h"
 #include "mm/page_alloc.h"
 #include "kernel/locking/spinlock.h"
+#include "kernel/locking/mutex.h"
 
 /* vma (with its file set) joins / leaves its file's i_mmap. */
 void vma_link_file(struct vm_area *vma)
 {
 	struct address_space *m = vma->file->mapping;
 
-	spin_lock(&m->i_mmap_lock);
+	mutex_lock(&m->i_mmap_lock);
 	list_add_tail(&vma->shared, &m->i_mmap);
-	spin_unlock(&m->i_mmap_lock);
+	mutex_unlock(&m->i_mmap_lock);
 }
 
 void vma_unlink_file(struct vm_area *vma)
@@ -66,9 +69,9 @@ void vma_unlink_file(struct vm_area *vma)
 
 	if (list_empty(&vma->shared)) /* never linked */
 		return;
-	spin_lock(&m->i_mmap_lock);
+	mutex_lock(&m->i_mmap_lock);
 	list_del_init(&vma->shared);
-	spin_unlock(&m->i_mmap_lock);
+	mutex_unlock(&m->i_mmap_lock);
 }
 
 /* vma is cut at high->start: vma shrinks and high joins i_mmap, in one step for walkers. */
@@ -76,10 +79,10 @@ void vma_split_file(struct vm_area *vma, struct vm_area *high)
 {
 	struct address_space *m = vma->file->mapping;
 
-	spin_lock(&m->i_mmap_lock);
+	mutex_lock(&m->i_mmap_lock);
 	vma->end = high->start;
 	list_add(&high->shared, &vma->shared);
-	spin_unlock(&m->i_mmap_lock);
+	mutex_unlock(&m->i_mmap_lock);
 }
 
 /* A shared, writable mapping of a file whose device accounts dirty pages: clean pages are
@@ -152,7 +155,7 @@ int page_mkclean(struct page *page)
 	   clean and dirties it again. */
 	if (!m || !page_is_file_mapped(page))
 		return 0;
-	spin_lock(&m->i_mmap_lock);
+	mutex_lock(&m->i_mmap_lock);
 	list_for_each_entry(vma, &m->i_mmap, shared) {
 		uint64_t pages = (vma->end - vma->start) / PAGE_SIZE;
 
@@ -162,7 +165,7 @@ int page_mkclean(struct page *page)
 			continue;
 		cleaned += mkclean_one(vma, page);
 	}
-	spin_unlock(&m->i_mmap_lock);
+	mutex_unlock(&m->i_mmap_lock);
 	count_ptes_cleaned(cleaned);
 	return cleaned;
 }
