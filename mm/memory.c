@@ -66,6 +66,8 @@ pte_t *mm_pte(struct mm *mm, uint64_t va, bool alloc)
 	return &table[pt_index(va, 1)];
 }
 
+void (*zap_table_hook)(struct mm *mm);
+
 DEFINE_SLEEPING_DELAY_POINT(
 	dp_zap_unlocked, "zap-unlocked",
 	"zap: entries cleared, page_table_lock dropped, the TLB flush not yet done");
@@ -166,8 +168,18 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 		if (pte) {
 			uint64_t table_end = next_boundary(va, PAGE_SIZE_2M);
 
-			va = zap_pte_range(tlb, mm, pte, va, table_end < end ? table_end : end,
-					   shared, &full, &written);
+			if (table_end > end)
+				table_end = end;
+			va = zap_pte_range(tlb, mm, pte, va, table_end, shared, &full, &written);
+			/* The 2.6.38 gather flushes here, inside the walk, and goes on. */
+			while (unlikely(full && tlb->variant) && va < table_end &&
+			       tlb_flush_in_walk_variant(tlb)) {
+				full = false;
+				va = zap_pte_range(tlb, mm, mm_pte(mm, va, false), va, table_end,
+						   shared, &full, &written);
+			}
+			if (unlikely(READ_ONCE(zap_table_hook)))
+				zap_table_hook(mm);
 		}
 		if (written)
 			tlb_flush_mmu_tlbonly(tlb);

@@ -32,6 +32,9 @@ pte_t *mm_pte(struct mm *mm, uint64_t va, bool alloc);
 /* Clears the entries of [start, end) inside vma, giving their pages to tlb (mm/mmu_gather.h).
    Takes and drops page_table_lock; flushes through tlb whenever the gather fills. */
 void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start, uint64_t end);
+/* For the tests (tests/ktest/mmu_gather_test.c): called by the zap after it cleared the entries
+   of a page table, page_table_lock still held. NULL but while a test runs. */
+extern void (*zap_table_hook)(struct mm *mm);
 
 void free_pgtables(struct mmu_gather *tlb, struct mm *mm, uint64_t start, uint64_t end);
 

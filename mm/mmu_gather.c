@@ -92,8 +92,6 @@ bool tlb_next_batch(struct mmu_gather *tlb)
 	struct mmu_gather_batch *batch = tlb->active->next;
 	struct page *page;
 
-	if (unlikely(tlb->variant) && tlb_next_batch_variant(tlb))
-		return true; /* the "before": flushed here, inside the walk */
 	if (batch) {
 		tlb->active = batch;
 		return true;

@@ -91,6 +91,7 @@ bool tlb_next_batch(struct mmu_gather *tlb);
 /* mm/mmu_gather_variants.c: the "before" keeps its pages per CPU while it zaps one VMA. */
 void tlb_start_vma_variant(struct mmu_gather *tlb);
 void tlb_end_vma_variant(struct mmu_gather *tlb);
+bool tlb_flush_in_walk_variant(struct mmu_gather *tlb);
 
 /* The zap of one VMA begins and ends (Linux's tlb_start_vma/tlb_end_vma, which some
    architectures flush in). Nothing to do but for the "before" variant. */

@@ -95,8 +95,9 @@ void tlb_end_vma_variant(struct mmu_gather *tlb)
 }
 
 /* The "before": the per-CPU slots are full; 2.6.38's tlb_remove_page flushed right there,
-   inside the page-table walk, page_table_lock held, and went on. True when it did. */
-bool tlb_next_batch_variant(struct mmu_gather *tlb)
+   inside the page-table walk, page_table_lock held, and went on (the zap, mm/memory.c, goes on
+   with the same table). True when it did. */
+bool tlb_flush_in_walk_variant(struct mmu_gather *tlb)
 {
 	if (tlb->mode != TLB_LEGACY)
 		return false;

@@ -48,7 +48,7 @@ void tlb_set_broken(struct mm *mm, enum tlb_broken how);
 bool tlb_variant_wanted(struct mm *mm);
 void tlb_gather_variant(struct mmu_gather *tlb);
 void tlb_flush_range_variant(struct mmu_gather *tlb);
-bool tlb_next_batch_variant(struct mmu_gather *tlb);
+
 void tlb_free_before_flush_variant(struct mmu_gather *tlb);
 bool tlb_table_flush_variant(struct mmu_gather *tlb);
 

@@ -74,6 +74,29 @@ static void resched_cpu(unsigned int cpu)
 		lapic_send_ipi(per_cpu(cpu_info, cpu).apic_id, RESCHEDULE_VECTOR);
 }
 
+/* Makes cpu switch threads at its next chance, busy or not: the first preempt_enable() to 0
+   (this CPU folds the request into its count now; another one at its IPI's exit). */
+static void resched_cpu_now(unsigned int cpu)
+{
+	set_need_resched(cpu);
+	if (cpu != smp_processor_id())
+		lapic_send_ipi(per_cpu(cpu_info, cpu).apic_id, RESCHEDULE_VECTOR);
+	else
+		fold_need_resched();
+}
+
+/*
+ * sched_set_wake_preempt - from now on a wakeup of t puts it at the head of its CPU's queue and
+ * makes that CPU switch at once, at the first point where preemption is on, as a woken
+ * real-time thread preempts in Linux. Without it a busy CPU runs a woken thread only when the
+ * running one's slice ends. For the measurements of wake-up latency (bench unmap_latency):
+ * the time to that switch is how long the CPU kept preemption off.
+ */
+void sched_set_wake_preempt(struct thread *t, bool on)
+{
+	WRITE_ONCE(t->wake_preempt, on);
+}
+
 /* Locks the run queue t belongs to; retries if t moves meanwhile. Interrupts must be off. */
 static struct rq *lock_thread_rq(struct thread *t)
 {
@@ -106,7 +129,10 @@ static void enqueue(struct rq *rq, unsigned int cpu, struct thread *t)
 		t->nr_migrations++;
 	WRITE_ONCE(t->cpu, cpu);
 	t->on_rq = true;
-	list_add_tail(&t->run_node, &rq->queue);
+	if (unlikely(t->wake_preempt))
+		list_add(&t->run_node, &rq->queue);
+	else
+		list_add_tail(&t->run_node, &rq->queue);
 	rq->nr_running++;
 }
 
@@ -117,7 +143,10 @@ static void activate_on(struct thread *t, unsigned int cpu)
 
 	spin_lock(&rq->lock);
 	enqueue(rq, cpu, t);
-	resched_cpu(cpu);
+	if (unlikely(t->wake_preempt))
+		resched_cpu_now(cpu);
+	else
+		resched_cpu(cpu);
 	spin_unlock(&rq->lock);
 }
 

@@ -52,6 +52,7 @@ struct thread {
 	int bound_cpu;	      /* -1: may run anywhere; else only there (kthread_bind) */
 	bool on_rq;	      /* running or queued (not sleeping, not dead) */
 	bool is_idle;
+	bool wake_preempt;    /* woken, it runs next, at once (sched_set_wake_preempt) */
 	int slice;	      /* ticks left in its time slice */
 	struct list_head run_node; /* on its run queue while waiting for a CPU */
 	struct list_head all_node; /* on the list of all threads (ps) */
@@ -80,6 +81,9 @@ struct thread {
 };
 
 #define current ((struct thread *)this_cpu()->thread)
+
+/* t, when woken, goes to the head of its queue and its CPU switches to it at once. */
+void sched_set_wake_preempt(struct thread *t, bool on);
 
 /* mm/'s hook that moves a CPU between address spaces (kernel/sched/core.c). */
 void sched_set_switch_mm(void (*fn)(struct mm *prev, struct mm *next));

@@ -134,7 +134,8 @@ static void stretch(uint32_t *seed, uint64_t *start, uint64_t *pages)
 static void update_once(uint32_t *seed)
 {
 	uint64_t start, pages;
-	static const enum tlb_mode modes[] = {TLB_BATCHED, TLB_UNBATCHED, TLB_BROADCAST};
+	static const enum tlb_mode modes[] = {TLB_BATCHED, TLB_UNBATCHED, TLB_BROADCAST,
+					      TLB_REWORK, TLB_LEGACY};
 	enum tlb_mode mode;
 
 	stretch(seed, &start, &pages);
@@ -144,7 +145,7 @@ static void update_once(uint32_t *seed)
 	for (uint64_t i = 0; i < pages; i += 1 + next_random(seed) % 8)
 		if (put_user_u64(start + i * PAGE_SIZE, i))
 			error("write to a page just mapped failed", 1);
-	mode = modes[next_random(seed) % 3];
+	mode = modes[next_random(seed) % ARRAY_SIZE(modes)];
 	WRITE_ONCE(tlb_mode, mode);
 	stretch(seed, &start, &pages);
 	if (mode == TLB_UNBATCHED && pages > UNBATCHED_PAGES)
