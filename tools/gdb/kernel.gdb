@@ -43,6 +43,7 @@ define teachos-help
 	echo \  dmesg          the kernel log ring, oldest line first\n
 	echo \  ksym ADDR      function+offset and source line of an address\n
 	echo \  pagewalk ADDR [MM]  walk the page tables for an address (CR3, or a struct mm *)\n
+	echo \  gather [TLB]   the mmu_gather's counts; with a struct mmu_gather *, its batches and range\n
 	echo \  pageinfo PAGE|ADDR|PFN  a page's flags, counts, and its PTEs through the reverse map\n
 	echo \  trapframe ADDR print a saved trap frame\n
 	echo \  cpus           list the CPUs (gdb threads)\n
@@ -678,6 +679,62 @@ finished ones whose interrupt has not been handled yet."""
             gdb.write("virtq: no block devices (QEMU started without a disk?)\n")
 
 
+class Gather(gdb.Command):
+    """gather [TLB]: the mmu_gather (mm/mmu_gather.h).
+
+Without an argument: the counts since boot that `vm` prints (gathers, flushes, flushes made
+under page_table_lock and of them the dirty shared ones, pages and tables freed, batch pages).
+With TLB, a struct mmu_gather * (say `gather tlb` in a frame of tlb_flush_mmu or zap_page_range):
+its mm and mode, the range to flush, each batch of the chain (pages held / slots), the page
+tables waiting for the flush and those waiting without a batch."""
+
+    COUNTS = ["n_gathers", "n_fullmm", "n_flushes", "n_flushes_locked", "n_flushes_dirty",
+              "n_pages_freed", "n_tables_freed", "n_tables_freed_sync", "n_batch_pages",
+              "n_batch_fails"]
+
+    def __init__(self):
+        super().__init__("gather", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        args = gdb.string_to_argv(arg)
+        if len(args) > 1:
+            raise gdb.GdbError("usage: gather [TLB]  (TLB: a struct mmu_gather * expression)")
+        if not args:
+            for name in self.COUNTS:
+                gdb.write(f"{name[2:]:<18} {int(gdb.parse_and_eval(name)['counter'])}\n")
+            return
+        tlb = gdb.parse_and_eval(args[0])
+        if tlb.type.code == gdb.TYPE_CODE_PTR:
+            tlb = tlb.dereference()
+        mode = "batched"
+        if int(tlb["variant"]):
+            mode = gdb.parse_and_eval(f"tlb_mode_names[{int(tlb['mode'])}]").string()
+        gdb.write(f"mm {tlb['mm']['name'].string()}  mode {mode}  fullmm {int(tlb['fullmm'])}"
+                  f"  broken {int(tlb['broken'])}\n")
+        start, end = int(tlb["start"]), int(tlb["end"])
+        gdb.write("range to flush: " +
+                  (f"{start:#x}-{end:#x}\n" if start < end else "none\n"))
+        batch, i = tlb["local"].address, 0
+        while int(batch):
+            mark = "  <- active" if int(batch) == int(tlb["active"]) else ""
+            what = "local slots" if i == 0 else f"batch page {i}"
+            gdb.write(f"  {what:<13} {int(batch['nr'])}/{int(batch['max'])} pages{mark}\n")
+            batch, i = batch["next"], i + 1
+        gdb.write(f"batch pages chained {int(tlb['batch_count'])} of at most "
+                  f"{int(tlb['batch_max'])}\n")
+        tables, nb, nt = tlb["tables"], 0, 0
+        while int(tables):
+            nb, nt = nb + 1, nt + int(tables["nr"])
+            tables = tables["next"]
+        head = tlb["sync_tables"].address
+        node, ns = head["next"], 0
+        while int(node) != int(head):
+            node, ns = node["next"], ns + 1
+        gdb.write(f"page tables: {nt} in {nb} batches (freed a grace period after the flush), "
+                  f"{ns} with no batch (freed by the flush after an IPI)\n")
+
+
+Gather()
 Virtq()
 PerCpu()
 Rcu()
