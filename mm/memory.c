@@ -16,6 +16,7 @@
 #include "mm/pgtable.h"
 #include "mm/rmap.h"
 #include "mm/filemap.h"
+#include "mm/writeback.h"
 #include "kernel/delay_point.h"
 #include "kernel/panic.h"
 #include "lib/atomic.h"
@@ -93,8 +94,18 @@ static uint64_t zap_pte_range(struct mmu_gather *tlb, struct mm *mm, pte_t *pte,
 		if (!pte_present(e) && !(e & PTE_PROTNONE))
 			continue;
 		page = phys_to_page(pte_addr(e));
-		WRITE_ONCE(*pte, 0);
-		w |= shared && (e & (PTE_W | PTE_D));
+		if (shared) {
+			/* One atomic exchange: a dirty bit the hardware sets after a plain read
+			   would be lost with the write it records. The page learns it from the
+			   entry, as Linux's zap_pte_range does: without write notification it is
+			   the only place the write left a trace. */
+			e = __atomic_exchange_n(pte, 0, __ATOMIC_SEQ_CST);
+			if ((e & PTE_D) && set_page_dirty(page))
+				count_pte_dirty_found(1);
+			w |= e & (PTE_W | PTE_D);
+		} else {
+			WRITE_ONCE(*pte, 0);
+		}
 		pages += page != zero_page;
 		if (!hi)
 			lo = va;
@@ -131,9 +142,8 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 	struct mm *mm = vma->mm;
 	uint64_t va = start;
 	bool shared = vma->file && (vma->flags & MAP_SHARED);
-
-	if (unlikely(READ_ONCE(dirty_broken) == DIRTY_BROKEN_ZAP_FLUSH_UNLOCKED))
-		shared = false; /* torture writeback's broken variant: the flush after the unlock */
+	/* torture writeback's broken variant: the flush after the unlock */
+	bool flush_locked = READ_ONCE(dirty_broken) != DIRTY_BROKEN_ZAP_FLUSH_UNLOCKED;
 
 	while (va < end) {
 		bool full = false, written = false;
@@ -152,7 +162,7 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 				va = zap_pte_range(tlb, mm, pte, va, table_end, shared, &full,
 						   &written);
 		}
-		if (written)
+		if (written && flush_locked)
 			tlb_flush_mmu_tlbonly(tlb);
 		spin_unlock(&mm->page_table_lock);
 		delay_point(&dp_zap_unlocked);
