@@ -159,6 +159,7 @@ int64_t vm_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, uns
 				file->ops->get(file);
 				vma->file = file;
 				vma->pgoff = off / PAGE_SIZE;
+				vma->no_writenotify = !READ_ONCE(dirty_writenotify);
 				vma->writenotify = vma_wants_writenotify(vma);
 				vma_link_file(vma);
 			}

@@ -84,8 +84,9 @@ void vma_split_file(struct vm_area *vma, struct vm_area *high)
 }
 
 /* 1 (the default): shared writable mappings of a device that accounts dirty pages get write
-   notification. 0: they do not, as before Linux 2.6.19 (`dirty set writenotify 0`); read at
-   mmap and mprotect, so it changes the mappings made after it. */
+   notification. 0: they do not, as before Linux 2.6.19 (`dirty set writenotify 0`). Read by
+   mmap: a mapping keeps what it was made with (vma->no_writenotify), mprotect and splits
+   included. */
 bool dirty_writenotify = true;
 
 /* A shared, writable mapping of a file whose device accounts dirty pages: clean pages are
@@ -98,7 +99,7 @@ bool vma_wants_writenotify(const struct vm_area *vma)
 	   device counts dirty pages. */
 	if (!vma->file || !(vma->flags & MAP_SHARED) || !(vma->prot & PROT_WRITE))
 		return false;
-	return READ_ONCE(dirty_writenotify) && mapping_cap_account_dirty(vma->file->mapping);
+	return !vma->no_writenotify && mapping_cap_account_dirty(vma->file->mapping);
 }
 
 enum dirty_broken dirty_broken = DIRTY_SOUND;

@@ -30,7 +30,8 @@ void vma_split_file(struct vm_area *vma, struct vm_area *high);
 
 bool vma_wants_writenotify(const struct vm_area *vma);
 /* Write notification for the mappings made from now on (1, the default) or not (0: shared
-   mappings as before Linux 2.6.19, dirtiness found only in the entries' dirty bits). */
+   mappings as before Linux 2.6.19, dirtiness found only in the entries' dirty bits; the
+   VMA remembers it in no_writenotify). */
 extern bool dirty_writenotify;
 
 /* An entry now maps / no longer maps the page-cache page. Inline, like the three below: the

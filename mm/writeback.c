@@ -37,7 +37,7 @@ static atomic64_t nr_writeback, nr_written;
    (set_page_dirty counts under m->lock, with preemption off). */
 static DEFINE_PER_CPU(uint64_t, pages_dirtied);
 static atomic64_t mkclean_calls, ptes_cleaned, flusher_runs, flusher_wakeups, throttled;
-static atomic64_t pte_dirty_found;
+static atomic64_t pte_dirty_found, flusher_passes;
 
 static DEFINE_MUTEX(bdi_mutex);
 static LIST_HEAD(bdi_list);
@@ -300,6 +300,7 @@ static int flusher_fn(void *arg)
 			atomic64_inc(&flusher_wakeups);
 		WRITE_ONCE(flusher_kicked, false);
 		flusher_pass();
+		atomic64_inc(&flusher_passes);
 	}
 	return 0;
 }
@@ -360,6 +361,7 @@ struct dirty_stats dirty_stats(void)
 		.pte_dirty_found = (uint64_t)atomic64_read(&pte_dirty_found),
 		.flusher_runs = (uint64_t)atomic64_read(&flusher_runs),
 		.flusher_wakeups = (uint64_t)atomic64_read(&flusher_wakeups),
+		.flusher_passes = (uint64_t)atomic64_read(&flusher_passes),
 		.throttled = (uint64_t)atomic64_read(&throttled),
 	};
 }

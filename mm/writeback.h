@@ -58,6 +58,7 @@ struct dirty_stats {
 	uint64_t mkclean_calls, ptes_cleaned;
 	uint64_t pte_dirty_found; /* pages made dirty from an entry's dirty bit (msync, munmap) */
 	uint64_t flusher_runs, flusher_wakeups, throttled;
+	uint64_t flusher_passes; /* times the flusher looked, whether it wrote or not */
 };
 struct dirty_stats dirty_stats(void);
 void count_ptes_cleaned(unsigned int n);
