@@ -4,7 +4,8 @@
  * their range (free_pgtables), through the mmu_gather.
  *
  * Lock order: mm/rmap.c's (mmap_lock or i_mmap_lock, then page_table_lock, then zone_lock for a
- * table or a batch). A lockless walker (mm/gup_fast.c) takes none of them: a new table is zeroed
+ * table or a batch; the zap of a dirty shared file entry takes the mapping's lock inside
+ * page_table_lock, in set_page_dirty). A lockless walker (mm/gup_fast.c) takes none of them: a new table is zeroed
  * before the entry that links it is stored (release), and an unlinked table is freed a grace period
  * later.
  */

@@ -6,7 +6,9 @@
  * tables no VMA needs any more are gathered too, and tlb_finish_mmu flushes and frees the rest.
  *
  * Lock order: mm/rmap.c's. Here mmap_lock (write), then i_mmap_lock (unlinking a file VMA),
- * then page_table_lock (mm/memory.c, mprotect below).
+ * then page_table_lock (mm/memory.c, mprotect below). msync's scan (msync_scan) holds mmap_lock
+ * for reading and takes, one after the other, the mapping's lock (find_get_page), i_mmap_lock
+ * then page_table_lock (page_mkclean_dirty), and the mapping's lock (set_page_dirty).
  */
 #include "mm/mmap.h"
 #include "mm/mm.h"
