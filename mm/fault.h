@@ -45,6 +45,7 @@ struct fault_stats {
 	uint64_t file_read;   /* a page-cache page mapped (read-only when write notify wants) */
 	uint64_t file_write;  /* a page-cache page mapped writable by a write to a shared mapping */
 	uint64_t wp_dirty;    /* write-protect fault for dirty tracking: the page made dirty */
+	uint64_t mkwrite;     /* the filesystem told of a write through a shared mapping */
 	uint64_t file_cow;    /* a write to a private file mapping: a private copy */
 	uint64_t sigbus;      /* past the end of the file, or no page: -EFAULT */
 };

@@ -139,9 +139,10 @@ static void wp_page_reuse(pte_t *pte, pte_t e)
 
 /*
  * page_table_lock held: the write-protect fault of dirty tracking, a write to a clean page of a
- * shared mapping that writeback (or the first read fault) left read-only. The filesystem
- * readies the page once (page_mkwrite, out of the lock: a retry), then the page is made dirty,
- * then the entry writable.
+ * shared mapping that writeback (or the first read fault) left read-only. The filesystem is
+ * told of every such write (page_mkwrite, out of the lock: a retry), as Linux's do_wp_page
+ * tells it: it readies the page (blocks under holes) and updates the file's modification
+ * time. Then the page is made dirty, then the entry writable.
  *
  * Linux's wp_page_shared makes the entry writable first and dirties the page after
  * (fault_dirty_shared_page), with the page lock keeping clear_page_dirty_for_io out between
@@ -152,7 +153,7 @@ static void wp_page_reuse(pte_t *pte, pte_t e)
  */
 static int wp_page_shared(struct fault_ctx *c, pte_t *pte, pte_t e, struct page *page)
 {
-	if (!(READ_ONCE(page->flags) & PG_mappedtodisk) && !(c->ready && c->src == page))
+	if (!(c->ready && c->src == page))
 		return retry_with(c, page, NEED_MKWRITE);
 	set_page_dirty(page); /* before the entry is writable */
 	count_fault(wp_dirty);
@@ -167,6 +168,25 @@ static int wp_page_copy(struct fault_ctx *c, pte_t *pte, pte_t e, struct page *p
 		return retry_with(c, page, NEED_COPY);
 	map_copy(c, pte, e);
 	return DONE;
+}
+
+/*
+ * Whether page goes to page_mkwrite before an entry lets a write to it through:
+ * every write to a shared mapping with write notification (Linux's do_shared_fault). Without
+ * it (as before Linux 2.6.19) a read maps the page writable too, and no later write tells the
+ * filesystem: the blocks under a hole are allocated at that first fault, since ext2's
+ * writeback never allocates.
+ */
+static bool needs_mkwrite(const struct fault_ctx *c, const struct page *page)
+{
+	struct vm_area *vma = c->vma;
+
+	if (!c->shared)
+		return false;
+	if (c->notify)
+		return c->write;
+	return (vma->prot & PROT_WRITE) && mapping_cap_account_dirty(vma->file->mapping) &&
+	       !(READ_ONCE(page->flags) & PG_mappedtodisk);
 }
 
 /*
@@ -186,7 +206,10 @@ static int do_wp_page(struct fault_ctx *c, pte_t *pte, pte_t e)
 	if (c->shared && c->notify)
 		return wp_page_shared(c, pte, e, page);
 	if (c->shared || !page_is_file_mapped(page)) {
-		/* tmpfs after mprotect, or an anonymous copy made read-only */
+		/* tmpfs after mprotect, an anonymous copy made read-only, or a mapping without
+		   write notification made writable by mprotect (a hole is allocated first) */
+		if (needs_mkwrite(c, page) && !(c->ready && c->src == page))
+			return retry_with(c, page, NEED_MKWRITE);
 		count_fault(reuse);
 		wp_page_reuse(pte, e);
 		return DONE;
@@ -224,8 +247,10 @@ static int file_pte_fault(struct fault_ctx *c, pte_t *pte)
 
 		/* An anonymous copy is the mm's own; a cache page stays read-only where writes
 		   must be seen (write notify) or copied (private). */
-		WRITE_ONCE(*pte,
-			   pte_addr(e) | vma_leaf_flags(c->vma, !page_is_file_mapped(page) ||
+		/* Its dirty bit stays: without write notification it is the only sign of the
+		   writes before mprotect, and msync or munmap must still find it. */
+		WRITE_ONCE(*pte, pte_addr(e) | (e & PTE_D) |
+					 vma_leaf_flags(c->vma, !page_is_file_mapped(page) ||
 									(c->shared && !c->notify)));
 		count_fault(protnone);
 		return DONE;
@@ -249,6 +274,13 @@ static int fault_failed(int err)
 	}
 	count_fault(sigbus);
 	return -EFAULT;
+}
+
+/* The filesystem readies page for writes through a mapping; 0 or a negative errno. */
+static int page_mkwrite(struct vm_file *vf, struct page *page)
+{
+	count_fault(mkwrite);
+	return vf->ops->page_mkwrite ? vf->ops->page_mkwrite(vf, page) : 0;
 }
 
 static uint64_t file_pages(struct vm_file *vf)
@@ -293,12 +325,10 @@ int filemap_fault(struct vm_area *vma, uint64_t addr, bool write)
 				break;
 			/* A write to a shared mapping: the filesystem readies the page (blocks
 			   under holes) before an entry lets the write through. */
-			if (write && c.shared && c.notify && vf->ops->page_mkwrite &&
-			    !(READ_ONCE(c.page->flags) & PG_mappedtodisk) &&
-			    (ret = vf->ops->page_mkwrite(vf, c.page)))
+			if (needs_mkwrite(&c, c.page) && (ret = page_mkwrite(vf, c.page)))
 				break;
 		} else if (ret == NEED_MKWRITE) {
-			if (vf->ops->page_mkwrite && (ret = vf->ops->page_mkwrite(vf, c.src)))
+			if ((ret = page_mkwrite(vf, c.src)))
 				break;
 			c.ready = true;
 		} else if (ret == NEED_COPY) {

@@ -4,7 +4,8 @@
  * their range (free_pgtables), through the mmu_gather.
  *
  * Lock order: mm/rmap.c's (mmap_lock or i_mmap_lock, then page_table_lock, then zone_lock for a
- * table or a batch). A lockless walker (mm/gup_fast.c) takes none of them: a new table is zeroed
+ * table or a batch; the zap of a dirty shared file entry takes the mapping's lock inside
+ * page_table_lock, in set_page_dirty). A lockless walker (mm/gup_fast.c) takes none of them: a new table is zeroed
  * before the entry that links it is stored (release), and an unlinked table is freed a grace period
  * later.
  */
@@ -17,6 +18,7 @@
 #include "mm/rmap.h"
 #include "mm/filemap.h"
 #include "kernel/locking/mutex.h"
+#include "mm/writeback.h"
 #include "kernel/delay_point.h"
 #include "kernel/preemptoff.h"
 #include "kernel/panic.h"
@@ -97,8 +99,18 @@ static uint64_t zap_pte_range(struct mmu_gather *tlb, struct mm *mm, pte_t *pte,
 		if (!pte_present(e) && !(e & PTE_PROTNONE))
 			continue;
 		page = phys_to_page(pte_addr(e));
-		WRITE_ONCE(*pte, 0);
-		w |= shared && (e & (PTE_W | PTE_D));
+		if (shared) {
+			/* One atomic exchange: a dirty bit the hardware sets after a plain read
+			   would be lost with the write it records. The page learns it from the
+			   entry, as Linux's zap_pte_range does: without write notification it is
+			   the only place the write left a trace. */
+			e = __atomic_exchange_n(pte, 0, __ATOMIC_SEQ_CST);
+			if ((e & PTE_D) && set_page_dirty(page))
+				count_pte_dirty_found(1);
+			w |= e & (PTE_W | PTE_D);
+		} else {
+			WRITE_ONCE(*pte, 0);
+		}
 		pages += page != zero_page;
 		if (!hi)
 			lo = va;
@@ -150,9 +162,8 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 	struct mm *mm = vma->mm;
 	uint64_t va = start;
 	bool shared = vma->file && (vma->flags & MAP_SHARED);
-
-	if (unlikely(READ_ONCE(dirty_broken) == DIRTY_BROKEN_ZAP_FLUSH_UNLOCKED))
-		shared = false; /* torture writeback's broken variant: the flush after the unlock */
+	/* torture writeback's broken variant: the flush after the unlock */
+	bool flush_locked = READ_ONCE(dirty_broken) != DIRTY_BROKEN_ZAP_FLUSH_UNLOCKED;
 
 	tlb_start_vma(tlb);
 	while (va < end) {
@@ -181,7 +192,7 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 			if (unlikely(READ_ONCE(zap_table_hook)))
 				zap_table_hook(mm);
 		}
-		if (written)
+		if (written && flush_locked)
 			tlb_flush_mmu_tlbonly(tlb);
 		ptl_unlock(mm);
 		delay_point(&dp_zap_unlocked);

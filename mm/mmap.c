@@ -6,7 +6,9 @@
  * tables no VMA needs any more are gathered too, and tlb_finish_mmu flushes and frees the rest.
  *
  * Lock order: mm/rmap.c's. Here mmap_lock (write), then i_mmap_lock (unlinking a file VMA),
- * then page_table_lock (mm/memory.c, mprotect below).
+ * then page_table_lock (mm/memory.c, mprotect below). msync's scan (msync_scan) holds mmap_lock
+ * for reading and takes, one after the other, the mapping's lock (find_get_page), i_mmap_lock
+ * then page_table_lock (page_mkclean_dirty), and the mapping's lock (set_page_dirty).
  */
 #include "mm/mmap.h"
 #include "mm/mm.h"
@@ -16,6 +18,8 @@
 #include "mm/tlb.h"
 #include "mm/rmap.h"
 #include "mm/vm_file.h"
+#include "mm/filemap.h"
+#include "mm/writeback.h"
 #include "kernel/delay_point.h"
 #include "lib/errno.h"
 
@@ -157,6 +161,7 @@ int64_t vm_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, uns
 				file->ops->get(file);
 				vma->file = file;
 				vma->pgoff = off / PAGE_SIZE;
+				vma->no_writenotify = !READ_ONCE(dirty_writenotify);
 				vma->writenotify = vma_wants_writenotify(vma);
 				vma_link_file(vma);
 			}
@@ -182,6 +187,14 @@ static pte_t hide_entry(pte_t e)
 	return pte_addr(e) | PTE_PROTNONE | (e & keep);
 }
 
+/* What a present entry e becomes under prot, which lacks PROT_WRITE. */
+static pte_t narrow_entry(pte_t e, unsigned int prot)
+{
+	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return hide_entry(e); /* kept: mm/fault.c shows it again */
+	return e & ~PTE_W;
+}
+
 /* With page_table_lock: narrows the entries of [start, end) to prot. True if any changed. */
 static bool narrow_entries(struct mm *mm, uint64_t start, uint64_t end, unsigned int prot)
 {
@@ -193,14 +206,15 @@ static bool narrow_entries(struct mm *mm, uint64_t start, uint64_t end, unsigned
 
 		if (!pte_present(e))
 			continue;
-		if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-			e = hide_entry(e); /* kept: mm/fault.c shows it again */
-		else if (!(prot & PROT_WRITE))
-			e &= ~PTE_W;
-		else
+		if (prot & PROT_WRITE)
 			continue; /* widening: the next fault does it, so a VMA that wants write
 				     notification still maps nothing writable before a fault */
-		WRITE_ONCE(*pte, e);
+		/* A compare-and-exchange: the hardware may set the dirty bit between our read
+		   and our write, and a plain write would erase it (Linux's
+		   ptep_modify_prot_start clears the entry for the same reason). */
+		while (!__atomic_compare_exchange_n(pte, &e, narrow_entry(e, prot), false,
+						    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+			;
 		changed = true;
 	}
 	return changed;
@@ -249,6 +263,31 @@ int vm_mprotect(struct mm *mm, uint64_t addr, size_t len, unsigned int prot)
 
 #define MSYNC_BATCH 8
 
+/*
+ * Without write notification (`dirty set writenotify 0`, shared mappings as before Linux
+ * 2.6.19) a write through the mapping leaves its trace only in the entry's dirty bit: msync
+ * moves it to the page, which writeback then writes, as Linux 2.6.18's msync_pte_range did.
+ * page_mkclean_dirty takes the bit and flushes before set_page_dirty, so a write after the
+ * flush sets the bit again. mmap_lock held for reading.
+ */
+static void msync_scan(struct vm_area *vma, uint64_t start, uint64_t end)
+{
+	struct address_space *m = vma->file->mapping;
+
+	if (vma->writenotify || !mapping_cap_account_dirty(m))
+		return; /* the write faults told the page already; tmpfs has no disk */
+	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+		struct page *page = find_get_page(m, vma->pgoff + (va - vma->start) / PAGE_SIZE);
+		bool dirty = false;
+
+		if (!page)
+			continue;
+		if (page_mkclean_dirty(page, &dirty) && dirty && set_page_dirty(page))
+			count_pte_dirty_found(1);
+		put_page(page);
+	}
+}
+
 /* Shared file VMAs of [start, end) from start on: up to MSYNC_BATCH files, referenced. */
 static unsigned int msync_files(struct mm *mm, uint64_t *start, uint64_t end,
 				struct vm_file **files, int *err)
@@ -266,6 +305,7 @@ static unsigned int msync_files(struct mm *mm, uint64_t *start, uint64_t end,
 		if (vma->start > *start)
 			*err = -ENOMEM; /* a hole: Linux syncs the rest, then says so */
 		if (vma->file && (vma->flags & MAP_SHARED)) {
+			msync_scan(vma, MAX(*start, vma->start), MIN(end, vma->end));
 			vma->file->ops->get(vma->file);
 			files[n++] = vma->file;
 		}
@@ -276,8 +316,9 @@ static unsigned int msync_files(struct mm *mm, uint64_t *start, uint64_t end,
 
 /* Writes back the shared file mappings of [addr, addr + len) and (MS_SYNC) waits: -EINVAL for
    unknown flags, MS_ASYNC with MS_SYNC or an unaligned addr; -ENOMEM when part of the range
-   is not mapped (the mapped parts are still written). MS_ASYNC does nothing: the flusher
-   writes soon anyway. */
+   is not mapped (the mapped parts are still written). MS_ASYNC writes nothing: the flusher
+   writes soon anyway. Both first look for writes in the entries of mappings without write
+   notification (msync_scan). */
 int vm_msync(struct mm *mm, uint64_t addr, size_t len, unsigned int flags)
 {
 	struct vm_file *files[MSYNC_BATCH];

@@ -52,6 +52,7 @@
 #include "mm/page_alloc.h"
 #include "kernel/locking/spinlock.h"
 #include "kernel/locking/mutex.h"
+#include "kernel/delay_point.h"
 
 /* vma (with its file set) joins / leaves its file's i_mmap. */
 void vma_link_file(struct vm_area *vma)
@@ -85,6 +86,12 @@ void vma_split_file(struct vm_area *vma, struct vm_area *high)
 	mutex_unlock(&m->i_mmap_lock);
 }
 
+/* 1 (the default): shared writable mappings of a device that accounts dirty pages get write
+   notification. 0: they do not, as before Linux 2.6.19 (`dirty set writenotify 0`). Read by
+   mmap: a mapping keeps what it was made with (vma->no_writenotify), mprotect and splits
+   included. */
+bool dirty_writenotify = true;
+
 /* A shared, writable mapping of a file whose device accounts dirty pages: clean pages are
    mapped read-only and the first write faults (Linux's vma_wants_writenotify, since 2.6.19).
    mmap and mprotect keep the answer in vma->writenotify, where the fault reads it, as Linux
@@ -95,30 +102,62 @@ bool vma_wants_writenotify(const struct vm_area *vma)
 	   device counts dirty pages. */
 	if (!vma->file || !(vma->flags & MAP_SHARED) || !(vma->prot & PROT_WRITE))
 		return false;
-	return mapping_cap_account_dirty(vma->file->mapping);
+	return !vma->no_writenotify && mapping_cap_account_dirty(vma->file->mapping);
 }
 
 enum dirty_broken dirty_broken = DIRTY_SOUND;
 
-/* An entry that maps page, present or hidden by mprotect(PROT_NONE), which may have been
-   written through: a TLB may still hold it writable until someone flushes. */
+/* An entry, present or hidden by mprotect(PROT_NONE), which may have been written through:
+   a TLB may still hold it writable until someone flushes. */
+static bool entry_may_write_any(pte_t e)
+{
+	return (pte_present(e) || (e & PTE_PROTNONE)) && (e & (PTE_W | PTE_D));
+}
+
+/* The same, for an entry that maps page. */
 static bool entry_may_write(pte_t e, const struct page *page)
 {
-	return (pte_present(e) || (e & PTE_PROTNONE)) && pte_addr(e) == page_to_phys(page) &&
-	       (e & (PTE_W | PTE_D));
+	return entry_may_write_any(e) && pte_addr(e) == page_to_phys(page);
+}
+
+DEFINE_DELAY_POINT(dp_mkclean_entry, "mkclean-entry",
+		   "page_mkclean: the entry read, not yet replaced by its clean form");
+
+/*
+ * Takes clear out of the entry in one atomic step and returns the entry it replaced. The
+ * hardware sets the dirty bit of an entry with a locked write of its own, without our lock:
+ * a read followed by a plain write of the cleaned value would erase a dirty bit set between
+ * the two, and with it the only trace of a write through a mapping without write
+ * notification. The compare-and-exchange fails then, and the loop reads the entry again.
+ * Linux's page_mkclean_one uses ptep_clear_flush for the same reason.
+ */
+static pte_t ptep_clear_bits(pte_t *pte, pte_t clear)
+{
+	pte_t e = READ_ONCE(*pte);
+
+	do {
+		if (!entry_may_write_any(e))
+			return e;
+		delay_point(&dp_mkclean_entry);
+	} while (!__atomic_compare_exchange_n(pte, &e, e & ~clear, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_RELAXED));
+	return e;
 }
 
 /*
- * Cleans the entry of vma that maps page, if any: true when it was writable or dirty.
- * page_table_lock orders this against the zap (mm/memory.c): the zap of a writable entry of a
- * shared file page flushes before it drops the lock, so an entry this walk finds gone can no
- * longer be written through; an entry still here is cleaned and flushed below.
+ * Cleans the entry of vma that maps page, if any: true when it was writable or dirty, and
+ * *dirty set when it was dirty. With write notification the entry loses W and D, so the next
+ * write faults; without it (as before Linux 2.6.19) only D, as msync's scan of the page
+ * tables did then. page_table_lock orders this against the zap (mm/memory.c): the zap of a
+ * writable entry of a shared file page flushes before it drops the lock, so an entry this
+ * walk finds gone can no longer be written through; an entry still here is cleaned and
+ * flushed below.
  */
-static bool mkclean_one(struct vm_area *vma, struct page *page)
+static bool mkclean_one(struct vm_area *vma, struct page *page, bool *dirty)
 {
 	struct mm *mm = vma->mm;
 	uint64_t addr = vma->start + (page->index - vma->pgoff) * PAGE_SIZE;
-	pte_t clear = PTE_W | PTE_D;
+	pte_t clear = vma->writenotify ? PTE_W | PTE_D : PTE_D;
 	bool cleaned = false;
 	pte_t *pte;
 
@@ -127,12 +166,12 @@ static bool mkclean_one(struct vm_area *vma, struct page *page)
 
 	spin_lock(&mm->page_table_lock);
 	pte = mm_pte(mm, addr, false);
-	if (pte) {
-		pte_t e = READ_ONCE(*pte);
+	if (pte && pte_addr(READ_ONCE(*pte)) == page_to_phys(page)) {
+		pte_t e = ptep_clear_bits(pte, clear);
 
 		if (entry_may_write(e, page)) {
-			WRITE_ONCE(*pte, e & ~clear);
 			cleaned = true;
+			*dirty |= !!(e & PTE_D);
 		}
 	}
 	spin_unlock(&mm->page_table_lock);
@@ -142,8 +181,13 @@ static bool mkclean_one(struct vm_area *vma, struct page *page)
 	return cleaned;
 }
 
-/* Write-protects and cleans every shared entry mapping page; returns how many it changed. */
-int page_mkclean(struct page *page)
+/*
+ * page_mkclean_dirty - cleans every shared entry mapping page (write-protects it too where
+ * the mapping wants write notification) and shoots down the TLBs that may hold it. Returns
+ * how many entries it changed; *dirty is set when one of them was dirty, which for a mapping
+ * without write notification is the only sign that the page was written through it.
+ */
+int page_mkclean_dirty(struct page *page, bool *dirty)
 {
 	struct address_space *m = page->mapping;
 	struct vm_area *vma;
@@ -163,9 +207,18 @@ int page_mkclean(struct page *page)
 		if (!(vma->flags & MAP_SHARED) || page->index < vma->pgoff ||
 		    page->index >= vma->pgoff + pages)
 			continue;
-		cleaned += mkclean_one(vma, page);
+		cleaned += mkclean_one(vma, page, dirty);
 	}
 	mutex_unlock(&m->i_mmap_lock);
 	count_ptes_cleaned(cleaned);
 	return cleaned;
+}
+
+/* Write-protects and cleans every shared entry mapping page; returns how many it changed.
+   Writeback's form: the page is about to be written, whatever the entries said. */
+int page_mkclean(struct page *page)
+{
+	bool dirty = false;
+
+	return page_mkclean_dirty(page, &dirty);
 }

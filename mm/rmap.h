@@ -29,6 +29,10 @@ void vma_unlink_file(struct vm_area *vma);
 void vma_split_file(struct vm_area *vma, struct vm_area *high);
 
 bool vma_wants_writenotify(const struct vm_area *vma);
+/* Write notification for the mappings made from now on (1, the default) or not (0: shared
+   mappings as before Linux 2.6.19, dirtiness found only in the entries' dirty bits; the
+   VMA remembers it in no_writenotify). */
+extern bool dirty_writenotify;
 
 /* An entry now maps / no longer maps the page-cache page. Inline, like the three below: the
    fault and the unmap of every page use them. The add is a full barrier: the fault reads
@@ -71,6 +75,8 @@ extern enum dirty_broken dirty_broken;
 
 /* Write-protects and cleans every shared entry mapping page; returns how many it changed. */
 int page_mkclean(struct page *page);
+/* The same, setting *dirty when an entry it cleaned was dirty. */
+int page_mkclean_dirty(struct page *page, bool *dirty);
 /* In mm/memory.c, as in Linux; declared here for the filesystems that truncate. */
 void unmap_mapping_pages(struct address_space *m, uint64_t first);
 

@@ -111,6 +111,7 @@ struct vm_area *vma_split(struct vm_area *vma, uint64_t addr)
 		return NULL;
 	high->pgoff = vma->pgoff + (addr - vma->start) / PAGE_SIZE;
 	high->writenotify = vma->writenotify;
+	high->no_writenotify = vma->no_writenotify;
 	if (vma->file) { /* the high part maps the file too: its own reference, its own entry */
 		high->file = vma->file;
 		high->file->ops->get(high->file);

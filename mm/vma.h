@@ -33,6 +33,7 @@ struct vm_area {
 	struct vm_file *file; /* referenced; NULL for anonymous memory */
 	uint64_t pgoff; /* the file page that start maps */
 	bool writenotify; /* vma_wants_writenotify(), kept by mmap and mprotect for the fault */
+	bool no_writenotify; /* made while dirty_writenotify was off: never wants it (mm/rmap.h) */
 	struct mm *mm;
 	struct list_head node;	 /* in mm->vmas */
 	struct list_head shared; /* a file's: in its mapping's i_mmap (mm/rmap.h) */

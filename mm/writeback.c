@@ -37,6 +37,7 @@ static atomic64_t nr_writeback, nr_written;
    (set_page_dirty counts under m->lock, with preemption off). */
 static DEFINE_PER_CPU(uint64_t, pages_dirtied);
 static atomic64_t mkclean_calls, ptes_cleaned, flusher_runs, flusher_wakeups, throttled;
+static atomic64_t pte_dirty_found, flusher_passes;
 
 static DEFINE_MUTEX(bdi_mutex);
 static LIST_HEAD(bdi_list);
@@ -122,6 +123,13 @@ bool clear_page_dirty_for_io(struct page *page)
 		page_mkclean(page);
 	}
 	return was_dirty;
+}
+
+/* Pages that only an entry's dirty bit said were written (msync's scan or the zap found it
+   and made the page dirty): with write notification on, never more than a race's few. */
+void count_pte_dirty_found(unsigned int n)
+{
+	atomic64_add_return(n, &pte_dirty_found);
 }
 
 void count_ptes_cleaned(unsigned int n)
@@ -292,6 +300,7 @@ static int flusher_fn(void *arg)
 			atomic64_inc(&flusher_wakeups);
 		WRITE_ONCE(flusher_kicked, false);
 		flusher_pass();
+		atomic64_inc(&flusher_passes);
 	}
 	return 0;
 }
@@ -349,8 +358,10 @@ struct dirty_stats dirty_stats(void)
 		.written = (uint64_t)atomic64_read(&nr_written),
 		.mkclean_calls = (uint64_t)atomic64_read(&mkclean_calls),
 		.ptes_cleaned = (uint64_t)atomic64_read(&ptes_cleaned),
+		.pte_dirty_found = (uint64_t)atomic64_read(&pte_dirty_found),
 		.flusher_runs = (uint64_t)atomic64_read(&flusher_runs),
 		.flusher_wakeups = (uint64_t)atomic64_read(&flusher_wakeups),
+		.flusher_passes = (uint64_t)atomic64_read(&flusher_passes),
 		.throttled = (uint64_t)atomic64_read(&throttled),
 	};
 }

@@ -56,10 +56,13 @@ struct dirty_stats {
 	uint64_t nr_dirty, nr_writeback; /* now */
 	uint64_t dirtied, written;	 /* since boot */
 	uint64_t mkclean_calls, ptes_cleaned;
+	uint64_t pte_dirty_found; /* pages made dirty from an entry's dirty bit (msync, munmap) */
 	uint64_t flusher_runs, flusher_wakeups, throttled;
+	uint64_t flusher_passes; /* times the flusher looked, whether it wrote or not */
 };
 struct dirty_stats dirty_stats(void);
 void count_ptes_cleaned(unsigned int n);
+void count_pte_dirty_found(unsigned int n);
 
 /* The tunables (`dirty set NAME VALUE`). */
 extern unsigned int dirty_expire_ms;	/* default 5000 */

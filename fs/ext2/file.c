@@ -7,8 +7,9 @@
  *		(ext2_get_block), the bytes copied, and the page marked PG_dirty
  *	sync	ext2_sync_inode: every PG_dirty page goes to its blocks (ext2_writepage),
  *		through mm/writeback.c, which write-protects the page's mappings first
- *	mmap	ext2_mmap_page for faults; ext2_page_mkwrite allocates the blocks under a page
- *		before the first write through a shared mapping
+ *	mmap	ext2_mmap_page for faults; ext2_page_mkwrite, told of every first write to a
+ *		clean page through a shared mapping, updates the times and, the first time,
+ *		allocates the blocks under the page
  *
  * Blocks are allocated at write time, so a write that does not fit gets ENOSPC at once and
  * writeback never allocates. A page holds 4 KiB, one to four blocks; the blocks of a page
@@ -274,10 +275,12 @@ static int ext2_mmap_page(struct file *f, uint64_t index, struct page **out)
 }
 
 /*
- * Before the first write through a shared mapping makes the page writable: every block under
- * the page (below i_size) gets allocated now, so that writeback never meets a hole (it
- * could not allocate then) and ENOSPC is reported at the fault. PG_mappedtodisk remembers
- * it, so later write faults of the page skip this.
+ * Before a write through a shared mapping makes the page writable: every first write to a
+ * clean page (the fault of dirty tracking) comes here, as in Linux. The file's modification
+ * and change times move (Linux's file_update_time, called by filemap_page_mkwrite), since no
+ * write() marks this change. Every block under the page (below i_size) gets allocated the
+ * first time, so that writeback never meets a hole (it could not allocate then) and ENOSPC
+ * is reported at the fault; PG_mappedtodisk remembers it.
  */
 static int ext2_page_mkwrite(struct file *f, struct page *page)
 {
@@ -288,8 +291,10 @@ static int ext2_page_mkwrite(struct file *f, struct page *page)
 
 	down_write(&inode->i_rwsem);
 	if (page->mapping != &inode->i_data) {
-		err = -EFAULT; /* truncated meanwhile */
-	} else if (!(READ_ONCE(page->flags) & PG_mappedtodisk)) {
+		up_write(&inode->i_rwsem);
+		return -EFAULT; /* truncated meanwhile */
+	}
+	if (!(READ_ONCE(page->flags) & PG_mappedtodisk)) {
 		first = (page->index << PAGE_SHIFT) / bs;
 		last = MIN(((page->index + 1) << PAGE_SHIFT), inode->i_size);
 		last = (last + bs - 1) / bs;
@@ -297,8 +302,10 @@ static int ext2_page_mkwrite(struct file *f, struct page *page)
 			err = ext2_get_block(inode, b, true, &block);
 		if (!err)
 			test_set_page_flag(page, PG_mappedtodisk);
-		ext2_mark_inode_dirty(inode);
 	}
+	if (!err)
+		inode->i_mtime_ns = inode->i_ctime_ns = current_time_ns();
+	ext2_mark_inode_dirty(inode);
 	up_write(&inode->i_rwsem);
 	return err;
 }

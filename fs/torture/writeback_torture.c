@@ -6,7 +6,8 @@
  * thus written by every thread, through as many mms as there are CPUs, so each writeback
  * cleans entries in several mms and shoots down the TLBs of CPUs that keep writing. Nothing
  * else orders the writers and the writeback: a write that lands after its page's dirty bit was
- * taken must fault and dirty the page again, or the final comparison finds it lost.
+ * taken must fault and dirty the page again, or the final comparison finds it lost. That
+ * comparison runs after each thread's last msync(MS_SYNC) and before it unmaps its files.
  */
 #include "fs/torture/writeback_torture.h"
 #include "fs/ext2/ext2.h"
@@ -44,12 +45,14 @@ struct wt_thread {
 	unsigned int id;
 	uint64_t rnd, seq, writes, msyncs, errors;
 	struct thread *thread;
+	volatile bool synced; /* stopped, and its files msynced; waits for checked to unmap */
 };
 
 static struct {
 	const char *tag; /* the files are WT_DIR/tag-K */
 	unsigned int n;
 	volatile bool stop;
+	volatile bool checked;	    /* the disk compared: the threads may unmap */
 	uint64_t (*last)[WT_WORDS]; /* [WT_FILES]: the last value written to each word */
 	struct wt_thread th[WT_MAX_THR];
 } torture;
@@ -114,7 +117,15 @@ static int wt_worker(void *arg)
 			t->msyncs++;
 		}
 	}
+	/* msync(MS_SYNC) promises every write before it is on the disk: the check runs before
+	   the unmap, whose zap would still find a write kept only in an entry's dirty bit. */
+	for (unsigned int k = 0; k < WT_FILES; k++)
+		if (vm_msync(mm, base[k], WT_PAGES * PAGE_SIZE, MS_SYNC))
+			t->errors++;
 out:
+	WRITE_ONCE(t->synced, true);
+	while (!READ_ONCE(torture.checked))
+		msleep(1);
 	kthread_unuse_mm(mm);
 	mmput(mm); /* unmaps: the pages stay in the cache, dirty ones too */
 	return 0;
@@ -236,24 +247,19 @@ static void wt_start_writers(void)
 	}
 }
 
-/* Stops everything, syncs, and compares the disk with the last values written. */
+/* Stops everything, and once each thread msynced its files (still mapped), compares the disk
+   with the last values written. */
 static void wt_stop_and_check(bool verbose, uint64_t start_ns, struct wb_torture_result *r)
 {
 	char path[64];
 
 	WRITE_ONCE(torture.stop, true);
-	for (unsigned int i = 0; i < torture.n; i++) {
-		if (torture.th[i].thread)
-			kthread_join(torture.th[i].thread);
-		r->writes += torture.th[i].writes;
-		r->msyncs += torture.th[i].msyncs;
-		r->errors += torture.th[i].errors;
-	}
+	for (unsigned int i = 0; i < torture.n; i++)
+		while (torture.th[i].thread && !READ_ONCE(torture.th[i].synced))
+			msleep(1);
 	wb_race_stop(&r->race);
 	if (r->race.lost)
 		r->first_lost_ms = (r->race.first_lost_ns - start_ns) / 1000000;
-	if (sys_sync())
-		r->errors++;
 	for (unsigned int k = 0; k < WT_FILES; k++) {
 		uint64_t fnv;
 
@@ -264,6 +270,16 @@ static void wt_stop_and_check(bool verbose, uint64_t start_ns, struct wb_torture
 			kprintf("torture writeback: file %s-%u fnv1a64 %016llx\n", torture.tag, k,
 				(unsigned long long)fnv);
 	}
+	WRITE_ONCE(torture.checked, true);
+	for (unsigned int i = 0; i < torture.n; i++) {
+		if (torture.th[i].thread)
+			kthread_join(torture.th[i].thread);
+		r->writes += torture.th[i].writes;
+		r->msyncs += torture.th[i].msyncs;
+		r->errors += torture.th[i].errors;
+	}
+	if (sys_sync()) /* the inodes' times, for the host's e2fsck */
+		r->errors++;
 	if (r->lost && !r->race.lost)
 		r->first_lost_ms = (ktime_ns() - start_ns) / 1000000;
 	r->lost += r->race.lost;

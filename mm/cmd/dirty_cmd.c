@@ -6,10 +6,13 @@
  *
  *	dirty				the counts
  *	dirty set expire_ms 2000	a tunable: expire_ms, writeback_ms, background, limit
+ *	dirty set writenotify 0		shared mappings made from now on without write
+ *					notification, as before Linux 2.6.19 (1: with it)
  */
 #include "mm/writeback.h"
 #include "mm/backing-dev.h"
 #include "mm/fault.h"
+#include "mm/rmap.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
 #include "kernel/tick.h"
@@ -33,7 +36,13 @@ static int dirty_set(const char *name, const char *value)
 {
 	unsigned long long v;
 
-	if (parse_u64(value, &v, 10, 0) || !v)
+	if (parse_u64(value, &v, 10, 0))
+		return -EINVAL;
+	if (!strcmp(name, "writenotify") && v <= 1) {
+		dirty_writenotify = v;
+		return 0;
+	}
+	if (!v)
 		return -EINVAL;
 	if (!strcmp(name, "expire_ms"))
 		dirty_expire_ms = (unsigned int)v;
@@ -67,8 +76,14 @@ static int cmd_dirty(int argc, char **argv)
 		(unsigned long long)f.file_read, (unsigned long long)f.file_write,
 		(unsigned long long)f.wp_dirty, (unsigned long long)f.file_cow,
 		(unsigned long long)f.sigbus);
+	kprintf("page_mkwrite: %llu (the filesystem told of a write through a shared mapping)\n",
+		(unsigned long long)f.mkwrite);
 	kprintf("page_mkclean: %llu pages, %llu PTEs write-protected and cleaned\n",
 		(unsigned long long)d.mkclean_calls, (unsigned long long)d.ptes_cleaned);
+	kprintf("write notification %s; pages found dirty only in PTE dirty bits (msync, munmap) "
+		"%llu\n",
+		READ_ONCE(dirty_writenotify) ? "on" : "off (as before 2.6.19)",
+		(unsigned long long)d.pte_dirty_found);
 	kprintf("flusher: %llu device runs, %llu wakeups; writers throttled %llu times\n",
 		(unsigned long long)d.flusher_runs, (unsigned long long)d.flusher_wakeups,
 		(unsigned long long)d.throttled);
@@ -79,6 +94,6 @@ static int cmd_dirty(int argc, char **argv)
 	return 0;
 }
 
-SHELL_COMMAND("dirty", "[set expire_ms|writeback_ms|background|limit N]",
+SHELL_COMMAND("dirty", "[set expire_ms|writeback_ms|background|limit N | set writenotify 0|1]",
 	      "dirty and writeback pages per device, file faults by kind, pages cleaned, flusher",
 	      cmd_dirty);

@@ -9,6 +9,7 @@
 #include "mm/memory.h"
 #include "mm/filemap.h"
 #include "mm/writeback.h"
+#include "mm/rmap.h"
 #include "mm/slab.h"
 #include "lib/string.h"
 
@@ -45,6 +46,7 @@ void wb_exit(struct ktest *t)
 	EXPECT_EQ(t, sys_umount(WB_MNT), 0);
 	rcu_barrier();
 	dirty_expire_ms = saved_expire;
+	dirty_writenotify = true; /* writeback_notify's cases turn it off */
 }
 
 /* Makes WB_FILE of n pages on the mounted disk, page i holding i in every word, and writes it

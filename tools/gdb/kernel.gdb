@@ -280,6 +280,13 @@ flags (RW writable, D dirty): a page writeback has cleaned shows no RW and no D 
             va = start + (index - pgoff) * 4096
             mm = vma["mm"].dereference()
             kind = "shared" if int(vma["flags"]) & 1 else "private"
+            if int(vma["flags"]) & 1 and int(vma["prot"]) & 2:
+                # Dirty tracking: a clean page is mapped read-only and the first write
+                # faults; without it (dirty set writenotify 0, as before 2.6.19) only the
+                # entry's D bit records a write, until msync or munmap looks.
+                kind += (", write notify" if bool(vma["writenotify"]) else
+                         ", no write notify: dirty only in D" if bool(vma["no_writenotify"])
+                         else ", no write notify")
             e = leaf_entry(int(mm["pml4_phys"]), va)
             found += 1
             if e is None or not e & (PTE_P | PTE_PROTNONE):
