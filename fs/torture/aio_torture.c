@@ -510,7 +510,8 @@ int aio_torture_run(enum aio_torture_type type, unsigned int ms, unsigned int de
 		return -ENOMEM;
 	aio_torture.type = type;
 	/* the rwlock lookups; and free-at-once, broken on purpose */
-	ioctx_variants_attach(aio_torture.mm, type == AIO_TORTURE_FREE_AT_ONCE);
+	ioctx_variants_attach(aio_torture.mm,
+			      type == AIO_TORTURE_FREE_AT_ONCE ? IOCTX_FREE_AT_ONCE : IOCTX_RCU);
 	aio_torture.nr_updaters = cpus / 2 ? cpus / 2 : 1;
 	settle();
 	start = aio_get_stats();
