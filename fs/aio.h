@@ -133,11 +133,11 @@ extern struct delay_point dp_lookup_ioctx_found;
 
 struct aio_stats {
 	uint64_t aio_nr, aio_max_nr;
-	uint64_t aio_nr_pending;	 /* of aio_nr: events of destroyed contexts not yet freed */
-	uint64_t contexts;		 /* on some mm's list: created - destroyed */
-	uint64_t created, destroyed;	 /* io_setup successes, io_destroy (and exit_aio) unlinks */
-	uint64_t freed;			 /* contexts freed (after their grace period, or at once) */
-	uint64_t freed_at_once;		 /* ... of them at once: the rwlock "before", free-at-once */
+	uint64_t aio_nr_pending;     /* of aio_nr: events of destroyed contexts not yet freed */
+	uint64_t contexts;	     /* on some mm's list: created - destroyed */
+	uint64_t created, destroyed; /* io_setup successes, io_destroy (and exit_aio) unlinks */
+	uint64_t freed;		     /* contexts freed (after their grace period, or at once) */
+	uint64_t freed_at_once;	     /* ... of them at once: the rwlock "before", free-at-once */
 	uint64_t lookups, lookup_misses; /* lookup_ioctx and lookup_ioctx_rwlock, all CPUs */
 	uint64_t gp_retries;		 /* io_setup waited for pending frees at the limit */
 	uint64_t gp_retry_failures;	 /* ... and still failed with -EAGAIN */

@@ -134,10 +134,10 @@ static int try_io(aio_context_t id)
 /* What one variant's churn measured. */
 struct churn_result {
 	unsigned int pairs;
-	uint64_t ns;	   /* all pairs together */
-	uint64_t held;	   /* events still in aio_nr right after io_destroy, all pairs together */
-	uint64_t retries;  /* io_setup waited for pending frees */
-	uint64_t at_once;  /* contexts freed at their io_destroy */
+	uint64_t ns;	  /* all pairs together */
+	uint64_t held;	  /* events still in aio_nr right after io_destroy, all pairs together */
+	uint64_t retries; /* io_setup waited for pending frees */
+	uint64_t at_once; /* contexts freed at their io_destroy */
 };
 
 /*

@@ -391,7 +391,7 @@ static void test_rwlock_before_frees_at_once(struct ktest *t)
 	EXPECT_EQ(t, s.aio_nr_pending, start.aio_nr_pending);
 	EXPECT_EQ(t, s.freed_at_once - start.freed_at_once, 1u);
 	EXPECT_EQ(t, s.allocated, start.allocated);
-	EXPECT_EQ(t, io_setup(mm, 16, &b), 0);	     /* its events were back at once */
+	EXPECT_EQ(t, io_setup(mm, 16, &b), 0);	    /* its events were back at once */
 	EXPECT_EQ(t, io_setup(mm, 1, &a), -EAGAIN); /* at the limit: no retry */
 	s = aio_get_stats();
 	aio_set_max_nr(start.aio_max_nr);
