@@ -8,7 +8,7 @@
  *    error). A slot holds id << 1, with bit 0 set once io_destroy of that id has returned.
  *  - readers (one bound to each CPU) look up the ids in random slots, or in the slot an
  *    updater is about to destroy (its victim), half of the time with the rwlock "before".
- *    Errors: a context found after its io_destroy returned, or one whose magic, id or owner
+ *    Errors: a context found after its io_destroy returned, or one whose magic, id or mm
  *    is wrong. A walk that reaches a freed context panics (kioctx_check), but for the broken
  *    variant's quarantined contexts, whose walks are counted as errors.
  *  - I/O threads (one per CPU) each write a pattern into their own tmpfs file (/tmp/aio-torture-N) through
