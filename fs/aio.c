@@ -3,19 +3,21 @@
  * Linux 2.6.29 ("aio: make the lookup_ioctx() lockless"), and the references.
  *
  * A context is born with one reference, the list's. Lookups, submitted requests and
- * io_getevents callers add theirs. io_destroy marks it dead, unlinks it with hlist_del_rcu and
- * drops the list's reference; whoever drops the last one queues the free with call_rcu,
- * because a lookup may be walking over the context at that moment. After a grace period no
- * such walk is left, and the callback frees the ring and the context and gives its events
- * back to aio_nr. The contexts come from their own slab cache, which poisons a freed object,
- * so a walk that reached a freed context finds its magic gone and kioctx_check() panics.
+ * io_getevents callers add theirs. io_destroy marks it dead, unlinks it with hlist_del_rcu,
+ * waits until the requests in flight on it have posted their events (as Linux 2.6.28 and 2.6.29
+ * did, and Linux does again today), and drops the list's reference; whoever drops the last one
+ * queues the free with call_rcu, because a lookup may be walking over the context at that
+ * moment. After a grace period no such walk is left, and the callback frees the ring and the
+ * context and gives its events back to aio_nr. The contexts come from their own slab cache,
+ * which poisons a freed object, so a walk that reached a freed context finds its magic gone
+ * and kioctx_check() panics.
  *
- * The comparison variants (the rwlock lookup of Linux 2.6.28, the broken free without a grace
- * period and its quarantine) live in fs/aio_variants.c, reached by one unlikely branch each
- * in the link, the unlink and the last put.
+ * The comparison variants (Linux 2.6.28's rwlock whole, the broken free without a grace period
+ * and its quarantine) live in fs/aio_variants.c, reached by one unlikely branch each in the
+ * lookup, the link, the unlink, the aio_nr retry and the last put.
  *
- * Lock order: mm->ioctx_lock, then (variants only) ioctx_list_rwlock. aio_nr_lock is taken
- * with no other lock held.
+ * Lock order: mm->ioctx_lock, then (variants only) ioctx_list_rwlock; mm_list_lock (the walk
+ * of aio_for_each_ctx), then ioctx_list_rwlock. aio_nr_lock is taken with no other lock held.
  */
 #include "fs/aio.h"
 #include "mm/mm.h"
@@ -42,7 +44,9 @@ static uint64_t aio_nr;
 static uint64_t aio_max_nr = AIO_MAX_NR_DEFAULT;
 
 static atomic64_t next_ctx_id;
-static atomic64_t nr_created, nr_destroyed, nr_freed, nr_gp_retries, nr_gp_retry_failures;
+static atomic64_t nr_created, nr_destroyed, nr_freed, nr_freed_at_once, nr_gp_retries,
+	nr_gp_retry_failures, nr_destroy_waits;
+static atomic64_t nr_pending_events; /* of aio_nr: destroyed contexts' events, not yet freed */
 
 /*
  * aio_init: makes the kioctx cache and gives mm/ the exit_aio hook the last mmput calls.
@@ -88,6 +92,7 @@ static void aio_nr_release(unsigned int nr)
 		      nr);
 	aio_nr -= nr;
 	spin_unlock(&aio_nr_lock);
+	atomic64_add_return(-(int64_t)nr, &nr_pending_events);
 }
 
 /*
@@ -95,12 +100,16 @@ static void aio_nr_release(unsigned int nr)
  * frees them, so at the limit the shares may only be waiting for a grace period: wait for
  * those callbacks and try once more. rcu_barrier(), not synchronize_rcu(): the callbacks run in
  * the rcuc threads a little after the grace period ends, and only rcu_barrier() waits for
- * them to have run, so that the retry sees what they gave back.
+ * them to have run, so that the retry sees what they gave back. The rwlock "before" frees at
+ * once, so nothing of its own can be pending: Linux 2.6.28 failed at once, and so does mm
+ * attached as IOCTX_RWLOCK.
  */
-static int aio_nr_get(unsigned int nr)
+static int aio_nr_get(struct mm *mm, unsigned int nr)
 {
 	if (aio_nr_reserve(nr))
 		return 0;
+	if (unlikely(mm == ioctx_rwlock_mm))
+		return -EAGAIN;
 	atomic64_inc(&nr_gp_retries);
 	rcu_barrier();
 	if (aio_nr_reserve(nr))
@@ -132,7 +141,8 @@ static void free_ioctx_rcu(struct rcu_head *head)
 	free_ioctx(container_of(head, struct kioctx, rcu_head));
 }
 
-/* The rest of the free of a broken free_at_once context (fs/aio_variants.c). */
+/* The free at the last put, without a grace period, of a context of the rwlock "before" or
+   of the broken free-at-once (fs/aio_variants.c): dispose gives back or quarantines ctx. */
 void aio_free_ctx_now(struct kioctx *ctx, void (*dispose)(struct kioctx *ctx))
 {
 	unsigned int nr = ctx->max_reqs;
@@ -140,6 +150,7 @@ void aio_free_ctx_now(struct kioctx *ctx, void (*dispose)(struct kioctx *ctx))
 	aio_ring_free(&ctx->ring);
 	dispose(ctx);
 	aio_nr_release(nr);
+	atomic64_inc(&nr_freed_at_once);
 	atomic64_inc(&nr_freed);
 }
 
@@ -154,8 +165,8 @@ void __put_ioctx(struct kioctx *ctx, int users)
 	if (users < 0 || !READ_ONCE(ctx->dead))
 		panic("aio: put_ioctx of context %llu: %d users, %s",
 		      (unsigned long long)ctx->user_id, users, ctx->dead ? "dead" : "still listed");
-	if (unlikely(ctx->free_at_once)) {
-		ioctx_free_at_once(ctx); /* broken on purpose: fs/aio_variants.c */
+	if (unlikely(ctx->variant != IOCTX_RCU)) {
+		ioctx_free_at_once(ctx); /* the rwlock "before", or broken: fs/aio_variants.c */
 		return;
 	}
 	call_rcu(&ctx->rcu_head, free_ioctx_rcu);
@@ -180,7 +191,7 @@ int io_setup(struct mm *mm, unsigned int nr_events, aio_context_t *ctxp)
 	err = aio_ring_init(&ctx->ring, nr_events);
 	if (err)
 		goto free_ctx;
-	err = aio_nr_get(nr_events);
+	err = aio_nr_get(mm, nr_events);
 	if (err)
 		goto free_ring;
 
@@ -222,18 +233,32 @@ static void kill_ioctx(struct mm *mm, struct kioctx *ctx)
 		hlist_del_rcu(&ctx->list);
 }
 
-/* After kill_ioctx, without the lock: sleepers in io_getevents leave, the list's reference goes. */
+/*
+ * After kill_ioctx, without the lock: sleepers in io_getevents leave; then, as Linux's
+ * wait_for_all_aios, wait until every request in flight has posted its event (the caller may
+ * then free the buffers it gave them); then the list's reference goes.
+ */
 static void finish_destroy(struct kioctx *ctx)
 {
-	wake_up(&ctx->wait);
 	atomic64_inc(&nr_destroyed);
+	atomic64_add_return(ctx->max_reqs, &nr_pending_events);
+	wake_up(&ctx->wait);
+	/* Pairs with the full barrier of the atomic_inc(&ctx->reqs_active) in io_submit_one()
+	   (fs/aio_submit.c): either that request sees dead (set in kill_ioctx) and backs out,
+	   or we see it counted here and wait for its event. */
+	smp_mb();
+	if (atomic_read(&ctx->reqs_active)) {
+		atomic64_inc(&nr_destroy_waits);
+		wait_event(ctx->wait, atomic_read(&ctx->reqs_active) == 0);
+	}
 	put_ioctx(ctx);
 }
 
 /*
- * io_destroy: marks the context dead, unlinks it and drops the list's reference; it is freed
- * a grace period after its last user is gone. Wakes its io_getevents sleepers. Returns 0, or
- * -EINVAL when mm has no live context with this id. Takes mm->ioctx_lock; does not sleep.
+ * io_destroy: marks the context dead, unlinks it, waits until its requests in flight have
+ * posted their events, and drops the list's reference; it is freed a grace period after its
+ * last user is gone. Wakes its io_getevents sleepers. Returns 0, or -EINVAL when mm has no
+ * live context with this id. Takes mm->ioctx_lock; sleeps while requests are in flight.
  */
 int io_destroy(struct mm *mm, aio_context_t id)
 {
@@ -255,8 +280,9 @@ int io_destroy(struct mm *mm, aio_context_t id)
 }
 
 /*
- * exit_aio: destroys every context of mm, as io_destroy does each. The last mmput calls it
- * (through the hook aio_init gave mm/); tests call it directly. No lock held; does not sleep.
+ * exit_aio: destroys every context of mm, as io_destroy does each, waiting for the requests
+ * in flight on it. The last mmput calls it (through the hook aio_init gave mm/); tests call it
+ * directly. No lock held; sleeps while requests are in flight.
  */
 void exit_aio(struct mm *mm)
 {
@@ -280,11 +306,15 @@ void exit_aio(struct mm *mm)
  * the walk stands on allocated until rcu_read_unlock(), and the reference is taken only from
  * users above 0, so a context on its way to the free is never handed out. Any context.
  * (Linux takes current->mm; we pass mm, since kernel threads and tests drive many mms.)
+ * An mm attached as the rwlock "before" frees its contexts at once: it is looked up as
+ * Linux 2.6.28 did, under the read side (fs/aio_variants.c).
  */
 struct kioctx *lookup_ioctx(struct mm *mm, aio_context_t id)
 {
 	struct kioctx *ctx, *found = NULL;
 
+	if (unlikely(mm == READ_ONCE(ioctx_rwlock_mm)))
+		return lookup_ioctx_rwlock(mm, id);
 	rcu_read_lock();
 	/* Each step's rcu_dereference pairs with the release store of hlist_add_head_rcu() in
 	   io_setup(): a context reached here has its id, magic and users already set. */
@@ -313,14 +343,19 @@ struct for_each_ctx_arg {
 static void for_each_ctx_of(struct mm *mm, void *p)
 {
 	struct for_each_ctx_arg *a = p;
+	bool rwlock = mm == READ_ONCE(ioctx_variants_mm); /* the rwlock "before" frees at once */
 	struct kioctx *ctx;
 
 	a->fn(mm, NULL, a->arg);
 	rcu_read_lock();
+	if (unlikely(rwlock))
+		ioctx_variants_read_lock();
 	hlist_for_each_entry_rcu(ctx, &mm->ioctx_list, list) {
 		if (kioctx_check(ctx))
 			a->fn(mm, ctx, a->arg);
 	}
+	if (unlikely(rwlock))
+		ioctx_variants_read_unlock();
 	rcu_read_unlock();
 }
 
@@ -369,11 +404,14 @@ struct aio_stats aio_get_stats(void)
 	s.aio_nr = aio_nr;
 	s.aio_max_nr = aio_max_nr;
 	spin_unlock(&aio_nr_lock);
+	s.aio_nr_pending = (uint64_t)atomic64_read(&nr_pending_events);
 	/* destroyed first: a context counted there was counted in created before. */
 	s.destroyed = (uint64_t)atomic64_read(&nr_destroyed);
 	s.created = (uint64_t)atomic64_read(&nr_created);
 	s.contexts = s.created - s.destroyed;
 	s.freed = (uint64_t)atomic64_read(&nr_freed);
+	s.freed_at_once = (uint64_t)atomic64_read(&nr_freed_at_once);
+	s.destroy_waits = (uint64_t)atomic64_read(&nr_destroy_waits);
 	s.gp_retries = (uint64_t)atomic64_read(&nr_gp_retries);
 	s.gp_retry_failures = (uint64_t)atomic64_read(&nr_gp_retry_failures);
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {

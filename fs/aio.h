@@ -50,13 +50,14 @@ struct kioctx {
 	aio_context_t user_id;
 	struct hlist_node list; /* in mm->ioctx_list */
 	bool dead;		/* set by io_destroy before it unlinks the context */
-	bool free_at_once;	/* broken variant (fs/aio_variants.c): no grace period */
+	uint8_t variant;	/* enum ioctx_variant of its mm at io_setup (fs/aio_variants.c) */
 	struct mm *mm;
 	unsigned int max_reqs; /* nr_events: its share of aio_nr */
 
 	/* Written by every reference taken or dropped: a cache line of its own, so that lookups
 	   walking past this context on other CPUs do not pull the line back and forth. */
 	atomic_t users __aligned(64); /* the list's reference + one per user */
+	atomic_t reqs_active;	      /* requests submitted whose event is not posted yet */
 	struct aio_ring ring;
 	struct wait_queue_head wait; /* io_getevents sleepers; woken by events and by destroy */
 	struct rcu_head rcu_head;
@@ -132,12 +133,15 @@ extern struct delay_point dp_lookup_ioctx_found;
 
 struct aio_stats {
 	uint64_t aio_nr, aio_max_nr;
-	uint64_t contexts;		 /* on some mm's list: created - destroyed */
-	uint64_t created, destroyed;	 /* io_setup successes, io_destroy (and exit_aio) unlinks */
-	uint64_t freed;			 /* contexts freed (after their grace period) */
+	uint64_t aio_nr_pending;     /* of aio_nr: events of destroyed contexts not yet freed */
+	uint64_t contexts;	     /* on some mm's list: created - destroyed */
+	uint64_t created, destroyed; /* io_setup successes, io_destroy (and exit_aio) unlinks */
+	uint64_t freed;		     /* contexts freed (after their grace period, or at once) */
+	uint64_t freed_at_once;	     /* ... of them at once: the rwlock "before", free-at-once */
 	uint64_t lookups, lookup_misses; /* lookup_ioctx and lookup_ioctx_rwlock, all CPUs */
 	uint64_t gp_retries;		 /* io_setup waited for pending frees at the limit */
 	uint64_t gp_retry_failures;	 /* ... and still failed with -EAGAIN */
+	uint64_t destroy_waits;		 /* io_destroy or exit_aio waited for requests in flight */
 	uint64_t submitted, completed;	 /* requests */
 	uint64_t allocated; /* kioctx objects in the slab: live, or waiting for their free */
 };
@@ -152,9 +156,17 @@ unsigned int aio_nr_workers(void);
 void aio_submit_stats(uint64_t *submitted, uint64_t *completed);
 
 /* fs/aio_variants.c: the comparison variants, on one mm at a time. */
-void ioctx_variants_attach(struct mm *mm, bool free_at_once);
+enum ioctx_variant {
+	IOCTX_RCU,	    /* the mechanism; the updates also take the rwlock: both lookups work */
+	IOCTX_RWLOCK,	    /* Linux 2.6.28 whole: every lookup under the rwlock, free at once */
+	IOCTX_FREE_AT_ONCE, /* broken on purpose: lockless lookups, free without a grace period */
+};
+void ioctx_variants_attach(struct mm *mm, enum ioctx_variant variant);
 void ioctx_variants_detach(struct mm *mm);
 extern struct mm *ioctx_variants_mm;
+extern struct mm *ioctx_rwlock_mm; /* the attached mm when IOCTX_RWLOCK, else NULL */
+void ioctx_variants_read_lock(void);
+void ioctx_variants_read_unlock(void);
 void ioctx_variant_link(struct mm *mm, struct kioctx *ctx);
 void ioctx_variant_unlink(struct mm *mm, struct kioctx *ctx);
 void ioctx_free_at_once(struct kioctx *ctx);

@@ -5,8 +5,10 @@
  * with a reference to the context on one queue shared by all contexts. Worker threads (one
  * per online CPU, unbound, started by the first io_submit and never stopped, like the rcuc
  * threads) take requests off the queue, call the object's read or write operation, post the
- * io_event into the ring, wake the context's io_getevents sleepers and drop the reference. So
- * a destroyed context stays allocated until its last request has posted its event.
+ * io_event into the ring, wake the context's io_getevents sleepers and drop the reference. Each
+ * request is counted in ctx->reqs_active from its submission until its event is posted, and
+ * io_destroy waits for that count to reach 0 (fs/aio.c): after io_destroy returns, no request
+ * of the context touches its buffer any more.
  *
  * Locking: aio_queue_lock guards the queue and is taken alone; aio_workers_lock (a mutex)
  * serialises starting the workers.
@@ -83,6 +85,9 @@ static void aio_complete(struct aio_kiocb *req)
 	if (req->file)
 		fput(req->file);
 	atomic64_inc(&nr_completed);
+	/* No longer in flight: the wake_up after the store wakes io_getevents sleepers and an
+	   io_destroy waiting for reqs_active to reach 0 (wait_event's contract, wait.h). */
+	atomic_dec(&ctx->reqs_active);
 	wake_up(&ctx->wait);
 	put_ioctx(ctx);
 	kfree(req);
@@ -177,6 +182,18 @@ static int io_submit_one(struct kioctx *ctx, struct iocb *iocb)
 		aio_ring_unreserve(&ctx->ring);
 		goto put_file;
 	}
+	/* In flight from here. The full barrier of this locked increment pairs with the smp_mb()
+	   in io_destroy's finish_destroy() (fs/aio.c), after it set dead: either we see dead
+	   and back out, or io_destroy sees this request and waits for its event. */
+	atomic_inc(&ctx->reqs_active);
+	if (unlikely(READ_ONCE(ctx->dead))) {
+		atomic_dec(&ctx->reqs_active);
+		wake_up(&ctx->wait);
+		kfree(req);
+		aio_ring_unreserve(&ctx->ring);
+		err = -EINVAL; /* destroyed while we submitted: as if the lookup had failed */
+		goto put_file;
+	}
 	req->iocb = *iocb;
 	req->user_iocb = iocb;
 	req->file = f;
@@ -199,7 +216,8 @@ put_file:
 /*
  * io_submit: queues nr requests on context id of mm, each on the file at its aio_fildes in
  * the calling thread's table; the workers post one io_event each. Returns how many were
- * queued; if the first one fails, its error: -EINVAL (unknown id, nr < 0), -EOPNOTSUPP,
+ * queued; if the first one fails, its error: -EINVAL (unknown id, nr < 0, or the context
+ * destroyed meanwhile), -EOPNOTSUPP,
  * -EBADF, -EAGAIN (ring full), -ENOMEM. Takes a reference on the context and the file for
  * each request. May sleep (starting the workers).
  */

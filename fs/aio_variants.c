@@ -1,20 +1,24 @@
 /*
  * The comparison variants of fs/aio.c, on one mm at a time (ioctx_variants_attach):
  *
- *  - lookup_ioctx_rwlock(): the "before" of Linux 2.6.29's "aio: make the lookup_ioctx()
- *    lockless": Linux 2.6.28 walked mm->ioctx_list under a reader-writer lock
- *    (ioctx_list_lock) that io_setup and io_destroy took for writing. Every lookup writes the
- *    lock word, so its cache line moves from CPU to CPU on every lookup. `bench ioctx` runs it
- *    beside lookup_ioctx(). It needs no grace period: once the writer has unlinked a context,
- *    no reader can reach it. One rwlock stands for the per-mm one (only one mm at a time uses
- *    the variants).
- *  - free-at-once, broken on purpose for torture aio's self-check: the attached mm's contexts
- *    are freed at their last put, without the grace period. They go to a quarantine (poisoned,
- *    never reused while it holds them), so the lookups that then reach one are counted instead
- *    of panicking, and the kernel survives the run.
+ *  - IOCTX_RWLOCK, the "before" of Linux 2.6.29's "aio: make the lookup_ioctx() lockless",
+ *    whole: Linux 2.6.28 walked mm->ioctx_list under a reader-writer lock (ioctx_list_lock)
+ *    that io_setup and io_destroy took for writing. Every lookup (lookup_ioctx_rwlock) writes
+ *    the lock word, so its cache line moves from CPU to CPU on every lookup. It needs no grace
+ *    period: once the writer has unlinked a context, no reader can reach it, so the last put
+ *    frees it at once and gives its events back to aio_nr there and then; io_setup at the
+ *    limit has nothing pending to wait for and fails at once. One rwlock stands for the
+ *    per-mm one (only one mm at a time uses the variants).
+ *  - IOCTX_RCU: the mechanism, but the updates also take the rwlock, so that the tests and
+ *    the torture may run both lookups on one list.
+ *  - IOCTX_FREE_AT_ONCE, broken on purpose for torture aio's self-check: lockless lookups, and
+ *    the contexts are freed at their last put, without the grace period. They go to a
+ *    quarantine (poisoned, never reused while it holds them), so the lookups that then reach
+ *    one are counted instead of panicking, and the kernel survives the run.
  *
- * fs/aio.c reaches this file by one unlikely branch each in the link, the unlink (mm equal to
- * ioctx_variants_mm) and the last put (ctx->free_at_once).
+ * fs/aio.c reaches this file by one unlikely branch each in the lookup and the aio_nr retry
+ * (mm equal to ioctx_rwlock_mm), the link and the unlink (mm equal to ioctx_variants_mm) and
+ * the last put (ctx->variant).
  *
  * Lock order: mm->ioctx_lock, then ioctx_list_rwlock. quarantine_lock is taken alone.
  */
@@ -32,7 +36,8 @@ DEFINE_DELAY_POINT(dp_lookup_rwlock_found, "lookup-rwlock-found",
 		   "lookup_ioctx_rwlock: the id matched; not yet checked nor referenced");
 
 struct mm *ioctx_variants_mm;
-static bool variants_free_at_once;
+struct mm *ioctx_rwlock_mm;
+static enum ioctx_variant variants_variant;
 static DEFINE_RWLOCK(ioctx_list_rwlock);
 
 /* The quarantine of free-at-once: contexts chained through rcu_head.next. */
@@ -43,32 +48,51 @@ static atomic64_t quarantine_held, quarantine_reached, quarantine_first_reached_
 
 /*
  * ioctx_variants_attach: from now on mm's list updates also take the rwlock (so that
- * lookup_ioctx_rwlock may walk it), and with free_at_once its contexts are freed without a
- * grace period. mm must have no contexts yet, and no other mm may be attached. Tests, the
- * torture and the bench only; call ioctx_variants_detach after mm's last context is gone.
+ * lookup_ioctx_rwlock may walk it), and its contexts follow variant (the header comment).
+ * mm must have no contexts yet, and no other mm may be attached. Tests, the torture, the bench
+ * and the `aio` command only; call ioctx_variants_detach after mm's last context is gone.
+ * Sleeps (a grace period).
  */
-void ioctx_variants_attach(struct mm *mm, bool free_at_once)
+void ioctx_variants_attach(struct mm *mm, enum ioctx_variant variant)
 {
 	if (ioctx_variants_mm || !hlist_empty(&mm->ioctx_list))
 		panic("aio: variants attached twice, or to an mm with contexts");
-	variants_free_at_once = free_at_once;
-	/* Orders variants_free_at_once before the pointer. No acquire pairs with it: io_setup()
-	   and lookup_ioctx_rwlock() run on mm only in the thread that attached it or in threads
-	   it starts afterwards (the tests, the torture and the bench attach first). */
+	variants_variant = variant;
+	/* Orders variants_variant before the pointer. No acquire pairs with it: io_setup() and
+	   the lookups run on mm only in the thread that attached it or in threads it starts
+	   afterwards (the tests, the torture, the bench and the shell attach first). */
 	smp_store_release(&ioctx_variants_mm, mm);
+	if (variant == IOCTX_RWLOCK)
+		WRITE_ONCE(ioctx_rwlock_mm, mm);
+	/* A walk of the `aio` command (aio_for_each_ctx) that read the pointers before they
+	   were set is not under the read side; it has ended when this returns, before mm can
+	   have a context to free at once. */
+	synchronize_rcu();
 }
 
 void ioctx_variants_detach(struct mm *mm)
 {
 	if (ioctx_variants_mm != mm || !hlist_empty(&mm->ioctx_list))
 		panic("aio: variants detached from another mm, or one with contexts");
+	WRITE_ONCE(ioctx_rwlock_mm, NULL);
 	WRITE_ONCE(ioctx_variants_mm, NULL);
+}
+
+/* The read side, for a walk of the attached mm's list that is not a lookup (fs/aio.c). */
+void ioctx_variants_read_lock(void)
+{
+	read_lock(&ioctx_list_rwlock);
+}
+
+void ioctx_variants_read_unlock(void)
+{
+	read_unlock(&ioctx_list_rwlock);
 }
 
 /* io_setup's link, mm->ioctx_lock held: also under the write side, as Linux 2.6.28. */
 void ioctx_variant_link(struct mm *mm, struct kioctx *ctx)
 {
-	ctx->free_at_once = variants_free_at_once;
+	ctx->variant = (uint8_t)variants_variant;
 	write_lock(&ioctx_list_rwlock);
 	hlist_add_head_rcu(&ctx->list, &mm->ioctx_list);
 	write_unlock(&ioctx_list_rwlock);
@@ -140,13 +164,18 @@ static void kioctx_quarantine(struct kioctx *ctx)
 }
 
 /*
- * ioctx_free_at_once: broken on purpose. The last put frees ctx at once, without the grace
- * period that keeps the invariant: a lookup may be standing on it right now, and reads the
+ * ioctx_free_at_once: the last put of a context of the IOCTX_RWLOCK or IOCTX_FREE_AT_ONCE
+ * variant frees it now, without a grace period. Correct for the rwlock "before": every lookup
+ * of its mm holds the read side, and io_destroy unlinked it under the write side. Broken on
+ * purpose for free-at-once: a lockless lookup may be standing on it right now, and reads the
  * quarantine's poison.
  */
 void ioctx_free_at_once(struct kioctx *ctx)
 {
-	aio_free_ctx_now(ctx, kioctx_quarantine);
+	if (ctx->variant == IOCTX_RWLOCK)
+		aio_free_ctx_now(ctx, kioctx_cache_free);
+	else
+		aio_free_ctx_now(ctx, kioctx_quarantine);
 }
 
 /* __kioctx_bad's question: is this poison the quarantine's? Counts the walk if so. */

@@ -8,12 +8,14 @@
  *    error). A slot holds id << 1, with bit 0 set once io_destroy of that id has returned.
  *  - readers (one bound to each CPU) look up the ids in random slots, or in the slot an
  *    updater is about to destroy (its victim), half of the time with the rwlock "before".
- *    Errors: a context found after its io_destroy returned, or one whose magic, id or owner
+ *    Errors: a context found after its io_destroy returned, or one whose magic, id or mm
  *    is wrong. A walk that reaches a freed context panics (kioctx_check), but for the broken
  *    variant's quarantined contexts, whose walks are counted as errors.
- *  - I/O threads (one per CPU) each write a pattern into their own tmpfs file (/tmp/aio-torture-N) through
- *    their own context, read it back, fill the ring until -EAGAIN, and try a bad opcode.
- *    Errors: a wrong result, wrong data, a wrong error code, a missing event.
+ *  - I/O threads (one per CPU) each write a pattern into their own tmpfs file
+ *    (/tmp/aio-torture-N) through their own context, read it back, fill the ring until -EAGAIN,
+ *    try a bad opcode, and now and then destroy their context with a write in flight and set
+ *    up another. Errors: a wrong result, wrong data, a wrong error code, a missing event, a
+ *    write not in the file when io_destroy returned.
  * At the end every context is destroyed; then the frees must all have run, aio_nr and the
  * allocated contexts must be back where they started, and no freed context may have lost its
  * slab poison (a write after free), nor a quarantined one its quarantine poison.
@@ -256,6 +258,43 @@ static bool io_round(aio_context_t id, int fd, uint32_t *rnd)
 	return true;
 }
 
+/*
+ * Destroys the context with a write in flight, then sets up another: when io_destroy returns
+ * the write must be in the file, since io_destroy waits for the requests in flight. False
+ * when there is no context left (an error, or the run ended while io_setup met the limit).
+ */
+static bool destroy_round(aio_context_t *id, int fd, uint32_t *rnd)
+{
+	char wbuf[IO_MAX_LEN], rbuf[IO_MAX_LEN];
+	uint8_t pattern = (uint8_t)next_random(rnd);
+	struct iocb w = {.aio_data = 4,
+			 .aio_lio_opcode = IOCB_CMD_PWRITE,
+			 .aio_fildes = fd,
+			 .aio_buf = wbuf,
+			 .aio_nbytes = IO_MAX_LEN};
+	struct iocb *batch[1] = {&w};
+	long n;
+	int err;
+
+	for (size_t i = 0; i < IO_MAX_LEN; i++)
+		wbuf[i] = (char)(pattern ^ i);
+	n = io_submit(aio_torture.mm, *id, 1, batch);
+	err = io_destroy(aio_torture.mm, *id);
+	*id = 0;
+	if (n != 1 || err) {
+		error("io_submit or io_destroy of an I/O context", n != 1 ? n : err);
+		return false;
+	}
+	if (sys_pread(fd, rbuf, IO_MAX_LEN, 0) != IO_MAX_LEN || memcmp(rbuf, wbuf, IO_MAX_LEN))
+		error("io_destroy returned before its request's write", pattern);
+	do
+		err = io_setup(aio_torture.mm, IO_RING, id);
+	while (err == -EAGAIN && !READ_ONCE(aio_torture.stop));
+	if (err && err != -EAGAIN)
+		error("io_setup of an I/O context", err);
+	return err == 0;
+}
+
 /* Fills the ring: IO_RING requests queue, the next one gets -EAGAIN; a bad opcode too. */
 static bool full_ring(aio_context_t id)
 {
@@ -300,7 +339,15 @@ static int io_thread(void *arg)
 	}
 	while (!READ_ONCE(aio_torture.stop)) {
 		/* After an error the ring may hold stale events: this thread stops checking. */
-		if (!(++n % 16 == 0 ? full_ring(id) : io_round(id, fd, &rnd)))
+		bool ok;
+
+		if (++n % 16 == 0)
+			ok = full_ring(id);
+		else if (n % 16 == 8)
+			ok = destroy_round(&id, fd, &rnd);
+		else
+			ok = io_round(id, fd, &rnd);
+		if (!ok)
 			break;
 		atomic64_inc(&aio_torture.io_rounds);
 	}
@@ -510,7 +557,8 @@ int aio_torture_run(enum aio_torture_type type, unsigned int ms, unsigned int de
 		return -ENOMEM;
 	aio_torture.type = type;
 	/* the rwlock lookups; and free-at-once, broken on purpose */
-	ioctx_variants_attach(aio_torture.mm, type == AIO_TORTURE_FREE_AT_ONCE);
+	ioctx_variants_attach(aio_torture.mm,
+			      type == AIO_TORTURE_FREE_AT_ONCE ? IOCTX_FREE_AT_ONCE : IOCTX_RCU);
 	aio_torture.nr_updaters = cpus / 2 ? cpus / 2 : 1;
 	settle();
 	start = aio_get_stats();

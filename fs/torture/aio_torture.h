@@ -3,8 +3,8 @@
  * readers on every CPU look them up, with the lockless lookup_ioctx() and with the rwlock
  * "before", and I/O threads make round trips through their own contexts.
  *
- * Its broken variant, free-at-once, runs the same load against an owner whose contexts are
- * freed at their last put without the grace period (ioctx_variants_attach, fs/aio_variants.c).
+ * Its broken variant, free-at-once, runs the same load against an mm whose contexts are
+ * freed at their last put without the grace period (IOCTX_FREE_AT_ONCE, fs/aio_variants.c).
  * The delay points in both lookups (lookup-ioctx-found, lookup-rwlock-found) widen the window
  * between a lookup finding its context and checking it, so that an updater's free lands inside
  * it. A lockless lookup that then stands on the freed context reads the quarantine's poison:

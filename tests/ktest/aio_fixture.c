@@ -14,7 +14,7 @@ int aio_mm_init(struct ktest *t)
 
 	if (!mm)
 		return -ENOMEM;
-	ioctx_variants_attach(mm, false);
+	ioctx_variants_attach(mm, IOCTX_RCU);
 	t->priv = mm;
 	return 0;
 }

@@ -258,7 +258,6 @@ static void test_destroy_wakes_getevents(struct ktest *t)
 	EXPECT_EQ(t, w.ret, -EINVAL);
 }
 
-/* The rwlock "before" finds what the lockless lookup finds, and takes the same reference. */
 KTEST_SUITE_HOOKS(aio_submit, aio_mm_init, aio_mm_exit,
 		  KTEST_CASE(test_submit_getevents_round_trip),
 		  KTEST_CASE(test_submit_on_a_real_file), KTEST_CASE(test_getevents_timeouts),

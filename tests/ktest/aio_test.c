@@ -5,7 +5,10 @@
  * frees and succeeds, or fails with -EAGAIN when there are none; an injected allocation
  * failure gives -ENOMEM and changes no count; lookups on every CPU while one CPU creates and
  * destroys tens of thousands of contexts never see a freed context; the last mmput destroys
- * an mm's contexts. Requests are in aio_submit_test.c, the torture in aio_torture_test.c.
+ * an mm's contexts; the rwlock "before" of Linux 2.6.28 looks up under the read side, frees
+ * at io_destroy and gives aio_nr back there, so io_setup at the limit never retries. Requests
+ * are in aio_submit_test.c, the waits for them in aio_destroy_test.c, the torture in
+ * aio_torture_test.c.
  *
  * Each case gets a fresh mm from the suite's init hook; its exit hook tears it down.
  */
@@ -13,6 +16,7 @@
 #include "tests/ktest/aio_fixture.h"
 #include "fs/aio.h"
 #include "mm/mm.h"
+#include "kernel/delay_point.h"
 #include "kernel/kthread.h"
 #include "kernel/sched/sleep.h"
 #include "kernel/smp.h"
@@ -353,6 +357,49 @@ static void test_rwlock_lookup(struct ktest *t)
 		put_ioctx(ctx);
 }
 
+/*
+ * The rwlock "before" whole (IOCTX_RWLOCK): lookup_ioctx on its mm goes through the read side
+ * (the rwlock lookup's delay point counts the pass), io_destroy frees the context at once, so
+ * its events are back in aio_nr when io_destroy returns, and io_setup at the limit fails at
+ * once, without the grace-period retry of the lockless version.
+ */
+static void test_rwlock_before_frees_at_once(struct ktest *t)
+{
+	struct mm *mm = t->priv;
+	struct delay_point *dp = delay_point_find("lookup-rwlock-found");
+	struct aio_stats start, s;
+	aio_context_t a = 0, b = 0;
+	struct kioctx *ctx;
+
+	ASSERT_NOT_NULL(t, dp);
+	ioctx_variants_detach(mm); /* the fixture attached it as IOCTX_RCU; it has no context */
+	ioctx_variants_attach(mm, IOCTX_RWLOCK);
+	ASSERT_TRUE(t, settle());
+	start = aio_get_stats();
+	aio_set_max_nr(start.aio_nr + 16);
+	EXPECT_EQ(t, io_setup(mm, 16, &a), 0);
+	delay_point_set("lookup-rwlock-found", 1, 1);
+	ctx = lookup_ioctx(mm, a);
+	delay_point_set("lookup-rwlock-found", 0, 0);
+	EXPECT_NOT_NULL(t, ctx);
+	if (ctx)
+		put_ioctx(ctx);
+	EXPECT_EQ(t, atomic64_read(&dp->passes), 1);
+	EXPECT_EQ(t, io_destroy(mm, a), 0);
+	s = aio_get_stats(); /* no settle: nothing waits for a grace period */
+	EXPECT_EQ(t, s.aio_nr, start.aio_nr);
+	EXPECT_EQ(t, s.aio_nr_pending, start.aio_nr_pending);
+	EXPECT_EQ(t, s.freed_at_once - start.freed_at_once, 1u);
+	EXPECT_EQ(t, s.allocated, start.allocated);
+	EXPECT_EQ(t, io_setup(mm, 16, &b), 0);	    /* its events were back at once */
+	EXPECT_EQ(t, io_setup(mm, 1, &a), -EAGAIN); /* at the limit: no retry */
+	s = aio_get_stats();
+	aio_set_max_nr(start.aio_max_nr);
+	EXPECT_EQ(t, s.gp_retries, start.gp_retries);
+	EXPECT_EQ(t, s.gp_retry_failures, start.gp_retry_failures);
+	EXPECT_EQ(t, s.aio_nr, start.aio_nr + 16);
+}
+
 /* The last mmput destroys every context of its mm (through exit_aio, the hook aio_init gave
    mm/), and their frees give aio_nr back. */
 static void test_exit_aio_destroys_all(struct ktest *t)
@@ -381,4 +428,5 @@ KTEST_SUITE_HOOKS(aio, aio_mm_init, aio_mm_exit, KTEST_CASE(test_setup_lookup_de
 		  KTEST_CASE(test_gp_retry_fails_with_eagain),
 		  KTEST_CASE(test_setup_enomem_changes_no_counts),
 		  KTEST_CASE(test_lookup_every_cpu_while_churning), KTEST_CASE(test_rwlock_lookup),
+		  KTEST_CASE(test_rwlock_before_frees_at_once),
 		  KTEST_CASE(test_exit_aio_destroys_all));
