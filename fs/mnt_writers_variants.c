@@ -44,7 +44,7 @@ static const struct {
 	const char *name;
 	const char *lineage;
 } modes[NR_WRITERS_MODES] = {
-	[WRITERS_PERCPU] = {"percpu", "per-mount per-CPU counters, WRITE_HOLD: Linux 2.6.29 on"},
+	[WRITERS_PERCPU] = {"percpu", "per-CPU counters + WRITE_HOLD: 2.6.29 rewrite, Linux today"},
 	[WRITERS_ATOMIC] = {"atomic", "one shared atomic: what the 2.6.26 patch rejects"},
 	[WRITERS_CPU_CACHE] = {"cpu-cache", "one mount cached per CPU, shared count behind: the "
 					    "2.6.26 patch"},

@@ -70,7 +70,7 @@ static int cmd_mntstat(int argc, char **argv)
 	counter("erofs", w.erofs, "writes refused with EROFS: mount or superblock read-only");
 	counter("hold-waits", w.hold_waits,
 		"writers that waited while remount,ro summed the counts (percpu and atomic: "
-		"WRITE_HOLD, Linux 2.6.29 on; cpu-cache: their CPU's lock, the 2.6.26 patch)");
+		"WRITE_HOLD, the 2.6.29 rewrite; cpu-cache: their CPU's lock, the 2.6.26 patch)");
 	counter("cache-switches", w.cache_switches,
 		"cpu-cache mode (the 2.6.26 patch): a CPU's cached count moved to another mount");
 	counter("remount-busy", w.remount_busy, "remount,ro refused with EBUSY: writers counted");
