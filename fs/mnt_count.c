@@ -134,8 +134,7 @@ static void cleanup_mnt(struct vfsmount *mnt)
 {
 	struct super_block *sb = mnt->mnt_sb;
 
-	if (unlikely(mnt->mnt_writers_mode == WRITERS_CPU_CACHE))
-		mnt_cpu_cache_forget(mnt);
+	mnt_writers_check_freed(mnt);
 	if (mnt->mnt_parent != mnt) { /* it was mounted: it held its place in the parent */
 		dput(mnt->mnt_mountpoint);
 		mntput(mnt->mnt_parent);

@@ -1,8 +1,10 @@
 /*
  * Writer counts on mounts: who is writing through this mount now? (Linux keeps this in
- * fs/namespace.c; the idea is "r/o bind mounts: track numbers of writers to mounts", Linux
- * 2.6.26, and the per-mount per-CPU counters with MNT_WRITE_HOLD that replaced its per-CPU
- * cache in Linux 2.6.29 and that Linux keeps today.)
+ * fs/namespace.c.) The counting came with "r/o bind mounts: track numbers of writers to
+ * mounts", Linux 2.6.26, which cached one mount's count per CPU with a shared count behind
+ * (mode cpu-cache, fs/mnt_writers_variants.c). What this file does is Linux's rewrite of it in
+ * 2.6.29, "fs: mnt_want_write speedup": per-CPU counters in each mount and MNT_WRITE_HOLD,
+ * which Linux keeps today. The shared atomic the 2.6.26 patch rejects is mode atomic.
  *
  * Every change to a filesystem through a mount (an open for writing, until its file is
  * released; a create, unlink, mkdir, rmdir, rename, truncate, for its duration) holds a write
@@ -22,9 +24,14 @@
  * lowers the counter of whatever CPU it runs on; only the sum means anything. An open/close
  * pair on one CPU touches only that CPU's cache line of the mount.
  *
- * A mount counting its writers another way (fs/mnt_writers_variants.c: one atomic, the
- * per-CPU cache of Linux 2.6.26, none, and the tortures' broken variants) leaves each function
- * here by its one unlikely branch on mnt_writers_mode.
+ * A mount counting its writers another way (fs/mnt_writers_variants.c: the cache of the
+ * 2.6.26 patch, the atomic it rejects, none, and the tortures' broken variants) leaves each
+ * function here by its one unlikely branch on mnt_writers_mode.
+ *
+ * The 2.6.26 patch's debugging aid is kept for every mode: counts that do not balance (more
+ * drops than wants seen when remount,ro sums, or by cpu-cache's shared count; writers still
+ * counted when the mount is freed) are reported once per mount, with MNT_IMBALANCED_WRITE_COUNT
+ * as the patch's "once", and counted for `mntstat`.
  *
  * Lock order: mount_lock's spinlock, then sb->s_lock, then (cpu-cache mounts only) the
  * per-CPU cpu_writer locks in CPU order. Interrupt handlers never take write references.
@@ -33,6 +40,7 @@
 #include "fs/mnt_writers_variants.h"
 #include "kernel/delay_point.h"
 #include "kernel/preempt.h"
+#include "kernel/printk.h"
 #include "kernel/smp.h"
 #include "lib/errno.h"
 
@@ -40,6 +48,10 @@ DEFINE_PER_CPU(struct mnt_writers_stats, mnt_writers_stats_pcp);
 
 DEFINE_DELAY_POINT(dp_mnt_ro_summed, "mnt-ro-summed",
 		   "remount,ro: after summing the writers, before setting read-only");
+DEFINE_DELAY_POINT(dp_mnt_write_hold, "mnt-write-hold",
+		   "remount,ro: WRITE_HOLD set (cpu-cache: every CPU's lock), before the sum");
+DEFINE_DELAY_POINT(dp_mnt_hold_wait, "mnt-hold-wait",
+		   "mnt_want_write: found the hold of a remount,ro, before waiting for its end");
 
 #define COUNT_STAT(field)                                                                          \
 	do {                                                                                       \
@@ -84,9 +96,12 @@ int mnt_get_write_access(struct vfsmount *mnt)
 	struct mnt_pcp *pcp;
 	int ret = 0;
 
-	if (unlikely(mnt->mnt_writers_mode != WRITERS_PERCPU))
-		return mnt_get_write_access_variant(mnt);
 	preempt_disable();
+	if (unlikely(mnt->mnt_writers_mode != WRITERS_PERCPU)) {
+		ret = mnt_get_write_access_variant(mnt);
+		preempt_enable();
+		return ret;
+	}
 	pcp = this_cpu_mnt_pcp(mnt);
 	WRITE_ONCE(pcp->writers, pcp->writers + 1);
 	/* Our count before our read of WRITE_HOLD: pairs with the smp_mb() in
@@ -94,6 +109,7 @@ int mnt_get_write_access(struct vfsmount *mnt)
 	smp_mb();
 	if (READ_ONCE(mnt->mnt_flags) & MNT_WRITE_HOLD) {
 		this_cpu_ptr(&mnt_writers_stats_pcp)->hold_waits++;
+		delay_point(&dp_mnt_hold_wait);
 		while (READ_ONCE(mnt->mnt_flags) & MNT_WRITE_HOLD)
 			cpu_relax();
 	}
@@ -118,13 +134,13 @@ void mnt_put_write_access(struct vfsmount *mnt)
 {
 	struct mnt_pcp *pcp;
 
+	preempt_disable();
 	if (unlikely(mnt->mnt_writers_mode != WRITERS_PERCPU)) {
 		mnt_put_write_access_variant(mnt);
-		return;
+	} else {
+		pcp = this_cpu_mnt_pcp(mnt);
+		WRITE_ONCE(pcp->writers, pcp->writers - 1);
 	}
-	preempt_disable();
-	pcp = this_cpu_mnt_pcp(mnt);
-	WRITE_ONCE(pcp->writers, pcp->writers - 1);
 	preempt_enable();
 }
 
@@ -162,20 +178,75 @@ void mnt_drop_write(struct vfsmount *mnt)
 	COUNT_STAT(drop);
 }
 
+/* mount_lock held: the first report of mnt's imbalance, once (the flag). */
+static void report_imbalance(struct vfsmount *mnt, int count, const char *how)
+{
+	if (mnt->mnt_flags & MNT_IMBALANCED_WRITE_COUNT)
+		return;
+	WRITE_ONCE(mnt->mnt_flags, mnt->mnt_flags | MNT_IMBALANCED_WRITE_COUNT);
+	COUNT_STAT(imbalanced);
+	pr_warn("mnt_writers: mount %d (%s, counting %s): writer count %d %s, seen on cpu %u "
+		"(a mnt_want_write/mnt_drop_write pair does not match; reported once)\n",
+		mnt->mnt_id, mnt->mnt_devname, writers_mode_name(mnt->mnt_writers_mode), count, how,
+		smp_processor_id());
+}
+
+/**
+ * mnt_writers_imbalance - report that mnt's writer counts do not balance
+ *
+ * count is what was found, how says when ("at its free", "underflowed"). The first report of
+ * a mount prints it with the CPU that saw it and counts it in `mntstat`'s imbalanced; later
+ * ones are dropped, as the patch's MNT_IMBALANCED_WRITE_COUNT kept its warning to one. A
+ * broken pair of calls somewhere, not a broken kernel: no panic. Takes mount_lock.
+ */
+void mnt_writers_imbalance(struct vfsmount *mnt, int count, const char *how)
+{
+	read_seqlock_excl(&mount_lock);
+	report_imbalance(mnt, count, how);
+	read_sequnlock_excl(&mount_lock);
+}
+
+/**
+ * mnt_writers_check_freed - the last reference to mnt is gone: were all its writers put?
+ *
+ * Flushes cpu-cache's caches of mnt into its shared count, then sums: writers still counted
+ * are a leaked write reference, reported by mnt_writers_imbalance. For cleanup_mnt; takes the
+ * cpu_writer locks and mount_lock in turn, so neither may be held.
+ */
+void mnt_writers_check_freed(struct vfsmount *mnt)
+{
+	int count;
+
+	if (unlikely(mnt->mnt_writers_mode == WRITERS_CPU_CACHE))
+		mnt_cpu_cache_forget(mnt);
+	count = mnt_get_writers(mnt);
+	if (unlikely(count))
+		mnt_writers_imbalance(mnt, count, "at its free");
+}
+
 /*
  * Stops new writers of mnt (they spin in mnt_get_write_access until mnt_unhold_writers) and
  * counts those already in: 0 when there are none, -EBUSY otherwise. Either way the hold stays
- * until mnt_unhold_writers. mount_lock held.
+ * until mnt_unhold_writers. A negative sum (more drops than wants) is reported, and counts as
+ * none, as in the 2.6.26 patch. mount_lock held.
  */
 static int mnt_hold_writers(struct vfsmount *mnt)
 {
-	if (unlikely(mnt->mnt_writers_mode != WRITERS_PERCPU))
-		return mnt_hold_writers_variant(mnt);
-	WRITE_ONCE(mnt->mnt_flags, mnt->mnt_flags | MNT_WRITE_HOLD);
-	/* WRITE_HOLD before the counters are read: pairs with the smp_mb() in
-	   mnt_get_write_access(), which counts itself before it reads WRITE_HOLD. */
-	smp_mb();
-	return mnt_get_writers(mnt) > 0 ? -EBUSY : 0;
+	int count;
+
+	if (unlikely(mnt->mnt_writers_mode != WRITERS_PERCPU)) {
+		count = mnt_hold_writers_variant(mnt);
+	} else {
+		WRITE_ONCE(mnt->mnt_flags, mnt->mnt_flags | MNT_WRITE_HOLD);
+		/* WRITE_HOLD before the counters are read: pairs with the smp_mb() in
+		   mnt_get_write_access(), which counts itself before it reads WRITE_HOLD. */
+		smp_mb();
+		delay_point(&dp_mnt_write_hold); /* writers that come now must see it and wait */
+		count = mnt_get_writers(mnt);
+	}
+	if (unlikely(count < 0))
+		report_imbalance(mnt, count, "summed by remount,ro");
+	return count > 0 ? -EBUSY : 0;
 }
 
 /* Ends the hold of mnt_hold_writers; what was made read-only under it is seen first. */
@@ -271,6 +342,7 @@ struct mnt_writers_stats mnt_writers_stats(void)
 		sum.hold_waits += READ_ONCE(s->hold_waits);
 		sum.cache_switches += READ_ONCE(s->cache_switches);
 		sum.remount_busy += READ_ONCE(s->remount_busy);
+		sum.imbalanced += READ_ONCE(s->imbalanced);
 	}
 	return sum;
 }

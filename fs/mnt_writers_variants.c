@@ -1,16 +1,24 @@
 /*
  * The other ways a mount may count its writers (mount -o writers=MODE), beside the mechanism
- * in fs/mnt_writers.c (WRITERS_PERCPU, Linux since 2.6.29), which comes here by one unlikely
- * branch for any other mode:
+ * in fs/mnt_writers.c (WRITERS_PERCPU), which comes here by one unlikely branch for any other
+ * mode. Their writer side is inline in fs/mnt_writers_variants.h; here are their names, their
+ * remount,ro side and cpu-cache's slow paths. The lineage, oldest first:
  *
+ *   WRITERS_NONE       no counting at all: the kernel before read-only bind mounts, the floor
+ *                      the 2.6.26 patch measured itself against (remount,ro cannot see writers)
  *   WRITERS_ATOMIC     one shared atomic counter in the mount: correct, but every writer on
- *                      every CPU bounces one cache line (what the 2.6.26 series set out to avoid)
- *   WRITERS_CPU_CACHE  the form of "r/o bind mounts: track numbers of writers to mounts"
- *                      (Linux 2.6.26): each CPU caches the count of one mount, under a per-CPU
- *                      spinlock; using another mount flushes the cache into that mount's shared
- *                      counter (cheap with one mount, costly with two used in turn). remount,ro
- *                      takes every CPU's lock and sums. Linux 2.6.29 replaced it with percpu.
- *   WRITERS_NONE       no counting at all: the benchmark's floor (remount,ro cannot see writers)
+ *                      every CPU bounces one cache line; the alternative the 2.6.26 patch
+ *                      rejects in its first paragraph
+ *   WRITERS_CPU_CACHE  the 2.6.26 patch itself, "r/o bind mounts: track numbers of writers to
+ *                      mounts": each CPU caches the count of one mount under a per-CPU
+ *                      spinlock, and each mount has a shared count behind the caches; using
+ *                      another mount flushes the cache into the shared count of the mount it
+ *                      held (cheap with one mount, a flush at every call with two used in
+ *                      turn: the patch's worst case, 3% in its openbench). remount,ro takes
+ *                      every CPU's lock and sums.
+ *   WRITERS_PERCPU     (fs/mnt_writers.c) Linux's rewrite in 2.6.29, "fs: mnt_want_write
+ *                      speedup": per-CPU counters in each mount and MNT_WRITE_HOLD; what Linux
+ *                      does today
  *
  * and two broken on purpose, for the self-check of `torture mounts`: percpu with one side of
  * the handshake taken out, on the mounts mounted with them only.
@@ -23,92 +31,55 @@
  *                           reads it (x86's one reordering, store then load)
  *
  * Lock order: mount_lock's spinlock, then sb->s_lock, then the cpu_writer locks in CPU order.
+ * cpu_cache_check_underflow takes the cpu_writer locks and drops them before mount_lock.
  */
 #include "fs/mnt_writers_variants.h"
-#include "kernel/preempt.h"
+#include "kernel/delay_point.h"
 #include "kernel/printk.h"
-#include "kernel/smp.h"
-#include "lib/errno.h"
 #include "lib/string.h"
 
 enum mnt_writers_mode default_writers_mode = WRITERS_PERCPU;
 
-static const char *const mode_names[NR_WRITERS_MODES] = {
-	[WRITERS_PERCPU] = "percpu",
-	[WRITERS_ATOMIC] = "atomic",
-	[WRITERS_CPU_CACHE] = "cpu-cache",
-	[WRITERS_NONE] = "none",
-	[WRITERS_BROKEN_NO_HOLD] = "no-write-hold",
-	[WRITERS_BROKEN_NO_MB] = "no-writer-mb",
+static const struct {
+	const char *name;
+	const char *lineage;
+} modes[NR_WRITERS_MODES] = {
+	[WRITERS_PERCPU] = {"percpu", "per-CPU counters + WRITE_HOLD: 2.6.29 rewrite, Linux today"},
+	[WRITERS_ATOMIC] = {"atomic", "one shared atomic: what the 2.6.26 patch rejects"},
+	[WRITERS_CPU_CACHE] = {"cpu-cache", "one mount cached per CPU, shared count behind: the "
+					    "2.6.26 patch"},
+	[WRITERS_NONE] = {"none", "no counting (unsafe): the kernel before the 2.6.26 patch"},
+	[WRITERS_BROKEN_NO_HOLD] = {"no-write-hold", "broken: percpu, remount,ro sets no hold"},
+	[WRITERS_BROKEN_NO_MB] = {"no-writer-mb", "broken: percpu, the writer has no smp_mb()"},
 };
 
 /* The name `mount -o writers=` takes for mode, or "?". */
 const char *writers_mode_name(enum mnt_writers_mode mode)
 {
-	return mode < NR_WRITERS_MODES ? mode_names[mode] : "?";
+	return mode < NR_WRITERS_MODES ? modes[mode].name : "?";
+}
+
+/* Where mode comes from, in a line: Linux's version, or what it is for. */
+const char *writers_mode_lineage(enum mnt_writers_mode mode)
+{
+	return mode < NR_WRITERS_MODES ? modes[mode].lineage : "?";
 }
 
 /* The mode named name, or -1 for an unknown name. */
 int writers_mode_parse(const char *name)
 {
 	for (int m = 0; m < NR_WRITERS_MODES; m++)
-		if (!strcmp(name, mode_names[m]))
+		if (!strcmp(name, modes[m].name))
 			return m;
 	return -1;
 }
 
-/* ---- WRITERS_CPU_CACHE: Linux 2.6.26 ---- */
+/* ---- WRITERS_CPU_CACHE: "r/o bind mounts: track numbers of writers to mounts" (2.6.26) ---- */
 
-/* The one mount whose writers this CPU counts locally. */
-struct mnt_writer {
-	spinlock_t lock;
-	struct vfsmount *mnt;
-	int count;
-} __aligned(64);
-static DEFINE_PER_CPU(struct mnt_writer, cpu_writer);
+DEFINE_PER_CPU(struct mnt_writer, cpu_writer);
 
 /* How many cpu-cache mounts remount,ro holds now (under mount_lock): the locks are taken once. */
 static unsigned int cpu_cache_holds;
-
-/* The CPU's cache lock held: make w count mnt, flushing the mount it counted before. */
-static void use_cpu_writer_for_mount(struct mnt_writer *w, struct vfsmount *mnt)
-{
-	if (w->mnt == mnt)
-		return;
-	if (w->mnt)
-		atomic_add(w->count, &w->mnt->mnt_writers_shared);
-	w->mnt = mnt;
-	w->count = 0;
-	this_cpu_ptr(&mnt_writers_stats_pcp)->cache_switches++;
-}
-
-static int cpu_cache_get(struct vfsmount *mnt)
-{
-	struct mnt_writer *w = this_cpu_ptr(&cpu_writer);
-	int ret = 0;
-
-	spin_lock(&w->lock); /* remount,ro holds every CPU's: no barrier or hold flag needed */
-	if (mnt_is_readonly(mnt)) {
-		ret = -EROFS;
-	} else {
-		use_cpu_writer_for_mount(w, mnt);
-		w->count++;
-	}
-	spin_unlock(&w->lock);
-	return ret;
-}
-
-static void cpu_cache_put(struct vfsmount *mnt)
-{
-	struct mnt_writer *w = this_cpu_ptr(&cpu_writer);
-
-	spin_lock(&w->lock);
-	if (w->mnt == mnt)
-		w->count--;
-	else /* taken on another CPU, or flushed since: the shared counter has it */
-		atomic_dec(&mnt->mnt_writers_shared);
-	spin_unlock(&w->lock);
-}
 
 /* Every CPU's cache lock, in CPU order: cpu-cache writers stop while they are held. */
 static void lock_cpu_writers(void)
@@ -123,12 +94,50 @@ static void unlock_cpu_writers(void)
 		spin_unlock(&per_cpu_ptr(&cpu_writer, cpu)->lock);
 }
 
+/* Every CPU's cache lock held: each cache's count goes to its mount's shared count. */
+static void flush_cpu_writers(void)
+{
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		struct mnt_writer *w = per_cpu_ptr(&cpu_writer, cpu);
+
+		if (w->mnt && w->count)
+			atomic_add(w->count, &w->mnt->mnt_writers_shared);
+		w->mnt = NULL;
+		w->count = 0;
+	}
+}
+
 /**
- * mnt_cpu_cache_forget - make every CPU's cache forget mnt before it is freed
+ * cpu_cache_check_underflow - after a drop went to mnt's shared count: is it a leak?
  *
- * For a WRITERS_CPU_CACHE mount whose last reference is gone: no cache may point at a freed
- * mount (the 2.6.26 series fixed this bug as "__clear_mnt_mount() stepping on freed
- * vfsmount"). Takes each CPU's cache lock in turn; may not be called with one held.
+ * The shared count of a cpu-cache mount goes negative in normal use (a writer that took its
+ * reference on CPU 0, in CPU 0's cache, and dropped it on CPU 1), so it is checked only when
+ * it falls below MNT_WRITER_UNDERFLOW_LIMIT, as the patch did: then every cache is flushed
+ * into the shared counts, and a count still negative means more drops than wants, reported
+ * once for the mount (mnt_writers_imbalance). Preemption off; takes every CPU's cache lock,
+ * then mount_lock: may not be called with either held.
+ */
+void cpu_cache_check_underflow(struct vfsmount *mnt)
+{
+	int count;
+
+	if (likely(atomic_read(&mnt->mnt_writers_shared) >= MNT_WRITER_UNDERFLOW_LIMIT))
+		return;
+	lock_cpu_writers();
+	flush_cpu_writers();
+	count = atomic_read(&mnt->mnt_writers_shared);
+	unlock_cpu_writers();
+	if (count < 0)
+		mnt_writers_imbalance(mnt, count, "underflowed");
+}
+
+/**
+ * mnt_cpu_cache_forget - flush every CPU's cache of mnt before mnt is freed
+ *
+ * For a WRITERS_CPU_CACHE mount whose last reference is gone: what the caches hold for mnt
+ * goes to its shared count (so that the free can check the sum), and no cache points at the
+ * freed mount after (the 2.6.26 series fixed this bug as "__clear_mnt_mount() stepping on
+ * freed vfsmount"). Takes each CPU's cache lock in turn; may not be called with one held.
  */
 void mnt_cpu_cache_forget(struct vfsmount *mnt)
 {
@@ -137,6 +146,7 @@ void mnt_cpu_cache_forget(struct vfsmount *mnt)
 
 		spin_lock(&w->lock);
 		if (w->mnt == mnt) {
+			atomic_add(w->count, &mnt->mnt_writers_shared);
 			w->mnt = NULL;
 			w->count = 0;
 		}
@@ -144,116 +154,12 @@ void mnt_cpu_cache_forget(struct vfsmount *mnt)
 	}
 }
 
-/* ---- the writer side of percpu, atomic and the broken variants ---- */
-
-/*
- * Preemption off: waits while a remount,ro holds mnt's writers. Inline, so that in the broken
- * no-writer-mb the load of the flags follows the count's store as closely as the C says
- * (under TCG a call ends the translation block, and the time between lets the store drain).
- */
-static __always_inline void wait_for_hold(struct vfsmount *mnt)
-{
-	if (READ_ONCE(mnt->mnt_flags) & MNT_WRITE_HOLD) {
-		this_cpu_ptr(&mnt_writers_stats_pcp)->hold_waits++;
-		while (READ_ONCE(mnt->mnt_flags) & MNT_WRITE_HOLD)
-			cpu_relax();
-	}
-}
-
-/*
- * mnt_get_write_access() written out again for the broken variants, with or without its
- * smp_mb(). no-write-hold keeps the barrier (its remount side is what is broken); no-writer-mb
- * drops it: the count's store may wait in this CPU's store buffer while the load of the flags
- * goes ahead, so this writer and a remount,ro can each miss the other's store.
- */
-static __always_inline int percpu_get(struct vfsmount *mnt, bool full_barrier)
-{
-	struct mnt_pcp *pcp;
-	int ret = 0;
-
-	preempt_disable();
-	pcp = &mnt->mnt_pcp[smp_processor_id()];
-	WRITE_ONCE(pcp->writers, pcp->writers + 1);
-	if (full_barrier)
-		smp_mb(); /* pairs with the smp_mb() of hold_by_flag(), as in the mechanism */
-	wait_for_hold(mnt);
-	smp_rmb(); /* pairs with the smp_wmb() of unhold_by_flag() */
-	if (mnt_is_readonly(mnt)) {
-		WRITE_ONCE(pcp->writers, pcp->writers - 1);
-		ret = -EROFS;
-	}
-	preempt_enable();
-	return ret;
-}
-
-static int atomic_get(struct vfsmount *mnt)
-{
-	int ret = 0;
-
-	preempt_disable();
-	/* A locked instruction, a full barrier: pairs with the smp_mb() of hold_by_flag(). */
-	atomic_inc(&mnt->mnt_writers_shared);
-	wait_for_hold(mnt);
-	smp_rmb(); /* pairs with the smp_wmb() of unhold_by_flag() */
-	if (mnt_is_readonly(mnt)) {
-		atomic_dec(&mnt->mnt_writers_shared);
-		ret = -EROFS;
-	}
-	preempt_enable();
-	return ret;
-}
-
-/* mnt_get_write_access() of a mount not counting percpu: 0 or -EROFS. */
-int mnt_get_write_access_variant(struct vfsmount *mnt)
-{
-	int ret;
-
-	switch (mnt->mnt_writers_mode) {
-	case WRITERS_ATOMIC:
-		return atomic_get(mnt);
-	case WRITERS_CPU_CACHE:
-		preempt_disable();
-		ret = cpu_cache_get(mnt);
-		preempt_enable();
-		return ret;
-	case WRITERS_BROKEN_NO_HOLD:
-		return percpu_get(mnt, true);
-	case WRITERS_BROKEN_NO_MB:
-		return percpu_get(mnt, false);
-	default: /* WRITERS_NONE */
-		return mnt_is_readonly(mnt) ? -EROFS : 0;
-	}
-}
-
-/* mnt_put_write_access() of a mount not counting percpu. */
-void mnt_put_write_access_variant(struct vfsmount *mnt)
-{
-	struct mnt_pcp *pcp;
-
-	preempt_disable();
-	switch (mnt->mnt_writers_mode) {
-	case WRITERS_ATOMIC:
-		atomic_dec(&mnt->mnt_writers_shared);
-		break;
-	case WRITERS_CPU_CACHE:
-		cpu_cache_put(mnt);
-		break;
-	case WRITERS_BROKEN_NO_HOLD:
-	case WRITERS_BROKEN_NO_MB:
-		pcp = &mnt->mnt_pcp[smp_processor_id()];
-		WRITE_ONCE(pcp->writers, pcp->writers - 1);
-		break;
-	default: /* WRITERS_NONE counts nothing */
-		break;
-	}
-	preempt_enable();
-}
-
 /* ---- the remount,ro side ---- */
 
 /*
  * The hold of atomic and the broken variants: mnt_hold_writers() with the flag flag (none for
- * no-write-hold, so that a writer that comes after the sum has nothing to wait on).
+ * no-write-hold, so that a writer that comes after the sum has nothing to wait on). Returns
+ * the writers counted.
  */
 static int hold_by_flag(struct vfsmount *mnt, unsigned int flag)
 {
@@ -261,7 +167,8 @@ static int hold_by_flag(struct vfsmount *mnt, unsigned int flag)
 	/* The hold before the counters are read: pairs with the full barrier of percpu_get()
 	   (no-write-hold; no-writer-mb has none, which is its bug) and of atomic_get(). */
 	smp_mb();
-	return mnt_writers_per_cpu(mnt, NULL) > 0 ? -EBUSY : 0;
+	delay_point(&dp_mnt_write_hold); /* writers that come now must see the hold and wait */
+	return mnt_writers_per_cpu(mnt, NULL);
 }
 
 static void unhold_by_flag(struct vfsmount *mnt)
@@ -271,7 +178,8 @@ static void unhold_by_flag(struct vfsmount *mnt)
 	WRITE_ONCE(mnt->mnt_flags, mnt->mnt_flags & ~MNT_WRITE_HOLD);
 }
 
-/* mnt_hold_writers() of a mount not counting percpu: 0 or -EBUSY. mount_lock held. */
+/* mnt_hold_writers() of a mount not counting percpu: the writers it counted (none counts
+   none). mount_lock held. */
 int mnt_hold_writers_variant(struct vfsmount *mnt)
 {
 	static bool warned; /* once: the mounts torture's own check flips such a mount often */
@@ -281,7 +189,8 @@ int mnt_hold_writers_variant(struct vfsmount *mnt)
 		/* With every CPU's lock held, the caches and the shared counter are still. */
 		if (cpu_cache_holds++ == 0)
 			lock_cpu_writers();
-		return mnt_writers_per_cpu(mnt, NULL) > 0 ? -EBUSY : 0;
+		delay_point(&dp_mnt_write_hold);
+		return mnt_writers_per_cpu(mnt, NULL);
 	case WRITERS_NONE:
 		if (!READ_ONCE(warned)) {
 			WRITE_ONCE(warned, true);

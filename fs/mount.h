@@ -33,19 +33,29 @@
 /* Broken on purpose, for `torture longterm` (fs/mnt_longterm_broken.c): kern_unmount_array
    waits no grace period for this mount, and its free goes to a quarantine, poisoned. */
 #define MNT_BROKEN_NO_GP 0x08
+/* Its writer counts were found not to balance (more drops than wants at a remount,ro or in
+   cpu-cache's shared count, or writers left at its free): reported once (the 2.6.26 patch's
+   debugging aid of that name, fs/mnt_writers.c). */
+#define MNT_IMBALANCED_WRITE_COUNT 0x10
 
 /* How a mount counts its writers (fixed when it is mounted; fs/mnt_writers_variants.c). */
 enum mnt_writers_mode {
-	WRITERS_PERCPU,	   /* a counter per CPU in the mount (Linux since 2.6.29; default) */
-	WRITERS_ATOMIC,	   /* one shared atomic counter */
-	WRITERS_CPU_CACHE, /* Linux 2.6.26: each CPU caches one mount's count */
-	WRITERS_NONE,	   /* no counting: unsafe, for the benchmark's baseline only */
+	WRITERS_PERCPU,	   /* per-CPU counters in the mount, WRITE_HOLD: Linux 2.6.29 to today */
+	WRITERS_ATOMIC,	   /* one shared atomic counter: the alternative the 2.6.26 patch rejects */
+	WRITERS_CPU_CACHE, /* the 2.6.26 patch: each CPU caches one mount's count, a shared
+			      count per mount behind the caches */
+	WRITERS_NONE,	   /* no counting (before 2.6.26): unsafe, the benchmark's floor */
 	/* Broken on purpose, for the self-check of `torture mounts` (fs/torture/mount_torture.c): percpu
 	   with the one piece that keeps the invariant taken out. Never the default. */
 	WRITERS_BROKEN_NO_HOLD, /* remount,ro sets no WRITE_HOLD for its writers to wait on */
 	WRITERS_BROKEN_NO_MB,	/* mnt_want_write has no full barrier between count and check */
 	NR_WRITERS_MODES
 };
+
+/* Below this the shared count of a cpu-cache mount is checked for more drops than wants (the
+   2.6.26 patch's limit): it goes negative in normal use, by the counts the caches of other
+   CPUs hold for writers that dropped on this one. */
+#define MNT_WRITER_UNDERFLOW_LIMIT (-(1 << 16))
 
 /* What each CPU keeps for one mount, on its own cache line. */
 struct mnt_pcp {
@@ -72,7 +82,7 @@ struct vfsmount {
 	 */
 	struct mnt_namespace *mnt_ns;
 	struct mnt_pcp *mnt_pcp;       /* [nr_cpu_ids] */
-	atomic_t mnt_writers_shared;   /* WRITERS_ATOMIC's counter; WRITERS_CPU_CACHE's flushes */
+	atomic_t mnt_writers_shared;   /* atomic's counter; cpu-cache's count behind its caches */
 	struct hlist_node mnt_hash;    /* in the mount hash, by (parent, mountpoint) */
 	struct list_head mnt_child;    /* on mnt_parent->mnt_mounts */
 	struct list_head mnt_mounts;   /* mounts on top of this one's dentries */
@@ -133,6 +143,12 @@ void mnt_make_writable(struct vfsmount *mnt);
 int sb_prepare_remount_readonly(struct super_block *sb);
 /* In mnt_make_readonly, between the sum of the writers and read-only: what WRITE_HOLD covers. */
 extern struct delay_point dp_mnt_ro_summed;
+/* In mnt_hold_writers, between WRITE_HOLD set and the sum: writers that come must wait. */
+extern struct delay_point dp_mnt_write_hold;
+/* In mnt_get_write_access, when it found the hold: before it waits for the hold's end. */
+extern struct delay_point dp_mnt_hold_wait;
+void mnt_writers_imbalance(struct vfsmount *mnt, int count, const char *how);
+void mnt_writers_check_freed(struct vfsmount *mnt);
 
 /* Whether the mount or its superblock refuses writes. Inline: mnt_get_write_access reads it
    right after its wait for WRITE_HOLD. */
@@ -144,15 +160,18 @@ static inline bool mnt_is_readonly(const struct vfsmount *mnt)
 
 struct mnt_writers_stats {
 	uint64_t want, drop, erofs; /* calls, and refusals */
-	uint64_t hold_waits;	    /* a writer found WRITE_HOLD set and waited */
+	uint64_t hold_waits;	    /* a writer found WRITE_HOLD set (cpu-cache: its CPU's lock
+				       held) and waited */
 	uint64_t cache_switches;    /* WRITERS_CPU_CACHE: a CPU's cache moved to another mount */
 	uint64_t remount_busy;	    /* remount,ro refused for writers */
+	uint64_t imbalanced;	    /* mounts whose writer counts did not balance (reported) */
 };
 struct mnt_writers_stats mnt_writers_stats(void);
 
 /* ---- fs/mnt_writers_variants.c: the other writer-count modes ---- */
 
 const char *writers_mode_name(enum mnt_writers_mode mode);
+const char *writers_mode_lineage(enum mnt_writers_mode mode);
 int writers_mode_parse(const char *name);
 extern enum mnt_writers_mode default_writers_mode;
 int mnt_writers_per_cpu(struct vfsmount *mnt, int *counts);

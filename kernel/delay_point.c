@@ -9,6 +9,20 @@
 
 extern struct delay_point __delay_points_start[], __delay_points_end[];
 
+/* Busy-waits us microseconds, less if dp is turned off or its until point is passed. */
+static void delay_while_on(struct delay_point *dp, unsigned int us)
+{
+	struct delay_point *until = READ_ONCE(dp->until);
+	int64_t passes = until ? atomic64_read(&until->passes) : 0;
+	uint64_t end = rdtsc() + (uint64_t)us * tsc_khz / 1000;
+
+	while (rdtsc() < end && READ_ONCE(dp->us)) {
+		if (until && atomic64_read(&until->passes) != passes)
+			return;
+		cpu_relax();
+	}
+}
+
 void __delay_point(struct delay_point *dp)
 {
 	unsigned int every = READ_ONCE(dp->every);
@@ -19,10 +33,11 @@ void __delay_point(struct delay_point *dp)
 	if (every <= 1)
 		atomic64_inc(&dp->passes);
 	atomic64_inc(&dp->hits);
-	if (dp->sleeps && preempt_count() == 0 && (read_rflags() & RFLAGS_IF))
+	if (dp->sleeps && !READ_ONCE(dp->until) && preempt_count() == 0 &&
+	    (read_rflags() & RFLAGS_IF))
 		msleep((us + 999) / 1000);
 	else
-		udelay(us);
+		delay_while_on(dp, us);
 }
 
 struct delay_point *delay_point_next(struct delay_point *prev)
@@ -51,12 +66,30 @@ int delay_point_set(const char *name, unsigned int us, unsigned int every)
 		atomic64_set(&dp->hits, 0);
 		WRITE_ONCE(dp->every, every);
 	}
+	WRITE_ONCE(dp->until, NULL);
+	WRITE_ONCE(dp->us, us);
+	return 0;
+}
+
+int delay_point_set_until(const char *name, unsigned int us, const char *until)
+{
+	struct delay_point *dp = delay_point_find(name), *u = delay_point_find(until);
+
+	if (!dp || !u)
+		return -ENOENT;
+	WRITE_ONCE(dp->us, 0); /* the link before the point is on: no pass waits without it */
+	atomic64_set(&dp->passes, 0);
+	atomic64_set(&dp->hits, 0);
+	WRITE_ONCE(dp->every, 1);
+	WRITE_ONCE(dp->until, u);
 	WRITE_ONCE(dp->us, us);
 	return 0;
 }
 
 void delay_points_off(void)
 {
-	for (struct delay_point *dp = delay_point_next(NULL); dp; dp = delay_point_next(dp))
+	for (struct delay_point *dp = delay_point_next(NULL); dp; dp = delay_point_next(dp)) {
 		WRITE_ONCE(dp->us, 0);
+		WRITE_ONCE(dp->until, NULL);
+	}
 }

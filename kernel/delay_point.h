@@ -17,6 +17,11 @@
  * DEFINE_SLEEPING_DELAY_POINT sits where its caller usually may sleep, and then sleeps instead
  * (msleep, rounded up to ticks; it busy-waits when preemption or interrupts are off): the CPU
  * goes to other threads, so that with two CPUs a third thread can run inside the window.
+ *
+ * A test that must see something happen inside a window, whatever the host's speed, links two
+ * points: delay_point_set_until("mnt-write-hold", US, "mnt-hold-wait") keeps the first one's
+ * window open until the second point is passed (or US have gone by), so the window lasts
+ * exactly until the other CPU got there. Turning a point off ends the waits in progress.
  */
 #ifndef KERNEL_DELAY_POINT_H
 #define KERNEL_DELAY_POINT_H
@@ -34,6 +39,8 @@ struct delay_point {
 	bool sleeps;	    /* the caller may sleep: msleep instead of udelay */
 	atomic64_t passes;  /* passes while on */
 	atomic64_t hits;    /* passes that waited */
+	/* If set, a wait ends once this point has a pass (delay_point_set_until). */
+	struct delay_point *until;
 } __aligned(8);
 
 #define DEFINE_DELAY_POINT(var, name_, where_)                                                     \
@@ -58,6 +65,9 @@ struct delay_point *delay_point_find(const char *name);
 /* Turns the named point on (us > 0, waiting on one pass in every) or off (us = 0), and zeroes its
    counts when turning it on. Returns 0, or -ENOENT when no point has that name. */
 int delay_point_set(const char *name, unsigned int us, unsigned int every);
+/* delay_point_set(name, us, 1), the waits ending early once the point named until has a pass
+   (and sleeping points busy-waiting). 0, or -ENOENT when either name is unknown. */
+int delay_point_set_until(const char *name, unsigned int us, const char *until);
 /* Turns every point off. */
 void delay_points_off(void);
 /* Iterates: the first point for NULL, then the one after prev; NULL at the end. */

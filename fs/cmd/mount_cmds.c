@@ -3,9 +3,11 @@
  *
  *	mount					every mount: id, source, mount point, type, the
  *						mount's ro/rw and its superblock's, how it counts
- *						writers, and their sum now
+ *						writers, and their sum now; then where each
+ *						writer-count mode listed comes from
  *	mount -t TYPE [-o OPTS] SOURCE DIR	a new filesystem on DIR (OPTS: ro, writers=MODE,
- *						and the filesystem's own, such as size=64k)
+ *						and the filesystem's own, such as size=64k); an
+ *						unknown MODE lists the modes and their lineage
  *	mount --bind [-o OPTS] SOURCE DIR	the tree at SOURCE also on DIR (-o ro: read-only)
  *	umount DIR
  *	remount [--sb] -o ro|rw DIR		this mount only (MS_REMOUNT | MS_BIND); with --sb
@@ -29,9 +31,10 @@
 
 static void print_mount(struct vfsmount *mnt, void *arg)
 {
+	unsigned int *modes_seen = arg;
 	char where[128];
 
-	(void)arg;
+	*modes_seen |= 1u << mnt->mnt_writers_mode;
 	if (mnt_path(mnt, where, sizeof(where)))
 		strlcpy(where, "(too long)", sizeof(where));
 	kprintf("%4d  %-12s %-20s %-6s %-5s %-4s %-10s %6d\n", mnt->mnt_id, mnt->mnt_devname, where,
@@ -40,11 +43,39 @@ static void print_mount(struct vfsmount *mnt, void *arg)
 		writers_mode_name(mnt->mnt_writers_mode), mnt_get_writers(mnt));
 }
 
+/* Each writer-count mode of the mask, with its lineage. */
+static void print_writers_modes(unsigned int mask)
+{
+	for (int m = 0; m < NR_WRITERS_MODES; m++)
+		if (mask & (1u << m))
+			kprintf("  writers=%-13s %s\n", writers_mode_name(m),
+				writers_mode_lineage(m));
+}
+
 static void list_mounts(void)
 {
+	unsigned int modes_seen = 0;
+
 	kprintf("%4s  %-12s %-20s %-6s %-5s %-4s %-10s %6s\n", "id", "source", "mount point",
 		"type", "mount", "sb", "writers", "sum");
-	iterate_mounts(print_mount, NULL);
+	iterate_mounts(print_mount, &modes_seen);
+	print_writers_modes(modes_seen);
+}
+
+/* Whether opts names a writer-count mode that does not exist ("size=64k,writers=bogus"). */
+static bool unknown_writers_mode(const char *opts)
+{
+	while (*opts) {
+		const char *end = strchr(opts, ',');
+		size_t len = end ? (size_t)(end - opts) : strlen(opts);
+		char opt[32];
+
+		strlcpy(opt, opts, len + 1 < sizeof(opt) ? len + 1 : sizeof(opt));
+		if (!strncmp(opt, "writers=", 8) && writers_mode_parse(opt + 8) < 0)
+			return true;
+		opts += len + (end ? 1 : 0);
+	}
+	return false;
 }
 
 /* mount -t TYPE | --bind, [-o OPTS], then SOURCE DIR. */
@@ -81,6 +112,11 @@ static int cmd_mount(int argc, char **argv)
 	err = sys_mount(src, dir, type, bind ? MS_BIND : 0, opts);
 	if (err == -ENODEV)
 		return fs_cmd_error_why("mount", type, "unknown file system type", err);
+	if (err == -EINVAL && opts && unknown_writers_mode(opts)) {
+		kprintf("mount: %s: unknown writer-count mode; the modes are:\n", opts);
+		print_writers_modes((1u << NR_WRITERS_MODES) - 1);
+		return CMD_FAILED;
+	}
 	if (err == -EINVAL && opts)
 		return fs_cmd_error_why("mount", opts, "bad options", err);
 	return err ? fs_cmd_error("mount", dir, err) : 0;

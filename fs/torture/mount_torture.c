@@ -17,7 +17,8 @@
  * remount,ro; a writer finds its mount writable just before its close; and a writer reads the
  * generation while it holds a reference, so every record in every file must hold an even
  * generation. At the end every mount's writer sum must be zero, the file contents must parse,
- * and the mounts must come off cleanly.
+ * the mounts must come off cleanly, and (real modes only) freeing them and every remount,ro's
+ * sum must have reported no imbalanced writer count (mntstat's imbalanced).
  *
  * duel (fs/torture/mount_duel.c). The race itself, in lockstep: a remounter and a writer on
  * two CPUs call mnt_make_readonly and mnt_want_write on the same mount, round after round; at
@@ -375,10 +376,20 @@ static bool spec_ok(const char *prefix, const struct mount_torture_spec *spec)
 	return true;
 }
 
+/* Whether every mode of spec is a real one (not a broken variant). */
+static bool real_modes(const struct mount_torture_spec *spec)
+{
+	for (unsigned int i = 0; i < spec->nr; i++)
+		if (spec->modes[i] > WRITERS_NONE)
+			return false;
+	return true;
+}
+
 /* One run; elapsed_ms, when given, numbers its progress lines. */
 static int run(const char *prefix, const struct mount_torture_spec *spec, unsigned int ms,
 	       unsigned int *elapsed_ms, struct mount_torture_result *res, bool *stopped)
 {
+	uint64_t imbalanced = mnt_writers_stats().imbalanced;
 	int err;
 
 	memset(res, 0, sizeof(*res));
@@ -393,6 +404,11 @@ static int run(const char *prefix, const struct mount_torture_spec *spec, unsign
 		*stopped = torture_leg_watch(ms, elapsed_ms, mount_run.until_caught ? caught : NULL,
 					     report);
 		finish();
+		/* The mounts are freed now: their sums were checked (fs/mnt_writers.c). */
+		imbalanced = mnt_writers_stats().imbalanced - imbalanced;
+		if (imbalanced && real_modes(spec))
+			mount_torture_error("mounts reported with imbalanced writer counts",
+					    (long long)imbalanced);
 	}
 	*res = (struct mount_torture_result){
 		.writes = atomic64_read(&mount_run.writes),

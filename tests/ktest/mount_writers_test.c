@@ -13,7 +13,16 @@
  *  - a write reference taken on one CPU and dropped on another leaves +1 and -1 in the two
  *    CPUs' counters and a sum of 0 (every writer-count mode sums to 0);
  *  - each writer-count mode (percpu, atomic, cpu-cache) refuses remount,ro while any writer
- *    holds; cpu-cache keeps both sums right with two mounts used in turn on one CPU;
+ *    holds; cpu-cache keeps both sums right with two mounts used in turn on one CPU, and, as
+ *    the 2.6.26 patch has it, a CPU's cached count never goes below zero: a drop that finds
+ *    none sends it to the mount's shared count;
+ *  - the patch's debugging aid, in every mode: a write reference leaked on purpose is
+ *    reported (once, and counted) when its mount is freed; drops with no want are reported
+ *    once when remount,ro sums them, and by cpu-cache when its shared count falls below
+ *    MNT_WRITER_UNDERFLOW_LIMIT;
+ *  - the WRITE_HOLD wait really happens: a remount,ro held between its hold and its sum (the
+ *    delay point mnt-write-hold, linked to mnt-hold-wait so that the window lasts until the
+ *    writer got there) makes a writer that arrives wait until the hold ends;
  *  - the mounts torture (fs/torture/mount_torture.c, for a second) finds no writer behind a
  *    successful remount,ro, and does find them when the mount counts no writers
  *    (WRITERS_NONE);
@@ -31,6 +40,8 @@
 #include "fs/inode.h"
 #include "fs/mount.h"
 #include "fs/torture/mount_torture.h"
+#include "arch/x86_64/tsc.h"
+#include "kernel/delay_point.h"
 #include "fs/namei.h"
 #include "fs/syscalls.h"
 #include "kernel/kthread.h"
@@ -308,7 +319,227 @@ static void test_cpu_cache_two_mounts_on_one_cpu(struct ktest *t)
 	EXPECT_EQ(t, sys_umount(BASE "/y"), 0);
 }
 
-/* ---- 5: the mounts torture ---- */
+/*
+ * cpu-cache, as the patch has it: a CPU's cached count never goes below zero. A reference
+ * taken on CPU a and dropped on CPU b, whose cache holds this mount with nothing counted, goes
+ * to the shared count (-1 there, +1 in a's cache) instead of leaving -1 in b's cache.
+ */
+static void test_cpu_cache_count_never_below_zero(struct ktest *t)
+{
+	unsigned int a = 0, b = 1;
+	struct vfsmount *mnt;
+	int counts[NR_CPUS];
+	int fa, fb;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs 2 CPUs: the write reference must be dropped on another CPU");
+	ASSERT_EQ(t, mount_tmpfs(BASE "/m", "writers=cpu-cache"), 0);
+	mnt = mnt_at(BASE "/m");
+	ASSERT_NOT_NULL(t, mnt);
+	ASSERT_EQ(t, sched_set_cpu(current, (int)a), 0);
+	fa = sys_open(BASE "/m/f", O_WRONLY | O_CREAT, 0644);
+	ASSERT_GE(t, fa, 0);
+	ASSERT_EQ(t, sched_set_cpu(current, (int)b), 0);
+	fb = sys_open(BASE "/m/g", O_WRONLY | O_CREAT, 0644);
+	ASSERT_GE(t, fb, 0);
+	EXPECT_EQ(t, sys_close(fb), 0); /* b's cache: this mount, count 0 */
+	EXPECT_EQ(t, mnt_writers_per_cpu(mnt, counts), 1);
+	EXPECT_EQ(t, counts[a], 1);
+	EXPECT_EQ(t, counts[b], 0);
+	EXPECT_EQ(t, sys_close(fa), 0); /* taken on a, dropped on b: b's cache has none */
+	EXPECT_EQ(t, mnt_writers_per_cpu(mnt, counts), 0);
+	EXPECT_EQ(t, counts[a], 1);
+	EXPECT_EQ(t, counts[b], 0);
+	EXPECT_EQ(t, atomic_read(&mnt->mnt_writers_shared), -1);
+	kthread_unbind(current);
+	EXPECT_EQ(t, remount_dir(BASE "/m", MS_BIND | MS_RDONLY), 0);
+	EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
+}
+
+/* ---- 5: the 2.6.26 patch's debugging aid: imbalanced writer counts are reported ---- */
+
+/* A write reference leaked on purpose: reported once when the mount is freed. */
+static void test_leaked_write_reference_reported_at_free(struct ktest *t)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(safe_modes); i++) {
+		uint64_t before = mnt_writers_stats().imbalanced;
+		struct vfsmount *mnt;
+		char opts[32];
+
+		ktest_log(t, "mode %s", writers_mode_name(safe_modes[i]));
+		snprintf(opts, sizeof(opts), "writers=%s", writers_mode_name(safe_modes[i]));
+		/* Balanced: nothing to report. */
+		ASSERT_EQ(t, mount_tmpfs(BASE "/m", opts), 0);
+		EXPECT_EQ(t, write_text(BASE "/m/f", O_CREAT, "ok"), 0);
+		EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
+		EXPECT_EQ(t, mnt_writers_stats().imbalanced, before);
+		/* Two references leaked: one report, for the mount. */
+		ASSERT_EQ(t, mount_tmpfs(BASE "/m", opts), 0);
+		mnt = mnt_at(BASE "/m");
+		ASSERT_NOT_NULL(t, mnt);
+		EXPECT_EQ(t, mnt_want_write(mnt), 0);
+		EXPECT_EQ(t, mnt_want_write(mnt), 0);
+		EXPECT_EQ(t, sys_umount(BASE "/m"), 0); /* the last reference: the mount is freed */
+		EXPECT_EQ(t, mnt_writers_stats().imbalanced, before + 1);
+	}
+}
+
+/* Drops with no want (the sum goes negative): reported once, when remount,ro sums. */
+static void test_unmatched_drop_reported_once(struct ktest *t)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(safe_modes); i++) {
+		uint64_t before = mnt_writers_stats().imbalanced;
+		struct vfsmount *mnt;
+		char opts[32];
+
+		ktest_log(t, "mode %s", writers_mode_name(safe_modes[i]));
+		snprintf(opts, sizeof(opts), "writers=%s", writers_mode_name(safe_modes[i]));
+		ASSERT_EQ(t, mount_tmpfs(BASE "/m", opts), 0);
+		mnt = mnt_at(BASE "/m");
+		ASSERT_NOT_NULL(t, mnt);
+		mnt_drop_write(mnt);
+		EXPECT_EQ(t, mnt_get_writers(mnt), -1);
+		EXPECT_EQ(t, mnt_writers_stats().imbalanced, before); /* not summed yet */
+		/* A negative sum is no writer: the remount succeeds, as in the patch. */
+		EXPECT_EQ(t, remount_dir(BASE "/m", MS_BIND | MS_RDONLY), 0);
+		EXPECT_EQ(t, mnt_writers_stats().imbalanced, before + 1);
+		EXPECT_TRUE(t, READ_ONCE(mnt->mnt_flags) & MNT_IMBALANCED_WRITE_COUNT);
+		EXPECT_EQ(t, remount_dir(BASE "/m", MS_BIND), 0);
+		mnt_drop_write(mnt);
+		EXPECT_EQ(t, remount_dir(BASE "/m", MS_BIND | MS_RDONLY), 0);
+		EXPECT_EQ(t, remount_dir(BASE "/m", MS_BIND), 0);
+		EXPECT_EQ(t, mnt_writers_stats().imbalanced, before + 1); /* once per mount */
+		EXPECT_EQ(t, mnt_want_write(mnt), 0);			  /* balance it again */
+		EXPECT_EQ(t, mnt_want_write(mnt), 0);
+		EXPECT_EQ(t, mnt_get_writers(mnt), 0);
+		EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
+		EXPECT_EQ(t, mnt_writers_stats().imbalanced, before + 1);
+	}
+}
+
+/*
+ * cpu-cache's own check, as in the patch: its shared count is negative in normal use, so a
+ * drop checks it only below MNT_WRITER_UNDERFLOW_LIMIT; then the caches are flushed, and a
+ * count still negative is reported, once, by the drop that crossed the limit.
+ */
+static void test_cpu_cache_underflow_limit(struct ktest *t)
+{
+	uint64_t before = mnt_writers_stats().imbalanced;
+	const int n = -MNT_WRITER_UNDERFLOW_LIMIT;
+	struct vfsmount *mnt;
+
+	ASSERT_EQ(t, mount_tmpfs(BASE "/m", "writers=cpu-cache"), 0);
+	mnt = mnt_at(BASE "/m");
+	ASSERT_NOT_NULL(t, mnt);
+	for (int k = 0; k < n; k++)
+		mnt_put_write_access(mnt);
+	EXPECT_EQ(t, mnt_get_writers(mnt), -n);
+	EXPECT_EQ(t, mnt_writers_stats().imbalanced, before); /* at the limit, not below */
+	mnt_put_write_access(mnt);
+	EXPECT_EQ(t, mnt_writers_stats().imbalanced, before + 1);
+	mnt_put_write_access(mnt);
+	EXPECT_EQ(t, mnt_writers_stats().imbalanced, before + 1);
+	for (int k = 0; k < n + 2; k++)
+		EXPECT_EQ(t, mnt_get_write_access(mnt), 0);
+	EXPECT_EQ(t, mnt_get_writers(mnt), 0);
+	EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
+	EXPECT_EQ(t, mnt_writers_stats().imbalanced, before + 1);
+}
+
+/* ---- 6: the WRITE_HOLD wait ---- */
+
+#define HOLD_WINDOW_US 10000000 /* the bound on the window; the writer's arrival ends it */
+
+static struct hold_race {
+	struct vfsmount *mnt;
+	int remount_ret, want_ret;
+	bool want_in_window; /* the writer called while the remounter was in the window */
+	bool held_at_return; /* WRITE_HOLD still set when mnt_want_write returned */
+	int64_t waits_seen;  /* mnt-hold-wait passes when mnt_want_write returned */
+} hold_race;
+
+static int hold_remounter(void *arg)
+{
+	(void)arg;
+	hold_race.remount_ret = remount_dir(BASE "/m", MS_BIND | MS_RDONLY);
+	return 0;
+}
+
+/* Calls mnt_want_write once the remounter is inside its window (WRITE_HOLD set, no sum yet). */
+static int hold_writer(void *arg)
+{
+	uint64_t give_up = ktime_ns() + (uint64_t)HOLD_WINDOW_US * 1000;
+
+	(void)arg;
+	while (atomic64_read(&dp_mnt_write_hold.hits) == 0)
+		if (ktime_ns() > give_up)
+			return -ETIMEDOUT;
+	hold_race.want_in_window = true;
+	hold_race.want_ret = mnt_want_write(hold_race.mnt);
+	hold_race.held_at_return = READ_ONCE(hold_race.mnt->mnt_flags) & MNT_WRITE_HOLD;
+	hold_race.waits_seen = atomic64_read(&dp_mnt_hold_wait.passes);
+	if (!hold_race.want_ret)
+		mnt_drop_write(hold_race.mnt);
+	return 0;
+}
+
+/*
+ * A remount,ro stays between its hold and its sum until the writer that arrives there found
+ * the hold (mnt-write-hold's window ends at mnt-hold-wait's pass): the writer must wait, and
+ * get in only once the hold ended. percpu and atomic count the writer before they look at the
+ * hold, so the sum sees it (EBUSY) and the writer gets in; cpu-cache waits for its CPU's lock
+ * before it counts, so the remount wins and the writer sees read-only.
+ */
+static void test_writer_waits_for_write_hold(struct ktest *t)
+{
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs 2 CPUs: a writer must arrive while remount,ro holds");
+	for (size_t i = 0; i < ARRAY_SIZE(safe_modes); i++) {
+		enum mnt_writers_mode mode = safe_modes[i];
+		uint64_t waits = mnt_writers_stats().hold_waits;
+		struct thread *rem, *wri;
+		char opts[32];
+
+		ktest_log(t, "mode %s", writers_mode_name(mode));
+		snprintf(opts, sizeof(opts), "writers=%s", writers_mode_name(mode));
+		ASSERT_EQ(t, mount_tmpfs(BASE "/m", opts), 0);
+		hold_race = (struct hold_race){.mnt = mnt_at(BASE "/m"), .remount_ret = 1};
+		ASSERT_NOT_NULL(t, hold_race.mnt);
+		ASSERT_EQ(t, delay_point_set("mnt-hold-wait", 1, 1), 0);
+		ASSERT_EQ(t,
+			  delay_point_set_until("mnt-write-hold", HOLD_WINDOW_US, "mnt-hold-wait"),
+			  0);
+		wri = kthread_create(hold_writer, NULL, "holdwriter");
+		rem = kthread_create(hold_remounter, NULL, "holdremount");
+		ASSERT_TRUE(t, wri && rem);
+		kthread_bind(wri, 1);
+		kthread_bind(rem, 0);
+		wake_up_new_thread(wri);
+		wake_up_new_thread(rem);
+		EXPECT_EQ(t, kthread_join(rem), 0);
+		EXPECT_EQ(t, kthread_join(wri), 0);
+		delay_point_set("mnt-write-hold", 0, 0);
+		delay_point_set("mnt-hold-wait", 0, 0);
+
+		EXPECT_TRUE(t, hold_race.want_in_window);
+		EXPECT_EQ(t, atomic64_read(&dp_mnt_write_hold.hits), 1);
+		/* The writer found the hold and waited, and was out only after its end. */
+		EXPECT_EQ(t, hold_race.waits_seen, 1);
+		EXPECT_EQ(t, mnt_writers_stats().hold_waits - waits, 1u);
+		EXPECT_FALSE(t, hold_race.held_at_return);
+		if (mode == WRITERS_CPU_CACHE) {
+			EXPECT_EQ(t, hold_race.remount_ret, 0);
+			EXPECT_EQ(t, hold_race.want_ret, -EROFS);
+		} else {
+			EXPECT_EQ(t, hold_race.remount_ret, -EBUSY);
+			EXPECT_EQ(t, hold_race.want_ret, 0);
+		}
+		EXPECT_EQ(t, mnt_get_writers(hold_race.mnt), 0);
+		EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
+	}
+}
+
+/* ---- 7: the mounts torture ---- */
 
 static void test_torture_mounts(struct ktest *t)
 {
@@ -343,7 +574,7 @@ static void test_torture_catches_uncounted_writers(struct ktest *t)
 	EXPECT_EQ(t, r.busy, 0); /* nothing is counted, so nothing is ever busy */
 }
 
-/* ---- 6: the broken variants: the torture must catch them ---- */
+/* ---- 8: the broken variants: the torture must catch them ---- */
 
 /*
  * The bound on catching a broken variant: the run ends at its first violation, or after
@@ -421,7 +652,12 @@ KTEST_SUITE_HOOKS(mount_writers, mount_fixture_init, mount_fixture_exit,
 		  KTEST_CASE(test_sb_remount_ro_sees_writers_of_every_mount),
 		  KTEST_CASE(test_writer_dropped_on_another_cpu),
 		  KTEST_CASE(test_each_mode_refuses_remount_ro_while_writing),
-		  KTEST_CASE(test_cpu_cache_two_mounts_on_one_cpu), KTEST_CASE(test_torture_mounts),
+		  KTEST_CASE(test_cpu_cache_two_mounts_on_one_cpu),
+		  KTEST_CASE(test_cpu_cache_count_never_below_zero),
+		  KTEST_CASE(test_leaked_write_reference_reported_at_free),
+		  KTEST_CASE(test_unmatched_drop_reported_once),
+		  KTEST_CASE(test_cpu_cache_underflow_limit),
+		  KTEST_CASE(test_writer_waits_for_write_hold), KTEST_CASE(test_torture_mounts),
 		  KTEST_CASE(test_torture_catches_uncounted_writers),
 		  KTEST_CASE(test_torture_catches_no_write_hold),
 		  KTEST_CASE(test_torture_runs_no_writer_mb),

@@ -456,7 +456,8 @@ others, by an expedited grace period that found it inside a read-side section)."
 
 
 # fs/mount.h and fs/fs.h: a mount's own flags, and its superblock's.
-MNT_FLAGS = [(0x02, "WRITE_HOLD"), (0x04, "DOOMED")]  # MNT_READONLY (0x01) is shown as ro/rw
+MNT_FLAGS = [(0x02, "WRITE_HOLD"), (0x04, "DOOMED"),  # MNT_READONLY (0x01) is shown as ro/rw
+             (0x10, "IMBALANCED_WRITE_COUNT")]
 MNT_READONLY, SB_RDONLY = 0x01, 0x1
 
 
@@ -517,7 +518,7 @@ def writers_mode(mnt):
     """(enum value, the kernel's name for it: percpu, atomic, cpu-cache, none)."""
     mode = int(mnt["mnt_writers_mode"])
     try:
-        name = gdb.parse_and_eval(f"'fs/mnt_writers_variants.c'::mode_names[{mode}]").string()
+        name = gdb.parse_and_eval(f"'fs/mnt_writers_variants.c'::modes[{mode}].name").string()
     except (gdb.error, gdb.MemoryError):
         name = str(mnt["mnt_writers_mode"]).replace("WRITERS_", "").lower()
     return mode, name
@@ -585,7 +586,8 @@ class Mounts(gdb.Command):
 Without an argument, one line per mount in mount order: id, device (mnt_devname), the mount
 point (built as d_path does), filesystem type, flags, references and writers. Flags: ro or rw
 (the mount's MNT_READONLY), SB_RDONLY (the superblock is read-only: writes fail through every
-mount of it), WRITE_HOLD (a remount,ro is summing the writers now), DOOMED (being freed). refs
+mount of it), WRITE_HOLD (a remount,ro is summing the writers now), DOOMED (being freed),
+IMBALANCED_WRITE_COUNT (its writer counts were found not to balance, and reported). refs
 is the sum of the per-CPU reference counts (mnt_pcp[].count); writers shows the writer-count
 mode and the number of writers remount,ro would count: for percpu the per-CPU counts, for
 atomic the shared counter, for cpu-cache the shared counter plus the counts the CPUs' cpu_writer
