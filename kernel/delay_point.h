@@ -17,6 +17,10 @@
  * DEFINE_SLEEPING_DELAY_POINT sits where its caller usually may sleep, and then sleeps instead
  * (msleep, rounded up to ticks; it busy-waits when preemption or interrupts are off): the CPU
  * goes to other threads, so that with two CPUs a third thread can run inside the window.
+ *
+ * A test that must act while one given thread is inside the window holds it there instead:
+ * delay_point_hold(dp, t) makes t's next pass spin until delay_point_release(dp), and
+ * delay_point_held(dp) says when it is in. A wait for that state, not for some time.
  */
 #ifndef KERNEL_DELAY_POINT_H
 #define KERNEL_DELAY_POINT_H
@@ -26,6 +30,8 @@
 #include "lib/atomic.h"
 #include "lib/compiler.h"
 
+struct thread;
+
 struct delay_point {
 	const char *name;   /* as `delay NAME US` and the tortures name it */
 	const char *where;  /* the window it widens */
@@ -34,7 +40,11 @@ struct delay_point {
 	bool sleeps;	    /* the caller may sleep: msleep instead of udelay */
 	atomic64_t passes;  /* passes while on */
 	atomic64_t hits;    /* passes that waited */
+	const struct thread *hold_thread; /* delay_point_hold's thread, until released */
+	bool held;			  /* hold_thread is spinning in the point */
 } __aligned(8);
+
+#define DELAY_POINT_HOLD ~0u /* us while a hold is armed: only hold_thread's pass stops */
 
 #define DEFINE_DELAY_POINT(var, name_, where_)                                                     \
 	struct delay_point var __used __aligned(8)                                                 \
@@ -58,8 +68,15 @@ struct delay_point *delay_point_find(const char *name);
 /* Turns the named point on (us > 0, waiting on one pass in every) or off (us = 0), and zeroes its
    counts when turning it on. Returns 0, or -ENOENT when no point has that name. */
 int delay_point_set(const char *name, unsigned int us, unsigned int every);
-/* Turns every point off. */
+/* Turns every point off (and lets a held thread go). */
 void delay_points_off(void);
+/* Arms dp to hold thread t's next pass until delay_point_release(dp); other passes go through
+   without waiting meanwhile. Returns 0, or -EBUSY when dp is on. */
+int delay_point_hold(struct delay_point *dp, const struct thread *t);
+/* Whether the thread of delay_point_hold is spinning inside dp now. */
+bool delay_point_held(const struct delay_point *dp);
+/* Lets the held thread go (or disarms the hold) and turns dp off. */
+void delay_point_release(struct delay_point *dp);
 /* Iterates: the first point for NULL, then the one after prev; NULL at the end. */
 struct delay_point *delay_point_next(struct delay_point *prev);
 

@@ -430,7 +430,8 @@ others, by an expedited grace period that found it inside a read-side section)."
             state = "none running"
         gdb.write(f"gp_seq {seq} ({state}); requested up to {int(st['gp_requested'])}\n")
         gdb.write(f"grace periods: {int(stats['gp_completed'])} completed "
-                  f"({int(stats['gp_expedited'])} expedited); last "
+                  f"({int(stats['gp_expedited'])} expedited, "
+                  f"{int(stats['gp_vacuous'])} at once on one CPU); last "
                   f"{int(stats['last_gp_ns']) / 1e6:.1f} ms, longest "
                   f"{int(stats['max_gp_ns']) / 1e6:.1f} ms\n")
         gdb.write(f"stall warnings: {int(stats['stalls'])}\n")
