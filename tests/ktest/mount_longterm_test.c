@@ -21,6 +21,7 @@
 #include "fs/inode.h"
 #include "fs/mount.h"
 #include "fs/torture/longterm_torture.h"
+#include "fs/bench/unmount_cost.h"
 #include "fs/namei.h"
 #include "fs/syscalls.h"
 #include "kernel/delay_point.h"
@@ -469,6 +470,77 @@ static void test_owner_mntput_reported(struct ktest *t)
 	EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
 }
 
+/* ---- the cost of letting go: `unmount-cost` and `bench unmount` ---- */
+
+/* RCU's count while unmount_cost lets go of n mounts the way given. */
+static uint64_t cost_gps(struct ktest *t, unsigned int n, enum unmount_way way)
+{
+	struct snapshot before = mount_snapshot();
+	struct unmount_cost c;
+	struct path p;
+
+	if (!EXPECT_EQ(t, kern_path(BASE "/m", 0, &p), 0))
+		return 0;
+	EXPECT_EQ(t, unmount_cost(&p, n, way, &c), 0);
+	path_put(&p);
+	ktest_log(t, "%s of %u: %llu grace periods, %llu us", unmount_way_name(way), n,
+		  (unsigned long long)c.gps, (unsigned long long)(c.unmount_ns / 1000));
+	EXPECT_EQ(t, mount_snapshot().mounts_alive, before.mounts_alive);
+	return c.gps;
+}
+
+/* Each way frees all n; kern_unmount one by one costs n grace periods, both array ways one
+   (two if the frees' callbacks got one of their own before the count was read), at every CPU
+   count; bad arguments are refused. */
+static void test_unmount_cost(struct ktest *t)
+{
+	struct unmount_cost c;
+	struct path p;
+
+	ASSERT_EQ(t, mount_tmpfs(BASE "/m", NULL), 0);
+	EXPECT_GE(t, cost_gps(t, 8, UNMOUNT_EACH), 8u);
+	EXPECT_LE(t, cost_gps(t, 8, UNMOUNT_ARRAY), 2u);
+	EXPECT_LE(t, cost_gps(t, 8, UNMOUNT_EXPEDITED), 2u);
+	ASSERT_EQ(t, kern_path(BASE "/m", 0, &p), 0);
+	EXPECT_EQ(t, unmount_cost(&p, 0, UNMOUNT_ARRAY, &c), -EINVAL);
+	EXPECT_EQ(t, unmount_cost(&p, UNMOUNT_COST_MAX + 1, UNMOUNT_ARRAY, &c), -EINVAL);
+	EXPECT_EQ(t, unmount_cost(&p, 1, NR_UNMOUNT_WAYS, &c), -EINVAL);
+	EXPECT_EQ(t, unmount_way_parse("array"), (int)UNMOUNT_ARRAY);
+	EXPECT_EQ(t, unmount_way_parse("arrays"), -EINVAL);
+	path_put(&p);
+	EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
+}
+
+/* clone_private_mount out of memory (the mount, then its counters): -ENOMEM, nothing left
+   behind; and unmount_cost lets go of the clones made before one failed. */
+static void test_clone_private_mount_enomem(struct ktest *t)
+{
+	struct vfsmount *mnt = NULL;
+	struct snapshot before, after;
+	struct unmount_cost c;
+	struct path p;
+
+	ASSERT_EQ(t, mount_tmpfs(BASE "/m", NULL), 0);
+	ASSERT_EQ(t, kern_path(BASE "/m", 0, &p), 0);
+	for (unsigned int nth = 1; nth <= 2; nth++) {
+		before = mount_snapshot();
+		alloc_fail_inject(nth);
+		EXPECT_EQ(t, clone_private_mount(&p, &mnt), -ENOMEM);
+		alloc_fail_cancel();
+		EXPECT_SAME_SNAPSHOT(t, before, mount_snapshot());
+	}
+	before = mount_snapshot();
+	alloc_fail_inject(6); /* the array, two clones, then the third clone's mount */
+	EXPECT_EQ(t, unmount_cost(&p, 4, UNMOUNT_ARRAY, &c), -ENOMEM);
+	alloc_fail_cancel();
+	after = mount_snapshot(); /* not free_pages: the frees in rcuc may leave a slab page */
+	EXPECT_EQ(t, after.mounts_alive, before.mounts_alive);
+	EXPECT_EQ(t, after.objects, before.objects);
+	EXPECT_EQ(t, after.dentries, before.dentries);
+	path_put(&p);
+	EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
+}
+
 /* ---- 8: `torture longterm` and its broken variant ---- */
 
 /* The bound on catching it: the run ends at its first leak, or after CATCH_MS (room for a
@@ -524,5 +596,7 @@ KTEST_SUITE_HOOKS(mount_longterm, mount_fixture_init, mount_fixture_exit,
 		  KTEST_CASE(test_put_in_flight_holds_off_the_free),
 		  KTEST_CASE(test_put_in_flight_without_grace_period_leaks),
 		  KTEST_CASE(test_owner_mntput_reported),
+		  KTEST_CASE(test_unmount_cost),
+		  KTEST_CASE(test_clone_private_mount_enomem),
 		  KTEST_CASE(test_torture_catches_no_grace_period),
 		  KTEST_CASE(test_torture_longterm_real));
