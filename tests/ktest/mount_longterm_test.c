@@ -523,11 +523,14 @@ static void test_clone_private_mount_enomem(struct ktest *t)
 	ASSERT_EQ(t, mount_tmpfs(BASE "/m", NULL), 0);
 	ASSERT_EQ(t, kern_path(BASE "/m", 0, &p), 0);
 	for (unsigned int nth = 1; nth <= 2; nth++) {
+		int active = atomic_read(&p.mnt->mnt_sb->s_active);
+
 		before = mount_snapshot();
 		alloc_fail_inject(nth);
 		EXPECT_EQ(t, clone_private_mount(&p, &mnt), -ENOMEM);
 		alloc_fail_cancel();
 		EXPECT_SAME_SNAPSHOT(t, before, mount_snapshot());
+		EXPECT_EQ(t, atomic_read(&p.mnt->mnt_sb->s_active), active);
 	}
 	before = mount_snapshot();
 	alloc_fail_inject(6); /* the array, two clones, then the third clone's mount */
