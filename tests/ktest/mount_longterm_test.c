@@ -570,6 +570,21 @@ static void test_torture_catches_no_grace_period(struct ktest *t)
 	EXPECT_EQ(t, after.mounts_alive, before.mounts_alive);
 }
 
+/* The owner lets go with mntput: mnt_longterm_check must report the round's mounts, and the
+   torture then frees them with their real destructor. At every CPU count. */
+static void test_torture_catches_owner_mntput(struct ktest *t)
+{
+	struct torture_broken_result r = {0};
+	struct snapshot before = mount_snapshot();
+
+	ASSERT_EQ(t, longterm_torture_catch(LONGTERM_BROKEN_OWNER_MNTPUT, CATCH_MS, &r), 0);
+	ktest_log(t, "owner-mntput: %lld reported after %llu ms", r.errors,
+		  (unsigned long long)r.first_ms);
+	EXPECT_GT(t, r.errors, 0);
+	EXPECT_EQ(t, mount_snapshot().mounts_alive, before.mounts_alive);
+	EXPECT_EQ(t, mnt_longterm_check(NULL, NULL), 0u);
+}
+
 /* The real kern_unmount_array under the same load and delay point: nothing leaks. */
 static void test_torture_longterm_real(struct ktest *t)
 {
@@ -602,4 +617,5 @@ KTEST_SUITE_HOOKS(mount_longterm, mount_fixture_init, mount_fixture_exit,
 		  KTEST_CASE(test_unmount_cost),
 		  KTEST_CASE(test_clone_private_mount_enomem),
 		  KTEST_CASE(test_torture_catches_no_grace_period),
+		  KTEST_CASE(test_torture_catches_owner_mntput),
 		  KTEST_CASE(test_torture_longterm_real));
