@@ -312,7 +312,7 @@ static int unmount_in_flight(void *arg)
 
 static struct thread *start_on(int (*fn)(void *), void *arg, const char *name, unsigned int cpu)
 {
-	struct thread *th = kthread_create(fn, arg, name);
+	struct thread *th = kthread_create(fn, arg, "%s", name);
 
 	if (th)
 		kthread_bind(th, cpu);
