@@ -35,7 +35,7 @@ DEFINE_DELAY_POINT(dp_mntput_fast, "mntput-fast",
 		   "mntput's fast path: after it saw mnt_ns set, before its decrement");
 
 static atomic64_t next_mnt_id;
-static atomic64_t grace_periods, mounts_freed, mounts_alive;
+static atomic64_t mounts_freed, mounts_alive;
 static uint64_t mount_lock_taken; /* under mount_lock */
 
 /* Adds n to this CPU's reference counter of mnt. */
@@ -193,18 +193,11 @@ void mntput(struct vfsmount *mnt)
 	cleanup_mnt(mnt);
 }
 
-/* A grace period waited by unmounting (kern_unmount_array, do_umount), for `mntstat`. */
-void mnt_count_note_grace_period(void)
-{
-	atomic64_inc(&grace_periods);
-}
-
 /* The counters of `mntstat`. */
 struct mnt_count_stats mnt_count_stats(void)
 {
 	return (struct mnt_count_stats){
 		.mount_lock_taken = READ_ONCE(mount_lock_taken),
-		.grace_periods = (uint64_t)atomic64_read(&grace_periods),
 		.mounts_freed = (uint64_t)atomic64_read(&mounts_freed),
 		.mounts_alive = (uint64_t)atomic64_read(&mounts_alive),
 	};

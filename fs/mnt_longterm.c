@@ -18,12 +18,35 @@
  * grace period once for any number of mounts.
  *
  * The broken variant no-grace-period of `torture longterm` (fs/mnt_longterm_broken.c) skips it.
+ *
+ * kern_unmount (or kern_unmount_array) is the destructor of a longterm mount, never a plain
+ * mntput of the owner's reference: that mntput takes the fast path, drops the reference where
+ * no one sums, and leaves a mount nobody holds and nothing will ever free. (Al Viro's review of
+ * the 5.8 patch asked for that sentence in the porting notes.) Every longterm mount sits on
+ * longterm_mounts from its making to its destructor, so mnt_longterm_check can find and report
+ * those leaked that way.
  */
 #include "fs/mount.h"
 #include "fs/dcache.h"
 #include "fs/super.h"
+#include "kernel/locking/mutex.h"
+#include "kernel/printk.h"
 #include "kernel/rcu/rcu.h"
 #include "lib/errno.h"
+#include "lib/string.h"
+
+/* The longterm mounts alive, linked through mnt_list (they are in no namespace). */
+static LIST_HEAD(longterm_mounts);
+static DEFINE_MUTEX(longterm_mutex);
+
+/* mnt is longterm from now on: mntput takes the fast path. Sleeps (the mutex). */
+static void mnt_make_longterm(struct vfsmount *mnt)
+{
+	mutex_lock(&longterm_mutex);
+	mnt->mnt_ns = MNT_NS_INTERNAL;
+	list_add_tail(&mnt->mnt_list, &longterm_mounts);
+	mutex_unlock(&longterm_mutex);
+}
 
 /**
  * kern_mount - a longterm internal mount of a new superblock of type fstype
@@ -50,7 +73,7 @@ int kern_mount(const char *fstype, const char *options, struct vfsmount **out)
 		deactivate_super(sb);
 		return -ENOMEM;
 	}
-	mnt->mnt_ns = MNT_NS_INTERNAL;
+	mnt_make_longterm(mnt);
 	*out = mnt;
 	return 0;
 }
@@ -78,7 +101,7 @@ int clone_private_mount(const struct path *path, struct vfsmount **out)
 		return -ENOMEM;
 	}
 	mnt->mnt_flags = READ_ONCE(old->mnt_flags) & MNT_READONLY;
-	mnt->mnt_ns = MNT_NS_INTERNAL; /* longterm: mntput takes the fast path */
+	mnt_make_longterm(mnt); /* mntput takes the fast path */
 	*out = mnt;
 	return 0;
 }
@@ -87,11 +110,15 @@ int clone_private_mount(const struct path *path, struct vfsmount **out)
  * mnt_make_shortterm - from now on, mntput of mnt takes the slow path
  *
  * Puts already under way may still take the fast one: wait a grace period before counting on
- * the sum (kern_unmount_array does). The caller owns mnt's longterm reference.
+ * the sum (kern_unmount_array does). The caller owns mnt's longterm reference. Sleeps (the
+ * mutex of the longterm list).
  */
 void mnt_make_shortterm(struct vfsmount *mnt)
 {
+	mutex_lock(&longterm_mutex);
+	list_del_init(&mnt->mnt_list);
 	WRITE_ONCE(mnt->mnt_ns, NULL);
+	mutex_unlock(&longterm_mutex);
 }
 
 /**
@@ -118,7 +145,6 @@ void kern_unmount_array(struct vfsmount **mnts, unsigned int n)
 		/* Every fast-path mntput that saw mnt_ns set has finished: pairs with the
 		   rcu_read_lock() around mntput's read of mnt_ns and its decrement. */
 		synchronize_rcu();
-		mnt_count_note_grace_period();
 	}
 	for (unsigned int i = 0; i < n; i++)
 		mntput(mnts[i]);
@@ -133,4 +159,61 @@ void kern_unmount(struct vfsmount *mnt)
 {
 	if (mnt)
 		kern_unmount_array(&mnt, 1);
+}
+
+/* The sum of mnt's counters; each counter into counts[]. */
+static int read_counts(const struct vfsmount *mnt, int *counts)
+{
+	int sum = 0;
+
+	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
+		sum += counts[cpu] = READ_ONCE(mnt->mnt_pcp[cpu].count);
+	return sum;
+}
+
+/*
+ * Whether no reference to the longterm mount mnt is left. Such a mount stays so: a new
+ * reference is taken only from one held. A mount others get and put on several CPUs may read
+ * one low (a reference taken on a CPU already read and dropped on one not yet read), so a sum
+ * of zero counts only when every counter reads the same again after a grace period.
+ */
+static bool longterm_unreferenced(const struct vfsmount *mnt)
+{
+	int before[NR_CPUS], after[NR_CPUS];
+
+	if (read_counts(mnt, before) > 0)
+		return false;
+	synchronize_rcu();
+	return read_counts(mnt, after) <= 0 && !memcmp(before, after, nr_cpu_ids * sizeof(int));
+}
+
+/**
+ * mnt_longterm_check - find and report the longterm mounts whose owner used mntput
+ *
+ * Walks every longterm mount alive (from kern_mount or clone_private_mount, not yet given to
+ * kern_unmount or kern_unmount_array). One with no reference left was put by its owner with
+ * mntput instead of kern_unmount: it leaks. Warns on the console for each such mount and
+ * calls fn(mnt, leaked, arg) for every mount (fn may be NULL; it may not unmount). Returns how
+ * many leak. Sleeps (a grace period per mount that reads zero).
+ */
+unsigned int mnt_longterm_check(void (*fn)(struct vfsmount *mnt, bool leaked, void *arg),
+				void *arg)
+{
+	unsigned int leaked = 0;
+	struct vfsmount *mnt;
+
+	mutex_lock(&longterm_mutex);
+	list_for_each_entry(mnt, &longterm_mounts, mnt_list) {
+		bool gone = longterm_unreferenced(mnt);
+
+		if (gone)
+			pr_warn("mount %d (%s): longterm, and no reference left: its owner put it "
+				"with mntput, which leaks it; kern_unmount is its destructor\n",
+				mnt->mnt_id, mnt->mnt_devname);
+		leaked += gone;
+		if (fn)
+			fn(mnt, gone, arg);
+	}
+	mutex_unlock(&longterm_mutex);
+	return leaked;
 }

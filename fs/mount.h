@@ -87,7 +87,9 @@ struct vfsmount {
 	struct list_head mnt_child;    /* on mnt_parent->mnt_mounts */
 	struct list_head mnt_mounts;   /* mounts on top of this one's dentries */
 	struct list_head mnt_instance; /* on mnt_sb->s_mounts */
-	struct list_head mnt_list;     /* in the namespace, in mount order (`mount` lists them) */
+	/* In the namespace, in mount order (`mount` lists them); for a longterm internal mount, on
+	   fs/mnt_longterm.c's list of them. */
+	struct list_head mnt_list;
 	int mnt_id;
 	char mnt_devname[32];
 	struct rcu_head mnt_rcu;
@@ -105,11 +107,9 @@ void mntput(struct vfsmount *mnt);
 int mnt_get_count(const struct vfsmount *mnt);
 /* In mntput's fast path, after it saw mnt_ns set: the window the grace period covers. */
 extern struct delay_point dp_mntput_fast;
-void mnt_count_note_grace_period(void);
 
 struct mnt_count_stats {
 	uint64_t mount_lock_taken; /* mntput slow paths (the global lock) */
-	uint64_t grace_periods;	   /* synchronize_rcu calls made by unmounting */
 	uint64_t mounts_freed;
 	uint64_t mounts_alive;
 };
@@ -122,6 +122,8 @@ int clone_private_mount(const struct path *path, struct vfsmount **out);
 void mnt_make_shortterm(struct vfsmount *mnt);
 void kern_unmount_array(struct vfsmount **mnts, unsigned int n);
 void kern_unmount(struct vfsmount *mnt);
+unsigned int mnt_longterm_check(void (*fn)(struct vfsmount *mnt, bool leaked, void *arg),
+				void *arg);
 
 /* ---- fs/mnt_longterm_broken.c: `torture longterm`'s broken variant no-grace-period ---- */
 

@@ -335,7 +335,6 @@ int do_umount(const char *dir)
 	/* Fast-path mntputs that saw it in the namespace are done: pairs with the
 	   rcu_read_lock() around mntput's read of mnt_ns and its decrement. */
 	synchronize_rcu();
-	mnt_count_note_grace_period();
 	mntput(mnt); /* the tree's reference: the last one */
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* Delay points (kernel/delay_point.h). */
 #include "kernel/delay_point.h"
 #include "kernel/preempt.h"
+#include "kernel/sched/sched.h"
 #include "kernel/sched/sleep.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/tsc.h"
@@ -23,11 +24,29 @@ static void delay_while_on(struct delay_point *dp, unsigned int us)
 	}
 }
 
+/* A pass while a hold is armed: the held thread spins until released, others go on. */
+static void hold_point(struct delay_point *dp)
+{
+	if (READ_ONCE(dp->hold_thread) != current)
+		return;
+	atomic64_inc(&dp->hits);
+	/* pairs with the smp_load_acquire() in delay_point_held(): the caller's work before the
+	   point is visible once the test sees the thread held. */
+	smp_store_release(&dp->held, true);
+	while (READ_ONCE(dp->hold_thread) == current)
+		cpu_relax();
+	WRITE_ONCE(dp->held, false);
+}
+
 void __delay_point(struct delay_point *dp)
 {
 	unsigned int every = READ_ONCE(dp->every);
 	unsigned int us = READ_ONCE(dp->us);
 
+	if (us == DELAY_POINT_HOLD) {
+		hold_point(dp);
+		return;
+	}
 	if (every > 1 && atomic64_add_return(1, &dp->passes) % every)
 		return;
 	if (every <= 1)
@@ -88,8 +107,29 @@ int delay_point_set_until(const char *name, unsigned int us, const char *until)
 
 void delay_points_off(void)
 {
-	for (struct delay_point *dp = delay_point_next(NULL); dp; dp = delay_point_next(dp)) {
-		WRITE_ONCE(dp->us, 0);
-		WRITE_ONCE(dp->until, NULL);
-	}
+	for (struct delay_point *dp = delay_point_next(NULL); dp; dp = delay_point_next(dp))
+		delay_point_release(dp);
+}
+
+int delay_point_hold(struct delay_point *dp, const struct thread *t)
+{
+	if (READ_ONCE(dp->us))
+		return -EBUSY;
+	atomic64_set(&dp->hits, 0);
+	WRITE_ONCE(dp->held, false);
+	WRITE_ONCE(dp->hold_thread, t);
+	WRITE_ONCE(dp->us, DELAY_POINT_HOLD);
+	return 0;
+}
+
+bool delay_point_held(const struct delay_point *dp)
+{
+	return smp_load_acquire(&dp->held);
+}
+
+void delay_point_release(struct delay_point *dp)
+{
+	WRITE_ONCE(dp->us, 0);
+	WRITE_ONCE(dp->hold_thread, NULL);
+	WRITE_ONCE(dp->until, NULL);
 }

@@ -22,6 +22,10 @@
  * points: delay_point_set_until("mnt-write-hold", US, "mnt-hold-wait") keeps the first one's
  * window open until the second point is passed (or US have gone by), so the window lasts
  * exactly until the other CPU got there. Turning a point off ends the waits in progress.
+ *
+ * A test that must act while one given thread is inside the window holds it there instead:
+ * delay_point_hold(dp, t) makes t's next pass spin until delay_point_release(dp), and
+ * delay_point_held(dp) says when it is in. A wait for that state, not for some time.
  */
 #ifndef KERNEL_DELAY_POINT_H
 #define KERNEL_DELAY_POINT_H
@@ -30,6 +34,8 @@
 #include <stdint.h>
 #include "lib/atomic.h"
 #include "lib/compiler.h"
+
+struct thread;
 
 struct delay_point {
 	const char *name;   /* as `delay NAME US` and the tortures name it */
@@ -41,7 +47,11 @@ struct delay_point {
 	atomic64_t hits;    /* passes that waited */
 	/* If set, a wait ends once this point has a pass (delay_point_set_until). */
 	struct delay_point *until;
+	const struct thread *hold_thread; /* delay_point_hold's thread, until released */
+	bool held;			  /* hold_thread is spinning in the point */
 } __aligned(8);
+
+#define DELAY_POINT_HOLD ~0u /* us while a hold is armed: only hold_thread's pass stops */
 
 #define DEFINE_DELAY_POINT(var, name_, where_)                                                     \
 	struct delay_point var __used __aligned(8)                                                 \
@@ -68,8 +78,15 @@ int delay_point_set(const char *name, unsigned int us, unsigned int every);
 /* delay_point_set(name, us, 1), the waits ending early once the point named until has a pass
    (and sleeping points busy-waiting). 0, or -ENOENT when either name is unknown. */
 int delay_point_set_until(const char *name, unsigned int us, const char *until);
-/* Turns every point off. */
+/* Turns every point off (and lets a held thread go). */
 void delay_points_off(void);
+/* Arms dp to hold thread t's next pass until delay_point_release(dp); other passes go through
+   without waiting meanwhile. Returns 0, or -EBUSY when dp is on. */
+int delay_point_hold(struct delay_point *dp, const struct thread *t);
+/* Whether the thread of delay_point_hold is spinning inside dp now. */
+bool delay_point_held(const struct delay_point *dp);
+/* Lets the held thread go (or disarms the hold) and turns dp off. */
+void delay_point_release(struct delay_point *dp);
 /* Iterates: the first point for NULL, then the one after prev; NULL at the end. */
 struct delay_point *delay_point_next(struct delay_point *prev);
 

@@ -80,8 +80,6 @@ static int cmd_mntstat(int argc, char **argv)
 	kprintf("mount references (fs/mnt_count.c, fs/mnt_longterm.c):\n");
 	counter("slow-mntput", c.mount_lock_taken,
 		"mntput slow paths: a detached mount, under the global mount lock");
-	counter("grace-periods", c.grace_periods,
-		"RCU grace periods waited by unmounting (umount, kern_unmount_array)");
 	counter("mounts-alive", c.mounts_alive, "mounts allocated and not yet freed");
 	counter("mounts-freed", c.mounts_freed, "mounts freed after their last reference");
 	return 0;

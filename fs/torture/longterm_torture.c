@@ -19,6 +19,12 @@
  * poison, so a put through a mount freed too early would be counted too. The torture frees
  * what leaked itself (a get and a put, now on the slow path) once no one else can reach it.
  *
+ * The broken variant owner-mntput takes out the destructor instead: the owner lets go of the
+ * round's mounts with a plain mntput, so they stay longterm and nobody frees them. What must
+ * catch it is mnt_longterm_check, which the round then calls: it must report every one of
+ * them. The torture then gives each its owner's reference back and calls the real destructor.
+ * One round shows it, every time: the run ends after it.
+ *
  * `torture longterm` runs the real mechanism, the second half with mntput-fast on, then the
  * self-check.
  *
@@ -52,7 +58,8 @@
 static DEFINE_MUTEX(longterm_mutex);
 
 static struct longterm {
-	bool broken;
+	bool broken;	   /* no-grace-period: the mounts are marked MNT_BROKEN_NO_GP */
+	bool owner_mntput; /* owner-mntput: the owner lets go with mntput */
 	struct path base;		  /* the tmpfs the clones are made of */
 	struct vfsmount *mnts[NR_MOUNTS]; /* this round's */
 	unsigned int nr_putters;
@@ -61,7 +68,7 @@ static struct longterm {
 	atomic_t ready, done;		     /* putters holding their references, done */
 	volatile bool stop;		     /* the run's end: the owner ends its rounds */
 	volatile bool quit;		     /* the owner's: no round comes any more */
-	atomic64_t rounds, unmounted, leaked, changed;
+	atomic64_t rounds, unmounted, leaked, changed, reported;
 	atomic64_t failures; /* of the errors, those that are not the invariant broken */
 	bool until_caught;   /* the run ends at the first leak */
 	struct torture_errors errors;
@@ -165,6 +172,32 @@ static void free_leaked(void)
 		}
 }
 
+/* The owner lets go of the round's mounts: kern_unmount_array, or in owner-mntput a plain
+   mntput of each (the wrong destructor: they stay longterm, and leak). */
+static void let_go(void)
+{
+	if (!longterm_run.owner_mntput) {
+		kern_unmount_array(longterm_run.mnts, NR_MOUNTS);
+		return;
+	}
+	for (int i = 0; i < NR_MOUNTS; i++)
+		mntput(longterm_run.mnts[i]);
+}
+
+/* owner-mntput, once the putters are done: mnt_longterm_check must report the round's mounts;
+   then each gets its owner's reference back and the real destructor. */
+static void check_reported(unsigned int r)
+{
+	unsigned int n = mnt_longterm_check(NULL, NULL);
+
+	atomic64_add_return(n, &longterm_run.reported);
+	if (n)
+		error("longterm mounts put with mntput by their owner, reported, round", r);
+	for (int i = 0; i < NR_MOUNTS; i++)
+		mntget(longterm_run.mnts[i]);
+	kern_unmount_array(longterm_run.mnts, NR_MOUNTS);
+}
+
 /* One round; false when no mount could be made. */
 static bool owner_round(unsigned int r)
 {
@@ -186,8 +219,10 @@ static bool owner_round(unsigned int r)
 	hits = atomic64_read(&dp_mntput_fast.hits);
 	WRITE_ONCE(longterm_run.go, r);
 	wait_putters_inside(hits);
-	kern_unmount_array(longterm_run.mnts, NR_MOUNTS);
+	let_go();
 	wait_count(&longterm_run.done, (int)longterm_run.nr_putters);
+	if (longterm_run.owner_mntput)
+		check_reported(r);
 	atomic64_inc(&longterm_run.rounds);
 	atomic64_add_return(NR_MOUNTS, &longterm_run.unmounted);
 	freed = mnt_count_stats().mounts_freed - freed;
@@ -207,7 +242,8 @@ static int owner(void *arg)
 {
 	(void)arg;
 	for (unsigned int r = 1; !READ_ONCE(longterm_run.stop) && owner_round(r); r++)
-		;
+		if (longterm_run.owner_mntput)
+			break; /* one round shows it */
 	WRITE_ONCE(longterm_run.quit, true);
 	return 0;
 }
@@ -284,22 +320,26 @@ static void finish(void)
 static void report(const char *when)
 {
 	kprintf("%srounds %lld, mounts unmounted %lld, leaked %lld, changed after free %lld, "
-		"errors %lld\n",
+		"reported put with mntput %lld, errors %lld\n",
 		when, (long long)atomic64_read(&longterm_run.rounds),
 		(long long)atomic64_read(&longterm_run.unmounted),
 		(long long)atomic64_read(&longterm_run.leaked),
 		(long long)atomic64_read(&longterm_run.changed),
+		(long long)atomic64_read(&longterm_run.reported),
 		(long long)atomic64_read(&longterm_run.errors.count));
 }
 
 static bool caught(void)
 {
-	return atomic64_read(&longterm_run.leaked) || atomic64_read(&longterm_run.changed);
+	return atomic64_read(&longterm_run.leaked) || atomic64_read(&longterm_run.changed) ||
+	       atomic64_read(&longterm_run.reported);
 }
 
-static int run(bool broken, bool until_caught, unsigned int us, unsigned int ms,
+/* variant: a LONGTERM_BROKEN_* or LONGTERM_REAL. */
+static int run(int variant, bool until_caught, unsigned int us, unsigned int ms,
 	       unsigned int *elapsed_ms, struct longterm_torture_result *res, bool *stopped)
 {
+	bool broken = variant == LONGTERM_BROKEN_NO_GRACE_PERIOD;
 	int err;
 
 	memset(res, 0, sizeof(*res));
@@ -310,6 +350,7 @@ static int run(bool broken, bool until_caught, unsigned int us, unsigned int ms,
 		return -EBUSY;
 	memset(&longterm_run, 0, sizeof(longterm_run));
 	longterm_run.broken = broken;
+	longterm_run.owner_mntput = variant == LONGTERM_BROKEN_OWNER_MNTPUT;
 	longterm_run.until_caught = until_caught;
 	torture_errors_start(&longterm_run.errors);
 	if ((err = setup())) {
@@ -328,6 +369,7 @@ static int run(bool broken, bool until_caught, unsigned int us, unsigned int ms,
 		.unmounted = atomic64_read(&longterm_run.unmounted),
 		.leaked = atomic64_read(&longterm_run.leaked),
 		.changed = atomic64_read(&longterm_run.changed),
+		.reported = atomic64_read(&longterm_run.reported),
 		.errors = atomic64_read(&longterm_run.errors.count),
 		.first_ms = torture_errors_first_ms(&longterm_run.errors),
 	};
@@ -349,7 +391,8 @@ int longterm_torture_run(bool broken, unsigned int mntput_fast_us, unsigned int 
 {
 	bool stopped;
 
-	return run(broken, false, mntput_fast_us, ms, NULL, res, &stopped);
+	return run(broken ? LONGTERM_BROKEN_NO_GRACE_PERIOD : LONGTERM_REAL, false, mntput_fast_us,
+		   ms, NULL, res, &stopped);
 }
 
 const struct torture_broken longterm_torture_broken[] = {
@@ -357,6 +400,10 @@ const struct torture_broken longterm_torture_broken[] = {
 					     .removes = "kern_unmount_array puts with no grace "
 							"period: a fast-path mntput drops the last "
 							"reference, the mount leaks"},
+	[LONGTERM_BROKEN_OWNER_MNTPUT] = {.name = "owner-mntput",
+					  .removes = "the owner lets go with mntput, not "
+						     "kern_unmount: the mounts stay longterm and "
+						     "leak; mnt_longterm_check must report them"},
 	{.name = NULL},
 };
 
@@ -369,12 +416,12 @@ static int run_broken(unsigned int v, unsigned int ms, bool until_caught,
 	bool stopped;
 	int err;
 
-	if (v != LONGTERM_BROKEN_NO_GRACE_PERIOD)
+	if (v != LONGTERM_BROKEN_NO_GRACE_PERIOD && v != LONGTERM_BROKEN_OWNER_MNTPUT)
 		return -EINVAL;
-	err = run(true, until_caught, LONGTERM_TORTURE_MNTPUT_FAST_US, ms, NULL, &res, &stopped);
+	err = run((int)v, until_caught, LONGTERM_TORTURE_MNTPUT_FAST_US, ms, NULL, &res, &stopped);
 	if (!err && atomic64_read(&longterm_run.failures))
 		err = -EIO; /* a call failed, or nothing was tested: not a catch */
-	r->errors = res.leaked + res.changed;
+	r->errors = res.leaked + res.changed + res.reported;
 	r->first_ms = res.first_ms;
 	r->ms = (ktime_ns() - t0) / 1000000;
 	return err;
@@ -383,8 +430,9 @@ static int run_broken(unsigned int v, unsigned int ms, bool until_caught,
 /**
  * longterm_torture_run_broken - broken variant v for ms, as the self-check runs it
  *
- * A torture_broken_fn: r->errors counts the mounts leaked and the words changed after their
- * free. Returns 0, -ENODEV with one CPU, or -EIO when a call failed or nothing was tested.
+ * A torture_broken_fn: r->errors counts the mounts leaked, the words changed after their free
+ * and the mounts mnt_longterm_check reported. Returns 0, -ENODEV for no-grace-period with one
+ * CPU, or -EIO when a call failed or nothing was tested.
  */
 int longterm_torture_run_broken(unsigned int v, unsigned int ms, struct torture_broken_result *r)
 {
@@ -411,7 +459,7 @@ static long long run_legs(unsigned int seconds, bool *stopped)
 		kprintf("torture longterm: %u mounts a round, a putter on each other CPU, %s for "
 			"%u ms\n",
 			NR_MOUNTS, us ? "delay point mntput-fast on" : "no delay point", half);
-		err = run(false, false, us, half, &elapsed, &res, stopped);
+		err = run(LONGTERM_REAL, false, us, half, &elapsed, &res, stopped);
 		if (err)
 			kprintf("torture longterm: could not run (%s)\n", errno_name(err));
 		report("leg: ");

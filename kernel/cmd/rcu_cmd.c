@@ -17,9 +17,10 @@ static void print_stats(void)
 	struct rcu_stats s = rcu_get_stats();
 	unsigned int cpu;
 
-	kprintf("grace periods: %llu completed (%llu expedited); gp_seq %llu, %s; asked for up to "
-		"%llu\n",
+	kprintf("grace periods: %llu completed (%llu expedited, %llu at once on one CPU); gp_seq "
+		"%llu, %s; asked for up to %llu\n",
 		(unsigned long long)s.gp_completed, (unsigned long long)s.gp_expedited,
+		(unsigned long long)s.gp_vacuous,
 		(unsigned long long)s.gp_seq, s.gp_seq & 1 ? "one running" : "none running",
 		(unsigned long long)s.gp_requested);
 	print_ms("grace period length: last", s.last_gp_ns);

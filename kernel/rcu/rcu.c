@@ -393,13 +393,40 @@ static void wakeme_after_rcu(struct rcu_head *head)
 	complete(&container_of(head, struct rcu_waiter, head)->done);
 }
 
+/*
+ * With one CPU online, a caller that may sleep is in a quiescent state, and so is every CPU:
+ * each read-side section begun before now has ended, and a grace period has passed without
+ * waiting. It is counted as one, gp_seq moving by a whole period (as Linux's synchronize_rcu
+ * does on one CPU), so that RCU's count means the same at every CPU count and the callbacks
+ * that waited for it may run. Not while rcu_gp is in the middle of a grace period (gp_seq odd,
+ * its thread preempted): the caller then waits for that one to end. Returns whether it counted.
+ */
+static bool vacuous_gp(void)
+{
+	unsigned long flags;
+	bool done = false;
+
+	spin_lock_irqsave(&rcu_state.lock, flags);
+	if (!(rcu_state.gp_seq & 1)) {
+		rcu_state.gp_seq += 2;
+		rcu_state.stats.gp_completed++;
+		rcu_state.stats.gp_vacuous++;
+		done = true;
+	}
+	spin_unlock_irqrestore(&rcu_state.lock, flags);
+	/* pairs with smp_store_release(&rcu_ready) in rcu_init(): the callback threads exist. */
+	if (done && smp_load_acquire(&rcu_ready))
+		wake_ready_callbacks();
+	return done;
+}
+
 static void wait_for_gp(bool expedite)
 {
 	struct rcu_waiter w;
 
 	might_sleep();
-	if (num_online_cpus() == 1)
-		return; /* this thread may sleep, so this CPU (the only one) is quiescent now */
+	if (num_online_cpus() == 1 && vacuous_gp())
+		return;
 	init_completion(&w.done);
 	w.head.func = wakeme_after_rcu;
 	preempt_disable();

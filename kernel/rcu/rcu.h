@@ -133,6 +133,7 @@ struct rcu_stats {
 	uint64_t gp_requested; /* the highest gp_seq somebody has asked for */
 	uint64_t gp_completed; /* grace periods finished */
 	uint64_t gp_expedited; /* of those, expedited */
+	uint64_t gp_vacuous;   /* of those, passed at once: synchronize_rcu with one CPU online */
 	uint64_t last_gp_ns;   /* how long the last one took */
 	uint64_t max_gp_ns;
 	uint64_t stalls;	   /* stall warnings printed */

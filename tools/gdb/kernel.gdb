@@ -52,6 +52,7 @@ define teachos-help
 	echo \  tbt TID        backtrace of a switched-out thread\n
 	echo \  rcu            grace periods, quiescent states owed, callbacks per CPU\n
 	echo \  mounts [ID|ADDR] the mount tree; with a mount id or address, its per-CPU counts\n
+	echo \  longterm       the longterm mounts (kern_mount, clone_private_mount) and their refs\n
 	echo \  virtq          each virtio-blk disk's request ring: indexes, free descriptors\n
 	echo Plain gdb: c (continue), n/s (next/step a line), bt, info registers, x/8gx ADDR,\n
 	echo \  hbreak FUNC (use hbreak, not break, for code GRUB has not loaded yet).\n
@@ -438,7 +439,8 @@ others, by an expedited grace period that found it inside a read-side section)."
             state = "none running"
         gdb.write(f"gp_seq {seq} ({state}); requested up to {int(st['gp_requested'])}\n")
         gdb.write(f"grace periods: {int(stats['gp_completed'])} completed "
-                  f"({int(stats['gp_expedited'])} expedited); last "
+                  f"({int(stats['gp_expedited'])} expedited, "
+                  f"{int(stats['gp_vacuous'])} at once on one CPU); last "
                   f"{int(stats['last_gp_ns']) / 1e6:.1f} ms, longest "
                   f"{int(stats['max_gp_ns']) / 1e6:.1f} ms\n")
         gdb.write(f"stall warnings: {int(stats['stalls'])}\n")
@@ -660,6 +662,47 @@ CPU's count may be negative: a reference taken on one CPU may be dropped on anot
         gdb.write(f"  writers: {writers_summary(mnt, rows, shared)}\n")
 
 
+def longterm_list():
+    """Every struct vfsmount on fs/mnt_longterm.c's longterm_mounts, linked through mnt_list."""
+    head = gdb.parse_and_eval("&'fs/mnt_longterm.c'::longterm_mounts")
+    mnt_ptr = gdb.lookup_type("struct vfsmount").pointer()
+    offset = int(gdb.parse_and_eval("&((struct vfsmount *)0)->mnt_list"))
+    node = head["next"]
+    for _ in range(100000):  # a corrupted list must not hang gdb
+        if int(node) == int(head) or not int(node):
+            return
+        yield gdb.Value(int(node) - offset).cast(mnt_ptr).dereference()
+        node = node["next"]
+
+
+class Longterm(gdb.Command):
+    """longterm: the longterm mounts alive (fs/mnt_longterm.c), read from memory.
+
+One line per mount made by kern_mount or clone_private_mount and not yet given to kern_unmount
+or kern_unmount_array: id, device, address and refs, the sum of its per-CPU reference counts.
+The owner's reference is one of them, so a longterm mount at 0 was put by its owner with mntput
+instead of kern_unmount, and leaks (the shell's `longterm` checks it again after a grace
+period before it reports one). `mounts ADDR` shows one of them CPU by CPU."""
+
+    def __init__(self):
+        super().__init__("longterm", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        if arg.strip():
+            raise gdb.GdbError("usage: longterm")
+        n = 0
+        try:
+            for mnt in longterm_list():
+                refs = sum(r[0] for r in mount_counts(mnt)[0])
+                note = "  no reference left: put with mntput, leaks" if refs <= 0 else ""
+                gdb.write(f"{int(mnt['mnt_id']):>4}  {mnt['mnt_devname'].string():<12}  "
+                          f"{int(mnt.address):#x}  refs {refs}{note}\n")
+                n += 1
+        except gdb.MemoryError as e:
+            raise gdb.GdbError(f"longterm: {e}")
+        gdb.write(f"{n} longterm mounts\n")
+
+
 class Virtq(gdb.Command):
     """Print each virtio-blk disk's request queue (drivers/virtio_ring.h): our avail index, the
 used index the device wrote, the last used entry the interrupt handler took, and the free
@@ -748,6 +791,7 @@ Virtq()
 PerCpu()
 Rcu()
 Mounts()
+Longterm()
 Kps()
 Tbt()
 Dmesg()
