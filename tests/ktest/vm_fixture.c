@@ -5,6 +5,9 @@
 #include "mm/mm.h"
 #include "mm/memory.h"
 #include "mm/pgtable.h"
+#include "mm/page.h"
+#include "mm/uaccess.h"
+#include "lib/errno.h"
 #include "lib/atomic.h"
 
 struct baseline baseline(void)
@@ -34,4 +37,13 @@ void leave_mm(struct mm *mm)
 {
 	kthread_unuse_mm(mm);
 	mmput(mm);
+}
+
+/* Writes i into page i of the n pages at a. 0, or -EFAULT at the first page that faults. */
+int fill_pages(uint64_t a, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (put_user_u64(a + i * PAGE_SIZE, i))
+			return -EFAULT;
+	return 0;
 }

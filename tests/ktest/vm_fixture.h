@@ -27,5 +27,7 @@ void expect_baseline(struct ktest *t, const struct baseline *b);
 struct mm *enter_new_mm(const char *name);
 /* Leaves mm and drops it. */
 void leave_mm(struct mm *mm);
+/* Writes i into page i of the n pages at a: 0, or -EFAULT. */
+int fill_pages(uint64_t a, unsigned int n);
 
 #endif
