@@ -55,6 +55,18 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
+/* Mounts a tmpfs at BASE "/m" with writer-count mode m (logged): its mount, or NULL. */
+static struct vfsmount *mount_in_mode(struct ktest *t, enum mnt_writers_mode m)
+{
+	char opts[32];
+
+	ktest_log(t, "mode %s", writers_mode_name(m));
+	snprintf(opts, sizeof(opts), "writers=%s", writers_mode_name(m));
+	if (!EXPECT_EQ(t, mount_tmpfs(BASE "/m", opts), 0))
+		return NULL;
+	return mnt_at(BASE "/m");
+}
+
 /* ---- 1: read-only bind mounts ---- */
 
 static void test_ro_bind_refuses_writes(struct ktest *t)
@@ -206,13 +218,9 @@ static void test_writer_dropped_on_another_cpu(struct ktest *t)
 	for (size_t i = 0; i < ARRAY_SIZE(safe_modes); i++) {
 		enum mnt_writers_mode mode = safe_modes[i];
 		struct vfsmount *mnt;
-		char opts[32];
 		int fd;
 
-		snprintf(opts, sizeof(opts), "writers=%s", writers_mode_name(mode));
-		ASSERT_EQ(t, mount_tmpfs(BASE "/m", opts), 0);
-		mnt = mnt_at(BASE "/m");
-		ASSERT_NOT_NULL(t, mnt);
+		ASSERT_NOT_NULL(t, mnt = mount_in_mode(t, mode));
 		ASSERT_EQ(t, sched_set_cpu(current, (int)a), 0);
 		ASSERT_EQ(t, smp_processor_id(), a);
 		fd = sys_open(BASE "/m/f", O_WRONLY | O_CREAT, 0644);
@@ -245,14 +253,9 @@ static void test_each_mode_refuses_remount_ro_while_writing(struct ktest *t)
 	for (size_t i = 0; i < ARRAY_SIZE(safe_modes); i++) {
 		enum mnt_writers_mode mode = safe_modes[i];
 		struct vfsmount *mnt;
-		char opts[32];
 		int fd[3];
 
-		ktest_log(t, "mode %s", writers_mode_name(mode));
-		snprintf(opts, sizeof(opts), "writers=%s", writers_mode_name(mode));
-		ASSERT_EQ(t, mount_tmpfs(BASE "/m", opts), 0);
-		mnt = mnt_at(BASE "/m");
-		ASSERT_NOT_NULL(t, mnt);
+		ASSERT_NOT_NULL(t, mnt = mount_in_mode(t, mode));
 		EXPECT_EQ(t, mnt->mnt_writers_mode, mode);
 		for (int k = 0; k < 3; k++) {
 			fd[k] = sys_open(BASE "/m/f", O_WRONLY | O_CREAT, 0644);
@@ -364,19 +367,14 @@ static void test_leaked_write_reference_reported_at_free(struct ktest *t)
 	for (size_t i = 0; i < ARRAY_SIZE(safe_modes); i++) {
 		uint64_t before = mnt_writers_stats().imbalanced;
 		struct vfsmount *mnt;
-		char opts[32];
 
-		ktest_log(t, "mode %s", writers_mode_name(safe_modes[i]));
-		snprintf(opts, sizeof(opts), "writers=%s", writers_mode_name(safe_modes[i]));
 		/* Balanced: nothing to report. */
-		ASSERT_EQ(t, mount_tmpfs(BASE "/m", opts), 0);
+		ASSERT_NOT_NULL(t, mount_in_mode(t, safe_modes[i]));
 		EXPECT_EQ(t, write_text(BASE "/m/f", O_CREAT, "ok"), 0);
 		EXPECT_EQ(t, sys_umount(BASE "/m"), 0);
 		EXPECT_EQ(t, mnt_writers_stats().imbalanced, before);
 		/* Two references leaked: one report, for the mount. */
-		ASSERT_EQ(t, mount_tmpfs(BASE "/m", opts), 0);
-		mnt = mnt_at(BASE "/m");
-		ASSERT_NOT_NULL(t, mnt);
+		ASSERT_NOT_NULL(t, mnt = mount_in_mode(t, safe_modes[i]));
 		EXPECT_EQ(t, mnt_want_write(mnt), 0);
 		EXPECT_EQ(t, mnt_want_write(mnt), 0);
 		EXPECT_EQ(t, sys_umount(BASE "/m"), 0); /* the last reference: the mount is freed */
@@ -390,13 +388,8 @@ static void test_unmatched_drop_reported_once(struct ktest *t)
 	for (size_t i = 0; i < ARRAY_SIZE(safe_modes); i++) {
 		uint64_t before = mnt_writers_stats().imbalanced;
 		struct vfsmount *mnt;
-		char opts[32];
 
-		ktest_log(t, "mode %s", writers_mode_name(safe_modes[i]));
-		snprintf(opts, sizeof(opts), "writers=%s", writers_mode_name(safe_modes[i]));
-		ASSERT_EQ(t, mount_tmpfs(BASE "/m", opts), 0);
-		mnt = mnt_at(BASE "/m");
-		ASSERT_NOT_NULL(t, mnt);
+		ASSERT_NOT_NULL(t, mnt = mount_in_mode(t, safe_modes[i]));
 		mnt_drop_write(mnt);
 		EXPECT_EQ(t, mnt_get_writers(mnt), -1);
 		EXPECT_EQ(t, mnt_writers_stats().imbalanced, before); /* not summed yet */
@@ -498,12 +491,8 @@ static void test_writer_waits_for_write_hold(struct ktest *t)
 		enum mnt_writers_mode mode = safe_modes[i];
 		uint64_t waits = mnt_writers_stats().hold_waits;
 		struct thread *rem, *wri;
-		char opts[32];
 
-		ktest_log(t, "mode %s", writers_mode_name(mode));
-		snprintf(opts, sizeof(opts), "writers=%s", writers_mode_name(mode));
-		ASSERT_EQ(t, mount_tmpfs(BASE "/m", opts), 0);
-		hold_race = (struct hold_race){.mnt = mnt_at(BASE "/m"), .remount_ret = 1};
+		hold_race = (struct hold_race){.mnt = mount_in_mode(t, mode), .remount_ret = 1};
 		ASSERT_NOT_NULL(t, hold_race.mnt);
 		ASSERT_EQ(t, delay_point_set("mnt-hold-wait", 1, 1), 0);
 		ASSERT_EQ(t,

@@ -87,6 +87,34 @@ static struct seen write_and_wait(struct ktest *t, uint64_t a, int fd, bool noti
 	return s;
 }
 
+/* Makes the test file of pages pages, opens it read-write and enters a new mm: the file's
+   descriptor, or -1 (the failure reported) when one of them could not be made. */
+static int enter_file_mm(struct ktest *t, unsigned int pages, const char *name, struct mm **mm)
+{
+	int fd;
+
+	if (!wb_make_file(t, pages))
+		return -1;
+	fd = sys_open(WB_FILE, O_RDWR, 0);
+	if (!EXPECT_GE(t, fd, 0))
+		return -1;
+	*mm = mm_alloc(name);
+	if (!EXPECT_NOT_NULL(t, *mm)) {
+		sys_close(fd);
+		return -1;
+	}
+	kthread_use_mm(*mm);
+	return fd;
+}
+
+/* Undoes enter_file_mm. */
+static void leave_file_mm(struct mm *mm, int fd)
+{
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	sys_close(fd);
+}
+
 static uint64_t map_file(struct ktest *t, struct mm *mm, int fd, unsigned int pages)
 {
 	uint64_t a = (uint64_t)sys_mmap(mm, 0, pages * PAGE_SIZE, WB_RW, MAP_SHARED, fd, 0);
@@ -105,12 +133,9 @@ static void test_without_notification(struct ktest *t)
 	uint64_t a;
 	int fd;
 
-	if (!wb_make_file(t, NPAGES))
+	fd = enter_file_mm(t, NPAGES, "ktest-wb-nonotify", &mm);
+	if (fd < 0)
 		return;
-	fd = sys_open(WB_FILE, O_RDWR, 0);
-	ASSERT_GE(t, fd, 0);
-	ASSERT_NOT_NULL(t, mm = mm_alloc("ktest-wb-nonotify"));
-	kthread_use_mm(mm);
 	dirty_writenotify = false;
 	a = map_file(t, mm, fd, NPAGES);
 	dirty_writenotify = true; /* the mapping keeps what it was made with */
@@ -138,9 +163,7 @@ static void test_without_notification(struct ktest *t)
 	EXPECT_EQ(t, dirty_stats().pte_dirty_found - d0.pte_dirty_found, (uint64_t)NPAGES + 1);
 	EXPECT_EQ(t, sys_sync(), 0);
 	EXPECT_EQ(t, disk_word(t, fd, 0, 1), 0xd0d0ULL);
-	kthread_unuse_mm(mm);
-	mmput(mm);
-	sys_close(fd);
+	leave_file_mm(mm, fd);
 }
 
 /* Since 2.6.19: the same writes, each seen by the counts (held near the limit) and written
@@ -153,12 +176,9 @@ static void test_with_notification(struct ktest *t)
 	uint64_t a;
 	int fd;
 
-	if (!wb_make_file(t, NPAGES))
+	fd = enter_file_mm(t, NPAGES, "ktest-wb-notify", &mm);
+	if (fd < 0)
 		return;
-	fd = sys_open(WB_FILE, O_RDWR, 0);
-	ASSERT_GE(t, fd, 0);
-	ASSERT_NOT_NULL(t, mm = mm_alloc("ktest-wb-notify"));
-	kthread_use_mm(mm);
 	a = map_file(t, mm, fd, NPAGES);
 	d0 = dirty_stats();
 	s = write_and_wait(t, a, fd, true);
@@ -169,9 +189,7 @@ static void test_with_notification(struct ktest *t)
 	EXPECT_TRUE(t, s.on_disk);
 	EXPECT_EQ(t, dirty_stats().pte_dirty_found, d0.pte_dirty_found);
 	EXPECT_FALSE(t, pte_of(mm, a) & PTE_W);
-	kthread_unuse_mm(mm);
-	mmput(mm);
-	sys_close(fd);
+	leave_file_mm(mm, fd);
 }
 
 /* Every first write to a clean page goes to page_mkwrite, not only one over a hole, and moves
@@ -184,12 +202,9 @@ static void test_mkwrite_every_write(struct ktest *t)
 	uint64_t a, m0;
 	int fd;
 
-	if (!wb_make_file(t, 1))
+	fd = enter_file_mm(t, 1, "ktest-wb-mkwrite", &mm);
+	if (fd < 0)
 		return;
-	fd = sys_open(WB_FILE, O_RDWR, 0);
-	ASSERT_GE(t, fd, 0);
-	ASSERT_NOT_NULL(t, mm = mm_alloc("ktest-wb-mkwrite"));
-	kthread_use_mm(mm);
 	a = map_file(t, mm, fd, 1);
 	EXPECT_EQ(t, put_user_u64(a, 0x3e01), 0); /* the first: allocates, if need be */
 	EXPECT_EQ(t, vm_msync(mm, a, PAGE_SIZE, MS_SYNC), 0);
@@ -210,9 +225,7 @@ static void test_mkwrite_every_write(struct ktest *t)
 	EXPECT_EQ(t, fault_stats().mkwrite - m0, 1ULL);
 	EXPECT_EQ(t, sys_fstat(fd, &st0), 0);
 	EXPECT_EQ(t, st0.mtime_ns, st1.mtime_ns);
-	kthread_unuse_mm(mm);
-	mmput(mm);
-	sys_close(fd);
+	leave_file_mm(mm, fd);
 }
 
 /* page_mkclean cleans an entry mprotect(PROT_NONE) hid: with notification, the writes before
@@ -225,12 +238,9 @@ static void test_protnone_cleaned(struct ktest *t)
 	uint64_t a, v, wp;
 	int fd;
 
-	if (!wb_make_file(t, 2))
+	fd = enter_file_mm(t, 2, "ktest-wb-protnone", &mm);
+	if (fd < 0)
 		return;
-	fd = sys_open(WB_FILE, O_RDWR, 0);
-	ASSERT_GE(t, fd, 0);
-	ASSERT_NOT_NULL(t, mm = mm_alloc("ktest-wb-protnone"));
-	kthread_use_mm(mm);
 	a = map_file(t, mm, fd, 1);
 	EXPECT_EQ(t, put_user_u64(a, 0x9a01), 0);
 	EXPECT_EQ(t, vm_mprotect(mm, a, PAGE_SIZE, PROT_NONE), 0);
@@ -264,9 +274,7 @@ static void test_protnone_cleaned(struct ktest *t)
 	EXPECT_EQ(t, disk_word(t, fd, 1, 0), 0x9b01ULL);
 	EXPECT_EQ(t, disk_word(t, fd, 0, 0), 0x9b02ULL);
 	EXPECT_FALSE(t, pte_of(mm, a) & PTE_D);
-	kthread_unuse_mm(mm);
-	mmput(mm);
-	sys_close(fd);
+	leave_file_mm(mm, fd);
 }
 
 /* A thread of the same mm on another CPU that writes once page_mkclean holds the entry. */
