@@ -192,8 +192,10 @@ bench: $(BUILD)/bench/kernel.iso $(BUILD)/disk.img
 	tools/bench-report --out $(BUILD)/bench $(BENCH_LOGS) || st=1; exit $$st
 
 # The report's own test runs with the host unit tests (tests/run-tests runs $(BUILD)/host/test_*).
-# So does the layer checker's (tests/host/test_check_layers.py).
-host-test: $(BUILD)/host/test_bench_report $(BUILD)/host/test_check_layers
+# So do the layer checker's (tests/host/test_check_layers.py) and the check of the system-call
+# numbers against the host's Linux headers (tests/host/test_syscall_numbers.py).
+host-test: $(BUILD)/host/test_bench_report $(BUILD)/host/test_check_layers \
+	   $(BUILD)/host/test_syscall_numbers
 $(BUILD)/host/test_%: tests/host/test_%.py
 	@mkdir -p $(dir $@)
 	@ln -sf $(abspath $<) $@

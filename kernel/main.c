@@ -4,6 +4,8 @@
  * at -2 GiB) and interrupts off.
  */
 #include "kernel/main.h"
+#include "kernel/syscall.h"
+#include "kernel/entry.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
 #include "kernel/cmdline.h"
@@ -86,6 +88,8 @@ void kmain(uint32_t mbi_phys)
 	apply_cmdline();
 	mm_init();
 	sched_init();
+	syscall_init();
+	entry_init();
 	smp_init();
 	console_input_init();
 	rcu_init();

@@ -12,6 +12,10 @@
 
 extern char __percpu_start[], __percpu_end[];
 
+/* arch/x86_64/entry_64.asm reads these two at %gs:16 and %gs:24. */
+BUILD_BUG_ON(offsetof(struct cpu, top_of_stack) != 16);
+BUILD_BUG_ON(offsetof(struct cpu, user_rsp) != 24);
+
 DEFINE_PER_CPU(struct cpu, cpu_info);
 uint64_t __per_cpu_offset[NR_CPUS];
 unsigned int nr_cpu_ids = 1;

@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include "lib/compiler.h"
 
+struct tss;
+
 #define NR_CPUS 64
 
 #define DEFINE_PER_CPU(type, name)  __section(".bss.percpu") __typeof__(type) name
@@ -30,6 +32,11 @@
 struct cpu {
 	struct cpu *self;	/* %gs:0 */
 	uint64_t percpu_offset; /* %gs:8: add to a per-CPU variable's address for this CPU's copy */
+	/* For the system-call entry (arch/x86_64/entry_64.asm), which finds them at fixed offsets
+	   before it has a stack: */
+	uint64_t top_of_stack; /* %gs:16: the running thread's kernel stack top (= TSS.RSP0) */
+	uint64_t user_rsp;     /* %gs:24: the user's rsp, kept while the entry switches stacks */
+	struct tss *tss;       /* this CPU's TSS: RSP0 changes at every switch */
 	unsigned int id;	/* logical CPU number, 0 = the boot CPU */
 	uint32_t apic_id;
 	/*

@@ -21,7 +21,10 @@
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/smap.h"
+#include "arch/x86_64/syscall.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/tsc.h"
@@ -67,9 +70,22 @@ bool cpu_online(unsigned int cpu)
 	return cpu < NR_CPUS && cpumask_test_cpu(cpu, &cpu_online_mask);
 }
 
-/* Brings this CPU's own state up: the part the boot CPU and the APs share. */
-static void cpu_bringup(unsigned int cpu)
+/*
+ * What ring 3 needs of every CPU: its TSS known (RSP0 changes at every switch), SSE allowed
+ * (user code uses it; the kernel does not), SMEP and SMAP when offered, the syscall MSRs.
+ */
+static void cpu_init_user_mode(struct tss *tss)
 {
+	this_cpu()->tss = tss;
+	fpu_init_cpu();
+	smap_init_cpu();
+	syscall_init_cpu();
+}
+
+/* Brings this CPU's own state up: the part the boot CPU and the APs share. */
+static void cpu_bringup(unsigned int cpu, struct tss *tss)
+{
+	cpu_init_user_mode(tss);
 	lapic_enable();
 	smp_call_init_cpu();
 	tick_start_this_cpu();
@@ -91,7 +107,7 @@ __noreturn void ap_start(uint64_t cpu)
 	idt_load();
 	write_cr4(read_cr4() | CR4_PGE);
 	sched_init_ap();
-	cpu_bringup((unsigned int)cpu);
+	cpu_bringup((unsigned int)cpu, &b->tables->tss);
 	sched_idle_loop();
 }
 
@@ -191,7 +207,7 @@ void smp_init(void)
 	pr_info("smp: local APIC at %#llx in %s mode, boot CPU APIC id %u\n",
 		(unsigned long long)lapic_phys, lapic_x2apic_mode() ? "x2APIC" : "xAPIC", bsp_apic);
 	tick_init();
-	cpu_bringup(0);
+	cpu_bringup(0, gdt_boot_tss());
 	if (err)
 		return;
 	pr_info("smp: MADT (%s) lists %u CPUs (%u skipped), %u I/O APICs\n", madt.oem_id,

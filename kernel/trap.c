@@ -24,15 +24,6 @@
 #include "lib/printf.h"
 #include "lib/atomic.h"
 
-/* The #PF error code (Intel SDM vol. 3, "Interrupt 14"). */
-#define PF_PRESENT (1 << 0) /* 0: the page was not present; 1: a protection violation */
-#define PF_WRITE   (1 << 1) /* the access was a write (else a read) */
-#define PF_USER	   (1 << 2) /* the CPU was in ring 3 */
-#define PF_RSVD	   (1 << 3) /* a paging-structure entry had a reserved bit set */
-#define PF_INSTR   (1 << 4) /* an instruction fetch (reported with NX or SMEP enabled) */
-#define PF_PK	   (1 << 5) /* a protection-key violation */
-#define PF_SS	   (1 << 6) /* a shadow-stack access */
-
 /* The error code of #TS, #NP, #SS and #GP when a segment selector or a gate caused them. */
 #define SEL_EXT	   (1 << 0) /* raised while delivering an external event (an interrupt) */
 #define SEL_IDT	   (1 << 1) /* the index is an IDT vector */

@@ -48,6 +48,23 @@
 #define READ_ONCE(x)	 (*(const volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 
+/*
+ * Address spaces for sparse (`make check`): a pointer into the user half is `char __user *`,
+ * and the kernel may not dereference it, only pass it to the uaccess helpers (mm/uaccess.h);
+ * an RCU-protected pointer is `__rcu`, read with rcu_dereference and written with
+ * rcu_assign_pointer. __force marks a cast that leaves an address space on purpose. The
+ * compilers see nothing of this.
+ */
+#ifdef __CHECKER__
+#define __user	__attribute__((noderef, address_space(__user)))
+#define __rcu	__attribute__((noderef, address_space(__rcu)))
+#define __force __attribute__((force))
+#else
+#define __user
+#define __rcu
+#define __force
+#endif
+
 #define BUILD_BUG_ON(cond) _Static_assert(!(cond), #cond)
 
 #endif

@@ -18,13 +18,11 @@
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/smap.h"
 #include "arch/x86_64/tlb.h"
+#include "arch/x86_64/trap.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-
-/* The #PF error code bits used here (Intel SDM vol. 3, "Interrupt 14"). */
-#define PF_WRITE (1 << 1)
-#define PF_RSVD	 (1 << 3)
 
 DEFINE_PER_CPU(struct fault_stats, fault_counts);
 #define count(field) count_fault(field)
@@ -174,6 +172,11 @@ static bool do_page_fault(struct trap_frame *f, uint64_t cr2)
 
 	if (cr2 >= USER_TOP || !mm || (f->error_code & PF_RSVD))
 		return false; /* the kernel half, or corrupt tables: not an address space's fault */
+	/* The kernel touched a present user page outside a uaccess helper, or ran user code:
+	   SMAP or SMEP refused it, and mapping the page again would only repeat the fault. */
+	if (!trap_from_user(f) && (f->error_code & PF_PRESENT) &&
+	    ((cpu_has_smap && !(f->rflags & RFLAGS_AC)) || (f->error_code & PF_INSTR)))
+		return false;
 	if (!(f->rflags & RFLAGS_IF) || preempt_count() != 0) {
 		count(no_sleep);
 		return false;

@@ -57,6 +57,9 @@ struct mm {
 	   ioctx_list; lookup_ioctx walks it under RCU, taking no lock. */
 	spinlock_t ioctx_lock;
 	struct hlist_head ioctx_list; /* struct kioctx */
+	/* The program's heap (brk): from start_brk, which execve sets past the last segment, to
+	   brk; mmap_lock. */
+	uint64_t start_brk, brk;
 	char name[24];
 	struct list_head all_node; /* on the list the `vm` command prints */
 };

@@ -2,6 +2,7 @@
 #include "mm/uaccess.h"
 #include "mm/mm.h"
 #include "kernel/extable.h"
+#include "arch/x86_64/smap.h"
 #include "lib/atomic.h"
 #include "lib/errno.h"
 
@@ -11,11 +12,13 @@ static atomic64_t faults;
    fixup is the instruction after the copy; rcx then holds what rep movsb had left. */
 static size_t raw_copy(void *to, const void *from, size_t n)
 {
+	stac();
 	__asm__ __volatile__("1:	rep movsb\n"
 			     "2:\n\t" EXTABLE_ENTRY(1b, 2b)
 			     : "+D"(to), "+S"(from), "+c"(n)
 			     :
 			     : "memory");
+	clac();
 	return n;
 }
 
@@ -32,58 +35,119 @@ static int finish(size_t left)
 	return -EFAULT;
 }
 
-int copy_to_user(uint64_t to, const void *from, size_t n)
+int copy_to_user(void __user *to, const void *from, size_t n)
 {
-	if (!user_range(to, n))
+	if (!user_range((uint64_t)to, n))
 		return -EFAULT;
-	return finish(raw_copy((void *)to, from, n));
+	return finish(raw_copy((void __force *)to, from, n));
 }
 
-int copy_from_user(void *to, uint64_t from, size_t n)
+int copy_from_user(void *to, const void __user *from, size_t n)
 {
-	if (!user_range(from, n))
+	if (!user_range((uint64_t)from, n))
 		return -EFAULT;
-	return finish(raw_copy(to, (const void *)from, n));
+	return finish(raw_copy(to, (const void __force *)from, n));
+}
+
+int clear_user(void __user *to, size_t n)
+{
+	uint64_t p = (uint64_t)to;
+
+	if (!user_range(p, n))
+		return -EFAULT;
+	stac();
+	__asm__ __volatile__("1:	rep stosb\n"
+			     "2:\n\t" EXTABLE_ENTRY(1b, 2b)
+			     : "+D"(p), "+c"(n)
+			     : "a"(0)
+			     : "memory");
+	clac();
+	return finish(n);
+}
+
+/* One byte, for strncpy_from_user: 0 or -EFAULT. */
+static int get_user_u8(uint8_t *v, uint64_t from)
+{
+	uint8_t x = 0;
+	int err = -EFAULT;
+
+	stac();
+	__asm__ __volatile__("1:	movb (%[from]), %[x]\n\t"
+			     "	xorl %[err], %[err]\n"
+			     "2:\n\t" EXTABLE_ENTRY(1b, 2b)
+			     : [err] "+r"(err), [x] "+q"(x)
+			     : [from] "r"(from)
+			     : "memory");
+	clac();
+	*v = x;
+	return err;
+}
+
+long strncpy_from_user(char *dst, const char __user *src, size_t n)
+{
+	uint64_t p = (uint64_t)src;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c;
+
+		if (!user_range(p + i, 1) || get_user_u8(&c, p + i))
+			return finish(1);
+		dst[i] = (char)c;
+		if (!c)
+			return (long)i;
+	}
+	if (n)
+		dst[n - 1] = '\0';
+	return -ENAMETOOLONG;
 }
 
 /*
- * One 8-byte mov, not a copy: an aligned word reaches memory whole or not at all, as a user
+ * One aligned mov, not a copy: an aligned word reaches memory whole or not at all, as a user
  * program's own store does. (rep movsb may take an interrupt between bytes; after a TLB
  * shootdown it would fault half way, and leave half a value behind an -EFAULT.) err starts as
  * -EFAULT; the instruction after the access clears it, and a fault skips that instruction.
  */
-int put_user_u64(uint64_t to, uint64_t v)
-{
-	int err = -EFAULT;
+#define DEFINE_PUT_USER(bits, type, suffix)                                                        \
+	int put_user_u##bits(uint64_t to, type v)                                                  \
+	{                                                                                          \
+		int err = -EFAULT;                                                                 \
+		if (!user_range(to, sizeof(v)))                                                    \
+			return -EFAULT;                                                            \
+		stac();                                                                            \
+		__asm__ __volatile__("1:	mov" suffix " %[v], (%[to])\n\t"                   \
+				     "	xorl %[err], %[err]\n"                                      \
+				     "2:\n\t" EXTABLE_ENTRY(1b, 2b)                                \
+				     : [err] "+r"(err)                                             \
+				     : [v] "r"(v), [to] "r"(to)                                    \
+				     : "memory");                                                  \
+		clac();                                                                            \
+		return finish(err ? 1 : 0);                                                        \
+	}
 
-	if (!user_range(to, sizeof(v)))
-		return -EFAULT;
-	__asm__ __volatile__("1:	movq %[v], (%[to])\n\t"
-			     "	xorl %[err], %[err]\n"
-			     "2:\n\t" EXTABLE_ENTRY(1b, 2b)
-			     : [err] "+r"(err)
-			     : [v] "r"(v), [to] "r"(to)
-			     : "memory");
-	return finish(err ? 1 : 0);
-}
+#define DEFINE_GET_USER(bits, type, suffix)                                                        \
+	int get_user_u##bits(type *v, uint64_t from)                                               \
+	{                                                                                          \
+		type x = 0;                                                                        \
+		int err = -EFAULT;                                                                 \
+		if (!user_range(from, sizeof(x)))                                                  \
+			return -EFAULT;                                                            \
+		stac();                                                                            \
+		__asm__ __volatile__("1:	mov" suffix " (%[from]), %[x]\n\t"                 \
+				     "	xorl %[err], %[err]\n"                                      \
+				     "2:\n\t" EXTABLE_ENTRY(1b, 2b)                                \
+				     : [err] "+r"(err), [x] "+r"(x)                                \
+				     : [from] "r"(from)                                            \
+				     : "memory");                                                  \
+		clac();                                                                            \
+		if (!err)                                                                          \
+			*v = x;                                                                    \
+		return finish(err ? 1 : 0);                                                        \
+	}
 
-int get_user_u64(uint64_t *v, uint64_t from)
-{
-	uint64_t x = 0;
-	int err = -EFAULT;
-
-	if (!user_range(from, sizeof(x)))
-		return -EFAULT;
-	__asm__ __volatile__("1:	movq (%[from]), %[x]\n\t"
-			     "	xorl %[err], %[err]\n"
-			     "2:\n\t" EXTABLE_ENTRY(1b, 2b)
-			     : [err] "+r"(err), [x] "+r"(x)
-			     : [from] "r"(from)
-			     : "memory");
-	if (!err)
-		*v = x;
-	return finish(err ? 1 : 0);
-}
+DEFINE_PUT_USER(64, uint64_t, "q")
+DEFINE_GET_USER(64, uint64_t, "q")
+DEFINE_PUT_USER(32, uint32_t, "l")
+DEFINE_GET_USER(32, uint32_t, "l")
 
 uint64_t uaccess_faults(void)
 {

@@ -143,13 +143,35 @@ static inline __noreturn void halt_forever(void)
 		__asm__ __volatile__("cli; hlt");
 }
 
+static inline void write_cr0(uint64_t v)
+{
+	__asm__ __volatile__("mov %0, %%cr0" ::"r"(v) : "memory");
+}
+
 /* Control register and MSR bits used during setup. */
-#define CR0_WP	  (1UL << 16) /* write protect applies to the kernel too */
-#define CR4_PGE	  (1UL << 7)
-#define CR4_OSFXSR (1UL << 9)
-#define MSR_EFER  0xc0000080
-#define EFER_NXE  (1UL << 11)
-#define MSR_GS_BASE	   0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
+#define CR0_MP	      (1UL << 1)  /* WAIT/FWAIT honour TS */
+#define CR0_EM	      (1UL << 2)  /* no x87: must be clear for SSE */
+#define CR0_TS	      (1UL << 3)  /* task switched: the next FPU/SSE instruction traps (#NM) */
+#define CR0_WP	      (1UL << 16) /* write protect applies to the kernel too */
+#define CR4_PGE	      (1UL << 7)
+#define CR4_OSFXSR    (1UL << 9)  /* the OS saves SSE state with FXSAVE: SSE instructions allowed */
+#define CR4_OSXMMEXCPT (1UL << 10) /* SIMD floating-point exceptions raise #XM */
+#define CR4_SMEP      (1UL << 20) /* the kernel may not execute user pages */
+#define CR4_SMAP      (1UL << 21) /* the kernel may not touch user pages unless RFLAGS.AC is set */
+#define MSR_EFER      0xc0000080
+#define EFER_SCE      (1UL << 0)  /* SYSCALL/SYSRET enabled */
+#define EFER_NXE      (1UL << 11)
+#define MSR_STAR      0xc0000081 /* SYSCALL's and SYSRET's segment selectors */
+#define MSR_LSTAR     0xc0000082 /* where SYSCALL jumps in 64-bit mode */
+#define MSR_SYSCALL_MASK 0xc0000084 /* RFLAGS bits SYSCALL clears */
+#define MSR_FS_BASE   0xc0000100
+#define MSR_GS_BASE   0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102 /* what SWAPGS exchanges GS base with */
+
+#define RFLAGS_TF   (1UL << 8)
+#define RFLAGS_DF   (1UL << 10)
+#define RFLAGS_NT   (1UL << 14)
+#define RFLAGS_AC   (1UL << 18)
+#define RFLAGS_IOPL (3UL << 12)
 
 #endif

@@ -103,3 +103,8 @@ void gdt_init(void)
 	gdt_load_cpu(&boot_cpu_tables, (uint64_t)double_fault_stack + sizeof(double_fault_stack),
 		     (uint64_t)nmi_stack + sizeof(nmi_stack));
 }
+
+struct tss *gdt_boot_tss(void)
+{
+	return &boot_cpu_tables.tss;
+}

@@ -98,6 +98,8 @@ struct cpu_tables {
 void gdt_load_cpu(struct cpu_tables *t, uint64_t double_fault_stack_top, uint64_t nmi_stack_top);
 /* The boot CPU's tables, with static IST stacks. */
 void gdt_init(void);
+/* The boot CPU's TSS (each AP's is in the cpu_tables smp_boot.c gave it). */
+struct tss *gdt_boot_tss(void);
 /* The boot CPU's IST stacks, for the panic screen ("which stack was this?"). */
 extern char double_fault_stack[], nmi_stack[];
 #define DOUBLE_FAULT_STACK_SIZE (16 * 1024)

@@ -33,6 +33,7 @@ static struct idt_gate idt[IDT_VECTORS] __aligned(16);
 static trap_handler_t handlers[IDT_VECTORS];
 static trap_handler_t fallback;
 static void (*irq_exit)(void);
+static void (*user_exit)(struct trap_frame *f);
 
 /* trap_entry.asm: the entry stub of each vector. */
 extern const uint64_t trap_stubs[IDT_VECTORS];
@@ -87,6 +88,11 @@ void idt_set_irq_exit(void (*fn)(void))
 	WRITE_ONCE(irq_exit, fn);
 }
 
+void idt_set_user_exit(void (*fn)(struct trap_frame *f))
+{
+	WRITE_ONCE(user_exit, fn);
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	trap_handler_t fn = READ_ONCE(handlers[f->vector]);
@@ -100,4 +106,6 @@ void trap_dispatch(struct trap_frame *f)
 	/* An exception is not a point to switch threads at: the faulting code may hold anything. */
 	if (f->vector >= FIRST_IRQ_VECTOR && READ_ONCE(irq_exit))
 		irq_exit();
+	if (trap_from_user(f) && READ_ONCE(user_exit))
+		user_exit(f);
 }

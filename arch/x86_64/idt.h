@@ -58,6 +58,10 @@ void idt_set_fallback(trap_handler_t fn);
    just before the return to the interrupted code: the scheduler preempts there. */
 void idt_set_irq_exit(void (*fn)(void));
 
+/* fn runs last before every return to ring 3 from an interrupt or exception, interrupts off
+   (kernel/entry.c: reschedule, end a killed thread). */
+void idt_set_user_exit(void (*fn)(struct trap_frame *f));
+
 /* Called by trap_entry.asm with the frame it saved. */
 void trap_dispatch(struct trap_frame *f);
 

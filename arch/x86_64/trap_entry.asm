@@ -36,6 +36,15 @@ trap_stub_ %+ vector:
 %endrep
 
 trap_common:
+	; From ring 3 (the saved CS has RPL 3), GS base still holds the user's value: SWAPGS puts
+	; this CPU's struct cpu back (kernel/percpu.h) before any C code reads %gs. trap_exit swaps
+	; back on the way out to ring 3. An NMI that lands between trap_exit's SWAPGS and IRETQ (or
+	; entry_SYSCALL_64's SWAPGS and SYSRET) would run with the user's GS base; our NMIs only
+	; come at a panic (smp_stop, nmi_backtrace), and Linux's "paranoid" entry is not here.
+	test qword [rsp + 24], 3        ; cs, above vector, error code and rip
+	jz .from_kernel
+	swapgs
+.from_kernel:
 	push rax
 	push rbx
 	push rcx
@@ -67,6 +76,10 @@ trap_common:
 global trap_return
 trap_return:
 	add rsp, 16                     ; drop the frame record
+; The frame on the stack, interrupts off: pop it and return to where it says (ret_to_user and
+; entry_SYSCALL_64 jump here too).
+global trap_exit
+trap_exit:
 	; A handler may have changed the frame (the exception table and fault_catch() resume
 	; elsewhere by editing rip, rsp and the callee-saved registers): restore from it.
 	pop r15
@@ -85,6 +98,10 @@ trap_return:
 	pop rbx
 	pop rax
 	add rsp, 16                     ; vector and error code
+	test qword [rsp + 8], 3         ; back to ring 3?
+	jz .to_kernel
+	swapgs
+.to_kernel:
 	iretq                           ; pops rip, cs, rflags, rsp, ss
 
 ; The stubs' addresses, for idt_init().

@@ -26,6 +26,8 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/irq_vectors.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/gdt.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/string.h"
 #include "lib/errno.h"
@@ -290,6 +292,27 @@ void sched_set_switch_mm(void (*fn)(struct mm *prev, struct mm *next))
 	WRITE_ONCE(switch_mm_hook, fn);
 }
 
+/*
+ * What ring 3 needs of the CPU for next: the kernel stack the CPU enters on from ring 3
+ * (TSS.RSP0, and the syscall entry's copy in struct cpu), and a user thread's SSE registers and
+ * TLS base. The kernel never uses SSE, so the registers still hold prev's until next's load.
+ */
+static void switch_user_state(struct thread *prev, struct thread *next)
+{
+	struct cpu *c = this_cpu();
+
+	if (prev->fpu)
+		fpu_save(prev->fpu);
+	if (next->stack_top && c->tss) {
+		c->top_of_stack = (uint64_t)next->stack_top;
+		c->tss->rsp[0] = c->top_of_stack;
+	}
+	if (next->fpu) {
+		fpu_restore(next->fpu);
+		wrmsr(MSR_FS_BASE, next->fs_base);
+	}
+}
+
 /* The switch. Called with interrupts off and a preempt count of exactly 1. */
 static void __schedule(bool preempt)
 {
@@ -314,6 +337,7 @@ static void __schedule(bool preempt)
 	this_cpu()->thread = next;
 	if (prev->mm != next->mm)
 		switch_mm_hook(prev->mm, next->mm); /* only mm/ makes threads with an mm */
+	switch_user_state(prev, next);
 	switch_stack(&prev->saved_rsp, next->saved_rsp);
 	/* prev runs again here, perhaps on another CPU, switched in by whoever ran there. */
 	finish_switch();

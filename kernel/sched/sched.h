@@ -42,6 +42,8 @@ enum thread_state {
 struct mm; /* mm/mm.h: an address space; the scheduler only passes it on */
 struct files_struct; /* fs/file.h: open files, and the working directory; kept for fs/ */
 struct fs_struct;
+struct process;
+struct fpu;
 
 struct thread {
 	uint64_t saved_rsp; /* while switched out: the stack pointer (arch/x86_64/switch.asm) */
@@ -73,6 +75,14 @@ struct thread {
 	bool started;
 	int exit_code;
 	struct completion exited; /* completed once it is off its CPU for good */
+
+	/* A user thread's (kernel/process.h); NULL and 0 in a kernel thread. */
+	struct process *proc;	    /* its process; tasklist_lock for the list below */
+	struct list_head proc_node; /* on proc->threads */
+	struct fpu *fpu;	    /* its SSE registers while it is off the CPU */
+	uint64_t fs_base;	    /* its TLS pointer (arch_prctl ARCH_SET_FS, CLONE_SETTLS) */
+	uint64_t clear_child_tid;   /* set_tid_address: zeroed and futex-woken when it ends */
+	bool killable;		    /* asleep where a fatal signal wakes it (signal_wake_up) */
 
 	/* kernel/sched/sleep.c: a pending timeout */
 	uint64_t wake_jiffies;

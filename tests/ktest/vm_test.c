@@ -117,7 +117,7 @@ static void test_bad_accesses(struct ktest *t)
 	EXPECT_EQ(t, get_user_u64(&v, KERNEL_ADDR), -EFAULT);	 /* refused before any access */
 	EXPECT_EQ(t, get_user_u64(&v, USER_TOP - 4), -EFAULT);	 /* runs past the user half */
 	/* Across the end of a mapping: the bytes before the hole are written. */
-	EXPECT_EQ(t, copy_to_user(rw + PAGE_SIZE - 16, buf, sizeof(buf)), -EFAULT);
+	EXPECT_EQ(t, copy_to_user((void __user *)(rw + PAGE_SIZE - 16), buf, sizeof(buf)), -EFAULT);
 	EXPECT_EQ(t, get_user_u64(&v, rw + PAGE_SIZE - 8), 0);
 	EXPECT_EQ(t, v, 2ULL);
 	f1 = fault_stats();
