@@ -106,22 +106,32 @@ $(BUILD)/cmdline.stamp: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(CMDLINE)' | cmp -s - $@ || echo '$(CMDLINE)' > $@
 
-$(BUILD)/kernel.iso: $(BUILD)/kernel.elf boot/grub.cfg tools/mkiso $(BUILD)/cmdline.stamp
+# GRUB loads the initramfs (user/user.mk) beside the kernel as a multiboot2 module.
+$(BUILD)/kernel.iso: $(BUILD)/kernel.elf boot/grub.cfg tools/mkiso $(BUILD)/cmdline.stamp \
+		     $(BUILD)/initramfs.cpio
 	@echo "  ISO     $@"
-	@tools/mkiso $(BUILD)/kernel.elf $@ "$(CMDLINE)"
+	@tools/mkiso $(BUILD)/kernel.elf $@ "$(CMDLINE)" $(BUILD)/initramfs.cpio
+
+# --- user programs and the initramfs (docs/initramfs.md) ---------------------------------------
+include user/user.mk
 
 # --- the disk image (docs/block.md) ------------------------------------------------------------
-# An ext2 file system of DISK_FS_MB made from the files in disk/, in an image of DISK_MB: the
-# block tests write to the last MiB, which the file system does not use. Rebuilt (and so
-# emptied of what the kernel wrote) only when disk/ changes.
+# An ext2 file system of DISK_FS_MB made from the files in disk/ and the musl user programs in
+# /bin, in an image of DISK_MB: the block tests write to the last MiB, which the file system
+# does not use. Rebuilt (and so emptied of what the kernel wrote) only when disk/ or a user
+# program changes.
 DISK_MB    := 32
 DISK_FS_MB := 31
+DISK_ROOT  := $(BUILD)/disk.root
 MKE2FS     := $(shell PATH="$$PATH:/sbin:/usr/sbin" command -v mke2fs)
-$(BUILD)/disk.img: $(wildcard disk/*) | $(BUILD)/.deps-ok
+$(BUILD)/disk.img: $(wildcard disk/*) $(USER_MUSL) | $(BUILD)/.deps-ok
 	@echo "  MKE2FS  $@"
-	@rm -f $@.tmp
+	@rm -rf $@.tmp $(DISK_ROOT)
+	@mkdir -p $(DISK_ROOT)/bin
+	@cp -R disk/. $(DISK_ROOT)/
+	@cp $(USER_MUSL) $(DISK_ROOT)/bin/
 	@truncate -s $(DISK_MB)M $@.tmp
-	@$(or $(MKE2FS),mke2fs) -q -F -t ext2 -L teachos -d disk $@.tmp $(DISK_FS_MB)M
+	@$(or $(MKE2FS),mke2fs) -q -F -t ext2 -L teachos -d $(DISK_ROOT) $@.tmp $(DISK_FS_MB)M
 	@mv $@.tmp $@
 
 # A second, small ext2 with 4 KiB blocks (2 MiB, 64 inodes): the test runner attaches it as vdb
@@ -179,9 +189,10 @@ $(BUILD)/bench/cmdline.stamp: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(BENCH_CMDLINE)' | cmp -s - $@ || echo '$(BENCH_CMDLINE)' > $@
 
-$(BUILD)/bench/kernel.iso: $(BUILD)/kernel.elf boot/grub.cfg tools/mkiso $(BUILD)/bench/cmdline.stamp
+$(BUILD)/bench/kernel.iso: $(BUILD)/kernel.elf boot/grub.cfg tools/mkiso $(BUILD)/bench/cmdline.stamp \
+			   $(BUILD)/initramfs.cpio
 	@echo "  ISO     $@ ($(BENCH_CMDLINE))"
-	@tools/mkiso $(BUILD)/kernel.elf $@ "$(BENCH_CMDLINE)"
+	@tools/mkiso $(BUILD)/kernel.elf $@ "$(BENCH_CMDLINE)" $(BUILD)/initramfs.cpio
 
 # Both steps run even when a boot failed (the report shows what did finish); either failing
 # fails the target.
@@ -214,6 +225,7 @@ help:
 	@echo "  make gdb       attach gdb with the kernel's symbols and tools/gdb/kernel.gdb"
 	@echo "  make bench     run the benchmarks at each -smp in BENCH_SMP; CSV, ratios, SVG plots"
 	@echo "  make all       build $(BUILD)/kernel.elf and $(BUILD)/kernel.iso"
+	@echo "  make user      build the user programs and $(BUILD)/initramfs.cpio"
 	@echo "  make compile_commands.json   for clangd and other tools (uses bear)"
 	@echo "  make clean     remove $(BUILD)"
 	@echo "Variables: SMP=$(SMP) MEM=$(MEM) ACCEL=$(ACCEL) (or kvm) CMDLINE='$(CMDLINE)'"

@@ -15,6 +15,7 @@
 #include "kernel/bench/bench.h"
 #include "mm/init.h"
 #include "fs/init.h"
+#include "fs/initramfs.h"
 #include "drivers/pci.h"
 #include "drivers/virtio_blk.h"
 #include "kernel/trap.h"
@@ -95,6 +96,7 @@ void kmain(uint32_t mbi_phys)
 	rcu_init();
 	local_irq_enable();
 	vfs_init();
+	initramfs_init();
 	pci_init();
 	virtio_blk_init();
 	pr_info("teachos: x86_64 teaching kernel, booted by %s\n",

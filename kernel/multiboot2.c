@@ -10,6 +10,27 @@ struct mb2_tag {
 	uint32_t size;
 };
 
+struct mb2_tag_module {
+	uint32_t type, size;
+	uint32_t mod_start, mod_end; /* physical, [mod_start, mod_end) */
+	/* the NUL-terminated string follows */
+};
+
+static void add_module(const struct mb2_tag_module *m)
+{
+	struct mb2_module *mod;
+
+	if (boot_info.nr_modules == MB2_MAX_MODULES || m->size < sizeof(*m) + 1 ||
+	    m->mod_end < m->mod_start) {
+		boot_info.nr_modules_ignored++;
+		return;
+	}
+	mod = &boot_info.modules[boot_info.nr_modules++];
+	mod->start = m->mod_start;
+	mod->end = m->mod_end;
+	mod->string = (const char *)(m + 1);
+}
+
 struct mb2_tag_mmap {
 	uint32_t type, size;
 	uint32_t entry_size, entry_version;
@@ -34,6 +55,9 @@ void multiboot2_parse(uint64_t mbi_phys)
 			break;
 		case MB2_TAG_LOADER_NAME:
 			boot_info.loader_name = (const char *)(tag + 1);
+			break;
+		case MB2_TAG_MODULE:
+			add_module((const void *)tag);
 			break;
 		case MB2_TAG_MMAP: {
 			const struct mb2_tag_mmap *m = (const void *)tag;

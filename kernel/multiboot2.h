@@ -1,7 +1,8 @@
 /*
  * The multiboot2 boot information GRUB hands to the kernel: a size, then 8-byte aligned tags
  * (type, size, payload) up to an end tag. We keep the tags we use: the command line, the memory
- * map and the ACPI RSDP copies.
+ * map, the ACPI RSDP copies and the modules (files GRUB loaded beside the kernel: the
+ * initramfs, docs/initramfs.md).
  */
 #ifndef KERNEL_MULTIBOOT2_H
 #define KERNEL_MULTIBOOT2_H
@@ -12,6 +13,7 @@
 #define MB2_TAG_END	    0
 #define MB2_TAG_CMDLINE	    1
 #define MB2_TAG_LOADER_NAME 2
+#define MB2_TAG_MODULE	    3
 #define MB2_TAG_MMAP	    6
 #define MB2_TAG_ACPI_OLD    14
 #define MB2_TAG_ACPI_NEW    15
@@ -30,6 +32,14 @@ struct mb2_mmap_entry {
 	uint32_t reserved;
 };
 
+/* One module: GRUB put its bytes at physical [start, end), page-aligned at start. */
+struct mb2_module {
+	uint64_t start, end;
+	const char *string; /* the rest of grub.cfg's module2 line; never NULL */
+};
+
+#define MB2_MAX_MODULES 4
+
 struct boot_info {
 	const char *cmdline;	   /* never NULL */
 	const char *loader_name;   /* NULL if the loader gave none */
@@ -39,6 +49,10 @@ struct boot_info {
 	const void *acpi_rsdp_new; /* ACPI 2.0+ RSDP copy, or NULL */
 	const void *acpi_rsdp_old; /* ACPI 1.0 RSDP copy, or NULL */
 	uint64_t mbi_phys, mbi_size; /* so the allocator can keep the tags alive */
+	/* The first MB2_MAX_MODULES modules, in the loader's order; any more are only counted.
+	   mm/memmap.c keeps their pages from the allocator until fs/initramfs.c has read them. */
+	struct mb2_module modules[MB2_MAX_MODULES];
+	unsigned int nr_modules, nr_modules_ignored;
 };
 
 extern struct boot_info boot_info;

@@ -1,6 +1,7 @@
 /* The memory map and the early allocator (see memmap.h). */
 #include "mm/memmap.h"
 #include "kernel/multiboot2.h"
+#include "mm/page_alloc.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
 #include "lib/compiler.h"
@@ -16,6 +17,7 @@ extern char __boot_start[], __kernel_end[];
 
 struct range_set memmap_present;
 struct range_set memmap_free;
+struct range_set memmap_modules;
 uint64_t memmap_ram_bytes;
 uint64_t memmap_end_pfn;
 uint64_t early_alloc_pages;
@@ -63,6 +65,35 @@ static void reserve(const char *what, uint64_t start, uint64_t end)
 		panic("memmap: too many ranges to reserve %s", what);
 }
 
+/*
+ * The boot modules' pages leave memmap_free until memmap_free_modules. memmap_modules keeps
+ * only the part of them that was free RAM: a page a module shares with the kernel image or the
+ * boot information stays reserved for good.
+ */
+static void reserve_modules(void)
+{
+	for (unsigned int m = 0; m < boot_info.nr_modules; m++) {
+		uint64_t start = ALIGN_DOWN(boot_info.modules[m].start, PAGE_SIZE);
+		uint64_t end = ALIGN_UP(boot_info.modules[m].end, PAGE_SIZE);
+
+		for (unsigned int i = 0; i < memmap_free.n; i++) {
+			uint64_t s = MAX(start, memmap_free.r[i].start);
+			uint64_t e = MIN(end, memmap_free.r[i].end);
+
+			if (s < e)
+				add_or_warn(&memmap_modules, s, e);
+		}
+		pr_info("memmap: module '%s' at %#llx-%#llx\n", boot_info.modules[m].string,
+			(unsigned long long)boot_info.modules[m].start,
+			(unsigned long long)boot_info.modules[m].end - 1);
+	}
+	for (unsigned int m = 0; m < boot_info.nr_modules; m++)
+		reserve("boot module", boot_info.modules[m].start, boot_info.modules[m].end);
+	if (boot_info.nr_modules_ignored)
+		pr_warn("memmap: %u more boot modules ignored (at most %d are kept)\n",
+			boot_info.nr_modules_ignored, MB2_MAX_MODULES);
+}
+
 void memmap_init(void)
 {
 	if (!boot_info.mmap)
@@ -99,6 +130,8 @@ void memmap_init(void)
 		(unsigned long long)kernel_image_end() - 1, (unsigned long long)boot_info.mbi_phys,
 		(unsigned long long)(boot_info.mbi_phys + boot_info.mbi_size - 1));
 
+	reserve_modules();
+
 	if (memmap_free.n == 0)
 		panic("memmap: no usable RAM above 1 MiB");
 	memmap_end_pfn = memmap_free.r[memmap_free.n - 1].end >> PAGE_SHIFT;
@@ -126,4 +159,20 @@ phys_addr_t early_alloc(size_t npages)
 void early_alloc_close(void)
 {
 	early_alloc_closed = true;
+}
+
+/*
+ * Gives the boot modules' pages (memmap_modules) to the page allocator, once, after their
+ * contents have been read: Linux's free_initrd_mem. The modules' bytes are gone afterwards.
+ * Returns the number of pages freed.
+ */
+uint64_t memmap_free_modules(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < memmap_modules.n; i++)
+		n += free_reserved_pages(memmap_modules.r[i].start >> PAGE_SHIFT,
+					 memmap_modules.r[i].end >> PAGE_SHIFT);
+	memmap_modules.n = 0;
+	return n;
 }

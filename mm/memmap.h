@@ -7,7 +7,10 @@
  *                    firmware areas below 4 GiB; not bad RAM, nor reserved address-space holes
  *                    above 4 GiB. The direct map covers these;
  *   memmap_free    - available RAM rounded in to pages, minus the first 1 MiB (real-mode
- *                    structures, BIOS data), the kernel image and the multiboot2 information.
+ *                    structures, BIOS data), the kernel image, the multiboot2 information and
+ *                    the boot modules (the initramfs);
+ *   memmap_modules - the free RAM the boot modules cover: memmap_free_modules gives it to the
+ *                    page allocator once the modules have been read.
  * early_alloc() carves pages from the front of memmap_free; page_alloc_init() then gives what
  * is left of memmap_free to the buddy allocator and closes the early allocator.
  */
@@ -24,6 +27,7 @@
 
 extern struct range_set memmap_present;
 extern struct range_set memmap_free;
+extern struct range_set memmap_modules;
 extern uint64_t memmap_ram_bytes;  /* available RAM the loader reported */
 extern uint64_t memmap_end_pfn;	   /* one past the last frame of available RAM */
 extern uint64_t early_alloc_pages; /* pages early_alloc has handed out */
@@ -39,6 +43,9 @@ phys_addr_t early_alloc(size_t npages);
 
 /* After this, early_alloc panics: the page allocator owns memmap_free. */
 void early_alloc_close(void);
+
+/* Frees memmap_modules' pages to the page allocator (once); the number of pages freed. */
+uint64_t memmap_free_modules(void);
 
 /* The kernel image's physical extent, .boot sections included. */
 phys_addr_t kernel_image_start(void);

@@ -110,6 +110,34 @@ void page_alloc_init(void)
 		(unsigned long long)(tsc_to_ns(rdtsc() - t0) / 1000));
 }
 
+/*
+ * Gives frames [start_pfn, end_pfn) that were reserved at boot to the allocator for good, as
+ * Linux's free_reserved_area does for the initrd. Each must be PG_reserved with no other flag
+ * (panics otherwise: freeing memory in use); each becomes PG_unscrubbed, so that its first
+ * owner finds zeros, not what the boot left there. Returns the number of frames freed.
+ */
+uint64_t free_reserved_pages(uint64_t start_pfn, uint64_t end_pfn)
+{
+	unsigned long flags;
+
+	if (start_pfn >= end_pfn)
+		return 0;
+	if (end_pfn > max_pfn)
+		panic("free_reserved_pages: pfn %#llx is past mem_map", (unsigned long long)end_pfn);
+	for (uint64_t pfn = start_pfn; pfn < end_pfn; pfn++) {
+		if (mem_map[pfn].flags != PG_reserved)
+			panic("free_reserved_pages: pfn %#llx has flags %#llx, not only reserved",
+			      (unsigned long long)pfn, (unsigned long long)mem_map[pfn].flags);
+		mem_map[pfn].flags = PG_unscrubbed;
+		mem_map[pfn].refcount = 0;
+	}
+	spin_lock_irqsave(&zone_lock, flags);
+	buddy_free_range(&zone, start_pfn, end_pfn);
+	page_alloc_stats.managed_pages += end_pfn - start_pfn;
+	spin_unlock_irqrestore(&zone_lock, flags);
+	return end_pfn - start_pfn;
+}
+
 bool page_alloc_ready(void)
 {
 	return ready;

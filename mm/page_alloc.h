@@ -52,6 +52,8 @@ struct page_alloc_counts page_alloc_counts(void);
 /* Builds mem_map and gives all free RAM to the buddy allocator. Needs the kernel page tables. */
 void page_alloc_init(void);
 bool page_alloc_ready(void);
+/* Frees frames reserved at boot (mm/memmap.c's modules) for good; the number freed. */
+uint64_t free_reserved_pages(uint64_t start_pfn, uint64_t end_pfn);
 
 struct page *alloc_pages(unsigned int order);
 struct page *alloc_page(void);
