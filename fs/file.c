@@ -7,6 +7,7 @@
  */
 #include "fs/file.h"
 #include "kernel/sched/sched.h"
+#include "kernel/process.h"
 #include "lib/errno.h"
 #include "mm/slab.h"
 
@@ -18,6 +19,7 @@ static struct files_struct *get_files(bool create)
 		files = kzalloc(sizeof(*files));
 		if (!files)
 			return NULL;
+		atomic_set(&files->count, 1);
 		spin_lock_init(&files->lock, "files");
 		current->files = files; /* only this thread sets its own */
 	}
@@ -100,18 +102,59 @@ int close_fd(int fd)
 }
 
 /*
- * Closes every descriptor of the current thread, which is ending, and frees its table. May sleep
- * (the last fput of a file).
+ * Drops the current thread's reference on its table; the last one closes every descriptor and
+ * frees the table. May sleep (the last fput of a file).
  */
 void exit_files(void)
 {
 	struct files_struct *files = current->files;
 
 	if (files) {
-		for (int i = 0; i < NR_OPEN; i++)
-			if (files->fd[i])
-				close_fd(i);
 		current->files = NULL;
-		kfree(files);
+		put_files_struct(files);
 	}
+}
+
+/* Drops a reference on a table; the last one closes every file in it and frees it. May sleep. */
+void put_files_struct(struct files_struct *files)
+{
+	if (!atomic_dec_and_test(&files->count))
+		return;
+	for (int i = 0; i < NR_OPEN; i++)
+		if (files->fd[i])
+			fput(files->fd[i]);
+	kfree(files);
+}
+
+/* A copy of old's slots, each file with a new reference; NULL without memory. */
+static struct files_struct *dup_fd(struct files_struct *old)
+{
+	struct files_struct *files = kzalloc(sizeof(*files));
+
+	if (!files)
+		return NULL;
+	atomic_set(&files->count, 1);
+	spin_lock_init(&files->lock, "files");
+	spin_lock(&old->lock);
+	for (int i = 0; i < NR_OPEN; i++)
+		if (old->fd[i])
+			files->fd[i] = get_file(old->fd[i]);
+	spin_unlock(&old->lock);
+	return files;
+}
+
+int copy_files(unsigned long clone_flags, struct thread *child)
+{
+	struct files_struct *old = current->files;
+
+	child->files = NULL;
+	if (!old)
+		return 0; /* the child makes its own at its first open */
+	if (clone_flags & CLONE_FILES) {
+		atomic_inc(&old->count);
+		child->files = old;
+		return 0;
+	}
+	child->files = dup_fd(old);
+	return child->files ? 0 : -ENOMEM;
 }

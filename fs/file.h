@@ -36,6 +36,7 @@ struct file {
 };
 
 struct files_struct {
+	atomic_t count;	 /* threads sharing it (CLONE_FILES) */
 	spinlock_t lock; /* the slots */
 	struct file *fd[NR_OPEN];
 };
@@ -55,8 +56,14 @@ int fd_available(void);
 struct file *fget(int fd);
 int close_fd(int fd);
 
-/* Closes every descriptor of the current thread (it is ending). */
+/* Drops the current thread's reference on its table (it is ending); the last one closes every
+   descriptor. */
 void exit_files(void);
+void put_files_struct(struct files_struct *files);
+struct thread;
+/* clone's part: the child shares the caller's table (CLONE_FILES) or gets a copy holding a
+   reference on each open file. 0 or -ENOMEM. */
+int copy_files(unsigned long clone_flags, struct thread *child);
 
 /* read and write on a file at *pos (moved by what was done): fs/read_write.c. */
 ssize_t kernel_read(struct file *f, void *buf, size_t n, uint64_t *pos);

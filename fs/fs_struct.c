@@ -7,6 +7,7 @@
 #include "fs/fs_struct.h"
 #include "fs/mount.h"
 #include "kernel/sched/sched.h"
+#include "kernel/process.h"
 #include "lib/errno.h"
 #include "mm/slab.h"
 
@@ -37,6 +38,7 @@ int set_fs_pwd(const struct path *path)
 		fs = kzalloc(sizeof(*fs));
 		if (!fs)
 			return -ENOMEM;
+		atomic_set(&fs->count, 1);
 		spin_lock_init(&fs->lock, "fs_struct");
 		current->fs = fs;
 	}
@@ -59,9 +61,39 @@ void exit_fs(void)
 	struct fs_struct *fs = current->fs;
 
 	if (fs) {
-		if (fs->pwd.mnt)
-			path_put(&fs->pwd);
 		current->fs = NULL;
-		kfree(fs);
+		put_fs_struct(fs);
 	}
+}
+
+/* Drops a reference; the last one drops the working directory and frees fs. May sleep. */
+void put_fs_struct(struct fs_struct *fs)
+{
+	if (!atomic_dec_and_test(&fs->count))
+		return;
+	if (fs->pwd.mnt)
+		path_put(&fs->pwd);
+	kfree(fs);
+}
+
+int copy_fs(unsigned long clone_flags, struct thread *child)
+{
+	struct fs_struct *old = current->fs, *fs;
+
+	child->fs = NULL;
+	if (!old)
+		return 0; /* the root, until the child's first chdir */
+	if (clone_flags & CLONE_FS) {
+		atomic_inc(&old->count);
+		child->fs = old;
+		return 0;
+	}
+	fs = kzalloc(sizeof(*fs));
+	if (!fs)
+		return -ENOMEM;
+	atomic_set(&fs->count, 1);
+	spin_lock_init(&fs->lock, "fs_struct");
+	get_fs_pwd(&fs->pwd);
+	child->fs = fs;
+	return 0;
 }

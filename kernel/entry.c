@@ -1,5 +1,6 @@
 /* The way back to ring 3 (kernel/entry.h). */
 #include "kernel/entry.h"
+#include "kernel/process.h"
 #include "kernel/sched/sched.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/idt.h"
@@ -14,6 +15,10 @@ void exit_to_user_mode(struct trap_frame *f)
 	(void)f;
 	for (;;) {
 		local_irq_disable();
+		if (fatal_signal_pending()) {
+			local_irq_enable();
+			do_exit_killed();
+		}
 		if (!need_resched())
 			return;
 		local_irq_enable();

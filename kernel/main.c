@@ -6,6 +6,7 @@
 #include "kernel/main.h"
 #include "kernel/syscall.h"
 #include "kernel/entry.h"
+#include "kernel/process.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
 #include "kernel/cmdline.h"
@@ -94,6 +95,7 @@ void kmain(uint32_t mbi_phys)
 	smp_init();
 	console_input_init();
 	rcu_init();
+	process_init();
 	local_irq_enable();
 	vfs_init();
 	initramfs_init();

@@ -36,8 +36,8 @@ struct syscall_entry {
 };
 
 #define __SYSCALL_ENTRY(name)                                                                      \
-	static const struct syscall_entry __syscall_entry_##name __used __section(".syscalls") = { \
-		__NR_##name, #name, __se_sys_##name};
+	static const struct syscall_entry __syscall_entry_##name __used __aligned(8)               \
+		__section(".syscalls") = {__NR_##name, #name, __se_sys_##name};
 
 /* The six argument registers of the x86_64 system-call ABI, in order. */
 #define __SC_A1(r) (r)->rdi

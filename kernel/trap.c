@@ -10,6 +10,7 @@
  * and the guard-page callback is one pointer, set once and read with READ_ONCE.
  */
 #include "kernel/trap.h"
+#include "kernel/process.h"
 #include "kernel/smp_stop.h"
 #include "kernel/nmi_backtrace.h"
 #include "kernel/panic.h"
@@ -312,6 +313,26 @@ static __noreturn void exception_panic(const struct trap_frame *f, uint64_t cr2)
 	panic_trap(f, detail, "%s", head);
 }
 
+/* The signal a fault in ring 3 sends, as Linux's traps.c chooses it. */
+static int user_fault_signal(uint64_t vector)
+{
+	switch (vector) {
+	case X86_TRAP_DE:
+	case X86_TRAP_MF:
+	case X86_TRAP_XM:
+		return SIGFPE;
+	case X86_TRAP_DB:
+	case X86_TRAP_BP:
+		return SIGTRAP;
+	case X86_TRAP_UD:
+		return SIGILL;
+	case X86_TRAP_AC:
+		return SIGBUS;
+	default:
+		return SIGSEGV; /* #PF, #GP, #SS, #NP, and the rest */
+	}
+}
+
 static void exception_handler(struct trap_frame *f)
 {
 	/* First, before anything else can fault and overwrite it. */
@@ -320,6 +341,12 @@ static void exception_handler(struct trap_frame *f)
 
 	if (f->vector == X86_TRAP_PF && pf && pf(f, cr2))
 		return; /* demand paging, copy-on-write: the access is retried */
+	if (trap_from_user(f) && f->vector != X86_TRAP_NMI && f->vector != X86_TRAP_MC) {
+		/* A user program's fault ends the program, never the kernel. */
+		force_sig_fault(f, user_fault_signal(f->vector),
+				f->vector == X86_TRAP_PF ? cr2 : f->rip);
+		return;
+	}
 	if ((f->vector == X86_TRAP_PF || f->vector == X86_TRAP_GP) && extable_fixup(f))
 		return;
 	if (fault_catch_handle(f, cr2))

@@ -192,3 +192,10 @@ unsigned int nr_mms(void)
 {
 	return READ_ONCE(mm_count_live);
 }
+
+/* Until the copy-on-write copy of an address space lands: fork answers -ENOMEM. */
+struct mm *dup_mm(struct mm *old)
+{
+	(void)old;
+	return NULL;
+}

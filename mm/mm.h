@@ -66,6 +66,8 @@ struct mm {
 
 /* A new, empty address space with users = count = 1; NULL when out of memory. */
 struct mm *mm_alloc(const char *name);
+/* fork's copy of old: every mapping, private pages shared copy-on-write. NULL without memory. */
+struct mm *dup_mm(struct mm *old);
 /* Another user / reference. */
 void mmget(struct mm *mm);
 void mmgrab(struct mm *mm);

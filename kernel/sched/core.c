@@ -604,7 +604,14 @@ static void adopt_current(struct thread *t, const char *name, bool idle)
  */
 void sched_prepare_stack(struct thread *t, void (*entry)(struct thread *))
 {
-	struct switch_frame *f = (struct switch_frame *)t->stack_top - 1;
+	sched_prepare_stack_at(t, t->stack_top, entry);
+}
+
+/* The same, with the first frame below top: a user thread keeps the top of its stack for the
+   trap frame of its user registers (user_frame_of). */
+void sched_prepare_stack_at(struct thread *t, void *top, void (*entry)(struct thread *))
+{
+	struct switch_frame *f = (struct switch_frame *)top - 1;
 
 	memset(f, 0, sizeof(*f));
 	f->r12 = (uint64_t)entry;

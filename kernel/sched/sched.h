@@ -82,6 +82,7 @@ struct thread {
 	struct fpu *fpu;	    /* its SSE registers while it is off the CPU */
 	uint64_t fs_base;	    /* its TLS pointer (arch_prctl ARCH_SET_FS, CLONE_SETTLS) */
 	uint64_t clear_child_tid;   /* set_tid_address: zeroed and futex-woken when it ends */
+	uint64_t set_child_tid;	    /* CLONE_CHILD_SETTID: its tid is stored there first thing */
 	bool killable;		    /* asleep where a fatal signal wakes it (signal_wake_up) */
 
 	/* kernel/sched/sleep.c: a pending timeout */
@@ -132,6 +133,7 @@ bool wake_up_process(struct thread *t);
 void sched_enqueue_new(struct thread *t);
 /* Builds the first stack frame of a new thread that will call entry(t). */
 void sched_prepare_stack(struct thread *t, void (*entry)(struct thread *));
+void sched_prepare_stack_at(struct thread *t, void *top, void (*entry)(struct thread *));
 /* The first thing a new thread does on its stack: finishes the switch that started it. */
 void sched_start_thread(void);
 /* Called by a thread as the last thing it does: marks it dead and switches away for good. */

@@ -1,7 +1,8 @@
 /*
  * The kernel shell: prints the prompt, reads a line with the editor (readline.c), splits it into
  * words at spaces and runs the command named by the first word from the command table
- * (cmdtab.c). There is no quoting: a word is a run of characters other than a space.
+ * (cmdtab.c), or, when the first word has a '/' in it, the user program it names (run_program.c).
+ * There is no quoting: a word is a run of characters other than a space.
  *
  * A command returns 0 or a negative errno. The shell reports an error the command did not
  * explain itself as "NAME: error ENOMEM"; after a usage line (shell_usage) nothing more is needed.
@@ -9,8 +10,10 @@
 #include "kernel/shell.h"
 #include "kernel/shell/cmdtab.h"
 #include "kernel/shell/readline.h"
+#include "kernel/shell/run_program.h"
 #include "kernel/printk.h"
 #include "lib/errno.h"
+#include "lib/string.h"
 
 #define PROMPT	 "teachos> "
 #define ARGS_MAX 16 /* words in a line, the command included */
@@ -28,7 +31,7 @@ int shell_usage(const char *name)
 }
 
 /* Splits line in place at spaces. Returns the word count, or -E2BIG past ARGS_MAX words. */
-static int split(char *line, char *argv[ARGS_MAX])
+static int split(char *line, char *argv[ARGS_MAX + 1])
 {
 	int argc = 0;
 
@@ -47,7 +50,7 @@ static int split(char *line, char *argv[ARGS_MAX])
 
 static void run_line(char *line)
 {
-	char *argv[ARGS_MAX];
+	char *argv[ARGS_MAX + 1];
 	const struct shell_cmd *c;
 	int argc = split(line, argv);
 	int err;
@@ -58,6 +61,11 @@ static void run_line(char *line)
 	}
 	if (argc == 0)
 		return;
+	argv[argc] = NULL;
+	if (strchr(argv[0], '/')) {
+		shell_run_program(argc, argv); /* a program: /bin/hello */
+		return;
+	}
 	c = shell_find_cmd(argv[0]);
 	if (!c) {
 		kprintf("unknown command: %s (try help)\n", argv[0]);

@@ -1,0 +1,246 @@
+/*
+ * Futexes (kernel/futex.h): FUTEX_WAIT and FUTEX_WAKE, private, keyed by (mm, address).
+ *
+ * Waiters hang in one of FUTEX_BUCKETS hashed lists, each with its spinlock. No wakeup is lost:
+ * the waiter reads the user word and queues itself under the bucket lock; the waker changed
+ * the word in user space before its system call and takes the same lock to find waiters, so
+ * either the waiter sees the new value (and returns -EAGAIN) or it is queued before the waker
+ * looks.
+ *
+ * The read of the user word happens under the bucket lock, where a page fault may not sleep:
+ * the fault handler refuses it (mm/fault.c, no_sleep) and get_user_u32 returns -EFAULT. The
+ * wait then drops the lock, faults the page in with an ordinary read, and tries again, as
+ * Linux's futex_wait_setup does.
+ *
+ * Lock order: a bucket lock, then run queue locks (wake_up_process); one bucket at a time.
+ */
+#include "kernel/futex.h"
+#include "kernel/process.h"
+#include "kernel/syscall.h"
+#include "kernel/tick.h"
+#include "kernel/sched/sleep.h"
+#include "arch/x86_64/tsc.h"
+#include "mm/uaccess.h"
+#include "lib/errno.h"
+
+#define FUTEX_WAIT	       0
+#define FUTEX_WAKE	       1
+#define FUTEX_WAIT_BITSET      9
+#define FUTEX_WAKE_BITSET      10
+#define FUTEX_PRIVATE_FLAG     128
+#define FUTEX_CLOCK_REALTIME   256
+#define FUTEX_CMD_MASK	       (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
+#define FUTEX_BITSET_MATCH_ANY 0xffffffffu
+
+#define FUTEX_BUCKETS 64
+
+struct futex_waiter {
+	struct list_head node;
+	struct thread *thread;
+	struct mm *mm;
+	uint64_t addr;
+	uint32_t bitset;
+	bool woken; /* set under the bucket lock by the waker, which unlinks it */
+};
+
+static struct futex_bucket {
+	spinlock_t lock;
+	struct list_head waiters;
+} buckets[FUTEX_BUCKETS];
+
+static unsigned int nr_waiting;
+
+static struct futex_bucket *bucket_of(struct mm *mm, uint64_t addr)
+{
+	uint64_t h = ((uint64_t)mm >> 6) ^ (addr >> 2);
+
+	h ^= h >> 17;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return &buckets[(h >> 58) % FUTEX_BUCKETS];
+}
+
+void futex_init(void)
+{
+	for (int i = 0; i < FUTEX_BUCKETS; i++) {
+		spin_lock_init(&buckets[i].lock, "futex bucket");
+		INIT_LIST_HEAD(&buckets[i].waiters);
+	}
+}
+
+static int wake_bitset(struct mm *mm, uint64_t addr, int n, uint32_t bitset)
+{
+	struct futex_bucket *b = bucket_of(mm, addr);
+	struct futex_waiter *w, *tmp;
+	int woken = 0;
+
+	spin_lock(&b->lock);
+	list_for_each_entry_safe(w, tmp, &b->waiters, node) {
+		if (woken >= n)
+			break;
+		if (w->mm != mm || w->addr != addr || !(w->bitset & bitset))
+			continue;
+		list_del_init(&w->node);
+		nr_waiting--;
+		/* The waiter reads woken after it is running again, under the bucket lock. */
+		WRITE_ONCE(w->woken, true);
+		wake_up_process(w->thread);
+		woken++;
+	}
+	spin_unlock(&b->lock);
+	return woken;
+}
+
+int futex_wake_address(struct mm *mm, uint64_t addr, int n)
+{
+	return wake_bitset(mm, addr, n, FUTEX_BITSET_MATCH_ANY);
+}
+
+unsigned int futex_waiters(void)
+{
+	return READ_ONCE(nr_waiting);
+}
+
+/* Queues w if the word at addr still holds val: 0 (queued, lock dropped), -EAGAIN, -EFAULT. */
+static int queue_if_equal(struct futex_bucket *b, struct futex_waiter *w, uint32_t val)
+{
+	for (;;) {
+		uint32_t cur;
+		int err;
+
+		spin_lock(&b->lock);
+		err = get_user_u32(&cur, w->addr);
+		if (!err) {
+			if (cur != val) {
+				spin_unlock(&b->lock);
+				return -EAGAIN;
+			}
+			list_add_tail(&w->node, &b->waiters);
+			nr_waiting++;
+			spin_unlock(&b->lock);
+			return 0;
+		}
+		spin_unlock(&b->lock);
+		/* Not mapped yet, or really bad: fault it in where sleeping is allowed. */
+		if (get_user_u32(&cur, w->addr))
+			return -EFAULT;
+	}
+}
+
+/*
+ * Sleeps until woken, until deadline_ns (0: none) on the monotonic clock, or until the process
+ * is being killed. 0 when woken, -ETIMEDOUT, -EINTR.
+ */
+static int sleep_queued(struct futex_bucket *b, struct futex_waiter *w, uint64_t deadline_ns)
+{
+	int ret = 0;
+
+	current->killable = true;
+	for (;;) {
+		set_current_state(THREAD_SLEEPING);
+		if (READ_ONCE(w->woken))
+			break;
+		if (fatal_signal_pending()) {
+			ret = -EINTR;
+			break;
+		}
+		if (deadline_ns) {
+			uint64_t now = ktime_ns();
+
+			if (now >= deadline_ns) {
+				ret = -ETIMEDOUT;
+				break;
+			}
+			schedule_timeout((long)((deadline_ns - now) / (1000000000ULL / HZ)) + 1);
+		} else {
+			schedule();
+		}
+	}
+	__set_current_state(THREAD_RUNNING);
+	current->killable = false;
+	spin_lock(&b->lock);
+	if (w->woken)
+		ret = 0; /* a wakeup that raced with the timeout or the kill still counts */
+	else {
+		list_del(&w->node);
+		nr_waiting--;
+	}
+	spin_unlock(&b->lock);
+	return ret;
+}
+
+struct kernel_timespec {
+	int64_t tv_sec;
+	int64_t tv_nsec;
+};
+
+/* The deadline a timespec gives: relative for FUTEX_WAIT, absolute (monotonic) for
+   FUTEX_WAIT_BITSET, as Linux. 0 for none; -EFAULT or -EINVAL. */
+static int64_t deadline_of(const struct kernel_timespec __user *ts, bool absolute)
+{
+	struct kernel_timespec t;
+	uint64_t ns;
+
+	if (!ts)
+		return 0;
+	if (copy_from_user(&t, ts, sizeof(t)))
+		return -EFAULT;
+	if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= 1000000000)
+		return -EINVAL;
+	ns = (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+	if (absolute)
+		return ns ? (int64_t)ns : 1;
+	return (int64_t)(ktime_ns() + ns);
+}
+
+static long futex_wait(uint64_t addr, uint32_t val, const struct kernel_timespec __user *ts,
+		       uint32_t bitset, bool absolute)
+{
+	struct futex_waiter w = {
+		.thread = current, .mm = current->mm, .addr = addr, .bitset = bitset};
+	struct futex_bucket *b;
+	int64_t deadline = deadline_of(ts, absolute);
+	int err;
+
+	if (deadline < 0)
+		return deadline;
+	if (!bitset || (addr & 3))
+		return -EINVAL;
+	INIT_LIST_HEAD(&w.node);
+	b = bucket_of(w.mm, addr);
+	err = queue_if_equal(b, &w, val);
+	if (err)
+		return err;
+	return sleep_queued(b, &w, (uint64_t)deadline);
+}
+
+/*
+ * futex - FUTEX_WAIT, FUTEX_WAKE and their _BITSET forms, private or not (both private here).
+ * FUTEX_CLOCK_REALTIME deadlines are taken on the monotonic clock. Other operations: -ENOSYS,
+ * as Linux answers an operation it does not know.
+ */
+SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
+		const struct kernel_timespec __user *, utime, uint32_t __user *, uaddr2, uint32_t,
+		val3)
+{
+	uint64_t addr = (uint64_t)uaddr;
+
+	(void)uaddr2;
+	if (!current->mm)
+		return -EFAULT;
+	switch (op & FUTEX_CMD_MASK) {
+	case FUTEX_WAIT:
+		return futex_wait(addr, val, utime, FUTEX_BITSET_MATCH_ANY, false);
+	case FUTEX_WAIT_BITSET:
+		return futex_wait(addr, val, utime, val3, true);
+	case FUTEX_WAKE:
+		if (addr & 3)
+			return -EINVAL;
+		return wake_bitset(current->mm, addr, (int)val, FUTEX_BITSET_MATCH_ANY);
+	case FUTEX_WAKE_BITSET:
+		if ((addr & 3) || !val3)
+			return -EINVAL;
+		return wake_bitset(current->mm, addr, (int)val, val3);
+	default:
+		return -ENOSYS;
+	}
+}
