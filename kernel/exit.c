@@ -55,8 +55,12 @@ static int reaper(void *arg)
 		}
 		spin_unlock(&reaper_lock);
 		if (t) {
-			kfree(t->fpu);
-			kthread_join(t); /* waits until it is off its CPU, then frees it */
+			struct fpu *fpu = t->fpu;
+
+			/* The switch away from t saves its SSE registers into t->fpu: free that
+			   only once t is off its CPU for good, which kthread_join waits for. */
+			kthread_join(t);
+			kfree(fpu);
 		}
 	}
 	return 0;

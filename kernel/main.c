@@ -7,6 +7,7 @@
 #include "kernel/syscall.h"
 #include "kernel/entry.h"
 #include "kernel/process.h"
+#include "kernel/utest.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
 #include "kernel/cmdline.h"
@@ -40,7 +41,7 @@ static void apply_cmdline(void)
 	if ((v = cmdline_get("loglevel")) && v[0] >= '0' && v[0] <= '7' && !v[1])
 		console_loglevel = v[0] - '0';
 	v = cmdline_get("panic");
-	if (cmdline_has("ktest") || cmdline_has("bench") || (v && strcmp(v, "exit") == 0))
+	if (cmdline_has("ktest") || cmdline_has("bench") || cmdline_has("utest") || (v && strcmp(v, "exit") == 0))
 		panic_exits_qemu = 1;
 }
 
@@ -50,6 +51,15 @@ static __noreturn void run_boot_tests(const char *filter)
 	struct ktest_totals tot = ktest_run(*filter ? filter : "all");
 	kprintf("ktest: %u passed, %u failed, %u skipped\n", tot.passed, tot.failed, tot.skipped);
 	qemu_exit(tot.failed ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
+	halt_forever();
+}
+
+/* Runs the user test programs named by utest= (kernel/utest.h) and ends QEMU. */
+static __noreturn void run_boot_user_tests(const char *list)
+{
+	unsigned int bad = utest_run(list);
+
+	qemu_exit(bad ? QEMU_EXIT_FAIL : QEMU_EXIT_PASS);
 	halt_forever();
 }
 
@@ -116,5 +126,7 @@ void kmain(uint32_t mbi_phys)
 		run_boot_tests(tests);
 	if (cmdline_get("bench"))
 		run_boot_benchmarks(cmdline_get("bench"));
+	if (cmdline_get("utest"))
+		run_boot_user_tests(cmdline_get("utest"));
 	shell_run();
 }

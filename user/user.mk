@@ -1,25 +1,29 @@
 # User programs and the initramfs that carries them (docs/initramfs.md). Included by the top
 # Makefile; paths are from the repository root.
 #
-# Every user/*.c and user/tests/*.c is one program, built three ways:
+# Every user/*.c and user/tests/*.c is one program, built two ways:
 #   $(BUILD)/user/bin/NAME      static, with musl (musl-gcc): the binaries the kernel gets
 #   $(BUILD)/user/bin/hello-pie hello as a static PIE, with musl
 #   $(BUILD)/user/glibc/NAME    static, with glibc (gcc -static): the same source, a second libc
+# The test programs (user/tests/, TAP on stdout) go to a tests/ folder beside them:
+# /bin/tests/NAME and /bin/glibc/tests/NAME; the runner runs both (docs/testing.md).
 # They are Linux x86_64 binaries: each one runs on this host as well.
 
 MUSLCC      := musl-gcc
 USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -I. -MMD -MP
-USER_SRCS   := $(wildcard user/*.c user/tests/*.c)
-USER_NAMES  := $(notdir $(USER_SRCS:.c=))
+USER_NAMES  := $(notdir $(basename $(wildcard user/*.c)))
+TEST_NAMES  := $(notdir $(basename $(wildcard user/tests/*.c)))
 USER_MUSL   := $(addprefix $(BUILD)/user/bin/,$(USER_NAMES)) $(BUILD)/user/bin/hello-pie
 USER_GLIBC  := $(addprefix $(BUILD)/user/glibc/,$(USER_NAMES))
+TEST_MUSL   := $(addprefix $(BUILD)/user/bin/tests/,$(TEST_NAMES))
+TEST_GLIBC  := $(addprefix $(BUILD)/user/glibc/tests/,$(TEST_NAMES))
 
 $(BUILD)/user/bin/%: user/%.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	@echo "  MUSLCC  $@"
 	@$(MUSLCC) $(USER_CFLAGS) -static -o $@ $<
 
-$(BUILD)/user/bin/%: user/tests/%.c | $(BUILD)/.deps-ok
+$(BUILD)/user/bin/tests/%: user/tests/%.c user/tap.h | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	@echo "  MUSLCC  $@"
 	@$(MUSLCC) $(USER_CFLAGS) -static -o $@ $<
@@ -29,7 +33,7 @@ $(BUILD)/user/glibc/%: user/%.c | $(BUILD)/.deps-ok
 	@echo "  GLIBCC  $@"
 	@$(HOSTCC) $(USER_CFLAGS) -static -o $@ $<
 
-$(BUILD)/user/glibc/%: user/tests/%.c | $(BUILD)/.deps-ok
+$(BUILD)/user/glibc/tests/%: user/tests/%.c user/tap.h | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	@echo "  GLIBCC  $@"
 	@$(HOSTCC) $(USER_CFLAGS) -static -o $@ $<
@@ -51,12 +55,14 @@ $(BUILD)/user/bin/hello-pie: user/hello.c | $(BUILD)/.deps-ok
 # The initramfs: a cpio "newc" archive of /bin (the musl builds) and /bin/glibc, owned by root,
 # 0755, every time stamp 0, so that the same programs give the same bytes (and the same ISO).
 INITRAMFS_ROOT := $(BUILD)/initramfs.root
-$(BUILD)/initramfs.cpio: $(USER_MUSL) $(USER_GLIBC) user/user.mk
+$(BUILD)/initramfs.cpio: $(USER_MUSL) $(USER_GLIBC) $(TEST_MUSL) $(TEST_GLIBC) user/user.mk
 	@echo "  CPIO    $@"
 	@rm -rf $(INITRAMFS_ROOT)
-	@mkdir -p $(INITRAMFS_ROOT)/bin/glibc
+	@mkdir -p $(INITRAMFS_ROOT)/bin/tests $(INITRAMFS_ROOT)/bin/glibc/tests
 	@cp $(USER_MUSL) $(INITRAMFS_ROOT)/bin/
 	@cp $(USER_GLIBC) $(INITRAMFS_ROOT)/bin/glibc/
+	@cp $(TEST_MUSL) $(INITRAMFS_ROOT)/bin/tests/
+	@cp $(TEST_GLIBC) $(INITRAMFS_ROOT)/bin/glibc/tests/
 	@chmod -R 0755 $(INITRAMFS_ROOT)
 	@find $(INITRAMFS_ROOT) -exec touch -h -d @0 {} +
 	@cd $(INITRAMFS_ROOT) && find bin | LC_ALL=C sort | \
@@ -64,4 +70,4 @@ $(BUILD)/initramfs.cpio: $(USER_MUSL) $(USER_GLIBC) user/user.mk
 	@mv $@.tmp $@
 
 .PHONY: user
-user: $(USER_MUSL) $(USER_GLIBC) $(BUILD)/initramfs.cpio
+user: $(USER_MUSL) $(USER_GLIBC) $(TEST_MUSL) $(TEST_GLIBC) $(BUILD)/initramfs.cpio
