@@ -234,6 +234,9 @@ void vfork_release(struct process *p);
 /* The first trip of a new user thread to ring 3, at the frame at the top of its stack. */
 __noreturn void ret_from_fork(void);
 
+/* `torture syscalls --broken exit-keeps-files`: do_exit leaks the file table. */
+extern bool exit_broken_keep_files;
+
 /* For `ps` and the tests: processes alive or zombie. */
 unsigned int nr_processes(void);
 

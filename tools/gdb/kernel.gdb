@@ -50,6 +50,8 @@ define teachos-help
 	echo \  percpu VAR CPU one CPU's copy of a per-CPU variable (percpu cpu_info 1)\n
 	echo \  kps            the kernel threads: tid, name, CPU, state, where each sleeps\n
 	echo \  tbt TID        backtrace of a switched-out thread\n
+	echo \  uprocs         user processes and their threads: pid, tid, CPU, user rip and rsp\n
+	echo \  uregs TID      a user thread's saved user registers (the frame atop its stack)\n
 	echo \  rcu            grace periods, quiescent states owed, callbacks per CPU\n
 	echo \  mounts [ID|ADDR] the mount tree; with a mount id or address, its per-CPU counts\n
 	echo \  longterm       the longterm mounts (kern_mount, clone_private_mount) and their refs\n
@@ -370,6 +372,75 @@ thread, 'tbt TID' prints its backtrace."""
                 where = gdb.execute(f"info symbol {rip:#x}", to_string=True).split(" in ")[0]
             name = t["name"].string()
             gdb.write(f"{int(t['tid']):>5}  {name:<16} {int(t['cpu']):>3}  {state:<9} {where}\n")
+
+
+def list_of(head_expr, type_name, member):
+    """The entries of a struct list_head, as values of type_name linked through member."""
+    head = gdb.parse_and_eval(head_expr)
+    ptr = gdb.lookup_type(type_name).pointer()
+    offset = int(gdb.parse_and_eval(f"&(({type_name} *)0)->{member}"))
+    node = head["next"]
+    for _ in range(100000):  # a corrupted list must not hang gdb
+        if int(node) == int(head.address) or not int(node):
+            return
+        yield gdb.Value(int(node) - offset).cast(ptr).dereference()
+        node = node["next"]
+
+
+def user_frame(t):
+    """The struct trap_frame at the top of a user thread's kernel stack (user_frame_of)."""
+    frame_t = gdb.lookup_type("struct trap_frame")
+    addr = int(t["stack_top"]) - frame_t.sizeof
+    return gdb.Value(addr).cast(frame_t.pointer()).dereference()
+
+
+class Uprocs(gdb.Command):
+    """uprocs: the user processes (kernel/process.h) and their threads.
+
+For each thread: its tid, CPU, state, and the user rip and rsp saved in the trap frame at the top
+of its kernel stack: where it will return to in ring 3. To stop in a program's own code, load its
+symbols and use a hardware breakpoint: add-symbol-file build/user/bin/hello, hbreak main
+(docs/debugging.md)."""
+
+    def __init__(self):
+        super().__init__("uprocs", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        running = running_on()
+        for p in list_of("process_list", "struct process", "all_node"):
+            state = str(p["state"]).replace("PROCESS_", "").lower()
+            if int(p["exiting"]):
+                state += ", exiting"
+            parent = int(p["parent"]["pid"]) if int(p["parent"]) else 0
+            gdb.write(f"pid {int(p['pid'])} ({p['comm'].string()}), parent {parent}, "
+                      f"{int(p['nr_threads'])} threads, {state}\n")
+            for t in list_of(f"((struct process *){int(p.address):#x})->threads",
+                             "struct thread", "proc_node"):
+                f = user_frame(t)
+                where = (f"on CPU {running[int(t.address)]}" if int(t.address) in running
+                         else str(t["state"]).replace("THREAD_", "").lower())
+                gdb.write(f"  tid {int(t['tid']):>5}  cpu {int(t['cpu'])}  {where:<10} "
+                          f"user rip {int(f['rip']):#018x} rsp {int(f['rsp']):#018x}\n")
+
+
+class Uregs(gdb.Command):
+    """uregs TID: the user registers of thread TID, as saved on its way into the kernel."""
+
+    def __init__(self):
+        super().__init__("uregs", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        if not arg.strip().isdigit():
+            raise gdb.GdbError("usage: uregs TID")
+        for t in threads():
+            if int(t["tid"]) == int(arg) and int(t["proc"]):
+                f = user_frame(t)
+                for r in ("rip", "rsp", "rflags", "rax", "rdi", "rsi", "rdx", "r10", "r8",
+                          "r9", "rbx", "rcx", "rbp", "r11", "r12", "r13", "r14", "r15"):
+                    gdb.write(f"{r:>6} {int(f[r]) & U64:#018x}\n")
+                gdb.write(f"{'fs':>6} {int(t['fs_base']):#018x} (TLS base)\n")
+                return
+        raise gdb.GdbError(f"no user thread {arg}")
 
 
 class Tbt(gdb.Command):
@@ -793,6 +864,8 @@ Rcu()
 Mounts()
 Longterm()
 Kps()
+Uprocs()
+Uregs()
 Tbt()
 Dmesg()
 Ksym()
