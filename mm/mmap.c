@@ -1,12 +1,14 @@
 /*
- * vm_mmap, vm_munmap and vm_mprotect (mm/mmap.h).
+ * vm_mmap, vm_munmap and vm_mprotect (mm/mmap.h), and dup_mmap, fork's copy of the mappings.
  *
  * Unmapping is where the mmu_gather works: the VMAs of the range are zapped (entries cleared,
  * pages gathered, a flush and a free whenever the gather fills), then unlinked, then the page
  * tables no VMA needs any more are gathered too, and tlb_finish_mmu flushes and frees the rest.
  *
  * Lock order: mm/rmap.c's. Here mmap_lock (write), then i_mmap_lock (unlinking a file VMA),
- * then page_table_lock (mm/memory.c, mprotect below). msync's scan (msync_scan) holds mmap_lock
+ * then page_table_lock (mm/memory.c, mprotect below). dup_mmap takes the parent's mmap_lock,
+ * then the child's (nobody else can reach the child yet), then i_mmap_lock (linking a file
+ * VMA), then the two page_table_locks (mm/memory.c). msync's scan (msync_scan) holds mmap_lock
  * for reading and takes, one after the other, the mapping's lock (find_get_page), i_mmap_lock
  * then page_table_lock (page_mkclean_dirty), and the mapping's lock (set_page_dirty).
  */
@@ -346,5 +348,56 @@ int vm_msync(struct mm *mm, uint64_t addr, size_t len, unsigned int flags)
 			files[i]->ops->put(files[i]);
 		}
 	}
+	return err;
+}
+
+/* A copy of vma for mm (dup_mmap): the same range, rights and file, the file's reference
+   taken and the copy on its i_mmap after vma. NULL when out of memory. */
+static struct vm_area *vma_dup(struct mm *mm, const struct vm_area *vma)
+{
+	struct vm_area *new = vma_alloc(mm, vma->start, vma->end, vma->prot, vma->flags);
+
+	if (!new)
+		return NULL;
+	new->pgoff = vma->pgoff;
+	new->writenotify = vma->writenotify;
+	new->no_writenotify = vma->no_writenotify;
+	vma_link(new);
+	if (vma->file) {
+		vma->file->ops->get(vma->file);
+		new->file = vma->file;
+		/* At the tail of i_mmap, after the parent's VMA: a truncate that walks the list
+		   while we copy zaps the parent's entry before the child's, so an entry copied
+		   behind its back is still found (Linux's dup_mmap links it next to the parent's
+		   for the same reason). */
+		vma_link_file(new);
+	}
+	return new;
+}
+
+/*
+ * dup_mmap - fork's copy of oldmm's mappings into mm, a new empty mm (dup_mm, mm/mm.c): each
+ * VMA and its entries (copy_page_range), and the heap's bounds. aio contexts are not copied,
+ * as in Linux. Both mmap_locks are taken for writing, oldmm's first: no fault of the parent
+ * runs meanwhile, and nobody else knows mm yet. 0, or -ENOMEM with mm holding what was
+ * copied (the caller's mmput releases it).
+ */
+int dup_mmap(struct mm *mm, struct mm *oldmm)
+{
+	struct vm_area *vma, *new;
+	int err = 0;
+
+	down_write(&oldmm->mmap_lock);
+	down_write(&mm->mmap_lock);
+	mm->start_brk = oldmm->start_brk;
+	mm->brk = oldmm->brk;
+	list_for_each_entry(vma, &oldmm->vmas, node) {
+		if (!(new = vma_dup(mm, vma)) || (err = copy_page_range(new, vma)) != 0) {
+			err = -ENOMEM;
+			break;
+		}
+	}
+	up_write(&mm->mmap_lock);
+	up_write(&oldmm->mmap_lock);
 	return err;
 }

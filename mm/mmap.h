@@ -37,4 +37,7 @@ int vm_msync(struct mm *mm, uint64_t addr, size_t len, unsigned int flags);
 /* Sets the protection of [addr, addr + len), which must be mapped throughout. */
 int vm_mprotect(struct mm *mm, uint64_t addr, size_t len, unsigned int prot);
 
+/* fork's copy of oldmm's mappings into the new mm (dup_mm): 0 or -ENOMEM. */
+int dup_mmap(struct mm *mm, struct mm *oldmm);
+
 #endif
