@@ -35,9 +35,11 @@ struct syscall_entry {
 	long (*fn)(const struct trap_frame *regs);
 };
 
+/* Aligned as the section's start is, or the compiler's own alignment of a 24-byte object
+   (32 with gcc) would leave a hole that the table builder reads as an entry. */
 #define __SYSCALL_ENTRY(name)                                                                      \
-	static const struct syscall_entry __syscall_entry_##name __used __section(".syscalls") = { \
-		__NR_##name, #name, __se_sys_##name};
+	static const struct syscall_entry __syscall_entry_##name __used __aligned(8)               \
+		__section(".syscalls") = {__NR_##name, #name, __se_sys_##name};
 
 /* The six argument registers of the x86_64 system-call ABI, in order. */
 #define __SC_A1(r) (r)->rdi

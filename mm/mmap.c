@@ -22,7 +22,10 @@
 #include "mm/vm_file.h"
 #include "mm/filemap.h"
 #include "mm/writeback.h"
+#include "mm/fault.h"
 #include "kernel/delay_point.h"
+#include "kernel/sched/sched.h"
+#include "kernel/syscall.h"
 #include "lib/errno.h"
 
 #define MAP_TYPE (MAP_SHARED | MAP_PRIVATE)
@@ -62,7 +65,7 @@ static int split_at(struct mm *mm, uint64_t start, uint64_t end)
 	return 0;
 }
 
-static int do_munmap(struct mm *mm, uint64_t start, uint64_t end)
+int do_munmap(struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct vm_area *vma;
 	struct mmu_gather tlb;
@@ -101,7 +104,7 @@ static int check_mmap_args(size_t len, unsigned int prot, unsigned int flags, st
 			   uint64_t off)
 {
 	if (!len || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
-	    (flags & ~(MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS)) ||
+	    (flags & ~(MAP_TYPE | MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_ANONYMOUS)) ||
 	    ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_PRIVATE) ||
 	    (off & ~PAGE_MASK))
 		return -EINVAL;
@@ -118,17 +121,22 @@ static int check_mmap_args(size_t len, unsigned int prot, unsigned int flags, st
 	return 0;
 }
 
-/* Where the mapping goes: the fixed address (its old mappings removed), the hint when it is
-   free, else the lowest gap above MMAP_BASE. 0 when there is none. */
+/* Where the mapping goes: the fixed address (its old mappings removed; with
+   MAP_FIXED_NOREPLACE -EEXIST if there are any), the hint when it is free, else the lowest
+   gap above MMAP_BASE. 0 when there is none. */
 static uint64_t place(struct mm *mm, uint64_t addr, uint64_t len, unsigned int flags, int *err)
 {
 	uint64_t end;
 
 	*err = 0;
-	if (flags & MAP_FIXED) {
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if ((*err = check_range(addr, len, &end)) != 0)
 			return 0;
-		if ((*err = do_munmap(mm, addr, end)) != 0)
+		if ((flags & MAP_FIXED_NOREPLACE) && !vma_range_free(mm, addr, end))
+			*err = -EEXIST;
+		else
+			*err = do_munmap(mm, addr, end);
+		if (*err)
 			return 0;
 		return addr;
 	}
@@ -400,4 +408,73 @@ int dup_mmap(struct mm *mm, struct mm *oldmm)
 	up_write(&mm->mmap_lock);
 	up_write(&oldmm->mmap_lock);
 	return err;
+}
+
+/*
+ * mm_populate - MAP_POPULATE: faults in every page of [addr, addr + len) now, as Linux's
+ * populate_vma_page_range does: a write fault where the mapping is private and writable (the
+ * copy made now, not at the first write), a read fault elsewhere (a shared page is not made
+ * dirty for nothing). Stops quietly at the first page that cannot be had (past the end of a
+ * file, out of memory): mmap succeeded all the same, as in Linux. Sleeps.
+ */
+void mm_populate(struct mm *mm, uint64_t addr, size_t len)
+{
+	bool write = false;
+	struct vm_area *vma;
+
+	down_read(&mm->mmap_lock);
+	vma = find_vma(mm, addr);
+	if (vma)
+		write = (vma->prot & PROT_WRITE) && (vma->flags & MAP_PRIVATE);
+	up_read(&mm->mmap_lock);
+	if (!vma)
+		return;
+	for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE)
+		if (handle_mm_fault(mm, va, write))
+			return;
+}
+
+/* The system calls of this file's mechanisms. Their errors are Linux's; docs/vm.md lists
+   where they differ. */
+
+/* A user range that munmap, mprotect and madvise take: page aligned, not past USER_TOP. */
+static bool user_range_ok(uint64_t addr, size_t len)
+{
+	return !(addr & ~PAGE_MASK) && addr <= USER_TOP && len <= USER_TOP - addr;
+}
+
+SYSCALL_DEFINE2(munmap, unsigned long, addr, size_t, len)
+{
+	struct mm *mm = current->mm;
+
+	if (!len || !user_range_ok(addr, len))
+		return -EINVAL;
+	if (addr + len <= MMAP_MIN_ADDR) /* nothing is ever mapped there */
+		return 0;
+	if (addr < MMAP_MIN_ADDR) {
+		len -= MMAP_MIN_ADDR - addr;
+		addr = MMAP_MIN_ADDR;
+	}
+	return mm ? vm_munmap(mm, addr, len) : 0;
+}
+
+SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, unsigned long, prot)
+{
+	struct mm *mm = current->mm;
+
+	if ((addr & ~PAGE_MASK) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	/* Below MMAP_MIN_ADDR, in the kernel half, or past it: nothing mapped there. */
+	if (!mm || addr < MMAP_MIN_ADDR || addr >= USER_TOP)
+		return -ENOMEM;
+	return vm_mprotect(mm, addr, len, prot & ~PROT_SEM);
+}
+
+SYSCALL_DEFINE3(msync, unsigned long, addr, size_t, len, int, flags)
+{
+	struct mm *mm = current->mm;
+
+	return mm ? vm_msync(mm, addr, len, (unsigned int)flags) : -ENOMEM;
 }
