@@ -7,6 +7,9 @@
 #include "fs/inode.h"
 #include "mm/mmap.h"
 #include "mm/vma.h"
+#include "mm/mm.h"
+#include "kernel/sched/sched.h"
+#include "kernel/syscall.h"
 #include "lib/compiler.h"
 #include "lib/errno.h"
 
@@ -101,5 +104,75 @@ int64_t sys_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, un
 	/* The VMA takes its own reference on f; ours goes at once. */
 	ret = vf ? vm_mmap(mm, addr, len, prot, flags & ~MAP_ANONYMOUS, vf, off) : -ENODEV;
 	fput(f);
+	return ret;
+}
+
+/* Flags Linux takes and this kernel ignores: reservation (none is made here), the stack hint,
+   and two that Linux itself has ignored for years. */
+#define MAP_IGNORED (MAP_NORESERVE | MAP_STACK | MAP_DENYWRITE | MAP_EXECUTABLE)
+#define MAP_KNOWN                                                                                  \
+	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE |              \
+	 MAP_POPULATE | MAP_IGNORED)
+
+/* The checks of Linux's do_mmap and get_unmapped_area that vm_mmap makes differently: 0, or
+   the errno Linux gives. */
+static int mmap_check_linux(uint64_t addr, size_t len, unsigned long flags)
+{
+	if (!len || (flags & ~MAP_KNOWN))
+		return -EINVAL;
+	if (len > USER_TOP) /* rounding it up would overflow */
+		return -ENOMEM;
+	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
+		return 0; /* a hint vm_mmap cannot use is ignored */
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (addr > USER_TOP || ((len + PAGE_SIZE - 1) & PAGE_MASK) > USER_TOP - addr)
+		return -ENOMEM;
+	if (addr < MMAP_MIN_ADDR)
+		return -EPERM; /* Linux's mmap_min_addr, for a process without CAP_SYS_RAWIO */
+	return 0;
+}
+
+static long do_mmap_file(struct mm *mm, uint64_t addr, size_t len, unsigned int prot,
+			 unsigned long flags, struct file *f, uint64_t off)
+{
+	struct vm_file *vf = f ? file_vm(f) : NULL;
+	unsigned int vm_flags = flags & ~(MAP_POPULATE | MAP_IGNORED);
+	int64_t ret;
+
+	if (!mm)
+		return -ENOMEM;
+	if ((ret = mmap_check_linux(addr, len, flags)) != 0)
+		return ret;
+	if (f && !vf)
+		return -ENODEV;
+	/* Linux's file_mmap_ok: the mapping may not reach past the largest file offset. */
+	if (f && (off > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - off))
+		return -EOVERFLOW;
+	ret = vm_mmap(mm, addr, len, prot & ~PROT_SEM, vm_flags, vf, vf ? off : 0);
+	if (ret >= 0 && (flags & MAP_POPULATE))
+		mm_populate(mm, (uint64_t)ret, len);
+	return ret;
+}
+
+/*
+ * mmap(2): anonymous memory or the file of descriptor fd, into the calling thread's address
+ * space. Linux's order of checks: an unaligned offset (-EINVAL), then the descriptor
+ * (-EBADF), then the rest (vm_mmap, mm/mmap.h).
+ */
+SYSCALL_DEFINE6(mmap, unsigned long, addr, size_t, len, unsigned long, prot, unsigned long, flags,
+		int, fd, unsigned long, off)
+{
+	struct file *f = NULL;
+	long ret;
+
+	if (off & ~PAGE_MASK)
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS) && !(f = fget(fd)))
+		return -EBADF;
+	/* The VMA takes its own reference on f; ours goes at once. */
+	ret = do_mmap_file(current->mm, addr, len, (unsigned int)prot, flags, f, off);
+	if (f)
+		fput(f);
 	return ret;
 }

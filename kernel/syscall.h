@@ -35,6 +35,8 @@ struct syscall_entry {
 	long (*fn)(const struct trap_frame *regs);
 };
 
+/* Aligned as the section's start is, or the compiler's own alignment of a 24-byte object
+   (32 with gcc) would leave a hole that the table builder reads as an entry. */
 #define __SYSCALL_ENTRY(name)                                                                      \
 	static const struct syscall_entry __syscall_entry_##name __used __aligned(8)               \
 		__section(".syscalls") = {__NR_##name, #name, __se_sys_##name};

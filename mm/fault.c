@@ -12,6 +12,8 @@
 #include "mm/tlb.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/filemap.h"
+#include "mm/swap.h"
 #include "mm/writeback.h"
 #include "kernel/trap.h"
 #include "kernel/preempt.h"
@@ -48,6 +50,15 @@ static void replace_entry(struct mm *mm, pte_t *pte, uint64_t addr, pte_t e)
 	WRITE_ONCE(*pte, e);
 }
 
+/* Whether a write may go to page itself: a shared mapping's page always; a private page only
+   while this entry is its one mapping (dup_mm shares them until the first write). */
+static bool may_reuse(const struct vm_area *vma, struct page *page)
+{
+	if (page == zero_page)
+		return false;
+	return !(vma->flags & MAP_PRIVATE) || page_anon_exclusive(page);
+}
+
 /* One attempt with page_table_lock held. Returns 0, an error, or 1: retry with *new set. */
 static int fault_locked(struct vm_area *vma, uint64_t addr, bool write, pte_t *pte,
 			struct page **new)
@@ -59,7 +70,7 @@ static int fault_locked(struct vm_area *vma, uint64_t addr, bool write, pte_t *p
 
 	if (!pte_present(e) && (e & PTE_PROTNONE)) { /* hidden by mprotect, allowed again */
 		page = phys_to_page(pte_addr(e));
-		WRITE_ONCE(*pte, pte_addr(e) | vma_leaf_flags(vma, page != zero_page));
+		WRITE_ONCE(*pte, pte_addr(e) | vma_leaf_flags(vma, may_reuse(vma, page)));
 		count(protnone);
 		return 0;
 	}
@@ -84,7 +95,7 @@ static int fault_locked(struct vm_area *vma, uint64_t addr, bool write, pte_t *p
 		return 0;
 	}
 	page = phys_to_page(pte_addr(e));
-	if (page != zero_page) { /* the mm's own page, made read-only by mprotect: reuse it */
+	if (may_reuse(vma, page)) { /* the mm's own page, made read-only by mprotect */
 		WRITE_ONCE(*pte, e | PTE_W);
 		local_flush_tlb_page(addr);
 		count(reuse);
@@ -95,8 +106,12 @@ static int fault_locked(struct vm_area *vma, uint64_t addr, bool write, pte_t *p
 	memcpy(page_address(*new), page_address(page), PAGE_SIZE);
 	replace_entry(mm, pte, addr, page_to_phys(*new) | vma_leaf_flags(vma, true));
 	*new = NULL;
-	mm->nr_pages++;
-	count_user_page(1);
+	if (page == zero_page) {
+		mm->nr_pages++;
+		count_user_page(1);
+	} else {
+		put_page(page); /* the entry's reference; flushed, so no CPU writes it here */
+	}
 	count(cow);
 	return 0;
 }
@@ -196,7 +211,7 @@ void fault_init(void)
 /* The sum over all CPUs. */
 struct fault_stats fault_stats(void)
 {
-	struct fault_stats sum = { 0 };
+	struct fault_stats sum = {0};
 	unsigned int cpu;
 
 	for_each_cpu(cpu, &cpu_online_mask) {

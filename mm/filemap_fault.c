@@ -46,6 +46,7 @@
 #include "mm/tlb.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
+#include "mm/swap.h"
 #include "arch/x86_64/tlb.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -88,19 +89,21 @@ static void map_cache_page(struct fault_ctx *c, pte_t *pte)
 		count_fault(file_read);
 }
 
-/* page_table_lock held: a private copy replaces the entry (empty, or a cache page). */
+/* page_table_lock held: a private copy replaces the entry (empty, a cache page, or a copy
+   that dup_mm left shared with another mm). */
 static void map_copy(struct fault_ctx *c, pte_t *pte, pte_t old)
 {
 	struct mm *mm = c->vma->mm;
 	pte_t e = page_to_phys(c->copy) | vma_leaf_flags(c->vma, true) | PTE_D;
 
 	if (pte_present(old)) { /* every CPU drops the old entry before the new one is seen */
-		struct page *cache = phys_to_page(pte_addr(old));
+		struct page *prev = phys_to_page(pte_addr(old));
 
 		WRITE_ONCE(*pte, 0);
 		flush_tlb_range(mm, c->addr, c->addr + PAGE_SIZE);
-		page_remove_file_rmap(cache);
-		put_page(cache);
+		if (page_is_file_mapped(prev)) /* else a copy another mm shares (dup_mm) */
+			page_remove_file_rmap(prev);
+		put_page(prev);
 	} else {
 		mm->nr_pages++;
 		count_user_page(1);
@@ -205,9 +208,10 @@ static int do_wp_page(struct fault_ctx *c, pte_t *pte, pte_t e)
 
 	if (c->shared && c->notify)
 		return wp_page_shared(c, pte, e, page);
-	if (c->shared || !page_is_file_mapped(page)) {
+	if (c->shared || (!page_is_file_mapped(page) && page_anon_exclusive(page))) {
 		/* tmpfs after mprotect, an anonymous copy made read-only, or a mapping without
-		   write notification made writable by mprotect (a hole is allocated first) */
+		   write notification made writable by mprotect (a hole is allocated first). A
+		   copy that dup_mm shares with another mm is copied again instead. */
 		if (needs_mkwrite(c, page) && !(c->ready && c->src == page))
 			return retry_with(c, page, NEED_MKWRITE);
 		count_fault(reuse);
@@ -244,14 +248,14 @@ static int file_pte_fault(struct fault_ctx *c, pte_t *pte)
 
 	if (!pte_present(e) && (e & PTE_PROTNONE)) { /* hidden by mprotect, allowed again */
 		struct page *page = phys_to_page(pte_addr(e));
+		/* An anonymous copy is the mm's own unless dup_mm shares it; a cache page stays
+		   read-only where writes must be seen (write notify) or copied (private). */
+		bool own = !page_is_file_mapped(page) && page_anon_exclusive(page);
 
-		/* An anonymous copy is the mm's own; a cache page stays read-only where writes
-		   must be seen (write notify) or copied (private). */
 		/* Its dirty bit stays: without write notification it is the only sign of the
 		   writes before mprotect, and msync or munmap must still find it. */
 		WRITE_ONCE(*pte, pte_addr(e) | (e & PTE_D) |
-					 vma_leaf_flags(c->vma, !page_is_file_mapped(page) ||
-									(c->shared && !c->notify)));
+					 vma_leaf_flags(c->vma, own || (c->shared && !c->notify)));
 		count_fault(protnone);
 		return DONE;
 	}

@@ -4,7 +4,7 @@
  * their range (free_pgtables), through the mmu_gather.
  *
  * Lock order: mm/rmap.c's (mmap_lock or i_mmap_lock, then page_table_lock, then zone_lock for a
- * table or a batch; the zap of a dirty shared file entry takes the mapping's lock inside
+ * table or a batch; copy_page_range takes the child's page_table_lock, then the parent's; the zap of a dirty shared file entry takes the mapping's lock inside
  * page_table_lock, in set_page_dirty). A lockless walker (mm/gup_fast.c) takes none of them: a new table is zeroed
  * before the entry that links it is stored (release), and an unlinked table is freed a grace period
  * later.
@@ -22,7 +22,9 @@
 #include "kernel/delay_point.h"
 #include "kernel/preemptoff.h"
 #include "kernel/panic.h"
+#include "mm/tlb.h"
 #include "lib/atomic.h"
+#include "lib/errno.h"
 
 struct page *zero_page;
 bool debug_vm;
@@ -200,6 +202,107 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 			tlb_flush_mmu(tlb);
 	}
 	tlb_end_vma(tlb);
+}
+
+DEFINE_SLEEPING_DELAY_POINT(
+	dp_copy_wrprotected, "copy-wrprotected",
+	"dup_mm: the parent's entries of a VMA write-protected, its TLB flush not yet done");
+
+/*
+ * With both page_table_locks: the child's copy of one present (or mprotect-hidden) entry e of
+ * the parent, whose entry is *src. A private writable entry becomes read-only in the parent
+ * too (a compare-and-exchange, so a dirty bit the hardware sets meanwhile stays); *wrprotected
+ * says a flush is owed. Every page gains the child's reference, a cache page its mapcount.
+ */
+static pte_t copy_one_pte(struct mm *dst, pte_t *src, pte_t e, bool private, bool *wrprotected)
+{
+	struct page *page = phys_to_page(pte_addr(e));
+
+	if (page == zero_page)
+		return e;
+	get_page(page);
+	if (page_is_file_mapped(page))
+		page_add_file_rmap(page);
+	if (private && (e & PTE_W)) {
+		while (!__atomic_compare_exchange_n(src, &e, e & ~PTE_W, false, __ATOMIC_SEQ_CST,
+						    __ATOMIC_RELAXED))
+			;
+		e &= ~PTE_W;
+		*wrprotected = true;
+	}
+	dst->nr_pages++;
+	count_user_page(1);
+	return e;
+}
+
+/* Copies the entries of [va, end), inside one page table of the parent, into the child.
+   Both locks held. Returns where it stopped: before end only when a child table could not
+   be allocated. */
+static uint64_t copy_pte_range(struct mm *dst, struct mm *src, uint64_t va, uint64_t end,
+			       bool private, bool *wrprotected)
+{
+	pte_t *spte = mm_pte(src, va, false), *dtable = NULL;
+
+	if (!spte)
+		return end; /* a hole: nothing mapped in this table */
+	for (; va < end; va += PAGE_SIZE, spte++) {
+		pte_t e = READ_ONCE(*spte), *dpte;
+
+		if (!pte_present(e) && !(e & PTE_PROTNONE))
+			continue;
+		if (!dtable) { /* made at the first entry to copy: the child's table of va */
+			if (!(dpte = mm_pte(dst, va, true)))
+				return va;
+			dtable = dpte - pt_index(va, 1);
+		}
+		dtable[pt_index(va, 1)] = copy_one_pte(dst, spte, e, private, wrprotected);
+	}
+	return end;
+}
+
+/*
+ * copy_page_range - fork's copy of the entries of src_vma into dst_vma, a copy of it in a new
+ * mm (dup_mmap, mm/mmap.c). Both mmap_locks are held for writing, so no fault changes the
+ * parent's entries meanwhile; only the hardware (dirty bits) and stale TLBs of its threads on
+ * other CPUs can still write. Private writable pages become read-only on both sides (the
+ * write-protect fault copies, mm/fault.c); this returns only after the parent's TLBs are
+ * flushed, so a parent thread's write after dup_mm returns faults and goes to its own copy,
+ * never to the page the child sees. Shared anonymous entries are copied as they are. Shared
+ * file VMAs get no entries (Linux's vma_needs_copy): the child faults the cache pages in
+ * again, through the write notification that tracks their dirtiness.
+ *
+ * Lock order: the child's page_table_lock, then the parent's (as Linux's copy_pte_range). One
+ * page table at a time, as the zap does, so preemption comes back every 512 entries.
+ * 0, or -ENOMEM when a child table could not be allocated: what was copied stays, for the
+ * caller's mmput of the child to release.
+ */
+int copy_page_range(struct vm_area *dst_vma, struct vm_area *src_vma)
+{
+	struct mm *dst = dst_vma->mm, *src = src_vma->mm;
+	bool private = src_vma->flags & MAP_PRIVATE, wrprotected = false;
+	uint64_t va = src_vma->start;
+	int err = 0;
+
+	if (src_vma->file && !private)
+		return 0;
+	while (va < src_vma->end && !err) {
+		uint64_t table_end = next_boundary(va, PAGE_SIZE_2M), at;
+
+		if (table_end > src_vma->end)
+			table_end = src_vma->end;
+		spin_lock(&dst->page_table_lock);
+		spin_lock(&src->page_table_lock);
+		at = copy_pte_range(dst, src, va, table_end, private, &wrprotected);
+		spin_unlock(&src->page_table_lock);
+		spin_unlock(&dst->page_table_lock);
+		if (at < table_end)
+			err = -ENOMEM;
+		va = table_end;
+	}
+	delay_point(&dp_copy_wrprotected);
+	if (wrprotected) /* out of the locks: the shootdown waits for the other CPUs */
+		flush_tlb_range(src, src_vma->start, src_vma->end);
+	return err;
 }
 
 /*

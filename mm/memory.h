@@ -36,6 +36,9 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
    of a page table, page_table_lock still held. NULL but while a test runs. */
 extern void (*zap_table_hook)(struct mm *mm);
 
+/* dup_mm's copy of src_vma's entries into dst_vma (mm/memory.c): 0 or -ENOMEM. */
+int copy_page_range(struct vm_area *dst_vma, struct vm_area *src_vma);
+
 void free_pgtables(struct mmu_gather *tlb, struct mm *mm, uint64_t start, uint64_t end);
 
 #endif

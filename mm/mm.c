@@ -6,6 +6,7 @@
  */
 #include "mm/mm.h"
 #include "mm/vma.h"
+#include "mm/mmap.h"
 #include "mm/memory.h"
 #include "mm/mmu_gather.h"
 #include "mm/page.h"
@@ -85,6 +86,24 @@ struct mm *mm_alloc(const char *name)
 	list_add_tail(&mm->all_node, &mm_list);
 	mm_count_live++;
 	spin_unlock(&mm_list_lock);
+	return mm;
+}
+
+/*
+ * dup_mm - fork's address space: a new mm with a copy of every mapping of old (dup_mmap,
+ * mm/mmap.c). Private pages are shared read-only until one side writes (copy-on-write); shared
+ * ones stay shared. NULL when memory runs out, with nothing of the copy left behind.
+ */
+struct mm *dup_mm(struct mm *old)
+{
+	struct mm *mm = mm_alloc(old->name);
+
+	if (!mm)
+		return NULL;
+	if (dup_mmap(mm, old)) {
+		mmput(mm); /* exit_mmap releases what was copied */
+		return NULL;
+	}
 	return mm;
 }
 
@@ -191,11 +210,4 @@ void mm_for_each(void (*fn)(struct mm *mm, void *arg), void *arg)
 unsigned int nr_mms(void)
 {
 	return READ_ONCE(mm_count_live);
-}
-
-/* Until the copy-on-write copy of an address space lands: fork answers -ENOMEM. */
-struct mm *dup_mm(struct mm *old)
-{
-	(void)old;
-	return NULL;
 }

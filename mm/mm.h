@@ -66,7 +66,8 @@ struct mm {
 
 /* A new, empty address space with users = count = 1; NULL when out of memory. */
 struct mm *mm_alloc(const char *name);
-/* fork's copy of old: every mapping, private pages shared copy-on-write. NULL without memory. */
+/* fork's copy of old (users = count = 1): private pages copy-on-write, shared ones shared;
+   NULL when out of memory. Takes old's mmap_lock; sleeps. */
 struct mm *dup_mm(struct mm *old);
 /* Another user / reference. */
 void mmget(struct mm *mm);

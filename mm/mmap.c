@@ -1,12 +1,14 @@
 /*
- * vm_mmap, vm_munmap and vm_mprotect (mm/mmap.h).
+ * vm_mmap, vm_munmap and vm_mprotect (mm/mmap.h), and dup_mmap, fork's copy of the mappings.
  *
  * Unmapping is where the mmu_gather works: the VMAs of the range are zapped (entries cleared,
  * pages gathered, a flush and a free whenever the gather fills), then unlinked, then the page
  * tables no VMA needs any more are gathered too, and tlb_finish_mmu flushes and frees the rest.
  *
  * Lock order: mm/rmap.c's. Here mmap_lock (write), then i_mmap_lock (unlinking a file VMA),
- * then page_table_lock (mm/memory.c, mprotect below). msync's scan (msync_scan) holds mmap_lock
+ * then page_table_lock (mm/memory.c, mprotect below). dup_mmap takes the parent's mmap_lock,
+ * then the child's (nobody else can reach the child yet), then i_mmap_lock (linking a file
+ * VMA), then the two page_table_locks (mm/memory.c). msync's scan (msync_scan) holds mmap_lock
  * for reading and takes, one after the other, the mapping's lock (find_get_page), i_mmap_lock
  * then page_table_lock (page_mkclean_dirty), and the mapping's lock (set_page_dirty).
  */
@@ -20,7 +22,10 @@
 #include "mm/vm_file.h"
 #include "mm/filemap.h"
 #include "mm/writeback.h"
+#include "mm/fault.h"
 #include "kernel/delay_point.h"
+#include "kernel/sched/sched.h"
+#include "kernel/syscall.h"
 #include "lib/errno.h"
 
 #define MAP_TYPE (MAP_SHARED | MAP_PRIVATE)
@@ -60,7 +65,7 @@ static int split_at(struct mm *mm, uint64_t start, uint64_t end)
 	return 0;
 }
 
-static int do_munmap(struct mm *mm, uint64_t start, uint64_t end)
+int do_munmap(struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct vm_area *vma;
 	struct mmu_gather tlb;
@@ -99,7 +104,7 @@ static int check_mmap_args(size_t len, unsigned int prot, unsigned int flags, st
 			   uint64_t off)
 {
 	if (!len || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) ||
-	    (flags & ~(MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS)) ||
+	    (flags & ~(MAP_TYPE | MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_ANONYMOUS)) ||
 	    ((flags & MAP_TYPE) != MAP_SHARED && (flags & MAP_TYPE) != MAP_PRIVATE) ||
 	    (off & ~PAGE_MASK))
 		return -EINVAL;
@@ -116,17 +121,22 @@ static int check_mmap_args(size_t len, unsigned int prot, unsigned int flags, st
 	return 0;
 }
 
-/* Where the mapping goes: the fixed address (its old mappings removed), the hint when it is
-   free, else the lowest gap above MMAP_BASE. 0 when there is none. */
+/* Where the mapping goes: the fixed address (its old mappings removed; with
+   MAP_FIXED_NOREPLACE -EEXIST if there are any), the hint when it is free, else the lowest
+   gap above MMAP_BASE. 0 when there is none. */
 static uint64_t place(struct mm *mm, uint64_t addr, uint64_t len, unsigned int flags, int *err)
 {
 	uint64_t end;
 
 	*err = 0;
-	if (flags & MAP_FIXED) {
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if ((*err = check_range(addr, len, &end)) != 0)
 			return 0;
-		if ((*err = do_munmap(mm, addr, end)) != 0)
+		if ((flags & MAP_FIXED_NOREPLACE) && !vma_range_free(mm, addr, end))
+			*err = -EEXIST;
+		else
+			*err = do_munmap(mm, addr, end);
+		if (*err)
 			return 0;
 		return addr;
 	}
@@ -347,4 +357,124 @@ int vm_msync(struct mm *mm, uint64_t addr, size_t len, unsigned int flags)
 		}
 	}
 	return err;
+}
+
+/* A copy of vma for mm (dup_mmap): the same range, rights and file, the file's reference
+   taken and the copy on its i_mmap after vma. NULL when out of memory. */
+static struct vm_area *vma_dup(struct mm *mm, const struct vm_area *vma)
+{
+	struct vm_area *new = vma_alloc(mm, vma->start, vma->end, vma->prot, vma->flags);
+
+	if (!new)
+		return NULL;
+	new->pgoff = vma->pgoff;
+	new->writenotify = vma->writenotify;
+	new->no_writenotify = vma->no_writenotify;
+	vma_link(new);
+	if (vma->file) {
+		vma->file->ops->get(vma->file);
+		new->file = vma->file;
+		/* At the tail of i_mmap, after the parent's VMA: a truncate that walks the list
+		   while we copy zaps the parent's entry before the child's, so an entry copied
+		   behind its back is still found (Linux's dup_mmap links it next to the parent's
+		   for the same reason). */
+		vma_link_file(new);
+	}
+	return new;
+}
+
+/*
+ * dup_mmap - fork's copy of oldmm's mappings into mm, a new empty mm (dup_mm, mm/mm.c): each
+ * VMA and its entries (copy_page_range), and the heap's bounds. aio contexts are not copied,
+ * as in Linux. Both mmap_locks are taken for writing, oldmm's first: no fault of the parent
+ * runs meanwhile, and nobody else knows mm yet. 0, or -ENOMEM with mm holding what was
+ * copied (the caller's mmput releases it).
+ */
+int dup_mmap(struct mm *mm, struct mm *oldmm)
+{
+	struct vm_area *vma, *new;
+	int err = 0;
+
+	down_write(&oldmm->mmap_lock);
+	down_write(&mm->mmap_lock);
+	mm->start_brk = oldmm->start_brk;
+	mm->brk = oldmm->brk;
+	list_for_each_entry(vma, &oldmm->vmas, node) {
+		if (!(new = vma_dup(mm, vma)) || (err = copy_page_range(new, vma)) != 0) {
+			err = -ENOMEM;
+			break;
+		}
+	}
+	up_write(&mm->mmap_lock);
+	up_write(&oldmm->mmap_lock);
+	return err;
+}
+
+/*
+ * mm_populate - MAP_POPULATE: faults in every page of [addr, addr + len) now, as Linux's
+ * populate_vma_page_range does: a write fault where the mapping is private and writable (the
+ * copy made now, not at the first write), a read fault elsewhere (a shared page is not made
+ * dirty for nothing). Stops quietly at the first page that cannot be had (past the end of a
+ * file, out of memory): mmap succeeded all the same, as in Linux. Sleeps.
+ */
+void mm_populate(struct mm *mm, uint64_t addr, size_t len)
+{
+	bool write = false;
+	struct vm_area *vma;
+
+	down_read(&mm->mmap_lock);
+	vma = find_vma(mm, addr);
+	if (vma)
+		write = (vma->prot & PROT_WRITE) && (vma->flags & MAP_PRIVATE);
+	up_read(&mm->mmap_lock);
+	if (!vma)
+		return;
+	for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE)
+		if (handle_mm_fault(mm, va, write))
+			return;
+}
+
+/* The system calls of this file's mechanisms. Their errors are Linux's; docs/vm.md lists
+   where they differ. */
+
+/* A user range that munmap, mprotect and madvise take: page aligned, not past USER_TOP. */
+static bool user_range_ok(uint64_t addr, size_t len)
+{
+	return !(addr & ~PAGE_MASK) && addr <= USER_TOP && len <= USER_TOP - addr;
+}
+
+SYSCALL_DEFINE2(munmap, unsigned long, addr, size_t, len)
+{
+	struct mm *mm = current->mm;
+
+	if (!len || !user_range_ok(addr, len))
+		return -EINVAL;
+	if (addr + len <= MMAP_MIN_ADDR) /* nothing is ever mapped there */
+		return 0;
+	if (addr < MMAP_MIN_ADDR) {
+		len -= MMAP_MIN_ADDR - addr;
+		addr = MMAP_MIN_ADDR;
+	}
+	return mm ? vm_munmap(mm, addr, len) : 0;
+}
+
+SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, unsigned long, prot)
+{
+	struct mm *mm = current->mm;
+
+	if ((addr & ~PAGE_MASK) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM)))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	/* Below MMAP_MIN_ADDR, in the kernel half, or past it: nothing mapped there. */
+	if (!mm || addr < MMAP_MIN_ADDR || addr >= USER_TOP)
+		return -ENOMEM;
+	return vm_mprotect(mm, addr, len, prot & ~PROT_SEM);
+}
+
+SYSCALL_DEFINE3(msync, unsigned long, addr, size_t, len, int, flags)
+{
+	struct mm *mm = current->mm;
+
+	return mm ? vm_msync(mm, addr, len, (unsigned int)flags) : -ENOMEM;
 }

@@ -17,13 +17,32 @@ void (*free_user_pgtable_hook)(phys_addr_t table);
 
 /*
  * put_user_pages - drop the mappings' hold on n pages whose entries are cleared and flushed.
- * Frees them together, but for the zero page and page-cache pages, which only lose the
- * entry's reference and mapcount (the array is reordered). Never sleeps; the caller may hold
+ * Frees them together, but for the zero page, page-cache pages, which only lose the entry's
+ * reference and mapcount, and anonymous pages another mm still maps after dup_mm, which only
+ * lose the reference (the array is reordered). Never sleeps; the caller may hold
  * page_table_lock (it then takes zone_lock below it).
  */
+bool page_anon_exclusive(struct page *page)
+{
+	return __atomic_load_n(&page->refcount, __ATOMIC_ACQUIRE) == 1;
+}
+
+bool put_anon_page_shared(struct page *page)
+{
+	int32_t r = __atomic_load_n(&page->refcount, __ATOMIC_RELAXED);
+
+	/* A compare-and-exchange: two address spaces unmapping their copies at once must not
+	   both see 2 and both leave the page (it would never be freed), nor both free it. */
+	while (r > 1)
+		if (__atomic_compare_exchange_n(&page->refcount, &r, r - 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
 void put_user_pages(struct page **pages, unsigned int n)
 {
-	unsigned int kept = 0, cached = 0;
+	unsigned int kept = 0, cached = 0, shared = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
 		if (pages[i] == zero_page) /* nobody's to free */
@@ -36,9 +55,13 @@ void put_user_pages(struct page **pages, unsigned int n)
 			cached++;
 			continue;
 		}
+		if (put_anon_page_shared(pages[i])) { /* another mm still maps it (dup_mm) */
+			shared++;
+			continue;
+		}
 		pages[kept++] = pages[i];
 	}
-	count_user_page(-(int)(kept + cached));
+	count_user_page(-(int)(kept + cached + shared));
 	void (*hook)(struct page **, unsigned int) = READ_ONCE(free_user_pages_hook);
 
 	if (unlikely(hook))

@@ -18,11 +18,20 @@ struct mm;
 #define PROT_READ  0x1
 #define PROT_WRITE 0x2
 #define PROT_EXEC  0x4
+#define PROT_SEM   0x8 /* accepted by the system calls, and meaningless on x86 */
 
 #define MAP_SHARED    0x01
 #define MAP_PRIVATE   0x02
 #define MAP_FIXED     0x10
 #define MAP_ANONYMOUS 0x20
+/* mmap(2)'s other flags that this kernel knows (mm/mmap_syscalls.c); vm_mmap takes
+   MAP_FIXED_NOREPLACE too: MAP_FIXED that fails with -EEXIST instead of unmapping. */
+#define MAP_DENYWRITE	    0x0800
+#define MAP_EXECUTABLE	    0x1000
+#define MAP_NORESERVE	    0x4000
+#define MAP_POPULATE	    0x8000
+#define MAP_STACK	    0x20000
+#define MAP_FIXED_NOREPLACE 0x100000
 
 struct vm_file; /* a mapped file (mm/vm_file.h) */
 
