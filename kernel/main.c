@@ -16,6 +16,7 @@
 #include "mm/init.h"
 #include "fs/init.h"
 #include "drivers/pci.h"
+#include "drivers/tty/tty.h"
 #include "drivers/virtio_blk.h"
 #include "kernel/trap.h"
 #include "kernel/percpu.h"
@@ -95,6 +96,7 @@ void kmain(uint32_t mbi_phys)
 	rcu_init();
 	local_irq_enable();
 	vfs_init();
+	console_dev_init();
 	pci_init();
 	virtio_blk_init();
 	pr_info("teachos: x86_64 teaching kernel, booted by %s\n",
