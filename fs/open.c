@@ -129,12 +129,15 @@ out_empty:
  */
 int sys_open(const char *name, unsigned int flags, umode_t mode)
 {
+	if ((flags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
 	return vfs_openat(NULL, name, flags, mode);
 }
 
 /*
- * sys_open() with a relative name read from the directory base (NULL: the working directory).
- * The descriptor is reserved first, so an open refused for EMFILE neither creates nor
+ * sys_open() with a relative name read from the directory base (NULL: the working directory),
+ * but an access mode of 3 is taken, as Linux's open(2) takes it: a file neither read nor
+ * written (ioctl only). The descriptor is reserved first, so an open refused for EMFILE neither creates nor
  * truncates, and installed last, so no other thread of the table sees a half-made open.
  */
 int vfs_openat(const struct path *base, const char *name, unsigned int flags, umode_t mode)
@@ -142,8 +145,6 @@ int vfs_openat(const struct path *base, const char *name, unsigned int flags, um
 	struct file *f;
 	int fd, err;
 
-	if ((flags & O_ACCMODE) == O_ACCMODE)
-		return -EINVAL;
 	if ((fd = get_unused_fd_flags(flags, 0)) < 0) /* before anything changes */
 		return fd;
 	if ((err = do_open(base, name, flags, mode, &f))) {

@@ -68,7 +68,8 @@ struct stat {
 };
 _Static_assert(sizeof(struct stat) == 144, "Linux's x86_64 struct stat");
 
-#define AT_NO_AUTOMOUNT 0x800
+#define AT_NO_AUTOMOUNT	   0x800
+#define AT_STATX_SYNC_TYPE 0x6000 /* statx's; newfstatat takes and ignores it, as Linux */
 
 /* *st in Linux's layout at ubuf: 0 or -EFAULT. Times count from boot (current_time_ns). */
 static int cp_new_stat(const struct kstat *st, struct stat __user *ubuf)
@@ -101,7 +102,7 @@ static long do_statat(int dfd, const char __user *uname, struct stat __user *ubu
 	struct path p;
 	int err;
 
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
 		return -EINVAL;
 	if ((err = user_path_at(dfd, uname, flags & AT_EMPTY_PATH ? LOOKUP_EMPTY : 0, &p)))
 		return err;
