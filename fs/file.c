@@ -227,19 +227,19 @@ int set_close_on_exec(int fd, bool on)
 /* A copy of old's installed slots, each file with a new reference; NULL when out of memory. */
 static struct files_struct *dup_fd(struct files_struct *old)
 {
-	struct files_struct *new = alloc_files();
+	struct files_struct *copy = alloc_files();
 
-	if (!new)
+	if (!copy)
 		return NULL;
 	spin_lock(&old->lock);
 	for (int i = 0; i < NR_OPEN; i++)
 		if (old->fd[i]) { /* a slot reserved by an open under way stays the parent's */
-			new->fd[i] = get_file(old->fd[i]);
-			new->open_fds |= 1ULL << i;
+			copy->fd[i] = get_file(old->fd[i]);
+			copy->open_fds |= 1ULL << i;
 		}
-	new->close_on_exec = old->close_on_exec &new->open_fds;
+	copy->close_on_exec = old->close_on_exec & copy->open_fds;
 	spin_unlock(&old->lock);
-	return new;
+	return copy;
 }
 
 /*
