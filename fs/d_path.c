@@ -11,8 +11,11 @@
 #include "fs/syscalls.h"
 #include "fs/mount.h"
 #include "kernel/rcu/rcu.h"
+#include "kernel/syscall.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "mm/slab.h"
+#include "mm/uaccess.h"
 
 /*
  * Writes "/a/b" for path, as seen from the namespace root, into buf (NUL-terminated, from
@@ -87,4 +90,35 @@ int mnt_path(struct vfsmount *mnt, char *buf, size_t size)
 	struct path p = {mnt, mnt->mnt_root};
 
 	return d_path(&p, buf, size);
+}
+
+/*
+ * getcwd(2): the working directory's name and its NUL into buf. Returns the bytes written (with
+ * the NUL), or -ERANGE (size too small for them), -ENOENT (the directory was removed),
+ * -EFAULT, -ENOMEM.
+ */
+SYSCALL_DEFINE2(getcwd, char __user *, buf, unsigned long, size)
+{
+	struct path pwd;
+	size_t len;
+	char *kbuf;
+	long err;
+
+	if (!(kbuf = kmalloc(PATH_MAX)))
+		return -ENOMEM;
+	get_fs_pwd(&pwd);
+	if (d_unhashed(pwd.dentry) && pwd.dentry != pwd.mnt->mnt_root)
+		err = -ENOENT;
+	else
+		err = d_path(&pwd, kbuf, PATH_MAX);
+	path_put(&pwd);
+	if (!err) {
+		len = strlen(kbuf) + 1;
+		if (len > size)
+			err = -ERANGE;
+		else
+			err = copy_to_user(buf, kbuf, len) ? -EFAULT : (long)len;
+	}
+	kfree(kbuf);
+	return err;
 }

@@ -10,10 +10,13 @@
 #include "fs/dirops.h"
 #include "fs/dcache.h"
 #include "fs/file.h"
+#include "fs/fs_struct.h"
+#include "fs/inode.h"
 #include "fs/mount.h"
 #include "fs/namei.h"
 #include "fs/syscalls.h"
 #include "kernel/locking/mutex.h"
+#include "kernel/syscall.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -107,10 +110,43 @@ int vfs_create_at(const struct path *parent, const char *name, umode_t mode, boo
 }
 
 /*
+ * Makes name in parent a character device (as Linux's vfs_mknod): a new file of the
+ * filesystem, made special by init_special_inode (mode's permissions, number rdev, fops) while
+ * the directory is still locked. For the devices made at boot (/dev/console), before any other
+ * thread walks there. 0 with a referenced path in *out, or vfs_create_at's errors.
+ */
+int vfs_mknod_at(const struct path *parent, const char *name, umode_t mode, unsigned int rdev,
+		 const struct file_operations *fops)
+{
+	struct inode *dir = parent->dentry->d_inode;
+	struct dentry *d;
+	int err;
+
+	down_write(&dir->i_rwsem);
+	d = lookup_locked(parent->dentry, name, &err);
+	if (d) {
+		dput(d);
+		err = -EEXIST;
+	} else if (!err && !(err = make_entry(parent, name, S_IFREG | (mode & 07777),
+					      dir->i_op->create, &d))) {
+		init_special_inode(d->d_inode, mode, rdev, fops);
+		dput(d);
+	}
+	up_write(&dir->i_rwsem);
+	return err;
+}
+
+/*
  * Makes the directory name (mode). 0, or -EEXIST, -ENOENT, -ENOTDIR, -EROFS, -ENOSPC, -ENOMEM,
  * -ENAMETOOLONG. May sleep.
  */
 int sys_mkdir(const char *name, umode_t mode)
+{
+	return vfs_mkdirat(NULL, name, mode);
+}
+
+/* sys_mkdir() with a relative name read from the directory base (NULL: the working one). */
+int vfs_mkdirat(const struct path *base, const char *name, umode_t mode)
 {
 	char last[NAME_MAX + 1];
 	struct path parent;
@@ -118,7 +154,7 @@ int sys_mkdir(const char *name, umode_t mode)
 	bool slash;
 	int err;
 
-	if ((err = kern_path_parent(name, &parent, last, &slash)))
+	if ((err = kern_path_parent_at(base, name, &parent, last, &slash)))
 		return err == -EINVAL ? -EEXIST : err;
 	struct inode *dir = parent.dentry->d_inode;
 
@@ -136,8 +172,9 @@ int sys_mkdir(const char *name, umode_t mode)
 	return err;
 }
 
-/* Removes name from its directory: rmdir when dir_wanted, else unlink. */
-static int remove_entry(const char *name, bool dir_wanted)
+/* Removes name (relative to base, NULL: the working directory) from its directory: rmdir when
+   dir_wanted, else unlink. */
+int vfs_removeat(const struct path *base, const char *name, bool dir_wanted)
 {
 	char last[NAME_MAX + 1];
 	struct path parent;
@@ -149,7 +186,7 @@ static int remove_entry(const char *name, bool dir_wanted)
 	/* kern_path_parent's only -EINVAL: "." or ".." last (in last). Linux's unlink calls that
 	   a directory (EISDIR); its rmdir, an invalid argument for "." and a directory that is not
 	   empty for "..". */
-	if ((err = kern_path_parent(name, &parent, last, &slash))) {
+	if ((err = kern_path_parent_at(base, name, &parent, last, &slash))) {
 		if (err == -EINVAL && !dir_wanted)
 			return -EISDIR;
 		return err == -EINVAL && !strcmp(last, "..") ? -ENOTEMPTY : err;
@@ -196,7 +233,7 @@ static int remove_entry(const char *name, bool dir_wanted)
  */
 int sys_rmdir(const char *name)
 {
-	return remove_entry(name, true);
+	return vfs_removeat(NULL, name, true);
 }
 
 /*
@@ -205,7 +242,7 @@ int sys_rmdir(const char *name)
  */
 int sys_unlink(const char *name)
 {
-	return remove_entry(name, false);
+	return vfs_removeat(NULL, name, false);
 }
 
 /* True when d is a or lies below a (rename_mutex held: the tree cannot change shape). */
@@ -303,15 +340,23 @@ out:
  */
 int sys_rename(const char *from, const char *to)
 {
+	return vfs_renameat(NULL, from, NULL, to);
+}
+
+/* sys_rename() with relative names read from the directories obase and nbase (NULL: the
+   working directory). */
+int vfs_renameat(const struct path *obase, const char *from, const struct path *nbase,
+		 const char *to)
+{
 	char oname[NAME_MAX + 1], nname[NAME_MAX + 1];
 	struct path op, np;
 	bool oslash, nslash;
 	int err;
 
 	/* "." or ".." on either side (kern_path_parent's -EINVAL): busy, as Linux says. */
-	if ((err = kern_path_parent(from, &op, oname, &oslash)))
+	if ((err = kern_path_parent_at(obase, from, &op, oname, &oslash)))
 		return err == -EINVAL ? -EBUSY : err;
-	if ((err = kern_path_parent(to, &np, nname, &nslash))) {
+	if ((err = kern_path_parent_at(nbase, to, &np, nname, &nslash))) {
 		path_put(&op);
 		return err == -EINVAL ? -EBUSY : err;
 	}
@@ -327,4 +372,126 @@ int sys_rename(const char *from, const char *to)
 	path_put(&np);
 	path_put(&op);
 	return err;
+}
+
+/* ---- The system calls: user names ---- */
+
+#define RENAME_NOREPLACE 0x1
+#define RENAME_EXCHANGE	 0x2
+#define RENAME_WHITEOUT	 0x4
+
+/* name from user memory and the directory it is read from, for an *at call's body. */
+struct at_name {
+	char *name;
+	struct file *dir;
+};
+
+static int get_at_name(int dfd, const char __user *uname, struct at_name *a)
+{
+	int err;
+
+	if ((err = getname(uname, false, &a->name)))
+		return err;
+	if ((err = get_dfd_base(dfd, a->name, &a->dir)))
+		putname(a->name);
+	return err;
+}
+
+static const struct path *at_base(const struct at_name *a)
+{
+	return a->dir ? &a->dir->f_path : NULL;
+}
+
+static void put_at_name(struct at_name *a)
+{
+	put_dfd_base(a->dir);
+	putname(a->name);
+}
+
+static long do_mkdirat(int dfd, const char __user *pathname, umode_t mode)
+{
+	struct at_name a;
+	int err;
+
+	if ((err = get_at_name(dfd, pathname, &a)))
+		return err;
+	err = vfs_mkdirat(at_base(&a), a.name, (mode & 07777) & ~current_umask());
+	put_at_name(&a);
+	return err;
+}
+
+SYSCALL_DEFINE2(mkdir, const char __user *, pathname, umode_t, mode)
+{
+	return do_mkdirat(AT_FDCWD, pathname, mode);
+}
+
+SYSCALL_DEFINE3(mkdirat, int, dfd, const char __user *, pathname, umode_t, mode)
+{
+	return do_mkdirat(dfd, pathname, mode);
+}
+
+static long do_removeat(int dfd, const char __user *pathname, bool dir_wanted)
+{
+	struct at_name a;
+	int err;
+
+	if ((err = get_at_name(dfd, pathname, &a)))
+		return err;
+	err = vfs_removeat(at_base(&a), a.name, dir_wanted);
+	put_at_name(&a);
+	return err;
+}
+
+SYSCALL_DEFINE1(rmdir, const char __user *, pathname)
+{
+	return do_removeat(AT_FDCWD, pathname, true);
+}
+
+SYSCALL_DEFINE1(unlink, const char __user *, pathname)
+{
+	return do_removeat(AT_FDCWD, pathname, false);
+}
+
+SYSCALL_DEFINE3(unlinkat, int, dfd, const char __user *, pathname, int, flag)
+{
+	if (flag & ~AT_REMOVEDIR)
+		return -EINVAL;
+	return do_removeat(dfd, pathname, flag & AT_REMOVEDIR);
+}
+
+/* renameat2 with flags 0 only: RENAME_NOREPLACE, _EXCHANGE and _WHITEOUT are -EINVAL here
+   (Linux supports them on most filesystems). */
+static long do_renameat2(int olddfd, const char __user *oldname, int newdfd,
+			 const char __user *newname, unsigned int flags)
+{
+	struct at_name o, n;
+	int err;
+
+	if (flags)
+		return -EINVAL;
+	if ((err = get_at_name(olddfd, oldname, &o)))
+		return err;
+	if (!(err = get_at_name(newdfd, newname, &n))) {
+		err = vfs_renameat(at_base(&o), o.name, at_base(&n), n.name);
+		put_at_name(&n);
+	}
+	put_at_name(&o);
+	return err;
+}
+
+SYSCALL_DEFINE2(rename, const char __user *, oldname, const char __user *, newname)
+{
+	return do_renameat2(AT_FDCWD, oldname, AT_FDCWD, newname, 0);
+}
+
+SYSCALL_DEFINE4(renameat, int, olddfd, const char __user *, oldname, int, newdfd,
+		const char __user *, newname)
+{
+	return do_renameat2(olddfd, oldname, newdfd, newname, 0);
+}
+
+SYSCALL_DEFINE5(renameat2, int, olddfd, const char __user *, oldname, int, newdfd,
+		const char __user *, newname, unsigned int, flags)
+{
+	return do_renameat2(olddfd, oldname, newdfd, newname, flags);
 }

@@ -341,6 +341,7 @@ static int load_program(struct linux_binprm *bprm, struct mm *mm)
 	int err;
 
 	exec_mmap(mm);
+	do_close_on_exec();
 	if ((err = elf_map(bprm, mm)) || (err = setup_stack(bprm, mm, &rsp)))
 		return err;
 	down_write(&mm->mmap_lock);

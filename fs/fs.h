@@ -42,7 +42,9 @@ typedef uint32_t umode_t;
 #define S_IFDIR	   0040000
 #define S_IFREG	   0100000
 #define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
+#define S_IFCHR	   0020000 /* a character device: /dev/console */
 #define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
+#define S_ISCHR(m) (((m) & S_IFMT) == S_IFCHR)
 
 /* open flags (the Linux values, so a reader can compare). */
 #define O_RDONLY    0
@@ -53,7 +55,13 @@ typedef uint32_t umode_t;
 #define O_EXCL	    0200
 #define O_TRUNC	    01000
 #define O_APPEND    02000
+#define O_NONBLOCK  04000
+#define O_LARGEFILE 0100000
 #define O_DIRECTORY 0200000
+#define O_NOFOLLOW  0400000
+#define O_CLOEXEC   02000000
+#define O_PATH	    010000000
+#define O_TMPFILE   (020000000 | O_DIRECTORY)
 
 /* super_block->s_flags */
 #define SB_RDONLY 0x1 /* the whole filesystem is read-only, through every mount */
@@ -82,6 +90,7 @@ struct kstat {
 	uint64_t blocks; /* 512-byte units held */
 	uint64_t mtime_ns, ctime_ns;
 	unsigned int dev; /* the superblock's number */
+	unsigned int rdev; /* a device's number, else 0 */
 	unsigned int mnt_id;
 	bool mnt_readonly; /* the mount (or its superblock) refuses writes */
 };
@@ -152,6 +161,8 @@ struct file_operations {
 	   (allocating blocks under holes). NULL mmap_page: the file cannot be mapped. */
 	int (*mmap_page)(struct file *f, uint64_t index, struct page **out);
 	int (*page_mkwrite)(struct file *f, struct page *page);
+	/* ioctl(2) on the file; arg is the caller's (often a user pointer). NULL: -ENOTTY. */
+	long (*unlocked_ioctl)(struct file *f, unsigned int cmd, unsigned long arg);
 };
 
 struct super_block {
@@ -186,6 +197,7 @@ struct inode {
 	struct list_head i_sb_list;
 	struct rcu_head i_rcu; /* freed after a grace period: RCU path walks read i_mode, i_op */
 	void *i_private;
+	unsigned int i_rdev; /* a device's number (makedev(major, minor)), else 0 */
 };
 
 /* Fills *st from the filesystem; 0 or a negative errno. */

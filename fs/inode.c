@@ -123,6 +123,21 @@ void generic_fillattr(struct inode *inode, struct kstat *st)
 	st->mtime_ns = inode->i_mtime_ns;
 	st->ctime_ns = inode->i_ctime_ns;
 	st->dev = inode->i_sb->s_dev;
+	st->rdev = inode->i_rdev;
+}
+
+/*
+ * Makes inode, new and not yet reachable by others, a character device (as Linux's
+ * init_special_inode): its type and permissions from mode, its number rdev, and fops as the
+ * file operations every open of it gets. The filesystem keeps the inode; only its files
+ * change.
+ */
+void init_special_inode(struct inode *inode, umode_t mode, unsigned int rdev,
+			const struct file_operations *fops)
+{
+	inode->i_mode = S_IFCHR | (mode & 07777);
+	inode->i_rdev = rdev;
+	inode->i_fop = fops;
 }
 
 /* Inodes in memory, all superblocks together (a leak check). */

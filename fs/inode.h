@@ -20,6 +20,9 @@ void iput(struct inode *inode);
 
 /* Fills a kstat with what the inode says. */
 void generic_fillattr(struct inode *inode, struct kstat *st);
+/* A character device's inode: mode, number and file operations (fs/inode.c). */
+void init_special_inode(struct inode *inode, umode_t mode, unsigned int rdev,
+			const struct file_operations *fops);
 
 /* Inodes in memory, all superblocks together (a leak check). */
 uint64_t nr_inodes(void);

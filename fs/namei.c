@@ -24,6 +24,8 @@
 #include "kernel/sched/sched.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "mm/slab.h"
+#include "mm/uaccess.h"
 
 #define RCU_WALK_TRIES 3
 #define ECHILD_REFWALK 1000 /* internal: the RCU walk cannot go on, walk with references */
@@ -241,32 +243,46 @@ static int ref_walk(struct nameidata *nd, const char *name, const struct path *s
 }
 
 /*
- * Where name starts: the root or the working directory. No references are taken: the root
- * never changes, and only this thread changes its own working directory, whose references its
- * fs_struct holds meanwhile. (References on shared dentries would put every open on every CPU
- * on the same cache line.)
+ * Where name starts: the root, base (a directory file's path for the *at calls, held by the
+ * caller), or the working directory. Returns true when it took references on *start, which
+ * the walk then drops. None are taken in the common case: the root never changes, and only
+ * this thread changes its own working directory, whose references its fs_struct holds
+ * meanwhile. (References on shared dentries would put every open on every CPU on the same
+ * cache line.) When threads share the fs_struct (CLONE_FS), another may chdir during the
+ * walk, so the start is then taken with references under fs->lock.
  */
-static void path_start(const char *name, struct path *start)
+static bool path_start(const struct path *base, const char *name, struct path *start)
 {
 	struct fs_struct *fs = current->fs;
 
-	if (name[0] != '/' && fs && fs->pwd.mnt)
-		*start = fs->pwd;
-	else
+	if (name[0] == '/') {
 		fs_root_noref(start);
+	} else if (base) {
+		*start = *base;
+	} else if (current_fs_shared()) {
+		get_fs_pwd(start);
+		return true;
+	} else if (fs && fs->pwd.mnt) {
+		*start = fs->pwd;
+	} else {
+		fs_root_noref(start);
+	}
+	return false;
 }
 
-static int path_lookup(const char *name, unsigned int flags, struct path *out)
+static int path_lookup(const struct path *base, const char *name, unsigned int flags,
+		       struct path *out)
 {
 	struct nameidata nd;
 	struct path start, root;
 	int err = -EAGAIN;
+	bool held;
 
 	if (!name[0])
 		return -ENOENT;
 	if (strnlen(name, PATH_MAX) == PATH_MAX)
 		return -ENAMETOOLONG;
-	path_start(name, &start);
+	held = path_start(base, name, &start);
 	fs_root_noref(&root);
 	for (int tries = 0; tries < RCU_WALK_TRIES && err == -EAGAIN; tries++) {
 		err = rcu_walk(&nd, name, &start, &root, flags);
@@ -279,6 +295,8 @@ static int path_lookup(const char *name, unsigned int flags, struct path *out)
 	} else {
 		COUNT(rcu_walks);
 	}
+	if (held)
+		path_put(&start);
 	if (!err)
 		*out = nd.path;
 	return err;
@@ -307,7 +325,14 @@ void path_put(const struct path *path)
  */
 int kern_path(const char *name, unsigned int flags, struct path *out)
 {
-	return path_lookup(name, flags, out);
+	return path_lookup(NULL, name, flags, out);
+}
+
+/* kern_path() with a relative name read from the directory base (the caller holds references
+   on it) instead of the working directory; base NULL: the working directory. */
+int kern_path_at(const struct path *base, const char *name, unsigned int flags, struct path *out)
+{
+	return path_lookup(base, name, flags, out);
 }
 
 /*
@@ -320,6 +345,13 @@ int kern_path(const char *name, unsigned int flags, struct path *out)
  * held. May sleep.
  */
 int kern_path_parent(const char *name, struct path *parent, char *last, bool *trailing_slash)
+{
+	return kern_path_parent_at(NULL, name, parent, last, trailing_slash);
+}
+
+/* kern_path_parent() with a relative name read from the directory base, as kern_path_at(). */
+int kern_path_parent_at(const struct path *base, const char *name, struct path *parent, char *last,
+			bool *trailing_slash)
 {
 	size_t n = strnlen(name, PATH_MAX);
 	char dir[PATH_MAX];
@@ -349,7 +381,7 @@ int kern_path_parent(const char *name, struct path *parent, char *last, bool *tr
 		memcpy(dir, name, start);
 		dir[start] = '\0';
 	}
-	if ((err = path_lookup(dir, LOOKUP_DIRECTORY, parent)))
+	if ((err = path_lookup(base, dir, LOOKUP_DIRECTORY, parent)))
 		return err;
 	if (!strcmp(last, ".") || !strcmp(last, "..")) {
 		path_put(parent);
@@ -371,4 +403,101 @@ struct lookup_stats lookup_stats(void)
 		sum.ref_walks += READ_ONCE(s->ref_walks);
 	}
 	return sum;
+}
+
+/*
+ * Copies the path name at uname from user memory into a new PATH_MAX-byte buffer, returned in
+ * *out (putname frees it), as Linux's getname. Returns 0, or -EFAULT (a bad pointer),
+ * -ENAMETOOLONG (no NUL in PATH_MAX bytes), -ENOENT (the empty name, unless empty_ok: the
+ * AT_EMPTY_PATH calls), -ENOMEM. May sleep.
+ */
+int getname(const char __user *uname, bool empty_ok, char **out)
+{
+	char *name = kmalloc(PATH_MAX);
+	long len;
+
+	if (!name)
+		return -ENOMEM;
+	len = strncpy_from_user(name, uname, PATH_MAX);
+	if (len < 0 || (len == 0 && !empty_ok)) {
+		kfree(name);
+		return len < 0 ? (int)len : -ENOENT;
+	}
+	*out = name;
+	return 0;
+}
+
+/* Frees a name getname returned. */
+void putname(char *name)
+{
+	kfree(name);
+}
+
+/*
+ * Where an *at call reads a relative name: AT_FDCWD (or an absolute name) gives *dir NULL, the
+ * working directory; any other dfd gives its file in *dir, with a reference (put_dfd_base when
+ * done), whose f_path is the base for kern_path_at. 0, or -EBADF (dfd not open), -ENOTDIR (dfd
+ * not a directory).
+ */
+int get_dfd_base(int dfd, const char *name, struct file **dir)
+{
+	*dir = NULL;
+	if (dfd == AT_FDCWD || name[0] == '/')
+		return 0;
+	if (!(*dir = fget(dfd)))
+		return -EBADF;
+	if (!S_ISDIR((*dir)->f_inode->i_mode)) {
+		fput(*dir);
+		*dir = NULL;
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
+/* Drops what get_dfd_base took. */
+void put_dfd_base(struct file *dir)
+{
+	if (dir)
+		fput(dir);
+}
+
+/* The path of dfd's own file for AT_EMPTY_PATH, with references; or the working directory. */
+static int dfd_path(int dfd, struct path *out)
+{
+	struct file *f;
+
+	if (dfd == AT_FDCWD) {
+		get_fs_pwd(out);
+		return 0;
+	}
+	if (!(f = fget(dfd)))
+		return -EBADF;
+	*out = f->f_path;
+	path_get(out);
+	fput(f);
+	return 0;
+}
+
+/*
+ * The path the user name uname names, read from dfd as an *at call does (as Linux's
+ * user_path_at), with references in *out (path_put when done). flags: LOOKUP_DIRECTORY, and
+ * LOOKUP_EMPTY to let the empty name mean dfd's own file (AT_EMPTY_PATH). 0, or getname's,
+ * get_dfd_base's and the lookup's errors. May sleep.
+ */
+int user_path_at(int dfd, const char __user *uname, unsigned int flags, struct path *out)
+{
+	struct file *dir;
+	char *name;
+	int err;
+
+	if ((err = getname(uname, flags & LOOKUP_EMPTY, &name)))
+		return err;
+	if (!name[0])
+		err = dfd_path(dfd, out);
+	else if (!(err = get_dfd_base(dfd, name, &dir))) {
+		err = kern_path_at(dir ? &dir->f_path : NULL, name, flags & LOOKUP_DIRECTORY, out);
+		put_dfd_base(dir);
+	}
+	putname(name);
+	return err;
 }

@@ -14,6 +14,7 @@
 #include "fs/fs_struct.h"
 #include "fs/mount.h"
 #include "fs/namei.h"
+#include "kernel/syscall.h"
 #include "lib/errno.h"
 
 /* The inode's i_rwsem held: changes the size through the filesystem. */
@@ -23,6 +24,8 @@ static int do_truncate_locked(struct inode *inode, uint64_t size)
 
 	if (S_ISDIR(inode->i_mode))
 		return -EISDIR;
+	if (!S_ISREG(inode->i_mode))
+		return -EINVAL; /* a device has no size to set */
 	if (size > inode->i_sb->s_maxbytes)
 		return size > (1ULL << 62) ? -EINVAL : -ENOSPC;
 	if (!inode->i_op->setsize)
@@ -48,8 +51,10 @@ static int vfs_truncate(const struct path *path, uint64_t size)
 	return err;
 }
 
-/* The dentry for the last component of name, made if O_CREAT asks; referenced path in *out. */
-static int open_lookup(const char *name, unsigned int flags, umode_t mode, struct path *out)
+/* The dentry for the last component of name (relative to base, NULL: the working directory),
+   made if O_CREAT asks; referenced path in *out. */
+static int open_lookup(const struct path *base, const char *name, unsigned int flags, umode_t mode,
+		       struct path *out)
 {
 	char last[NAME_MAX + 1];
 	struct path parent;
@@ -57,8 +62,8 @@ static int open_lookup(const char *name, unsigned int flags, umode_t mode, struc
 	int err;
 
 	if (!(flags & O_CREAT))
-		return kern_path(name, flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0, out);
-	if ((err = kern_path_parent(name, &parent, last, &slash)))
+		return kern_path_at(base, name, flags & O_DIRECTORY ? LOOKUP_DIRECTORY : 0, out);
+	if ((err = kern_path_parent_at(base, name, &parent, last, &slash)))
 		return err == -EINVAL ? -EISDIR : err;
 	if (slash || !last[0]) {
 		path_put(&parent);
@@ -69,30 +74,21 @@ static int open_lookup(const char *name, unsigned int flags, umode_t mode, struc
 	return err;
 }
 
-/*
- * Opens name for the calling thread: flags O_RDONLY, O_WRONLY or O_RDWR, with O_CREAT (a regular
- * file of mode, if absent), O_EXCL (EEXIST if present), O_TRUNC, O_APPEND, O_DIRECTORY. An open
- * for writing holds a write reference on the mount until the file is released. Returns the lowest
- * free descriptor, or -ENOENT, -ENOTDIR, -EISDIR, -EEXIST, -EROFS, -EMFILE, -ENAMETOOLONG,
- * -ENOMEM, -ENOSPC. Thread context; may sleep.
- */
-int sys_open(const char *name, unsigned int flags, umode_t mode)
+/* The new file for name, opened as sys_open says, in *out with its reference. */
+static int do_open(const struct path *base, const char *name, unsigned int flags, umode_t mode,
+		   struct file **out)
 {
 	unsigned int acc = flags & O_ACCMODE, fmode;
 	struct inode *inode;
 	struct file *f;
 	struct path path;
-	int err, fd;
+	int err;
 
-	if (acc == O_ACCMODE)
-		return -EINVAL;
-	if ((err = fd_available())) /* before anything changes */
-		return err;
 	fmode = (acc == O_RDONLY || acc == O_RDWR ? FMODE_READ : 0) |
 		(acc == O_WRONLY || acc == O_RDWR ? FMODE_WRITE : 0);
 	if (!(f = alloc_empty_file())) /* before the lookup creates anything */
 		return -ENOMEM;
-	if ((err = open_lookup(name, flags, mode, &path))) {
+	if ((err = open_lookup(base, name, flags, mode, &path))) {
 		put_empty_file(f);
 		return err;
 	}
@@ -105,19 +101,58 @@ int sys_open(const char *name, unsigned int flags, umode_t mode)
 		goto out_empty;
 	if ((fmode & FMODE_WRITE) && (err = mnt_want_write(path.mnt)))
 		goto out_empty;
-	file_bind_path(f, &path, flags, fmode | (fmode & FMODE_WRITE ? FMODE_WRITE_REF : 0));
+	/* As Linux's do_dentry_open, the file keeps only the flags that go on mattering. */
+	file_bind_path(f, &path, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC),
+		       fmode | (fmode & FMODE_WRITE ? FMODE_WRITE_REF : 0));
 	file_vm_init(f);
+	err = 0;
 	if ((flags & O_TRUNC) && (fmode & FMODE_WRITE) && S_ISREG(inode->i_mode) &&
-	    (fd = vfs_truncate(&path, 0)))
+	    (err = vfs_truncate(&path, 0)))
 		fput(f);
-	else if ((fd = fd_install_new(f)) < 0)
-		fput(f);
+	else
+		*out = f;
 	path_put(&path);
-	return fd;
+	return err;
 out_empty:
 	put_empty_file(f);
 	path_put(&path);
 	return err;
+}
+
+/*
+ * Opens name for the calling thread: flags O_RDONLY, O_WRONLY or O_RDWR, with O_CREAT (a regular
+ * file of mode, if absent), O_EXCL (EEXIST if present), O_TRUNC, O_APPEND, O_DIRECTORY,
+ * O_CLOEXEC (the descriptor is closed at execve). An open for writing holds a write reference
+ * on the mount until the file is released. Returns the lowest free descriptor, or -ENOENT,
+ * -ENOTDIR, -EISDIR, -EEXIST, -EROFS, -EMFILE, -ENAMETOOLONG, -ENOMEM, -ENOSPC, -EINVAL (an
+ * access mode of 3). Thread context; may sleep.
+ */
+int sys_open(const char *name, unsigned int flags, umode_t mode)
+{
+	if ((flags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	return vfs_openat(NULL, name, flags, mode);
+}
+
+/*
+ * sys_open() with a relative name read from the directory base (NULL: the working directory),
+ * but an access mode of 3 is taken, as Linux's open(2) takes it: a file neither read nor
+ * written (ioctl only). The descriptor is reserved first, so an open refused for EMFILE neither creates nor
+ * truncates, and installed last, so no other thread of the table sees a half-made open.
+ */
+int vfs_openat(const struct path *base, const char *name, unsigned int flags, umode_t mode)
+{
+	struct file *f;
+	int fd, err;
+
+	if ((fd = get_unused_fd_flags(flags, 0)) < 0) /* before anything changes */
+		return fd;
+	if ((err = do_open(base, name, flags, mode, &f))) {
+		put_unused_fd(fd);
+		return err;
+	}
+	fd_install(fd, f);
+	return fd;
 }
 
 /*
@@ -176,4 +211,157 @@ int sys_chdir(const char *name)
 	err = set_fs_pwd(&path);
 	path_put(&path);
 	return err;
+}
+
+/* ---- The system calls: user names ---- */
+
+#define F_OK 0
+#define X_OK 1
+#define W_OK 2
+#define R_OK 4
+
+/* O_PATH and O_TMPFILE are refused (docs/vfs.md); O_LARGEFILE, O_NOFOLLOW (no symlinks here),
+   O_NONBLOCK, O_NOCTTY and the rest are taken and, but for F_GETFL, ignored. */
+static int check_open_flags(unsigned int flags)
+{
+	if (flags & O_PATH)
+		return -EINVAL;
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static long do_sys_openat(int dfd, const char __user *uname, unsigned int flags, umode_t mode)
+{
+	struct file *dir;
+	char *name;
+	int err;
+
+	if ((err = check_open_flags(flags)))
+		return err;
+	if ((err = getname(uname, false, &name)))
+		return err;
+	if (!(err = get_dfd_base(dfd, name, &dir))) {
+		/* As Linux on 64-bit, every open is O_LARGEFILE (F_GETFL shows it). */
+		err = vfs_openat(dir ? &dir->f_path : NULL, name, flags | O_LARGEFILE,
+				 (mode & 07777) & ~current_umask());
+		put_dfd_base(dir);
+	}
+	putname(name);
+	return err;
+}
+
+SYSCALL_DEFINE3(open, const char __user *, filename, int, flags, umode_t, mode)
+{
+	return do_sys_openat(AT_FDCWD, filename, (unsigned int)flags, mode);
+}
+
+SYSCALL_DEFINE4(openat, int, dfd, const char __user *, filename, int, flags, umode_t, mode)
+{
+	return do_sys_openat(dfd, filename, (unsigned int)flags, mode);
+}
+
+SYSCALL_DEFINE2(creat, const char __user *, pathname, umode_t, mode)
+{
+	return do_sys_openat(AT_FDCWD, pathname, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
+SYSCALL_DEFINE1(close, unsigned int, fd)
+{
+	return close_fd((int)fd);
+}
+
+SYSCALL_DEFINE2(truncate, const char __user *, path, int64_t, length)
+{
+	struct path p;
+	int err;
+
+	if (length < 0)
+		return -EINVAL;
+	if ((err = user_path_at(AT_FDCWD, path, 0, &p)))
+		return err;
+	err = vfs_truncate(&p, (uint64_t)length);
+	path_put(&p);
+	return err;
+}
+
+SYSCALL_DEFINE2(ftruncate, unsigned int, fd, int64_t, length)
+{
+	struct file *f;
+	int err;
+
+	if (length < 0)
+		return -EINVAL;
+	if (!(f = fget((int)fd)))
+		return -EBADF;
+	/* Linux: a descriptor not open for writing, or not a regular file, is -EINVAL. */
+	if (!(f->f_mode & FMODE_WRITE) || !S_ISREG(f->f_inode->i_mode))
+		err = -EINVAL;
+	else
+		err = vfs_truncate(&f->f_path, (uint64_t)length);
+	fput(f);
+	return err;
+}
+
+SYSCALL_DEFINE1(chdir, const char __user *, filename)
+{
+	struct path p;
+	int err;
+
+	if ((err = user_path_at(AT_FDCWD, filename, LOOKUP_DIRECTORY, &p)))
+		return err;
+	err = set_fs_pwd(&p);
+	path_put(&p);
+	return err;
+}
+
+SYSCALL_DEFINE1(fchdir, unsigned int, fd)
+{
+	struct file *f = fget((int)fd);
+	int err;
+
+	if (!f)
+		return -EBADF;
+	err = S_ISDIR(f->f_inode->i_mode) ? set_fs_pwd(&f->f_path) : -ENOTDIR;
+	fput(f);
+	return err;
+}
+
+/*
+ * access(2) as root sees it (this kernel has no users): any file can be read and written, but
+ * not on a read-only mount (-EROFS for W_OK, as Linux); X_OK needs an execute bit on a
+ * non-directory (-EACCES).
+ */
+static long do_faccessat(int dfd, const char __user *filename, int mode)
+{
+	struct inode *inode;
+	struct path p;
+	int err;
+
+	if (mode & ~(F_OK | X_OK | W_OK | R_OK))
+		return -EINVAL;
+	if ((err = user_path_at(dfd, filename, 0, &p)))
+		return err;
+	inode = p.dentry->d_inode;
+	if ((mode & W_OK) && mnt_is_readonly(p.mnt) && !S_ISCHR(inode->i_mode))
+		err = -EROFS;
+	else if ((mode & X_OK) && !S_ISDIR(inode->i_mode) && !(inode->i_mode & 0111))
+		err = -EACCES;
+	path_put(&p);
+	return err;
+}
+
+SYSCALL_DEFINE2(access, const char __user *, filename, int, mode)
+{
+	return do_faccessat(AT_FDCWD, filename, mode);
+}
+
+SYSCALL_DEFINE3(faccessat, int, dfd, const char __user *, filename, int, mode)
+{
+	return do_faccessat(dfd, filename, mode);
+}
+
+SYSCALL_DEFINE1(umask, int, mask)
+{
+	return set_current_umask((unsigned int)mask);
 }

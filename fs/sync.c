@@ -5,6 +5,7 @@
 #include "fs/syscalls.h"
 #include "fs/file.h"
 #include "fs/super.h"
+#include "kernel/syscall.h"
 #include "lib/errno.h"
 
 static void sync_one(struct super_block *sb, void *arg)
@@ -48,4 +49,21 @@ int sys_fsync(int fd)
 	err = f->f_op && f->f_op->fsync ? f->f_op->fsync(f) : 0;
 	fput(f);
 	return err;
+}
+
+SYSCALL_DEFINE0(sync)
+{
+	sync_filesystems();
+	return 0; /* sync(2) reports nothing */
+}
+
+SYSCALL_DEFINE1(fsync, unsigned int, fd)
+{
+	return sys_fsync((int)fd);
+}
+
+/* The file's data and what finding it needs: here the same as fsync. */
+SYSCALL_DEFINE1(fdatasync, unsigned int, fd)
+{
+	return sys_fsync((int)fd);
 }

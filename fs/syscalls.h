@@ -20,6 +20,8 @@
 #define SEEK_END 2
 
 int sys_open(const char *path, unsigned int flags, umode_t mode);
+/* sys_open() with a relative path read from the directory base (NULL: the working one). */
+int vfs_openat(const struct path *base, const char *path, unsigned int flags, umode_t mode);
 int sys_close(int fd);
 ssize_t sys_read(int fd, void *buf, size_t n);
 ssize_t sys_write(int fd, const void *buf, size_t n);

@@ -103,7 +103,7 @@ int console_getc_nonblock(void)
  * ring after queueing itself, so bytes that arrive in between are not missed). Polled, it
  * sleeps a tick and lets the caller poll the UART again.
  */
-static void console_wait_for_input(void)
+void console_wait_for_input(void)
 {
 	if (!irq_driven) {
 		msleep(1);
@@ -131,6 +131,11 @@ bool console_interrupted(void)
 		spin_unlock_irqrestore(&input_lock, flags);
 	}
 	return __atomic_exchange_n(&ctrl_c_pending, false, __ATOMIC_RELAXED);
+}
+
+void console_note_interrupt(void)
+{
+	__atomic_store_n(&ctrl_c_pending, true, __ATOMIC_RELAXED);
 }
 
 uint64_t console_input_overruns(void)

@@ -26,6 +26,12 @@ bool console_input_irq_driven(void);
 int console_getc(void);
 /* The next byte, or -1 when none has arrived. */
 int console_getc_nonblock(void);
+/* Returns once input may have arrived (or after a tick when polled); the caller looks again
+   with console_getc_nonblock. Interrupts enabled; sleeps. */
+void console_wait_for_input(void);
+/* Makes console_interrupted() true again: a reader that took a Ctrl-C byte and stopped for it
+   (/dev/console's read) leaves it for the shell. */
+void console_note_interrupt(void);
 /* True once for each Ctrl-C typed since the last call (or since a reader took the byte). */
 bool console_interrupted(void);
 /* Bytes dropped because the ring was full. */

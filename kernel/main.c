@@ -19,6 +19,7 @@
 #include "fs/init.h"
 #include "fs/initramfs.h"
 #include "drivers/pci.h"
+#include "drivers/tty/tty.h"
 #include "drivers/virtio_blk.h"
 #include "kernel/trap.h"
 #include "kernel/percpu.h"
@@ -109,6 +110,7 @@ void kmain(uint32_t mbi_phys)
 	local_irq_enable();
 	vfs_init();
 	initramfs_init();
+	console_dev_init();
 	pci_init();
 	virtio_blk_init();
 	pr_info("teachos: x86_64 teaching kernel, booted by %s\n",

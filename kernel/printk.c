@@ -56,6 +56,19 @@ void console_write(const char *s, size_t n)
 	serial_write(s, n);
 }
 
+/*
+ * Writes n bytes to the console as they are (no level, not in the log ring), under
+ * console_lock: no printk line and no other caller's bytes come between them. For
+ * /dev/console's write and echo.
+ */
+void console_write_locked(const char *s, size_t n)
+{
+	unsigned long flags = console_lock_irqsave();
+
+	console_write(s, n);
+	console_unlock_irqrestore(flags);
+}
+
 static void ring_write(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -38,6 +38,8 @@ int vprintk(const char *fmt, va_list ap);
 int kprintf(const char *fmt, ...) __printf(1, 2);
 int vkprintf(const char *fmt, va_list ap);
 void console_write(const char *s, size_t n);
+/* console_write() under console_lock: the bytes come out together (/dev/console's write). */
+void console_write_locked(const char *s, size_t n);
 
 /* Messages above this level go only to the log ring. Set by "loglevel=N" on the command line. */
 extern int console_loglevel;

@@ -104,27 +104,7 @@ struct process {
 	struct list_head all_node; /* on the list `ps` walks */
 
 	bool exiting; /* every thread ends at its next return to ring 3 */
-	int exit_status; /* clone's flags (Linux's values); the low byte is the signal the child's end sends. */
-#define CSIGNAL		     0x000000ff
-#define CLONE_VM	     0x00000100 /* share the address space */
-#define CLONE_FS	     0x00000200 /* share the working directory */
-#define CLONE_FILES	     0x00000400 /* share the file descriptor table */
-#define CLONE_SIGHAND	     0x00000800 /* share signal handlers */
-#define CLONE_PIDFD	     0x00001000
-#define CLONE_PTRACE	     0x00002000
-#define CLONE_VFORK	     0x00004000 /* the parent waits until the child execs or ends */
-#define CLONE_PARENT	     0x00008000 /* the child's parent is the caller's parent */
-#define CLONE_THREAD	     0x00010000 /* a thread of the caller's process */
-#define CLONE_NEWNS	     0x00020000
-#define CLONE_SYSVSEM	     0x00040000
-#define CLONE_SETTLS	     0x00080000 /* the child's FS base is the tls argument */
-#define CLONE_PARENT_SETTID  0x00100000 /* store the child's tid at parent_tid */
-#define CLONE_CHILD_CLEARTID 0x00200000 /* zero child_tid and futex-wake it when the child ends */
-#define CLONE_DETACHED	     0x00400000 /* ignored, as in Linux */
-#define CLONE_UNTRACED	     0x00800000
-#define CLONE_CHILD_SETTID   0x01000000 /* store the child's tid at child_tid, in the child */
-
-	/* wait4's status word, fixed by whoever set exiting */
+	int exit_status; /* wait4's status word, fixed by whoever set exiting */
 	struct thread *exec_thread; /* execve's caller while it waits for the others to end */
 	struct wait_queue_head child_exit;  /* wait4 of this process sleeps here */
 	unsigned int child_events;	    /* children ended so far: wait4 sleeps until it moves */

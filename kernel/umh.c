@@ -11,6 +11,7 @@
 #include "kernel/process.h"
 #include "kernel/sched/completion.h"
 #include "fs/exec.h"
+#include "drivers/tty/tty.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -26,7 +27,7 @@ struct spawn_request {
 static int spawn_main(void *arg)
 {
 	struct spawn_request *req = arg;
-	int err = 0; /* TODO(merge h-fsys): console_install_stdio() */
+	int err = console_install_stdio();
 
 	if (!err)
 		err = kernel_execve(req->path, req->argv, req->envp);

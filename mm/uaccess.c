@@ -27,6 +27,12 @@ static bool user_range(uint64_t addr, size_t n)
 	return addr < USER_TOP && n <= USER_TOP - addr;
 }
 
+/* True when [p, p + n) lies wholly in the user half (Linux's access_ok): no byte is touched. */
+bool access_ok(const void __user *p, size_t n)
+{
+	return user_range((uint64_t)p, n);
+}
+
 static int finish(size_t left)
 {
 	if (!left)

@@ -16,7 +16,11 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include "lib/compiler.h"
+
+/* True when the n bytes at p lie wholly in the user half (they may still be unmapped). */
+bool access_ok(const void __user *p, size_t n);
 
 /* 0, or -EFAULT (the bytes before the bad one may have been copied). */
 int copy_to_user(void __user *to, const void *from, size_t n);
