@@ -64,7 +64,7 @@ ifneq ($(DISK),)
 QEMU_FLAGS += -drive file=$(DISK),format=raw,if=none,id=d0 -device virtio-blk-pci,drive=d0
 endif
 
-.PHONY: all run test debug gdb clean help deps host-test check-layers compile_commands.json
+.PHONY: all run test debug gdb clean help deps host-test check-layers check compile_commands.json
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.iso $(BUILD)/disk.img $(BUILD)/disk4k.img
 
 # --- dependencies (Debian packages, through the project's installer) --------------------------
@@ -168,8 +168,26 @@ host-test: $(HOST_TESTS)
 check-layers:
 	@tools/check-layers
 
+# --- sparse (docs/testing.md, "make check") ------------------------------------------------------
+# sparse reads every kernel C file with the kernel's flags and defines __CHECKER__, which turns
+# on lib/compiler.h's address spaces (__user, __rcu, __force). One job per file, so make -j2 runs
+# two at a time; any warning fails the file and so the target. -Wsparse-error makes a warning an
+# error (exit status 1); -Wbitwise and -Wcast-to-as are on in Linux's `make C=1` too.
+SPARSE      := sparse
+SPARSEFLAGS := -m64 -D__x86_64__ -std=gnu11 -I. -Wsparse-error -Wbitwise -Wcast-to-as \
+	       -Wno-non-pointer-null
+SPARSE_RUNS := $(patsubst %.c,$(BUILD)/sparse/%.c,$(C_SRCS))
+
+check: $(SPARSE_RUNS)
+	@echo "  SPARSE  $(words $(SPARSE_RUNS)) files, no warnings"
+
+# Always run (FORCE): sparse keeps no dependency files, and a header change reaches many files.
+$(BUILD)/sparse/%.c: %.c FORCE | $(BUILD)/.deps-ok
+	@echo "  CHECK   $<"
+	@$(SPARSE) $(SPARSEFLAGS) $<
+
 # The runner (docs/testing.md) ends with "N passed, N failed" and fails on any failure.
-test: all host-test
+test: all host-test check
 	@python3 tests/run-tests --build $(BUILD) --accel $(ACCEL)
 
 # --- benchmarks (docs/bench.md) ----------------------------------------------------------------
@@ -221,6 +239,7 @@ help:
 	@echo "Targets:"
 	@echo "  make run       build, then boot in QEMU with the serial console on this terminal"
 	@echo "  make test      host unit tests, in-kernel KTAP suites in QEMU, gdb and shell checks"
+	@echo "  make check     run sparse over every kernel C file (__user, __rcu); fails on a warning"
 	@echo "  make debug     boot paused with a gdb stub (then 'make gdb' in a second terminal)"
 	@echo "  make gdb       attach gdb with the kernel's symbols and tools/gdb/kernel.gdb"
 	@echo "  make bench     run the benchmarks at each -smp in BENCH_SMP; CSV, ratios, SVG plots"

@@ -7,6 +7,8 @@
 #include "kernel/panic.h"
 #include <stdint.h>
 
+/* Named by the compiler's checks and by boot/entry.asm, never by a C header. */
+extern uintptr_t __stack_chk_guard;
 uintptr_t __stack_chk_guard = 0x595e9fbd94fda766UL;
 
 __noreturn void __stack_chk_fail(void);

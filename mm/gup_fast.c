@@ -10,7 +10,7 @@
 
 static atomic64_t freed_tables;
 
-DEFINE_DELAY_POINT(dp_gup_fast_pt, "gup-fast-pt",
+static DEFINE_DELAY_POINT(dp_gup_fast_pt, "gup-fast-pt",
 		   "the lockless walk, between reading the PD entry and reading the page table it "
 		   "links: an unmap may unlink and free that table meanwhile");
 

@@ -72,7 +72,7 @@ pte_t *mm_pte(struct mm *mm, uint64_t va, bool alloc)
 
 void (*zap_table_hook)(struct mm *mm);
 
-DEFINE_SLEEPING_DELAY_POINT(
+static DEFINE_SLEEPING_DELAY_POINT(
 	dp_zap_unlocked, "zap-unlocked",
 	"zap: entries cleared, page_table_lock dropped, the TLB flush not yet done");
 
@@ -204,7 +204,7 @@ void zap_page_range(struct mmu_gather *tlb, struct vm_area *vma, uint64_t start,
 	tlb_end_vma(tlb);
 }
 
-DEFINE_SLEEPING_DELAY_POINT(
+static DEFINE_SLEEPING_DELAY_POINT(
 	dp_copy_wrprotected, "copy-wrprotected",
 	"dup_mm: the parent's entries of a VMA write-protected, its TLB flush not yet done");
 

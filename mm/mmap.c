@@ -30,7 +30,7 @@
 
 #define MAP_TYPE (MAP_SHARED | MAP_PRIVATE)
 
-DEFINE_SLEEPING_DELAY_POINT(
+static DEFINE_SLEEPING_DELAY_POINT(
 	dp_mprotect_unlocked, "mprotect-unlocked",
 	"mprotect: entries narrowed, page_table_lock dropped, the flush not yet done");
 

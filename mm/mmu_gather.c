@@ -26,7 +26,7 @@
 #include "lib/atomic.h"
 #include "lib/string.h"
 
-DEFINE_DELAY_POINT(dp_tlb_before_flush, "tlb-before-flush",
+static DEFINE_DELAY_POINT(dp_tlb_before_flush, "tlb-before-flush",
 		   "the mmu_gather's flush, before its IPIs: other CPUs' TLBs still hold the "
 		   "cleared entries");
 

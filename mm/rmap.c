@@ -120,7 +120,7 @@ static bool entry_may_write(pte_t e, const struct page *page)
 	return entry_may_write_any(e) && pte_addr(e) == page_to_phys(page);
 }
 
-DEFINE_DELAY_POINT(dp_mkclean_entry, "mkclean-entry",
+static DEFINE_DELAY_POINT(dp_mkclean_entry, "mkclean-entry",
 		   "page_mkclean: the entry read, not yet replaced by its clean form");
 
 /*

@@ -92,7 +92,11 @@ static inline uint64_t rdmsr(uint32_t msr)
 
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
-	__asm__ __volatile__("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+	/* EDX:EAX. The mask says the low half is wanted: sparse reports a cast that drops the
+	   set bits of a constant (an MSR value known at compile time) as a mistake. */
+	uint32_t lo = v & 0xffffffff, hi = v >> 32;
+
+	__asm__ __volatile__("wrmsr" ::"c"(msr), "a"(lo), "d"(hi));
 }
 
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c,

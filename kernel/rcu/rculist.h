@@ -13,6 +13,16 @@
 #include "kernel/rcu/rcu.h"
 #include "lib/list.h"
 
+/*
+ * The hlist's own pointers are plain (lib/list.h serves every list, most of them not RCU). The
+ * two that readers follow without a lock, a head's first and a node's next, are seen through
+ * these as __rcu pointers, so sparse checks that the RCU code below reads them with
+ * rcu_dereference and writes them with rcu_assign_pointer. The __force cast is where a plain
+ * field enters the __rcu address space on purpose (Linux's hlist_first_rcu does the same).
+ */
+#define hlist_first_rcu(head) (*((struct hlist_node __force __rcu **)&(head)->first))
+#define hlist_next_rcu(node)  (*((struct hlist_node __force __rcu **)&(node)->next))
+
 static inline void hlist_add_head_rcu(struct hlist_node *n, struct hlist_head *h)
 {
 	struct hlist_node *first = h->first;
@@ -21,7 +31,7 @@ static inline void hlist_add_head_rcu(struct hlist_node *n, struct hlist_head *h
 	n->pprev = &h->first;
 	if (first)
 		first->pprev = &n->next;
-	rcu_assign_pointer(h->first, n);
+	rcu_assign_pointer(hlist_first_rcu(h), n);
 }
 
 /* Unlinks n; n->next stays valid for readers on n. n->pprev is poisoned to catch a second
@@ -37,7 +47,9 @@ static inline void hlist_del_rcu(struct hlist_node *n)
 }
 
 #define hlist_for_each_entry_rcu(pos, head, member)                                            \
-	for (pos = hlist_entry_safe(rcu_dereference((head)->first), __typeof__(*pos), member); \
-	     pos; pos = hlist_entry_safe(rcu_dereference(pos->member.next), __typeof__(*pos), member))
+	for (pos = hlist_entry_safe(rcu_dereference(hlist_first_rcu(head)), __typeof__(*pos),  \
+				    member);                                                   \
+	     pos; pos = hlist_entry_safe(rcu_dereference(hlist_next_rcu(&pos->member)),          \
+					 __typeof__(*pos), member))
 
 #endif

@@ -49,7 +49,7 @@ static struct {
 	struct elem pool[POOL_SIZE];
 	spinlock_t free_lock;
 	struct list_head free_list;
-	struct elem *cur;	/* the element readers find: rcu_assign_pointer / rcu_dereference */
+	struct elem __rcu *cur; /* the element readers find: rcu_assign_pointer / rcu_dereference */
 	struct list_head aging; /* the writer's: retired, waiting for synchronize_rcu()s */
 	uint64_t serial;
 	atomic_t chains; /* call_rcu chains not yet done */
@@ -196,7 +196,8 @@ static int writer(void *arg)
 		WRITE_ONCE(e->pipe, 0);
 		WRITE_ONCE(e->serial, ++rcu_torture.serial);
 		WRITE_ONCE(e->magic, MAGIC_LIVE);
-		old = rcu_torture.cur;
+		/* This thread is the only updater: nothing changes cur under it. */
+		old = rcu_dereference_protected(rcu_torture.cur, true);
 		rcu_assign_pointer(rcu_torture.cur, e); /* e's fields are visible before e is */
 		atomic64_inc(&rcu_torture.updates);
 		if (old) {
