@@ -16,6 +16,7 @@
 #include "mm/swap.h"
 #include "mm/writeback.h"
 #include "kernel/trap.h"
+#include "kernel/sched/sched.h"
 #include "kernel/preempt.h"
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
@@ -199,6 +200,8 @@ static bool do_page_fault(struct trap_frame *f, uint64_t cr2)
 	local_irq_enable();
 	ret = handle_mm_fault(mm, cr2, f->error_code & PF_WRITE);
 	local_irq_disable();
+	if (ret == 0)
+		current->min_flt++; /* only this thread writes its own count */
 	return ret == 0;
 }
 

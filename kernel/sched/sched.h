@@ -84,6 +84,7 @@ struct thread {
 	uint64_t clear_child_tid;   /* set_tid_address: zeroed and futex-woken when it ends */
 	uint64_t set_child_tid;	    /* CLONE_CHILD_SETTID: its tid is stored there first thing */
 	bool killable;		    /* asleep where a fatal signal wakes it (signal_wake_up) */
+	uint64_t min_flt;	    /* page faults resolved for it (getrusage's ru_minflt) */
 
 	/* kernel/sched/sleep.c: a pending timeout */
 	uint64_t wake_jiffies;
