@@ -169,13 +169,16 @@ check-layers:
 	@tools/check-layers
 
 # --- sparse (docs/testing.md, "make check") ------------------------------------------------------
-# sparse reads every kernel C file with the kernel's flags and defines __CHECKER__, which turns
-# on lib/compiler.h's address spaces (__user, __rcu, __force). One job per file, so make -j2 runs
-# two at a time; any warning fails the file and so the target. -Wsparse-error makes a warning an
-# error (exit status 1); -Wbitwise and -Wcast-to-as are on in Linux's `make C=1` too.
+# sparse reads every kernel C file with those of the kernel's flags it knows (language, -O,
+# includes) and defines __CHECKER__, which turns on lib/compiler.h's address spaces (__user,
+# __rcu, __force). One job per file, so make -j2 runs two at a time; any warning fails the file
+# and so the target. -Wsparse-error makes a warning an
+# error (exit status 1). Beyond Linux's `make C=1`: -Wcast-to-as and -Wcast-from-as report a cast
+# that adds an address space to a pointer or turns a __user pointer into a number, so every
+# crossing is a visible __force.
 SPARSE      := sparse
-SPARSEFLAGS := -m64 -D__x86_64__ -std=gnu11 -I. -Wsparse-error -Wbitwise -Wcast-to-as \
-	       -Wno-non-pointer-null
+SPARSEFLAGS := -m64 -D__x86_64__ $(filter -std=% -O% -I% -D%,$(CFLAGS)) -Wsparse-error -Wbitwise \
+	       -Wcast-to-as -Wcast-from-as
 SPARSE_RUNS := $(patsubst %.c,$(BUILD)/sparse/%.c,$(C_SRCS))
 
 check: $(SPARSE_RUNS)

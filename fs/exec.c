@@ -127,7 +127,9 @@ static int copy_user_strings(struct linux_binprm *bprm, const char __user *const
 		uint64_t p;
 		long len;
 
-		if (get_user_u64(&p, (uint64_t)(v + n)))
+		/* get_user_u64 takes the address as a number (mm/uaccess.h): __force leaves
+		   the __user space on purpose, and p comes back as a __user string below. */
+		if (get_user_u64(&p, (__force uint64_t)(v + n)))
 			return -EFAULT;
 		if (!p)
 			return n;

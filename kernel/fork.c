@@ -322,7 +322,10 @@ int user_mode_thread(int (*fn)(void *), void *arg, const char *name)
 SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, int __user *, parent_tid,
 		int __user *, child_tid, unsigned long, tls)
 {
-	return kernel_clone(flags, newsp, (uint64_t)parent_tid, (uint64_t)child_tid, tls);
+	/* The tid addresses are kept as numbers for put_user_u32 (mm/uaccess.h): __force
+	   leaves the __user space on purpose. */
+	return kernel_clone(flags, newsp, (__force uint64_t)parent_tid, (__force uint64_t)child_tid,
+			    tls);
 }
 
 SYSCALL_DEFINE0(fork)
@@ -339,6 +342,7 @@ SYSCALL_DEFINE0(vfork)
    the caller's tid. */
 SYSCALL_DEFINE1(set_tid_address, int __user *, tidptr)
 {
-	current->clear_child_tid = (uint64_t)tidptr;
+	/* Kept as a number for put_user_u32 at exit (mm/uaccess.h): __force on purpose. */
+	current->clear_child_tid = (__force uint64_t)tidptr;
 	return current->tid;
 }
