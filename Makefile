@@ -64,7 +64,7 @@ ifneq ($(DISK),)
 QEMU_FLAGS += -drive file=$(DISK),format=raw,if=none,id=d0 -device virtio-blk-pci,drive=d0
 endif
 
-.PHONY: all run test debug gdb clean help deps host-test check-layers check compile_commands.json
+.PHONY: all run test debug gdb clean help deps host-test check-layers check sparse-flags compile_commands.json
 all: $(BUILD)/kernel.elf $(BUILD)/kernel.iso $(BUILD)/disk.img $(BUILD)/disk4k.img
 
 # --- dependencies (Debian packages, through the project's installer) --------------------------
@@ -184,6 +184,10 @@ SPARSE_RUNS := $(patsubst %.c,$(BUILD)/sparse/%.c,$(C_SRCS))
 check: $(SPARSE_RUNS)
 	@echo "  SPARSE  $(words $(SPARSE_RUNS)) files, no warnings"
 
+# For tests/host/test_sparse_check.py: the flags, on one line.
+sparse-flags:
+	@echo $(SPARSEFLAGS)
+
 # Always run (FORCE): sparse keeps no dependency files, and a header change reaches many files.
 $(BUILD)/sparse/%.c: %.c FORCE | $(BUILD)/.deps-ok
 	@echo "  CHECK   $<"
@@ -225,9 +229,10 @@ bench: $(BUILD)/bench/kernel.iso $(BUILD)/disk.img
 
 # The report's own test runs with the host unit tests (tests/run-tests runs $(BUILD)/host/test_*).
 # So do the layer checker's (tests/host/test_check_layers.py) and the check of the system-call
-# numbers against the host's Linux headers (tests/host/test_syscall_numbers.py).
+# numbers against the host's Linux headers (tests/host/test_syscall_numbers.py), and the check
+# that `make check` reports each way of breaking the address-space rules (test_sparse_check.py).
 host-test: $(BUILD)/host/test_bench_report $(BUILD)/host/test_check_layers \
-	   $(BUILD)/host/test_syscall_numbers
+	   $(BUILD)/host/test_syscall_numbers $(BUILD)/host/test_sparse_check
 $(BUILD)/host/test_%: tests/host/test_%.py
 	@mkdir -p $(dir $@)
 	@ln -sf $(abspath $<) $@
