@@ -10,9 +10,10 @@
 
 static atomic64_t freed_tables;
 
-static DEFINE_DELAY_POINT(dp_gup_fast_pt, "gup-fast-pt",
-		   "the lockless walk, between reading the PD entry and reading the page table it "
-		   "links: an unmap may unlink and free that table meanwhile");
+static DEFINE_DELAY_POINT(
+	dp_gup_fast_pt, "gup-fast-pt",
+	"the lockless walk, between reading the PD entry and reading the page table it "
+	"links: an unmap may unlink and free that table meanwhile");
 
 static bool still_a_table(const struct page *tp)
 {

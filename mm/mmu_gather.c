@@ -26,9 +26,10 @@
 #include "lib/atomic.h"
 #include "lib/string.h"
 
-static DEFINE_DELAY_POINT(dp_tlb_before_flush, "tlb-before-flush",
-		   "the mmu_gather's flush, before its IPIs: other CPUs' TLBs still hold the "
-		   "cleared entries");
+static DEFINE_DELAY_POINT(
+	dp_tlb_before_flush, "tlb-before-flush",
+	"the mmu_gather's flush, before its IPIs: other CPUs' TLBs still hold the "
+	"cleared entries");
 
 struct table_batch {
 	struct rcu_head rcu;

@@ -121,7 +121,7 @@ static bool entry_may_write(pte_t e, const struct page *page)
 }
 
 static DEFINE_DELAY_POINT(dp_mkclean_entry, "mkclean-entry",
-		   "page_mkclean: the entry read, not yet replaced by its clean form");
+			  "page_mkclean: the entry read, not yet replaced by its clean form");
 
 /*
  * Takes clear out of the entry in one atomic step and returns the entry it replaced. The

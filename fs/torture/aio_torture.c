@@ -69,8 +69,9 @@
 /* AIO_TORTURE_UNTIL_CAUGHT: how long a run goes on after its first error. */
 #define CAUGHT_MARGIN_MS 50
 
-static DEFINE_DELAY_POINT(dp_victim, "aio-victim",
-		   "torture aio's updater: its victim named for the readers, not yet destroyed");
+static DEFINE_DELAY_POINT(
+	dp_victim, "aio-victim",
+	"torture aio's updater: its victim named for the readers, not yet destroyed");
 
 static struct aio_torture {
 	struct mm *mm;

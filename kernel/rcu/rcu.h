@@ -112,20 +112,24 @@ static inline bool rcu_read_lock_held(void)
  * only the accessors below cross over, each with __force. The compilers see plain pointers.
  *
  * rcu_check_sparse(ptr) warns when ptr is not an __rcu pointer: comparing it with itself cast
- * into __rcu mixes two address spaces. It generates no code.
+ * into __rcu mixes two address spaces. The compilers get nothing (ptr is not evaluated twice).
  */
+#ifdef __CHECKER__
 #define rcu_check_sparse(ptr) ((void)((__typeof__(*(ptr)) __rcu *)(ptr) == (ptr)))
+#else
+#define rcu_check_sparse(ptr) ((void)0)
+#endif
 
 /*
  * rcu_assign_pointer: publishes v in ptr: every store that initialised *v is visible before the
  * pointer is (a release store; pairs with the load in rcu_dereference). Updaters hold the lock
  * that orders them. A statement, not an expression.
  */
-#define rcu_assign_pointer(ptr, v)                                                        \
-	do {                                                                              \
-		rcu_check_sparse(ptr);                                                    \
-		__atomic_store_n(&(ptr), (__typeof__(*(ptr)) __force __rcu *)(v),         \
-				 __ATOMIC_RELEASE);                                       \
+#define rcu_assign_pointer(ptr, v)                                                                 \
+	do {                                                                                       \
+		rcu_check_sparse(ptr);                                                             \
+		__atomic_store_n(&(ptr), (__typeof__(*(ptr)) __force __rcu *)(v),                  \
+				 __ATOMIC_RELEASE);                                                \
 	} while (0)
 
 /*
@@ -134,22 +138,22 @@ static inline bool rcu_read_lock_held(void)
  * release: the fields read through the result are those stored before publication. Inside
  * rcu_read_lock(); the result is a plain pointer, valid until rcu_read_unlock().
  */
-#define rcu_dereference(ptr)                                                                \
-	({                                                                                  \
-		rcu_check_sparse(ptr);                                                      \
-		(__typeof__(*(ptr)) __force *)__atomic_load_n(&(ptr), __ATOMIC_CONSUME);    \
+#define rcu_dereference(ptr)                                                                       \
+	({                                                                                         \
+		rcu_check_sparse(ptr);                                                             \
+		(__typeof__(*(ptr)) __force *)__atomic_load_n(&(ptr), __ATOMIC_CONSUME);           \
 	})
 
 /*
  * rcu_dereference_protected: the updater's read of an __rcu pointer, where the lock that
- * orders updates is held (held: an expression naming it, for the reader; it is not checked
- * here) so the pointer cannot change under it. A plain load, no ordering.
+ * orders updates is held, so the pointer cannot change under it. A plain load, no ordering.
+ * held names that lock (or why none is needed) for the reader; it is not evaluated.
  */
-#define rcu_dereference_protected(ptr, held)                                                \
-	({                                                                                  \
-		rcu_check_sparse(ptr);                                                      \
-		(void)(held);                                                               \
-		(__typeof__(*(ptr)) __force *)(ptr);                                        \
+#define rcu_dereference_protected(ptr, held)                                                       \
+	({                                                                                         \
+		rcu_check_sparse(ptr);                                                             \
+		(void)sizeof(held);                                                                \
+		(__typeof__(*(ptr)) __force *)(ptr);                                               \
 	})
 
 /* The contracts stand above the definitions in kernel/rcu/rcu.c. */

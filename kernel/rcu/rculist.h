@@ -46,10 +46,10 @@ static inline void hlist_del_rcu(struct hlist_node *n)
 	n->pprev = (struct hlist_node **)0xdead000000000122ULL;
 }
 
-#define hlist_for_each_entry_rcu(pos, head, member)                                            \
-	for (pos = hlist_entry_safe(rcu_dereference(hlist_first_rcu(head)), __typeof__(*pos),  \
-				    member);                                                   \
-	     pos; pos = hlist_entry_safe(rcu_dereference(hlist_next_rcu(&pos->member)),          \
+#define hlist_for_each_entry_rcu(pos, head, member)                                                \
+	for (pos = hlist_entry_safe(rcu_dereference(hlist_first_rcu(head)), __typeof__(*pos),      \
+				    member);                                                       \
+	     pos; pos = hlist_entry_safe(rcu_dereference(hlist_next_rcu(&pos->member)),            \
 					 __typeof__(*pos), member))
 
 #endif
