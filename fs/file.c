@@ -6,9 +6,13 @@
  * sleep).
  */
 #include "fs/file.h"
+#include "kernel/rlimit.h"
 #include "kernel/sched/sched.h"
 #include "lib/errno.h"
 #include "mm/slab.h"
+
+/* RLIMIT_NOFILE reports the table's size to programs (kernel/rlimit.c). */
+BUILD_BUG_ON(NR_OPEN != RLIMIT_NOFILE_DEFAULT);
 
 static struct files_struct *get_files(bool create)
 {

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include "kernel/percpu.h"
 #include "kernel/preempt.h"
+#include "kernel/rlimit.h"
 #include "kernel/sched/completion.h"
 #include "lib/atomic.h"
 #include "lib/list.h"
@@ -83,6 +84,11 @@ struct thread {
 	uint64_t fs_base;	    /* its TLS pointer (arch_prctl ARCH_SET_FS, CLONE_SETTLS) */
 	uint64_t clear_child_tid;   /* set_tid_address: zeroed and futex-woken when it ends */
 	bool killable;		    /* asleep where a fatal signal wakes it (signal_wake_up) */
+
+	/* kernel/rlimit.c: its own limits once it set one (rlim_own); until then the defaults.
+	   TODO(process): per process, as Linux's signal_struct.rlim, once struct process is here. */
+	bool rlim_own;
+	struct rlimit64 rlim[RLIM_NLIMITS];
 
 	/* kernel/sched/sleep.c: a pending timeout */
 	uint64_t wake_jiffies;
