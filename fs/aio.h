@@ -68,9 +68,9 @@ struct user_iocb {
 
 /* What a system call's request adds to its struct iocb (fs/aio_submit.c). */
 struct aio_user_io {
-	struct mm *mm;	   /* the submitter's address space */
-	void __user *buf;  /* the request's buffer in it */
-	uint64_t obj;	   /* the user's address of its iocb, for the event */
+	struct mm *mm;	  /* the submitter's address space */
+	void __user *buf; /* the request's buffer in it */
+	uint64_t obj;	  /* the user's address of its iocb, for the event */
 };
 
 struct kioctx {

@@ -33,14 +33,14 @@
 
 /* A request on its way: the iocb as submitted, and the context its event goes to. */
 struct aio_kiocb {
-	struct list_head node;	/* on aio_queue */
-	struct kioctx *ctx;	/* a reference, dropped after the event is posted */
-	uint64_t obj;		/* the event's obj: the submitter's address of the iocb */
-	struct file *file;	/* a reference (fget at submit, fput after the event) */
-	struct mm *user_mm;	/* a system call's: the mm of user_buf; NULL for a kernel caller */
-	void __user *user_buf;	/* ... where a read's data goes from the bounce buffer */
-	bool fault;		/* a write's user buffer could not be read: the event says -EFAULT */
-	struct iocb iocb;	/* a system call's aio_buf is its bounce buffer (kmalloc'd) */
+	struct list_head node; /* on aio_queue */
+	struct kioctx *ctx;    /* a reference, dropped after the event is posted */
+	uint64_t obj;	       /* the event's obj: the submitter's address of the iocb */
+	struct file *file;     /* a reference (fget at submit, fput after the event) */
+	struct mm *user_mm;    /* a system call's: the mm of user_buf; NULL for a kernel caller */
+	void __user *user_buf; /* ... where a read's data goes from the bounce buffer */
+	bool fault;	       /* a write's user buffer could not be read: the event says -EFAULT */
+	struct iocb iocb;      /* a system call's aio_buf is its bounce buffer (kmalloc'd) */
 };
 
 static LIST_HEAD(aio_queue);

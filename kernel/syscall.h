@@ -38,7 +38,7 @@ struct syscall_entry {
 /* __aligned(8): the entries must lie back to back, as the table is walked; without it gcc
    aligns each 24-byte entry to 16, and a file defining two calls gets a hole between them. */
 #define __SYSCALL_ENTRY(name)                                                                      \
-	static const struct syscall_entry __syscall_entry_##name __used __aligned(8)              \
+	static const struct syscall_entry __syscall_entry_##name __used __aligned(8)               \
 		__section(".syscalls") = {__NR_##name, #name, __se_sys_##name};
 
 /* The six argument registers of the x86_64 system-call ABI, in order. */

@@ -299,6 +299,7 @@ struct race {
 	aio_context_t id; /* the newest context; 0 before the first */
 	volatile bool stop;
 	uint64_t found, missed, wrong; /* the reaper's results: 0, -EINVAL, anything else */
+	uint64_t calls;		       /* the reaper's io_getevents so far */
 	uint64_t rounds;
 };
 
@@ -318,9 +319,20 @@ static int reaper(void *arg)
 			r->missed++;
 		else
 			r->wrong++;
+		WRITE_ONCE(r->calls, r->calls + 1);
 	}
 	kthread_unuse_mm(r->mm);
 	return 0;
+}
+
+/* Until the reaper has made two more calls (one of them with the new id), or 10 ms passed.
+   Yields: at -smp 1 the reaper runs on this CPU. */
+static void wait_for_reaper(struct race *r)
+{
+	uint64_t calls = READ_ONCE(r->calls), end = ktime_ns() + 10000000ULL;
+
+	while (READ_ONCE(r->calls) < calls + 2 && ktime_ns() < end)
+		yield();
 }
 
 static int churner(void *arg)
@@ -336,6 +348,8 @@ static int churner(void *arg)
 		if (sc(__NR_io_setup, 4, r->page + 512) == 0 &&
 		    !copy_from_user(&id, (const void __user *)(r->page + 512), sizeof(id)))
 			WRITE_ONCE(r->id, id);
+		if (id && r->rounds % 8 == 0)
+			wait_for_reaper(r); /* one context in 8 lives long enough to be found */
 		if (id && sc(__NR_io_destroy, id) != 0)
 			r->wrong++;
 		r->rounds++;
