@@ -171,20 +171,26 @@ void mmdrop(struct mm *mm)
 	kfree(mm);
 }
 
-void kthread_use_mm(struct mm *mm)
+/*
+ * kthread_enter_mm: runs the calling kernel thread inside mm, as kthread_use_mm does, but
+ * takes no user: the caller must know that mm's mappings stay until kthread_leave_mm. An aio
+ * worker copying a read's data out knows it: the request is in flight, and the last mmput's
+ * exit_aio waits for it before exit_mmap unmaps anything (fs/aio_submit.c). (Linux's
+ * kthread_use_mm takes no user either, only an mmgrab.)
+ */
+void kthread_enter_mm(struct mm *mm)
 {
 	unsigned long flags;
 
 	if (current->mm)
 		panic("kthread_use_mm: %s is already inside %s", current->name, current->mm->name);
-	mmget(mm);
 	flags = local_irq_save(); /* the switch hook and this store must not be split */
 	current->mm = mm;
 	switch_mm(NULL, mm);
 	local_irq_restore(flags);
 }
 
-void kthread_unuse_mm(struct mm *mm)
+void kthread_leave_mm(struct mm *mm)
 {
 	unsigned long flags;
 
@@ -194,6 +200,17 @@ void kthread_unuse_mm(struct mm *mm)
 	current->mm = NULL;
 	switch_mm(mm, NULL);
 	local_irq_restore(flags);
+}
+
+void kthread_use_mm(struct mm *mm)
+{
+	mmget(mm);
+	kthread_enter_mm(mm);
+}
+
+void kthread_unuse_mm(struct mm *mm)
+{
+	kthread_leave_mm(mm);
 	mmput(mm);
 }
 

@@ -84,6 +84,9 @@ void mmdrop(struct mm *mm);
  */
 void kthread_use_mm(struct mm *mm);
 void kthread_unuse_mm(struct mm *mm);
+/* The same without taking a user: the caller knows mm's mappings stay meanwhile (mm.c). */
+void kthread_enter_mm(struct mm *mm);
+void kthread_leave_mm(struct mm *mm);
 
 /* The mm the running thread is inside, or NULL. */
 struct mm *current_mm(void);
