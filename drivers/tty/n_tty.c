@@ -13,6 +13,10 @@
  * A line longer than a read's buffer is handed out over several reads. One reader edits at a
  * time (ldisc_lock); a second waits its turn. No echo or editing happens while nobody reads:
  * the bytes wait in the input ring (kernel/console_input.c).
+ *
+ * Lock order: ldisc_lock (a mutex: the reader sleeps holding it), then console_lock (printk's,
+ * taken with interrupts off for each echo). The input ring's input_lock is taken and dropped
+ * inside console_getc_nonblock, under ldisc_lock alone.
  */
 #include "drivers/tty/tty.h"
 #include "kernel/console_input.h"
