@@ -79,11 +79,14 @@ static const struct torture_broken tlb_broken_variants[] = {
 	{.name = "no-table-grace",
 	 .removes = "page tables freed without the RCU grace period: a lockless walker "
 		    "reads a freed table"},
+	{.name = "lazy-missed-flush",
+	 .removes = "a lazy CPU back in the mm does not flush what the shootdowns skipped: "
+		    "the writer writes a freed page through its TLB"},
 	{.name = NULL},
 };
 /* The gather's switch for each of them, in the same order. */
-static const enum tlb_broken broken_how[] = {TLB_BROKEN_FREE_BEFORE_FLUSH,
-					     TLB_BROKEN_NO_TABLE_GRACE};
+static const enum tlb_broken broken_how[] = {
+	TLB_BROKEN_FREE_BEFORE_FLUSH, TLB_BROKEN_NO_TABLE_GRACE, TLB_BROKEN_LAZY_MISSED_FLUSH};
 
 static struct tlb_torture {
 	struct mm *mm;
@@ -134,8 +137,8 @@ static void stretch(uint32_t *seed, uint64_t *start, uint64_t *pages)
 static void update_once(uint32_t *seed)
 {
 	uint64_t start, pages;
-	static const enum tlb_mode modes[] = {TLB_BATCHED, TLB_UNBATCHED, TLB_BROADCAST,
-					      TLB_REWORK, TLB_LEGACY};
+	static const enum tlb_mode modes[] = {TLB_BATCHED, TLB_UNBATCHED, TLB_BROADCAST, TLB_REWORK,
+					      TLB_LEGACY};
 	enum tlb_mode mode;
 
 	stretch(seed, &start, &pages);
