@@ -41,7 +41,8 @@ static void drop_borrowed_not_last(struct cpu_tlbstate *ts)
 		panic("lazy TLB: %s lost its last reference on a lazy CPU", mm->name);
 }
 
-/* Interrupts off: this CPU moves to the kernel's tables, out of the mm it holds. */
+/* Interrupts off: this lazy CPU moves to the kernel's tables, out of the mm it kept. The
+   reference it borrowed stays in ts->borrowed for the caller to drop. */
 static void leave_mm(struct cpu_tlbstate *ts)
 {
 	struct mm *mm = ts->loaded_mm;
@@ -50,7 +51,25 @@ static void leave_mm(struct cpu_tlbstate *ts)
 	ts->loaded_mm = NULL;
 	WRITE_ONCE(ts->is_lazy, false);
 	cpumask_clear_cpu(smp_processor_id(), &mm->cpu_mask);
-	drop_borrowed_not_last(ts);
+}
+
+/*
+ * tlb_leave_lazy - a kernel thread whose CPU must not keep the tables of the mm it left (the
+ * torture's lockless walks stand for a CPU outside the mm, which no shootdown reaches): the
+ * CPU moves to the kernel's tables now, as Linux's leave_mm. Sleeps not; may drop the mm.
+ */
+void tlb_leave_lazy(void)
+{
+	unsigned long flags = local_irq_save();
+	struct cpu_tlbstate *ts = this_cpu_ptr(&cpu_tlbstate);
+
+	if (ts->is_lazy) {
+		leave_mm(ts);
+		ts->drop = ts->borrowed;
+		ts->borrowed = NULL;
+	}
+	local_irq_restore(flags);
+	tlb_finish_switch();
 }
 
 /*
@@ -151,6 +170,7 @@ static void flush_here(void *arg)
 	}
 	if (ts->is_lazy && r->freed_tables) {
 		leave_mm(ts);
+		drop_borrowed_not_last(ts); /* the flusher holds the mm */
 		s->lazy_to_kernel++;
 		return;
 	}
@@ -237,6 +257,7 @@ static void lazy_leave_here(void *arg)
 
 	if (ts->loaded_mm == arg && ts->is_lazy) {
 		leave_mm(ts);
+		drop_borrowed_not_last(ts); /* exit_mmap's caller holds the mm */
 		this_cpu_ptr(&tlb_counts)->lazy_to_kernel++;
 	}
 }

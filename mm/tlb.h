@@ -64,6 +64,8 @@ struct cpu_tlbstate {
 /* The scheduler's switch (mm/mm.c's hook) and what runs after it, interrupts off. */
 void switch_mm_irqs_off(struct mm *next);
 void tlb_finish_switch(void);
+/* A lazy CPU moves to the kernel's tables now (a kernel thread that left its mm). */
+void tlb_leave_lazy(void);
 /* The mm whose tables cpu's CR3 holds (lazily or not), for the tests and `vm`. */
 struct mm *cpu_loaded_mm(unsigned int cpu);
 bool cpu_tlb_is_lazy(unsigned int cpu);

@@ -11,7 +11,9 @@
  *    TLB stays warm); -EFAULT (not mapped, or read-only) is expected and counted;
  *  - between its writes, the writer's CPU leaves the mm and walks the mm's tables locklessly
  *    (gup_fast) for random addresses. The shootdown's IPIs reach only the CPUs that run the
- *    mm, so there only the grace period keeps the tables from being freed under the walk.
+ *    mm (or keep it lazily), so on every other walk phase, where the writer's CPU has left
+ *    the mm's tables too (tlb_leave_lazy), only the grace period keeps the tables from being
+ *    freed under the walk; on the others it comes back to the mm lazily (mm/tlb.h).
  * Freed pages and freed page tables go to the quarantines (mm/memory.h: poisoned and kept).
  * After every round the updater counts the lockless walks that stepped into a freed table and
  * checks the page quarantine; every 256 rounds it checks the table quarantine. Errors: a
@@ -271,6 +273,7 @@ struct writer {
 	uint64_t n;		 /* the value written next */
 	uint64_t hot[HOT_PAGES]; /* 0: probe a random page in this slot */
 	unsigned int next_hot;
+	unsigned int walk_phases; /* odd ones walk from the kernel's tables, even ones lazily */
 };
 
 static uint64_t random_page(struct writer *w)
@@ -328,6 +331,12 @@ static int writer(void *arg)
 		while ((phase = writer_phase(&end)) != WALK_OUTSIDE && !READ_ONCE(torture.stop))
 			write_until(&w, phase == WRITE_NOFAULT, end);
 		kthread_unuse_mm(torture.mm);
+		/* Lazy TLB keeps the mm's tables on this CPU, and the shootdowns that free tables
+		   then reach it (mm/tlb.h). Every other walk phase leaves them, so that the walks
+		   come from a CPU no IPI reaches; the others come back lazily, with what the
+		   shootdowns skipped to flush. */
+		if (w.walk_phases++ % 2)
+			tlb_leave_lazy();
 		while (writer_phase(&end) == WALK_OUTSIDE && !READ_ONCE(torture.stop))
 			walk_until(&w, end);
 	}
