@@ -51,7 +51,8 @@ struct mm {
 
 	atomic_t users;
 	atomic_t count;
-	struct cpumask cpu_mask; /* the CPUs whose CR3 holds this mm right now */
+	struct cpumask cpu_mask; /* the CPUs whose CR3 holds this mm right now, lazy ones too */
+	atomic64_t tlb_gen;	 /* moved by every shootdown: what a lazy CPU missed (mm/tlb.h) */
 
 	/* aio (fs/aio.c), as in Linux 2.6.29's mm_struct: ioctx_lock guards updates of
 	   ioctx_list; lookup_ioctx walks it under RCU, taking no lock. */

@@ -24,7 +24,9 @@ static size_t raw_copy(void *to, const void *from, size_t n)
 
 static bool user_range(uint64_t addr, size_t n)
 {
-	return addr < USER_TOP && n <= USER_TOP - addr;
+	/* A thread outside any mm has no user half, though its CPU may keep another's tables
+	   loaded (lazy TLB, mm/tlb.h): it must not reach that mm's pages. */
+	return current_mm() && addr < USER_TOP && n <= USER_TOP - addr;
 }
 
 /* True when [p, p + n) lies wholly in the user half (Linux's access_ok): no byte is touched. */
