@@ -31,6 +31,8 @@ typedef uint64_t aio_context_t; /* a context's id; ids are never reused, 0 is no
 enum {
 	IOCB_CMD_PREAD = 0,
 	IOCB_CMD_PWRITE = 1,
+	IOCB_CMD_FSYNC = 2,
+	IOCB_CMD_FDSYNC = 3,
 	IOCB_CMD_NOOP = 6,
 };
 
@@ -42,6 +44,33 @@ struct iocb {
 	void *aio_buf;
 	uint64_t aio_nbytes;
 	int64_t aio_offset;
+};
+
+/*
+ * A request as the io_submit system call receives it: Linux's uapi struct iocb on x86_64
+ * (64 bytes; aio_key comes before aio_rw_flags on a little-endian CPU). fs/aio_syscalls.c
+ * turns it into the struct iocb above.
+ */
+struct user_iocb {
+	uint64_t aio_data;
+	uint32_t aio_key; /* the kernel writes 0 here at submission (Linux's KIOCB_KEY) */
+	int32_t aio_rw_flags;
+	uint16_t aio_lio_opcode;
+	int16_t aio_reqprio;
+	uint32_t aio_fildes;
+	uint64_t aio_buf; /* a user address */
+	uint64_t aio_nbytes;
+	int64_t aio_offset;
+	uint64_t aio_reserved2;
+	uint32_t aio_flags;
+	uint32_t aio_resfd;
+};
+
+/* What a system call's request adds to its struct iocb (fs/aio_submit.c). */
+struct aio_user_io {
+	struct mm *mm;	  /* the submitter's address space */
+	void __user *buf; /* the request's buffer in it */
+	uint64_t obj;	  /* the user's address of its iocb, for the event */
 };
 
 struct kioctx {
@@ -152,6 +181,8 @@ void aio_set_max_nr(uint64_t max);
 void aio_for_each_ctx(void (*fn)(struct mm *mm, struct kioctx *ctx, void *arg), void *arg);
 
 /* fs/aio_submit.c */
+int aio_workers_start(void);
+int io_submit_one(struct kioctx *ctx, struct iocb *iocb, const struct aio_user_io *user);
 unsigned int aio_nr_workers(void);
 void aio_submit_stats(uint64_t *submitted, uint64_t *completed);
 

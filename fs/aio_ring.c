@@ -4,6 +4,7 @@
  * Locking: ring->lock guards head, count, reserved and the events; io_getevents takes it
  * through the aio_ring_* calls only, and sleeps on ctx->wait holding no lock.
  */
+#include "kernel/process.h"
 #include "fs/aio.h"
 #include "kernel/panic.h"
 #include "kernel/sched/sleep.h"
@@ -97,16 +98,22 @@ long io_getevents(struct mm *mm, aio_context_t id, long min_nr, long nr, struct 
 		left = MAX_SCHEDULE_TIMEOUT;
 	else
 		left = timeout_ms ? msecs_to_jiffies((unsigned int)timeout_ms) + 1 : 0;
+	current->killable = true; /* a fatal signal wakes us (kernel/process.h) */
 	for (;;) {
 		got += aio_ring_reap(&ctx->ring, events + got, (unsigned int)(nr - got));
-		if (got >= min_nr || READ_ONCE(ctx->dead) || left == 0)
+		if (got >= min_nr || READ_ONCE(ctx->dead) || left == 0 || fatal_signal_pending())
 			break;
 		/* Our reference keeps ctx, and so ctx->wait, alive while we sleep on it. */
-		left = wait_event_timeout(
-			ctx->wait, aio_ring_count(&ctx->ring) > 0 || READ_ONCE(ctx->dead), left);
+		left = wait_event_timeout(ctx->wait,
+					  aio_ring_count(&ctx->ring) > 0 || READ_ONCE(ctx->dead) ||
+						  fatal_signal_pending(),
+					  left);
 	}
+	current->killable = false;
 	if (got == 0 && min_nr > 0 && READ_ONCE(ctx->dead))
 		got = -EINVAL; /* destroyed while we waited */
+	else if (got == 0 && min_nr > 0 && fatal_signal_pending())
+		got = -EINTR;
 	put_ioctx(ctx);
 	return got;
 }

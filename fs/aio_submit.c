@@ -10,11 +10,19 @@
  * io_destroy waits for that count to reach 0 (fs/aio.c): after io_destroy returns, no request
  * of the context touches its buffer any more.
  *
+ * A request of the io_submit system call (fs/aio_syscalls.c) has its buffer in user memory,
+ * which the worker, a kernel thread outside the process, cannot name. It goes through a kernel
+ * bounce buffer: a write's data is copied in at submission, a read's is copied out by the
+ * worker, which enters the submitter's mm for that copy (kthread_enter_mm, without a user:
+ * while the request is in flight, the last mmput waits in exit_aio before unmapping anything).
+ *
  * Locking: aio_queue_lock guards the queue and is taken alone; aio_workers_lock (a mutex)
  * serialises starting the workers.
  */
 #include "fs/aio.h"
 #include "fs/file.h"
+#include "mm/mm.h"
+#include "mm/uaccess.h"
 #include "kernel/kthread.h"
 #include "kernel/locking/mutex.h"
 #include "kernel/smp.h"
@@ -25,11 +33,14 @@
 
 /* A request on its way: the iocb as submitted, and the context its event goes to. */
 struct aio_kiocb {
-	struct list_head node;	/* on aio_queue */
-	struct kioctx *ctx;	/* a reference, dropped after the event is posted */
-	struct iocb *user_iocb; /* the event's obj */
-	struct file *file;	/* a reference (fget at submit, fput after the event) */
-	struct iocb iocb;
+	struct list_head node; /* on aio_queue */
+	struct kioctx *ctx;    /* a reference, dropped after the event is posted */
+	uint64_t obj;	       /* the event's obj: the submitter's address of the iocb */
+	struct file *file;     /* a reference (fget at submit, fput after the event) */
+	struct mm *user_mm;    /* a system call's: the mm of user_buf; NULL for a kernel caller */
+	void __user *user_buf; /* ... where a read's data goes from the bounce buffer */
+	bool fault;	       /* a write's user buffer could not be read: the event says -EFAULT */
+	struct iocb iocb;      /* a system call's aio_buf is its bounce buffer (kmalloc'd) */
 };
 
 static LIST_HEAD(aio_queue);
@@ -61,14 +72,34 @@ static int64_t aio_run(const struct aio_kiocb *req)
 	const struct iocb *iocb = &req->iocb;
 	uint64_t pos = (uint64_t)iocb->aio_offset;
 
+	if (req->fault)
+		return -EFAULT;
 	switch (iocb->aio_lio_opcode) {
 	case IOCB_CMD_PREAD:
 		return kernel_read(req->file, iocb->aio_buf, iocb->aio_nbytes, &pos);
 	case IOCB_CMD_PWRITE:
 		return kernel_write(req->file, iocb->aio_buf, iocb->aio_nbytes, &pos);
+	case IOCB_CMD_FSYNC:
+	case IOCB_CMD_FDSYNC: /* we write data and metadata alike */
+		return req->file->f_op && req->file->f_op->fsync ? req->file->f_op->fsync(req->file)
+								 : 0;
 	default: /* NOOP: io_submit let nothing else through */
 		return 0;
 	}
+}
+
+/* A system call's read: its data goes from the bounce buffer to the user's, inside the
+   submitter's mm. Returns res, or -EFAULT when the user's buffer is gone. */
+static int64_t aio_copy_out(const struct aio_kiocb *req, int64_t res)
+{
+	int err;
+
+	if (res <= 0)
+		return res;
+	kthread_enter_mm(req->user_mm);
+	err = copy_to_user(req->user_buf, req->iocb.aio_buf, (size_t)res);
+	kthread_leave_mm(req->user_mm);
+	return err ? -EFAULT : res;
 }
 
 static void aio_complete(struct aio_kiocb *req)
@@ -76,14 +107,18 @@ static void aio_complete(struct aio_kiocb *req)
 	struct kioctx *ctx = req->ctx;
 	struct io_event ev = {
 		.data = req->iocb.aio_data,
-		.obj = (uint64_t)(uintptr_t)req->user_iocb,
+		.obj = req->obj,
 		.res = aio_run(req),
 		.res2 = 0,
 	};
 
+	if (req->user_mm && req->iocb.aio_lio_opcode == IOCB_CMD_PREAD)
+		ev.res = aio_copy_out(req, ev.res); /* before the event: the data is there first */
 	aio_ring_post(&ctx->ring, &ev);
 	if (req->file)
 		fput(req->file);
+	if (req->user_mm)
+		kfree(req->iocb.aio_buf);
 	atomic64_inc(&nr_completed);
 	/* No longer in flight: the wake_up after the store wakes io_getevents sleepers and an
 	   io_destroy waiting for reqs_active to reach 0 (wait_event's contract, wait.h). */
@@ -113,8 +148,9 @@ static int aio_worker(void *arg)
 	return 0;
 }
 
-/* Starts the workers once. Returns 0 when at least one runs, else -ENOMEM. */
-static int aio_workers_start(void)
+/* aio_workers_start: starts the workers once. Returns 0 when at least one runs, else
+   -ENOMEM. May sleep. */
+int aio_workers_start(void)
 {
 	unsigned int n, want;
 
@@ -151,13 +187,17 @@ static int iocb_get_file(const struct iocb *iocb, struct file **filep)
 	case IOCB_CMD_PWRITE:
 		need = FMODE_WRITE;
 		break;
+	case IOCB_CMD_FSYNC:
+	case IOCB_CMD_FDSYNC:
+		need = 0;
+		break;
 	default:
 		return -EOPNOTSUPP;
 	}
 	f = fget(iocb->aio_fildes);
 	if (!f)
 		return -EBADF;
-	if (!(f->f_mode & need)) {
+	if ((f->f_mode & need) != need) {
 		fput(f);
 		return -EBADF;
 	}
@@ -165,14 +205,50 @@ static int iocb_get_file(const struct iocb *iocb, struct file **filep)
 	return 0;
 }
 
-static int io_submit_one(struct kioctx *ctx, struct iocb *iocb)
+/*
+ * A system call's bounce buffer for iocb: for a write, the user's data copied in. Returns 0
+ * with iocb->aio_buf set to it (or NULL: no data to move), or -ENOMEM. *fault is set when the
+ * user's buffer could not be read: as in Linux, the request is queued and its event says
+ * -EFAULT.
+ */
+static int aio_bounce(struct iocb *iocb, const struct aio_user_io *user, bool *fault)
+{
+	void *buf;
+
+	iocb->aio_buf = NULL;
+	if (iocb->aio_lio_opcode != IOCB_CMD_PREAD && iocb->aio_lio_opcode != IOCB_CMD_PWRITE) {
+		return 0;
+	}
+	buf = kmalloc(iocb->aio_nbytes ? iocb->aio_nbytes : 1);
+	if (!buf)
+		return -ENOMEM;
+	*fault = iocb->aio_lio_opcode == IOCB_CMD_PWRITE &&
+		 copy_from_user(buf, user->buf, iocb->aio_nbytes);
+	iocb->aio_buf = buf;
+	return 0;
+}
+
+/*
+ * io_submit_one: queues one request on ctx (a reference held by the caller). user is NULL for
+ * a kernel caller, whose iocb->aio_buf is a kernel address; for the system call it names the
+ * user's buffer and iocb (fs/aio_syscalls.c). Returns 0, -EOPNOTSUPP, -EBADF, -EAGAIN (the ring
+ * is full), -EINVAL (ctx destroyed meanwhile), -ENOMEM. The
+ * workers must have been started (aio_workers_start).
+ */
+int io_submit_one(struct kioctx *ctx, struct iocb *iocb, const struct aio_user_io *user)
 {
 	struct aio_kiocb *req;
 	struct file *f;
+	bool fault = false;
 	int err = iocb_get_file(iocb, &f);
 
 	if (err)
 		return err;
+	if (user) {
+		err = aio_bounce(iocb, user, &fault);
+		if (err)
+			goto put_file;
+	}
 	err = -EAGAIN; /* every slot is promised: reap events first */
 	if (!aio_ring_reserve(&ctx->ring))
 		goto put_file;
@@ -195,7 +271,10 @@ static int io_submit_one(struct kioctx *ctx, struct iocb *iocb)
 		goto put_file;
 	}
 	req->iocb = *iocb;
-	req->user_iocb = iocb;
+	req->obj = user ? user->obj : (uint64_t)(uintptr_t)iocb;
+	req->user_mm = user ? user->mm : NULL;
+	req->user_buf = user ? user->buf : NULL;
+	req->fault = fault;
 	req->file = f;
 	get_ioctx(ctx);
 	req->ctx = ctx;
@@ -208,6 +287,8 @@ static int io_submit_one(struct kioctx *ctx, struct iocb *iocb)
 	return 0;
 
 put_file:
+	if (user)
+		kfree(iocb->aio_buf); /* NULL, or the bounce buffer */
 	if (f)
 		fput(f);
 	return err;
@@ -235,7 +316,7 @@ long io_submit(struct mm *mm, aio_context_t id, long nr, struct iocb **iocbpp)
 	i = 0;
 	err = aio_workers_start();
 	while (!err && i < nr) {
-		err = io_submit_one(ctx, iocbpp[i]);
+		err = io_submit_one(ctx, iocbpp[i], NULL);
 		if (!err)
 			i++;
 	}

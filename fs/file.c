@@ -11,9 +11,13 @@
  * release may sleep). No other lock is taken under it.
  */
 #include "fs/file.h"
+#include "kernel/rlimit.h"
 #include "kernel/sched/sched.h"
 #include "lib/errno.h"
 #include "mm/slab.h"
+
+/* RLIMIT_NOFILE reports the table's size to programs (kernel/rlimit.c). */
+BUILD_BUG_ON(NR_OPEN != RLIMIT_NOFILE_DEFAULT);
 
 static struct files_struct *alloc_files(void)
 {

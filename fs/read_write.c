@@ -285,7 +285,7 @@ static int import_iovec(const struct iovec __user *uvec, unsigned long cnt, stru
 
 	if (cnt > IOV_MAX)
 		return -EINVAL;
-	if (!(iov = kmalloc(cnt * sizeof(*iov) + 1)))
+	if (!(iov = kmalloc(cnt * sizeof(*iov) + 1))) /* + 1: a count of 0 is no error */
 		return -ENOMEM;
 	if (copy_from_user(iov, uvec, cnt * sizeof(*iov))) {
 		kfree(iov);

@@ -1,6 +1,10 @@
 /*
  * readdir on a descriptor (see syscalls.h), as Linux's fs/readdir.c: the filesystem's iterate
- * calls ctx->actor for each entry from ctx->pos on.
+ * calls ctx->actor for each entry from ctx->pos on. getdents64 gathers the entries in a kernel
+ * buffer (the actor runs with the directory locked, where a user copy must not fault) and
+ * copies them out after.
+ *
+ * Lock order: f->f_pos_lock (getdents64), then what iterate takes (the directory's i_rwsem).
  */
 #include "fs/syscalls.h"
 #include "fs/file.h"
@@ -112,7 +116,7 @@ SYSCALL_DEFINE3(getdents64, unsigned int, fd, void __user *, dirent, unsigned in
 		goto out;
 	g.size = count < GETDENTS_MAX ? count : GETDENTS_MAX;
 	ret = -ENOMEM;
-	if (!(g.buf = kmalloc(g.size + 1)))
+	if (!(g.buf = kmalloc(g.size + 1))) /* + 1: count 0 still gets a buffer (and EINVAL) */
 		goto out;
 	mutex_lock(&f->f_pos_lock);
 	g.ctx.pos = f->f_pos;

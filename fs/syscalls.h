@@ -23,6 +23,9 @@ int sys_open(const char *path, unsigned int flags, umode_t mode);
 /* sys_open() with a relative path read from the directory base (NULL: the working one). */
 int vfs_openat(const struct path *base, const char *path, unsigned int flags, umode_t mode);
 int sys_close(int fd);
+/* Opens /dev/console for reading and writing as descriptors 0, 1 and 2 of the current thread
+   (what was there is closed): fs/open.c. 0 or a negative errno. */
+int console_install_stdio(void);
 ssize_t sys_read(int fd, void *buf, size_t n);
 ssize_t sys_write(int fd, const void *buf, size_t n);
 ssize_t sys_pread(int fd, void *buf, size_t n, uint64_t pos);

@@ -10,6 +10,7 @@
  * Lock order: input_lock is never held while taking another lock (the handler wakes readers
  * after releasing it).
  */
+#include "kernel/process.h"
 #include "kernel/console_input.h"
 #include "kernel/irq.h"
 #include "kernel/printk.h"
@@ -110,6 +111,17 @@ void console_wait_for_input(void)
 		return;
 	}
 	wait_event(input_wait, READ_ONCE(head) != READ_ONCE(tail));
+}
+
+/* The same, for a user process's read: 0, or -EINTR when the process is being killed (the
+   wait is killable: signal_wake_up wakes it). */
+int console_wait_for_input_killable(void)
+{
+	if (!irq_driven) {
+		msleep(1);
+		return fatal_signal_pending() ? -EINTR : 0;
+	}
+	return wait_event_killable(input_wait, READ_ONCE(head) != READ_ONCE(tail));
 }
 
 int console_getc(void)

@@ -32,6 +32,9 @@ void console_wait_for_input(void);
 /* Makes console_interrupted() true again: a reader that took a Ctrl-C byte and stopped for it
    (/dev/console's read) leaves it for the shell. */
 void console_note_interrupt(void);
+/* Waits for input as a user process's read does: 0, or -EINTR when the process is being
+   killed meanwhile. */
+int console_wait_for_input_killable(void);
 /* True once for each Ctrl-C typed since the last call (or since a reader took the byte). */
 bool console_interrupted(void);
 /* Bytes dropped because the ring was full. */

@@ -166,6 +166,8 @@ __noreturn void do_exit(int status)
 	spin_lock(&tasklist_lock);
 	last = --p->nr_threads == 0;
 	list_del_init(&t->proc_node);
+	p->exited_runtime_ns += thread_runtime_ns(t);
+	p->exited_min_flt += t->min_flt;
 	t->proc = NULL; /* under the lock: `ps` reads t->proc holding it */
 	if (last) {
 		vfork_done = p->vfork_done; /* a vfork child that never exec'd */
@@ -335,6 +337,38 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, wstatus, int, options, void __use
 	if (rusage && clear_user(rusage, RUSAGE_SIZE))
 		return -EFAULT;
 	return zpid;
+}
+
+uint64_t process_runtime_ns(void)
+{
+	struct process *p = current->proc;
+	struct thread *t;
+	uint64_t ns;
+
+	if (!p)
+		return thread_runtime_ns(current);
+	spin_lock(&tasklist_lock);
+	ns = p->exited_runtime_ns;
+	list_for_each_entry(t, &p->threads, proc_node)
+		ns += thread_runtime_ns(t);
+	spin_unlock(&tasklist_lock);
+	return ns;
+}
+
+uint64_t process_min_flt(void)
+{
+	struct process *p = current->proc;
+	struct thread *t;
+	uint64_t n;
+
+	if (!p)
+		return current->min_flt;
+	spin_lock(&tasklist_lock);
+	n = p->exited_min_flt;
+	list_for_each_entry(t, &p->threads, proc_node)
+		n += READ_ONCE(t->min_flt);
+	spin_unlock(&tasklist_lock);
+	return n;
 }
 
 /* Ctrl-C and friends: how often kernel_wait looks at its interrupt callback. */

@@ -249,6 +249,10 @@ long kernel_clone(unsigned long flags, uint64_t newsp, uint64_t parent_tid, uint
 			free_unstarted_thread(t);
 			return -ENOMEM;
 		}
+		spin_lock(&tasklist_lock); /* the parent's limits, as a threads may set them */
+		p->rlim_own = current->proc->rlim_own;
+		memcpy(p->rlim, current->proc->rlim, sizeof(p->rlim));
+		spin_unlock(&tasklist_lock);
 	}
 	copy_thread(t, flags, newsp, tls);
 	err = copy_mm(flags, t);

@@ -2,7 +2,8 @@
  * Kernel threads (kernel/kthread.h): creating, starting, stopping and joining them, and the
  * list of all threads.
  *
- * Lock order: thread_list_lock is taken alone.
+ * Lock order: thread_list_lock, then a run queue lock (kernel/sched/syscalls.c sets another
+ * thread's affinity with the list lock holding the thread).
  */
 #include "kernel/kthread.h"
 #include "kernel/locking/spinlock.h"

@@ -4,6 +4,8 @@
  * at -2 GiB) and interrupts off.
  */
 #include "kernel/main.h"
+#include "kernel/random.h"
+#include "kernel/time.h"
 #include "kernel/syscall.h"
 #include "kernel/entry.h"
 #include "kernel/process.h"
@@ -96,6 +98,8 @@ void kmain(uint32_t mbi_phys)
 	serial_init();
 	trap_init();
 	tsc_calibrate();
+	timekeeping_init(); /* the RTC's wall time, anchored to the TSC */
+	random_init();
 	multiboot2_parse(mbi_phys);
 	cmdline_init(boot_info.cmdline);
 	apply_cmdline();

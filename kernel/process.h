@@ -35,6 +35,7 @@
 #include "kernel/sched/sched.h"
 #include "kernel/sched/wait.h"
 #include "kernel/sched/completion.h"
+#include "kernel/rlimit.h"
 #include "arch/x86_64/trap.h"
 #include "lib/list.h"
 #include "lib/compiler.h"
@@ -112,6 +113,12 @@ struct process {
 	struct completion *vfork_done;	    /* CLONE_VFORK: the parent waits until exec or exit */
 	uint64_t start_ns;
 	uint64_t nr_signals_fatal; /* fatal signals received (kill, faults) */
+	/* kernel/rlimit.c: its own limits once one was set (rlim_own), else the defaults; as
+	   Linux's signal_struct.rlim, shared by the threads, copied by fork; tasklist_lock. */
+	bool rlim_own;
+	struct rlimit64 rlim[RLIM_NLIMITS];
+	uint64_t exited_runtime_ns; /* of its threads that ended (Linux keeps it in signal_struct) */
+	uint64_t exited_min_flt;
 };
 
 extern spinlock_t tasklist_lock;
@@ -216,6 +223,11 @@ __noreturn void ret_from_fork(void);
 
 /* `torture syscalls --broken exit-keeps-files`: do_exit leaks the file table. */
 extern bool exit_broken_keep_files;
+
+/* The CPU time and page faults of the current thread's process, over its threads, ended ones
+   included (getrusage, CLOCK_PROCESS_CPUTIME_ID); of the thread alone in a kernel thread. */
+uint64_t process_runtime_ns(void);
+uint64_t process_min_flt(void);
 
 /* For `ps` and the tests: processes alive or zombie. */
 unsigned int nr_processes(void);

@@ -12,6 +12,7 @@
 #include "kernel/process.h"
 #include "kernel/printk.h"
 #include "kernel/syscall.h"
+#include "kernel/tick.h"
 #include "mm/uaccess.h"
 #include "lib/errno.h"
 
@@ -181,10 +182,37 @@ static const char *fault_kind(int sig)
 	}
 }
 
+/* At most FAULT_REPORT_BURST fault lines every FAULT_REPORT_TICKS, as Linux's
+   printk_ratelimit keeps a crashing loop from flooding the console; the rest are counted. */
+#define FAULT_REPORT_BURST 10
+#define FAULT_REPORT_TICKS (5 * HZ)
+
+static bool fault_report_allowed(void)
+{
+	static DEFINE_SPINLOCK(lock);
+	static uint64_t window_start, printed, suppressed;
+	bool ok;
+
+	spin_lock(&lock);
+	if (jiffies - window_start >= FAULT_REPORT_TICKS) {
+		if (suppressed)
+			pr_info("%llu fault reports suppressed\n", (unsigned long long)suppressed);
+		window_start = jiffies;
+		printed = suppressed = 0;
+	}
+	ok = printed < FAULT_REPORT_BURST;
+	if (ok)
+		printed++;
+	else
+		suppressed++;
+	spin_unlock(&lock);
+	return ok;
+}
+
 /*
  * A fault in ring 3 that the kernel does not resolve: report it as Linux does ("prog[pid]:
- * segfault at ADDR ip IP sp SP error CODE") and end the process with sig. The thread ends on
- * its way back to ring 3 (kernel/entry.c).
+ * segfault at ADDR ip IP sp SP error CODE", rate-limited) and end the process with sig. The
+ * thread ends on its way back to ring 3 (kernel/entry.c).
  */
 void force_sig_fault(struct trap_frame *f, int sig, uint64_t addr)
 {
@@ -192,9 +220,10 @@ void force_sig_fault(struct trap_frame *f, int sig, uint64_t addr)
 
 	if (!p)
 		return;
-	pr_info("%s[%d]: %s at %llx ip %016llx sp %016llx error %llx\n", p->comm, p->pid,
-		fault_kind(sig), (unsigned long long)addr, (unsigned long long)f->rip,
-		(unsigned long long)f->rsp, (unsigned long long)f->error_code);
+	if (fault_report_allowed())
+		pr_info("%s[%d]: %s at %llx ip %016llx sp %016llx error %llx\n", p->comm, p->pid,
+			fault_kind(sig), (unsigned long long)addr, (unsigned long long)f->rip,
+			(unsigned long long)f->rsp, (unsigned long long)f->error_code);
 	spin_lock(&tasklist_lock);
 	send_sig_locked(p, sig);
 	spin_unlock(&tasklist_lock);

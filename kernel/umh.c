@@ -11,7 +11,7 @@
 #include "kernel/process.h"
 #include "kernel/sched/completion.h"
 #include "fs/exec.h"
-#include "drivers/tty/tty.h"
+#include "fs/syscalls.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 

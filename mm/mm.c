@@ -9,6 +9,7 @@
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "mm/mmu_gather.h"
+#include "mm/tlb.h"
 #include "mm/page.h"
 #include "mm/page_alloc.h"
 #include "mm/pgtable.h"
@@ -23,30 +24,17 @@ static DEFINE_SPINLOCK(mm_list_lock);
 static LIST_HEAD(mm_list);
 static unsigned int mm_count_live;
 
-/* The mm whose page tables this CPU has loaded (NULL: the kernel's). */
-static DEFINE_PER_CPU(struct mm *, loaded_mm);
-
+/* The thread's own mm (not the one a lazy CPU keeps loaded for it: mm/tlb.h). */
 struct mm *current_mm(void)
 {
-	return this_cpu_read(loaded_mm);
+	return current->mm;
 }
 
-/*
- * The scheduler's hook, interrupts off. The order is what mm/tlb.c relies on: this CPU joins
- * next's mask before its CR3 can make it cache next's entries, and leaves prev's mask only
- * after its CR3 load dropped prev's entries.
- */
+/* The scheduler's hook, interrupts off: mm/tlb.c switches, lazily for a kernel thread. */
 static void switch_mm(struct mm *prev, struct mm *next)
 {
-	unsigned int cpu = smp_processor_id();
-
-	if (next)
-		/* A locked or, a full barrier: pairs with the fence in flush_tlb_range(). */
-		cpumask_set_cpu(cpu, &next->cpu_mask);
-	write_cr3(next ? next->pml4_phys : kernel_pml4_phys);
-	this_cpu_write(loaded_mm, next);
-	if (prev)
-		cpumask_clear_cpu(cpu, &prev->cpu_mask);
+	(void)prev;
+	switch_mm_irqs_off(next);
 }
 
 void mm_init_address_spaces(void)
@@ -54,7 +42,7 @@ void mm_init_address_spaces(void)
 	zero_page = alloc_page_zeroed();
 	if (!zero_page)
 		panic("mm: no page for the zero page");
-	sched_set_switch_mm(switch_mm);
+	sched_set_switch_mm(switch_mm, tlb_finish_switch);
 }
 
 struct mm *mm_alloc(const char *name)
@@ -171,20 +159,27 @@ void mmdrop(struct mm *mm)
 	kfree(mm);
 }
 
-void kthread_use_mm(struct mm *mm)
+/*
+ * kthread_enter_mm: runs the calling kernel thread inside mm, as kthread_use_mm does, but
+ * takes no user: the caller must know that mm's mappings stay until kthread_leave_mm. An aio
+ * worker copying a read's data out knows it: the request is in flight, and the last mmput's
+ * exit_aio waits for it before exit_mmap unmaps anything (fs/aio_submit.c). (Linux's
+ * kthread_use_mm takes no user either, only an mmgrab.)
+ */
+void kthread_enter_mm(struct mm *mm)
 {
 	unsigned long flags;
 
 	if (current->mm)
 		panic("kthread_use_mm: %s is already inside %s", current->name, current->mm->name);
-	mmget(mm);
 	flags = local_irq_save(); /* the switch hook and this store must not be split */
 	current->mm = mm;
-	switch_mm(NULL, mm);
+	switch_mm_irqs_off(mm);
 	local_irq_restore(flags);
+	tlb_finish_switch(); /* the mm a lazy CPU kept before, if any */
 }
 
-void kthread_unuse_mm(struct mm *mm)
+void kthread_leave_mm(struct mm *mm)
 {
 	unsigned long flags;
 
@@ -192,8 +187,19 @@ void kthread_unuse_mm(struct mm *mm)
 		panic("kthread_unuse_mm: %s is not inside %s", current->name, mm->name);
 	flags = local_irq_save();
 	current->mm = NULL;
-	switch_mm(mm, NULL);
+	switch_mm_irqs_off(NULL); /* lazy: the tables stay until another mm needs the CPU */
 	local_irq_restore(flags);
+}
+
+void kthread_use_mm(struct mm *mm)
+{
+	mmget(mm);
+	kthread_enter_mm(mm);
+}
+
+void kthread_unuse_mm(struct mm *mm)
+{
+	kthread_leave_mm(mm);
 	mmput(mm);
 }
 

@@ -51,7 +51,8 @@ struct mm {
 
 	atomic_t users;
 	atomic_t count;
-	struct cpumask cpu_mask; /* the CPUs whose CR3 holds this mm right now */
+	struct cpumask cpu_mask; /* the CPUs whose CR3 holds this mm right now, lazy ones too */
+	atomic64_t tlb_gen;	 /* moved by every shootdown: what a lazy CPU missed (mm/tlb.h) */
 
 	/* aio (fs/aio.c), as in Linux 2.6.29's mm_struct: ioctx_lock guards updates of
 	   ioctx_list; lookup_ioctx walks it under RCU, taking no lock. */
@@ -84,6 +85,9 @@ void mmdrop(struct mm *mm);
  */
 void kthread_use_mm(struct mm *mm);
 void kthread_unuse_mm(struct mm *mm);
+/* The same without taking a user: the caller knows mm's mappings stay meanwhile (mm.c). */
+void kthread_enter_mm(struct mm *mm);
+void kthread_leave_mm(struct mm *mm);
 
 /* The mm the running thread is inside, or NULL. */
 struct mm *current_mm(void);

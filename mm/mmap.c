@@ -348,7 +348,9 @@ int vm_msync(struct mm *mm, uint64_t addr, size_t len, unsigned int flags)
 		down_read(&mm->mmap_lock);
 		n = msync_files(mm, &at, end, files, &err);
 		up_read(&mm->mmap_lock);
-		/* Out of mmap_lock: writeback sleeps, and faults must go on meanwhile. */
+		/* Out of mmap_lock: writeback sleeps, and faults must go on meanwhile. A killed
+		   process would stop between files here (-EINTR) once fatal_signal_pending()
+		   is on this branch. */
 		for (unsigned int i = 0; i < n; i++) {
 			if ((flags & MS_SYNC) && files[i]->ops->fsync &&
 			    (e = files[i]->ops->fsync(files[i])) && !err)
@@ -429,6 +431,8 @@ void mm_populate(struct mm *mm, uint64_t addr, size_t len)
 	up_read(&mm->mmap_lock);
 	if (!vma)
 		return;
+	/* Each fault may read the file: a killed process stops here once kernel/process.h
+	   gives fatal_signal_pending() (Linux's populate checks it between pages too). */
 	for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE)
 		if (handle_mm_fault(mm, va, write))
 			return;

@@ -123,6 +123,8 @@ bool tlb_next_batch(struct mmu_gather *tlb)
 static void tlb_flush(struct mmu_gather *tlb)
 {
 	if (tlb->fullmm) {
+		if (cpumask_weight(&tlb->mm->cpu_mask)) /* lazy CPUs (mm/tlb.h): sent away */
+			flush_tlb_lazy_leave(tlb->mm);
 		if (cpumask_weight(&tlb->mm->cpu_mask))
 			panic("mmu_gather: %s is torn down while CPUs still run it", tlb->mm->name);
 		__tlb_reset_range(tlb);
@@ -140,7 +142,7 @@ static void tlb_flush(struct mmu_gather *tlb)
 	if (unlikely(tlb->variant))
 		tlb_flush_range_variant(tlb);
 	else
-		flush_tlb_range(tlb->mm, tlb->start, tlb->end);
+		flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end, tlb_freed_tables(tlb));
 	atomic64_add_return(1, &n_flushes);
 	__tlb_reset_range(tlb);
 }

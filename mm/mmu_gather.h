@@ -75,6 +75,12 @@ struct mmu_gather {
 };
 
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm *mm);
+
+/* Page tables wait for the next flush: lazy CPUs must get it too (mm/tlb.h). */
+static inline bool tlb_freed_tables(const struct mmu_gather *tlb)
+{
+	return tlb->tables || !list_empty(&tlb->sync_tables);
+}
 void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm *mm);
 
 /* Notes that the entries of [start, end) were cleared (widens the range to flush). */

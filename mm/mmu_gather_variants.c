@@ -38,6 +38,12 @@ static struct {
  */
 void tlb_set_broken(struct mm *mm, enum tlb_broken how)
 {
+	/* Not the gather's: the switch back from lazy (mm/tlb.c) breaks. */
+	WRITE_ONCE(tlb_lazy_broken, how == TLB_BROKEN_LAZY_MISSED_FLUSH
+					    ? TLB_LAZY_BROKEN_NO_MISSED_FLUSH
+					    : TLB_LAZY_SOUND);
+	if (how == TLB_BROKEN_LAZY_MISSED_FLUSH)
+		how = TLB_NOT_BROKEN;
 	WRITE_ONCE(broken.how, how);
 	WRITE_ONCE(broken.mm, how == TLB_NOT_BROKEN ? NULL : mm);
 }
@@ -111,7 +117,7 @@ void tlb_flush_range_variant(struct mmu_gather *tlb)
 	if (tlb->mode == TLB_BROADCAST)
 		flush_tlb_range_broadcast(tlb->mm, tlb->start, tlb->end);
 	else
-		flush_tlb_range(tlb->mm, tlb->start, tlb->end);
+		flush_tlb_mm_range(tlb->mm, tlb->start, tlb->end, tlb_freed_tables(tlb));
 }
 
 /* Broken on purpose: the pages go before the flush, while other CPUs' TLBs still reach them

@@ -37,10 +37,18 @@ extern enum tlb_mode tlb_mode;
  *   TLB_BROKEN_NO_TABLE_GRACE     frees page tables right after the flush, without the grace
  *                                 period: a lockless walker on a CPU the IPIs did not reach
  *                                 (one that does not run the mm) may still be inside one.
+ *   TLB_BROKEN_LAZY_MISSED_FLUSH  a lazy CPU back in its mm does not flush what the
+ *                                 shootdowns skipped (mm/tlb.h): its writes land in pages
+ *                                 freed meanwhile. This one breaks every mm while it is on.
  * Only the gathers of one mm break (tlb_set_broken), and only while the quarantines of
  * mm/torture/free_quarantine.h are open, so the freed memory is poisoned and kept, never reused.
  */
-enum tlb_broken { TLB_NOT_BROKEN, TLB_BROKEN_FREE_BEFORE_FLUSH, TLB_BROKEN_NO_TABLE_GRACE };
+enum tlb_broken {
+	TLB_NOT_BROKEN,
+	TLB_BROKEN_FREE_BEFORE_FLUSH,
+	TLB_BROKEN_NO_TABLE_GRACE,
+	TLB_BROKEN_LAZY_MISSED_FLUSH,
+};
 
 void tlb_set_broken(struct mm *mm, enum tlb_broken how);
 

@@ -31,7 +31,9 @@ static uint64_t uaddr(const void __user *p)
 
 static bool user_range(uint64_t addr, size_t n)
 {
-	return addr < USER_TOP && n <= USER_TOP - addr;
+	/* A thread outside any mm has no user half, though its CPU may keep another's tables
+	   loaded (lazy TLB, mm/tlb.h): it must not reach that mm's pages. */
+	return current_mm() && addr < USER_TOP && n <= USER_TOP - addr;
 }
 
 /* True when [p, p + n) lies wholly in the user half (Linux's access_ok): no byte is touched. */

@@ -112,6 +112,27 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* CPUID.1:ECX bit 30: the RDRAND instruction exists. */
+#define CPUID_1_ECX_RDRAND (1u << 30)
+
+/*
+ * One 64-bit value from the CPU's random-number generator (RDRAND). The instruction sets CF
+ * when it delivered a value and clears it when the generator was momentarily drained; Intel
+ * advises retrying a few times. Returns false when every try failed. Only call it when CPUID
+ * reports CPUID_1_ECX_RDRAND.
+ */
+static inline bool rdrand64(uint64_t *v)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		bool ok;
+
+		__asm__ __volatile__("rdrand %0" : "=r"(*v), "=@ccc"(ok));
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
 static inline void invlpg(uint64_t va)
 {
 	__asm__ __volatile__("invlpg (%0)" ::"r"(va) : "memory");

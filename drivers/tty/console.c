@@ -107,25 +107,3 @@ void console_dev_init(void)
 	if (err)
 		panic("console_dev_init: cannot make /dev/console (%d)", err);
 }
-
-/*
- * Opens /dev/console for reading and writing and makes descriptors 0, 1 and 2 of the current
- * thread name it (whatever they named before is closed), as Linux's init does for its first
- * program. For process_spawn. 0, or the open's errors (-EMFILE, -ENOMEM...).
- */
-int console_install_stdio(void)
-{
-	int fd = sys_open("/dev/console", O_RDWR, 0), err = 0;
-	struct file *f;
-
-	if (fd < 0)
-		return fd;
-	f = fget(fd);
-	for (int i = 0; i <= 2 && err >= 0; i++)
-		if (i != fd)
-			err = replace_fd(i, f, 0);
-	fput(f);
-	if (fd > 2 || err < 0)
-		close_fd(fd);
-	return err < 0 ? err : 0;
-}

@@ -13,6 +13,10 @@
  * A line longer than a read's buffer is handed out over several reads. One reader edits at a
  * time (ldisc_lock); a second waits its turn. No echo or editing happens while nobody reads:
  * the bytes wait in the input ring (kernel/console_input.c).
+ *
+ * Lock order: ldisc_lock (a mutex: the reader sleeps holding it), then console_lock (printk's,
+ * taken with interrupts off for each echo). The input ring's input_lock is taken and dropped
+ * inside console_getc_nonblock, under ldisc_lock alone.
  */
 #include "drivers/tty/tty.h"
 #include "kernel/console_input.h"
@@ -42,12 +46,14 @@ static void echo(const char *s)
  * process layer provides fatal_signal_pending (kernel/process.h), its check belongs in this
  * loop, returning -EINTR before each wait.
  */
+/* The next typed byte, or -EINTR when the reading process is being killed. */
 static int tty_getc(void)
 {
 	int c;
 
 	while ((c = console_getc_nonblock()) < 0)
-		console_wait_for_input();
+		if (console_wait_for_input_killable())
+			return -EINTR;
 	return c;
 }
 
@@ -59,6 +65,8 @@ static ssize_t edit_line(void)
 	for (;;) {
 		int c = tty_getc();
 
+		if (c < 0)
+			return c; /* killed: the line so far is lost with the process */
 		if (c == '\r' || c == '\n') {
 			ldisc.line[ldisc.len++] = '\n';
 			echo("\n");

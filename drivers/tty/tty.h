@@ -13,10 +13,6 @@
 /* Makes /dev and the /dev/console device in the root tmpfs. After vfs_init; panics on failure. */
 void console_dev_init(void);
 
-/* Opens /dev/console for reading and writing as descriptors 0, 1 and 2 of the current thread
-   (what was there is closed). 0 or a negative errno. */
-int console_install_stdio(void);
-
 /* One line of the console's input, edited as a canonical terminal does (n_tty.c). */
 ssize_t n_tty_read(char *buf, size_t n);
 

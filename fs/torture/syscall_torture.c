@@ -23,9 +23,11 @@
 #include "arch/x86_64/tsc.h"
 #include "mm/mm.h"
 #include "mm/page_alloc.h"
+#include "fs/aio.h"
 #include "fs/file.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
+#include "lib/string.h"
 
 #define FUZZ_PATH    "/bin/syscall_fuzz"
 #define FUZZ_THREADS "4"
@@ -67,6 +69,19 @@ static int run_fuzzer(unsigned int seconds)
 	return kernel_wait(pid, NULL);
 }
 
+/* Kills what the fuzzer left behind: a batch whose parent died (a random kill can end the
+   fuzzer too) runs on as an orphan, as in Linux, and may sleep for ever. */
+static void kill_leftovers(void)
+{
+	struct process *p;
+
+	spin_lock(&tasklist_lock);
+	list_for_each_entry(p, &process_list, all_node)
+		if (!strcmp(p->comm, "syscall_fuzz"))
+			__process_kill(p, W_EXITCODE(0, SIGKILL));
+	spin_unlock(&tasklist_lock);
+}
+
 /* Waits for the counts to settle back, then compares: the errors found. */
 static long long check(const struct census *before, bool quiet)
 {
@@ -74,6 +89,7 @@ static long long check(const struct census *before, bool quiet)
 	uint64_t end = ktime_ns() + SETTLE_MS * 1000000ULL;
 	long long errors = 0;
 
+	kill_leftovers();
 	do {
 		msleep(50);
 		after = take_census();
@@ -111,7 +127,10 @@ static long long check(const struct census *before, bool quiet)
 
 static long long fuzz_and_check(unsigned int seconds, bool quiet)
 {
-	struct census before = take_census();
+	struct census before;
+
+	aio_workers_start(); /* the pool io_submit starts on first use is not a leak */
+	before = take_census();
 	int status = run_fuzzer(seconds);
 
 	if (status < 0) {

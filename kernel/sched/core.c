@@ -233,6 +233,8 @@ static void account(struct thread *prev, struct thread *next, uint64_t now)
  * (which may not be the CPU it last ran on): release the run queue lock the switcher held,
  * then deal with the thread switched out: move it to its new CPU, or report it dead.
  */
+static void (*finish_mm_hook)(void); /* sched_set_switch_mm */
+
 static void finish_switch(void)
 {
 	struct rq *rq = this_rq();
@@ -241,6 +243,8 @@ static void finish_switch(void)
 
 	rq->migrate = NULL;
 	spin_unlock(&rq->lock);
+	if (finish_mm_hook)
+		finish_mm_hook();
 	if (move)
 		activate_on(move, (unsigned int)move->bound_cpu);
 	if (last && last->state == THREAD_DEAD)
@@ -285,10 +289,13 @@ static void (*switch_mm_hook)(struct mm *prev, struct mm *next);
  * mm/ registers how to move a CPU from one address space to another (load CR3, keep each mm's
  * cpumask of the CPUs running it); kernel/ never looks inside a struct mm. The switch calls fn,
  * interrupts off, when the next thread's mm differs from the previous one's; NULL stands for
- * the kernel's own page tables. Boot, once.
+ * the kernel's own page tables. finish runs after every switch, out of the run queue's lock:
+ * there mm/ drops an mm a lazy CPU borrowed (Linux's mmdrop in finish_task_switch). Boot,
+ * once.
  */
-void sched_set_switch_mm(void (*fn)(struct mm *prev, struct mm *next))
+void sched_set_switch_mm(void (*fn)(struct mm *prev, struct mm *next), void (*finish)(void))
 {
+	WRITE_ONCE(finish_mm_hook, finish);
 	WRITE_ONCE(switch_mm_hook, fn);
 }
 

@@ -97,8 +97,9 @@ struct thread {
 /* t, when woken, goes to the head of its queue and its CPU switches to it at once. */
 void sched_set_wake_preempt(struct thread *t, bool on);
 
-/* mm/'s hook that moves a CPU between address spaces (kernel/sched/core.c). */
-void sched_set_switch_mm(void (*fn)(struct mm *prev, struct mm *next));
+/* mm/'s hook that moves a CPU between address spaces, and the one that runs after each
+   switch (kernel/sched/core.c). */
+void sched_set_switch_mm(void (*fn)(struct mm *prev, struct mm *next), void (*finish)(void));
 
 /* Per-CPU scheduler state, exported for `cpus`, `ps` and tests. */
 struct sched_stats {

@@ -76,6 +76,11 @@ static void show(void)
 		"to the last acknowledgement\n",
 		(unsigned long long)t.shootdowns,
 		(unsigned long long)(t.shootdowns ? t.shootdown_ns / t.shootdowns : 0));
+	kprintf("tlb lazy: %llu switches to a kernel thread kept the user's tables, %llu IPIs "
+		"skipped for lazy CPUs, %llu lazy CPUs sent to the kernel's tables, %llu returns "
+		"flushed what they missed\n",
+		(unsigned long long)t.lazy_switches, (unsigned long long)t.lazy_skipped,
+		(unsigned long long)t.lazy_to_kernel, (unsigned long long)t.lazy_missed);
 	kprintf("mmu_gather (%s): %llu gathers (%llu whole-mm teardowns), %llu flushes (%llu under "
 		"page_table_lock, %llu of them because a writable shared file entry was zapped), "
 		"%llu pages and %llu page tables freed (%llu after an IPI, with no page for a "

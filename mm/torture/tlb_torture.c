@@ -11,7 +11,9 @@
  *    TLB stays warm); -EFAULT (not mapped, or read-only) is expected and counted;
  *  - between its writes, the writer's CPU leaves the mm and walks the mm's tables locklessly
  *    (gup_fast) for random addresses. The shootdown's IPIs reach only the CPUs that run the
- *    mm, so there only the grace period keeps the tables from being freed under the walk.
+ *    mm (or keep it lazily), so on every other walk phase, where the writer's CPU has left
+ *    the mm's tables too (tlb_leave_lazy), only the grace period keeps the tables from being
+ *    freed under the walk; on the others it comes back to the mm lazily (mm/tlb.h).
  * Freed pages and freed page tables go to the quarantines (mm/memory.h: poisoned and kept).
  * After every round the updater counts the lockless walks that stepped into a freed table and
  * checks the page quarantine; every 256 rounds it checks the table quarantine. Errors: a
@@ -79,11 +81,14 @@ static const struct torture_broken tlb_broken_variants[] = {
 	{.name = "no-table-grace",
 	 .removes = "page tables freed without the RCU grace period: a lockless walker "
 		    "reads a freed table"},
+	{.name = "lazy-missed-flush",
+	 .removes = "a lazy CPU back in the mm does not flush what the shootdowns skipped: "
+		    "the writer writes a freed page through its TLB"},
 	{.name = NULL},
 };
 /* The gather's switch for each of them, in the same order. */
-static const enum tlb_broken broken_how[] = {TLB_BROKEN_FREE_BEFORE_FLUSH,
-					     TLB_BROKEN_NO_TABLE_GRACE};
+static const enum tlb_broken broken_how[] = {
+	TLB_BROKEN_FREE_BEFORE_FLUSH, TLB_BROKEN_NO_TABLE_GRACE, TLB_BROKEN_LAZY_MISSED_FLUSH};
 
 static struct tlb_torture {
 	struct mm *mm;
@@ -134,8 +139,8 @@ static void stretch(uint32_t *seed, uint64_t *start, uint64_t *pages)
 static void update_once(uint32_t *seed)
 {
 	uint64_t start, pages;
-	static const enum tlb_mode modes[] = {TLB_BATCHED, TLB_UNBATCHED, TLB_BROADCAST,
-					      TLB_REWORK, TLB_LEGACY};
+	static const enum tlb_mode modes[] = {TLB_BATCHED, TLB_UNBATCHED, TLB_BROADCAST, TLB_REWORK,
+					      TLB_LEGACY};
 	enum tlb_mode mode;
 
 	stretch(seed, &start, &pages);
@@ -268,6 +273,7 @@ struct writer {
 	uint64_t n;		 /* the value written next */
 	uint64_t hot[HOT_PAGES]; /* 0: probe a random page in this slot */
 	unsigned int next_hot;
+	unsigned int walk_phases; /* odd ones walk from the kernel's tables, even ones lazily */
 };
 
 static uint64_t random_page(struct writer *w)
@@ -325,6 +331,12 @@ static int writer(void *arg)
 		while ((phase = writer_phase(&end)) != WALK_OUTSIDE && !READ_ONCE(torture.stop))
 			write_until(&w, phase == WRITE_NOFAULT, end);
 		kthread_unuse_mm(torture.mm);
+		/* Lazy TLB keeps the mm's tables on this CPU, and the shootdowns that free tables
+		   then reach it (mm/tlb.h). Every other walk phase leaves them, so that the walks
+		   come from a CPU no IPI reaches; the others come back lazily, with what the
+		   shootdowns skipped to flush. */
+		if (w.walk_phases++ % 2)
+			tlb_leave_lazy();
 		while (writer_phase(&end) == WALK_OUTSIDE && !READ_ONCE(torture.stop))
 			walk_until(&w, end);
 	}

@@ -182,12 +182,12 @@ static void test_submit_errors(struct ktest *t)
 	int rdonly = sys_open("/tmp/aio-errors", O_RDONLY | O_CREAT, 0644);
 	int wronly = sys_open("/tmp/aio-errors", O_WRONLY, 0);
 	struct iocb nop = make_iocb(IOCB_CMD_NOOP, -1, NULL, 0, 0, 0);
-	struct iocb fsync = make_iocb(2 /* IOCB_CMD_FSYNC */, -1, NULL, 0, 0, 0);
+	struct iocb fsync = make_iocb(IOCB_CMD_FSYNC, -1, NULL, 0, 0, 0); /* no file */
 	struct iocb odd = make_iocb(0x4242, -1, NULL, 0, 0, 0);
 	struct iocb nofile = make_iocb(IOCB_CMD_PREAD, 1000, NULL, 8, 0, 0);
 	struct iocb noread = make_iocb(IOCB_CMD_PREAD, -1, NULL, 8, 0, 0);
 	struct iocb nowrite = make_iocb(IOCB_CMD_PWRITE, -1, NULL, 8, 0, 0);
-	struct iocb *bad_ops[] = {&fsync, &odd}, *bad_files[] = {&nofile, &noread, &nowrite};
+	struct iocb *bad_ops[] = {&odd}, *bad_files[] = {&nofile, &noread, &nowrite, &fsync};
 	struct iocb *three[3] = {&nop, &nop, &nop}, *mixed[2] = {&nop, &odd};
 	struct io_event ev[4];
 	aio_context_t id, bad;

@@ -5,7 +5,6 @@
  * their system calls (a write open holding its write reference makes remount,ro -EBUSY).
  */
 #include "tests/ktest/fs_syscalls_fixture.h"
-#include "drivers/tty/tty.h"
 #include "fs/file.h"
 #include "fs/fs_struct.h"
 #include "fs/syscalls.h"

@@ -2,6 +2,7 @@
 #include "tests/ktest/fs_syscalls_fixture.h"
 #include "tests/ktest/vm_fixture.h"
 #include "fs/syscalls.h"
+#include "kernel/rcu/rcu.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -48,7 +49,9 @@ int fsx_init(struct ktest *t)
 	return err;
 }
 
-/* Leaves the mm; the case's directory stays if a failed case left files in it. */
+/* Leaves the mm; the case's directory stays if a failed case left files in it. Waits for the
+   frees the case deferred to a grace period (dentries, inodes, page tables), so that the next
+   suite, which may count slab objects, starts from quiet. */
 void fsx_exit(struct ktest *t)
 {
 	struct fsx *x = t->priv;
@@ -61,6 +64,7 @@ void fsx_exit(struct ktest *t)
 	if (x->mm)
 		leave_mm(x->mm);
 	kfree(x);
+	rcu_barrier();
 }
 
 uint64_t fsx_str(struct fsx *x, int i, const char *s)

@@ -419,9 +419,62 @@ static void test_statfs(struct ktest *t)
 	SC1(close, fd);
 }
 
+/*
+ * Every pointer argument of every call here, in turn NULL, a hole, a kernel address and (for
+ * output) a read-only page: -EFAULT each time, and the directory unchanged afterwards.
+ */
+static void test_efault_every_pointer(struct ktest *t)
+{
+	struct fsx *x = X(t);
+	uint64_t bad[] = {0, x->hole, KADDR}, f, d, buf = x->buf;
+	long fd, dfd;
+
+	SC1(close, open_path(x, "f", T_O_CREAT | T_O_WRONLY, 0644));
+	f = fsx_path(x, 0, "f");
+	d = fsx_str(x, 1, x->dir);
+	dfd = SC3(open, d, T_O_RDONLY | T_O_DIRECTORY, 0);
+	fd = SC3(open, f, T_O_RDWR, 0);
+	ASSERT_GE(t, dfd, 0);
+	ASSERT_GE(t, fd, 0);
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		uint64_t b = bad[i];
+
+		EXPECT_EQ(t, SC4(openat, dfd, b, T_O_RDONLY, 0), -EFAULT);
+		EXPECT_EQ(t, SC2(stat, b, buf), -EFAULT);
+		EXPECT_EQ(t, SC2(lstat, b, buf), -EFAULT);
+		EXPECT_EQ(t, SC2(lstat, f, b), -EFAULT);
+		EXPECT_EQ(t, SC4(newfstatat, dfd, b, buf, 0), -EFAULT);
+		EXPECT_EQ(t, SC4(newfstatat, fd, fsx_str(x, 2, ""), b, 0x1000), -EFAULT);
+		EXPECT_EQ(t, SC3(readlink, b, buf, 8), -EFAULT);
+		EXPECT_EQ(t, SC3(mkdirat, dfd, b, 0755), -EFAULT);
+		EXPECT_EQ(t, SC3(unlinkat, dfd, b, 0x200), -EFAULT);
+		EXPECT_EQ(t, SC4(renameat, dfd, b, dfd, fsx_str(x, 2, "g")), -EFAULT);
+		EXPECT_EQ(t, SC4(renameat, dfd, fsx_str(x, 2, "f"), dfd, b), -EFAULT);
+		EXPECT_EQ(t, SC5(renameat2, dfd, fsx_str(x, 2, "f"), dfd, b, 0), -EFAULT);
+		EXPECT_EQ(t, SC2(truncate, b, 0), -EFAULT);
+		EXPECT_EQ(t, SC3(faccessat, dfd, b, 0), -EFAULT);
+		EXPECT_EQ(t, SC1(chdir, b), -EFAULT);
+		EXPECT_EQ(t, SC2(statfs, b, buf), -EFAULT);
+		EXPECT_EQ(t, SC3(getdents64, dfd, b, 512), -EFAULT);
+		EXPECT_EQ(t, SC3(readv, fd, b, 1), -EFAULT);
+		EXPECT_EQ(t, SC3(ioctl, fd, 0x5401, b), -ENOTTY); /* not a terminal: arg unread */
+	}
+	EXPECT_EQ(t, SC2(stat, f, x->ro), -EFAULT);
+	EXPECT_EQ(t, SC2(fstat, fd, x->ro), -EFAULT);
+	EXPECT_EQ(t, SC3(getdents64, dfd, x->ro, 512), -EFAULT);
+	EXPECT_EQ(t, SC2(getcwd, x->ro, 64), -EFAULT);
+	EXPECT_EQ(t, SC2(statfs, d, x->ro), -EFAULT);
+	EXPECT_EQ(t, SC2(access, f, 0), 0); /* nothing was renamed or removed */
+	EXPECT_EQ(t, SC2(access, fsx_path(x, 0, "g"), 0), -ENOENT);
+	SC1(close, fd);
+	SC1(close, dfd);
+	SC1(unlink, f);
+}
+
 KTEST_SUITE_HOOKS(fs_syscalls, fsx_init, fsx_exit, KTEST_CASE(test_open_write_read),
 		  KTEST_CASE(test_readv_writev), KTEST_CASE(test_rw_efault),
 		  KTEST_CASE(test_open_errors), KTEST_CASE(test_openat_dirfd),
 		  KTEST_CASE(test_stat_family), KTEST_CASE(test_getdents64),
 		  KTEST_CASE(test_dir_calls), KTEST_CASE(test_truncate_sync),
-		  KTEST_CASE(test_cwd_access_umask), KTEST_CASE(test_statfs));
+		  KTEST_CASE(test_cwd_access_umask), KTEST_CASE(test_statfs),
+		  KTEST_CASE(test_efault_every_pointer));

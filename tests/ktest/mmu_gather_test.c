@@ -376,6 +376,19 @@ static void test_torture_catches_no_table_grace(struct ktest *t)
 	EXPECT_GT(t, r.freed_table_walks, 0ULL); /* seen by the lockless walk's own check */
 }
 
+/* Lazy TLB (mm/tlb.h): the writer leaves the mm for its lockless walks and comes back; one
+   that does not flush what the shootdowns skipped meanwhile writes freed pages. */
+static void test_torture_catches_lazy_missed_flush(struct ktest *t)
+{
+	struct tlb_torture_result r;
+
+	if (num_online_cpus() < 2)
+		KTEST_SKIP(t, "needs 2 CPUs: a lazy writer beside the unmap");
+	ASSERT_EQ(t, tlb_torture_run(TLB_BROKEN_LAZY_MISSED_FLUSH, TORTURE_BOUND_MS, true, &r), 0);
+	log_torture(t, "lazy-missed-flush", &r);
+	EXPECT_GT(t, r.pages_written, 0ULL); /* seen by the page quarantine's check */
+}
+
 KTEST_SUITE(mmu_gather, KTEST_CASE(test_no_ipi_when_alone),
 	    KTEST_CASE(test_ipis_only_where_the_mm_runs), KTEST_CASE(test_teardown_needs_no_flush),
 	     
@@ -384,4 +397,5 @@ KTEST_SUITE(mmu_gather, KTEST_CASE(test_no_ipi_when_alone),
 	     KTEST_CASE(test_no_write_after_free),
 	    KTEST_CASE(test_lockless_walk_vs_munmap), KTEST_CASE(test_torture_real_gather_is_clean),
 	    KTEST_CASE(test_torture_catches_free_before_flush),
-	    KTEST_CASE(test_torture_catches_no_table_grace));
+	    KTEST_CASE(test_torture_catches_no_table_grace),
+	    KTEST_CASE(test_torture_catches_lazy_missed_flush));
