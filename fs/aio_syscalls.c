@@ -28,11 +28,6 @@ BUILD_BUG_ON(offsetof(struct user_iocb, aio_fildes) != 20);
 BUILD_BUG_ON(offsetof(struct user_iocb, aio_resfd) != 60);
 BUILD_BUG_ON(sizeof(struct io_event) != 32);
 
-static uint64_t uaddr(const void __user *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
 /*
  * io_setup(2): a context of nr_events slots for the caller's mm; its id goes to *ctxp, which
  * must hold 0. -EFAULT for a bad ctxp, -EINVAL for *ctxp not 0, nr_events 0 or above
@@ -46,14 +41,14 @@ SYSCALL_DEFINE2(io_setup, unsigned int, nr_events, aio_context_t __user *, ctxp)
 	uint64_t old;
 	int err;
 
-	if (get_user_u64(&old, uaddr(ctxp)))
+	if (get_user_u64(&old, user_addr(ctxp)))
 		return -EFAULT;
 	if (old || nr_events == 0 || nr_events > AIO_MAX_EVENTS || !mm)
 		return -EINVAL;
 	err = io_setup(mm, nr_events, &id);
 	if (err)
 		return err;
-	if (put_user_u64(uaddr(ctxp), id)) {
+	if (put_user_u64(user_addr(ctxp), id)) {
 		io_destroy(mm, id);
 		return -EFAULT;
 	}
@@ -145,7 +140,7 @@ SYSCALL_DEFINE3(io_submit, aio_context_t, ctx_id, long, nr, struct user_iocb __u
 	if (nr)
 		err = aio_workers_start();
 	while (!err && i < nr) {
-		err = submit_user_iocb(ctx, uaddr(iocbpp) + (uint64_t)i * sizeof(uint64_t));
+		err = submit_user_iocb(ctx, user_addr(iocbpp) + (uint64_t)i * sizeof(uint64_t));
 		if (!err)
 			i++;
 	}
@@ -215,7 +210,7 @@ SYSCALL_DEFINE3(io_cancel, aio_context_t, ctx_id, struct user_iocb __user *, ioc
 	uint32_t key;
 
 	(void)result;
-	if (get_user_u32(&key, uaddr(iocb) + AIO_KEY_OFFSET))
+	if (get_user_u32(&key, user_addr(iocb) + AIO_KEY_OFFSET))
 		return -EFAULT;
 	if (key != 0 || !current->mm)
 		return -EINVAL;

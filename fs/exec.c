@@ -124,16 +124,14 @@ static int copy_user_strings(struct linux_binprm *bprm, const char __user *const
 	if (!v)
 		return 0; /* Linux takes a NULL argv or envp as empty */
 	for (;; n++) {
-		uint64_t p;
+		const char __user *p;
 		long len;
 
-		/* get_user_u64 takes the address as a number (mm/uaccess.h): __force leaves
-		   the __user space on purpose, and p comes back as a __user string below. */
-		if (get_user_u64(&p, (__force uint64_t)(v + n)))
+		if (get_user(p, v + n))
 			return -EFAULT;
 		if (!p)
 			return n;
-		len = strncpy_from_user(bprm->strings + bprm->strings_len, (const char __user *)p,
+		len = strncpy_from_user(bprm->strings + bprm->strings_len, p,
 					BINPRM_MAX_STRINGS - bprm->strings_len);
 		if (len == -ENAMETOOLONG)
 			return -E2BIG;

@@ -326,10 +326,8 @@ int user_mode_thread(int (*fn)(void *), void *arg, const char *name)
 SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, int __user *, parent_tid,
 		int __user *, child_tid, unsigned long, tls)
 {
-	/* The tid addresses are kept as numbers for put_user_u32 (mm/uaccess.h): __force
-	   leaves the __user space on purpose. */
-	return kernel_clone(flags, newsp, (__force uint64_t)parent_tid, (__force uint64_t)child_tid,
-			    tls);
+	/* The tid addresses are kept as numbers, for put_user_u32. */
+	return kernel_clone(flags, newsp, user_addr(parent_tid), user_addr(child_tid), tls);
 }
 
 SYSCALL_DEFINE0(fork)
@@ -346,7 +344,6 @@ SYSCALL_DEFINE0(vfork)
    the caller's tid. */
 SYSCALL_DEFINE1(set_tid_address, int __user *, tidptr)
 {
-	/* Kept as a number for put_user_u32 at exit (mm/uaccess.h): __force on purpose. */
-	current->clear_child_tid = (__force uint64_t)tidptr;
+	current->clear_child_tid = user_addr(tidptr); /* for put_user_u32 at exit */
 	return current->tid;
 }

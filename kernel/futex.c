@@ -222,9 +222,7 @@ SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
 		const struct kernel_timespec __user *, utime, uint32_t __user *, uaddr2, uint32_t,
 		val3)
 {
-	/* The futex's key and get_user_u32's argument: a number (mm/uaccess.h), so __force
-	   leaves the __user space on purpose. */
-	uint64_t addr = (__force uint64_t)uaddr;
+	uint64_t addr = user_addr(uaddr); /* the futex's key, and get_user_u32's argument */
 
 	(void)uaddr2;
 	if (!current->mm)

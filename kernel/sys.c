@@ -62,8 +62,7 @@ SYSCALL_DEFINE1(setgid, uint32_t, gid)
 /* The three ids (all 0) at the three addresses: 0 or -EFAULT. */
 static long put_res_ids(uint32_t __user *r, uint32_t __user *e, uint32_t __user *s)
 {
-	if (put_user_u32((uint64_t)(uintptr_t)r, 0) || put_user_u32((uint64_t)(uintptr_t)e, 0) ||
-	    put_user_u32((uint64_t)(uintptr_t)s, 0))
+	if (put_user(0, r) || put_user(0, e) || put_user(0, s))
 		return -EFAULT;
 	return 0;
 }

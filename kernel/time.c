@@ -142,7 +142,7 @@ SYSCALL_DEFINE1(time, int64_t __user *, tloc)
 {
 	int64_t sec = (int64_t)(ktime_get_real_ns() / NSEC_PER_SEC);
 
-	if (tloc && put_user_u64((uint64_t)(uintptr_t)tloc, (uint64_t)sec))
+	if (tloc && put_user(sec, tloc))
 		return -EFAULT;
 	return sec;
 }

@@ -22,9 +22,10 @@ static DEFINE_PER_CPU(struct tlb_stats, tlb_counts);
 static DEFINE_PER_CPU(struct cpu_tlbstate, cpu_tlbstate);
 enum tlb_lazy_broken tlb_lazy_broken;
 
-DEFINE_DELAY_POINT(dp_lazy_return, "lazy-return",
-		   "a lazy CPU back to its mm: no longer marked lazy, the mm's TLB generation "
-		   "not yet read");
+static DEFINE_DELAY_POINT(
+	dp_lazy_return, "lazy-return",
+	"a lazy CPU back to its mm: no longer marked lazy, the mm's TLB generation "
+	"not yet read");
 
 struct mm *cpu_loaded_mm(unsigned int cpu)
 {

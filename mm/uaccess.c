@@ -22,13 +22,6 @@ static size_t raw_copy(void *to, const void *from, size_t n)
 	return n;
 }
 
-/* The address a user pointer holds, as a number to compare with USER_TOP or to hand to the
-   instructions below: leaving the __user address space here is what this file is for. */
-static uint64_t uaddr(const void __user *p)
-{
-	return (__force uint64_t)p;
-}
-
 static bool user_range(uint64_t addr, size_t n)
 {
 	/* A thread outside any mm has no user half, though its CPU may keep another's tables
@@ -39,7 +32,7 @@ static bool user_range(uint64_t addr, size_t n)
 /* True when [p, p + n) lies wholly in the user half (Linux's access_ok): no byte is touched. */
 bool access_ok(const void __user *p, size_t n)
 {
-	return user_range(uaddr(p), n);
+	return user_range(user_addr(p), n);
 }
 
 static int finish(size_t left)
@@ -52,21 +45,21 @@ static int finish(size_t left)
 
 int copy_to_user(void __user *to, const void *from, size_t n)
 {
-	if (!user_range(uaddr(to), n))
+	if (!user_range(user_addr(to), n))
 		return -EFAULT;
 	return finish(raw_copy((void __force *)to, from, n));
 }
 
 int copy_from_user(void *to, const void __user *from, size_t n)
 {
-	if (!user_range(uaddr(from), n))
+	if (!user_range(user_addr(from), n))
 		return -EFAULT;
 	return finish(raw_copy(to, (const void __force *)from, n));
 }
 
 int clear_user(void __user *to, size_t n)
 {
-	uint64_t p = uaddr(to);
+	uint64_t p = user_addr(to);
 
 	if (!user_range(p, n))
 		return -EFAULT;
@@ -100,7 +93,7 @@ static int get_user_u8(uint8_t *v, uint64_t from)
 
 long strncpy_from_user(char *dst, const char __user *src, size_t n)
 {
-	uint64_t p = uaddr(src);
+	uint64_t p = user_addr(src);
 
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c;

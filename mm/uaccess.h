@@ -41,6 +41,46 @@ int get_user_u64(uint64_t *v, uint64_t from);
 int put_user_u32(uint64_t to, uint32_t v);
 int get_user_u32(uint32_t *v, uint64_t from);
 
+/*
+ * The address a __user pointer holds, as the number the word helpers above take. Leaving the
+ * __user address space is the point here (__force): the number goes only to those helpers,
+ * which check it and touch the memory with a fault fixup, never to a plain dereference.
+ */
+static inline uint64_t user_addr(const volatile void __user *p)
+{
+	return (__force uint64_t)p;
+}
+
+/*
+ * put_user(x, ptr), get_user(x, ptr): Linux's typed forms of the word helpers: one 4- or 8-byte
+ * integer (or, for get_user, pointer) at the __user pointer ptr, with ptr's type choosing the
+ * size. 0, or -EFAULT with nothing stored (get_user leaves x alone then).
+ */
+#define put_user(x, ptr)                                                                           \
+	({                                                                                         \
+		BUILD_BUG_ON(sizeof(*(ptr)) != 4 && sizeof(*(ptr)) != 8);                          \
+		sizeof(*(ptr)) == 8 ? put_user_u64(user_addr(ptr), (uint64_t)(x))                  \
+				    : put_user_u32(user_addr(ptr), (uint32_t)(x));                 \
+	})
+/* The value goes through a uint64_t, so a 4-byte branch never casts a narrow integer to a
+   pointer. */
+#define get_user(x, ptr)                                                                           \
+	({                                                                                         \
+		uint64_t gu_v = 0;                                                                 \
+		uint32_t gu_w = 0;                                                                 \
+		int gu_err;                                                                        \
+		BUILD_BUG_ON(sizeof(*(ptr)) != 4 && sizeof(*(ptr)) != 8);                          \
+		if (sizeof(*(ptr)) == 8) {                                                         \
+			gu_err = get_user_u64(&gu_v, user_addr(ptr));                              \
+		} else {                                                                           \
+			gu_err = get_user_u32(&gu_w, user_addr(ptr));                              \
+			gu_v = gu_w;                                                               \
+		}                                                                                  \
+		if (!gu_err)                                                                       \
+			(x) = (__typeof__(x))gu_v;                                                 \
+		gu_err;                                                                            \
+	})
+
 /* Copies that stopped at a fault, since boot. */
 uint64_t uaccess_faults(void);
 

@@ -82,7 +82,8 @@ uint64_t rtc_read_seconds(void)
 	}
 	regb = cmos_read(REG_B);
 	pm = !(regb & B_24H) && (a.hour & HOUR_PM);
-	a.hour &= (uint8_t)~HOUR_PM;
+	/* The mask keeps the cast from dropping set bits, which sparse reports. */
+	a.hour &= (uint8_t)(~HOUR_PM & 0xff);
 	if (regb & B_BINARY) {
 		sec = a.sec, min = a.min, hour = a.hour;
 		mday = a.mday, mon = a.mon, year = a.year;

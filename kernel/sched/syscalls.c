@@ -145,9 +145,9 @@ SYSCALL_DEFINE3(getcpu, unsigned int __user *, cpup, unsigned int __user *, node
 	unsigned int cpu = smp_processor_id();
 
 	(void)tcache;
-	if (cpup && put_user_u32((uint64_t)(uintptr_t)cpup, cpu))
+	if (cpup && put_user(cpu, cpup))
 		return -EFAULT;
-	if (nodep && put_user_u32((uint64_t)(uintptr_t)nodep, 0))
+	if (nodep && put_user(0, nodep))
 		return -EFAULT;
 	return 0;
 }

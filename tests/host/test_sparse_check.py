@@ -23,7 +23,7 @@ HEADER = '#include "mm/uaccess.h"\n#include "kernel/rcu/rculist.h"\n' \
 CASES = [
     ("the rules kept",
      "int k; struct item *p, *q = NULL;\n"
-     "if (copy_from_user(&k, u, sizeof(k))) return -1;\n"
+     "if (copy_from_user(&k, u, sizeof(k)) || get_user(k, u) || put_user(k, u)) return -1;\n"
      "rcu_assign_pointer(gp, it);\n"
      "p = rcu_dereference(gp);\n"
      "hlist_for_each_entry_rcu(q, &head, node) k += q->v;\n"
@@ -41,6 +41,8 @@ CASES = [
      "(void)it; return (int)(uint64_t)u;\n", "cast removes address space '__user'"),
     ("a __user pointer passed where the kernel's is wanted",
      "int k; (void)it; return copy_from_user(&k, (void __user *)&k, 4) + copy_to_user(&k, u, 4);\n",
+     "different address spaces"),
+    ("put_user to a kernel pointer", "int k = 0; (void)u; (void)it; return put_user(1, &k);\n",
      "different address spaces"),
 ]
 
