@@ -12,6 +12,7 @@
  * for reading and takes, one after the other, the mapping's lock (find_get_page), i_mmap_lock
  * then page_table_lock (page_mkclean_dirty), and the mapping's lock (set_page_dirty).
  */
+#include "kernel/process.h"
 #include "mm/mmap.h"
 #include "mm/mm.h"
 #include "mm/vma.h"
@@ -349,9 +350,14 @@ int vm_msync(struct mm *mm, uint64_t addr, size_t len, unsigned int flags)
 		n = msync_files(mm, &at, end, files, &err);
 		up_read(&mm->mmap_lock);
 		/* Out of mmap_lock: writeback sleeps, and faults must go on meanwhile. A killed
-		   process would stop between files here (-EINTR) once fatal_signal_pending()
-		   is on this branch. */
+		   process stops between files (-EINTR); the references still go back. */
 		for (unsigned int i = 0; i < n; i++) {
+			if (fatal_signal_pending() && !err)
+				err = -EINTR;
+			if (err == -EINTR) {
+				files[i]->ops->put(files[i]);
+				continue;
+			}
 			if ((flags & MS_SYNC) && files[i]->ops->fsync &&
 			    (e = files[i]->ops->fsync(files[i])) && !err)
 				err = e;
@@ -431,10 +437,10 @@ void mm_populate(struct mm *mm, uint64_t addr, size_t len)
 	up_read(&mm->mmap_lock);
 	if (!vma)
 		return;
-	/* Each fault may read the file: a killed process stops here once kernel/process.h
-	   gives fatal_signal_pending() (Linux's populate checks it between pages too). */
+	/* Each fault may read the file: a killed process stops between pages (as Linux's
+	   populate does). */
 	for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE)
-		if (handle_mm_fault(mm, va, write))
+		if (fatal_signal_pending() || handle_mm_fault(mm, va, write))
 			return;
 }
 
