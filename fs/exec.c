@@ -352,6 +352,7 @@ static int load_program(struct linux_binprm *bprm, struct mm *mm)
 	strlcpy(current->name, p->comm, sizeof(current->name));
 	spin_unlock(&tasklist_lock);
 	current->clear_child_tid = 0;
+	current->robust_list = 0; /* the old program's mutexes are gone with its memory */
 	start_thread(user_frame_of(current->stack_top), bprm->entry, rsp);
 	return 0;
 }

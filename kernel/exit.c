@@ -158,6 +158,7 @@ __noreturn void do_exit(int status)
 
 	if (!p)
 		panic("do_exit: kernel thread %s is not a process's thread", t->name);
+	exit_robust_list(t);
 	clear_child_tid(t);
 	if (unlikely(READ_ONCE(exit_broken_keep_files)))
 		t->files = NULL;

@@ -244,3 +244,75 @@ SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
 		return -ENOSYS;
 	}
 }
+
+/*
+ * Robust futexes (Linux's kernel/futex/core.c, exit_robust_list): a thread tells the kernel
+ * where its list of held robust mutexes is (glibc does it for every thread); when it ends, the
+ * kernel marks each one it still holds FUTEX_OWNER_DIED and wakes a waiter, so the mutex does
+ * not stay locked by a dead thread for ever. The list's head, in user memory:
+ *	struct robust_list_head { void *next; long futex_offset; void *list_op_pending; };
+ * each entry is a `next` pointer inside a mutex; the futex word is at entry + futex_offset.
+ */
+#define ROBUST_LIST_HEAD_SIZE 24
+#define ROBUST_LIST_LIMIT     2048 /* entries walked at most: a looping list must not hang */
+#define FUTEX_WAITERS	      0x80000000u
+#define FUTEX_OWNER_DIED      0x40000000u
+#define FUTEX_TID_MASK	      0x3fffffffu
+
+SYSCALL_DEFINE2(set_robust_list, void __user *, head, size_t, len)
+{
+	if (len != ROBUST_LIST_HEAD_SIZE)
+		return -EINVAL;
+	current->robust_list = (uint64_t)head;
+	return 0;
+}
+
+SYSCALL_DEFINE3(get_robust_list, int, pid, uint64_t __user *, head_ptr, uint64_t __user *, len_ptr)
+{
+	uint64_t len = ROBUST_LIST_HEAD_SIZE;
+
+	if (pid != 0 && pid != current->tid)
+		return -ESRCH; /* another thread's: not kept here */
+	if (copy_to_user(head_ptr, &current->robust_list, sizeof(uint64_t)) ||
+	    copy_to_user(len_ptr, &len, sizeof(len)))
+		return -EFAULT;
+	return 0;
+}
+
+/* The futex word at addr is held by the ending thread: mark it and wake one waiter. */
+static void release_robust(struct thread *t, uint64_t addr)
+{
+	uint32_t val;
+
+	if (get_user_u32(&val, addr) || (val & FUTEX_TID_MASK) != (uint32_t)t->tid)
+		return;
+	if (put_user_u32(addr, (val & FUTEX_WAITERS) | FUTEX_OWNER_DIED))
+		return;
+	if (val & FUTEX_WAITERS)
+		futex_wake_address(t->mm, addr, 1);
+}
+
+/*
+ * exit_robust_list - the ending thread t (current, still in its mm) gives up the robust
+ * mutexes it holds. Bad pointers end the walk quietly, as in Linux.
+ */
+void exit_robust_list(struct thread *t)
+{
+	uint64_t head = t->robust_list, entry, offset, pending;
+
+	if (!head || !t->mm || get_user_u64(&entry, head) || get_user_u64(&offset, head + 8) ||
+	    get_user_u64(&pending, head + 16))
+		return;
+	for (int n = 0; entry != head && n < ROBUST_LIST_LIMIT; n++) {
+		uint64_t next;
+
+		if (get_user_u64(&next, entry))
+			return;
+		if (entry != pending)
+			release_robust(t, entry + offset);
+		entry = next;
+	}
+	if (pending)
+		release_robust(t, pending + offset);
+	t->robust_list = 0;
+}

@@ -20,6 +20,10 @@ int futex_wake_address(struct mm *mm, uint64_t addr, int n);
 /* Boot, once, before any user thread runs. */
 void futex_init(void);
 
+struct thread;
+/* The ending thread t (current) releases the robust mutexes it still holds. */
+void exit_robust_list(struct thread *t);
+
 /* Waiters sleeping now, all buckets (a leak check for tests). */
 unsigned int futex_waiters(void);
 

@@ -16,6 +16,7 @@
 #include "mm/swap.h"
 #include "mm/writeback.h"
 #include "kernel/trap.h"
+#include "kernel/extable.h"
 #include "kernel/sched/sched.h"
 #include "kernel/preempt.h"
 #include "kernel/percpu.h"
@@ -188,6 +189,12 @@ static bool do_page_fault(struct trap_frame *f, uint64_t cr2)
 
 	if (cr2 >= USER_TOP || !mm || (f->error_code & PF_RSVD))
 		return false; /* the kernel half, or corrupt tables: not an address space's fault */
+	/* In kernel mode only a uaccess helper (an instruction in the exception table) may
+	   touch the user half: anything else is a kernel bug, a NULL pointer most often, to be
+	   reported as it is, before mmap_lock is taken (the caller may hold it: Linux's
+	   do_user_addr_fault takes the same early exit). */
+	if (!trap_from_user(f) && !extable_search(f->rip))
+		return false;
 	/* The kernel touched a present user page outside a uaccess helper, or ran user code:
 	   SMAP or SMEP refused it, and mapping the page again would only repeat the fault. */
 	if (!trap_from_user(f) && (f->error_code & PF_PRESENT) &&

@@ -83,6 +83,7 @@ struct thread {
 	uint64_t fs_base;	    /* its TLS pointer (arch_prctl ARCH_SET_FS, CLONE_SETTLS) */
 	uint64_t clear_child_tid;   /* set_tid_address: zeroed and futex-woken when it ends */
 	uint64_t set_child_tid;	    /* CLONE_CHILD_SETTID: its tid is stored there first thing */
+	uint64_t robust_list;	    /* set_robust_list: the robust futexes it holds (kernel/futex.c) */
 	bool killable;		    /* asleep where a fatal signal wakes it (signal_wake_up) */
 	uint64_t min_flt;	    /* page faults resolved for it (getrusage's ru_minflt) */
 
