@@ -263,7 +263,7 @@ SYSCALL_DEFINE2(set_robust_list, void __user *, head, size_t, len)
 {
 	if (len != ROBUST_LIST_HEAD_SIZE)
 		return -EINVAL;
-	current->robust_list = (uint64_t)head;
+	current->robust_list = user_addr(head); /* for get_user_u64 at exit */
 	return 0;
 }
 
