@@ -82,6 +82,8 @@ uint64_t kmem_cache_cpu_cached(struct kmem_cache *c);
  * the large kmallocs: the number a leak check compares before and after. A snapshot.
  */
 uint64_t slab_objects_in_use(void);
+/* Pages held by the caches and by whole-page kmalloc. */
+uint64_t slab_pages(void);
 /* Frees the cache and its slabs. -EBUSY while objects are in use, -EINVAL for a kmalloc one. */
 int kmem_cache_destroy(struct kmem_cache *c);
 void *kmem_cache_alloc(struct kmem_cache *c);
