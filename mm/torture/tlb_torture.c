@@ -34,6 +34,7 @@
 #include "mm/mmu_gather.h"
 #include "mm/mmu_gather_variants.h"
 #include "mm/torture/free_quarantine.h"
+#include "arch/x86_64/tlb.h"
 #include "mm/tlb.h"
 #include "mm/uaccess.h"
 #include "mm/gup_fast.h"
@@ -169,10 +170,32 @@ static void update_once(uint32_t *seed)
 	WRITE_ONCE(tlb_mode, TLB_BATCHED);
 }
 
-/* The quarantined pages: every munmap so far has flushed, so no CPU can reach them. */
+static void flush_all_here(void *arg)
+{
+	(void)arg;
+	local_flush_tlb_all();
+}
+
+/*
+ * Before quarantined pages or tables go back to the allocator, every CPU drops every user TLB
+ * entry. The real mechanism needs none of this (every munmap flushed what it freed), but a
+ * broken variant leaves stale entries behind on purpose, and lazy-missed-flush never flushes
+ * them: released with such an entry alive, a page could be written after it became someone
+ * else's (a gather's batch page, say), and the damage the torture provoked would escape the
+ * quarantine that is there to catch it.
+ */
+static void flush_every_cpu(void)
+{
+	on_each_cpu(flush_all_here, NULL, true);
+}
+
+/* The quarantined pages: checked for writes after their free, then released. */
 static void check_pages(bool reopen)
 {
-	unsigned int kept, written = user_page_quarantine_close(&kept);
+	unsigned int kept, written;
+
+	flush_every_cpu();
+	written = user_page_quarantine_close(&kept);
 
 	if (reopen)
 		user_page_quarantine_open();
@@ -185,7 +208,10 @@ static void check_pages(bool reopen)
 /* The quarantined tables; the close waits for a grace period first. */
 static void check_tables(bool reopen)
 {
-	unsigned int kept, written = user_pgtable_quarantine_close(&kept);
+	unsigned int kept, written;
+
+	flush_every_cpu();
+	written = user_pgtable_quarantine_close(&kept);
 
 	if (reopen)
 		user_pgtable_quarantine_open();
