@@ -8,7 +8,8 @@
  *	return tap_done();
  *
  * prints "TAP version 13", the plan "1..3", one "ok N - description" or "not ok N -
- * description" per check, "# ..." diagnostics, and a closing "# pass:P fail:F total:T" line.
+ * description" per check (tap_skip: "ok N - description # SKIP why" for one that cannot run),
+ * "# ..." diagnostics, and a closing "# pass:P fail:F total:T" line.
  * tap_done returns the exit status: 0 when every planned check ran and passed, 1 otherwise.
  * Only ISO C and stdio: it builds with musl and with glibc. Each line is flushed as it is
  * printed, so a program that crashes still shows every check before the crash.
@@ -62,6 +63,14 @@ static inline int tap_ok(int cond, const char *fmt, ...)
 	fputc('\n', stdout);
 	fflush(stdout);
 	return cond;
+}
+
+/* Records one check that did not run: "ok N - description # SKIP why" (TAP counts it). */
+static inline void tap_skip(const char *why, const char *description)
+{
+	tap_ran++;
+	printf("ok %d - %s # SKIP %s\n", tap_ran, description, why);
+	fflush(stdout);
 }
 
 /* Prints the summary; returns the exit status (0: all planned checks ran and passed). */

@@ -1,10 +1,12 @@
 /*
  * Processes from user space: ids, fork and copy-on-write, wait4's statuses, vfork + execve,
- * execve's errors, a fault that ends a child and not its parent, kill, exit_group. Runs on
- * Linux and on teachos; every expectation is what Linux does.
+ * execve's errors (among them ENOEXEC for a text file and for a truncated ELF), a fault that
+ * ends a child and not its parent, kill, exit_group. Runs on Linux and on teachos; every
+ * expectation is what Linux does.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -158,6 +160,46 @@ static void test_exec_errors(void)
 	       "execve with a bad path pointer: EFAULT");
 }
 
+/* Writes len bytes of data to path, mode 0755 (executable: what execve checks first). */
+static int write_program(const char *path, const void *data, size_t len)
+{
+	int fd, ok;
+
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (fd < 0)
+		return 0;
+	ok = write(fd, data, len) == (ssize_t)len;
+	return close(fd) == 0 && ok;
+}
+
+/* An executable file that is not a program, and a program cut short: both ENOEXEC. (A
+   dynamically linked program is ENOEXEC on teachos, which has no loader, and runs on Linux:
+   no check here.) */
+static void test_exec_noexec(const char *self)
+{
+	static const char text[] = "this is not a program\n";
+	char *const argv[] = { "x", NULL };
+	char head[200];
+	int fd, made;
+	ssize_t n;
+
+	made = write_program("/tmp/proc_test_text", text, sizeof(text) - 1);
+	tap_ok(made && execve("/tmp/proc_test_text", argv, NULL) < 0 && errno == ENOEXEC,
+	       "execve of an executable text file: ENOEXEC");
+	unlink("/tmp/proc_test_text");
+
+	fd = open(self, O_RDONLY);
+	n = fd >= 0 ? read(fd, head, sizeof(head)) : -1;
+	if (fd >= 0)
+		close(fd);
+	made = n == (ssize_t)sizeof(head) && !memcmp(head, "\177ELF", 4) &&
+	       write_program("/tmp/proc_test_cut", head, sizeof(head));
+	tap_ok(made && execve("/tmp/proc_test_cut", argv, NULL) < 0 && errno == ENOEXEC,
+	       "execve of the first 200 bytes of %s: ENOEXEC", self);
+	unlink("/tmp/proc_test_cut");
+}
+
 static void test_exit_group_status(void)
 {
 	int status = -1;
@@ -174,7 +216,7 @@ static void test_exit_group_status(void)
 int main(int argc, char **argv)
 {
 	(void)argc;
-	tap_plan(21);
+	tap_plan(23);
 	test_ids();
 	test_fork_cow();
 	test_fault_ends_child();
@@ -183,6 +225,7 @@ int main(int argc, char **argv)
 	test_wnohang();
 	test_vfork_exec(self_dir(argv[0]));
 	test_exec_errors();
+	test_exec_noexec(argv[0]);
 	test_exit_group_status();
 	return tap_done();
 }

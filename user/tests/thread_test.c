@@ -1,7 +1,8 @@
 /*
  * Threads from user space: pthread_create and join on every CPU, thread-local storage (the FS
- * base each thread gets from CLONE_SETTLS), a mutex and a condition variable (futexes), and
- * exit_group ending threads that are running on other CPUs. Runs on Linux and on teachos.
+ * base each thread gets from CLONE_SETTLS), a mutex and a condition variable (futexes), a
+ * thread pinned to each CPU in turn (sched_setaffinity) running there, and exit_group ending
+ * threads that are running on other CPUs. Runs on Linux and on teachos.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -82,6 +83,62 @@ static void test_create_join(void)
 	tap_ok(tls_value == 0, "the main thread's __thread value was not touched");
 }
 
+/* The CPUs this process may run on, in order: pinning thread i to cpus[i % ncpus] reaches
+   every one of them, whatever numbers they have. */
+static int cpus[CPU_SETSIZE], ncpus;
+
+struct pinned {
+	int cpu;
+	int set_ok;
+	int seen_cpu;
+};
+
+static void *run_pinned(void *arg)
+{
+	struct pinned *p = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(p->cpu, &set);
+	p->set_ok = sched_setaffinity(0, sizeof(set), &set) == 0;
+	/* sched_setaffinity returns on an allowed CPU: the caller has moved before it returns. */
+	p->seen_cpu = sched_getcpu();
+	return NULL;
+}
+
+/* Thread i pins itself to cpus[i % ncpus] and must find itself there: threads on every CPU,
+   whatever the scheduler would have picked. */
+static void test_pinned_on_every_cpu(void)
+{
+	pthread_t th[NTHREADS];
+	struct pinned p[NTHREADS];
+	cpu_set_t set;
+	int created = 0, set_ok = 0, there = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &set))
+				cpus[ncpus++] = c;
+	tap_ok(ncpus > 0, "sched_getaffinity names %d CPUs", ncpus);
+	for (int i = 0; i < NTHREADS && ncpus; i++) {
+		p[i] = (struct pinned){ .cpu = cpus[i % ncpus], .seen_cpu = -1 };
+		created += pthread_create(&th[i], NULL, run_pinned, &p[i]) == 0;
+	}
+	for (int i = 0; i < created; i++) {
+		pthread_join(th[i], NULL);
+		set_ok += p[i].set_ok;
+		if (p[i].seen_cpu == p[i].cpu)
+			there++;
+		else
+			tap_diag("thread %d pinned to CPU %d runs on CPU %d", i, p[i].cpu,
+				 p[i].seen_cpu);
+	}
+	tap_ok(created == NTHREADS && set_ok == NTHREADS,
+	       "%d threads each pinned to CPU i %% %d with sched_setaffinity", set_ok, ncpus);
+	tap_ok(there == NTHREADS, "sched_getcpu in each is the CPU it pinned itself to (%d of %d)",
+	       there, NTHREADS);
+}
+
 static void *spin(void *arg)
 {
 	(void)arg;
@@ -113,8 +170,9 @@ static void test_exit_group_ends_threads(void)
 
 int main(void)
 {
-	tap_plan(8);
+	tap_plan(11);
 	test_create_join();
+	test_pinned_on_every_cpu();
 	test_exit_group_ends_threads();
 	return tap_done();
 }
