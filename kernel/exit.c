@@ -340,36 +340,24 @@ SYSCALL_DEFINE4(wait4, int, pid, int __user *, wstatus, int, options, void __use
 	return zpid;
 }
 
-uint64_t process_runtime_ns(void)
+void process_usage(uint64_t *runtime_ns, uint64_t *min_flt)
 {
 	struct process *p = current->proc;
 	struct thread *t;
-	uint64_t ns;
 
-	if (!p)
-		return thread_runtime_ns(current);
+	if (!p) {
+		*runtime_ns = thread_runtime_ns(current);
+		*min_flt = current->min_flt;
+		return;
+	}
 	spin_lock(&tasklist_lock);
-	ns = p->exited_runtime_ns;
-	list_for_each_entry(t, &p->threads, proc_node)
-		ns += thread_runtime_ns(t);
+	*runtime_ns = p->exited_runtime_ns;
+	*min_flt = p->exited_min_flt;
+	list_for_each_entry(t, &p->threads, proc_node) {
+		*runtime_ns += thread_runtime_ns(t);
+		*min_flt += READ_ONCE(t->min_flt);
+	}
 	spin_unlock(&tasklist_lock);
-	return ns;
-}
-
-uint64_t process_min_flt(void)
-{
-	struct process *p = current->proc;
-	struct thread *t;
-	uint64_t n;
-
-	if (!p)
-		return current->min_flt;
-	spin_lock(&tasklist_lock);
-	n = p->exited_min_flt;
-	list_for_each_entry(t, &p->threads, proc_node)
-		n += READ_ONCE(t->min_flt);
-	spin_unlock(&tasklist_lock);
-	return n;
 }
 
 /* Ctrl-C and friends: how often kernel_wait looks at its interrupt callback. */

@@ -226,8 +226,7 @@ extern bool exit_broken_keep_files;
 
 /* The CPU time and page faults of the current thread's process, over its threads, ended ones
    included (getrusage, CLOCK_PROCESS_CPUTIME_ID); of the thread alone in a kernel thread. */
-uint64_t process_runtime_ns(void);
-uint64_t process_min_flt(void);
+void process_usage(uint64_t *runtime_ns, uint64_t *min_flt);
 
 /* For `ps` and the tests: processes alive or zombie. */
 unsigned int nr_processes(void);

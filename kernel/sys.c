@@ -200,8 +200,10 @@ SYSCALL_DEFINE2(getrusage, int, who, struct rusage __user *, ru)
 		ns = thread_runtime_ns(current);
 		r.ru_minflt = (int64_t)current->min_flt;
 	} else if (who == RUSAGE_SELF) {
-		ns = process_runtime_ns();
-		r.ru_minflt = (int64_t)process_min_flt();
+		uint64_t min_flt;
+
+		process_usage(&ns, &min_flt);
+		r.ru_minflt = (int64_t)min_flt;
 	}
 	r.ru_utime = ns_to_timeval(ns);
 	return copy_to_user(ru, &r, sizeof(r)) ? -EFAULT : 0;

@@ -43,10 +43,13 @@ uint64_t ktime_real_offset_ns(void)
 }
 
 /* The CPU time of the caller's process: Linux sums the threads of the thread group, and so
-   does process_runtime_ns (kernel/exit.c). A kernel thread is a process of one thread here. */
+   does process_usage (kernel/exit.c). A kernel thread is a process of one thread here. */
 static uint64_t process_cputime_ns(void)
 {
-	return process_runtime_ns();
+	uint64_t ns, min_flt;
+
+	process_usage(&ns, &min_flt);
+	return ns;
 }
 
 /*

@@ -21,6 +21,8 @@
 ; The offsets %gs:16 and %gs:24 are struct cpu's top_of_stack and user_rsp (kernel/percpu.h,
 ; checked there with BUILD_BUG_ON).
 
+%include "arch/x86_64/trap_frame.inc"
+
 %define PERCPU_TOP_OF_STACK 16
 %define PERCPU_USER_RSP     24
 %define GDT_USER_DS_RPL3    0x1b
@@ -44,21 +46,7 @@ entry_SYSCALL_64:
 	push rcx                        ; rip
 	push rax                        ; error_code: the number (orig_ax)
 	push qword TRAP_SYSCALL         ; vector
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	mov rdi, rsp                    ; argument: the struct trap_frame
 	mov rax, [rsp + TF_RIP]         ; a frame record, as trap_common makes (backtraces)
 	push rax
@@ -69,21 +57,7 @@ entry_SYSCALL_64:
 	add rsp, 16                     ; the frame record
 	test eax, eax
 	jz trap_exit                    ; IRETQ: trap_exit pops the frame and swaps GS back
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
+	POP_GPRS
 	mov rcx, [rsp + 16]             ; rip (after vector and error_code)
 	mov r11, [rsp + 32]             ; rflags
 	mov rsp, [rsp + 40]             ; the user's rsp: no kernel stack from here on

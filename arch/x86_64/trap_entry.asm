@@ -14,6 +14,8 @@
 ; 29 #VC, 30 #SX. (An "int N" instruction never pushes one, so "int 14" from software would
 ; give a frame shifted by 8 bytes: software interrupts use vectors 32 and up.)
 
+%include "arch/x86_64/trap_frame.inc"
+
 %define TF_RIP (17 * 8)                 ; offset of rip in struct trap_frame
 
 extern trap_dispatch
@@ -45,21 +47,7 @@ trap_common:
 	jz .from_kernel
 	swapgs
 .from_kernel:
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_GPRS
 	mov rdi, rsp                    ; argument: the struct trap_frame
 
 	; A frame record like the one every C function builds with "push rbp; mov rbp, rsp", but
@@ -82,21 +70,7 @@ global trap_exit
 trap_exit:
 	; A handler may have changed the frame (the exception table and fault_catch() resume
 	; elsewhere by editing rip, rsp and the callee-saved registers): restore from it.
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
+	POP_GPRS
 	add rsp, 16                     ; vector and error code
 	test qword [rsp + 8], 3         ; back to ring 3?
 	jz .to_kernel
