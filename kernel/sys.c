@@ -167,8 +167,8 @@ struct rusage {
 	struct timeval64 ru_utime;
 	struct timeval64 ru_stime;
 	int64_t ru_maxrss, ru_ixrss, ru_idrss, ru_isrss;
-	int64_t ru_minflt;	      /* page faults resolved (min_flt) */
-	int64_t counters[9];	      /* majflt ... nivcsw: 0 here */
+	int64_t ru_minflt;   /* page faults resolved (min_flt) */
+	int64_t counters[9]; /* majflt ... nivcsw: 0 here */
 };
 BUILD_BUG_ON(sizeof(struct rusage) != 144);
 
