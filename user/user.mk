@@ -5,6 +5,7 @@
 #   $(BUILD)/user/bin/NAME      static, with musl (musl-gcc): the binaries the kernel gets
 #   $(BUILD)/user/bin/hello-pie hello as a static PIE, with musl
 #   $(BUILD)/user/glibc/NAME    static, with glibc (gcc -static): the same source, a second libc
+#   $(BUILD)/user/glibc/hello-pie hello as a static PIE, with glibc
 # The test programs (user/tests/, TAP on stdout) go to a tests/ folder beside them:
 # /bin/tests/NAME and /bin/glibc/tests/NAME; the runner runs both (docs/testing.md).
 # They are Linux x86_64 binaries: each one runs on this host as well.
@@ -14,7 +15,7 @@ USER_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -I. -MMD -MP
 USER_NAMES  := $(notdir $(basename $(wildcard user/*.c)))
 TEST_NAMES  := $(notdir $(basename $(wildcard user/tests/*.c)))
 USER_MUSL   := $(addprefix $(BUILD)/user/bin/,$(USER_NAMES)) $(BUILD)/user/bin/hello-pie
-USER_GLIBC  := $(addprefix $(BUILD)/user/glibc/,$(USER_NAMES))
+USER_GLIBC  := $(addprefix $(BUILD)/user/glibc/,$(USER_NAMES)) $(BUILD)/user/glibc/hello-pie
 TEST_MUSL   := $(addprefix $(BUILD)/user/bin/tests/,$(TEST_NAMES))
 TEST_GLIBC  := $(addprefix $(BUILD)/user/glibc/tests/,$(TEST_NAMES))
 
@@ -51,6 +52,12 @@ $(BUILD)/user/bin/hello-pie: user/hello.c | $(BUILD)/.deps-ok
 		$(MUSL_LIBDIR)/rcrt1.o $(MUSL_LIBDIR)/crti.o $(shell $(MUSLCC) -print-file-name=crtbeginS.o) \
 		$< -Wl,-Bstatic,--no-dynamic-linker,-z,text -Wl,--start-group -lgcc -lgcc_eh -lc -Wl,--end-group \
 		$(shell $(MUSLCC) -print-file-name=crtendS.o) $(MUSL_LIBDIR)/crtn.o
+
+# glibc's static PIE: gcc does it by itself (rcrt1.o, the self-relocation in libc.a).
+$(BUILD)/user/glibc/hello-pie: user/hello.c | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	@echo "  GLIBCC  $@ (static PIE)"
+	@$(HOSTCC) $(USER_CFLAGS) -fPIE -static-pie -o $@ $<
 
 # The initramfs: a cpio "newc" archive of /bin (the musl builds) and /bin/glibc, owned by root,
 # 0755, every time stamp 0, so that the same programs give the same bytes (and the same ISO).
