@@ -29,6 +29,7 @@
 #include "fs/namei.h"
 #include "fs/dcache.h"
 #include "kernel/process.h"
+#include "kernel/random.h"
 #include "kernel/syscall.h"
 #include "kernel/tick.h"
 #include "arch/x86_64/cpu.h"
@@ -191,19 +192,6 @@ static void exec_mmap(struct mm *mm)
 	mmput(mm); /* the thread's own user reference is the one kthread_use_mm took */
 }
 
-/* Bytes for AT_RANDOM: good enough to seed a stack protector, not for cryptography. */
-static void random_bytes(uint8_t out[16])
-{
-	uint64_t x = rdtsc() ^ ((uint64_t)current->tid << 32) ^ 0x9e3779b97f4a7c15ULL;
-
-	for (int i = 0; i < 16; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		out[i] = (uint8_t)(x >> 24);
-	}
-}
-
 /* Pushes len bytes below *sp; 0 or -EFAULT. */
 static int push_bytes(uint64_t *sp, const void *p, size_t len)
 {
@@ -283,7 +271,7 @@ static int setup_stack(struct linux_binprm *bprm, struct mm *mm, uint64_t *rsp)
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
 	if (r < 0)
 		return (int)r;
-	random_bytes(rnd);
+	get_random_bytes(rnd, sizeof(rnd)); /* AT_RANDOM: libc's stack-protector canary */
 	if (push_bytes(&sp, bprm->filename, strlen(bprm->filename) + 1))
 		return -EFAULT;
 	execfn = sp;

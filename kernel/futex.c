@@ -18,6 +18,7 @@
 #include "kernel/process.h"
 #include "kernel/syscall.h"
 #include "kernel/tick.h"
+#include "kernel/time.h"
 #include "kernel/sched/sleep.h"
 #include "arch/x86_64/tsc.h"
 #include "mm/uaccess.h"
@@ -168,31 +169,27 @@ static int sleep_queued(struct futex_bucket *b, struct futex_waiter *w, uint64_t
 	return ret;
 }
 
-struct kernel_timespec {
-	int64_t tv_sec;
-	int64_t tv_nsec;
-};
-
 /* The deadline a timespec gives: relative for FUTEX_WAIT, absolute (monotonic) for
    FUTEX_WAIT_BITSET, as Linux. 0 for none; -EFAULT or -EINVAL. */
-static int64_t deadline_of(const struct kernel_timespec __user *ts, bool absolute)
+static int64_t deadline_of(const struct timespec64 __user *ts, bool absolute)
 {
-	struct kernel_timespec t;
-	uint64_t ns;
+	struct timespec64 t;
+	uint64_t ns, now;
 
 	if (!ts)
 		return 0;
-	if (copy_from_user(&t, ts, sizeof(t)))
+	if (get_timespec64(&t, ts))
 		return -EFAULT;
-	if (t.tv_sec < 0 || t.tv_nsec < 0 || t.tv_nsec >= 1000000000)
+	if (!timespec64_valid(&t))
 		return -EINVAL;
-	ns = (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+	ns = timespec64_to_ns(&t); /* saturates: a huge timeout is no timeout */
 	if (absolute)
 		return ns ? (int64_t)ns : 1;
-	return (int64_t)(ktime_ns() + ns);
+	now = ktime_ns();
+	return ns > (uint64_t)INT64_MAX - now ? INT64_MAX : (int64_t)(now + ns);
 }
 
-static long futex_wait(uint64_t addr, uint32_t val, const struct kernel_timespec __user *ts,
+static long futex_wait(uint64_t addr, uint32_t val, const struct timespec64 __user *ts,
 		       uint32_t bitset, bool absolute)
 {
 	struct futex_waiter w = {
@@ -219,8 +216,7 @@ static long futex_wait(uint64_t addr, uint32_t val, const struct kernel_timespec
  * as Linux answers an operation it does not know.
  */
 SYSCALL_DEFINE6(futex, uint32_t __user *, uaddr, int, op, uint32_t, val,
-		const struct kernel_timespec __user *, utime, uint32_t __user *, uaddr2, uint32_t,
-		val3)
+		const struct timespec64 __user *, utime, uint32_t __user *, uaddr2, uint32_t, val3)
 {
 	uint64_t addr = user_addr(uaddr); /* the futex's key, and get_user_u32's argument */
 

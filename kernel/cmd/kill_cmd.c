@@ -5,18 +5,14 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
+/* A non-negative int: 0, or -1 for anything else. */
 static int parse_int(const char *s, int *out)
 {
-	int v = 0;
+	unsigned long long v;
 
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > 100000000)
-			return -EINVAL;
-		v = v * 10 + (*s - '0');
-	}
-	*out = v;
+	if (parse_u64(s, &v, 10, 0) || v > 0x7fffffff)
+		return -1;
+	*out = (int)v;
 	return 0;
 }
 

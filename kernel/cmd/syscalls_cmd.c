@@ -21,7 +21,7 @@ static int cmd_syscalls(int argc, char **argv)
 		if (!name || (!n && !(all && impl)))
 			continue;
 		kprintf("%4u  %-22s %8llu  %s\n", nr, name, (unsigned long long)n,
-			impl ? "" : "ENOSYS (not implemented)");
+			impl ? "" : "ENOSYS: no handler");
 	}
 	kprintf("%u of %u numbers implemented; %llu calls of unimplemented numbers returned "
 		"ENOSYS\n",
@@ -29,6 +29,6 @@ static int cmd_syscalls(int argc, char **argv)
 	return 0;
 }
 SHELL_COMMAND("syscalls", "[-a]",
-	      "system calls made since boot, by number, with ENOSYS for those not implemented; "
+	      "system calls made since boot, by number, ENOSYS marking numbers with no handler; "
 	      "-a lists every implemented one too",
 	      cmd_syscalls);
