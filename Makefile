@@ -256,12 +256,15 @@ help:
 	@echo "  make user      build the user programs and $(BUILD)/initramfs.cpio"
 	@echo "  make linux     boot Debian's Linux in the same QEMU and run LINUX_RUN there (the"
 	@echo "                 user tests by default); console in $(BUILD)/linux/console.log"
+	@echo "  make compare   the seeds' benchmark programs on teachos and on Linux at each"
+	@echo "                 COMPARE_SMP; tables, $(BUILD)/compare/results.csv, SVG plots"
 	@echo "  make compile_commands.json   for clangd and other tools (uses bear)"
 	@echo "  make clean     remove $(BUILD)"
 	@echo "Variables: SMP=$(SMP) MEM=$(MEM) ACCEL=$(ACCEL) (or kvm) CMDLINE='$(CMDLINE)'"
 	@echo "           DISK=$(DISK) (the virtio-blk disk vda; DISK= for none)"
 	@echo "           CC=$(CC) (clang works too) BUILD=$(BUILD) GDBPORT=$(GDBPORT)"
 	@echo "           LINUX_RUN='/bin/tests/proc_test,/bin/hello a b' LINUX_SMP=$(LINUX_SMP)"
+	@echo "           COMPARE_SMP='$(COMPARE_SMP)' COMPARE_REPEAT=$(COMPARE_REPEAT)"
 	@echo "           BENCH=$(BENCH) BENCH_SMP='$(BENCH_SMP)' BENCH_SECONDS=$(BENCH_SECONDS)"
 
 FORCE:

@@ -32,3 +32,13 @@ $(BUILD)/linux/initrd.cpio: $(BUILD)/linux/init $(BUILD)/initramfs.cpio tools/li
 linux: $(BUILD)/linux/initrd.cpio $(BUILD)/disk.img
 	@tools/linux-run --build $(BUILD) --smp $(LINUX_SMP) --mem $(MEM) --accel $(ACCEL) \
 		'$(LINUX_RUN)'
+
+# `make compare`: the seeds' benchmark programs (docs/userbench.md) on teachos and on Linux, at
+# each CPU count in COMPARE_SMP, boots alternating, COMPARE_REPEAT times; tables with Linux
+# beside us, $(BUILD)/compare/results.csv and an SVG per benchmark (tools/compare).
+COMPARE_SMP    ?= 1 2
+COMPARE_REPEAT ?= 1
+.PHONY: compare
+compare: all $(BUILD)/linux/initrd.cpio
+	@tools/compare --build $(BUILD) --smp "$(COMPARE_SMP)" --repeat $(COMPARE_REPEAT) \
+		--mem $(MEM) --accel $(ACCEL)
