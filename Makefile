@@ -233,7 +233,8 @@ bench: $(BUILD)/bench/kernel.iso $(BUILD)/disk.img
 # numbers against the host's Linux headers (tests/host/test_syscall_numbers.py), and the check
 # that `make check` reports each way of breaking the address-space rules (test_sparse_check.py).
 host-test: $(BUILD)/host/test_bench_report $(BUILD)/host/test_check_layers \
-	   $(BUILD)/host/test_syscall_numbers $(BUILD)/host/test_sparse_check
+	   $(BUILD)/host/test_syscall_numbers $(BUILD)/host/test_sparse_check \
+	   $(BUILD)/host/test_compare $(BUILD)/host/test_utap_linux
 $(BUILD)/host/test_%: tests/host/test_%.py
 	@mkdir -p $(dir $@)
 	@ln -sf $(abspath $<) $@
