@@ -19,6 +19,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "user/tap.h"
 
@@ -140,6 +141,63 @@ static void fd_checks(void)
 	e = err_of(ftruncate(fd, 0));
 	tap_ok(e == EINVAL || e == EBADF, "ftruncate of a directory: EINVAL (got %s)", strerror(e));
 	close(fd);
+}
+
+/* More descriptor and path calls: openat, dup3, readv, getcwd, pwrite with O_APPEND. */
+static void at_checks(void)
+{
+	char buf[16], small[4];
+	struct iovec iov = {buf, 1};
+	int dfd = open(MNT "/d", O_RDONLY | O_DIRECTORY), ffd = open(MNT "/f", O_RDONLY), fd, e;
+
+	e = err_of(openat(1000, "g", O_RDONLY));
+	tap_ok(e == EBADF, "openat of a relative path at a closed descriptor: EBADF (got %s)",
+	       strerror(e));
+	e = err_of(openat(ffd, "g", O_RDONLY));
+	tap_ok(e == ENOTDIR, "openat of a relative path at a file's descriptor: ENOTDIR (got %s)",
+	       strerror(e));
+	fd = openat(1000, MNT "/f", O_RDONLY);
+	tap_ok(fd >= 0, "openat of an absolute path ignores the descriptor");
+	close(fd);
+	fd = openat(dfd, "g", O_RDONLY);
+	tap_ok(fd >= 0, "openat of a name at a directory's descriptor works");
+	close(fd);
+	e = err_of(syscall(SYS_dup3, ffd, ffd, 0));
+	tap_ok(e == EINVAL, "dup3 of a descriptor onto itself: EINVAL (got %s)", strerror(e));
+	e = err_of(syscall(SYS_dup3, ffd, 100, 0x4)); /* musl's dup3 calls dup2 for flags 0 */
+	tap_ok(e == EINVAL, "dup3 with a flag other than O_CLOEXEC: EINVAL (got %s)", strerror(e));
+	if (!e)
+		close(100); /* it must not keep the mount busy */
+	e = err_of(syscall(SYS_readv, ffd, &iov, -1));
+	tap_ok(e == EINVAL, "readv with iovcnt -1: EINVAL (got %s)", strerror(e));
+	e = err_of(syscall(SYS_readv, ffd, &iov, 1025));
+	tap_ok(e == EINVAL, "readv with iovcnt 1025 (past IOV_MAX): EINVAL (got %s)", strerror(e));
+	tap_ok(read(ffd, buf, 0) == 0 && lseek(ffd, 0, SEEK_CUR) == 0,
+	       "a read of 0 bytes returns 0 and does not move the offset");
+	e = chdir(MNT "/d") ? errno : err_of(syscall(SYS_getcwd, small, sizeof(small)));
+	tap_ok(e == ERANGE, "getcwd of %s into a 4-byte buffer: ERANGE (got %s)", MNT "/d",
+	       strerror(e));
+	chdir("/");
+	e = err_of(truncate(MNT "/d", 0));
+	tap_ok(e == EISDIR, "truncate of a directory: EISDIR (got %s)", strerror(e));
+	e = err_of(unlink(MNT "/f/"));
+	tap_ok(e == ENOTDIR, "unlink of a file's name with a trailing slash: ENOTDIR (got %s)",
+	       strerror(e));
+	e = err_of(rmdir(MNT "/d/.."));
+	tap_ok(e == ENOTEMPTY, "rmdir of a path ending in \"..\": ENOTEMPTY (got %s)", strerror(e));
+	close(ffd);
+	close(dfd);
+
+	fd = open(MNT "/ap", O_WRONLY | O_CREAT | O_APPEND, 0644);
+	tap_ok(fd >= 0 && write(fd, "abc", 3) == 3 && pwrite(fd, "XY", 2, 0) == 2,
+	       "write 3 bytes to an O_APPEND file, then pwrite 2 at offset 0");
+	close(fd);
+	fd = open(MNT "/ap", O_RDONLY);
+	memset(buf, 0, sizeof(buf));
+	tap_ok(read(fd, buf, sizeof(buf)) == 5 && !memcmp(buf, "abcXY", 5),
+	       "with O_APPEND the pwrite went to the end: \"abcXY\" (Linux's documented bug)");
+	close(fd);
+	unlink(MNT "/ap");
 }
 
 /* Linux's struct stat on x86_64 (arch/x86/include/uapi/asm/stat.h), read as bytes. */
@@ -321,7 +379,7 @@ int main(void)
 {
 	int e;
 
-	tap_plan(76);
+	tap_plan(91);
 	mkdir(TOP, 0755);
 	mkdir(MNT, 0755);
 	mkdir(BIND, 0755);
@@ -335,6 +393,7 @@ int main(void)
 	open_checks();
 	dir_checks();
 	fd_checks();
+	at_checks();
 	stat_checks();
 	getdents_checks();
 	mount_checks();

@@ -22,6 +22,9 @@
 
 #define FILE_PATH "/tmp/mm_edge_test"
 
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
@@ -49,8 +52,9 @@ static char *map_anon(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* Whether reading the byte at p kills a child with SIGSEGV (the parent's memory is untouched). */
-static int read_faults(const volatile char *p)
+/* The signal that ends a child reading the byte at p, or 0 when the read works (the parent's
+   memory is untouched either way). */
+static int read_signal(const volatile char *p)
 {
 	int status;
 	pid_t pid = fork();
@@ -60,8 +64,8 @@ static int read_faults(const volatile char *p)
 		_exit(0);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return 0;
-	return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
+		return -1;
+	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
 static long raw_mmap(void *addr, size_t len, int prot, int flags, int fd, long off)
@@ -87,8 +91,8 @@ static void munmap_checks(void)
 	tap_ok(e == 0, "munmap of the middle page of three: 0 (got %s)", strerror(e));
 	tap_ok(p[0] == 'a' && p[2 * page] == 'a' && p[3 * page - 1] == 'a',
 	       "after it the first and last pages keep their bytes");
-	tap_ok(read_faults(p + page), "reading the hole faults with SIGSEGV");
-	tap_ok(!read_faults(p + 2 * page), "reading the page after the hole does not");
+	tap_ok(read_signal(p + page) == SIGSEGV, "reading the hole faults with SIGSEGV");
+	tap_ok(read_signal(p + 2 * page) == 0, "reading the page after the hole does not");
 	e = err_of(madvise(p + page, page, MADV_WILLNEED));
 	tap_ok(e == ENOMEM, "madvise of the hole: ENOMEM, it is unmapped (got %s)", strerror(e));
 	e = err_of(raw_mmap(p, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
@@ -125,9 +129,39 @@ static void mprotect_checks(void)
 	munmap(p, page);
 }
 
+/* A file of one page and 10 bytes mapped over three pages: the tail of its last page reads
+   as zeros, the page wholly past the end gives SIGBUS. */
+static void file_tail_checks(void)
+{
+	int fd = open(FILE_PATH, O_RDWR | O_TRUNC);
+	char *p;
+	long r;
+	int sig;
+
+	if (fd < 0 || ftruncate(fd, page + 10) != 0) {
+		tap_ok(0, "make %s one page and 10 bytes long (%s)", FILE_PATH, strerror(errno));
+		return;
+	}
+	r = raw_mmap(NULL, 3 * page, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (!tap_ok(r != -1, "mmap three pages of it: the length may pass the end of the file"))
+		return;
+	p = (char *)r;
+	tap_ok(p[page + 9] == 0 && p[page + 10] == 0 && p[2 * page - 1] == 0,
+	       "the last page reads as zeros past the end of the file");
+	sig = read_signal(p + 2 * page);
+	if (on_teachos() && sig == SIGSEGV)
+		tap_ok(1,
+		       "reading the page wholly past the end: SIGSEGV on teachos (Linux: SIGBUS)");
+	else
+		tap_ok(sig == SIGBUS, "reading the page wholly past the end gives SIGBUS (got %d)",
+		       sig);
+	munmap(p, 3 * page);
+}
+
 static void mmap_checks(void)
 {
-	int fd, e;
+	int fd, e, teachos = on_teachos();
 	long r;
 
 	e = err_of(raw_mmap(NULL, page, PROT_READ, MAP_ANONYMOUS, -1, 0));
@@ -138,6 +172,17 @@ static void mmap_checks(void)
 	e = err_of(raw_mmap((void *)(uintptr_t)(0x10000000 + 1), page, PROT_READ,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
 	tap_ok(e == EINVAL, "mmap MAP_FIXED at an unaligned address: EINVAL (got %s)", strerror(e));
+	r = raw_mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | 0x800000, -1, 0);
+	if (teachos && err_of(r) == EINVAL)
+		tap_ok(1, "MAP_PRIVATE with an undefined flag bit (0x800000): EINVAL on teachos "
+			  "(Linux ignores unknown bits)");
+	else
+		tap_ok(r != -1,
+		       "MAP_PRIVATE with an undefined flag bit (0x800000) works: Linux "
+		       "ignores unknown bits (got %s)",
+		       strerror(err_of(r)));
+	if (r != -1)
+		munmap((void *)r, page);
 	e = err_of(raw_mmap(NULL, page, PROT_READ, MAP_PRIVATE, 1000, 0));
 	tap_ok(e == EBADF, "mmap of a descriptor that is not open: EBADF (got %s)", strerror(e));
 
@@ -146,6 +191,20 @@ static void mmap_checks(void)
 		tap_ok(0, "create %s of one page (%s)", FILE_PATH, strerror(errno));
 		return;
 	}
+	e = err_of(raw_mmap(NULL, page, PROT_READ, MAP_SHARED_VALIDATE | 0x800000, fd, 0));
+	tap_ok(e == EOPNOTSUPP || (teachos && e == EINVAL),
+	       "MAP_SHARED_VALIDATE of a file with that bit: EOPNOTSUPP (teachos: EINVAL, no such "
+	       "type; got %s)",
+	       strerror(e));
+	r = raw_mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED_VALIDATE, fd, 0);
+	tap_ok(r != -1 || (teachos && errno == EINVAL),
+	       "MAP_SHARED_VALIDATE of a file with known flags maps it (teachos: EINVAL; got %s)",
+	       strerror(err_of(r)));
+	if (r != -1)
+		munmap((void *)r, page);
+	e = err_of(raw_mmap(NULL, page, PROT_READ, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, -1, 0));
+	tap_ok(e == EINVAL, "MAP_SHARED_VALIDATE of anonymous memory: EINVAL (got %s)",
+	       strerror(e));
 	e = err_of(raw_mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 1));
 	tap_ok(e == EINVAL, "mmap at an unaligned file offset: EINVAL (got %s)", strerror(e));
 	close(fd);
@@ -173,6 +232,7 @@ static void mmap_checks(void)
 	       "mprotect PROT_WRITE of that file's MAP_SHARED mapping: EACCES (got %s)",
 	       strerror(e));
 	close(fd);
+	file_tail_checks();
 	fd = open("/tmp", O_RDONLY | O_DIRECTORY);
 	e = err_of(raw_mmap(NULL, page, PROT_READ, MAP_PRIVATE, fd, 0));
 	tap_ok(e == ENODEV, "mmap of a directory: ENODEV (got %s)", strerror(e));
@@ -251,7 +311,7 @@ static void mremap_checks(void)
 int main(void)
 {
 	page = sysconf(_SC_PAGESIZE);
-	tap_plan(37);
+	tap_plan(44);
 	munmap_checks();
 	mprotect_checks();
 	mmap_checks();
