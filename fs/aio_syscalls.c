@@ -47,8 +47,8 @@ static long setup_too_many(unsigned int nr_events)
  * io_setup(2): a context of nr_events slots for the caller's mm; its id goes to *ctxp, which
  * must hold 0. -EFAULT for a bad ctxp, -EINVAL for *ctxp not 0, nr_events 0 or above
  * AIO_MAX_EVENTS (Linux's bound is far higher), -EAGAIN at aio_max_nr (and above it, as Linux,
- * even past AIO_MAX_EVENTS), -ENOMEM. When the id
- * cannot be stored the context is destroyed again.
+ * even past AIO_MAX_EVENTS), -ENOMEM. When the id cannot be stored the context is destroyed
+ * again.
  */
 SYSCALL_DEFINE2(io_setup, unsigned int, nr_events, aio_context_t __user *, ctxp)
 {
