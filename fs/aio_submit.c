@@ -170,7 +170,8 @@ int aio_workers_start(void)
 /*
  * The file iocb's request runs on, referenced, in *filep (NULL for NOOP); or the error
  * io_submit returns: -EOPNOTSUPP for another opcode, -EBADF for a bad descriptor or one not
- * open for the read or write asked for (Linux checks f_mode at submission too).
+ * open for the read or write asked for (Linux checks f_mode at submission too), -EINVAL for a
+ * read or write at a negative offset.
  */
 static int iocb_get_file(const struct iocb *iocb, struct file **filep)
 {
@@ -200,6 +201,11 @@ static int iocb_get_file(const struct iocb *iocb, struct file **filep)
 	if ((f->f_mode & need) != need) {
 		fput(f);
 		return -EBADF;
+	}
+	/* Linux's rw_verify_area, at submission: a read or write at a negative offset. */
+	if (need && iocb->aio_offset < 0) {
+		fput(f);
+		return -EINVAL;
 	}
 	*filep = f;
 	return 0;

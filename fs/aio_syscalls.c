@@ -28,11 +28,27 @@ BUILD_BUG_ON(offsetof(struct user_iocb, aio_fildes) != 20);
 BUILD_BUG_ON(offsetof(struct user_iocb, aio_resfd) != 60);
 BUILD_BUG_ON(sizeof(struct io_event) != 32);
 
+/* Linux's largest nr_events (ioctx_alloc: twice it, in io_events, must fit in 256 MiB). */
+#define LINUX_AIO_EVENTS_MAX (0x10000000U / 32 / 2)
+
+/*
+ * io_setup's error for nr_events above AIO_MAX_EVENTS: Linux's where Linux refuses too
+ * (-EINVAL past its largest ring, -EAGAIN past aio_max_nr), else -EINVAL (our rings are
+ * smaller than Linux's).
+ */
+static long setup_too_many(unsigned int nr_events)
+{
+	if (nr_events <= LINUX_AIO_EVENTS_MAX && nr_events > aio_get_stats().aio_max_nr)
+		return -EAGAIN;
+	return -EINVAL;
+}
+
 /*
  * io_setup(2): a context of nr_events slots for the caller's mm; its id goes to *ctxp, which
  * must hold 0. -EFAULT for a bad ctxp, -EINVAL for *ctxp not 0, nr_events 0 or above
- * AIO_MAX_EVENTS (Linux's bound is far higher), -EAGAIN at aio_max_nr, -ENOMEM. When the id
- * cannot be stored the context is destroyed again.
+ * AIO_MAX_EVENTS (Linux's bound is far higher), -EAGAIN at aio_max_nr (and above it, as Linux,
+ * even past AIO_MAX_EVENTS), -ENOMEM. When the id cannot be stored the context is destroyed
+ * again.
  */
 SYSCALL_DEFINE2(io_setup, unsigned int, nr_events, aio_context_t __user *, ctxp)
 {
@@ -43,8 +59,10 @@ SYSCALL_DEFINE2(io_setup, unsigned int, nr_events, aio_context_t __user *, ctxp)
 
 	if (get_user_u64(&old, user_addr(ctxp)))
 		return -EFAULT;
-	if (old || nr_events == 0 || nr_events > AIO_MAX_EVENTS || !mm)
+	if (old || nr_events == 0 || !mm)
 		return -EINVAL;
+	if (nr_events > AIO_MAX_EVENTS)
+		return setup_too_many(nr_events);
 	err = io_setup(mm, nr_events, &id);
 	if (err)
 		return err;

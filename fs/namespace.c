@@ -276,8 +276,18 @@ int do_mount(const char *source, const char *dir, const char *type, unsigned lon
 		return err;
 	if (o.ro)
 		flags |= MS_RDONLY;
-	if ((err = kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &path)))
+	if ((err = kern_path(dir, LOOKUP_FOLLOW, &path)))
 		return err;
+	/* Linux's order (path_mount): the path, then the type (-ENODEV), then whether dir can
+	   take the mount (-ENOTDIR; a remount of a file is not at a mount's root: -EINVAL). */
+	if (!(flags & (MS_REMOUNT | MS_BIND)) && !(type && get_fs_type(type)))
+		err = -ENODEV;
+	else if (!S_ISDIR(path.dentry->d_inode->i_mode))
+		err = (flags & MS_REMOUNT) ? -EINVAL : -ENOTDIR;
+	if (err) {
+		path_put(&path);
+		return err;
+	}
 	down_write(&namespace_sem);
 	if (flags & MS_REMOUNT) {
 		err = do_remount(&path, flags);
