@@ -107,18 +107,61 @@ int64_t sys_mmap(struct mm *mm, uint64_t addr, size_t len, unsigned int prot, un
 	return ret;
 }
 
-/* Flags Linux takes and this kernel ignores: reservation (none is made here), the stack hint,
-   and two that Linux itself has ignored for years. */
-#define MAP_IGNORED (MAP_NORESERVE | MAP_STACK | MAP_DENYWRITE | MAP_EXECUTABLE)
-#define MAP_KNOWN                                                                                  \
-	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE |              \
-	 MAP_POPULATE | MAP_IGNORED)
+/* Linux's mapping types (the low four bits, its MAP_TYPE) and the flags it has always known. */
+#define MAP_TYPE_MASK	    0x0f
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_GROWSDOWN	    0x0100
+#define MAP_LOCKED	    0x2000
+#define MAP_NONBLOCK	    0x10000
+#define MAP_HUGETLB	    0x40000
+#define MAP_UNINITIALIZED   0x4000000
+#define LEGACY_MAP_MASK                                                                            \
+	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |   \
+	 MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |           \
+	 MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB)
+/* What vm_mmap takes; the rest of the known flags change nothing here: no reservation is made
+   (MAP_NORESERVE), nothing is swapped (MAP_LOCKED only populates), a stack does not grow
+   (MAP_GROWSDOWN, MAP_STACK), and Linux itself ignores MAP_DENYWRITE, MAP_EXECUTABLE,
+   MAP_UNINITIALIZED and MAP_NONBLOCK without MAP_POPULATE. */
+#define MAP_VM (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_ANONYMOUS)
+
+/*
+ * The mapping type, as Linux's do_mmap reads it: MAP_SHARED and MAP_PRIVATE ignore any flag
+ * above the ones mmap has always known (programs have passed garbage there for decades);
+ * MAP_SHARED_VALIDATE, made for new flags, refuses them with -EOPNOTSUPP and is otherwise
+ * MAP_SHARED; it maps files only. MAP_HUGETLB: no huge pages here (Linux: -EINVAL for a file
+ * not on hugetlbfs, -ENOMEM with no huge pages reserved). *flags becomes what vm_mmap takes,
+ * with MAP_POPULATE.
+ */
+static int mmap_type(unsigned long *flags, bool file)
+{
+	unsigned long f = *flags;
+
+	switch (f & MAP_TYPE_MASK) {
+	case MAP_SHARED_VALIDATE:
+		if (!file)
+			return -EINVAL;
+		if (f & ~(LEGACY_MAP_MASK | MAP_FIXED_NOREPLACE))
+			return -EOPNOTSUPP;
+		f = (f & ~MAP_TYPE_MASK) | MAP_SHARED;
+		break;
+	case MAP_SHARED:
+	case MAP_PRIVATE:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (f & MAP_HUGETLB)
+		return file ? -EINVAL : -ENOMEM;
+	*flags = (f & (MAP_VM | MAP_POPULATE)) | (f & MAP_LOCKED ? MAP_POPULATE : 0);
+	return 0;
+}
 
 /* The checks of Linux's do_mmap and get_unmapped_area that vm_mmap makes differently: 0, or
    the errno Linux gives. */
 static int mmap_check_linux(uint64_t addr, size_t len, unsigned long flags)
 {
-	if (!len || (flags & ~MAP_KNOWN))
+	if (!len)
 		return -EINVAL;
 	if (len > USER_TOP) /* rounding it up would overflow */
 		return -ENOMEM;
@@ -137,19 +180,18 @@ static long do_mmap_file(struct mm *mm, uint64_t addr, size_t len, unsigned int 
 			 unsigned long flags, struct file *f, uint64_t off)
 {
 	struct vm_file *vf = f ? file_vm(f) : NULL;
-	unsigned int vm_flags = flags & ~(MAP_POPULATE | MAP_IGNORED);
 	int64_t ret;
 
 	if (!mm)
 		return -ENOMEM;
-	if ((ret = mmap_check_linux(addr, len, flags)) != 0)
+	if ((ret = mmap_check_linux(addr, len, flags)) != 0 || (ret = mmap_type(&flags, f)) != 0)
 		return ret;
 	if (f && !vf)
 		return -ENODEV;
 	/* Linux's file_mmap_ok: the mapping may not reach past the largest file offset. */
 	if (f && (off > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - off))
 		return -EOVERFLOW;
-	ret = vm_mmap(mm, addr, len, prot & ~PROT_SEM, vm_flags, vf, vf ? off : 0);
+	ret = vm_mmap(mm, addr, len, prot & ~PROT_SEM, flags & MAP_VM, vf, vf ? off : 0);
 	if (ret >= 0 && (flags & MAP_POPULATE))
 		mm_populate(mm, (uint64_t)ret, len);
 	return ret;

@@ -15,6 +15,7 @@
 #include "mm/filemap.h"
 #include "mm/swap.h"
 #include "mm/writeback.h"
+#include "kernel/process.h"
 #include "kernel/trap.h"
 #include "kernel/extable.h"
 #include "kernel/sched/sched.h"
@@ -153,7 +154,7 @@ static bool access_allowed(const struct vm_area *vma, bool write)
 	return vma->prot & (PROT_READ | PROT_WRITE | PROT_EXEC); /* x86 cannot map write-only */
 }
 
-/* Resolves a fault at addr in mm: 0, -EFAULT (no VMA, or not allowed) or -ENOMEM. Sleeps. */
+/* Resolves a fault at addr in mm: 0, -EFAULT, -EIO (SIGBUS) or -ENOMEM (mm/fault.h). Sleeps. */
 int handle_mm_fault(struct mm *mm, uint64_t addr, bool write)
 {
 	struct vm_area *vma;
@@ -209,6 +210,12 @@ static bool do_page_fault(struct trap_frame *f, uint64_t cr2)
 	local_irq_disable();
 	if (ret == 0)
 		current->min_flt++; /* only this thread writes its own count */
+	if (ret == -EIO && trap_from_user(f)) {
+		/* Mapped, but the file has no page there: SIGBUS, as Linux, not the trap code's
+		   SIGSEGV. The thread ends on its way back to ring 3. */
+		force_sig_fault(f, SIGBUS, cr2);
+		return true;
+	}
 	return ret == 0;
 }
 

@@ -27,7 +27,9 @@
 struct mm;
 struct vm_area;
 
-/* Resolves a fault at addr in mm: 0, -EFAULT (no VMA, or not allowed) or -ENOMEM. Sleeps. */
+/* Resolves a fault at addr in mm: 0, -EFAULT (no VMA, or not allowed: Linux's
+   VM_FAULT_SIGSEGV), -EIO (a file mapping with no page there, past the end of the file or its
+   filesystem failed: VM_FAULT_SIGBUS) or -ENOMEM. Sleeps. */
 int handle_mm_fault(struct mm *mm, uint64_t addr, bool write);
 
 struct fault_stats {
@@ -47,7 +49,7 @@ struct fault_stats {
 	uint64_t wp_dirty;    /* write-protect fault for dirty tracking: the page made dirty */
 	uint64_t mkwrite;     /* the filesystem told of a write through a shared mapping */
 	uint64_t file_cow;    /* a write to a private file mapping: a private copy */
-	uint64_t sigbus;      /* past the end of the file, or no page: -EFAULT */
+	uint64_t sigbus;      /* past the end of the file, or no page: -EIO */
 };
 /* The fault handler's own counting (fault.c, filemap_fault.c): this CPU's copy, with
    preemption off so the thread cannot move between the read and the write. Inline: every

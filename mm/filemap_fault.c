@@ -229,7 +229,7 @@ static int do_file_page(struct fault_ctx *c, pte_t *pte, pte_t e)
 	/* Truncated since the lookup: truncate's unmap_mapping_pages has run or waits for this
 	   lock, and must not find the page mapped again behind it (SIGBUS). */
 	if (!READ_ONCE(c->page->mapping))
-		return -EFAULT;
+		return -EIO;
 	if (c->write && !c->shared) {
 		if (!copy_fits(c, e))
 			return retry_with(c, c->page, NEED_COPY);
@@ -269,7 +269,8 @@ static int file_pte_fault(struct fault_ctx *c, pte_t *pte)
 	return DONE;
 }
 
-/* The filesystem could not give or ready the page: out of memory, or SIGBUS's -EFAULT. */
+/* No page for the fault: out of memory, or SIGBUS's -EIO (past the end of the file, or the
+   filesystem could not give or ready the page). */
 static int fault_failed(int err)
 {
 	if (err == -ENOMEM) {
@@ -277,7 +278,7 @@ static int fault_failed(int err)
 		return -ENOMEM;
 	}
 	count_fault(sigbus);
-	return -EFAULT;
+	return -EIO;
 }
 
 /* The filesystem readies page for writes through a mapping; 0 or a negative errno. */
@@ -296,7 +297,7 @@ static uint64_t file_pages(struct vm_file *vf)
  * Resolves a fault at addr (page aligned) in vma, a file mapping. The caller holds mmap_lock
  * for reading; filemap_fault takes page_table_lock for each attempt and sleeps between them
  * (the filesystem reads the page, page_mkwrite allocates blocks, a copy is allocated).
- * Returns 0 when the access may be retried, -ENOMEM, or -EFAULT (past the end of the file, or
+ * Returns 0 when the access may be retried, -ENOMEM, or -EIO (past the end of the file, or
  * the filesystem failed: SIGBUS). The caller throttles a writer (balance_dirty_pages).
  */
 int filemap_fault(struct vm_area *vma, uint64_t addr, bool write)
@@ -322,7 +323,7 @@ int filemap_fault(struct vm_area *vma, uint64_t addr, bool write)
 		spin_unlock(&mm->page_table_lock);
 		if (ret == NEED_PAGE) { /* from the page cache, read from the disk if need be */
 			if (index >= file_pages(vf)) {
-				ret = -EFAULT; /* past the end of the file: SIGBUS */
+				ret = -EIO; /* past the end of the file: SIGBUS */
 				break;
 			}
 			if ((ret = vf->ops->get_page(vf, index, &c.page)))

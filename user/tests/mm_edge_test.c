@@ -150,18 +150,13 @@ static void file_tail_checks(void)
 	tap_ok(p[page + 9] == 0 && p[page + 10] == 0 && p[2 * page - 1] == 0,
 	       "the last page reads as zeros past the end of the file");
 	sig = read_signal(p + 2 * page);
-	if (on_teachos() && sig == SIGSEGV)
-		tap_ok(1,
-		       "reading the page wholly past the end: SIGSEGV on teachos (Linux: SIGBUS)");
-	else
-		tap_ok(sig == SIGBUS, "reading the page wholly past the end gives SIGBUS (got %d)",
-		       sig);
+	tap_ok(sig == SIGBUS, "reading the page wholly past the end gives SIGBUS (got %d)", sig);
 	munmap(p, 3 * page);
 }
 
 static void mmap_checks(void)
 {
-	int fd, e, teachos = on_teachos();
+	int fd, e;
 	long r;
 
 	e = err_of(raw_mmap(NULL, page, PROT_READ, MAP_ANONYMOUS, -1, 0));
@@ -173,14 +168,10 @@ static void mmap_checks(void)
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
 	tap_ok(e == EINVAL, "mmap MAP_FIXED at an unaligned address: EINVAL (got %s)", strerror(e));
 	r = raw_mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | 0x800000, -1, 0);
-	if (teachos && err_of(r) == EINVAL)
-		tap_ok(1, "MAP_PRIVATE with an undefined flag bit (0x800000): EINVAL on teachos "
-			  "(Linux ignores unknown bits)");
-	else
-		tap_ok(r != -1,
-		       "MAP_PRIVATE with an undefined flag bit (0x800000) works: Linux "
-		       "ignores unknown bits (got %s)",
-		       strerror(err_of(r)));
+	tap_ok(r != -1,
+	       "MAP_PRIVATE with an undefined flag bit (0x800000) works: Linux ignores unknown "
+	       "bits (got %s)",
+	       strerror(err_of(r)));
 	if (r != -1)
 		munmap((void *)r, page);
 	e = err_of(raw_mmap(NULL, page, PROT_READ, MAP_PRIVATE, 1000, 0));
@@ -192,13 +183,10 @@ static void mmap_checks(void)
 		return;
 	}
 	e = err_of(raw_mmap(NULL, page, PROT_READ, MAP_SHARED_VALIDATE | 0x800000, fd, 0));
-	tap_ok(e == EOPNOTSUPP || (teachos && e == EINVAL),
-	       "MAP_SHARED_VALIDATE of a file with that bit: EOPNOTSUPP (teachos: EINVAL, no such "
-	       "type; got %s)",
+	tap_ok(e == EOPNOTSUPP, "MAP_SHARED_VALIDATE of a file with that bit: EOPNOTSUPP (got %s)",
 	       strerror(e));
 	r = raw_mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED_VALIDATE, fd, 0);
-	tap_ok(r != -1 || (teachos && errno == EINVAL),
-	       "MAP_SHARED_VALIDATE of a file with known flags maps it (teachos: EINVAL; got %s)",
+	tap_ok(r != -1, "MAP_SHARED_VALIDATE of a file with known flags maps it (got %s)",
 	       strerror(err_of(r)));
 	if (r != -1)
 		munmap((void *)r, page);
