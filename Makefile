@@ -35,7 +35,7 @@ HOSTCFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DHOST_TEST \
 # renamed in every file (memcpy becomes lib_memcpy), so the tests call lib/'s code while the C
 # library and the sanitizers keep their own. -fno-builtin stops gcc from folding strlen("abc")
 # at compile time; without fortify, <stdio.h> does not wrap snprintf in inline functions.
-HOST_RENAMED := memset memcpy memmove memcmp memchr strlen strnlen strcmp strncmp strchr strrchr \
+HOST_RENAMED := memset memcpy memmove memcmp memchr strlen strnlen strcmp strncmp strchr strrchr strstr \
 		strlcpy strlcat vsnprintf snprintf
 HOSTCFLAGS += -fno-builtin -U_FORTIFY_SOURCE $(foreach f,$(HOST_RENAMED),-D$(f)=lib_$(f))
 

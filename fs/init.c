@@ -10,6 +10,7 @@
 #include "fs/mount.h"
 #include "fs/syscalls.h"
 #include "fs/tmpfs/tmpfs.h"
+#include "fs/proc/proc_fs.h"
 #include "fs/ext2/ext2.h"
 #include "kernel/kthread.h"
 #include "kernel/panic.h"
@@ -23,7 +24,7 @@ static void vfs_thread_exit(void)
 }
 
 /*
- * The VFS's start: the caches, the tmpfs and ext2 types, the root mount, /tmp and /mnt, and the
+ * The VFS's start: the caches, the tmpfs and ext2 types, the root mount, /tmp and /mnt, /proc, and the
  * hook that drops a thread's files and working directory when it ends. kmain calls it once, after
  * the scheduler and RCU are up; panics when it cannot.
  */
@@ -42,5 +43,6 @@ void vfs_init(void)
 	kthread_set_exit_hook(vfs_thread_exit);
 	if ((err = sys_mkdir("/tmp", 01777)) || (err = sys_mkdir("/mnt", 0755)))
 		panic("vfs_init: cannot make /tmp and /mnt (%d)", err);
-	pr_info("vfs: root is a tmpfs; /tmp and /mnt made\n");
+	proc_root_init();
+	pr_info("vfs: root is a tmpfs; /tmp and /mnt made, proc on /proc\n");
 }

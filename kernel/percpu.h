@@ -55,6 +55,8 @@ struct cpu {
 	bool preempt_trace;	/* time the stretches with preemption off (kernel/preemptoff.h) */
 	uint64_t ticks;		/* timer interrupts taken */
 	uint64_t ipis;		/* IPIs received */
+	uint64_t irq_call_count;    /* of them, function calls: /proc/interrupts' CAL line */
+	uint64_t irq_resched_count; /* of them, reschedules: its RES line */
 	uint64_t irqs;		/* device interrupts received */
 	uint64_t idle_tsc;	/* TSC cycles spent halted in the idle loop */
 	uint64_t online_tsc;	/* TSC when it came online */

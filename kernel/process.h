@@ -228,6 +228,19 @@ extern bool exit_broken_keep_files;
    included (getrusage, CLOCK_PROCESS_CPUTIME_ID); of the thread alone in a kernel thread. */
 void process_usage(uint64_t *runtime_ns, uint64_t *min_flt);
 
+/* What /proc shows of one process (kernel/process_info.c): a copy, taken under tasklist_lock. */
+struct process_snapshot {
+	int pid, ppid; /* ppid 0: no parent (the kernel started it, or it ended) */
+	char comm[THREAD_NAME_LEN];
+	bool zombie;  /* every thread ended, not yet waited for */
+	bool running; /* one of its threads runs or is ready to run */
+	unsigned int nr_threads;
+	uint64_t start_ns; /* since boot */
+	uint64_t runtime_ns, min_flt; /* over its threads, ended ones included */
+};
+int process_snapshot(int pid, struct process_snapshot *s);
+int next_process_pid(int from);
+
 /* For `ps` and the tests: processes alive or zombie. */
 unsigned int nr_processes(void);
 

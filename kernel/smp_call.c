@@ -49,6 +49,7 @@ static void call_function_interrupt(struct trap_frame *f)
 
 	(void)f;
 	this_cpu()->ipis++;
+	this_cpu()->irq_call_count++;
 	lapic_eoi();
 	/* Take the whole queue, so the functions run without the lock. */
 	spin_lock(&q->lock);

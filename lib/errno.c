@@ -22,6 +22,7 @@ static const struct {
 	{ENOMEM, "ENOMEM", "out of memory"},
 	{EACCES, "EACCES", "permission denied"},
 	{EFAULT, "EFAULT", "bad address"},
+	{ENOTBLK, "ENOTBLK", "block device required"},
 	{EBUSY, "EBUSY", "busy"},
 	{EEXIST, "EEXIST", "file exists"},
 	{EXDEV, "EXDEV", "cross-device link"},

@@ -102,6 +102,16 @@ char *strchr(const char *s, int c)
 	}
 }
 
+char *strstr(const char *s, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *s; s++)
+		if (!strncmp(s, needle, n))
+			return (char *)s;
+	return n ? NULL : (char *)s;
+}
+
 char *strrchr(const char *s, int c)
 {
 	const char *last = NULL;

@@ -161,6 +161,7 @@ int handle_mm_fault(struct mm *mm, uint64_t addr, bool write)
 	bool dirtying = false;
 	int ret;
 
+	count(pgfault); /* first, as Linux's count_vm_event(PGFAULT): resolved or not */
 	addr &= PAGE_MASK;
 	down_read(&mm->mmap_lock);
 	vma = find_vma(mm, addr);

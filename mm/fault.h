@@ -33,6 +33,7 @@ struct vm_area;
 int handle_mm_fault(struct mm *mm, uint64_t addr, bool write);
 
 struct fault_stats {
+	uint64_t pgfault;     /* every call of handle_mm_fault, as Linux's PGFAULT event */
 	uint64_t demand_zero;
 	uint64_t zero_page;
 	uint64_t cow;

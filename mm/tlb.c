@@ -154,6 +154,7 @@ struct flush_request {
 	uint64_t start, end;
 	uint64_t gen;	   /* the mm's TLB generation this flush brings a CPU to */
 	bool freed_tables; /* page tables are freed after it: lazy CPUs must leave the mm */
+	unsigned int initiator; /* the CPU that asked: its own share is not a shootdown */
 };
 
 /* On one CPU: flush, if this CPU still holds the mm (it may have left since the mask was
@@ -164,7 +165,13 @@ static void flush_here(void *arg)
 	const struct flush_request *r = arg;
 	struct tlb_stats *s = this_cpu_ptr(&tlb_counts);
 	struct cpu_tlbstate *ts = this_cpu_ptr(&cpu_tlbstate);
+	bool local = smp_processor_id() == r->initiator;
 
+	/* Counted on arrival, before the check below, as Linux's flush_tlb_func counts
+	   irq_tlb_count: every request from another CPU this CPU handled (/proc/interrupts' TLB
+	   line), whether or not it still held the mm. */
+	if (!local)
+		s->received++;
 	if (ts->loaded_mm != r->mm) {
 		s->skipped++;
 		return;
@@ -175,10 +182,13 @@ static void flush_here(void *arg)
 		s->lazy_to_kernel++;
 		return;
 	}
-	if (local_flush_tlb_range(r->start, r->end) > TLB_FLUSH_CEILING)
+	if (local_flush_tlb_range(r->start, r->end) > TLB_FLUSH_CEILING) {
 		s->full_flushes++;
-	else
+		s->local_full_flushes += local;
+	} else {
 		s->pages += (r->end - r->start) / PAGE_SIZE;
+		s->local_pages += local ? (r->end - r->start) / PAGE_SIZE : 0;
+	}
 	if (r->gen == ts->tlb_gen + 1) /* up to date before: now up to this flush */
 		ts->tlb_gen = r->gen;
 }
@@ -186,13 +196,14 @@ static void flush_here(void *arg)
 static void flush_mask(struct mm *mm, uint64_t start, uint64_t end, const struct cpumask *mask,
 		       uint64_t gen, bool freed_tables)
 {
-	struct flush_request r = {mm, start, end, gen, freed_tables};
+	struct flush_request r = {mm, start, end, gen, freed_tables, 0};
 	struct cpumask cpus = *mask; /* one snapshot: the IPIs counted are the IPIs sent */
 	struct tlb_stats *s;
 	unsigned int ipis;
 	uint64_t t0;
 
 	preempt_disable();
+	r.initiator = smp_processor_id();
 	s = this_cpu_ptr(&tlb_counts);
 	ipis = cpumask_weight(&cpus) - cpumask_test_cpu(smp_processor_id(), &cpus);
 	s->flushes++;
@@ -293,8 +304,18 @@ struct tlb_stats tlb_stats(void)
 		sum.lazy_skipped += s->lazy_skipped;
 		sum.lazy_to_kernel += s->lazy_to_kernel;
 		sum.lazy_missed += s->lazy_missed;
+		sum.received += s->received;
+		sum.local_pages += s->local_pages;
+		sum.local_full_flushes += s->local_full_flushes;
 	}
 	return sum;
+}
+
+/* Flush requests cpu received from another CPU and handled since boot (Linux's irq_tlb_count,
+   /proc/interrupts' TLB line). A racy read of another CPU's counter: a snapshot. */
+uint64_t tlb_received(unsigned int cpu)
+{
+	return READ_ONCE(per_cpu_ptr(&tlb_counts, cpu)->received);
 }
 
 bool cpu_tlb_is_lazy(unsigned int cpu)

@@ -40,9 +40,14 @@ struct tlb_stats {
 	uint64_t lazy_skipped;	 /* IPIs not sent to a lazy CPU */
 	uint64_t lazy_to_kernel; /* lazy CPUs sent to the kernel's tables (tables freed) */
 	uint64_t lazy_missed;	 /* returns from lazy that flushed what was skipped */
+	uint64_t received;	 /* requests from another CPU handled (Linux's irq_tlb_count) */
+	uint64_t local_pages;	 /* of pages, those the asking CPU flushed itself */
+	uint64_t local_full_flushes; /* of full_flushes, those of the asking CPU */
 };
 /* The sum over all CPUs. */
 struct tlb_stats tlb_stats(void);
+/* One CPU's count of received requests: the TLB line of /proc/interrupts. */
+uint64_t tlb_received(unsigned int cpu);
 
 /*
  * Lazy TLB (Linux's, as since 4.19): a CPU that switches from a thread of an mm to a kernel

@@ -18,6 +18,7 @@
 #include "fs/ext2/ext2.h"
 #include "fs/inode.h"
 #include "fs/dcache.h"
+#include "fs/namei.h"
 #include "fs/super.h"
 #include "kernel/printk.h"
 #include "lib/errno.h"
@@ -284,14 +285,28 @@ static int ext2_read_groups(struct super_block *sb, struct ext2_sb_info *sbi)
 	return 0;
 }
 
-/* "vda" or "/dev/vda". */
-static struct block_device *ext2_find_bdev(const char *source)
+/*
+ * The block device source names: "/dev/vda" as in Linux, or "vda" (our short form). Returns it,
+ * or NULL with *err as Linux's lookup_bdev answers: -EINVAL for no source, -ENOTBLK for a path
+ * that names something other than a block device, -ENOENT for a name that names nothing.
+ */
+static struct block_device *ext2_find_bdev(const char *source, int *err)
 {
-	if (!source)
+	struct block_device *bdev;
+	struct path path;
+
+	*err = -EINVAL;
+	if (!source || !source[0])
 		return NULL;
-	if (!strncmp(source, "/dev/", 5))
-		source += 5;
-	return blk_get_by_name(source);
+	bdev = blk_get_by_name(!strncmp(source, "/dev/", 5) ? source + 5 : source);
+	if (bdev)
+		return bdev;
+	*err = -ENOENT;
+	if (!kern_path(source, LOOKUP_FOLLOW, &path)) {
+		path_put(&path);
+		*err = -ENOTBLK;
+	}
+	return NULL;
 }
 
 static int ext2_claim(struct block_device *bdev)
@@ -317,10 +332,10 @@ out:
 static int ext2_fill_super(struct super_block *sb, const char *source, const char *options)
 {
 	struct ext2_sb_info *sbi;
-	struct block_device *bdev = ext2_find_bdev(source);
 	struct inode *root;
 	uint32_t last;
 	int err;
+	struct block_device *bdev = ext2_find_bdev(source, &err);
 
 	if (options[0]) {
 		pr_err("ext2: unknown mount options '%s'\n", options);
@@ -328,7 +343,7 @@ static int ext2_fill_super(struct super_block *sb, const char *source, const cha
 	}
 	if (!bdev) {
 		pr_err("ext2: no block device '%s'\n", source ? source : "(none)");
-		return -ENXIO;
+		return err;
 	}
 	if ((err = ext2_claim(bdev))) {
 		pr_err("ext2: %s is already mounted\n", bdev->name);

@@ -522,6 +522,7 @@ static void reschedule_interrupt(struct trap_frame *f)
 {
 	(void)f;
 	this_cpu()->ipis++;
+	this_cpu()->irq_resched_count++;
 	lapic_eoi();
 	/* Nothing else: the switch happens on the way out (sched_preempt_irq). */
 }

@@ -131,6 +131,10 @@ static void test_strchr(void)
 	TAP_EXPECT_TRUE(strchr(s, '\0') == s + 5, "strchr finds the terminator");
 	TAP_EXPECT_TRUE(strrchr(s, '\0') == s + 5, "strrchr finds the terminator");
 	TAP_EXPECT_TRUE(strchr(s, 'x') == NULL && strrchr(s, 'x') == NULL, "no match gives NULL");
+	TAP_EXPECT_TRUE(strstr(s, "/b") == s + 1, "strstr finds the first match");
+	TAP_EXPECT_TRUE(strstr(s, "b/c") == s + 2, "strstr finds a match ending at the end");
+	TAP_EXPECT_TRUE(strstr(s, "c/") == NULL, "strstr does not read past the end");
+	TAP_EXPECT_TRUE(strstr(s, "") == s, "strstr finds the empty string at the start");
 	free(s);
 }
 

@@ -415,7 +415,13 @@ static void test_read_only(struct ktest *t)
 	EXPECT_EQ(t, sys_mount(NULL, MNT, NULL, MS_REMOUNT, NULL), 0);
 	EXPECT_EQ(t, sys_unlink(MNT "/keep"), 0);
 	umount_vda(t);
-	EXPECT_EQ(t, sys_mount("nosuchdisk", MNT, "ext2", 0, NULL), -ENXIO);
+	/* Linux's names and errors for the source: a path to the device, ENOENT for a name that
+	   names nothing, ENOTBLK for one that is no block device. The short "vda" works too. */
+	ASSERT_EQ(t, sys_mount("/dev/vda", MNT, "ext2", MS_RDONLY, NULL), 0);
+	umount_vda(t);
+	EXPECT_EQ(t, sys_mount("nosuchdisk", MNT, "ext2", 0, NULL), -ENOENT);
+	EXPECT_EQ(t, sys_mount("/dev/nosuchdisk", MNT, "ext2", 0, NULL), -ENOENT);
+	EXPECT_EQ(t, sys_mount("/tmp", MNT, "ext2", 0, NULL), -ENOTBLK);
 	EXPECT_EQ(t, sys_mount("vda", MNT, "ext2", 0, "bogus"), -EINVAL);
 }
 
