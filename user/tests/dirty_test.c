@@ -8,10 +8,11 @@
  * The faults are counted with getrusage(RUSAGE_SELF).ru_minflt around single stores (teachos
  * counts every resolved fault there, as Linux does). It needs an ext2 disk:
  *
- *	dirty_test [DEVICE]	DEVICE defaults to "vda", the name teachos's mount(2) takes
+ *	dirty_test [DEVICE]	DEVICE defaults to /dev/vda, the virtio disk on both kernels
  *
- * With no such device every check is skipped. On Linux, run it as root in its own mount
- * namespace on a loop device holding a small ext2 image:
+ * With no such device every check is skipped. make test runs it on teachos and on Linux with
+ * the same ext2 image as /dev/vda (docs/linux.md). On another Linux machine, run it as root in
+ * its own mount namespace on a loop device holding a small ext2 image:
  *
  *	mke2fs -q -t ext2 img 4M && unshare -m ./dirty_test $(losetup -f --show img)
  */
@@ -90,7 +91,7 @@ static int mount_disk(const char *dev)
 int main(int argc, char **argv)
 {
 	static char want[PAGES * PAGE], got[PAGES * PAGE];
-	const char *dev = argc > 1 ? argv[1] : "vda";
+	const char *dev = argc > 1 ? argv[1] : "/dev/vda";
 	volatile char *map;
 	long f1, f2, f3, f4;
 	int fd, r, ok;
