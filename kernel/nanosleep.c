@@ -16,8 +16,6 @@
 #include "arch/x86_64/tsc.h"
 #include "lib/errno.h"
 
-#define TICK_NSEC (NSEC_PER_SEC / HZ)
-
 /* True when the sleeper must leave early with -EINTR: its process is being killed. */
 static bool sleep_interrupted(void)
 {

@@ -6,20 +6,38 @@
 #include "kernel/rcu/rcu.h"
 #include "kernel/printk.h"
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/tsc.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/irq_vectors.h"
 
 volatile uint64_t jiffies;
 uint32_t lapic_ticks_per_ms;
+static uint64_t jiffies_base_ns; /* ktime_ns() when jiffies was 0 */
+
+/*
+ * CPU 0's tick: jiffies follow the TSC clock that programs and ktime_ns() read, as Linux's
+ * tick_do_update_jiffies64 follows its clocksource, rather than counting interrupts. The APIC
+ * timer's rate is measured at boot, and under QEMU's TCG on a busy host that measure can be
+ * several percent off: counted ticks would then end a timeout of n ticks before n - 1 tick
+ * periods of the clock had passed. A late tick moves jiffies by more than one; an early one
+ * not at all.
+ */
+static void jiffies_update(void)
+{
+	uint64_t now = (ktime_ns() - jiffies_base_ns) / TICK_NSEC;
+
+	if (now > jiffies) {
+		jiffies = now;
+		sleep_tick();
+	}
+}
 
 static void timer_interrupt(struct trap_frame *f)
 {
 	(void)f;
 	this_cpu()->ticks++;
-	if (smp_processor_id() == 0) {
-		jiffies++;
-		sleep_tick();
-	}
+	if (smp_processor_id() == 0)
+		jiffies_update();
 	sched_tick();
 	/* A handler does not raise the preempt count: it is still the interrupted code's. */
 	rcu_tick(preempt_count() == 0);
@@ -28,6 +46,7 @@ static void timer_interrupt(struct trap_frame *f)
 
 void tick_init(void)
 {
+	jiffies_base_ns = ktime_ns() - jiffies * TICK_NSEC;
 	lapic_ticks_per_ms = lapic_timer_calibrate();
 	if (lapic_ticks_per_ms == 0)
 		lapic_ticks_per_ms = 1;

@@ -1,6 +1,6 @@
 /*
  * The periodic tick: each CPU's local APIC timer interrupts it HZ times a second. The tick counts
- * time (jiffies, advanced by CPU 0) and, later, drives the scheduler and RCU.
+ * time (jiffies, advanced by CPU 0 from the TSC clock) and drives the scheduler and RCU.
  */
 #ifndef KERNEL_TICK_H
 #define KERNEL_TICK_H
@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #define HZ 100
+#define TICK_NSEC (1000000000ULL / HZ)
 
 extern volatile uint64_t jiffies;
 extern uint32_t lapic_ticks_per_ms; /* the local APIC timer's rate, measured at boot */

@@ -16,7 +16,6 @@
 #include "arch/x86_64/tsc.h"
 #include "lib/errno.h"
 
-#define TICK_NSEC (NSEC_PER_SEC / HZ)
 
 static uint64_t wall_offset_ns; /* wall time at TSC 0: set at boot, read-only afterwards */
 static uint64_t boot_wall_sec;

@@ -16,7 +16,9 @@
 #include "kernel/rcu/rcu.h"
 #include "mm/fault_inject.h"
 #include "mm/vmap.h"
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/irq_vectors.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/atomic.h"
 #include "lib/errno.h"
@@ -99,7 +101,8 @@ static void test_bound_threads_stay(struct ktest *t)
 	unsigned int cpu;
 
 	for_each_cpu(cpu, &cpu_online_mask) {
-		th[cpu] = kthread_create(stay_on_cpu, (void *)(uintptr_t)cpu, "ktest-bound/%u", cpu);
+		th[cpu] =
+			kthread_create(stay_on_cpu, (void *)(uintptr_t)cpu, "ktest-bound/%u", cpu);
 		ASSERT_NOT_NULL(t, th[cpu]);
 		EXPECT_EQ(t, kthread_bind(th[cpu], cpu), 0);
 		wake_up_new_thread(th[cpu]);
@@ -142,7 +145,7 @@ static int spin_until_released(void *arg)
 
 static void test_busy_loop_is_preempted(struct ktest *t)
 {
-	struct spin_arg s = { 0 };
+	struct spin_arg s = {0};
 	unsigned int cpu = smp_processor_id();
 	struct thread *th;
 	uint64_t preempt0;
@@ -261,7 +264,7 @@ static int pong(void *arg)
 
 static void test_sleep_and_wakeup(struct ktest *t)
 {
-	struct pingpong p = { .ball = 0, .rounds = 200 };
+	struct pingpong p = {.ball = 0, .rounds = 200};
 	unsigned int cpu = nr_cpu_ids > 1 ? 1 : 0;
 	struct thread *th;
 
@@ -293,6 +296,37 @@ static void test_wait_timeout_and_msleep(struct ktest *t)
 	EXPECT_GE(t, ktime_ns() - t0, 50000000ULL);
 	left = wait_event_timeout(wq, true, 3);
 	EXPECT_GT(t, left, 0);
+}
+
+/* CPU 0's tick, which advances jiffies, at rate_pct percent of its measured period. */
+static void set_tick_period(void *arg)
+{
+	unsigned int pct = *(unsigned int *)arg;
+
+	lapic_timer_periodic(TIMER_VECTOR, lapic_ticks_per_ms * (1000 / HZ) / 100 * pct);
+}
+
+/*
+ * The APIC timer's rate is measured at boot, and under TCG on a busy host the measure can be
+ * off. With CPU 0's tick a third too fast, timeouts must still last their time on the clock
+ * (ktime_ns, what programs read): jiffies follow the clock, not the count of interrupts.
+ */
+static void test_timeouts_follow_the_clock(struct ktest *t)
+{
+	DEFINE_WAIT_QUEUE_HEAD(wq);
+	unsigned int fast = 66, normal = 100;
+	uint64_t t0, waited, slept;
+
+	ASSERT_EQ(t, smp_call_function_single(0, set_tick_period, &fast, true), 0);
+	t0 = ktime_ns();
+	wait_event_timeout(wq, false, msecs_to_jiffies(30) + 1);
+	waited = ktime_ns() - t0;
+	t0 = ktime_ns();
+	msleep(40);
+	slept = ktime_ns() - t0;
+	smp_call_function_single(0, set_tick_period, &normal, true);
+	EXPECT_GE(t, waited, 30000000ULL);
+	EXPECT_GE(t, slept, 40000000ULL);
 }
 
 static int record_cpus(void *arg)
@@ -386,7 +420,7 @@ static int spin_and_note(void *arg)
 
 static void test_load_balancing(struct ktest *t)
 {
-	struct spread s = { 0 };
+	struct spread s = {0};
 	struct thread *th[8];
 	unsigned int n = nr_cpu_ids * 2 > 8 ? 8 : nr_cpu_ids * 2, others = 0;
 
@@ -429,8 +463,8 @@ KTEST_SUITE(sched, KTEST_CASE(test_run_and_join), KTEST_CASE(test_stop_before_st
 	    KTEST_CASE(test_bind_rejects_offline_cpu), KTEST_CASE(test_busy_loop_is_preempted),
 	    KTEST_CASE(test_preempt_enable_switches_when_due),
 	    KTEST_CASE(test_rcu_read_unlock_switches_when_due),
-	    KTEST_CASE(test_section_end_without_switch),
-	    KTEST_CASE(test_sleep_and_wakeup), KTEST_CASE(test_wait_timeout_and_msleep),
+	    KTEST_CASE(test_section_end_without_switch), KTEST_CASE(test_sleep_and_wakeup),
+	    KTEST_CASE(test_wait_timeout_and_msleep), KTEST_CASE(test_timeouts_follow_the_clock),
 	    KTEST_CASE(test_migration), KTEST_CASE(test_migration_of_this_thread),
-	    KTEST_CASE(test_migrate_running_thread),
-	    KTEST_CASE(test_load_balancing), KTEST_CASE(test_create_fails_cleanly));
+	    KTEST_CASE(test_migrate_running_thread), KTEST_CASE(test_load_balancing),
+	    KTEST_CASE(test_create_fails_cleanly));
