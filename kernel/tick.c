@@ -5,6 +5,7 @@
 #include "kernel/sched/sleep.h"
 #include "kernel/rcu/rcu.h"
 #include "kernel/printk.h"
+#include "lib/atomic.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/tsc.h"
 #include "arch/x86_64/idt.h"
@@ -24,7 +25,7 @@ static uint64_t jiffies_base_ns; /* ktime_ns() when jiffies was 0 */
  */
 static void jiffies_update(void)
 {
-	uint64_t now = (ktime_ns() - jiffies_base_ns) / TICK_NSEC;
+	uint64_t now = jiffies_now();
 
 	if (now > jiffies) {
 		jiffies = now;
@@ -32,12 +33,24 @@ static void jiffies_update(void)
 	}
 }
 
+/* The tick count the clock says it is now: jiffies, or more when CPU 0's tick is late. */
+uint64_t jiffies_now(void)
+{
+	uint64_t now = (ktime_ns() - jiffies_base_ns) / TICK_NSEC;
+
+	return MAX(now, jiffies);
+}
+
 static void timer_interrupt(struct trap_frame *f)
 {
 	(void)f;
-	this_cpu()->ticks++;
-	if (smp_processor_id() == 0)
+	if (smp_processor_id() == 0) {
 		jiffies_update();
+		/* jiffies before CPU 0's tick count: pairs with the smp_rmb() of a reader that
+		   reads the count, then jiffies (smp/test_ticks_advance_everywhere). */
+		smp_wmb();
+	}
+	this_cpu()->ticks++;
 	sched_tick();
 	/* A handler does not raise the preempt count: it is still the interrupted code's. */
 	rcu_tick(preempt_count() == 0);

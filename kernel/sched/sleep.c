@@ -63,7 +63,7 @@ long schedule_timeout(long ticks)
 		__set_current_state(THREAD_RUNNING);
 		return 0;
 	}
-	when = jiffies + (uint64_t)ticks;
+	when = jiffies_now() + (uint64_t)ticks;
 	arm(t, when);
 	schedule();
 	disarm(t);

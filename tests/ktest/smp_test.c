@@ -21,7 +21,7 @@
  * running). 1,000 handoffs keep the test short; a lock that let two CPUs in at once still loses
  * updates inside the sections (without the lock, 2 CPUs ended near 530,000).
  */
-#define LOCK_INCREMENTS 1000000
+#define LOCK_INCREMENTS	       1000000
 #define INCREMENTS_PER_SECTION 1000
 
 static void test_all_cpus_online(struct ktest *t)
@@ -68,7 +68,7 @@ static void record_whoami(void *arg)
 static void test_ipi_reaches_each_cpu(struct ktest *t)
 {
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++) {
-		struct whoami w = { .cpu = ~0u };
+		struct whoami w = {.cpu = ~0u};
 		uint64_t ipis = per_cpu(cpu_info, cpu).ipis;
 		ASSERT_EQ(t, smp_call_function_single(cpu, record_whoami, &w, true), 0);
 		EXPECT_EQ(t, w.cpu, cpu);
@@ -142,7 +142,8 @@ static void test_spinlock_mutual_exclusion(struct ktest *t)
 	uint64_t t0 = ktime_ns();
 
 	counter = 0;
-	per_cpu_share = LOCK_INCREMENTS / nr_cpu_ids / INCREMENTS_PER_SECTION * INCREMENTS_PER_SECTION;
+	per_cpu_share =
+		LOCK_INCREMENTS / nr_cpu_ids / INCREMENTS_PER_SECTION * INCREMENTS_PER_SECTION;
 	on_each_cpu(increment_locked, NULL, true);
 	EXPECT_EQ(t, counter, per_cpu_share * nr_cpu_ids);
 	EXPECT_FALSE(t, spin_is_locked(&counter_lock));
@@ -175,16 +176,21 @@ static bool all_ticked(uint64_t n)
 /*
  * With interrupts on, every CPU's timer keeps ticking. Not a timing test: under TCG a vCPU the
  * host does not run for a while takes one interrupt for several expirations, so we only ask for
- * a few ticks everywhere within a generous bound.
+ * a few ticks everywhere within a generous bound. jiffies follow the clock (kernel/tick.c):
+ * once four tick periods have passed on it, CPU 0's next tick has moved jiffies by at least 3.
  */
 static void test_ticks_advance_everywhere(struct ktest *t)
 {
-	uint64_t j = jiffies, end = ktime_ns() + 10000000000ULL;
+	uint64_t j = jiffies, t0 = ktime_ns(), end = t0 + 10000000000ULL, cpu0;
 
 	for (unsigned int cpu = 0; cpu < nr_cpu_ids; cpu++)
 		ticks_before[cpu] = per_cpu(cpu_info, cpu).ticks;
-	while (!all_ticked(3) && ktime_ns() < end)
+	while ((!all_ticked(3) || ktime_ns() < t0 + 4 * TICK_NSEC) && ktime_ns() < end)
 		cpu_relax();
+	cpu0 = READ_ONCE(per_cpu(cpu_info, 0).ticks);
+	while (READ_ONCE(per_cpu(cpu_info, 0).ticks) == cpu0 && ktime_ns() < end)
+		cpu_relax();
+	smp_rmb(); /* the count, then jiffies: pairs with the smp_wmb() in kernel/tick.c */
 	EXPECT_TRUE(t, all_ticked(3));
 	EXPECT_GE(t, jiffies - j, 3ull);
 }
