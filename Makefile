@@ -114,6 +114,7 @@ $(BUILD)/kernel.iso: $(BUILD)/kernel.elf boot/grub.cfg tools/mkiso $(BUILD)/cmdl
 
 # --- user programs and the initramfs (docs/initramfs.md) ---------------------------------------
 include user/user.mk
+include user/linux/linux.mk
 
 # --- the disk image (docs/block.md) ------------------------------------------------------------
 # An ext2 file system of DISK_FS_MB made from the files in disk/ and the musl user programs in
@@ -194,7 +195,7 @@ $(BUILD)/sparse/%.c: %.c FORCE | $(BUILD)/.deps-ok
 	@$(SPARSE) $(SPARSEFLAGS) $<
 
 # The runner (docs/testing.md) ends with "N passed, N failed" and fails on any failure.
-test: all host-test check
+test: all host-test check $(BUILD)/linux/initrd.cpio
 	@python3 tests/run-tests --build $(BUILD) --accel $(ACCEL)
 
 # --- benchmarks (docs/bench.md) ----------------------------------------------------------------
@@ -232,7 +233,8 @@ bench: $(BUILD)/bench/kernel.iso $(BUILD)/disk.img
 # numbers against the host's Linux headers (tests/host/test_syscall_numbers.py), and the check
 # that `make check` reports each way of breaking the address-space rules (test_sparse_check.py).
 host-test: $(BUILD)/host/test_bench_report $(BUILD)/host/test_check_layers \
-	   $(BUILD)/host/test_syscall_numbers $(BUILD)/host/test_sparse_check
+	   $(BUILD)/host/test_syscall_numbers $(BUILD)/host/test_sparse_check \
+	   $(BUILD)/host/test_compare $(BUILD)/host/test_utap_linux
 $(BUILD)/host/test_%: tests/host/test_%.py
 	@mkdir -p $(dir $@)
 	@ln -sf $(abspath $<) $@
@@ -253,11 +255,17 @@ help:
 	@echo "  make bench     run the benchmarks at each -smp in BENCH_SMP; CSV, ratios, SVG plots"
 	@echo "  make all       build $(BUILD)/kernel.elf and $(BUILD)/kernel.iso"
 	@echo "  make user      build the user programs and $(BUILD)/initramfs.cpio"
+	@echo "  make linux     boot Debian's Linux in the same QEMU and run LINUX_RUN there (the"
+	@echo "                 user tests by default); console in $(BUILD)/linux/console.log"
+	@echo "  make compare   the seeds' benchmark programs on teachos and on Linux at each"
+	@echo "                 COMPARE_SMP; tables, $(BUILD)/compare/results.csv, SVG plots"
 	@echo "  make compile_commands.json   for clangd and other tools (uses bear)"
 	@echo "  make clean     remove $(BUILD)"
 	@echo "Variables: SMP=$(SMP) MEM=$(MEM) ACCEL=$(ACCEL) (or kvm) CMDLINE='$(CMDLINE)'"
 	@echo "           DISK=$(DISK) (the virtio-blk disk vda; DISK= for none)"
 	@echo "           CC=$(CC) (clang works too) BUILD=$(BUILD) GDBPORT=$(GDBPORT)"
+	@echo "           LINUX_RUN='/bin/tests/proc_test,/bin/hello a b' LINUX_SMP=$(LINUX_SMP)"
+	@echo "           COMPARE_SMP='$(COMPARE_SMP)' COMPARE_REPEAT=$(COMPARE_REPEAT)"
 	@echo "           BENCH=$(BENCH) BENCH_SMP='$(BENCH_SMP)' BENCH_SECONDS=$(BENCH_SECONDS)"
 
 FORCE:

@@ -3,13 +3,35 @@
 #include "kernel/printk.h"
 #include "lib/string.h"
 
-#define CMDLINE_MAX 1024
+#define CMDLINE_MAX   1024
 #define CMDLINE_WORDS 32
 
 static char raw[CMDLINE_MAX];
 static char words[CMDLINE_MAX];
 static const char *keys[CMDLINE_WORDS], *values[CMDLINE_WORDS];
 static int nwords;
+
+/*
+ * Splits words in place: a word ends at a space outside double quotes, and the quotes are
+ * dropped, so `utest="/bin/a -x,/bin/b"` (or GRUB's `"utest=/bin/a -x,/bin/b"`) is the key
+ * utest with the value `/bin/a -x,/bin/b`, as Linux's next_arg() reads its command line.
+ */
+static char *next_word(char *p)
+{
+	char *out = p;
+	bool quoted = false;
+
+	for (; *p && (quoted || *p != ' '); p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else
+			*out++ = *p;
+	}
+	if (*p)
+		p++;
+	*out = '\0';
+	return p;
+}
 
 void cmdline_init(const char *line)
 {
@@ -20,23 +42,24 @@ void cmdline_init(const char *line)
 	strlcpy(words, raw, sizeof(words));
 	nwords = 0;
 	while (*p) {
-		while (*p == ' ')
-			*p++ = '\0';
-		if (!*p)
-			break;
+		char *word, *eq;
+
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
 		if (nwords == CMDLINE_WORDS) {
 			pr_warn("cmdline: more than %d words, the rest ignored\n", CMDLINE_WORDS);
 			break;
 		}
-		keys[nwords] = p;
+		word = p;
+		p = next_word(p);
+		eq = strchr(word, '=');
+		keys[nwords] = word;
 		values[nwords] = "";
-		while (*p && *p != ' ' && *p != '=')
-			p++;
-		if (*p == '=') {
-			*p++ = '\0';
-			values[nwords] = p;
-			while (*p && *p != ' ')
-				p++;
+		if (eq) {
+			*eq = '\0';
+			values[nwords] = eq + 1;
 		}
 		nwords++;
 	}

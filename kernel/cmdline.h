@@ -1,6 +1,7 @@
 /*
- * The kernel command line: space-separated words, each "key=value" or a bare "key". GRUB passes
- * whatever follows the kernel's path on the multiboot2 line (see boot/grub.cfg).
+ * The kernel command line: space-separated words, each "key=value" or a bare "key"; double quotes
+ * keep spaces inside a word and are dropped (key="a b" is key with the value a b), as on Linux.
+ * GRUB passes whatever follows the kernel's path on the multiboot2 line (see boot/grub.cfg).
  */
 #ifndef KERNEL_CMDLINE_H
 #define KERNEL_CMDLINE_H

@@ -5,23 +5,55 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-#define UTEST_PATH_MAX 128
+#define UTEST_ENTRY_MAX 192
+#define UTEST_ARGS_MAX	16
 
 static const char *const utest_envp[] = {"PATH=/bin", "HOME=/", "TEACHOS_UTEST=1", NULL};
 
-/* Runs one program to its end: its wait status, or a negative errno if it did not start. */
-static int run_one(const char *path)
+/*
+ * Splits an entry in place at its spaces into argv (NULL-terminated); returns argc, or -E2BIG
+ * for more than UTEST_ARGS_MAX - 1 words.
+ */
+static int split_args(char *entry, const char *argv[UTEST_ARGS_MAX])
 {
-	const char *argv[] = {path, NULL};
-	int pid;
+	int argc = 0;
 
-	kprintf("utest: begin %s\n", path);
-	pid = process_spawn(path, argv, utest_envp);
+	for (char *p = entry; *p;) {
+		if (*p == ' ') {
+			*p++ = '\0';
+			continue;
+		}
+		if (argc == UTEST_ARGS_MAX - 1)
+			return -E2BIG;
+		argv[argc++] = p;
+		while (*p && *p != ' ')
+			p++;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+/*
+ * Runs one entry ("PATH ARG ...") to its end, framed by its begin and end lines: its wait
+ * status, or a negative errno if it did not start.
+ */
+static int run_one(const char *entry)
+{
+	char words[UTEST_ENTRY_MAX];
+	const char *argv[UTEST_ARGS_MAX];
+	int pid, argc, status;
+
+	kprintf("utest: begin %s\n", entry);
+	strlcpy(words, entry, sizeof(words));
+	argc = split_args(words, argv);
+	pid = argc < 0 ? argc : argc == 0 ? -ENOENT : process_spawn(argv[0], argv, utest_envp);
 	if (pid < 0) {
-		kprintf("utest: end %s error %s\n", path, errno_name(pid));
+		kprintf("utest: end %s error %s\n", entry, errno_name(pid));
 		return pid;
 	}
-	return kernel_wait(pid, NULL);
+	status = kernel_wait(pid, NULL);
+	kprintf("utest: end %s status %d\n", entry, status);
+	return status;
 }
 
 unsigned int utest_run(const char *list)
@@ -29,19 +61,19 @@ unsigned int utest_run(const char *list)
 	unsigned int n = 0, bad = 0;
 
 	while (*list) {
-		char path[UTEST_PATH_MAX];
+		char entry[UTEST_ENTRY_MAX];
 		const char *comma = strchr(list, ',');
 		size_t len = comma ? (size_t)(comma - list) : strlen(list);
-		int status;
 
-		if (len && len < sizeof(path)) {
-			memcpy(path, list, len);
-			path[len] = '\0';
-			status = run_one(path);
-			if (status >= 0)
-				kprintf("utest: end %s status %d\n", path, status);
+		if (len >= sizeof(entry)) {
+			kprintf("utest: entry %.*s... longer than %d bytes, not run\n", 40, list,
+				UTEST_ENTRY_MAX - 1);
+			n++, bad++;
+		} else if (len) {
+			memcpy(entry, list, len);
+			entry[len] = '\0';
 			n++;
-			bad += status != 0;
+			bad += run_one(entry) != 0;
 		}
 		list += len + (comma ? 1 : 0);
 	}

@@ -13,7 +13,11 @@
 #ifndef KERNEL_UTEST_H
 #define KERNEL_UTEST_H
 
-/* Runs the comma-separated program paths in list; returns how many did not exit 0. */
+/*
+ * Runs the comma-separated entries of list, each a program's path and its arguments separated
+ * by spaces ("/bin/tests/proc_test,/bin/openbench --threads 2"); returns how many did not exit
+ * 0. Linux runs the same list through our init (user/linux/init.c).
+ */
 unsigned int utest_run(const char *list);
 
 #endif

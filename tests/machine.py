@@ -5,6 +5,7 @@ kills the children it started (by pid, kill_all_children) before it exits. A Qem
 machine whose serial port is a pipe: the runner reads what the kernel prints (and logs it) and
 types at its shell.
 """
+import glob
 import os
 import re
 import signal
@@ -60,12 +61,15 @@ def run(cmd, timeout, **kw):
 class Qemu:
     """A QEMU machine whose serial port is this script's pipe; everything it prints is logged."""
 
-    def __init__(self, iso, log_path, smp=4, mem="256M", accel="tcg", extra=()):
+    def __init__(self, iso, log_path, smp=4, mem="256M", accel="tcg", extra=(), boot=None):
+        """iso: teachos's ISO; or boot: the options that boot something else in the same
+        machine (Debian's Linux: -kernel, -initrd, -append; see linux_boot_opts)."""
         # -arch-capabilities: see ACCEL_OPT in the Makefile (nested KVM cannot set MSR 0x10a).
         accel_opts = ["-accel", "kvm", "-cpu", "host,-arch-capabilities"] if accel == "kvm" else \
             ["-accel", "tcg,thread=multi"]
+        boot = boot or ["-boot", "d", "-cdrom", iso]
         self.cmd = ["qemu-system-x86_64", *accel_opts, "-smp", str(smp), "-m", mem,
-                    "-boot", "d", "-cdrom", iso, "-display", "none", "-monitor", "none",
+                    *boot, "-display", "none", "-monitor", "none",
                     "-serial", "stdio", "-no-reboot", "-nic", "none",
                     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", *extra]
         self.log_path = log_path
@@ -170,3 +174,15 @@ def wait_listening(port, timeout):
             return True
         time.sleep(0.05)
     return False
+
+
+def linux_boot_opts(linux_dir, initrd, run, quiet=True):
+    """QEMU options booting Debian's kernel from linux_dir (tools/install-deps unpacks it) with
+    our initramfs (tools/linux-initramfs), its init running the utest= list run (a list of
+    "PATH ARG..." entries joined by commas, as teachos's utest=). panic=-1 and QEMU's
+    -no-reboot end the machine if the kernel panics."""
+    kernels = sorted(glob.glob(os.path.join(linux_dir, "boot", "vmlinuz-*")))
+    if not kernels:
+        raise FileNotFoundError(f"no boot/vmlinuz-* in {linux_dir}: run tools/install-deps")
+    append = "console=ttyS0 panic=-1 " + ("quiet " if quiet else "") + f'utest="{run}"'
+    return ["-kernel", kernels[-1], "-initrd", initrd, "-append", append]
