@@ -165,12 +165,13 @@ static inline int bench_common_opt(struct bench_opts *o, int opt, const char *ar
 /* A worker's start: announce it, wait for the flag. */
 static inline void bench_worker_start(void)
 {
-	__atomic_add_fetch(&bench_sh->ready, 1, __ATOMIC_SEQ_CST);
-	while (!__atomic_load_n(&bench_sh->go, __ATOMIC_ACQUIRE)) /* pairs with bench_start's */
+	__atomic_add_fetch(&bench_sh->ready, 1, __ATOMIC_SEQ_CST); /* bench_start counts these */
+	while (!__atomic_load_n(&bench_sh->go, __ATOMIC_ACQUIRE))  /* pairs with bench_start's */
 		sched_yield();
 }
 
-/* True once the main thread has raised the stop flag. */
+/* True once the main thread has raised the stop flag. No ordering is needed: the counts are
+   read after pthread_join or waitpid, which order them. */
 static inline int bench_stopped(void)
 {
 	return __atomic_load_n(&bench_sh->stop, __ATOMIC_RELAXED);
@@ -192,12 +193,11 @@ static inline void bench_sleep(double seconds)
 		;
 }
 
+static inline void bench_finish(int n, struct bench_worker *sum);
+
 /* Starts n workers running fn, each with w->arg = arg: threads, or processes when procs; waits
    until all are ready and lets them go together. The start time in ns, or 0 with a message
    (the workers started are stopped and reaped). */
-static inline uint64_t bench_start(int n, int procs, bench_fn fn, void *arg);
-static inline void bench_finish(int n, struct bench_worker *sum);
-
 static inline uint64_t bench_start(int n, int procs, bench_fn fn, void *arg)
 {
 	int started = 0;

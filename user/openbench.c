@@ -64,10 +64,13 @@ static void ob_worker(struct bench_worker *w)
 }
 
 /* Unmounts and removes what ob_setup made; says what it could not. */
-static void ob_cleanup(int pair)
+static void ob_cleanup(void)
 {
-	if ((pair && umount2(mnt_b, 0)) || umount2(mnt_a, 0))
-		fprintf(stderr, "openbench: umount: %s\n", strerror(errno));
+	const char *const mounts[] = {mnt_b, mnt_a}; /* the bind, then its source */
+
+	for (int i = 0; i < 2; i++)
+		if (umount2(mounts[i], 0) && errno != EINVAL) /* EINVAL: never mounted */
+			fprintf(stderr, "openbench: umount %s: %s\n", mounts[i], strerror(errno));
 	if (rmdir(mnt_b) || rmdir(mnt_a) || rmdir(top))
 		fprintf(stderr, "openbench: rmdir under %s: %s\n", top, strerror(errno));
 }
@@ -157,6 +160,6 @@ int main(int argc, char **argv)
 	err = ob_setup(pair);
 	if (!err)
 		err = ob_measure(&o, cases, pair ? 2 : 1);
-	ob_cleanup(pair);
+	ob_cleanup();
 	return err ? 1 : 0;
 }
