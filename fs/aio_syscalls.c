@@ -21,6 +21,10 @@
 
 #define AIO_USER_MAX_BYTES (1UL << 20) /* one request's bytes at most (its bounce buffer) */
 #define AIO_KEY_OFFSET	   8	       /* offsetof(struct user_iocb, aio_key) */
+/* io_getevents reaps up to this many events into a buffer on the stack (256 bytes), more into
+   a kmalloc'd one: a poll for one event must not take the kmalloc cache's lock, which every
+   CPU shares (Linux copies from its ring to the user without any buffer). */
+#define AIO_STACK_EVENTS 8
 
 BUILD_BUG_ON(sizeof(struct user_iocb) != 64);
 BUILD_BUG_ON(offsetof(struct user_iocb, aio_key) != AIO_KEY_OFFSET);
@@ -190,8 +194,8 @@ static long timeout_ms(const struct timespec64 *ts)
 SYSCALL_DEFINE5(io_getevents, aio_context_t, ctx_id, long, min_nr, long, nr,
 		struct io_event __user *, events, struct timespec64 __user *, timeout)
 {
+	struct io_event on_stack[AIO_STACK_EVENTS], *buf = on_stack;
 	struct timespec64 ts;
-	struct io_event *buf;
 	long ms = AIO_WAIT_FOREVER, got;
 
 	if (timeout) {
@@ -205,13 +209,13 @@ SYSCALL_DEFINE5(io_getevents, aio_context_t, ctx_id, long, min_nr, long, nr,
 	min_nr = MIN(min_nr, nr);
 	if (nr && clear_user(events, (size_t)nr * sizeof(*buf)))
 		return -EFAULT;
-	buf = kmalloc((size_t)MAX(nr, 1) * sizeof(*buf));
-	if (!buf)
+	if (nr > AIO_STACK_EVENTS && !(buf = kmalloc((size_t)nr * sizeof(*buf))))
 		return -ENOMEM;
 	got = io_getevents(current->mm, ctx_id, min_nr, nr, buf, ms);
 	if (got > 0 && copy_to_user(events, buf, (size_t)got * sizeof(*buf)))
 		got = -EFAULT; /* the buffer was unmapped meanwhile: these events are lost */
-	kfree(buf);
+	if (buf != on_stack)
+		kfree(buf);
 	return got;
 }
 

@@ -6,6 +6,7 @@
  * lost, and io_getevents looping on one CPU while another destroys and sets up contexts: the
  * lockless lookup_ioctx must never hand out or touch a freed context (the kioctx slab's poison
  * is checked afterwards, and a walk that reached a freed context panics in kioctx_check).
+ * A poll for one event takes nothing from kmalloc (the lock every CPU would share).
  */
 #include "tests/ktest/sys_fixture.h"
 #include "fs/aio.h"
@@ -17,6 +18,7 @@
 #include "kernel/time.h"
 #include "kernel/sched/sleep.h"
 #include "mm/mm.h"
+#include "mm/slab.h"
 #include "mm/uaccess.h"
 #include "arch/x86_64/memlayout.h"
 #include "arch/x86_64/tsc.h"
@@ -398,7 +400,43 @@ static void test_getevents_vs_destroy(struct ktest *t)
 	EXPECT_EQ(t, kioctx_poison_damage(), 0U);
 }
 
+/* The objects the kmalloc cache NAME has handed out since boot. */
+static uint64_t kmalloc_allocs(const char *name)
+{
+	struct kmem_cache *c;
+	unsigned long flags;
+	uint64_t n = 0;
+
+	spin_lock_irqsave(&slab_caches_lock, flags);
+	list_for_each_entry(c, &slab_caches, list)
+		if (!strcmp(c->name, name))
+			n = READ_ONCE(c->allocs);
+	spin_unlock_irqrestore(&slab_caches_lock, flags);
+	return n;
+}
+
+/* A poll for one event (the loop ioctxbench --getevents runs on every CPU) allocates nothing:
+   a kmalloc per call would take the one lock of kmalloc-32 that all CPUs share. The other
+   CPU may allocate meanwhile, so a few allocations are let pass; one per call is not. */
+static void test_getevents_no_kmalloc(struct ktest *t)
+{
+	struct timespec64 zero = {0, 0};
+	aio_context_t id = setup(t, 4);
+	const int calls = 200;
+	uint64_t before;
+	long bad = 0;
+
+	ASSERT_NE(t, id, 0U);
+	sys_put(t, at(t, TIMEOUT), &zero, sizeof(zero));
+	before = kmalloc_allocs("kmalloc-32");
+	for (int i = 0; i < calls; i++)
+		bad += sc(__NR_io_getevents, id, 0, 1, at(t, EVENTS), at(t, TIMEOUT)) != 0;
+	EXPECT_EQ(t, bad, 0);
+	EXPECT_LT(t, kmalloc_allocs("kmalloc-32") - before, (uint64_t)calls / 10);
+	EXPECT_EQ(t, sc(__NR_io_destroy, id), 0);
+}
+
 KTEST_SUITE_HOOKS(aio_syscalls, sys_fixture_init, sys_fixture_exit, KTEST_CASE(test_setup_destroy),
 		  KTEST_CASE(test_round_trip), KTEST_CASE(test_submit_errors),
-		  KTEST_CASE(test_getevents_errors), KTEST_CASE(test_cancel),
-		  KTEST_CASE(test_getevents_vs_destroy));
+		  KTEST_CASE(test_getevents_errors), KTEST_CASE(test_getevents_no_kmalloc),
+		  KTEST_CASE(test_cancel), KTEST_CASE(test_getevents_vs_destroy));

@@ -8,7 +8,8 @@
  *  - an allocation failure in mount (new tmpfs, bind) and open, at each allocation in turn,
  *    gives ENOMEM and leaves no mount, file, slab object, page or write reference behind;
  *  - bad mount calls get their own errors (EINVAL, ENODEV, ENOTDIR, ENOENT);
- *  - a bind of a read-only mount is read-only.
+ *  - a bind of a read-only mount is read-only;
+ *  - umount waits for an expedited grace period.
  */
 #include "tests/ktest/mount_fixture.h"
 #include "kernel/ktest.h"
@@ -254,7 +255,23 @@ static void test_bind_of_readonly_is_readonly(struct ktest *t)
 	EXPECT_EQ(t, sys_umount(BASE "/ro"), 0);
 }
 
+/* umount waits for its grace period expedited (IPIs to the CPUs), not for their ticks, as
+   Linux's namespace_unlock does. With one CPU online the grace period passes at once. */
+static void test_umount_expedites(struct ktest *t)
+{
+	uint64_t before;
+
+	if (num_online_cpus() == 1)
+		KTEST_SKIP(t, "one CPU: a grace period passes at once");
+	ASSERT_EQ(t, sys_mkdir(BASE "/src", 0755), 0);
+	ASSERT_EQ(t, sys_mkdir(BASE "/bind", 0755), 0);
+	ASSERT_EQ(t, sys_mount(BASE "/src", BASE "/bind", NULL, MS_BIND, NULL), 0);
+	before = rcu_get_stats().gp_expedited;
+	EXPECT_EQ(t, sys_umount(BASE "/bind"), 0);
+	EXPECT_GE(t, rcu_get_stats().gp_expedited - before, 1ULL);
+}
+
 KTEST_SUITE_HOOKS(mount_tree, mount_fixture_init, mount_fixture_exit,
 		  KTEST_CASE(test_umount_busy_and_dotdot),
 		  KTEST_CASE(test_allocation_failure_leaks_nothing), KTEST_CASE(test_mount_errors),
-		  KTEST_CASE(test_bind_of_readonly_is_readonly));
+		  KTEST_CASE(test_bind_of_readonly_is_readonly), KTEST_CASE(test_umount_expedites));
