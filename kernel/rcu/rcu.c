@@ -266,6 +266,34 @@ static bool all_reported(void)
 	return cpumask_weight(&rcu_state.need_qs) == 0;
 }
 
+static bool hurry_wanted(bool expedited)
+{
+	return !expedited && READ_ONCE(rcu_state.expedite);
+}
+
+/*
+ * Waits until every CPU has reported, warning of a stall after each timeout. An expedited
+ * request that arrives meanwhile needs the next grace period (rcu_state.expedite stays set for
+ * it), but waiting for this one at the pace of ticks first would cost it milliseconds: the
+ * IPIs go out for this one too, and *expedited says so.
+ */
+static void wait_for_reports(bool *expedited)
+{
+	long stall = msecs_to_jiffies(READ_ONCE(rcu_stall_ms));
+
+	for (;;) {
+		if (!wait_event_timeout(rcu_state.gp_wq, all_reported() || hurry_wanted(*expedited),
+					stall)) {
+			print_stall(gp_seq(), ktime_ns() - rcu_state.gp_start_ns);
+			continue;
+		}
+		if (all_reported())
+			return;
+		*expedited = true;
+		on_each_cpu(rcu_exp_handler, NULL, false);
+	}
+}
+
 /* The grace-period thread. */
 static int rcu_gp_kthread(void *arg)
 {
@@ -281,9 +309,7 @@ static int rcu_gp_kthread(void *arg)
 		preempt_enable();
 		if (expedite)
 			on_each_cpu(rcu_exp_handler, NULL, false);
-		while (!wait_event_timeout(rcu_state.gp_wq, all_reported(),
-					   msecs_to_jiffies(READ_ONCE(rcu_stall_ms))))
-			print_stall(gp_seq(), ktime_ns() - rcu_state.gp_start_ns);
+		wait_for_reports(&expedite);
 		end_gp(expedite);
 		wake_ready_callbacks();
 	}

@@ -12,7 +12,10 @@
 #include "kernel/sched/sleep.h"
 #include "kernel/smp.h"
 #include "mm/slab.h"
+#include "kernel/tick.h"
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/irq_vectors.h"
 #include "arch/x86_64/tsc.h"
 #include "lib/atomic.h"
 #include "lib/string.h"
@@ -57,7 +60,7 @@ static struct thread *start_reader(struct ktest *t, struct reader *r)
 
 static void grace_period_waits(struct ktest *t, void (*sync)(void))
 {
-	struct reader r = { 0 };
+	struct reader r = {0};
 	struct thread *th;
 
 	if (nr_cpu_ids < 2)
@@ -96,8 +99,8 @@ static void probe_cb(struct rcu_head *h)
 
 static void test_call_rcu_runs_after_readers(struct ktest *t)
 {
-	struct reader r = { 0 };
-	struct cb_probe p = { .r = &r };
+	struct reader r = {0};
+	struct cb_probe p = {.r = &r};
 	struct thread *th;
 
 	if (nr_cpu_ids < 2)
@@ -363,7 +366,7 @@ static void test_call_rcu_waits_for_readers_on_all_cpus(struct ktest *t)
 	m->n = num_online_cpus();
 	i = 0;
 	for_each_cpu(cpu, &cpu_online_mask) {
-		m->probes[i] = (struct multi_probe){ .m = m, .index = i };
+		m->probes[i] = (struct multi_probe){.m = m, .index = i};
 		th[i] = kthread_create(multi_reader, &m->probes[i], "ktest-mr/%u", cpu);
 		ASSERT_NOT_NULL(t, th[i]);
 		kthread_bind(th[i], cpu);
@@ -467,6 +470,79 @@ static void test_expedited_latency(struct ktest *t)
 	EXPECT_GE(t, after.gp_completed, before.gp_completed + rounds);
 }
 
+struct hurry {
+	volatile bool running, stop;
+};
+
+/* Runs with preemption on: only its CPU's tick (or an expedited IPI) finds it quiescent. */
+static int busy_preemptible(void *arg)
+{
+	struct hurry *h = arg;
+
+	WRITE_ONCE(h->running, true);
+	while (!READ_ONCE(h->stop))
+		cpu_relax();
+	return 0;
+}
+
+static int normal_gp(void *arg)
+{
+	(void)arg;
+	synchronize_rcu();
+	return 0;
+}
+
+/* The calling CPU's tick period, in percent of the one measured at boot. */
+static void set_tick_percent(void *arg)
+{
+	lapic_timer_periodic(TIMER_VECTOR,
+			     lapic_ticks_per_ms * (1000 / HZ) / 100 * *(unsigned int *)arg);
+}
+
+/*
+ * An expedited request that comes while a normal grace period runs must not wait for that one
+ * at the pace of ticks: the IPIs hurry it too (umount's synchronize_rcu_expedited met the
+ * grace periods call_rcu's ticks ask for, and waited milliseconds each). The last CPU's tick
+ * is made 2 s long and a thread keeps that CPU busy with preemption on, so the normal grace
+ * period started first would take about 2 s; the expedited wait must end well before.
+ */
+static void test_expedited_hurries_a_normal_gp(struct ktest *t)
+{
+	unsigned int cpu = nr_cpu_ids - 1, slow = 20000, normal = 100;
+	struct hurry h = {0};
+	struct thread *busy, *sync;
+	uint64_t t0, waited, end;
+
+	if (nr_cpu_ids < 2)
+		KTEST_SKIP(t, "needs 2 CPUs");
+	busy = kthread_create(busy_preemptible, &h, "ktest-busy");
+	ASSERT_NOT_NULL(t, busy);
+	kthread_bind(busy, cpu);
+	wake_up_new_thread(busy);
+	while (!READ_ONCE(h.running))
+		msleep(1);
+	smp_call_function_single(cpu, set_tick_percent, &slow, true);
+	sync = kthread_create(normal_gp, NULL, "ktest-sync");
+	if (sync) {
+		wake_up_new_thread(sync);
+		end = ktime_ns() + 1000 * MS;
+		while (!(rcu_get_stats().gp_seq & 1) && ktime_ns() < end)
+			cpu_relax(); /* until that grace period has begun */
+	}
+	t0 = ktime_ns();
+	synchronize_rcu_expedited();
+	waited = ktime_ns() - t0;
+	smp_call_function_single(cpu, set_tick_percent, &normal, true);
+	WRITE_ONCE(h.stop, true);
+	kthread_join(busy);
+	if (sync)
+		kthread_join(sync);
+	ASSERT_NOT_NULL(t, sync);
+	ktest_log(t, "expedited wait during a normal grace period: %llu us",
+		  (unsigned long long)(waited / 1000));
+	EXPECT_LT(t, waited, 1000 * MS);
+}
+
 #define STALL_MS 250
 
 struct stall {
@@ -510,7 +586,7 @@ static void test_stall_warning(struct ktest *t)
 {
 	struct stack_entry trace[NMI_BACKTRACE_MAX];
 	struct rcu_stats before, after;
-	struct stall s = { 0 };
+	struct stall s = {0};
 	unsigned int cpu = nr_cpu_ids - 1, old, n;
 	struct thread *th;
 
@@ -549,4 +625,4 @@ KTEST_SUITE(rcu, KTEST_CASE(test_synchronize_waits_for_reader),
 	    KTEST_CASE(test_gp_ignores_later_reader),
 	    KTEST_CASE(test_call_rcu_waits_for_readers_on_all_cpus),
 	    KTEST_CASE(test_barrier_every_cpu), KTEST_CASE(test_expedited_latency),
-	    KTEST_CASE(test_stall_warning));
+	    KTEST_CASE(test_expedited_hurries_a_normal_gp), KTEST_CASE(test_stall_warning));
