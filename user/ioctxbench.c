@@ -16,13 +16,14 @@
  *           that succeeded). The old limit is written back at exit, also after an error or a
  *           signal. Needs root; without that file it runs at the kernel's limit and says so.
  *
- * Raw syscall(2) with Linux's numbers and layouts; no libaio.
+ * Raw syscall(2) with Linux's numbers and layouts (user/aio_abi.h); no libaio.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include "user/aio_abi.h"
 #include "user/bench.h"
 
 #define MAX_CONTEXTS 64
@@ -30,13 +31,6 @@
 #define CHURN_EVENTS 32 /* events of a churning context */
 #define AIO_MAX_NR   "/proc/sys/fs/aio-max-nr"
 #define AIO_NR	     "/proc/sys/fs/aio-nr"
-
-typedef unsigned long ctx_t;
-
-struct io_event64 { /* Linux's struct io_event (include/uapi/linux/aio_abi.h) */
-	uint64_t data, obj;
-	int64_t res, res2;
-};
 
 struct ic_case {
 	const char *name;
@@ -71,9 +65,9 @@ static long lookup(ctx_t ctx)
 	long r;
 
 	if (use_getevents)
-		r = syscall(SYS_io_getevents, ctx, 0L, 1L, &ev, &zero);
+		r = io_getevents(ctx, 0, 1, &ev, &zero);
 	else
-		r = syscall(SYS_io_submit, ctx, 0L, NULL);
+		r = io_submit(ctx, 0, NULL);
 	return r < 0 ? -errno : 0;
 }
 
@@ -97,9 +91,9 @@ static void ic_churn_worker(struct bench_worker *w)
 	while (!bench_stopped()) {
 		ctx_t ctx = 0;
 
-		if (syscall(SYS_io_setup, CHURN_EVENTS, &ctx) == 0) {
+		if (io_setup(CHURN_EVENTS, &ctx) == 0) {
 			w->ops++;
-			if (syscall(SYS_io_destroy, ctx))
+			if (io_destroy(ctx))
 				w->aux[1]++;
 		} else if (errno == EAGAIN) {
 			w->aux[0]++;
@@ -174,7 +168,7 @@ static void lower_max_nr(int threads)
 static int make_contexts(int k)
 {
 	for (int i = 0; i < k; i++)
-		if (syscall(SYS_io_setup, CTX_EVENTS, &contexts[i])) {
+		if (io_setup(CTX_EVENTS, &contexts[i])) {
 			fprintf(stderr, "ioctxbench: io_setup %d of %d: %s\n", i + 1, k,
 				strerror(errno));
 			return -1;
@@ -186,7 +180,7 @@ static void destroy_contexts(int k)
 {
 	for (int i = 0; i < k; i++)
 		if (contexts[i])
-			syscall(SYS_io_destroy, contexts[i]);
+			io_destroy(contexts[i]);
 }
 
 /* Runs the cases in interleaved rounds and prints their medians; 0, or -1 on an error. */

@@ -16,34 +16,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "user/aio_abi.h"
 #include "user/tap.h"
-
-/* Linux's include/uapi/linux/aio_abi.h, for little-endian x86_64 (64 bytes). */
-struct iocb64 {
-	uint64_t aio_data;
-	uint32_t aio_key;
-	int32_t aio_rw_flags;
-	uint16_t aio_lio_opcode;
-	int16_t aio_reqprio;
-	uint32_t aio_fildes;
-	uint64_t aio_buf;
-	uint64_t aio_nbytes;
-	int64_t aio_offset;
-	uint64_t aio_reserved2;
-	uint32_t aio_flags;
-	uint32_t aio_resfd;
-};
-
-struct io_event64 {
-	uint64_t data;
-	uint64_t obj;
-	int64_t res;
-	int64_t res2;
-};
-
-#define IOCB_CMD_PREAD	0
-#define IOCB_CMD_PWRITE 1
-#define IOCB_CMD_FSYNC	2
 
 #define PATH	 "/tmp/aio_edge_test"
 #define LEN	 4096
@@ -52,33 +26,10 @@ struct io_event64 {
 /* An address no program has mapped: the first page (hidden from the compiler's checks). */
 #define BAD_PTR ((void *)(uintptr_t)atoi("8"))
 
-typedef unsigned long ctx_t;
-
 /* 0 when r (a system call's return) is not -1, else errno. */
 static int err_of(long r)
 {
 	return r == -1 ? errno : 0;
-}
-
-static long io_setup(long nr, void *ctxp)
-{
-	return syscall(SYS_io_setup, nr, ctxp);
-}
-
-static long io_destroy(ctx_t ctx)
-{
-	return syscall(SYS_io_destroy, ctx);
-}
-
-static long io_submit(ctx_t ctx, long nr, struct iocb64 **iocbs)
-{
-	return syscall(SYS_io_submit, ctx, nr, iocbs);
-}
-
-static long io_getevents(ctx_t ctx, long min_nr, long nr, struct io_event64 *ev,
-			 struct timespec *ts)
-{
-	return syscall(SYS_io_getevents, ctx, min_nr, nr, ev, ts);
 }
 
 static struct iocb64 rw_iocb(int opcode, int fd, void *buf, size_t len, long off)

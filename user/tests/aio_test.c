@@ -20,36 +20,8 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "user/aio_abi.h"
 #include "user/tap.h"
-
-/* Linux's include/uapi/linux/aio_abi.h, for little-endian x86_64 (64 bytes). */
-struct iocb64 {
-	uint64_t aio_data;
-	uint32_t aio_key;
-	int32_t aio_rw_flags;
-	uint16_t aio_lio_opcode;
-	int16_t aio_reqprio;
-	uint32_t aio_fildes;
-	uint64_t aio_buf;
-	uint64_t aio_nbytes;
-	int64_t aio_offset;
-	uint64_t aio_reserved2;
-	uint32_t aio_flags;
-	uint32_t aio_resfd;
-};
-
-struct io_event64 {
-	uint64_t data;
-	uint64_t obj;
-	int64_t res;
-	int64_t res2;
-};
-
-_Static_assert(sizeof(struct iocb64) == 64, "Linux's struct iocb is 64 bytes");
-_Static_assert(sizeof(struct io_event64) == 32, "Linux's struct io_event is 32 bytes");
-
-#define IOCB_CMD_PREAD	0
-#define IOCB_CMD_PWRITE 1
 
 #define PATH	"/tmp/aio_test"
 #define LEN	4096
@@ -59,33 +31,10 @@ _Static_assert(sizeof(struct io_event64) == 32, "Linux's struct io_event is 32 b
  * milliseconds, so on Linux (where this test checks our expectations, not the race) the setter
  * makes LINUX_ROUNDS contexts. */
 #define LINUX_ROUNDS 40
-#define RACELEN 512
+#define RACELEN	     512
 
 /* An address no program has mapped: the first page. */
 #define BAD_PTR ((void *)(uintptr_t)atoi("8"))
-
-typedef unsigned long ctx_t;
-
-static long io_setup(unsigned nr, ctx_t *ctxp)
-{
-	return syscall(SYS_io_setup, nr, ctxp);
-}
-
-static long io_destroy(ctx_t ctx)
-{
-	return syscall(SYS_io_destroy, ctx);
-}
-
-static long io_submit(ctx_t ctx, long nr, struct iocb64 **cbs)
-{
-	return syscall(SYS_io_submit, ctx, nr, cbs);
-}
-
-static long io_getevents(ctx_t ctx, long min, long nr, struct io_event64 *ev,
-			 struct timespec *timeout)
-{
-	return syscall(SYS_io_getevents, ctx, min, nr, ev, timeout);
-}
 
 /* The longest wait for an event: one that never comes fails its check, it does not hang. */
 static struct timespec ten_seconds = {10, 0};
