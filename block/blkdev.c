@@ -35,6 +35,12 @@ int blk_register(struct block_device *bdev)
 		return -EINVAL;
 	if (bdev->logical_block_size < SECTOR_SIZE)
 		bdev->logical_block_size = SECTOR_SIZE;
+	if (!bdev->max_segs)
+		bdev->max_segs = 1;
+	if (bdev->max_segs > BLK_MAX_SEGS)
+		bdev->max_segs = BLK_MAX_SEGS;
+	if (!bdev->max_seg_sectors || bdev->max_seg_sectors > bdev->max_sectors)
+		bdev->max_seg_sectors = bdev->max_sectors;
 	spin_lock_irqsave(&blkdev_lock, flags);
 	if (find_locked(bdev->name))
 		err = -EEXIST;
@@ -100,31 +106,89 @@ bool blk_buffer_ok(const void *buf, size_t len)
 	return a >= DIRECT_MAP_BASE && a + len <= DIRECT_MAP_BASE + DIRECT_MAP_SIZE;
 }
 
-static int blk_check(struct block_device *bdev, uint64_t sector, uint32_t count, const void *buf)
+/* The whole of vec: pieces the device can reach, the range on the disk. */
+static int blk_check(struct block_device *bdev, uint64_t sector, const struct blk_vec *vec,
+		     unsigned int nr)
 {
-	if (!bdev || count == 0 || sector >= bdev->nr_sectors || count > bdev->nr_sectors - sector)
+	uint64_t total = 0;
+
+	if (!bdev || nr == 0)
 		return -EINVAL;
-	if (!blk_buffer_ok(buf, (size_t)count << SECTOR_SHIFT))
+	for (unsigned int i = 0; i < nr; i++) {
+		if (vec[i].count == 0 ||
+		    !blk_buffer_ok(vec[i].buf, (size_t)vec[i].count << SECTOR_SHIFT))
+			return -EINVAL;
+		total += vec[i].count;
+	}
+	if (sector >= bdev->nr_sectors || total > bdev->nr_sectors - sector)
 		return -EINVAL;
 	return 0;
 }
 
-/* Splits into pieces of at most max_sectors, counting each piece as one request. */
-static int blk_rw(struct block_device *bdev, enum blk_op op, uint64_t sector, uint32_t count,
-		  void *buf)
+/* Where blk_rw is in the caller's vec: piece i, off sectors into it. */
+struct vec_cursor {
+	const struct blk_vec *vec;
+	unsigned int nr, i;
+	uint32_t off;
+};
+
+/* Fills req with the next request's pieces (the device's limits; a piece that continues the
+   previous one in memory joins it). Returns their count, *sectors their sectors. */
+static unsigned int next_request(struct block_device *bdev, struct vec_cursor *c,
+				 struct blk_vec *req, uint32_t *sectors)
+{
+	unsigned int n = 0;
+	uint32_t total = 0;
+
+	while (c->i < c->nr && total < bdev->max_sectors) {
+		char *buf = (char *)c->vec[c->i].buf + ((size_t)c->off << SECTOR_SHIFT);
+		uint32_t left = c->vec[c->i].count - c->off, take;
+		struct blk_vec *prev = n ? &req[n - 1] : NULL;
+
+		if (prev && (char *)prev->buf + ((size_t)prev->count << SECTOR_SHIFT) == buf &&
+		    prev->count < bdev->max_seg_sectors) {
+			take = bdev->max_seg_sectors - prev->count;
+		} else {
+			if (n == bdev->max_segs)
+				break;
+			prev = &req[n++];
+			*prev = (struct blk_vec){buf, 0};
+			take = bdev->max_seg_sectors;
+		}
+		take = take < left ? take : left;
+		if (take > bdev->max_sectors - total)
+			take = bdev->max_sectors - total;
+		prev->count += take;
+		total += take;
+		c->off += take;
+		if (c->off == c->vec[c->i].count) {
+			c->i++;
+			c->off = 0;
+		}
+	}
+	*sectors = total;
+	return n;
+}
+
+/* Splits into requests within the device's limits, counting and timing each. */
+static int blk_rw(struct block_device *bdev, enum blk_op op, uint64_t sector,
+		  const struct blk_vec *vec, unsigned int nr)
 {
 	struct blk_stats *s = &bdev->stats;
-	int err = blk_check(bdev, sector, count, buf);
+	struct vec_cursor c = {vec, nr, 0, 0};
+	struct blk_vec req[BLK_MAX_SEGS];
+	int err = blk_check(bdev, sector, vec, nr);
 
 	if (err)
 		return err;
 	if (op == BLK_OP_WRITE && bdev->read_only)
 		return -EROFS;
-	while (count) {
-		uint32_t n = count < bdev->max_sectors ? count : bdev->max_sectors;
+	while (c.i < c.nr) {
+		uint32_t n;
+		unsigned int segs = next_request(bdev, &c, req, &n);
 		uint64_t t0 = ktime_ns();
 
-		err = bdev->ops->rw(bdev, op, sector, n, buf);
+		err = bdev->ops->rw(bdev, op, sector, req, segs);
 		if (err) {
 			atomic64_inc(&s->errors);
 			return err;
@@ -139,20 +203,28 @@ static int blk_rw(struct block_device *bdev, enum blk_op op, uint64_t sector, ui
 			atomic64_add_return((int64_t)(ktime_ns() - t0), &s->write_ns);
 		}
 		sector += n;
-		count -= n;
-		buf = (char *)buf + ((size_t)n << SECTOR_SHIFT);
 	}
 	return 0;
 }
 
 int blk_read(struct block_device *bdev, uint64_t sector, uint32_t count, void *buf)
 {
-	return blk_rw(bdev, BLK_OP_READ, sector, count, buf);
+	struct blk_vec v = {buf, count};
+
+	return blk_rw(bdev, BLK_OP_READ, sector, &v, 1);
 }
 
 int blk_write(struct block_device *bdev, uint64_t sector, uint32_t count, const void *buf)
 {
-	return blk_rw(bdev, BLK_OP_WRITE, sector, count, (void *)buf);
+	struct blk_vec v = {(void *)buf, count};
+
+	return blk_rw(bdev, BLK_OP_WRITE, sector, &v, 1);
+}
+
+int blk_writev(struct block_device *bdev, uint64_t sector, const struct blk_vec *vec,
+	       unsigned int nr)
+{
+	return blk_rw(bdev, BLK_OP_WRITE, sector, vec, nr);
 }
 
 int blk_flush(struct block_device *bdev)

@@ -5,7 +5,8 @@
  * A request is a chain of three descriptors (spec 5.2.6):
  *
  *   header  {type, reserved, sector}, 16 bytes, read by the device
- *   data    the caller's buffer: read by the device (write) or written by it (read)
+ *   data    one descriptor per piece of the caller's data (struct blk_vec, the pages of a
+ *           writeback, say): read by the device (write) or written by it (read)
  *   status  one byte the device writes last: 0 OK, 1 IOERR, 2 UNSUPP
  *
  * (a flush has no data). Headers and status bytes live in a DMA area indexed by the head
@@ -63,9 +64,9 @@
 #define VIRTIO_BLK_S_UNSUPP 2
 #define VIRTIO_BLK_S_NONE   0xff /* ours: written before submission, the device overwrites */
 
-#define VBLK_MAX_SECTORS 2048 /* 1 MiB per request */
-#define VBLK_MAX_SEGS	 8    /* data descriptors we use per request */
-#define VBLK_DMA_ORDER	 1    /* headers (16 bytes x 256) then status bytes (256) */
+#define VBLK_MAX_SECTORS 2048	      /* 1 MiB per request */
+#define VBLK_MAX_SEGS	 BLK_MAX_SEGS /* data descriptors we use per request */
+#define VBLK_DMA_ORDER	 1	      /* headers (16 bytes x 256) then status bytes (256) */
 
 struct virtio_blk_outhdr {
 	uint32_t type;
@@ -162,37 +163,32 @@ static void vblk_free_irq(struct virtio_blk *vb, struct pci_dev *pci)
 	}
 }
 
-/* Builds the buffer list of one request: header, data (split at size_max), status. */
-static unsigned int vblk_bufs(struct virtio_blk *vb, uint16_t head, void *buf, uint32_t len,
-			      bool device_writes, struct vq_buf *bufs)
+/* Builds the buffer list of one request: header, a descriptor per piece of data, status. */
+static unsigned int vblk_bufs(struct virtio_blk *vb, uint16_t head, const struct blk_vec *vec,
+			      unsigned int nr, bool device_writes, struct vq_buf *bufs)
 {
 	unsigned int n = 0;
-	phys_addr_t pa = buf ? virt_to_phys(buf) : 0;
 
 	bufs[n++] = (struct vq_buf){virt_to_phys(&vb->hdrs[head]), sizeof(vb->hdrs[0]), false};
-	while (len) {
-		uint32_t piece = len < vb->size_max ? len : vb->size_max;
-
-		bufs[n++] = (struct vq_buf){pa, piece, device_writes};
-		pa += piece;
-		len -= piece;
-	}
+	for (unsigned int i = 0; i < nr; i++)
+		bufs[n++] = (struct vq_buf){virt_to_phys(vec[i].buf), vec[i].count * SECTOR_SIZE,
+					    device_writes};
 	bufs[n++] = (struct vq_buf){virt_to_phys(&vb->status[head]), 1, true};
 	return n;
 }
 
-static int vblk_submit(struct virtio_blk *vb, uint32_t type, uint64_t sector, void *buf,
-		       uint32_t len)
+static int vblk_submit(struct virtio_blk *vb, uint32_t type, uint64_t sector,
+		       const struct blk_vec *vec, unsigned int nr)
 {
 	struct vq_buf bufs[VBLK_MAX_SEGS + 2];
-	unsigned int need = 2 + (len + vb->size_max - 1) / vb->size_max;
+	unsigned int need = 2 + nr;
 	struct vblk_req req;
 	unsigned long flags;
 	uint16_t head;
 	int err;
 
-	if (need > vb->max_segs + 2 || need > vb->vq.num)
-		return -EINVAL; /* the block layer's max_sectors keeps requests below this */
+	if (nr > vb->max_segs || need > vb->vq.num)
+		return -EINVAL; /* the block layer's max_segs keeps requests below this */
 	init_completion(&req.done);
 	req.status = VIRTIO_BLK_S_NONE;
 	spin_lock_irqsave(&vb->vq.lock, flags);
@@ -204,7 +200,7 @@ static int vblk_submit(struct virtio_blk *vb, uint32_t type, uint64_t sector, vo
 	head = virtqueue_next_head(&vb->vq);
 	vb->hdrs[head] = (struct virtio_blk_outhdr){type, 0, sector};
 	vb->status[head] = VIRTIO_BLK_S_NONE;
-	vblk_bufs(vb, head, buf, len, type == VIRTIO_BLK_T_IN, bufs);
+	vblk_bufs(vb, head, vec, nr, type == VIRTIO_BLK_T_IN, bufs);
 	err = virtqueue_add(&vb->vq, bufs, need, &req);
 	if (err >= 0)
 		virtqueue_kick(&vb->vq);
@@ -225,20 +221,29 @@ static int vblk_submit(struct virtio_blk *vb, uint32_t type, uint64_t sector, vo
 	}
 }
 
-static int vblk_rw(struct block_device *bdev, enum blk_op op, uint64_t sector, uint32_t count,
-		   void *buf)
+static int vblk_rw(struct block_device *bdev, enum blk_op op, uint64_t sector,
+		   const struct blk_vec *vec, unsigned int nr)
 {
 	struct virtio_blk *vb = bdev->private;
+	uint64_t count = 0;
 
 	/* The block layer checked all this; checked again here because a bad sector or buffer
 	   would become a DMA to the wrong place. */
-	if (count == 0 || count > bdev->max_sectors || sector >= bdev->nr_sectors ||
-	    count > bdev->nr_sectors - sector || !blk_buffer_ok(buf, (size_t)count * SECTOR_SIZE))
+	if (nr == 0 || nr > bdev->max_segs)
+		return -EINVAL;
+	for (unsigned int i = 0; i < nr; i++) {
+		if (vec[i].count == 0 || vec[i].count > bdev->max_seg_sectors ||
+		    !blk_buffer_ok(vec[i].buf, (size_t)vec[i].count * SECTOR_SIZE))
+			return -EINVAL;
+		count += vec[i].count;
+	}
+	if (count > bdev->max_sectors || sector >= bdev->nr_sectors ||
+	    count > bdev->nr_sectors - sector)
 		return -EINVAL;
 	if (op == BLK_OP_WRITE && bdev->read_only)
 		return -EROFS;
-	return vblk_submit(vb, op == BLK_OP_READ ? VIRTIO_BLK_T_IN : VIRTIO_BLK_T_OUT, sector, buf,
-			   count * SECTOR_SIZE);
+	return vblk_submit(vb, op == BLK_OP_READ ? VIRTIO_BLK_T_IN : VIRTIO_BLK_T_OUT, sector, vec,
+			   nr);
 }
 
 static int vblk_flush(struct block_device *bdev)
@@ -279,10 +284,12 @@ static void vblk_read_config(struct virtio_blk *vb)
 	    (v = vp_config_read32(&vb->vp, VIRTIO_BLK_CFG_BLK_SIZE)) && v >= SECTOR_SIZE &&
 	    v <= PAGE_SIZE && !(v & (v - 1)))
 		b->logical_block_size = v;
-	/* The largest request whose data fits max_segs descriptors of size_max. */
+	/* A piece of data is one descriptor, so at most size_max; the block layer splits. */
 	b->max_sectors = VBLK_MAX_SECTORS;
-	if ((uint64_t)vb->max_segs * vb->size_max / SECTOR_SIZE < b->max_sectors)
-		b->max_sectors = (uint32_t)((uint64_t)vb->max_segs * vb->size_max / SECTOR_SIZE);
+	b->max_segs = vb->max_segs;
+	b->max_seg_sectors = b->max_sectors;
+	if (vb->size_max / SECTOR_SIZE < b->max_seg_sectors)
+		b->max_seg_sectors = vb->size_max / SECTOR_SIZE;
 	b->read_only = has(vb, VIRTIO_BLK_F_RO);
 	b->ops = has(vb, VIRTIO_BLK_F_FLUSH) ? &vblk_ops : &vblk_ops_noflush;
 	b->private = vb;

@@ -49,6 +49,10 @@ struct address_space_operations {
 	int (*readpage)(struct address_space *mapping, struct page *page);
 	/* Writes an up-to-date page to the backing store; 0 or a negative errno. */
 	int (*writepage)(struct address_space *mapping, struct page *page);
+	/* Optional: writes pages[0..n) (ascending index, each up to date, write-protected and
+	   under PG_writeback), neighbours on the disk in one request where it can; 0 or a
+	   negative errno (then all n count as unwritten). Without it, writepage for each. */
+	int (*writepages)(struct address_space *mapping, struct page **pages, unsigned int n);
 	/* A page of the mapping went from clean to dirty (set_page_dirty, mm/writeback.h): the
 	   filesystem notes the file for its next sync. Must not sleep (page_table_lock held). */
 	void (*mark_dirty)(struct address_space *mapping);

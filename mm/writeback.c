@@ -151,62 +151,100 @@ void wait_on_page_writeback(struct page *page)
 
 /* ---- writing pages ---- */
 
-/* Writes one page if dirty. sync: wait for a writeback of it in progress, then write it if
-   dirty; else skip a page someone is writing. 0, or writepage's error (page dirty again). */
-int write_one_page(struct address_space *m, struct page *page, bool sync)
+/* Takes the page for I/O if dirty: its turn at PG_writeback (sync: waits for a writeback of
+   it in progress; else skips a page someone is writing), then the dirty bit with every
+   mapping write-protected. True when taken: the caller writes it and ends its writeback. */
+static bool take_page_for_io(struct page *page, bool sync)
 {
-	int err = 0;
-
 	/* PG_writeback is the turn: an msync must not finish while an older copy of the page is
 	   still on its way to the disk, nor two copies race there. */
 	if (sync) {
 		while (test_set_page_flag(page, PG_writeback))
 			wait_on_page_writeback(page);
 	} else if (test_set_page_flag(page, PG_writeback)) {
-		return 0; /* someone is writing it: the flusher need not wait */
+		return false; /* someone is writing it: the flusher need not wait */
 	}
-	if (clear_page_dirty_for_io(page)) {
-		bool counted = mapping_cap_account_dirty(m);
-
-		if (counted) {
-			atomic64_inc(&m->bdi->nr_writeback);
-			atomic64_inc(&nr_writeback);
-		}
-		err = m->a_ops && m->a_ops->writepage ? m->a_ops->writepage(m, page) : 0;
-		if (err)
-			set_page_dirty(page); /* try again next time */
-		if (counted) {
-			atomic64_add_return(-1, &m->bdi->nr_writeback);
-			atomic64_add_return(-1, &nr_writeback);
-			if (!err) {
-				atomic64_inc(&m->bdi->nr_written);
-				atomic64_inc(&nr_written);
-			}
-		}
-	}
+	if (clear_page_dirty_for_io(page))
+		return true;
 	end_page_writeback(page);
+	return false;
+}
+
+/*
+ * Writes pages[0..n), each taken by take_page_for_io (so write-protected before its I/O
+ * starts): all through a_ops->writepages in one call when the file system has it, so that
+ * neighbours on the disk go in one request, else one by one through writepage. Then ends
+ * their writeback. On an error every page of the call is dirty again. 0 or the error.
+ */
+static int write_pages(struct address_space *m, struct page **pages, unsigned int n)
+{
+	const struct address_space_operations *ops = m->a_ops;
+	bool counted = mapping_cap_account_dirty(m);
+	int err = 0;
+
+	if (counted) {
+		atomic64_add_return(n, &m->bdi->nr_writeback);
+		atomic64_add_return(n, &nr_writeback);
+	}
+	if (ops && ops->writepages) {
+		err = ops->writepages(m, pages, n);
+	} else if (ops && ops->writepage) {
+		for (unsigned int i = 0; i < n && !err; i++)
+			err = ops->writepage(m, pages[i]);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		if (err)
+			set_page_dirty(pages[i]); /* try again next time */
+		end_page_writeback(pages[i]);
+	}
+	if (counted) {
+		atomic64_add_return(-(int64_t)n, &m->bdi->nr_writeback);
+		atomic64_add_return(-(int64_t)n, &nr_writeback);
+		if (!err) {
+			atomic64_add_return(n, &m->bdi->nr_written);
+			atomic64_add_return(n, &nr_written);
+		}
+	}
 	return err;
 }
 
-#define WB_BATCH 16
+/* Writes one page if dirty; sync as in take_page_for_io. 0, or the file system's error (the
+   page is dirty again). */
+int write_one_page(struct address_space *m, struct page *page, bool sync)
+{
+	return take_page_for_io(page, sync) ? write_pages(m, &page, 1) : 0;
+}
 
-/* Every dirty page of the mapping through a_ops->writepage; sync as above. Sleeps. */
+#define WB_BATCH 64 /* pages looked up, taken and written together: 256 KiB */
+
+/*
+ * Every dirty page of the mapping; sync as in take_page_for_io. Pages are taken in index
+ * order, a batch at a time, every page of a batch write-protected before any of it is
+ * written, and the batch handed to the file system at once (write_pages). A sync writer
+ * waits for a page's PG_writeback while holding that of pages below it only, so two syncs of
+ * one file cannot wait for each other in a circle. Sleeps. 0 or the first error.
+ */
 int write_cache_pages(struct address_space *m, bool sync)
 {
-	struct page *pages[WB_BATCH];
+	struct page *pages[WB_BATCH], *io[WB_BATCH];
 	uint64_t index = 0;
 	unsigned int n;
 	int err = 0, e;
 
 	while ((n = find_get_pages(m, index, WB_BATCH, pages, &index)) > 0) {
+		unsigned int nio = 0;
+
 		for (unsigned int i = 0; i < n; i++) {
 			uint64_t f = READ_ONCE(pages[i]->flags);
 
-			if ((f & PG_dirty) || (sync && (f & PG_writeback)))
-				if ((e = write_one_page(m, pages[i], sync)) && !err)
-					err = e;
-			put_page(pages[i]);
+			if (((f & PG_dirty) || (sync && (f & PG_writeback))) &&
+			    take_page_for_io(pages[i], sync))
+				io[nio++] = pages[i];
 		}
+		if (nio && (e = write_pages(m, io, nio)) && !err)
+			err = e;
+		for (unsigned int i = 0; i < n; i++)
+			put_page(pages[i]);
 	}
 	return err;
 }

@@ -5,7 +5,8 @@
  *	set_page_dirty(page)		a write made the page differ from its disk copy
  *	clear_page_dirty_for_io(page)	writeback takes the dirty bit: test-and-clear PG_dirty,
  *					then page_mkclean (mm/rmap.h) write-protects every PTE
- *	writepage			the filesystem writes the page
+ *	writepages / writepage		the filesystem writes a batch of such pages (neighbours
+ *					on the disk in one request) or the page
  *	end_page_writeback(page)
  *
  * The invariant: no write is ever lost. A write that arrives after the dirty bit was taken
@@ -42,8 +43,11 @@ void __cancel_dirty_page(struct address_space *m, struct page *page);
 void end_page_writeback(struct page *page);
 void wait_on_page_writeback(struct page *page);
 
+/* Writes one page if dirty. sync: waits for a writeback of it in progress, then writes it if
+   dirty; else skips a page someone is writing. 0, or the error (the page is dirty again). */
 int write_one_page(struct address_space *m, struct page *page, bool sync);
-/* Every dirty page of the mapping through a_ops->writepage; sync as above. Sleeps. */
+/* Every dirty page of the mapping, in batches through a_ops->writepages (or writepage); sync
+   as above. Sleeps. 0 or the first error. */
 int write_cache_pages(struct address_space *m, bool sync);
 
 /* Called after a write dirtied pages (fault or write()): sleeps while too many are dirty

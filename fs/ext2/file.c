@@ -5,8 +5,10 @@
  *	write	the page from the cache (read first, so bytes the write does not cover are
  *		right), then the disk blocks under the written bytes are allocated
  *		(ext2_get_block), the bytes copied, and the page marked PG_dirty
- *	sync	ext2_sync_inode: every PG_dirty page goes to its blocks (ext2_writepage),
- *		through mm/writeback.c, which write-protects the page's mappings first
+ *	sync	ext2_sync_inode: every PG_dirty page goes to its blocks, through
+ *		mm/writeback.c, which write-protects the page's mappings first and hands the
+ *		pages over in batches (ext2_writepages: blocks that follow each other on the disk
+ *		go in one request, across pages)
  *	mmap	ext2_mmap_page for faults; ext2_page_mkwrite, told of every first write to a
  *		clean page through a shared mapping, updates the times and, the first time,
  *		allocates the blocks under the page
@@ -35,29 +37,40 @@
 #include "mm/writeback.h"
 #include "arch/x86_64/memlayout.h"
 
+/* The disk blocks under page (0: a hole), up to i_size: their number, or a negative errno. */
+static int page_blocks(struct inode *inode, struct page *page, uint32_t blocks[PAGE_SIZE / 1024])
+{
+	struct ext2_sb_info *sbi = EXT2_SB(inode->i_sb);
+	uint32_t bs = sbi->block_size, per_page = PAGE_SIZE / bs;
+	uint64_t first = page->index * per_page, size = READ_ONCE(inode->i_size);
+	int n = 0, err;
+
+	for (; (uint32_t)n < per_page && (first + n) * bs < size; n++)
+		if ((err = ext2_get_block(inode, first + n, false, &blocks[n])))
+			return err;
+	return n;
+}
+
 /* Moves the blocks of page between memory and disk: runs of contiguous blocks in one request.
    Blocks at or past i_size and holes are skipped. */
 static int page_io(struct inode *inode, struct page *page, bool write)
 {
 	struct ext2_sb_info *sbi = EXT2_SB(inode->i_sb);
-	uint32_t bs = sbi->block_size, per_page = PAGE_SIZE / bs, spb = bs / SECTOR_SIZE;
-	uint64_t first = page->index * per_page, size = READ_ONCE(inode->i_size);
+	uint32_t bs = sbi->block_size, spb = bs / SECTOR_SIZE;
 	char *data = page_address(page);
 	uint32_t blocks[PAGE_SIZE / 1024];
-	uint32_t n = 0;
-	int err;
+	int n = page_blocks(inode, page, blocks), err;
 
-	for (; n < per_page && (first + n) * bs < size; n++)
-		if ((err = ext2_get_block(inode, first + n, false, &blocks[n])))
-			return err;
-	for (uint32_t i = 0; i < n;) {
-		uint32_t run = 1;
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n;) {
+		int run = 1;
 
 		if (!blocks[i]) {
 			i++;
 			continue;
 		}
-		while (i + run < n && blocks[i + run] == blocks[i] + run)
+		while (i + run < n && blocks[i + run] == blocks[i] + (uint32_t)run)
 			run++;
 		err = write ? blk_write(sbi->bdev, (uint64_t)blocks[i] * spb, run * spb,
 					data + i * bs)
@@ -89,6 +102,76 @@ static int ext2_writepage(struct address_space *mapping, struct page *page)
 	return page_io(mapping->host, page, true);
 }
 
+/* A run of blocks on the disk being gathered from several pages, for one blk_writev. */
+struct ext2_extent {
+	uint64_t sector, next; /* where it starts; where a piece must start to join it */
+	unsigned int nr;
+	struct blk_vec vec[BLK_MAX_SEGS];
+};
+
+static int extent_flush(struct block_device *bdev, struct ext2_extent *x)
+{
+	int err = x->nr ? blk_writev(bdev, x->sector, x->vec, x->nr) : 0;
+
+	x->nr = 0;
+	return err;
+}
+
+/* Adds count sectors at buf, for the disk at sector: to the extent if they continue it (to its
+   last piece if they continue that in memory too), else the extent goes to the disk and a new
+   one starts with them. */
+static int extent_add(struct block_device *bdev, struct ext2_extent *x, uint64_t sector, void *buf,
+		      uint32_t count)
+{
+	struct blk_vec *last = x->nr ? &x->vec[x->nr - 1] : NULL;
+	int err = 0;
+
+	if (last && sector == x->next &&
+	    (char *)last->buf + (size_t)last->count * SECTOR_SIZE == (char *)buf) {
+		last->count += count; /* the next block of the same page */
+		x->next += count;
+		return 0;
+	}
+	if (x->nr && (sector != x->next || x->nr == BLK_MAX_SEGS))
+		err = extent_flush(bdev, x);
+	if (!x->nr)
+		x->sector = sector;
+	x->vec[x->nr++] = (struct blk_vec){buf, count};
+	x->next = sector + count;
+	return err;
+}
+
+/*
+ * Writes a batch of pages (mm/writeback.c took each for I/O: write-protected first), gathering
+ * the blocks that follow each other on the disk across pages into one blk_writev, as Linux's
+ * mpage_writepages gathers them into one bio: a file laid out contiguously goes in one or a
+ * few requests instead of one per page. i_rwsem held for reading (ext2_sync_inode).
+ */
+static int ext2_writepages(struct address_space *mapping, struct page **pages, unsigned int n)
+{
+	struct inode *inode = mapping->host;
+	struct ext2_sb_info *sbi = EXT2_SB(inode->i_sb);
+	uint32_t bs = sbi->block_size, spb = bs / SECTOR_SIZE;
+	struct ext2_extent x = {.nr = 0};
+	uint32_t blocks[PAGE_SIZE / 1024];
+	int err = 0;
+
+	for (unsigned int p = 0; p < n && !err; p++) {
+		char *data = page_address(pages[p]);
+		int nb = page_blocks(inode, pages[p], blocks);
+
+		if (nb < 0)
+			err = nb;
+		for (int i = 0; i < nb && !err; i++)
+			if (blocks[i])
+				err = extent_add(sbi->bdev, &x, (uint64_t)blocks[i] * spb,
+						 data + i * bs, spb);
+	}
+	if (!err)
+		err = extent_flush(sbi->bdev, &x);
+	return err;
+}
+
 /* A page became dirty (a write, or a write fault through a shared mapping): the next sync
    and the flusher must find the file. */
 static void ext2_mark_dirty(struct address_space *mapping)
@@ -109,6 +192,7 @@ static void ext2_mark_dirty(struct address_space *mapping)
 const struct address_space_operations ext2_aops = {
 	.readpage = ext2_readpage,
 	.writepage = ext2_writepage,
+	.writepages = ext2_writepages,
 	.mark_dirty = ext2_mark_dirty,
 };
 

@@ -1,7 +1,8 @@
 /*
  * KTAP suite "block": PCI found the virtio-blk disk, raw sector I/O through the block layer
- * (round trip, every CPU at once, flush, bad requests refused), and the buffer cache (one
- * buffer per block, sync writes dirty buffers, allocation failure leaks nothing).
+ * (round trip, every CPU at once, flush, bad requests refused, scattered pieces gathered into
+ * few requests by blk_writev), and the buffer cache (one buffer per block, sync writes dirty
+ * buffers, allocation failure leaks nothing).
  *
  * The disk is vda, which tests/run-tests attaches to every boot (a copy of build/disk.img).
  * Writes go only to its last MiB, which the ext2 file system on it does not cover
@@ -19,6 +20,7 @@
 #include "drivers/pci.h"
 #include "drivers/virtio_blk.h"
 #include "mm/fault_inject.h"
+#include "mm/page_alloc.h"
 #include "mm/slab.h"
 #include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/irq_vectors.h"
@@ -271,6 +273,80 @@ static void test_bad_requests_refused(struct ktest *t)
 	kfree(buf);
 }
 
+/*
+ * blk_writev: pieces scattered in memory go to consecutive sectors in as few requests as the
+ * device's max_segs allows (2 * max_segs + 1 pieces: 3 requests); pieces that follow each
+ * other in memory join into one (max_segs + 1 of them: 1 request); bad vectors are refused
+ * before anything reaches the device.
+ */
+static void test_writev_gathers(struct ktest *t)
+{
+	uint64_t first;
+	struct block_device *b = scratch_disk(t, &first);
+	unsigned int order = 6, nr, segs;
+	struct blk_vec *vec, bad;
+	struct page *pg;
+	uint8_t *mem, *back;
+	int64_t w0, s0;
+
+	if (!b)
+		return;
+	segs = b->max_segs;
+	nr = 2 * segs + 1;
+	ASSERT_LE(t, (uint64_t)2 * nr * SECTOR_SIZE, (uint64_t)PAGE_SIZE << order);
+	pg = alloc_pages(order);
+	ASSERT_NOT_NULL(t, pg);
+	mem = page_address(pg);
+	vec = kmalloc(nr * sizeof(*vec));
+	back = kmalloc((size_t)nr * SECTOR_SIZE);
+	if (!EXPECT_NOT_NULL(t, vec) || !EXPECT_NOT_NULL(t, back))
+		goto out;
+	for (unsigned int i = 0; i < 2 * nr; i++)
+		memset(mem + (size_t)i * SECTOR_SIZE, (int)(i * 7 + 1), SECTOR_SIZE);
+
+	/* Every other sector of mem: no two pieces join. */
+	for (unsigned int i = 0; i < nr; i++)
+		vec[i] = (struct blk_vec){mem + (size_t)2 * i * SECTOR_SIZE, 1};
+	w0 = atomic64_read(&b->stats.writes);
+	s0 = atomic64_read(&b->stats.sectors_written);
+	EXPECT_EQ(t, blk_writev(b, first, vec, nr), 0);
+	EXPECT_EQ(t, atomic64_read(&b->stats.writes) - w0, (int64_t)(nr + segs - 1) / segs);
+	EXPECT_EQ(t, atomic64_read(&b->stats.sectors_written) - s0, (int64_t)nr);
+	EXPECT_EQ(t, blk_read(b, first, nr, back), 0);
+	for (unsigned int i = 0; i < nr; i++)
+		if (!EXPECT_EQ(t,
+			       memcmp(back + (size_t)i * SECTOR_SIZE,
+				      mem + (size_t)2 * i * SECTOR_SIZE, SECTOR_SIZE),
+			       0))
+			break;
+
+	/* One sector after the other in memory: they join into one piece, one request. */
+	for (unsigned int i = 0; i <= segs; i++)
+		vec[i] = (struct blk_vec){mem + (size_t)i * SECTOR_SIZE, 1};
+	w0 = atomic64_read(&b->stats.writes);
+	EXPECT_EQ(t, blk_writev(b, first, vec, segs + 1), 0);
+	EXPECT_EQ(t, atomic64_read(&b->stats.writes) - w0, 1);
+	EXPECT_EQ(t, blk_read(b, first, segs + 1, back), 0);
+	EXPECT_EQ(t, memcmp(back, mem, (size_t)(segs + 1) * SECTOR_SIZE), 0);
+
+	/* Refused, and nothing reaches the device. */
+	w0 = atomic64_read(&b->stats.writes);
+	EXPECT_EQ(t, blk_writev(b, first, vec, 0), -EINVAL);
+	bad = (struct blk_vec){mem, 0};
+	EXPECT_EQ(t, blk_writev(b, first, &bad, 1), -EINVAL);
+	bad = (struct blk_vec){(void *)VMAP_BASE, 1};
+	vec[1] = bad;
+	EXPECT_EQ(t, blk_writev(b, first, vec, 2), -EINVAL);
+	vec[1] = (struct blk_vec){mem, 1};
+	EXPECT_EQ(t, blk_writev(b, b->nr_sectors - 1, vec, 2), -EINVAL);
+	EXPECT_EQ(t, blk_writev(NULL, first, vec, 1), -EINVAL);
+	EXPECT_EQ(t, atomic64_read(&b->stats.writes), w0);
+out:
+	kfree(back);
+	kfree(vec);
+	free_pages(pg, order);
+}
+
 static void test_bread_same_buffer(struct ktest *t)
 {
 	uint64_t first;
@@ -389,6 +465,6 @@ static void test_lru_is_bounded(struct ktest *t)
 
 KTEST_SUITE(block, KTEST_CASE(test_pci_found_virtio_blk), KTEST_CASE(test_raw_round_trip),
 	    KTEST_CASE(test_requests_from_every_cpu), KTEST_CASE(test_flush),
-	    KTEST_CASE(test_bad_requests_refused), KTEST_CASE(test_bread_same_buffer),
-	    KTEST_CASE(test_sync_writes_dirty_buffer), KTEST_CASE(test_bread_enomem_leaks_nothing),
-	    KTEST_CASE(test_lru_is_bounded));
+	    KTEST_CASE(test_bad_requests_refused), KTEST_CASE(test_writev_gathers),
+	    KTEST_CASE(test_bread_same_buffer), KTEST_CASE(test_sync_writes_dirty_buffer),
+	    KTEST_CASE(test_bread_enomem_leaks_nothing), KTEST_CASE(test_lru_is_bounded));

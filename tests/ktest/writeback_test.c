@@ -11,12 +11,15 @@
  * and both writes fault again. tmpfs shared mappings never fault for dirtiness and are never
  * counted. Private mappings copy. mprotect keeps the rule. Errors: msync and mmap arguments,
  * a fault past the end of the file, and allocation failures injected in the fault path and in
- * mmap. Truncate unmaps the pages past the new end. Counts return to zero after sync.
+ * mmap. Truncate unmaps the pages past the new end. Counts return to zero after sync. msync
+ * of 64 dirty pages writes them in about one request per run of blocks on the disk, not one per
+ * page (block layer counters), each page still write-protected first.
  */
 #include "kernel/ktest.h"
 #include "tests/ktest/writeback_fixture.h"
 #include "kernel/kthread.h"
 #include "kernel/smp.h"
+#include "block/blkdev.h"
 #include "fs/ext2/ext2.h"
 #include "fs/file.h"
 #include "fs/syscalls.h"
@@ -434,7 +437,90 @@ static void test_truncate_unmaps(struct ktest *t)
 	sys_close(fd);
 }
 
+#define BATCH_PAGES 64
+
+/* The runs of blocks that follow each other on the disk in the file's first pages pages: the
+   fewest requests that can write them all. */
+static unsigned int disk_runs(struct ktest *t, int fd, unsigned int pages)
+{
+	struct file *f = fget(fd);
+	struct ext2_sb_info *sbi = EXT2_SB(f->f_inode->i_sb);
+	uint64_t blocks = (uint64_t)pages * (PAGE_SIZE / sbi->block_size);
+	uint32_t prev = 0, b = 0;
+	unsigned int runs = 0;
+
+	for (uint64_t i = 0; i < blocks; i++) {
+		if (!EXPECT_EQ(t, ext2_get_block(f->f_inode, i, false, &b), 0))
+			break;
+		if (i == 0 || b != prev + 1)
+			runs++;
+		prev = b;
+	}
+	fput(f);
+	return runs;
+}
+
+/*
+ * msync of BATCH_PAGES dirty pages puts them on the disk in about as many write requests as the
+ * file has runs of contiguous blocks (ext2_writepages through blk_writev), not one per page,
+ * and still write-protects every page before its I/O: every entry is read-only after, and the
+ * next store to each page faults once.
+ */
+static void test_msync_batches_requests(struct ktest *t)
+{
+	struct block_device *bdev = blk_get_by_name("vda");
+	uint64_t a, w0, sec0, writes, f0;
+	unsigned int runs;
+	struct mm *mm;
+	int fd;
+
+	ASSERT_NOT_NULL(t, bdev);
+	if (!wb_make_file(t, BATCH_PAGES))
+		return;
+	fd = sys_open(WB_FILE, O_RDWR, 0);
+	ASSERT_GE(t, fd, 0);
+	runs = disk_runs(t, fd, BATCH_PAGES);
+	mm = mm_alloc("ktest-wb-batch");
+	ASSERT_NOT_NULL(t, mm);
+	kthread_use_mm(mm);
+	a = (uint64_t)sys_mmap(mm, 0, BATCH_PAGES * PAGE_SIZE, WB_RW, MAP_SHARED, fd, 0);
+	ASSERT_EQ(t, a, MMAP_BASE);
+	for (unsigned int i = 0; i < BATCH_PAGES; i++)
+		EXPECT_EQ(t, put_user_u64(a + i * PAGE_SIZE + 8, 0x5000 + i), 0);
+
+	w0 = (uint64_t)atomic64_read(&bdev->stats.writes);
+	sec0 = (uint64_t)atomic64_read(&bdev->stats.sectors_written);
+	EXPECT_EQ(t, vm_msync(mm, a, BATCH_PAGES * PAGE_SIZE, MS_SYNC), 0);
+	writes = (uint64_t)atomic64_read(&bdev->stats.writes) - w0;
+	ktest_log(
+		t, "%u pages in %u runs on the disk: %llu write requests, %llu sectors",
+		BATCH_PAGES, runs, (unsigned long long)writes,
+		(unsigned long long)((uint64_t)atomic64_read(&bdev->stats.sectors_written) - sec0));
+	/* The data's runs, plus the inode's block and the little metadata sync_blockdev writes;
+	   one request per page would be more than BATCH_PAGES. */
+	EXPECT_LE(t, writes, (uint64_t)runs + 3);
+	EXPECT_LE(t, runs, 8U);
+	EXPECT_GE(t, (uint64_t)atomic64_read(&bdev->stats.sectors_written) - sec0,
+		  (uint64_t)BATCH_PAGES * PAGE_SIZE / SECTOR_SIZE);
+	for (unsigned int i = 0; i < BATCH_PAGES; i++) {
+		EXPECT_EQ(t, disk_word(t, fd, i, 1), 0x5000ULL + i);
+		EXPECT_EQ(t, disk_word(t, fd, i, 2), (uint64_t)i);
+		EXPECT_EQ(t, pte_of(mm, a + i * PAGE_SIZE) & (PTE_W | PTE_D), 0ULL);
+	}
+	f0 = fault_stats().wp_dirty;
+	for (unsigned int i = 0; i < BATCH_PAGES; i++)
+		EXPECT_EQ(t, put_user_u64(a + i * PAGE_SIZE + 16, 0x6000 + i), 0);
+	EXPECT_EQ(t, fault_stats().wp_dirty - f0, (uint64_t)BATCH_PAGES);
+	EXPECT_EQ(t, vm_msync(mm, a, BATCH_PAGES * PAGE_SIZE, MS_SYNC), 0);
+	EXPECT_EQ(t, disk_word(t, fd, BATCH_PAGES - 1, 2), 0x6000ULL + BATCH_PAGES - 1);
+	EXPECT_EQ(t, vm_munmap(mm, a, BATCH_PAGES * PAGE_SIZE), 0);
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	sys_close(fd);
+}
+
 KTEST_SUITE_HOOKS(writeback, wb_init, wb_exit, KTEST_CASE(test_one_mapping),
 		  KTEST_CASE(test_two_mms_two_cpus), KTEST_CASE(test_tmpfs_never_dirty),
 		  KTEST_CASE(test_private_copies_and_mprotect), KTEST_CASE(test_errors),
-		  KTEST_CASE(test_allocation_failures), KTEST_CASE(test_truncate_unmaps));
+		  KTEST_CASE(test_allocation_failures), KTEST_CASE(test_truncate_unmaps),
+		  KTEST_CASE(test_msync_batches_requests));
