@@ -325,7 +325,8 @@ static int tmpfs_fill_super(struct super_block *sb, const char *source, const ch
 	(void)source;
 	if (!t)
 		return -ENOMEM;
-	t->max_pages = nr_free_pages() / 2; /* the default, as Linux: half of free memory */
+	/* The default, as Linux's shmem: half of the RAM the allocator manages. */
+	t->max_pages = page_alloc_stats.managed_pages / 2;
 	if ((err = parse_size(options, &t->max_pages))) {
 		kfree(t);
 		return err;
