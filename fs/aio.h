@@ -100,6 +100,9 @@ struct kioctx *lookup_ioctx(struct mm *mm, aio_context_t ctx);
 long io_submit(struct mm *mm, aio_context_t ctx, long nr, struct iocb **iocbpp);
 long io_getevents(struct mm *mm, aio_context_t ctx, long min_nr, long nr, struct io_event *events,
 		  long timeout_ms);
+long aio_read_events(struct kioctx *ctx, long min_nr, long nr, struct io_event *events,
+		     long timeout_ms);
+void aio_events_done(struct kioctx *ctx, const struct io_event *events, long n, bool delivered);
 
 /* Takes another reference; the caller must already hold one. */
 static inline void get_ioctx(struct kioctx *ctx)
