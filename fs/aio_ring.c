@@ -62,10 +62,15 @@ void aio_ring_post(struct aio_ring *ring, const struct io_event *ev)
 	spin_unlock(&ring->lock);
 }
 
+/* The lockless look at count needs no barrier: the events are read under the lock, which
+   reads count again; a 0 that is already stale means an event posted a moment after we looked,
+   and a caller that waits checks the count again once on the wait queue. */
 unsigned int aio_ring_take(struct aio_ring *ring, struct io_event *out, unsigned int max)
 {
 	unsigned int n = 0;
 
+	if (max == 0 || aio_ring_count(ring) == 0)
+		return 0;
 	spin_lock(&ring->lock);
 	while (n < max && ring->count > 0) {
 		out[n++] = ring->events[ring->head];

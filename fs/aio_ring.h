@@ -7,7 +7,8 @@
  * (events waiting, events taken by a reader and requests in flight), io_submit says -EAGAIN.
  *
  * In Linux the ring lives in pages mapped into the process, so it can read events without a
- * system call; here it is a kmalloc'd array and every access takes the ring's lock.
+ * system call; here it is a kmalloc'd array and every access takes the ring's lock (but a look
+ * at an empty ring).
  */
 #ifndef FS_AIO_RING_H
 #define FS_AIO_RING_H
@@ -43,7 +44,7 @@ void aio_ring_unreserve(struct aio_ring *ring);
 /* Stores the event of a request that reserved its slot. */
 void aio_ring_post(struct aio_ring *ring, const struct io_event *ev);
 /* Moves up to max events out, oldest first; their slots stay promised until the caller
-   releases them or gives the events back. Returns how many. */
+   releases them or gives the events back. Returns how many; takes no lock on an empty ring. */
 unsigned int aio_ring_take(struct aio_ring *ring, struct io_event *out, unsigned int max);
 /* Frees the slots of n taken events, which reached their reader. */
 void aio_ring_release(struct aio_ring *ring, unsigned int n);

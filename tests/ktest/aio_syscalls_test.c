@@ -7,8 +7,8 @@
  * lockless lookup_ioctx must never hand out or touch a freed context (the kioctx slab's poison
  * is checked afterwards, and a walk that reached a freed context panics in kioctx_check).
  * A poll for one event takes nothing from kmalloc (the lock every CPU would share); a poll of
- * an empty ring does not touch the events buffer, and events that cannot be copied out go back
- * to the ring in their order.
+ * an empty ring neither touches the events buffer nor takes the ring's lock, and events that
+ * cannot be copied out go back to the ring in their order.
  */
 #include "tests/ktest/sys_fixture.h"
 #include "fs/aio.h"
@@ -277,23 +277,31 @@ static void test_getevents_errors(struct ktest *t)
 	sys_close(fd);
 }
 
-/* A poll of an empty ring (ioctxbench --getevents) does not write the events buffer (Linux
-   copies only events it has); a bad events pointer is then no error, as in Linux. */
+/* A poll of an empty ring (ioctxbench --getevents) neither writes the events buffer (Linux
+   copies only events it has) nor takes the ring's lock, whose ticket count would move; a bad
+   events pointer is then no error, as in Linux. */
 static void test_getevents_empty_untouched(struct ktest *t)
 {
 	struct timespec64 zero = {0, 0};
 	uint8_t fill[8 * sizeof(struct io_event)];
 	aio_context_t id = setup(t, 4);
+	struct kioctx *ctx;
+	uint16_t tickets;
 
 	ASSERT_NE(t, id, 0U);
+	ctx = lookup_ioctx(fx(t)->mm, id);
+	ASSERT_NOT_NULL(t, ctx);
 	memset(fill, 0xa5, sizeof(fill));
 	sys_put(t, at(t, EVENTS), fill, sizeof(fill));
 	sys_put(t, at(t, TIMEOUT), &zero, sizeof(zero));
+	tickets = READ_ONCE(ctx->ring.lock.next);
 	EXPECT_EQ(t, sc(__NR_io_getevents, id, 0, 8, at(t, EVENTS), at(t, TIMEOUT)), 0);
 	EXPECT_EQ(t, sc(__NR_io_getevents, id, 0, 8, at(t, EVENTS), 0), 0); /* min_nr 0: no wait */
 	EXPECT_TRUE(t, sys_all(at(t, EVENTS), sizeof(fill), 0xa5));
 	for (int i = 0; i < NBAD_OUT; i++)
 		EXPECT_EQ(t, sc(__NR_io_getevents, id, 0, 1, bad(t, i), at(t, TIMEOUT)), 0);
+	EXPECT_EQ(t, READ_ONCE(ctx->ring.lock.next), tickets);
+	put_ioctx(ctx);
 	EXPECT_EQ(t, sc(__NR_io_destroy, id), 0);
 }
 
