@@ -88,7 +88,8 @@ struct kioctx {
 	atomic_t users __aligned(64); /* the list's reference + one per user */
 	atomic_t reqs_active;	      /* requests submitted whose event is not posted yet */
 	struct aio_ring ring;
-	struct wait_queue_head wait; /* io_getevents sleepers; woken by events and by destroy */
+	struct wait_queue_head wait; /* io_getevents sleepers; woken by events (posted or given
+					back) and by destroy */
 	struct rcu_head rcu_head;
 };
 
