@@ -88,7 +88,8 @@ struct kioctx {
 	atomic_t users __aligned(64); /* the list's reference + one per user */
 	atomic_t reqs_active;	      /* requests submitted whose event is not posted yet */
 	struct aio_ring ring;
-	struct wait_queue_head wait; /* io_getevents sleepers; woken by events and by destroy */
+	struct wait_queue_head wait; /* io_getevents sleepers; woken by events (posted or given
+					back) and by destroy */
 	struct rcu_head rcu_head;
 };
 
@@ -100,6 +101,9 @@ struct kioctx *lookup_ioctx(struct mm *mm, aio_context_t ctx);
 long io_submit(struct mm *mm, aio_context_t ctx, long nr, struct iocb **iocbpp);
 long io_getevents(struct mm *mm, aio_context_t ctx, long min_nr, long nr, struct io_event *events,
 		  long timeout_ms);
+long aio_read_events(struct kioctx *ctx, long min_nr, long nr, struct io_event *events,
+		     long timeout_ms);
+void aio_events_done(struct kioctx *ctx, const struct io_event *events, long n, bool delivered);
 
 /* Takes another reference; the caller must already hold one. */
 static inline void get_ioctx(struct kioctx *ctx)

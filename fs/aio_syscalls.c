@@ -186,17 +186,19 @@ static long timeout_ms(const struct timespec64 *ts)
 /*
  * io_getevents(2): reaps between min_nr and nr events of the context into events, waiting up
  * to *timeout (forever when timeout is NULL) for the first min_nr. Returns the count, fewer
- * than min_nr after the timeout. -EFAULT for a bad timeout, or a bad events (checked before
- * any event is reaped, so none is lost: unlike Linux, even when no event would have been
- * copied); -EINVAL for an unknown id, min_nr < 0 or min_nr > nr, or the context destroyed
- * while we waited. nr is cut down to AIO_MAX_EVENTS, the largest ring.
+ * than min_nr after the timeout. -EFAULT for a bad timeout, or a bad events when there was an
+ * event to copy (the events go back to the ring, none is lost; as Linux, events is not
+ * touched when there is none); -EINVAL for an unknown id, min_nr < 0 or min_nr > nr, or the
+ * context destroyed while we waited. nr is cut down to AIO_MAX_EVENTS, the largest ring.
  */
 SYSCALL_DEFINE5(io_getevents, aio_context_t, ctx_id, long, min_nr, long, nr,
 		struct io_event __user *, events, struct timespec64 __user *, timeout)
 {
 	struct io_event on_stack[AIO_STACK_EVENTS], *buf = on_stack;
 	struct timespec64 ts;
+	struct kioctx *ctx;
 	long ms = AIO_WAIT_FOREVER, got;
+	bool copied;
 
 	if (timeout) {
 		if (get_timespec64(&ts, timeout))
@@ -207,13 +209,21 @@ SYSCALL_DEFINE5(io_getevents, aio_context_t, ctx_id, long, min_nr, long, nr,
 		return -EINVAL;
 	nr = MIN(nr, AIO_MAX_EVENTS);
 	min_nr = MIN(min_nr, nr);
-	if (nr && clear_user(events, (size_t)nr * sizeof(*buf)))
-		return -EFAULT;
-	if (nr > AIO_STACK_EVENTS && !(buf = kmalloc((size_t)nr * sizeof(*buf))))
+	ctx = lookup_ioctx(current->mm, ctx_id);
+	if (!ctx)
+		return -EINVAL;
+	if (nr > AIO_STACK_EVENTS && !(buf = kmalloc((size_t)nr * sizeof(*buf)))) {
+		put_ioctx(ctx);
 		return -ENOMEM;
-	got = io_getevents(current->mm, ctx_id, min_nr, nr, buf, ms);
-	if (got > 0 && copy_to_user(events, buf, (size_t)got * sizeof(*buf)))
-		got = -EFAULT; /* the buffer was unmapped meanwhile: these events are lost */
+	}
+	got = aio_read_events(ctx, min_nr, nr, buf, ms);
+	if (got > 0) {
+		copied = !copy_to_user(events, buf, (size_t)got * sizeof(*buf));
+		aio_events_done(ctx, buf, got, copied);
+		if (!copied)
+			got = -EFAULT;
+	}
+	put_ioctx(ctx);
 	if (buf != on_stack)
 		kfree(buf);
 	return got;

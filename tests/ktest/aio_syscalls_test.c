@@ -6,7 +6,9 @@
  * lost, and io_getevents looping on one CPU while another destroys and sets up contexts: the
  * lockless lookup_ioctx must never hand out or touch a freed context (the kioctx slab's poison
  * is checked afterwards, and a walk that reached a freed context panics in kioctx_check).
- * A poll for one event takes nothing from kmalloc (the lock every CPU would share).
+ * A poll for one event takes nothing from kmalloc (the lock every CPU would share); a poll of
+ * an empty ring neither touches the events buffer nor takes the ring's lock, and events that
+ * cannot be copied out go back to the ring in their order.
  */
 #include "tests/ktest/sys_fixture.h"
 #include "fs/aio.h"
@@ -275,6 +277,70 @@ static void test_getevents_errors(struct ktest *t)
 	sys_close(fd);
 }
 
+/* A poll of an empty ring (ioctxbench --getevents) neither writes the events buffer (Linux
+   copies only events it has) nor takes the ring's lock, whose ticket count would move; a bad
+   events pointer is then no error, as in Linux. */
+static void test_getevents_empty_untouched(struct ktest *t)
+{
+	struct timespec64 zero = {0, 0};
+	uint8_t fill[8 * sizeof(struct io_event)];
+	aio_context_t id = setup(t, 4);
+	struct kioctx *ctx;
+	uint16_t tickets;
+
+	ASSERT_NE(t, id, 0U);
+	ctx = lookup_ioctx(fx(t)->mm, id);
+	ASSERT_NOT_NULL(t, ctx);
+	memset(fill, 0xa5, sizeof(fill));
+	sys_put(t, at(t, EVENTS), fill, sizeof(fill));
+	sys_put(t, at(t, TIMEOUT), &zero, sizeof(zero));
+	tickets = READ_ONCE(ctx->ring.lock.next);
+	EXPECT_EQ(t, sc(__NR_io_getevents, id, 0, 8, at(t, EVENTS), at(t, TIMEOUT)), 0);
+	EXPECT_EQ(t, sc(__NR_io_getevents, id, 0, 8, at(t, EVENTS), 0), 0); /* min_nr 0: no wait */
+	EXPECT_TRUE(t, sys_all(at(t, EVENTS), sizeof(fill), 0xa5));
+	for (int i = 0; i < NBAD_OUT; i++)
+		EXPECT_EQ(t, sc(__NR_io_getevents, id, 0, 1, bad(t, i), at(t, TIMEOUT)), 0);
+	EXPECT_EQ(t, READ_ONCE(ctx->ring.lock.next), tickets);
+	put_ioctx(ctx);
+	EXPECT_EQ(t, sc(__NR_io_destroy, id), 0);
+}
+
+/* Events that cannot be copied to a bad events go back to the ring, in their order. */
+static void test_getevents_efault_keeps_order(struct ktest *t)
+{
+	int fd = open_tmp("/tmp/aio-sys-order", O_RDWR | O_TRUNC);
+	aio_context_t id = setup(t, 4);
+	struct io_event ev[4];
+	struct kioctx *ctx;
+
+	ASSERT_GE(t, fd, 0);
+	ASSERT_NE(t, id, 0U);
+	ctx = lookup_ioctx(fx(t)->mm, id);
+	ASSERT_NOT_NULL(t, ctx);
+	for (unsigned int i = 0; i < 3; i++) {
+		put_iocb(t, 0, rw_iocb(IOCB_CMD_PWRITE, fd, at(t, WBUF), 8, 40 + i));
+		EXPECT_EQ(t, sc(__NR_io_submit, id, 1, at(t, PTRS)), 1);
+		for (int ms = 0; ms < 1000 && aio_ring_count(&ctx->ring) <= i; ms++)
+			msleep(1);
+	}
+	EXPECT_EQ(t, aio_ring_count(&ctx->ring), 3U);
+	for (int i = 0; i < NBAD_OUT; i++)
+		EXPECT_EQ(t, sc(__NR_io_getevents, id, 2, 2, bad(t, i), 0), -EFAULT);
+	EXPECT_EQ(t, aio_ring_count(&ctx->ring), 3U);
+	EXPECT_TRUE(t, sys_all(fx(t)->ro, PAGE_SIZE, 0));
+	EXPECT_EQ(t, reap(t, id, 3, ev), 3);
+	for (unsigned int i = 0; i < 3; i++)
+		EXPECT_EQ(t, ev[i].data, 40U + i);
+	/* The slots of the events given back were freed once, when they were reaped. */
+	for (unsigned int i = 0; i < 4; i++)
+		put_iocb(t, i, rw_iocb(IOCB_CMD_PWRITE, fd, at(t, WBUF), 8, i));
+	EXPECT_EQ(t, sc(__NR_io_submit, id, 4, at(t, PTRS)), 4);
+	EXPECT_EQ(t, reap(t, id, 4, ev), 4);
+	put_ioctx(ctx);
+	EXPECT_EQ(t, sc(__NR_io_destroy, id), 0);
+	sys_close(fd);
+}
+
 static void test_cancel(struct ktest *t)
 {
 	aio_context_t id = setup(t, 4);
@@ -439,4 +505,6 @@ static void test_getevents_no_kmalloc(struct ktest *t)
 KTEST_SUITE_HOOKS(aio_syscalls, sys_fixture_init, sys_fixture_exit, KTEST_CASE(test_setup_destroy),
 		  KTEST_CASE(test_round_trip), KTEST_CASE(test_submit_errors),
 		  KTEST_CASE(test_getevents_errors), KTEST_CASE(test_getevents_no_kmalloc),
-		  KTEST_CASE(test_cancel), KTEST_CASE(test_getevents_vs_destroy));
+		  KTEST_CASE(test_getevents_empty_untouched),
+		  KTEST_CASE(test_getevents_efault_keeps_order), KTEST_CASE(test_cancel),
+		  KTEST_CASE(test_getevents_vs_destroy));
