@@ -25,6 +25,7 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,32 @@ static inline int bench_common_opt(struct bench_opts *o, int opt, const char *ar
 		return bench_parse_int(arg, 1, BENCH_MAX_WORKERS, &o->threads) ? -1 : 1;
 	}
 	return 0;
+}
+
+/*
+ * Parses the command line of a benchmark whose options are all common ones (shortopts and
+ * longopts name those it takes): -1 when the program goes on, else main's exit status: 0
+ * after --help, 2 after a bad option or argument, with usage printed.
+ */
+static inline int bench_parse_common(int argc, char **argv, struct bench_opts *o,
+				     const char *shortopts, const struct option *longopts,
+				     void (*usage)(FILE *))
+{
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		int r = bench_common_opt(o, opt, optarg);
+
+		if (r > 0)
+			continue;
+		usage(r == 0 && opt == 'h' ? stdout : stderr);
+		return r == 0 && opt == 'h' ? 0 : 2;
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	return -1;
 }
 
 /* The usage lines of the common options, for each benchmark's own usage text. */

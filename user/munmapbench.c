@@ -135,22 +135,12 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"seconds", 1, 0, 's'}, {"rounds", 1, 0, 'r'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
 	struct bench_opts o;
-	int opt, helpers, err;
+	int status, helpers, err;
 	char *own_pages;
 
 	bench_init("munmapbench", &o);
-	while ((opt = getopt_long(argc, argv, "s:r:h", longopts, NULL)) != -1) {
-		int r = bench_common_opt(&o, opt, optarg);
-
-		if (r > 0)
-			continue;
-		usage(r == 0 && opt == 'h' ? stdout : stderr);
-		return r == 0 && opt == 'h' ? 0 : 2;
-	}
-	if (optind < argc) {
-		usage(stderr);
-		return 2;
-	}
+	if ((status = bench_parse_common(argc, argv, &o, "s:r:h", longopts, usage)) >= 0)
+		return status;
 	helpers = bench_cpus() - 1;
 	if (helpers > BENCH_MAX_WORKERS)
 		helpers = BENCH_MAX_WORKERS;

@@ -163,21 +163,11 @@ int main(int argc, char **argv)
 						 {"help", 0, 0, 'h'},
 						 {0, 0, 0, 0}};
 	struct bench_opts o;
-	int opt, err;
+	int status, err;
 
 	bench_init("remountbench", &o);
-	while ((opt = getopt_long(argc, argv, "t:s:r:h", longopts, NULL)) != -1) {
-		int r = bench_common_opt(&o, opt, optarg);
-
-		if (r > 0)
-			continue;
-		usage(r == 0 && opt == 'h' ? stdout : stderr);
-		return r == 0 && opt == 'h' ? 0 : 2;
-	}
-	if (optind < argc) {
-		usage(stderr);
-		return 2;
-	}
+	if ((status = bench_parse_common(argc, argv, &o, "t:s:r:h", longopts, usage)) >= 0)
+		return status;
 	printf("remountbench: %d writer threads, %d CPUs, %.2f s per case, %d rounds\n", o.threads,
 	       bench_cpus(), o.seconds, o.rounds);
 	err = rb_setup();

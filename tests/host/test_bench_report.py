@@ -18,6 +18,8 @@ import tempfile
 
 sys.dont_write_bytecode = True
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tests/host"))
+from pytap import Tap  # noqa: E402
 TOOL = os.path.join(REPO, "tools/bench-report")
 
 # Two variants at 1, 2 and 4 CPUs, a second bench without a cpus=1 result, keys out of order,
@@ -65,23 +67,6 @@ BENCH name=lookup variant=rcu cpus=2 ops=1 seconds=1 ns_per_op=1 round=0
 BENCH name=lookup variant=rcu cpus=2 ops=1 seconds=1 ns_per_op=1 round=3
 bench: done
 """
-
-
-class Tap:
-    def __init__(self):
-        self.n = self.failed = 0
-
-    def check(self, ok, what, diag=()):
-        self.n += 1
-        print(f"{'ok' if ok else 'not ok'} {self.n} - {what}")
-        if not ok:
-            self.failed += 1
-            for line in "\n".join(diag).splitlines():
-                print(f"# {line}")
-
-    def done(self):
-        print(f"1..{self.n}")
-        return 1 if self.failed else 0
 
 
 def load_tool():

@@ -15,6 +15,8 @@ import tempfile
 
 sys.dont_write_bytecode = True
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tests/host"))
+from pytap import Tap  # noqa: E402
 TOOL = os.path.join(REPO, "tools/compare")
 ENTRY = "/bin/openbench --seconds 0.3"
 OTHER = "/bin/munmapbench"
@@ -41,23 +43,6 @@ def log_text(kernel, smp, rep):
                      f"ops_per_sec=50 ipis_per_op={smp - 1}")
     lines += [f"utest: end {OTHER} status 0", "utest: 2 programs, 2 exited 0, 0 did not"]
     return "\n".join(lines) + "\n"
-
-
-class Tap:
-    def __init__(self):
-        self.n = self.failed = 0
-
-    def check(self, ok, what, diag=()):
-        self.n += 1
-        print(f"{'ok' if ok else 'not ok'} {self.n} - {what}")
-        if not ok:
-            self.failed += 1
-            for line in "\n".join(diag).splitlines():
-                print(f"# {line}")
-
-    def done(self):
-        print(f"1..{self.n}")
-        return 1 if self.failed else 0
 
 
 def main():

@@ -13,7 +13,9 @@ import tempfile
 sys.dont_write_bytecode = True
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 sys.path.insert(0, os.path.join(REPO, "tests"))
+sys.path.insert(0, os.path.join(REPO, "tests/host"))
 import utap  # noqa: E402
+from pytap import Tap  # noqa: E402
 
 LOG = """\
 utest: begin /bin/tests/a_test
@@ -32,15 +34,10 @@ DIFFS = [("a_test", "munmap of nothing", "we refuse it on purpose")]
 
 
 def main():
-    n, failed = 0, 0
+    tap = Tap()
 
     def check(ok, what, diag=""):
-        nonlocal n, failed
-        n += 1
-        print(f"{'ok' if ok else 'not ok'} {n} - {what}")
-        if not ok:
-            failed += 1
-            print(f"# {diag}")
+        tap.check(ok, what, [diag])
 
     res = {r[0]: r for r in utap.judge("L", LOG, 0, ["/bin/tests/a_test", "/bin/hello a b"],
                                        linux=True, differences=DIFFS)}
@@ -70,8 +67,7 @@ def main():
         check(ok, "a malformed differences line is an error naming its line", why)
     diffs = utap.read_differences(os.path.join(REPO, "tests/linux-differences.txt"))
     check(all(len(d) == 3 for d in diffs), "tests/linux-differences.txt parses")
-    print(f"1..{n}")
-    return 1 if failed else 0
+    return tap.done()
 
 
 if __name__ == "__main__":
