@@ -12,6 +12,7 @@
 #include "kernel/sched/sleep.h"
 #include "kernel/smp.h"
 #include "kernel/tick.h"
+#include "kernel/percpu.h"
 #include "kernel/preempt.h"
 #include "kernel/rcu/rcu.h"
 #include "mm/fault_inject.h"
@@ -181,7 +182,7 @@ static void check_section_end_switches(struct ktest *t, bool rcu)
 {
 	unsigned int cpu = smp_processor_id();
 	volatile bool ran = false;
-	uint64_t preempt0, end;
+	uint64_t preempt0, end, ticks0;
 	struct thread *th;
 	bool due;
 
@@ -193,9 +194,13 @@ static void check_section_end_switches(struct ktest *t, bool rcu)
 		rcu_read_lock();
 	else
 		preempt_disable();
-	wake_up_new_thread(th);		 /* queued behind this thread, which will not let go */
-	end = ktime_ns() + 100000000ULL; /* 10 ticks: the slice is 2 */
-	while (!need_resched() && ktime_ns() < end)
+	wake_up_new_thread(th); /* queued behind this thread, which will not let go */
+	/* Ten of this CPU's ticks, not a time: the slice is 2 ticks, and a vCPU the host does not
+	   run takes none (10 s bound the wait if the tick is broken). */
+	ticks0 = READ_ONCE(per_cpu(cpu_info, cpu).ticks);
+	end = ktime_ns() + 10000000000ULL;
+	while (!need_resched() && READ_ONCE(per_cpu(cpu_info, cpu).ticks) - ticks0 < 10 &&
+	       ktime_ns() < end)
 		cpu_relax();
 	due = need_resched();
 	EXPECT_EQ(t, preempt_count(), 1); /* the folded bit is not part of the count */
