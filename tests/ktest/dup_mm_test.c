@@ -252,24 +252,6 @@ static void test_writer_on_other_cpu(struct ktest *t)
 KTEST_SUITE(dup_mm, KTEST_CASE(test_cow_both_orders), KTEST_CASE(test_shared_anon_stays_shared),
 	    KTEST_CASE(test_out_of_memory), KTEST_CASE(test_writer_on_other_cpu));
 
-/* The file of wb_make_file (page i holds i), open read-write in a new mm the thread enters. */
-static int enter_with_file(struct ktest *t, struct mm **mm)
-{
-	int fd;
-
-	if (!wb_make_file(t, NPAGES))
-		return -1;
-	fd = sys_open(WB_FILE, O_RDWR, 0);
-	if (!EXPECT_GE(t, fd, 0))
-		return -1;
-	*mm = enter_new_mm("ktest-dup-file");
-	if (!EXPECT_NOT_NULL(t, *mm)) {
-		sys_close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Shared: the child's write is the parent's too, counted dirty (its write fault told the page:
    write notification holds in the child) and written to the disk by fsync. */
 static void test_shared_file(struct ktest *t)
@@ -277,7 +259,7 @@ static void test_shared_file(struct ktest *t)
 	struct baseline b = baseline();
 	struct mm *parent, *child;
 	uint64_t a, dirty0;
-	int fd = enter_with_file(t, &parent);
+	int fd = wb_enter_file_mm(t, NPAGES, "ktest-dup-file", &parent);
 
 	if (fd < 0)
 		return;
@@ -300,8 +282,7 @@ static void test_shared_file(struct ktest *t)
 	mmput(child);
 	EXPECT_EQ(t, sys_fsync(fd), 0);
 	EXPECT_EQ(t, disk_word(t, fd, 1, 0), 0xccULL);
-	leave_mm(parent);
-	sys_close(fd);
+	wb_leave_file_mm(parent, fd);
 	expect_baseline(t, &b);
 }
 
@@ -311,7 +292,7 @@ static void test_private_file(struct ktest *t)
 	struct baseline b = baseline();
 	struct mm *parent, *child;
 	uint64_t a;
-	int fd = enter_with_file(t, &parent);
+	int fd = wb_enter_file_mm(t, NPAGES, "ktest-dup-file", &parent);
 
 	if (fd < 0)
 		return;
@@ -333,8 +314,7 @@ static void test_private_file(struct ktest *t)
 	EXPECT_EQ(t, put_user_u64(a + 2 * PAGE_SIZE, 0x44), 0); /* its own again: reused */
 	EXPECT_EQ(t, sys_fsync(fd), 0);
 	EXPECT_EQ(t, disk_word(t, fd, 1, 0), 1ULL);
-	leave_mm(parent);
-	sys_close(fd);
+	wb_leave_file_mm(parent, fd);
 	expect_baseline(t, &b);
 }
 

@@ -1,5 +1,6 @@
 /* What the writeback suites share (tests/ktest/writeback_fixture.h). */
 #include "tests/ktest/writeback_fixture.h"
+#include "kernel/kthread.h"
 #include "kernel/rcu/rcu.h"
 #include "block/blkdev.h"
 #include "fs/ext2/ext2.h"
@@ -122,4 +123,32 @@ struct page *cache_page(int fd, uint64_t index)
 	if (p)
 		put_page(p); /* the cache keeps it while the test looks */
 	return p;
+}
+
+/* Makes the test file of pages pages, opens it read-write and enters a new mm: the file's
+   descriptor, or -1 (the failure reported) when one of them could not be made. */
+int wb_enter_file_mm(struct ktest *t, unsigned int pages, const char *name, struct mm **mm)
+{
+	int fd;
+
+	if (!wb_make_file(t, pages))
+		return -1;
+	fd = sys_open(WB_FILE, O_RDWR, 0);
+	if (!EXPECT_GE(t, fd, 0))
+		return -1;
+	*mm = mm_alloc(name);
+	if (!EXPECT_NOT_NULL(t, *mm)) {
+		sys_close(fd);
+		return -1;
+	}
+	kthread_use_mm(*mm);
+	return fd;
+}
+
+/* Undoes wb_enter_file_mm. */
+void wb_leave_file_mm(struct mm *mm, int fd)
+{
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	sys_close(fd);
 }

@@ -87,34 +87,6 @@ static struct seen write_and_wait(struct ktest *t, uint64_t a, int fd, bool noti
 	return s;
 }
 
-/* Makes the test file of pages pages, opens it read-write and enters a new mm: the file's
-   descriptor, or -1 (the failure reported) when one of them could not be made. */
-static int enter_file_mm(struct ktest *t, unsigned int pages, const char *name, struct mm **mm)
-{
-	int fd;
-
-	if (!wb_make_file(t, pages))
-		return -1;
-	fd = sys_open(WB_FILE, O_RDWR, 0);
-	if (!EXPECT_GE(t, fd, 0))
-		return -1;
-	*mm = mm_alloc(name);
-	if (!EXPECT_NOT_NULL(t, *mm)) {
-		sys_close(fd);
-		return -1;
-	}
-	kthread_use_mm(*mm);
-	return fd;
-}
-
-/* Undoes enter_file_mm. */
-static void leave_file_mm(struct mm *mm, int fd)
-{
-	kthread_unuse_mm(mm);
-	mmput(mm);
-	sys_close(fd);
-}
-
 static uint64_t map_file(struct ktest *t, struct mm *mm, int fd, unsigned int pages)
 {
 	uint64_t a = (uint64_t)sys_mmap(mm, 0, pages * PAGE_SIZE, WB_RW, MAP_SHARED, fd, 0);
@@ -133,7 +105,7 @@ static void test_without_notification(struct ktest *t)
 	uint64_t a;
 	int fd;
 
-	fd = enter_file_mm(t, NPAGES, "ktest-wb-nonotify", &mm);
+	fd = wb_enter_file_mm(t, NPAGES, "ktest-wb-nonotify", &mm);
 	if (fd < 0)
 		return;
 	dirty_writenotify = false;
@@ -163,7 +135,7 @@ static void test_without_notification(struct ktest *t)
 	EXPECT_EQ(t, dirty_stats().pte_dirty_found - d0.pte_dirty_found, (uint64_t)NPAGES + 1);
 	EXPECT_EQ(t, sys_sync(), 0);
 	EXPECT_EQ(t, disk_word(t, fd, 0, 1), 0xd0d0ULL);
-	leave_file_mm(mm, fd);
+	wb_leave_file_mm(mm, fd);
 }
 
 /* Since 2.6.19: the same writes, each seen by the counts (held near the limit) and written
@@ -176,7 +148,7 @@ static void test_with_notification(struct ktest *t)
 	uint64_t a;
 	int fd;
 
-	fd = enter_file_mm(t, NPAGES, "ktest-wb-notify", &mm);
+	fd = wb_enter_file_mm(t, NPAGES, "ktest-wb-notify", &mm);
 	if (fd < 0)
 		return;
 	a = map_file(t, mm, fd, NPAGES);
@@ -189,7 +161,7 @@ static void test_with_notification(struct ktest *t)
 	EXPECT_TRUE(t, s.on_disk);
 	EXPECT_EQ(t, dirty_stats().pte_dirty_found, d0.pte_dirty_found);
 	EXPECT_FALSE(t, pte_of(mm, a) & PTE_W);
-	leave_file_mm(mm, fd);
+	wb_leave_file_mm(mm, fd);
 }
 
 /* Every first write to a clean page goes to page_mkwrite, not only one over a hole, and moves
@@ -202,7 +174,7 @@ static void test_mkwrite_every_write(struct ktest *t)
 	uint64_t a, m0;
 	int fd;
 
-	fd = enter_file_mm(t, 1, "ktest-wb-mkwrite", &mm);
+	fd = wb_enter_file_mm(t, 1, "ktest-wb-mkwrite", &mm);
 	if (fd < 0)
 		return;
 	a = map_file(t, mm, fd, 1);
@@ -225,7 +197,7 @@ static void test_mkwrite_every_write(struct ktest *t)
 	EXPECT_EQ(t, fault_stats().mkwrite - m0, 1ULL);
 	EXPECT_EQ(t, sys_fstat(fd, &st0), 0);
 	EXPECT_EQ(t, st0.mtime_ns, st1.mtime_ns);
-	leave_file_mm(mm, fd);
+	wb_leave_file_mm(mm, fd);
 }
 
 /* page_mkclean cleans an entry mprotect(PROT_NONE) hid: with notification, the writes before
@@ -238,7 +210,7 @@ static void test_protnone_cleaned(struct ktest *t)
 	uint64_t a, v, wp;
 	int fd;
 
-	fd = enter_file_mm(t, 2, "ktest-wb-protnone", &mm);
+	fd = wb_enter_file_mm(t, 2, "ktest-wb-protnone", &mm);
 	if (fd < 0)
 		return;
 	a = map_file(t, mm, fd, 1);
@@ -274,7 +246,7 @@ static void test_protnone_cleaned(struct ktest *t)
 	EXPECT_EQ(t, disk_word(t, fd, 1, 0), 0x9b01ULL);
 	EXPECT_EQ(t, disk_word(t, fd, 0, 0), 0x9b02ULL);
 	EXPECT_FALSE(t, pte_of(mm, a) & PTE_D);
-	leave_file_mm(mm, fd);
+	wb_leave_file_mm(mm, fd);
 }
 
 /* A thread of the same mm on another CPU that writes once page_mkclean holds the entry. */
