@@ -16,7 +16,6 @@
 #include "kernel/smp.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
-#include "kernel/sched/idle.h"
 #include "kernel/tick.h"
 #include "kernel/kthread.h"
 #include "kernel/rcu/rcu.h"
@@ -693,22 +692,4 @@ void sched_init_ap(void)
 	snprintf(name, sizeof(name), "idle/%u", smp_processor_id());
 	adopt_current(idle, name, true);
 	kthread_register(idle);
-}
-
-/*
- * The idle thread's loop, where every CPU ends up: a quiescent state for RCU, then schedule() when
- * there is work, else halt until an interrupt. Never returns.
- */
-__noreturn void sched_idle_loop(void)
-{
-	for (;;) {
-		local_irq_disable();
-		rcu_note_context_switch(); /* an idle CPU is in a quiescent state */
-		if (need_resched()) {
-			local_irq_enable();
-			schedule();
-			continue;
-		}
-		cpu_idle_halt(); /* sti; hlt: wakes with interrupts on */
-	}
 }
