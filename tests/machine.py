@@ -176,13 +176,21 @@ def wait_listening(port, timeout):
     return False
 
 
-def linux_boot_opts(linux_dir, initrd, run, quiet=True):
-    """QEMU options booting Debian's kernel from linux_dir (tools/install-deps unpacks it) with
-    our initramfs (tools/linux-initramfs), its init running the utest= list run (a list of
-    "PATH ARG..." entries joined by commas, as teachos's utest=). panic=-1 and QEMU's
-    -no-reboot end the machine if the kernel panics."""
-    kernels = sorted(glob.glob(os.path.join(linux_dir, "boot", "vmlinuz-*")))
+def linux_dir():
+    """Where tools/install-deps unpacked Debian's kernel (it says: --linux-dir)."""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return subprocess.run([os.path.join(repo, "tools/install-deps"), "--linux-dir"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def linux_boot_opts(initrd, run, quiet=True):
+    """QEMU options booting Debian's kernel (linux_dir()) with our initramfs
+    (tools/linux-initramfs), its init running the utest= list run (a list of "PATH ARG..."
+    entries joined by commas, as teachos's utest=). panic=-1 and QEMU's -no-reboot end the
+    machine if the kernel panics."""
+    where = linux_dir()
+    kernels = sorted(glob.glob(os.path.join(where, "boot", "vmlinuz-*")))
     if not kernels:
-        raise FileNotFoundError(f"no boot/vmlinuz-* in {linux_dir}: run tools/install-deps")
+        raise FileNotFoundError(f"no boot/vmlinuz-* in {where}: run tools/install-deps")
     append = "console=ttyS0 panic=-1 " + ("quiet " if quiet else "") + f'utest="{run}"'
     return ["-kernel", kernels[-1], "-initrd", initrd, "-append", append]
